@@ -1,0 +1,115 @@
+"""Clocks: the only way volunteerkit learns what time it is.
+
+Nothing in the library reads the system clock or the local time zone implicitly. Functions that need
+"now" take a ``now``/``as_of`` argument or a :class:`Clock`. :class:`SystemClock` is the one place that
+reads the real time, and it always answers in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from volunteerkit.errors import NaiveDatetimeError
+
+__all__ = ["Clock", "FixedClock", "SystemClock", "require_aware", "today_in"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Something that says what instant it is."""
+
+    def now(self) -> datetime:
+        """Return the current instant as a timezone-aware datetime."""
+        ...
+
+
+class SystemClock:
+    """The real clock, in UTC. Use it at the edge of an application, never inside domain logic."""
+
+    def now(self) -> datetime:
+        """Return the current instant in UTC."""
+        return datetime.now(UTC)
+
+    def __repr__(self) -> str:
+        """Return ``SystemClock()``."""
+        return "SystemClock()"
+
+
+@attrs.define
+class FixedClock:
+    """A clock that stands still until told to move; for tests, replays and examples.
+
+    Args:
+        instant: The instant the clock shows. Must be timezone-aware.
+
+    Raises:
+        NaiveDatetimeError: If ``instant`` is naive.
+    """
+
+    instant: datetime = attrs.field()
+
+    @instant.validator
+    def _check(self, _attribute: attrs.Attribute[datetime], value: datetime) -> None:
+        require_aware(value, "$.instant")
+
+    def now(self) -> datetime:
+        """Return the fixed instant."""
+        return self.instant
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward (or back, with a negative delta) and return the new instant.
+
+        Args:
+            delta: How far to move.
+
+        Returns:
+            The new instant.
+        """
+        self.instant = self.instant + delta
+        return self.instant
+
+    def set(self, instant: datetime) -> None:
+        """Set the clock to ``instant``.
+
+        Args:
+            instant: The new, timezone-aware instant.
+
+        Raises:
+            NaiveDatetimeError: If ``instant`` is naive.
+        """
+        require_aware(instant, "$.instant")
+        self.instant = instant
+
+
+def require_aware(value: datetime, path: str = "$") -> datetime:
+    """Return ``value`` if it is timezone-aware; refuse it otherwise.
+
+    Args:
+        value: The datetime to check.
+        path: The field path to report on failure.
+
+    Returns:
+        ``value`` unchanged.
+
+    Raises:
+        NaiveDatetimeError: If ``value`` has no time zone (or its zone gives no offset).
+    """
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise NaiveDatetimeError(path=path)
+    return value
+
+
+def today_in(clock: Clock, zone: tzinfo) -> date:
+    """Return the calendar date the clock shows in ``zone``.
+
+    Args:
+        clock: The clock to read.
+        zone: The zone whose calendar to use (for example ``ZoneInfo("Asia/Shanghai")``).
+
+    Returns:
+        The local date in ``zone``.
+    """
+    return clock.now().astimezone(zone).date()

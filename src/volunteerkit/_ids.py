@@ -1,0 +1,64 @@
+"""Time-ordered unique identifiers (UUID version 7, RFC 9562).
+
+Ids sort by creation time, which keeps unique indexes append-friendly: on SQLite a unique index over
+time-ordered ids takes inserts 2.7 times faster than one over random UUID4s (see
+``shared/reference/baselines.md``). The time part comes from a :class:`~volunteerkit.Clock`, never
+from the system clock implicitly.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+
+from volunteerkit._clock import Clock, require_aware
+
+__all__ = ["new_id", "uuid7", "uuid7_time"]
+
+
+def uuid7(instant: datetime, random_bits: int | None = None) -> uuid.UUID:
+    """Build a UUIDv7 for ``instant``.
+
+    Args:
+        instant: A timezone-aware datetime; its Unix time in milliseconds fills the first 48 bits.
+        random_bits: 74 bits of randomness; drawn from :mod:`secrets` when omitted.
+
+    Returns:
+        The UUID.
+
+    Raises:
+        NaiveDatetimeError: If ``instant`` is naive.
+    """
+    require_aware(instant)
+    ms = int(instant.timestamp() * 1000) & ((1 << 48) - 1)
+    rnd = secrets.randbits(74) if random_bits is None else random_bits & ((1 << 74) - 1)
+    rand_a = rnd >> 62  # 12 bits
+    rand_b = rnd & ((1 << 62) - 1)
+    value = (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
+    return uuid.UUID(int=value)
+
+
+def uuid7_time(value: uuid.UUID | str) -> int:
+    """Return the Unix time in milliseconds embedded in a UUIDv7.
+
+    Args:
+        value: The UUID or its text.
+
+    Returns:
+        Milliseconds since the Unix epoch.
+    """
+    u = value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+    return u.int >> 80
+
+
+def new_id(clock: Clock) -> str:
+    """Return a new time-ordered id as canonical UUID text, timed by ``clock``.
+
+    Args:
+        clock: The clock that gives the creation instant.
+
+    Returns:
+        A 36-character lower-case UUIDv7 string.
+    """
+    return str(uuid7(clock.now()))

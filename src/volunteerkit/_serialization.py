@@ -1,0 +1,307 @@
+"""The one cattrs converter that serializes every volunteerkit model.
+
+Rules it enforces:
+
+* datetimes are timezone-aware and written as ISO 8601 with their offset; a naive datetime is refused
+  on the way in *and* on the way out, with :class:`~volunteerkit.errors.NaiveDatetimeError`;
+* dates are ISO 8601 (``YYYY-MM-DD``);
+* :class:`~decimal.Decimal` values are written as strings so no precision is lost, and floats are
+  refused where a Decimal is expected;
+* time zones (:class:`zoneinfo.ZoneInfo`) are written as their IANA name;
+* enums are written as their value;
+* unknown keys are refused, so a typo in a rule file is an error and not a silent default.
+
+Every structuring failure becomes a :class:`~volunteerkit.errors.VolunteerkitError` that carries the
+path of the bad field (``$.entries[3].start``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import cattrs
+from cattrs.errors import (
+    AttributeValidationNote,
+    ForbiddenExtraKeysError,
+    IterableValidationNote,
+)
+
+from volunteerkit._clock import require_aware
+from volunteerkit.errors import SerializationError, VolunteerkitError
+
+__all__ = [
+    "converter",
+    "dumps",
+    "from_json",
+    "loads",
+    "structure",
+    "to_json",
+    "unstructure",
+]
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+"""The library's single configured :class:`cattrs.Converter`."""
+
+
+def _unstructure_datetime(value: datetime) -> str:
+    require_aware(value)
+    return value.isoformat()
+
+
+def _structure_datetime(value: Any, _type: type) -> datetime:
+    if isinstance(value, datetime):
+        return require_aware(value)
+    if not isinstance(value, str):
+        raise SerializationError(
+            "expected an ISO 8601 datetime string with offset",
+            "应为带时区偏移的 ISO 8601 日期时间字符串",
+            code="serialization.datetime",
+        )
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise SerializationError(
+            "not an ISO 8601 datetime",
+            "不是 ISO 8601 日期时间",
+            code="serialization.datetime",
+        ) from None
+    return require_aware(parsed)
+
+
+def _structure_date(value: Any, _type: type) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        raise SerializationError(
+            "expected a date as YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期", code="serialization.date"
+        )
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SerializationError(
+            "not a valid calendar date", "不是有效的日历日期", code="serialization.date"
+        ) from None
+
+
+def _structure_decimal(value: Any, _type: type) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise SerializationError(
+            "expected a decimal as a string or an integer (floats are inexact)",
+            "小数应写成字符串或整数(浮点数不精确)",
+            code="serialization.decimal",
+        )
+    try:
+        result = Decimal(value)
+    except InvalidOperation:
+        raise SerializationError(
+            "not a decimal number", "不是十进制数", code="serialization.decimal"
+        ) from None
+    if not result.is_finite():
+        raise SerializationError(
+            "decimal must be finite", "小数必须是有限数", code="serialization.decimal"
+        )
+    return result
+
+
+def _structure_zone(value: Any, _type: type) -> ZoneInfo:
+    if isinstance(value, ZoneInfo):
+        return value
+    if not isinstance(value, str) or not value or len(value) > 64:
+        raise SerializationError(
+            "expected an IANA time zone name", "应为 IANA 时区名称", code="serialization.zone"
+        )
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SerializationError(
+            "unknown IANA time zone", "未知的 IANA 时区", code="serialization.zone"
+        ) from None
+
+
+def _structure_int(value: Any, _type: type) -> int:
+    # cattrs would accept "12" and 12.7 (truncating); minutes and counts must be real integers.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SerializationError("expected an integer", "应为整数", code="serialization.int")
+    return value
+
+
+def _structure_str(value: Any, _type: type) -> str:
+    if not isinstance(value, str):
+        raise SerializationError("expected a string", "应为字符串", code="serialization.str")
+    return value
+
+
+def _structure_bool(value: Any, _type: type) -> bool:
+    if not isinstance(value, bool):
+        raise SerializationError("expected true or false", "应为布尔值", code="serialization.bool")
+    return value
+
+
+converter.register_unstructure_hook(datetime, _unstructure_datetime)
+converter.register_structure_hook(datetime, _structure_datetime)
+converter.register_unstructure_hook(date, lambda d: d.isoformat())
+converter.register_structure_hook(date, _structure_date)
+converter.register_unstructure_hook(Decimal, str)
+converter.register_structure_hook(Decimal, _structure_decimal)
+converter.register_unstructure_hook(ZoneInfo, lambda z: z.key)
+converter.register_structure_hook(ZoneInfo, _structure_zone)
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(bool, _structure_bool)
+
+
+def _leaves(exc: BaseException, path: str) -> Iterator[tuple[str, BaseException]]:
+    """Walk a cattrs exception group and yield each leaf error with its field path."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield f"{path}.{key}", exc
+        return
+    if isinstance(exc, BaseExceptionGroup):
+        for sub in exc.exceptions:
+            sub_path = path
+            for note in getattr(sub, "__notes__", []):
+                if isinstance(note, AttributeValidationNote):
+                    sub_path = f"{path}.{note.name}"
+                    break
+                if isinstance(note, IterableValidationNote):
+                    sub_path = f"{path}[{note.index!r}]"
+                    break
+            yield from _leaves(sub, sub_path)
+        return
+    yield path, exc
+
+
+def _translate(exc: Exception, root: str) -> VolunteerkitError:
+    leaves = list(_leaves(exc, root))
+    if not leaves:  # pragma: no cover - cattrs always reports at least one cause
+        return SerializationError(path=root)
+    path, first = leaves[0]
+    if isinstance(first, VolunteerkitError):
+        first.path = path if first.path in (None, "$") else first.path
+        return first
+    if isinstance(first, ForbiddenExtraKeysError):
+        return SerializationError(
+            "unknown field", "未知字段", code="serialization.unknown_field", path=path
+        )
+    if isinstance(first, KeyError):
+        return SerializationError(
+            "required field is missing", "缺少必填字段", code="serialization.missing", path=path
+        )
+    if isinstance(first, ValueError):
+        # attrs validators and enum lookups raise ValueError with our own or stdlib text; the text
+        # never contains input values because validators in volunteerkit raise VolunteerkitErrors.
+        return SerializationError(
+            "value is not allowed here", "此处不允许该值", code="serialization.value", path=path
+        )
+    return SerializationError(
+        "value has the wrong type", "值的类型错误", code="serialization.type", path=path
+    )
+
+
+def structure(data: Any, cls: type[T], *, path: str = "$") -> T:
+    """Structure plain data (from JSON or TOML) into a volunteerkit model.
+
+    Args:
+        data: Dicts, lists, strings and numbers.
+        cls: The model class (or type) to build.
+        path: The path of ``data`` itself, used as the root of reported field paths.
+
+    Returns:
+        The model instance.
+
+    Raises:
+        VolunteerkitError: The first problem found, with the path of the bad field.
+    """
+    try:
+        return converter.structure(data, cls)
+    except VolunteerkitError as err:
+        if err.path in (None, "$"):
+            err.path = path
+        raise
+    except Exception as exc:  # cattrs raises groups and stdlib errors; all become ours
+        raise _translate(exc, path) from None
+
+
+def unstructure(obj: Any) -> Any:
+    """Unstructure a model into plain JSON-ready data.
+
+    Args:
+        obj: A volunteerkit model, or a container of models.
+
+    Returns:
+        Dicts, lists, strings, integers and booleans.
+    """
+    return converter.unstructure(obj)
+
+
+def dumps(data: Any) -> str:
+    """Dump plain data as compact JSON with sorted keys (stable bytes for the same content).
+
+    Args:
+        data: JSON-ready data (for example the result of :func:`unstructure`).
+
+    Returns:
+        The JSON text (UTF-8 characters are kept, not escaped).
+    """
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse JSON text, refusing NaN and Infinity and turning syntax errors into ours.
+
+    Args:
+        text: JSON text.
+
+    Returns:
+        The parsed data.
+
+    Raises:
+        SerializationError: If ``text`` is not valid JSON.
+    """
+
+    def _no_constants(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SerializationError(
+            "not valid JSON", "不是有效的 JSON", code="serialization.json"
+        ) from exc
+
+
+def to_json(obj: Any) -> str:
+    """Serialize a model to stable JSON text.
+
+    Args:
+        obj: A volunteerkit model.
+
+    Returns:
+        JSON text with sorted keys.
+    """
+    return dumps(unstructure(obj))
+
+
+def from_json(text: str | bytes, cls: type[T]) -> T:
+    """Parse JSON text into a model.
+
+    Args:
+        text: JSON text.
+        cls: The model class.
+
+    Returns:
+        The model instance.
+
+    Raises:
+        VolunteerkitError: On invalid JSON or a bad field (with its path).
+    """
+    return structure(loads(text), cls)

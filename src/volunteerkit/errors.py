@@ -1,0 +1,231 @@
+"""The volunteerkit error tree.
+
+Every error raised on purpose by volunteerkit derives from :class:`VolunteerkitError`. Each carries:
+
+* ``code``: a stable, dotted machine code (``identity.checksum``, ``store.not_found``) that callers
+  may branch on and that never changes between releases;
+* ``message``: an English message, and ``message_zh``: the same in Chinese;
+* ``path``: the JSON-path-like location of the offending field (``$.entries[3].start``), or ``None``.
+
+``str()`` shows the code, the English message and the path. Messages are written by the library and
+never contain personal data: callers pass *masked* values (see :func:`mask`) when they must refer to
+one.
+
+Backend-neutral store errors (:class:`NotFoundError`, :class:`ConflictError`,
+:class:`IntegrityError`, :class:`UnavailableError`) are what every store backend translates its
+driver's errors into, so application code never catches ``sqlite3`` or ``psycopg`` exceptions.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "ConflictError",
+    "IntegrityError",
+    "InvalidInputError",
+    "NaiveDatetimeError",
+    "NotFoundError",
+    "SerializationError",
+    "StoreError",
+    "UnavailableError",
+    "VolunteerkitError",
+    "join_path",
+    "mask",
+]
+
+
+class VolunteerkitError(Exception):
+    """Root of every error volunteerkit raises on purpose.
+
+    Args:
+        message: English message. Defaults to the class's ``default_message``.
+        message_zh: Chinese message. Defaults to the class's ``default_message_zh``.
+        code: Stable dotted machine code. Defaults to the class's ``default_code``.
+        path: Location of the offending field, such as ``$.entries[3].start``.
+
+    Attributes:
+        code: Stable dotted machine code.
+        message: English message.
+        message_zh: Chinese message.
+        path: Location of the offending field, or ``None``.
+    """
+
+    default_code: ClassVar[str] = "volunteerkit.error"
+    default_message: ClassVar[str] = "volunteerkit error"
+    default_message_zh: ClassVar[str] = "volunteerkit 错误"
+
+    code: str
+    message: str
+    message_zh: str
+    path: str | None
+
+    def __init__(
+        self,
+        message: str | None = None,
+        message_zh: str | None = None,
+        *,
+        code: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.code = code or self.default_code
+        self.message = message or self.default_message
+        self.message_zh = message_zh or self.default_message_zh
+        self.path = path
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        """Return ``[code] message (at path)``."""
+        where = f" (at {self.path})" if self.path else ""
+        return f"[{self.code}] {self.message}{where}"
+
+    def __repr__(self) -> str:
+        """Return a repr that shows the code and path but not the free-text arguments twice."""
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, path={self.path!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle support (errors cross process boundaries in batch jobs)."""
+        return (_rebuild, (type(self), self.message, self.message_zh, self.code, self.path))
+
+    def at(self, path: str) -> VolunteerkitError:
+        """Return this error relocated under ``path`` (prefixing any existing path).
+
+        Args:
+            path: The path of the containing field, such as ``$.entries[3]``.
+
+        Returns:
+            The same error object, with its ``path`` updated.
+        """
+        self.path = join_path(path, self.path)
+        return self
+
+    def to_dict(self) -> dict[str, str | None]:
+        """Return the error as a JSON-ready dict (``code``, ``message``, ``message_zh``, ``path``)."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "message_zh": self.message_zh,
+            "path": self.path,
+        }
+
+
+def _rebuild(
+    cls: type[VolunteerkitError], message: str, message_zh: str, code: str, path: str | None
+) -> VolunteerkitError:
+    err = cls.__new__(cls)
+    VolunteerkitError.__init__(err, message, message_zh, code=code, path=path)
+    return err
+
+
+def join_path(prefix: str, rest: str | None) -> str:
+    """Join a field path prefix and a (possibly absent) path relative to it.
+
+    Args:
+        prefix: The outer path, such as ``$.entries[3]``.
+        rest: The inner path, itself rooted at ``$`` (``$.start``), or ``None``.
+
+    Returns:
+        The combined path (``$.entries[3].start``).
+
+    Examples:
+        >>> join_path("$.entries[3]", "$.start")
+        '$.entries[3].start'
+        >>> join_path("$.entries[3]", None)
+        '$.entries[3]'
+    """
+    if not rest or rest == "$":
+        return prefix
+    if rest.startswith("$"):
+        rest = rest[1:]
+    return prefix + rest
+
+
+def mask(value: str, *, keep_start: int = 6, keep_end: int = 4, fill: str = "*") -> str:
+    """Mask the middle of an identifier so it can be shown without disclosing it.
+
+    Short values are masked proportionally so that at least half of them is hidden.
+
+    Args:
+        value: The identifier to mask.
+        keep_start: Characters kept at the start.
+        keep_end: Characters kept at the end.
+        fill: The masking character.
+
+    Returns:
+        The masked identifier, of the same length as ``value``.
+
+    Examples:
+        >>> mask("110105194912310018")
+        '110105********0018'
+        >>> mask("H1234567")
+        'H1****67'
+    """
+    n = len(value)
+    if keep_start + keep_end > n // 2:
+        keep_start = min(keep_start, n // 4)
+        keep_end = min(keep_end, n // 4)
+    return value[:keep_start] + fill * (n - keep_start - keep_end) + value[n - keep_end :]
+
+
+class InvalidInputError(VolunteerkitError, ValueError):
+    """Input that does not satisfy the library's rules (a bad field, a bad combination)."""
+
+    default_code = "input.invalid"
+    default_message = "invalid input"
+    default_message_zh = "输入无效"
+
+
+class NaiveDatetimeError(InvalidInputError):
+    """A datetime without a time zone was given where an aware one is required."""
+
+    default_code = "time.naive_datetime"
+    default_message = "datetime must be timezone-aware (naive datetimes are refused)"
+    default_message_zh = "日期时间必须带时区(不接受无时区的日期时间)"
+
+
+class SerializationError(InvalidInputError):
+    """Data could not be structured into, or unstructured from, a volunteerkit model."""
+
+    default_code = "serialization.invalid"
+    default_message = "data does not match the expected structure"
+    default_message_zh = "数据与预期结构不符"
+
+
+class StoreError(VolunteerkitError):
+    """Root of the backend-neutral store errors."""
+
+    default_code = "store.error"
+    default_message = "store error"
+    default_message_zh = "存储错误"
+
+
+class NotFoundError(StoreError, LookupError):
+    """The requested record does not exist."""
+
+    default_code = "store.not_found"
+    default_message = "record not found"
+    default_message_zh = "未找到记录"
+
+
+class ConflictError(StoreError):
+    """A record with the same identity exists with different content (a duplicate or a clash)."""
+
+    default_code = "store.conflict"
+    default_message = "a different record with the same id already exists"
+    default_message_zh = "已存在相同标识但内容不同的记录"
+
+
+class IntegrityError(StoreError):
+    """The store refused the write because it would break a consistency rule."""
+
+    default_code = "store.integrity"
+    default_message = "the write would break a consistency rule of the store"
+    default_message_zh = "写入会破坏存储的一致性规则"
+
+
+class UnavailableError(StoreError):
+    """The store cannot be reached or is busy (locked, connection lost, server down)."""
+
+    default_code = "store.unavailable"
+    default_message = "the store is unavailable"
+    default_message_zh = "存储不可用"
