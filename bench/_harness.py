@@ -1,0 +1,48 @@
+"""Shared pieces of the benchmark runner: the Figure record and timing helpers.
+
+Benchmarks never assert timings. Each prints figures and their ratio against a baseline measured
+in the same run on the same machine, so the ratio means something even where absolute speed varies.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure and the baseline it is compared with.
+
+    ``ratio`` is ``value / baseline``. Whether a higher ratio is better depends on the unit:
+    for a rate (rows/s) higher is better, for a time (s) or memory (MiB) lower is better.
+    """
+
+    name: str
+    value: float
+    baseline: float
+    unit: str
+    higher_is_better: bool
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.baseline if self.baseline else float("nan")
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["ratio"] = self.ratio
+        return d
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    """Run ``fn`` ``repeat`` times and return the median wall time in seconds."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
