@@ -1,0 +1,128 @@
+"""Instant arithmetic in whole minutes, and local days in a zone of service.
+
+Internally the ledger counts time in *epoch minutes*: the number of whole minutes since
+1970-01-01T00:00Z, floored. Every duration is a difference of two epoch minutes, computed from UTC
+instants, so a 23- or 25-hour local day, a 30-minute daylight-saving shift or a +05:45 offset never
+enters the arithmetic. Local calendar days come from :mod:`zoneinfo` only when an interval is split
+at local midnight.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "EPOCH",
+    "MINUTE",
+    "from_minute",
+    "local_date",
+    "local_day_start",
+    "local_wall_minute",
+    "split_minutes_by_day",
+    "to_minute",
+]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def to_minute(instant: datetime) -> int:
+    """Return the epoch minute of an aware instant (seconds are floored away).
+
+    Args:
+        instant: A timezone-aware datetime.
+
+    Returns:
+        Whole minutes since 1970-01-01T00:00Z, rounded towards the past.
+    """
+    return (instant - EPOCH) // MINUTE
+
+
+def from_minute(minute: int) -> datetime:
+    """Return the UTC instant that starts epoch minute ``minute``.
+
+    Args:
+        minute: Whole minutes since 1970-01-01T00:00Z.
+
+    Returns:
+        The aware UTC datetime.
+    """
+    return EPOCH + timedelta(minutes=minute)
+
+
+def local_date(minute: int, zone: ZoneInfo) -> date:
+    """Return the local calendar date, in ``zone``, of the instant that starts ``minute``.
+
+    Args:
+        minute: An epoch minute.
+        zone: The zone of the place of service.
+
+    Returns:
+        The local date.
+    """
+    return from_minute(minute).astimezone(zone).date()
+
+
+@lru_cache(maxsize=65536)
+def local_day_start(zone: ZoneInfo, day: date) -> int:
+    """Return the epoch minute at which local day ``day`` starts in ``zone``.
+
+    Local midnight is read with ``fold=0``. When midnight does not exist because clocks jump
+    forward at midnight, this gives the instant of the jump, which is when the day really starts.
+
+    Args:
+        zone: The zone of the place of service.
+        day: The local calendar date.
+
+    Returns:
+        The epoch minute of the first instant of that day (floored to the minute).
+    """
+    return to_minute(datetime.combine(day, time(0), tzinfo=zone))
+
+
+def local_wall_minute(zone: ZoneInfo, day: date, minute_of_day: int) -> int:
+    """Return the epoch minute of a local wall-clock time on ``day`` in ``zone``.
+
+    Ambiguous wall times (clocks turned back) take their first occurrence; wall times skipped by a
+    jump forward map to the instant of the jump plus their distance past it, as :mod:`zoneinfo`
+    does with ``fold=0``.
+
+    Args:
+        zone: The zone.
+        day: The local date.
+        minute_of_day: Minutes after local midnight, 0 to 1439.
+
+    Returns:
+        The epoch minute.
+    """
+    wall = datetime.combine(day, time(minute_of_day // 60, minute_of_day % 60), tzinfo=zone)
+    return to_minute(wall)
+
+
+def split_minutes_by_day(start: int, end: int, zone: ZoneInfo) -> list[tuple[date, int, int]]:
+    """Split the epoch-minute interval ``[start, end)`` at local midnights in ``zone``.
+
+    Args:
+        start: First epoch minute.
+        end: Epoch minute just after the last one (``end <= start`` gives no parts).
+        zone: The zone of the place of service.
+
+    Returns:
+        ``(local_date, part_start, part_end)`` triples in time order, non-empty, covering
+        ``[start, end)`` exactly.
+    """
+    parts: list[tuple[date, int, int]] = []
+    cur = start
+    while cur < end:
+        day = local_date(cur, zone)
+        nxt_day = day + timedelta(days=1)
+        boundary = local_day_start(zone, nxt_day)
+        while boundary <= cur:  # a skipped calendar day (e.g. Pacific/Apia, 2011-12-30)
+            nxt_day += timedelta(days=1)
+            boundary = local_day_start(zone, nxt_day)
+        stop = min(boundary, end)
+        parts.append((day, cur, stop))
+        cur = stop
+    return parts

@@ -1,0 +1,509 @@
+"""Credit computation: from effective entries to credited minutes per volunteer and local day.
+
+Order of operations
+-------------------
+
+For each volunteer, over the entries that are *effective* (approved, not reversed; see
+:mod:`volunteerkit.hours.fold`), with their corrected times:
+
+1. **Whole minutes.** ``start`` and ``end`` become epoch minutes (UTC, seconds floored). Every
+   duration below is a difference of UTC minutes, never a wall-clock subtraction, so 23- and
+   25-hour days and odd offsets are exact.
+2. **Minus break.** The break is deducted from the *end* of the entry: the served span is
+   ``[start, end - break)``. Travel is never credited (it is not part of ``start``-``end``).
+   **Raw minutes** are the minutes of this span, split by local day (step 6).
+3. **Per-entry maximum.** The span is clipped to its first ``max_entry_minutes``:
+   ``[start, min(end - break, start + max))``.
+4. **Overlaps.** With ``overlaps.merge`` (the default), spans are taken in order of
+   ``(start, entry id)`` and each keeps only the part not already covered by an earlier one, so a
+   minute is credited once, to the entry that started first. Back-to-back spans (one ends when the
+   next starts) lose nothing. Overlaps between the *recorded* intervals ``[start, end)`` longer
+   than ``overlaps.grace_minutes`` are reported in :attr:`Accrual.overlaps` either way.
+5. **Per-entry rounding** (``rounding.scope == per_entry``). Each entry's remaining minutes are
+   rounded; the difference is added to, or taken from, the end of the entry (its last local day).
+6. **Split by local day.** Each entry's remaining span is split at local midnights of its zone of
+   service. A day is whatever the zone says it is: 23, 24, 24.5 or 25 hours.
+7. **Daily cap.** Per volunteer and local date, the parts of the day are taken in order of
+   ``(start, entry id)`` and credited until the cap is reached; the rest of the day is not credited.
+8. **Per-day rounding** (``rounding.scope == per_day``). Each day's capped total is rounded; the
+   difference is added to, or taken from, the day's last parts.
+9. **Weighted credit.** Each credited minute is weighted by its category's multiplier times the
+   largest time-window multiplier that contains it (minutes added by rounding up take the weight of
+   the last minute they extend). Weighted credit is an exact :class:`~decimal.Decimal`, reported
+   apart from raw and credited minutes.
+
+Caps are multiples of the rounding unit that follows them (checked by
+:class:`~volunteerkit.hours.AccrualPolicy`), so rounding never lifts a credit above its cap.
+
+Local dates come from the zone of each entry; the daily cap groups a volunteer's parts by local
+date alone, even when they were served in different zones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from volunteerkit._clock import require_aware
+from volunteerkit.hours._time import (
+    from_minute,
+    local_wall_minute,
+    split_minutes_by_day,
+    to_minute,
+)
+from volunteerkit.hours.models import EntryId, ServiceEntry
+from volunteerkit.hours.policy import AccrualPolicy, RoundingScope, Weighting
+
+if TYPE_CHECKING:
+    from volunteerkit.hours.fold import EntryState
+
+__all__ = [
+    "Accrual",
+    "DayCredit",
+    "DaySlice",
+    "EntryCredit",
+    "Overlap",
+    "accrue",
+    "find_overlaps",
+    "split_by_local_day",
+]
+
+
+@attrs.frozen(kw_only=True)
+class DaySlice:
+    """The part of an interval that falls on one local day.
+
+    Args:
+        day: The local date.
+        start: Start of the part (UTC).
+        end: End of the part (UTC).
+        minutes: Whole minutes in the part.
+    """
+
+    day: date
+    start: datetime
+    end: datetime
+    minutes: int
+
+
+def split_by_local_day(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[DaySlice, ...]:
+    """Split ``[start, end)`` at local midnights of ``zone``.
+
+    Minutes are counted between UTC instants (seconds floored), so the slices of a 25-hour day add
+    up to 1500 minutes and the slices always add up to the whole interval.
+
+    Args:
+        start: Aware start.
+        end: Aware end.
+        zone: The zone of the place of service.
+
+    Returns:
+        The non-empty slices in time order (none if ``end`` is not a minute after ``start``).
+
+    Raises:
+        NaiveDatetimeError: If ``start`` or ``end`` is naive.
+    """
+    require_aware(start, "$.start")
+    require_aware(end, "$.end")
+    return tuple(
+        DaySlice(day=day, start=from_minute(a), end=from_minute(b), minutes=b - a)
+        for day, a, b in split_minutes_by_day(to_minute(start), to_minute(end), zone)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class DayCredit:
+    """What one entry contributes to one local day of its volunteer.
+
+    Args:
+        volunteer_id: The volunteer.
+        entry_id: The entry.
+        organization_id: The entry's organization.
+        category: The entry's category.
+        activity_id: The entry's project or activity.
+        zone: The zone of service.
+        day: The local date in that zone.
+        raw_minutes: Minutes served on that day (after the break, before max, overlaps, cap and
+            rounding).
+        credited_minutes: Minutes credited on that day.
+        weighted_minutes: Weighted credit (exact Decimal).
+    """
+
+    volunteer_id: str
+    entry_id: EntryId
+    organization_id: str
+    category: str
+    activity_id: str | None
+    zone: ZoneInfo
+    day: date
+    raw_minutes: int
+    credited_minutes: int
+    weighted_minutes: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class EntryCredit:
+    """What one entry contributes in total.
+
+    Args:
+        entry_id: The entry.
+        volunteer_id: Its volunteer.
+        raw_minutes: Minutes served (duration minus break).
+        credited_minutes: Minutes credited.
+        weighted_minutes: Weighted credit.
+    """
+
+    entry_id: EntryId
+    volunteer_id: str
+    raw_minutes: int
+    credited_minutes: int
+    weighted_minutes: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class Overlap:
+    """Two entries of one volunteer whose recorded intervals share minutes.
+
+    Args:
+        volunteer_id: The volunteer.
+        first: The entry that started first (or has the smaller id on a tie).
+        second: The other entry.
+        start: Start of the shared interval (UTC).
+        end: End of the shared interval (UTC).
+        minutes: Its length in whole minutes (more than the grace).
+    """
+
+    volunteer_id: str
+    first: EntryId
+    second: EntryId
+    start: datetime
+    end: datetime
+    minutes: int
+
+
+@attrs.frozen(kw_only=True)
+class Accrual:
+    """The credit of a set of entries under one policy.
+
+    Args:
+        policy_name: The name of the policy applied.
+        days: One line per entry and local day it touches, ordered by volunteer, day and entry.
+        entries: One line per effective entry, ordered by volunteer and entry id.
+        overlaps: Overlaps beyond the grace, ordered by volunteer and start.
+    """
+
+    policy_name: str
+    days: tuple[DayCredit, ...]
+    entries: tuple[EntryCredit, ...]
+    overlaps: tuple[Overlap, ...]
+
+    @property
+    def credited_minutes(self) -> int:
+        """Total credited minutes over all volunteers."""
+        return sum(d.credited_minutes for d in self.days)
+
+    @property
+    def raw_minutes(self) -> int:
+        """Total raw minutes over all volunteers."""
+        return sum(d.raw_minutes for d in self.days)
+
+    def entry(self, entry_id: EntryId) -> EntryCredit | None:
+        """Return the credit of one entry, or ``None`` if it is not effective.
+
+        Args:
+            entry_id: The entry's id.
+
+        Returns:
+            Its credit, or ``None``.
+        """
+        for line in self.entries:
+            if line.entry_id == entry_id:
+                return line
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# overlaps
+
+
+class _Interval(Protocol):
+    @property
+    def id(self) -> EntryId: ...  # pragma: no cover
+
+    @property
+    def volunteer_id(self) -> str: ...  # pragma: no cover
+
+    @property
+    def start(self) -> datetime: ...  # pragma: no cover
+
+    @property
+    def end(self) -> datetime: ...  # pragma: no cover
+
+
+def find_overlaps(
+    entries: Iterable[ServiceEntry | EntryState], grace_minutes: int = 0
+) -> tuple[Overlap, ...]:
+    """Find pairs of entries of the same volunteer whose intervals overlap.
+
+    Intervals are half-open, ``[start, end)``: an entry that ends exactly when the next starts
+    does not overlap it.
+
+    Args:
+        entries: Entries or entry states (states use their corrected times). Pass the effective
+            ones to audit credit, or all of a volunteer's entries to flag a new record.
+        grace_minutes: Overlaps of at most this many minutes are not reported.
+
+    Returns:
+        The overlaps, ordered by volunteer, start and ids.
+    """
+    items: list[_Interval] = list(entries)
+    return _overlaps(items, grace_minutes)
+
+
+def _overlaps(items: list[_Interval], grace: int) -> tuple[Overlap, ...]:
+    found: list[Overlap] = []
+    by_volunteer: dict[str, list[tuple[int, int, EntryId]]] = defaultdict(list)
+    for item in items:
+        by_volunteer[item.volunteer_id].append(
+            (to_minute(item.start), to_minute(item.end), item.id)
+        )
+    for volunteer in sorted(by_volunteer):
+        spans = sorted(by_volunteer[volunteer])
+        active: list[tuple[int, int, EntryId]] = []
+        for start, end, eid in spans:
+            active = [a for a in active if a[1] > start]
+            for _a_start, a_end, a_id in active:
+                stop = min(a_end, end)
+                if stop - start > grace:
+                    found.append(
+                        Overlap(
+                            volunteer_id=volunteer,
+                            first=a_id,
+                            second=eid,
+                            start=from_minute(start),
+                            end=from_minute(stop),
+                            minutes=stop - start,
+                        )
+                    )
+            active.append((start, end, eid))
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------------------------
+# accrual
+
+
+@attrs.define
+class _Part:
+    """A mutable piece of one entry on one local day.
+
+    The span ``[a, b)`` in epoch minutes, plus ``extra`` minutes added by rounding up at its end.
+    """
+
+    state: EntryState
+    day: date
+    a: int
+    b: int
+    extra: int = 0
+
+    @property
+    def minutes(self) -> int:
+        return self.b - self.a + self.extra
+
+
+def _trim_end(parts: list[_Part], amount: int) -> None:
+    """Take ``amount`` minutes off the end of ``parts`` (rounding extras first, then spans)."""
+    for part in reversed(parts):
+        if amount <= 0:
+            return
+        take = min(part.extra, amount)
+        part.extra -= take
+        amount -= take
+        take = min(part.b - part.a, amount)
+        part.b -= take
+        amount -= take
+
+
+def _keep_first(parts: list[_Part], budget: int) -> None:
+    """Keep only the first ``budget`` minutes of ``parts``, in order."""
+    for part in parts:
+        span = part.b - part.a
+        if budget >= part.minutes:
+            budget -= part.minutes
+            continue
+        if budget <= span:
+            part.b = part.a + budget
+            part.extra = 0
+        else:
+            part.extra = budget - span
+        budget = 0
+
+
+def _part_key(part: _Part) -> tuple[int, EntryId]:
+    return (part.a, part.state.id)
+
+
+def _weight(part: _Part, weighting: Weighting) -> Decimal:
+    category = weighting.category_multiplier(part.state.entry.category)
+    if not weighting.time_windows:
+        return category * part.minutes
+    zone = part.state.entry.zone
+    windows: list[tuple[int, int, Decimal]] = []
+    for offset in (-1, 0, 1):
+        day = part.day + timedelta(days=offset)
+        for w in weighting.time_windows:
+            start = local_wall_minute(zone, day, w.start_minute)
+            end_day = day if w.end_minute > w.start_minute else day + timedelta(days=1)
+            end = local_wall_minute(zone, end_day, w.end_minute)
+            if end > start:
+                windows.append((start, end, w.multiplier))
+
+    def at(minute: int) -> Decimal:
+        best = None
+        for start, end, mult in windows:
+            if start <= minute < end and (best is None or mult > best):
+                best = mult
+        return Decimal(1) if best is None else best
+
+    cuts = sorted({part.a, part.b, *(x for w in windows for x in w[:2] if part.a < x < part.b)})
+    total = Decimal(0)
+    for x, y in pairwise(cuts):
+        total += at(x) * (y - x)
+    if part.extra:
+        total += at(part.b - 1 if part.b > part.a else part.a) * part.extra
+    return category * total
+
+
+def _accrue_volunteer(
+    states: list[EntryState], policy: AccrualPolicy
+) -> tuple[list[DayCredit], list[EntryCredit]]:
+    rounding = policy.rounding
+    ordered = sorted(states, key=lambda s: (to_minute(s.start), s.id))
+
+    raw: dict[EntryId, list[tuple[date, int, int]]] = {}
+    spans: list[tuple[EntryState, int, int]] = []
+    cover: int | None = None
+    for st in ordered:
+        start = to_minute(st.start)
+        net_end = to_minute(st.end) - st.break_minutes
+        raw[st.id] = split_minutes_by_day(start, net_end, st.entry.zone)
+        cred_end = net_end
+        if policy.max_entry_minutes is not None:
+            cred_end = min(cred_end, start + policy.max_entry_minutes)
+        piece_start = start
+        if policy.overlaps.merge:
+            piece_start = start if cover is None else max(start, cover)
+            cover = cred_end if cover is None else max(cover, cred_end)
+        spans.append((st, piece_start, max(piece_start, cred_end)))
+
+    parts_by_entry: dict[EntryId, list[_Part]] = {}
+    for st, a, b in spans:
+        parts = [_Part(st, day, x, y) for day, x, y in split_minutes_by_day(a, b, st.entry.zone)]
+        if rounding is not None and rounding.scope is RoundingScope.PER_ENTRY and parts:
+            length = b - a
+            delta = rounding.apply(length) - length
+            if delta > 0:
+                parts[-1].extra += delta
+            elif delta < 0:
+                _trim_end(parts, -delta)
+        parts_by_entry[st.id] = parts
+
+    by_day: dict[date, list[_Part]] = defaultdict(list)
+    for parts in parts_by_entry.values():
+        for part in parts:
+            by_day[part.day].append(part)
+    for day_parts in by_day.values():
+        day_parts.sort(key=_part_key)
+        if policy.daily_cap_minutes is not None:
+            _keep_first(day_parts, policy.daily_cap_minutes)
+        if rounding is not None and rounding.scope is RoundingScope.PER_DAY:
+            total = sum(p.minutes for p in day_parts)
+            delta = rounding.apply(total) - total
+            if delta > 0:
+                day_parts[-1].extra += delta
+            elif delta < 0:
+                _trim_end(day_parts, -delta)
+
+    days: list[DayCredit] = []
+    entries: list[EntryCredit] = []
+    for st in ordered:
+        credited: dict[date, int] = defaultdict(int)
+        weights: dict[date, Decimal] = defaultdict(Decimal)
+        for part in parts_by_entry[st.id]:
+            credited[part.day] += part.minutes
+            weights[part.day] += _weight(part, policy.weighting)
+        entry = st.entry
+        total_raw = total_credited = 0
+        total_weighted = Decimal(0)
+        for day, a, b in raw[st.id]:
+            # pop: a day is reported once per entry even in a zone that repeats a date
+            minutes = credited.pop(day, 0)
+            weighted = weights.pop(day, Decimal(0))
+            days.append(
+                DayCredit(
+                    volunteer_id=entry.volunteer_id,
+                    entry_id=entry.id,
+                    organization_id=entry.organization_id,
+                    category=entry.category,
+                    activity_id=entry.activity_id,
+                    zone=entry.zone,
+                    day=day,
+                    raw_minutes=b - a,
+                    credited_minutes=minutes,
+                    weighted_minutes=weighted,
+                )
+            )
+            total_raw += b - a
+            total_credited += minutes
+            total_weighted += weighted
+        entries.append(
+            EntryCredit(
+                entry_id=entry.id,
+                volunteer_id=entry.volunteer_id,
+                raw_minutes=total_raw,
+                credited_minutes=total_credited,
+                weighted_minutes=total_weighted,
+            )
+        )
+    return days, entries
+
+
+def accrue(states: Iterable[EntryState], policy: AccrualPolicy) -> Accrual:
+    """Compute credited, raw and weighted minutes of the effective entries under ``policy``.
+
+    The order of operations is given in the module documentation. Entries that are not effective
+    (pending, rejected, voided, reversed) are skipped.
+
+    Args:
+        states: Entry states, typically ``fold(...).entries``.
+        policy: The accrual policy.
+
+    Returns:
+        Credit per entry and local day, per entry, and the overlaps found.
+    """
+    effective = [s for s in states if s.effective]
+    by_volunteer: dict[str, list[EntryState]] = defaultdict(list)
+    for st in effective:
+        by_volunteer[st.volunteer_id].append(st)
+    days: list[DayCredit] = []
+    entries: list[EntryCredit] = []
+    for volunteer in sorted(by_volunteer):
+        d, e = _accrue_volunteer(by_volunteer[volunteer], policy)
+        days.extend(d)
+        entries.extend(e)
+    days.sort(key=lambda c: (c.volunteer_id, c.day, c.entry_id))
+    entries.sort(key=lambda c: (c.volunteer_id, c.entry_id))
+    overlaps = _overlaps(list(effective), policy.overlaps.grace_minutes)
+    return Accrual(
+        policy_name=policy.name,
+        days=tuple(days),
+        entries=tuple(entries),
+        overlaps=overlaps,
+    )

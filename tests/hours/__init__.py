@@ -1,0 +1,1 @@
+"""Tests of volunteerkit.hours (a package so that ``strategies`` imports relatively)."""

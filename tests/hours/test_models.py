@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+
+from volunteerkit import FixedClock, from_json, structure, to_json, unstructure
+from volunteerkit._serialization import loads
+from volunteerkit.errors import InvalidInputError, NaiveDatetimeError, SerializationError
+from volunteerkit.hours import (
+    Approved,
+    Corrected,
+    CorrectionKind,
+    EntryId,
+    EventId,
+    InvalidEntry,
+    InvalidEvent,
+    LedgerEvent,
+    Rejected,
+    ServiceEntry,
+    Status,
+    Voided,
+)
+from volunteerkit.hours.errors import MESSAGES
+from volunteerkit.hours.models import event_type, structure_event
+
+from .strategies import RECORDED, eid, events, evid, make_entry, service_entries
+
+SH = ZoneInfo("Asia/Shanghai")
+NY = ZoneInfo("America/New_York")
+
+
+def _entry_data() -> dict[str, object]:
+    entry = make_entry(
+        "1", datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH), SH
+    )
+    data = unstructure(entry)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_every_code_has_english_and_chinese_messages() -> None:
+    """Every error code in the table carries a non-empty English and Chinese message."""
+    for code, (en, zh) in MESSAGES.items():
+        assert code.startswith("hours.")
+        assert en
+        assert zh
+        assert en != zh
+
+
+def test_entry_times_are_normalised_to_utc_and_durations_use_instants() -> None:
+    """Start and end are stored in UTC; the duration is computed from instants, not wall clocks."""
+    entry = make_entry(
+        "1",
+        datetime(2026, 11, 1, 0, 30, tzinfo=NY),
+        datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NY),
+        NY,
+    )
+    assert entry.start == datetime(2026, 11, 1, 4, 30, tzinfo=UTC)
+    assert entry.start.tzinfo is UTC
+    assert entry.end == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    assert entry.duration_minutes == 120
+
+
+def test_seconds_are_floored_at_both_ends() -> None:
+    """09:00:59 to 10:00:00 counts 60 minutes: both ends are floored to the minute."""
+    entry = make_entry(
+        "1", datetime(2026, 5, 1, 9, 0, 59, tzinfo=SH), datetime(2026, 5, 1, 10, tzinfo=SH), SH
+    )
+    assert entry.duration_minutes == 60
+
+
+@pytest.mark.parametrize("field", ["start", "end", "recorded_at"])
+def test_naive_datetimes_are_refused_with_the_field_path(field: str) -> None:
+    """A naive start, end or recorded_at raises NaiveDatetimeError at ``$.<field>``."""
+    entry = make_entry(
+        "1", datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH), SH
+    )
+    naive = getattr(entry, field).replace(tzinfo=None)
+    with pytest.raises(NaiveDatetimeError) as info:
+        attrs.evolve(entry, **{field: naive})
+    assert info.value.path == f"$.{field}"
+    assert info.value.code == "time.naive_datetime"
+
+
+def test_naive_datetime_in_data_is_refused_with_the_field_path() -> None:
+    """Structuring data with a naive end reports ``$.end``."""
+    data = _entry_data()
+    data["end"] = "2026-05-01T12:00:00"
+    with pytest.raises(NaiveDatetimeError) as info:
+        structure(data, ServiceEntry)
+    assert info.value.path == "$.end"
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "path"),
+    [
+        ({"end": datetime(2026, 5, 1, 9, tzinfo=SH)}, "hours.end_before_start", "$.end"),
+        ({"end": datetime(2026, 5, 1, 8, tzinfo=SH)}, "hours.end_before_start", "$.end"),
+        ({"end": datetime(2026, 5, 1, 9, 0, 30, tzinfo=SH)}, "hours.too_short", "$.end"),
+        ({"break_minutes": 180}, "hours.break_too_long", "$.break_minutes"),
+        ({"break_minutes": -1}, "hours.negative_minutes", "$.break_minutes"),
+        ({"travel_minutes": -5}, "hours.negative_minutes", "$.travel_minutes"),
+        ({"volunteer_id": ""}, "hours.empty_field", "$.volunteer_id"),
+        ({"category": "  "}, "hours.empty_field", "$.category"),
+        ({"activity_id": ""}, "hours.empty_field", "$.activity_id"),
+        ({"initial_status": Status.VOIDED}, "hours.initial_status", "$.initial_status"),
+        ({"zone": timezone(timedelta(hours=8))}, "hours.invalid_zone", "$.zone"),
+    ],
+)
+def test_invalid_entries_raise_typed_errors_with_code_and_path(
+    changes: dict[str, object], code: str, path: str
+) -> None:
+    """Each broken invariant raises InvalidEntry with its stable code and the bad field's path."""
+    entry = make_entry(
+        "1", datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH), SH
+    )
+    with pytest.raises(InvalidEntry) as info:
+        attrs.evolve(entry, **changes)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == (code, path)
+    assert isinstance(info.value, InvalidInputError)
+    assert info.value.message_zh
+    assert info.value.message_zh != info.value.message
+
+
+def test_entry_ids_parse_and_print_as_origin_colon_local_id() -> None:
+    """Ids print as ``origin:local_id`` and parse back; the local id may contain colons."""
+    entry_id = EntryId(origin="bj.cloud", local_id="2026:42")
+    assert str(entry_id) == "bj.cloud:2026:42"
+    assert EntryId.parse("bj.cloud:2026:42") == entry_id
+    assert EntryId(origin="a", local_id="1") != EventId(origin="a", local_id="1")  # type: ignore[comparison-overlap]
+
+
+@pytest.mark.parametrize(
+    "text", ["no-colon", ":x", "a b:1", "bj:", "bj:has space", "b:j:" + "x" * 200]
+)
+def test_malformed_ids_are_refused(text: str) -> None:
+    """Malformed id text raises InvalidEntry ``hours.invalid_id``."""
+    with pytest.raises(InvalidEntry) as info:
+        EntryId.parse(text)
+    assert info.value.code == "hours.invalid_id"
+
+
+def test_new_ids_are_time_ordered_uuid7_from_the_clock() -> None:
+    """``EntryId.new`` makes a UUIDv7 local id timed by the given clock; later ids sort later."""
+    clock = FixedClock(datetime(2026, 5, 1, tzinfo=UTC))
+    first = EntryId.new("bj", clock)
+    clock.advance(timedelta(seconds=1))
+    second = EntryId.new("bj", clock)
+    assert first < second
+    assert len(first.local_id) == 36
+    assert first.local_id[14] == "7"
+
+
+def test_entry_serializes_ids_as_text_and_zone_as_iana_name() -> None:
+    """The serialized entry has ``id`` as ``origin:local_id`` and ``zone`` as its IANA name."""
+    data = _entry_data()
+    assert data["id"] == "test:1"
+    assert data["zone"] == "Asia/Shanghai"
+    assert data["start"] == "2026-05-01T01:00:00+00:00"
+
+
+def test_events_serialize_with_a_type_tag_and_structure_by_it() -> None:
+    """Events carry ``type``; ``structure(data, LedgerEvent)`` picks the class from it."""
+    event = Voided(id=evid("e1"), entry_id=eid("1"), actor="admin", at=RECORDED, reason="duplicate")
+    data = unstructure(event)
+    assert data["type"] == "voided" == event_type(event)
+    assert structure_event(data) == event
+    assert structure(data, Voided) == event
+
+
+def test_unknown_event_type_is_a_serialization_error_not_a_key_error() -> None:
+    """An unknown or missing tag raises SerializationError at ``$.type``."""
+    event = Approved(id=evid("e1"), entry_id=eid("1"), actor="lead", at=RECORDED)
+    data = unstructure(event)
+    for bad in ({**data, "type": "deleted"}, {k: v for k, v in data.items() if k != "type"}):
+        with pytest.raises(SerializationError) as info:
+            structure_event(bad)
+        assert info.value.path == "$.type"
+    with pytest.raises(SerializationError):
+        structure({**data, "type": "rejected"}, Approved)
+
+
+def test_events_need_a_reason_except_approvals() -> None:
+    """Rejections, voids and corrections need a reason; approvals do not."""
+    Approved(id=evid("e1"), entry_id=eid("1"), actor="lead", at=RECORDED)
+    with pytest.raises(InvalidEvent) as info:
+        Rejected(id=evid("e2"), entry_id=eid("1"), actor="lead", at=RECORDED)
+    assert info.value.path == "$.reason"
+
+
+def test_corrections_must_match_their_kind() -> None:
+    """A reversal takes no new values; an adjustment needs at least one."""
+    with pytest.raises(InvalidEvent) as info:
+        Corrected(
+            id=evid("c"), entry_id=eid("1"), actor="a", at=RECORDED, reason="r",
+            kind=CorrectionKind.REVERSE, break_minutes=10,
+        )  # fmt: skip
+    assert info.value.code == "hours.invalid_correction"
+    with pytest.raises(InvalidEvent):
+        Corrected(id=evid("c"), entry_id=eid("1"), actor="a", at=RECORDED, reason="r")
+    with pytest.raises(NaiveDatetimeError) as naive:
+        Corrected(
+            id=evid("c"), entry_id=eid("1"), actor="a", at=RECORDED, reason="r",
+            end=datetime(2026, 5, 1, 12),
+        )  # fmt: skip
+    assert naive.value.path == "$.end"
+
+
+@given(service_entries())
+def test_service_entries_round_trip(entry: ServiceEntry) -> None:
+    """``structure(unstructure(entry)) == entry``, also through JSON text."""
+    assert structure(unstructure(entry), ServiceEntry) == entry
+    assert from_json(to_json(entry), ServiceEntry) == entry
+
+
+@given(events())
+def test_events_round_trip(event: LedgerEvent) -> None:
+    """Every event class round-trips, through its own class and through the LedgerEvent union."""
+    assert structure(unstructure(event), type(event)) == event
+    assert structure_event(loads(to_json(event))) == event
+
+
+def test_structuring_refuses_unknown_fields() -> None:
+    """A typo in a field name is an error, not a silent default."""
+    data = _entry_data()
+    data["brake_minutes"] = 5
+    with pytest.raises(SerializationError) as info:
+        structure(data, ServiceEntry)
+    assert info.value.path == "$.brake_minutes"

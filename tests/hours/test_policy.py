@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+
+from volunteerkit import from_json, structure, to_json, unstructure
+from volunteerkit.errors import NaiveDatetimeError, SerializationError
+from volunteerkit.hours import (
+    BEIJING_UNIVERSITY,
+    CHECK_IN_OUT,
+    NATIONAL,
+    PRESETS,
+    UNIVERSITY_8H_PER_ACTIVITY,
+    AccrualPolicy,
+    ApprovalMode,
+    ApprovalRule,
+    BackfillDeadline,
+    CategoryMultiplier,
+    InvalidPolicy,
+    PolicyViolation,
+    Rounding,
+    RoundingMode,
+    RoundingScope,
+    ServiceEntry,
+    Source,
+    Status,
+    TimeWindowMultiplier,
+    UnknownPreset,
+    Weighting,
+    auto_approve_below,
+    decide_approval,
+    prepare_entry,
+    preset,
+    round_minutes,
+    validate_entry,
+)
+
+from .strategies import make_entry, policies
+
+SH = ZoneInfo("Asia/Shanghai")
+DOWN, NEAREST, UP = RoundingMode.DOWN, RoundingMode.NEAREST, RoundingMode.UP
+
+
+@pytest.mark.parametrize(
+    ("minutes", "unit", "down", "nearest", "up"),
+    [
+        (0, 30, 0, 0, 0),
+        (14, 30, 0, 0, 30),
+        (15, 30, 0, 30, 30),  # exact half: ties round half up
+        (44, 30, 30, 30, 60),
+        (45, 30, 30, 60, 60),
+        (60, 30, 60, 60, 60),
+        (7, 15, 0, 0, 15),  # 7 < 7.5
+        (8, 15, 0, 15, 15),
+        (3, 6, 0, 6, 6),  # 0.1 h units: 3 minutes is the half
+        (2, 6, 0, 0, 6),
+        (89, 60, 60, 60, 120),
+        (90, 60, 60, 120, 120),
+        (481, 1, 481, 481, 481),
+    ],
+)
+def test_rounding_modes(minutes: int, unit: int, down: int, nearest: int, up: int) -> None:
+    """Down, nearest (ties half up) and up give the hand-computed multiples of the unit."""
+    assert round_minutes(minutes, unit, DOWN) == down
+    assert round_minutes(minutes, unit, NEAREST) == nearest
+    assert round_minutes(minutes, unit, UP) == up
+
+
+def test_caps_must_be_multiples_of_the_rounding_unit_that_follows_them() -> None:
+    """Caps must be multiples of the rounding unit that follows them.
+
+    A daily cap under per-day rounding, or a per-entry max under per-entry rounding, must be a
+    multiple of the unit; the other cap is free.
+    """
+    per_day = Rounding(unit_minutes=30, scope=RoundingScope.PER_DAY)
+    per_entry = Rounding(unit_minutes=30, scope=RoundingScope.PER_ENTRY)
+    with pytest.raises(InvalidPolicy) as info:
+        AccrualPolicy(name="x", rounding=per_day, daily_cap_minutes=500)
+    assert (info.value.code, info.value.path) == (
+        "hours.policy.not_multiple_of_unit",
+        "$.daily_cap_minutes",
+    )
+    with pytest.raises(InvalidPolicy) as info:
+        AccrualPolicy(name="x", rounding=per_entry, max_entry_minutes=500)
+    assert info.value.path == "$.max_entry_minutes"
+    AccrualPolicy(name="x", rounding=per_day, max_entry_minutes=500, daily_cap_minutes=480)
+    AccrualPolicy(name="x", rounding=per_entry, max_entry_minutes=480, daily_cap_minutes=500)
+
+
+@pytest.mark.parametrize(
+    ("build", "code", "path"),
+    [
+        (lambda: Rounding(unit_minutes=0), "hours.policy.not_positive", "$.unit_minutes"),
+        (
+            lambda: AccrualPolicy(name="x", daily_cap_minutes=0),
+            "hours.policy.not_positive",
+            "$.daily_cap_minutes",
+        ),
+        (lambda: AccrualPolicy(name=""), "hours.policy.invalid", "$.name"),
+        (
+            lambda: ApprovalRule(mode=ApprovalMode.AUTO_BELOW),
+            "hours.policy.threshold",
+            "$.below_minutes",
+        ),
+        (
+            lambda: ApprovalRule(mode=ApprovalMode.SUBMIT, below_minutes=60),
+            "hours.policy.threshold",
+            "$.below_minutes",
+        ),
+        (
+            lambda: CategoryMultiplier(category="c", multiplier=Decimal(-1)),
+            "hours.policy.multiplier",
+            "$.multiplier",
+        ),
+        (
+            lambda: TimeWindowMultiplier(start="24:00", end="06:00", multiplier=Decimal(1)),
+            "hours.policy.time_of_day",
+            "$.start",
+        ),
+        (
+            lambda: TimeWindowMultiplier(start="06:00", end="06:00", multiplier=Decimal(1)),
+            "hours.policy.empty_window",
+            "$.end",
+        ),
+        (
+            lambda: Weighting(
+                categories=(
+                    CategoryMultiplier(category="c", multiplier=Decimal(1)),
+                    CategoryMultiplier(category="c", multiplier=Decimal(2)),
+                )
+            ),
+            "hours.policy.duplicate_category",
+            "$.categories[1]",
+        ),
+        (lambda: BackfillDeadline(days=-1), "hours.policy.deadline", "$.days"),
+    ],
+)
+def test_invalid_policies_raise_typed_errors(build: object, code: str, path: str) -> None:
+    """Each malformed policy part raises InvalidPolicy with its code and path."""
+    with pytest.raises(InvalidPolicy) as info:
+        build()  # type: ignore[operator]
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_policy_refuses_float_multipliers_in_data() -> None:
+    """A float multiplier in a rule file is refused (Decimals only)."""
+    data = unstructure(AccrualPolicy(name="x"))
+    data["weighting"]["categories"] = [{"category": "c", "multiplier": 1.5}]
+    with pytest.raises(SerializationError):
+        structure(data, AccrualPolicy)
+
+
+@pytest.mark.parametrize("policy", list(PRESETS.values()), ids=list(PRESETS))
+def test_presets_round_trip_and_are_named(policy: AccrualPolicy) -> None:
+    """Every preset round-trips through the converter and JSON, and ``preset(name)`` finds it."""
+    assert structure(unstructure(policy), AccrualPolicy) == policy
+    assert from_json(to_json(policy), AccrualPolicy) == policy
+    assert preset(policy.name) is policy
+    assert "service-records.md" in policy.description
+
+
+def test_preset_values_follow_the_reference() -> None:
+    """The presets encode the rules quoted from service-records.md."""
+    assert NATIONAL.rounding is None
+    assert NATIONAL.daily_cap_minutes is None
+    assert NATIONAL.approval.auto_approve_organization_entries
+    assert BEIJING_UNIVERSITY.rounding == Rounding(
+        unit_minutes=30, mode=RoundingMode.DOWN, scope=RoundingScope.PER_DAY
+    )
+    assert BEIJING_UNIVERSITY.daily_cap_minutes == 480
+    assert BEIJING_UNIVERSITY.backfill == BackfillDeadline(months=1)
+    assert UNIVERSITY_8H_PER_ACTIVITY.max_entry_minutes == 480
+    assert CHECK_IN_OUT.max_record_minutes == 1440
+    assert CHECK_IN_OUT.approval.mode is ApprovalMode.AUTO
+
+
+def test_unknown_preset_is_a_lookup_error_with_a_code() -> None:
+    """An unknown preset name raises UnknownPreset (a LookupError), never a bare KeyError."""
+    with pytest.raises(UnknownPreset) as info:
+        preset("harvard")
+    assert info.value.code == "hours.unknown_preset"
+    assert isinstance(info.value, LookupError)
+
+
+@given(policies())
+def test_any_policy_round_trips(policy: AccrualPolicy) -> None:
+    """``structure(unstructure(policy)) == policy`` for generated policies."""
+    assert structure(unstructure(policy), AccrualPolicy) == policy
+    assert from_json(to_json(policy), AccrualPolicy) == policy
+
+
+# ---------------------------------------------------------------------------------------------
+# record-time checks
+
+
+def _entry(start: datetime, end: datetime) -> ServiceEntry:
+    return make_entry("1", start, end, SH, status=Status.PENDING)
+
+
+def test_records_over_24_hours_are_refused() -> None:
+    """An entry of 1441 minutes is refused (``hours.too_long`` at ``$.end``); 1440 is allowed."""
+    start = datetime(2026, 5, 1, 8, tzinfo=SH)
+    now = datetime(2026, 5, 3, tzinfo=SH)
+    validate_entry(_entry(start, start + timedelta(minutes=1440)), CHECK_IN_OUT, now=now)
+    with pytest.raises(PolicyViolation) as info:
+        validate_entry(_entry(start, start + timedelta(minutes=1441)), CHECK_IN_OUT, now=now)
+    assert (info.value.code, info.value.path) == ("hours.too_long", "$.end")
+
+
+def test_future_service_is_refused() -> None:
+    """Service that ends after ``now`` is refused; ending exactly at ``now`` is fine."""
+    start = datetime(2026, 5, 1, 8, tzinfo=SH)
+    end = datetime(2026, 5, 1, 10, tzinfo=SH)
+    validate_entry(_entry(start, end), NATIONAL, now=end)
+    with pytest.raises(PolicyViolation) as info:
+        validate_entry(_entry(start, end), NATIONAL, now=end - timedelta(minutes=1))
+    assert (info.value.code, info.value.path) == ("hours.future_service", "$.end")
+
+
+def test_service_before_registration_is_refused() -> None:
+    """A registration date is compared with the local start date; a datetime with the instant."""
+    entry = _entry(datetime(2026, 5, 1, 0, 30, tzinfo=SH), datetime(2026, 5, 1, 2, tzinfo=SH))
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    # 00:30 Shanghai on 1 May is still 30 April in UTC; the local date is what counts.
+    validate_entry(entry, NATIONAL, now=now, registered=date(2026, 5, 1))
+    with pytest.raises(PolicyViolation) as info:
+        validate_entry(entry, NATIONAL, now=now, registered=date(2026, 5, 2))
+    assert (info.value.code, info.value.path) == ("hours.before_registration", "$.start")
+    with pytest.raises(PolicyViolation):
+        validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1, 1, tzinfo=SH))
+    with pytest.raises(NaiveDatetimeError):
+        validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1))
+
+
+def test_one_month_backfill_deadline_clamps_at_month_end() -> None:
+    """Service ending on 2024-01-31 may be recorded until 2024-02-29 24:00 local, not later."""
+    entry = make_entry(
+        "1", datetime(2024, 1, 31, 20, tzinfo=SH), datetime(2024, 1, 31, 22, tzinfo=SH), SH,
+        status=Status.PENDING, source=Source.SELF_DECLARED,
+    )  # fmt: skip
+    assert BEIJING_UNIVERSITY.backfill is not None
+    assert BEIJING_UNIVERSITY.backfill.last_day(entry.end, SH) == date(2024, 2, 29)
+    validate_entry(entry, BEIJING_UNIVERSITY, now=datetime(2024, 2, 29, 23, 59, tzinfo=SH))
+    with pytest.raises(PolicyViolation) as info:
+        validate_entry(entry, BEIJING_UNIVERSITY, now=datetime(2024, 3, 1, 0, 0, tzinfo=SH))
+    assert (info.value.code, info.value.path) == ("hours.backfill_deadline", "$.recorded_at")
+    transferred = attrs.evolve(entry, source=Source.TRANSFERRED)
+    validate_entry(transferred, BEIJING_UNIVERSITY, now=datetime(2025, 1, 1, tzinfo=SH))
+
+
+def test_backfill_deadline_counts_from_the_local_date_of_the_last_minute() -> None:
+    """Service ending exactly at local midnight ended on the previous date (its last minute)."""
+    rule = BackfillDeadline(days=0)
+    end = datetime(2026, 5, 2, 0, 0, tzinfo=SH)
+    assert rule.last_day(end, SH) == date(2026, 5, 1)
+    assert rule.deadline(end, SH) == datetime(2026, 5, 2, 0, 0, tzinfo=SH)
+    assert BackfillDeadline(days=3).last_day(end, SH) == date(2026, 5, 4)
+
+
+def test_validate_entry_refuses_a_naive_now() -> None:
+    """``now`` must be aware."""
+    entry = _entry(datetime(2026, 5, 1, 8, tzinfo=SH), datetime(2026, 5, 1, 9, tzinfo=SH))
+    with pytest.raises(NaiveDatetimeError):
+        validate_entry(entry, NATIONAL, now=datetime(2026, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("policy", "source", "minutes", "status", "code"),
+    [
+        (AccrualPolicy(name="off", approval=ApprovalRule(mode=ApprovalMode.OFF)),
+         Source.SELF_DECLARED, 60, Status.APPROVED, "approval.off"),
+        (AccrualPolicy(name="submit"), Source.SELF_DECLARED, 60,
+         Status.PENDING, "approval.required"),
+        (CHECK_IN_OUT, Source.CHECK_IN_OUT, 600, Status.APPROVED, "approval.auto"),
+        (NATIONAL, Source.ORGANIZATION, 600, Status.APPROVED, "approval.organization_entry"),
+        (NATIONAL, Source.SELF_DECLARED, 600, Status.PENDING, "approval.required"),
+        (auto_approve_below(240), Source.SELF_DECLARED, 239,
+         Status.APPROVED, "approval.below_threshold"),
+        (auto_approve_below(240), Source.SELF_DECLARED, 240, Status.PENDING, "approval.required"),
+    ],
+)  # fmt: skip
+def test_approval_decision(
+    policy: AccrualPolicy, source: Source, minutes: int, status: Status, code: str
+) -> None:
+    """Each approval mode decides pending or approved as documented (threshold is strict)."""
+    start = datetime(2026, 5, 1, 8, tzinfo=SH)
+    entry = make_entry(
+        "1", start, start + timedelta(minutes=minutes + 15), SH,
+        break_minutes=15, source=source, status=Status.PENDING,
+    )  # fmt: skip
+    decision = decide_approval(entry, policy)
+    assert (decision.status, decision.code) == (status, code)
+    prepared = prepare_entry(entry, policy, now=datetime(2026, 5, 2, tzinfo=SH))
+    assert prepared.initial_status is status
+
+
+def test_auto_approve_below_names_the_derived_policy() -> None:
+    """``auto_approve_below`` keeps the base policy and names the result after it."""
+    policy = auto_approve_below(120, BEIJING_UNIVERSITY)
+    assert policy.name == "beijing_university_auto_below_120"
+    assert policy.daily_cap_minutes == 480
+    assert policy.approval.below_minutes == 120
