@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import Enum, IntEnum, StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +33,7 @@ from cattrs.errors import (
 )
 
 from volunteerkit._clock import require_aware
-from volunteerkit.errors import SerializationError, VolunteerkitError
+from volunteerkit.errors import SerializationError, VolunteerkitError, join_path
 
 __all__ = [
     "converter",
@@ -140,6 +141,17 @@ def _structure_str(value: Any, _type: type) -> str:
     return value
 
 
+def _structure_enum(value: Any, cls: type[Enum]) -> Enum:
+    try:
+        return cls(value)
+    except ValueError:
+        raise SerializationError(
+            f"not one of the allowed values: {', '.join(str(m.value) for m in cls)}",
+            f"不是允许的取值之一:{', '.join(str(m.value) for m in cls)}",
+            code="serialization.enum",
+        ) from None
+
+
 def _structure_bool(value: Any, _type: type) -> bool:
     if not isinstance(value, bool):
         raise SerializationError("expected true or false", "应为布尔值", code="serialization.bool")
@@ -157,6 +169,11 @@ converter.register_structure_hook(ZoneInfo, _structure_zone)
 converter.register_structure_hook(int, _structure_int)
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(bool, _structure_bool)
+# Enums by value. StrEnum and IntEnum are registered by name too: single dispatch would otherwise
+# pick the ``str``/``int`` hook (earlier in their MRO) and hand back a plain string or integer.
+for _enum_base in (Enum, StrEnum, IntEnum):
+    converter.register_structure_hook(_enum_base, _structure_enum)
+    converter.register_unstructure_hook(_enum_base, lambda e: e.value)
 
 
 def _leaves(exc: BaseException, path: str) -> Iterator[tuple[str, BaseException]]:
@@ -186,7 +203,8 @@ def _translate(exc: Exception, root: str) -> VolunteerkitError:
         return SerializationError(path=root)
     path, first = leaves[0]
     if isinstance(first, VolunteerkitError):
-        first.path = path if first.path in (None, "$") else first.path
+        # A validator of a nested model reports a path relative to that model (``$.x``).
+        first.path = join_path(path, first.path)
         return first
     if isinstance(first, ForbiddenExtraKeysError):
         return SerializationError(
@@ -224,8 +242,7 @@ def structure(data: Any, cls: type[T], *, path: str = "$") -> T:
     try:
         return converter.structure(data, cls)
     except VolunteerkitError as err:
-        if err.path in (None, "$"):
-            err.path = path
+        err.path = join_path(path, err.path)
         raise
     except Exception as exc:  # cattrs raises groups and stdlib errors; all become ours
         raise _translate(exc, path) from None

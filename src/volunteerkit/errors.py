@@ -143,7 +143,8 @@ def join_path(prefix: str, rest: str | None) -> str:
 def mask(value: str, *, keep_start: int = 6, keep_end: int = 4, fill: str = "*") -> str:
     """Mask the middle of an identifier so it can be shown without disclosing it.
 
-    Short values are masked proportionally so that at least half of them is hidden.
+    At least four characters (and at least half of a short value) stay hidden: where the kept
+    start and end would leave fewer, each is cut to a quarter of the length.
 
     Args:
         value: The identifier to mask.
@@ -161,7 +162,7 @@ def mask(value: str, *, keep_start: int = 6, keep_end: int = 4, fill: str = "*")
         'H1****67'
     """
     n = len(value)
-    if keep_start + keep_end > n // 2:
+    if n - keep_start - keep_end < max(4, n // 2 if n < 12 else 4):
         keep_start = min(keep_start, n // 4)
         keep_end = min(keep_end, n // 4)
     return value[:keep_start] + fill * (n - keep_start - keep_end) + value[n - keep_end :]

@@ -1,0 +1,218 @@
+"""The audit log: an append-only record of who did what to which subject, when, and why.
+
+Every part of volunteerkit writes here (registrations, merges, approvals, corrections, transfers,
+awards). The model is :class:`AuditEntry`; the storage contract (port) is :class:`AuditLog`, which every
+store backend implements as ``store.audit``.
+
+Appending is idempotent: appending an entry whose id is already stored with the same content does
+nothing, and appending a *different* entry under an existing id raises
+:class:`~volunteerkit.errors.ConflictError`. Entries are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from volunteerkit._clock import Clock, require_aware
+from volunteerkit._ids import new_id
+from volunteerkit.errors import InvalidInputError
+
+__all__ = ["AuditEntry", "AuditLog", "record"]
+
+_MAX_TEXT = 10_000
+
+
+def _aware(_inst: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
+    require_aware(value, f"$.{attribute.name}")
+
+
+def _no_nul(attribute: attrs.Attribute[str], value: str) -> None:
+    # NUL cannot be stored in PostgreSQL text; refusing it here keeps every backend identical.
+    if "\x00" in value:
+        raise InvalidInputError(
+            "text must not contain NUL characters",
+            "文本不得包含 NUL 字符",
+            code="audit.nul_character",
+            path=f"$.{attribute.name}",
+        )
+
+
+def _text(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if len(value) > _MAX_TEXT:
+        raise InvalidInputError(
+            "text must be at most 10,000 characters",
+            "文本不得超过 10000 个字符",
+            code="audit.too_long",
+            path=f"$.{attribute.name}",
+        )
+    _no_nul(attribute, value)
+
+
+def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    _no_nul(attribute, value)
+    if not value or len(value) > 200:
+        raise InvalidInputError(
+            "must be a non-empty string of at most 200 characters",
+            "必须是非空且不超过 200 个字符的字符串",
+            code="audit.invalid_field",
+            path=f"$.{attribute.name}",
+        )
+
+
+def _details(
+    _inst: object, attribute: attrs.Attribute[dict[str, str]], value: dict[str, str]
+) -> None:
+    for key, val in value.items():
+        if (
+            not isinstance(key, str)
+            or not isinstance(val, str)
+            or len(val) > _MAX_TEXT
+            or "\x00" in key
+            or "\x00" in val
+        ):
+            raise InvalidInputError(
+                "details must map strings to strings (at most 10,000 characters, no NUL)",
+                "details 必须是字符串到字符串的映射(不超过 10000 个字符,不含 NUL)",
+                code="audit.invalid_details",
+                path=f"$.{attribute.name}",
+            )
+
+
+@attrs.frozen(kw_only=True)
+class AuditEntry:
+    """One audit record.
+
+    Attributes:
+        id: Unique, time-ordered id (UUIDv7 text from :func:`volunteerkit.new_id`).
+        at: When it happened (timezone-aware).
+        actor: Who did it (a user or system id; never a personal identity number).
+        action: What was done, as a dotted verb such as ``volunteer.register``.
+        subject_type: The kind of thing acted on, such as ``volunteer``.
+        subject_id: The id of the thing acted on.
+        reason: Why, in free text (may be empty).
+        details: Extra string facts (no personal data: pass masked values).
+    """
+
+    id: str = attrs.field(validator=_nonempty)
+    at: datetime = attrs.field(validator=_aware)
+    actor: str = attrs.field(validator=_nonempty)
+    action: str = attrs.field(validator=_nonempty)
+    subject_type: str = attrs.field(validator=_nonempty)
+    subject_id: str = attrs.field(validator=_nonempty)
+    reason: str = attrs.field(default="", validator=_text)
+    details: dict[str, str] = attrs.field(factory=dict, validator=_details, hash=False)
+
+
+def record(
+    clock: Clock,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    reason: str = "",
+    details: dict[str, str] | None = None,
+) -> AuditEntry:
+    """Build an :class:`AuditEntry` stamped with ``clock`` and a new time-ordered id.
+
+    Args:
+        clock: The clock that says when.
+        actor: Who did it.
+        action: What was done (dotted verb).
+        subject_type: The kind of subject.
+        subject_id: The subject's id.
+        reason: Why.
+        details: Extra string facts (no personal data).
+
+    Returns:
+        The entry, ready for :meth:`AuditLog.append`.
+    """
+    return AuditEntry(
+        id=new_id(clock),
+        at=clock.now(),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        reason=reason,
+        details=dict(details or {}),
+    )
+
+
+@runtime_checkable
+class AuditLog(Protocol):
+    """Storage contract for the audit log (implemented by every store as ``store.audit``)."""
+
+    def append(self, entry: AuditEntry) -> bool:
+        """Append one entry.
+
+        Args:
+            entry: The entry.
+
+        Returns:
+            ``True`` if it was written, ``False`` if the identical entry was already stored.
+
+        Raises:
+            ConflictError: If a different entry with the same id is stored.
+        """
+        ...
+
+    def append_many(self, entries: Iterable[AuditEntry]) -> int:
+        """Append many entries atomically (all or none), streaming.
+
+        Args:
+            entries: The entries, in any order.
+
+        Returns:
+            How many were newly written (identical replays are not counted).
+
+        Raises:
+            ConflictError: If any entry clashes with a different stored entry; nothing is written.
+        """
+        ...
+
+    def get(self, entry_id: str) -> AuditEntry:
+        """Return the entry with ``entry_id``.
+
+        Raises:
+            NotFoundError: If there is none.
+        """
+        ...
+
+    def query(
+        self,
+        *,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[AuditEntry]:
+        """Stream entries matching every given filter, ordered by ``(at, id)``.
+
+        Args:
+            subject_type: Only this kind of subject.
+            subject_id: Only this subject id.
+            actor: Only this actor.
+            action: Only this action.
+            since: Only entries at or after this instant (inclusive).
+            until: Only entries before this instant (exclusive).
+            limit: At most this many entries.
+
+        Returns:
+            An iterator of entries.
+
+        Raises:
+            NaiveDatetimeError: If ``since`` or ``until`` is naive.
+        """
+        ...
+
+    def count(self) -> int:
+        """Return how many entries are stored."""
+        ...

@@ -1,0 +1,236 @@
+"""What the SQL backends share: the database adapter, migrations and the transaction protocol.
+
+Each SQL backend (:mod:`~volunteerkit.stores.sqlite`, :mod:`~volunteerkit.stores.postgres`) wraps its
+driver in a :class:`SQLDatabase`. Repositories (``_sql_<part>.py``) are written once against that
+adapter: they use ``?`` placeholders, and the adapter translates placeholders, datetimes and driver
+errors for its backend.
+
+Migrations are SQL files in ``_sql/<backend>/<part>/NNNN_<name>.sql``. On open, every part's files are
+applied in order (parts in :data:`PART_ORDER`), each in its own transaction together with its row in
+``vk_schema_migrations``; a migration already recorded is never run again, and one whose text changed
+after it was applied is refused (:class:`~volunteerkit.errors.IntegrityError`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from importlib import resources
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from volunteerkit.audit import AuditLog
+from volunteerkit.errors import IntegrityError
+
+__all__ = [
+    "PART_ORDER",
+    "Migration",
+    "SQLDatabase",
+    "Store",
+    "load_migrations",
+]
+
+PART_ORDER: tuple[str, ...] = ("audit", "registry", "hours", "transfer", "matching", "awards")
+"""The order in which parts' migrations are applied (later parts may reference earlier ones)."""
+
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every store backend offers, whatever else it holds.
+
+    Every part adds its own repositories as attributes (``store.audit``, ``store.volunteers`` …);
+    the parts' services ask for the attributes they need through their own protocols.
+    """
+
+    audit: AuditLog
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Return a context manager that makes everything inside it atomic.
+
+        Transactions nest: an inner block is a savepoint. If the block raises, everything it wrote
+        is undone and the exception propagates.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections. The store is unusable afterwards."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class Migration:
+    """One schema migration of one part on one backend.
+
+    Attributes:
+        part: The part that owns it (``audit``, ``registry`` …).
+        version: Its number within the part (1, 2, …).
+        name: A short name.
+        sql: The SQL text (a script of statements, run by the backend's ``run_script``).
+        checksum: SHA-256 of ``sql``, recorded when applied.
+    """
+
+    part: str
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of the SQL text."""
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def load_migrations(backend: str) -> list[Migration]:
+    """Load every migration shipped for ``backend``, in the order they must be applied.
+
+    Args:
+        backend: ``sqlite`` or ``postgresql``.
+
+    Returns:
+        The migrations, parts in :data:`PART_ORDER` (unknown parts after them, by name), versions
+        ascending.
+
+    Raises:
+        IntegrityError: If a part's version numbers are not 1, 2, 3 … without gaps.
+    """
+    root = resources.files("volunteerkit.stores").joinpath("_sql", backend)
+    found: list[Migration] = []
+    parts = sorted(
+        (
+            entry.name
+            for entry in root.iterdir()
+            if entry.is_dir() and not entry.name.startswith("_")
+        ),
+        key=lambda p: (PART_ORDER.index(p) if p in PART_ORDER else len(PART_ORDER), p),
+    )
+    for part in parts:
+        files = sorted(f.name for f in root.joinpath(part).iterdir() if _FILE.match(f.name))
+        for expected, filename in enumerate(files, start=1):
+            match = _FILE.match(filename)
+            assert match is not None
+            version = int(match.group(1))
+            if version != expected:
+                raise IntegrityError(
+                    f"migration numbering of part {part!r} has a gap at {version}",
+                    f"部分 {part!r} 的迁移编号在 {version} 处不连续",
+                    code="store.migration_numbering",
+                )
+            sql = root.joinpath(part, filename).read_text(encoding="utf-8")
+            found.append(Migration(part=part, version=version, name=match.group(2), sql=sql))
+    return found
+
+
+class SQLDatabase(ABC):
+    """A driver adapter that repositories are written against.
+
+    SQL is written with ``?`` placeholders. Datetimes go in through :meth:`to_db_time` and come out
+    through :meth:`from_db_time`, so each backend may store them natively.
+    """
+
+    backend: str
+    """``sqlite`` or ``postgresql``."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+
+    @abstractmethod
+    def run_script(self, sql: str) -> None:
+        """Run a script of several statements inside the current transaction."""
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run one statement for many parameter rows; return the rows changed in total."""
+
+    @abstractmethod
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a query and return all rows."""
+
+    @abstractmethod
+    def stream(
+        self, sql: str, params: Sequence[Any] = (), *, batch: int = 1000
+    ) -> Iterator[tuple[Any, ...]]:
+        """Run a query and yield rows without holding the whole result in memory."""
+
+    @abstractmethod
+    def atomic(self) -> AbstractContextManager[None]:
+        """Return a (nestable) transaction context manager."""
+
+    @abstractmethod
+    def to_db_time(self, value: datetime) -> Any:
+        """Convert an aware datetime into the backend's stored form."""
+
+    @abstractmethod
+    def from_db_time(self, value: Any) -> datetime:
+        """Convert a stored datetime back into an aware UTC datetime."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the connection."""
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """Run a query and return its first row, or ``None``."""
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    def apply_migrations(self, migrations: Sequence[Migration]) -> list[Migration]:
+        """Apply the migrations not yet recorded, each atomically with its record.
+
+        Args:
+            migrations: All migrations for this backend, in order.
+
+        Returns:
+            The migrations applied now (empty when the schema was up to date).
+
+        Raises:
+            IntegrityError: If an applied migration's text has changed since.
+        """
+        self._ensure_migrations_table()
+        applied_now: list[Migration] = []
+        for migration in migrations:
+            with self.atomic():
+                self._lock_migrations()
+                row = self.fetchone(
+                    "SELECT checksum FROM vk_schema_migrations WHERE part = ? AND version = ?",
+                    (migration.part, migration.version),
+                )
+                if row is not None:
+                    if row[0] != migration.checksum:
+                        raise IntegrityError(
+                            f"migration {migration.part} {migration.version} changed after it "
+                            "was applied",
+                            f"迁移 {migration.part} {migration.version} 在应用后被修改",
+                            code="store.migration_changed",
+                        )
+                    continue
+                self.run_script(migration.sql)
+                self.execute(
+                    "INSERT INTO vk_schema_migrations (part, version, name, checksum) "
+                    "VALUES (?, ?, ?, ?)",
+                    (migration.part, migration.version, migration.name, migration.checksum),
+                )
+                applied_now.append(migration)
+        return applied_now
+
+    def applied_migrations(self) -> list[tuple[str, int, str]]:
+        """Return ``(part, version, name)`` of every recorded migration, in order applied."""
+        rows = self.fetchall("SELECT part, version, name FROM vk_schema_migrations ORDER BY seq")
+        return [(str(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+    @abstractmethod
+    def _ensure_migrations_table(self) -> None:
+        """Create ``vk_schema_migrations`` if missing."""
+
+    def _lock_migrations(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Serialize concurrent migrators (inside the current transaction), where needed.
+
+        SQLite needs nothing here (``BEGIN IMMEDIATE`` already serializes writers); PostgreSQL
+        takes an advisory lock.
+        """

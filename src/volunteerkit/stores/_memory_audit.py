@@ -1,0 +1,112 @@
+"""The audit log on the memory backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from volunteerkit._clock import require_aware
+from volunteerkit.audit import AuditEntry
+from volunteerkit.errors import ConflictError, NotFoundError
+
+if TYPE_CHECKING:
+    from volunteerkit.stores.memory import MemoryStore
+
+__all__ = ["MemoryAuditLog"]
+
+
+class MemoryAuditLog:
+    """:class:`~volunteerkit.audit.AuditLog` kept in a dict, with an index by subject."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._entries: dict[str, AuditEntry] = {}
+        self._by_subject: dict[tuple[str, str], list[str]] = {}
+
+    def append(self, entry: AuditEntry) -> bool:
+        """Append one entry (see :meth:`volunteerkit.audit.AuditLog.append`)."""
+        return self.append_many([entry]) == 1
+
+    def append_many(self, entries: Iterable[AuditEntry]) -> int:
+        """Append entries atomically (see :meth:`volunteerkit.audit.AuditLog.append_many`)."""
+        written = 0
+        with self._store.transaction():
+            for entry in entries:
+                if not isinstance(entry, AuditEntry):
+                    raise TypeError("append_many takes AuditEntry objects")
+                stored = self._entries.get(entry.id)
+                if stored is not None:
+                    if stored != entry:
+                        raise ConflictError(
+                            "a different audit entry with this id is already stored",
+                            "已存在相同标识但内容不同的审计记录",
+                            code="audit.conflict",
+                            path="$.id",
+                        )
+                    continue
+                self._add(entry)
+                written += 1
+        return written
+
+    def _add(self, entry: AuditEntry) -> None:
+        key = (entry.subject_type, entry.subject_id)
+        self._entries[entry.id] = entry
+        self._by_subject.setdefault(key, []).append(entry.id)
+
+        def undo() -> None:
+            del self._entries[entry.id]
+            self._by_subject[key].remove(entry.id)
+
+        self._store.on_rollback(undo)
+
+    def get(self, entry_id: str) -> AuditEntry:
+        """Return one entry (see :meth:`volunteerkit.audit.AuditLog.get`)."""
+        try:
+            return self._entries[entry_id]
+        except KeyError:
+            raise NotFoundError(
+                "audit entry not found", "未找到审计记录", code="audit.not_found"
+            ) from None
+
+    def query(
+        self,
+        *,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[AuditEntry]:
+        """Stream matching entries (see :meth:`volunteerkit.audit.AuditLog.query`)."""
+        if since is not None:
+            require_aware(since, "$.since")
+        if until is not None:
+            require_aware(until, "$.until")
+        if subject_type is not None and subject_id is not None:
+            candidates: Iterable[AuditEntry] = [
+                self._entries[i] for i in self._by_subject.get((subject_type, subject_id), [])
+            ]
+        else:
+            candidates = list(self._entries.values())
+        matching = sorted(
+            (
+                e
+                for e in candidates
+                if (subject_type is None or e.subject_type == subject_type)
+                and (subject_id is None or e.subject_id == subject_id)
+                and (actor is None or e.actor == actor)
+                and (action is None or e.action == action)
+                and (since is None or e.at >= since)
+                and (until is None or e.at < until)
+            ),
+            key=lambda e: (e.at, e.id),
+        )
+        return iter(matching if limit is None else list(islice(matching, max(0, int(limit)))))
+
+    def count(self) -> int:
+        """Return how many entries are stored."""
+        return len(self._entries)

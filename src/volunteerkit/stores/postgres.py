@@ -1,0 +1,188 @@
+"""The PostgreSQL backend, for deployments that outgrow one machine.
+
+Requires the ``postgres`` extra (psycopg 3). The driver is imported when a :class:`PostgresStore` is
+opened, never at import time. The session time zone is UTC and datetimes are stored as
+``timestamptz``. Transactions nest as savepoints. Migrations take a transaction-scoped advisory lock,
+so several processes may open the same database at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from volunteerkit._clock import require_aware
+from volunteerkit.errors import (
+    ConflictError,
+    IntegrityError,
+    InvalidInputError,
+    StoreError,
+    UnavailableError,
+)
+from volunteerkit.stores._base import SQLDatabase, load_migrations
+from volunteerkit.stores._sql_store import SQLStoreBase
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresStore"]
+
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_MIGRATION_LOCK = 0x766B_6D69  # "vkmi": the advisory lock key migrators share
+
+
+@lru_cache(maxsize=512)
+def _pg_sql(sql: str) -> str:
+    """Translate ``?`` placeholders into psycopg's ``%s`` (escaping literal ``%``)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Translate psycopg errors into backend-neutral store errors."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.errors.UniqueViolation as exc:
+        raise ConflictError(code="store.conflict") from exc
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(code="store.integrity") from exc
+    except psycopg.OperationalError as exc:
+        raise UnavailableError(code="store.unavailable") from exc
+    except psycopg.InterfaceError as exc:
+        raise UnavailableError(
+            "the connection is closed", "连接已关闭", code="store.closed"
+        ) from exc
+    except psycopg.Error as exc:
+        raise StoreError(
+            "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
+        ) from exc
+
+
+class _PostgresDatabase(SQLDatabase):
+    backend = "postgresql"
+
+    def __init__(self, dsn: str, schema: str | None, connect_timeout: int) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise UnavailableError(
+                "PostgreSQL support needs the 'postgres' extra: pip install 'volunteerkit[postgres]'",
+                "PostgreSQL 支持需要安装 'postgres' 附加依赖",
+                code="store.driver_missing",
+            ) from exc
+        with _translated():
+            self._conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(
+                dsn, autocommit=True, connect_timeout=connect_timeout
+            )
+            self._conn.execute("SET TIME ZONE 'UTC'")
+            if schema is not None:
+                self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                self._conn.execute(f'SET search_path TO "{schema}"')
+        self._lock = threading.RLock()
+        self._cursor_ids = itertools.count()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self._lock, _translated():
+            return self._conn.execute(_pg_sql(sql), params).rowcount
+
+    def run_script(self, sql: str) -> None:
+        # Without parameters psycopg sends the simple query protocol, which runs several statements.
+        with self._lock, _translated():
+            self._conn.execute(sql.encode())
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        with self._lock, _translated(), self._conn.cursor() as cursor:
+            cursor.executemany(_pg_sql(sql), rows)
+            return cursor.rowcount
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock, _translated():
+            return self._conn.execute(_pg_sql(sql), params).fetchall()
+
+    def stream(
+        self, sql: str, params: Sequence[Any] = (), *, batch: int = 1000
+    ) -> Iterator[tuple[Any, ...]]:
+        # A server-side (named) cursor fetches ``batch`` rows at a time and, unlike psycopg's
+        # single-row streaming, lets other statements run on the connection between fetches.
+        name = f"vk_stream_{next(self._cursor_ids)}"
+        with (
+            self._lock,
+            _translated(),
+            self._conn.transaction(),
+            self._conn.cursor(name=name) as cursor,
+        ):
+            cursor.itersize = batch
+            cursor.execute(_pg_sql(sql), params)
+            yield from cursor
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self._lock, _translated(), self._conn.transaction():
+            yield
+
+    def to_db_time(self, value: datetime) -> datetime:
+        return require_aware(value)
+
+    def from_db_time(self, value: Any) -> datetime:
+        if not isinstance(value, datetime):  # pragma: no cover - defensive
+            raise StoreError("expected a timestamp", "应为时间戳", code="store.type")
+        return value.astimezone(UTC)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _ensure_migrations_table(self) -> None:
+        with self.atomic():
+            self._lock_migrations()
+            self.execute(
+                "CREATE TABLE IF NOT EXISTS vk_schema_migrations ("
+                " seq BIGSERIAL PRIMARY KEY,"
+                " part TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
+                " checksum TEXT NOT NULL,"
+                " applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
+                " UNIQUE (part, version))"
+            )
+
+    def _lock_migrations(self) -> None:
+        self.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+
+
+class PostgresStore(SQLStoreBase):
+    """A store in a PostgreSQL database (psycopg 3).
+
+    Args:
+        dsn: A libpq connection string or URL (``postgresql://user@host:5432/db``).
+        schema: Optional schema to create (if missing) and use, so several stores can share one
+            database (a lower-case SQL identifier).
+        connect_timeout: Seconds to wait for the server.
+
+    Raises:
+        UnavailableError: If psycopg is not installed or the server cannot be reached.
+        InvalidInputError: If ``schema`` is not a plain lower-case identifier.
+    """
+
+    def __init__(self, dsn: str, *, schema: str | None = None, connect_timeout: int = 10) -> None:
+        if schema is not None and not _SCHEMA.match(schema):
+            raise InvalidInputError(
+                "schema must be a lower-case SQL identifier",
+                "schema 必须是小写的 SQL 标识符",
+                code="store.invalid_schema",
+                path="$.schema",
+            )
+        self.schema = schema
+        super().__init__(
+            _PostgresDatabase(dsn, schema, connect_timeout), load_migrations("postgresql")
+        )
+
+    def __repr__(self) -> str:
+        """Return a repr without the connection string (it may hold a password)."""
+        return f"PostgresStore(schema={self.schema!r})"

@@ -1,0 +1,252 @@
+"""The store conformance suite: one test class per storage contract, shipped in the package.
+
+Every backend runs the same tests by subclassing and providing one fixture, ``make_store``, that
+returns a callable creating a fresh, empty store::
+
+    import pytest
+    from volunteerkit.stores import SQLiteStore
+    from volunteerkit.testing.conformance import AuditLogConformance, StoreConformance
+
+    class TestMySQLite(StoreConformance, AuditLogConformance):
+        @pytest.fixture
+        def make_store(self, tmp_path):
+            counter = iter(range(1_000_000))
+            return lambda: SQLiteStore(tmp_path / f"{next(counter)}.db")
+
+Embedders who write their own backend run exactly these tests against it. Needs pytest and hypothesis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from volunteerkit.audit import AuditEntry
+from volunteerkit.errors import ConflictError, NaiveDatetimeError, NotFoundError
+from volunteerkit.stores._base import Store
+from volunteerkit.testing.strategies import audit_entries
+
+__all__ = ["AuditLogConformance", "StoreConformance", "StoreFactory"]
+
+StoreFactory = Callable[[], Any]
+"""A callable that returns a fresh, empty store."""
+
+_T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def _entry(n: int, *, subject: str = "v1", at: datetime | None = None, **kw: Any) -> AuditEntry:
+    fields: dict[str, Any] = {
+        "id": f"00000000-0000-7000-8000-{n:012d}",
+        "at": at if at is not None else _T0 + timedelta(minutes=n),
+        "actor": "coordinator",
+        "action": "volunteer.register",
+        "subject_type": "volunteer",
+        "subject_id": subject,
+        "reason": "",
+        "details": {},
+    }
+    fields.update(kw)
+    return AuditEntry(**fields)
+
+
+class _Base:
+    @pytest.fixture
+    def store(self, make_store: StoreFactory) -> Iterator[Any]:
+        """A fresh, empty store, closed after the test."""
+        store = make_store()
+        yield store
+        store.close()
+
+
+class StoreConformance(_Base):
+    """Transactions: atomic on every backend, nestable, and the :class:`Store` shape."""
+
+    def test_store_has_the_store_shape(self, store: Any) -> None:
+        """Every backend satisfies the Store protocol (audit log, transaction, close)."""
+        assert isinstance(store, Store)
+
+    def test_committed_transaction_is_visible(self, store: Any) -> None:
+        """What a transaction wrote is there after it commits."""
+        with store.transaction():
+            store.audit.append(_entry(1))
+            store.audit.append(_entry(2))
+        assert store.audit.count() == 2
+        assert store.audit.get(_entry(2).id) == _entry(2)
+
+    def test_transaction_that_raises_leaves_store_unchanged(self, store: Any) -> None:
+        """A transaction that raises half-way leaves the store exactly as it was."""
+        store.audit.append(_entry(1))
+        with pytest.raises(RuntimeError, match="half-way"), store.transaction():
+            store.audit.append(_entry(2))
+            store.audit.append_many([_entry(3), _entry(4)])
+            raise RuntimeError("half-way")
+        assert store.audit.count() == 1
+        assert [e.id for e in store.audit.query()] == [_entry(1).id]
+        with pytest.raises(NotFoundError):
+            store.audit.get(_entry(2).id)
+
+    def test_inner_failure_rolls_back_only_the_inner_block(self, store: Any) -> None:
+        """A nested block that raises is undone; the outer block goes on and commits."""
+        with store.transaction():
+            store.audit.append(_entry(1))
+            with pytest.raises(ValueError, match="inner"), store.transaction():
+                store.audit.append(_entry(2))
+                raise ValueError("inner")
+            store.audit.append(_entry(3))
+        assert [e.id for e in store.audit.query()] == [_entry(1).id, _entry(3).id]
+
+    def test_outer_failure_undoes_committed_inner_block(self, store: Any) -> None:
+        """An inner block that finished is still undone when the outer block raises."""
+        with pytest.raises(KeyError), store.transaction():
+            with store.transaction():
+                store.audit.append(_entry(1))
+            raise KeyError("outer")
+        assert store.audit.count() == 0
+
+    def test_store_usable_after_a_failed_transaction(self, store: Any) -> None:
+        """A rolled-back transaction does not poison the store for the next one."""
+        with pytest.raises(RuntimeError), store.transaction():
+            store.audit.append(_entry(1))
+            raise RuntimeError
+        with store.transaction():
+            store.audit.append(_entry(1))
+        assert store.audit.count() == 1
+
+
+class AuditLogConformance(_Base):
+    """The audit log contract (:class:`volunteerkit.audit.AuditLog`)."""
+
+    def test_append_then_identical_replay_is_a_no_op(self, store: Any) -> None:
+        """Appending returns True; appending the identical entry again returns False."""
+        entry = _entry(1, reason="registered at the Hami office", details={"doc": "cn_ric"})
+        assert store.audit.append(entry) is True
+        assert store.audit.append(entry) is False
+        assert store.audit.count() == 1
+
+    def test_round_trip_is_exact(self, store: Any) -> None:
+        """What comes back equals what went in, Unicode and offsets included."""
+        at = datetime(2026, 11, 1, 1, 30, tzinfo=timezone(timedelta(hours=5, minutes=45)))
+        entry = _entry(
+            7, at=at, actor="北京市志愿服务联合会", reason="转入记录 ✓", details={"κ": "值", "": ""}
+        )
+        store.audit.append(entry)
+        back = store.audit.get(entry.id)
+        assert back == entry
+        assert back.at.utcoffset() is not None
+
+    def test_conflicting_entry_is_refused(self, store: Any) -> None:
+        """A different entry under an existing id raises ConflictError with code audit.conflict."""
+        store.audit.append(_entry(1))
+        with pytest.raises(ConflictError) as info:
+            store.audit.append(_entry(1, reason="changed"))
+        assert info.value.code == "audit.conflict"
+        assert store.audit.get(_entry(1).id).reason == ""
+
+    def test_batch_with_a_conflict_writes_nothing(self, store: Any) -> None:
+        """append_many is all or nothing: one clash and no entry of the batch is written."""
+        store.audit.append(_entry(5))
+        batch = [_entry(1), _entry(2), _entry(5, reason="clash"), _entry(3)]
+        with pytest.raises(ConflictError):
+            store.audit.append_many(batch)
+        assert store.audit.count() == 1
+
+    def test_append_many_counts_only_new_entries(self, store: Any) -> None:
+        """Replays inside and across batches are not counted twice."""
+        assert store.audit.append_many([_entry(1), _entry(2), _entry(1)]) == 2
+        assert store.audit.append_many(iter([_entry(2), _entry(3)])) == 1
+        assert store.audit.count() == 3
+
+    def test_get_missing_raises_not_found(self, store: Any) -> None:
+        """get() of an unknown id raises NotFoundError, not KeyError."""
+        with pytest.raises(NotFoundError) as info:
+            store.audit.get("no-such-id")
+        assert info.value.code == "audit.not_found"
+
+    def test_query_filters_and_orders(self, store: Any) -> None:
+        """query() filters by subject, actor, action and [since, until), ordered by (at, id)."""
+        same_time = _T0 + timedelta(hours=1)
+        entries = [
+            _entry(3, subject="v1", at=same_time),
+            _entry(1, subject="v1"),
+            _entry(2, subject="v2", actor="system"),
+            _entry(4, subject="v1", at=same_time, action="hours.approve"),
+            _entry(5, subject="v1", at=_T0 + timedelta(hours=2)),
+        ]
+        store.audit.append_many(entries)
+        by_subject = [e.id for e in store.audit.query(subject_type="volunteer", subject_id="v1")]
+        assert by_subject == [_entry(n).id for n in (1, 3, 4, 5)]
+        window = store.audit.query(subject_id="v1", since=same_time, until=_T0 + timedelta(hours=2))
+        assert [e.id for e in window] == [_entry(3).id, _entry(4).id]
+        assert [e.id for e in store.audit.query(actor="system")] == [_entry(2).id]
+        assert [e.id for e in store.audit.query(action="hours.approve")] == [_entry(4).id]
+        assert [e.id for e in store.audit.query(limit=2)] == [_entry(1).id, _entry(2).id]
+        assert list(store.audit.query(subject_type="organization")) == []
+
+    def test_query_bounds_compare_instants_not_wall_times(self, store: Any) -> None:
+        """since/until in another offset select by instant (08:00Z == 13:45+05:45)."""
+        store.audit.append(_entry(1, at=_T0))
+        kathmandu = timezone(timedelta(hours=5, minutes=45))
+        assert len(list(store.audit.query(since=_T0.astimezone(kathmandu)))) == 1
+        assert len(list(store.audit.query(until=_T0.astimezone(kathmandu)))) == 0
+
+    def test_query_refuses_naive_bounds(self, store: Any) -> None:
+        """A naive since/until is refused with NaiveDatetimeError and its path."""
+        with pytest.raises(NaiveDatetimeError) as info:
+            list(store.audit.query(since=datetime(2026, 1, 1)))
+        assert info.value.path == "$.since"
+
+    def test_query_streams_while_other_reads_run(self, store: Any) -> None:
+        """A query can be consumed while other calls use the store."""
+        store.audit.append_many(_entry(n) for n in range(1, 30))
+        seen = []
+        for entry in store.audit.query():
+            seen.append(store.audit.get(entry.id).id)
+        assert len(seen) == 29
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        # One method runs under several subclasses (one per backend) by design.
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(
+        batches=st.lists(
+            st.lists(audit_entries(), max_size=6),
+            max_size=5,
+        )
+    )
+    def test_store_agrees_with_a_model(
+        self, make_store: StoreFactory, batches: list[list[AuditEntry]]
+    ) -> None:
+        """After any sequence of batches the store holds exactly what a dict model holds."""
+        store = make_store()
+        try:
+            model: dict[str, AuditEntry] = {}
+            for batch in batches:
+                candidate = dict(model)
+                clash = False
+                for entry in batch:
+                    if entry.id in candidate and candidate[entry.id] != entry:
+                        clash = True
+                        break
+                    candidate[entry.id] = entry
+                if clash:
+                    with pytest.raises(ConflictError):
+                        store.audit.append_many(batch)
+                else:
+                    assert store.audit.append_many(batch) == len(candidate) - len(model)
+                    model = candidate
+            expected = sorted(model.values(), key=lambda e: (e.at, e.id))
+            assert list(store.audit.query()) == expected
+            assert store.audit.count() == len(model)
+        finally:
+            store.close()

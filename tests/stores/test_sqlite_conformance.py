@@ -1,0 +1,13 @@
+import itertools
+
+import pytest
+
+from volunteerkit.stores import SQLiteStore
+from volunteerkit.testing.conformance import AuditLogConformance, StoreConformance
+
+
+class TestSQLiteStore(StoreConformance, AuditLogConformance):
+    @pytest.fixture
+    def make_store(self, tmp_path):
+        counter = itertools.count()
+        return lambda: SQLiteStore(tmp_path / f"store-{next(counter)}.db")
