@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
+from volunteerkit.stores._base import Migration
 from volunteerkit.stores._memory_audit import MemoryAuditLog
 
 __all__ = ["MemoryStore"]
@@ -68,6 +69,15 @@ class MemoryStore:
         """
         if self._undo is not None:
             self._undo.append(action)
+
+    @property
+    def migrations_applied(self) -> list[Migration]:
+        """Always empty: a memory store has no schema to migrate."""
+        return []
+
+    def applied_migrations(self) -> list[tuple[str, int, str]]:
+        """Always empty: a memory store has no schema to migrate."""
+        return []
 
     def close(self) -> None:
         """Mark the store closed (there is nothing to release)."""
