@@ -47,7 +47,7 @@ class SQLAuditLog:
             e.subject_type,
             e.subject_id,
             e.reason,
-            dumps(e.details),
+            dumps(e.details) if e.details else "{}",
         )
 
     def _entry(self, row: tuple[Any, ...]) -> AuditEntry:
