@@ -64,7 +64,7 @@ def _raw_run(entries: list[AuditEntry], folder: Path) -> float:
             e.subject_type,
             e.subject_id,
             e.reason,
-            '{"organization":"%s"}' % e.details["organization"] if e.details else "{}",
+            f'{{"organization":"{e.details["organization"]}"}}' if e.details else "{}",
         )
         for e in entries
     ]
