@@ -84,10 +84,15 @@ class _PostgresDatabase(SQLDatabase):
             )
             self._conn.execute("SET TIME ZONE 'UTC'")
             if schema is not None:
-                self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                # Concurrent CREATE SCHEMA IF NOT EXISTS can still collide in the catalog; the
+                # migrators' advisory lock serializes it.
+                with self._conn.transaction():
+                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                    self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 self._conn.execute(f'SET search_path TO "{schema}"')
         self._lock = threading.RLock()
         self._cursor_ids = itertools.count()
+        self._copy_types: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self._lock, _translated():
@@ -106,6 +111,35 @@ class _PostgresDatabase(SQLDatabase):
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock, _translated():
             return self._conn.execute(_pg_sql(sql), params).fetchall()
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        # Binary COPY needs each column's server type; read them once per table and columns.
+        key = (table, tuple(columns))
+        types = self._copy_types.get(key)
+        with self._lock, _translated():
+            if types is None:
+                found = dict(
+                    self._conn.execute(
+                        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                        (table,),
+                    ).fetchall()
+                )
+                types = [str(found[c]) for c in columns]
+                self._copy_types[key] = types
+            count = 0
+            with (
+                self._conn.transaction(),
+                self._conn.cursor() as cursor,
+                cursor.copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+                ) as copy,
+            ):
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
 
     def stream(
         self, sql: str, params: Sequence[Any] = (), *, batch: int = 1000
@@ -139,6 +173,10 @@ class _PostgresDatabase(SQLDatabase):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def _has_migrations_table(self) -> bool:
+        row = self.fetchone("SELECT to_regclass('vk_schema_migrations') IS NOT NULL")
+        return bool(row and row[0])
 
     def _ensure_migrations_table(self) -> None:
         with self.atomic():

@@ -163,6 +163,12 @@ class _SQLiteDatabase(SQLDatabase):
         with self._lock:
             self._conn.close()
 
+    def _has_migrations_table(self) -> bool:
+        row = self.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vk_schema_migrations'"
+        )
+        return row is not None
+
     def _ensure_migrations_table(self) -> None:
         self.execute(
             "CREATE TABLE IF NOT EXISTS vk_schema_migrations ("

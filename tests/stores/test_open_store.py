@@ -1,0 +1,50 @@
+"""open_store(): URL forms and refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from volunteerkit.errors import InvalidInputError
+from volunteerkit.stores import MemoryStore, SQLiteStore, open_store
+
+
+def test_memory_urls() -> None:
+    """memory: and memory:// open a fresh MemoryStore each time."""
+    a, b = open_store("memory:"), open_store("memory://")
+    assert isinstance(a, MemoryStore) and isinstance(b, MemoryStore)
+    assert a is not b
+
+
+def test_sqlite_relative_absolute_and_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sqlite:///rel, sqlite:////abs and sqlite:///:memory: open SQLite stores at those paths."""
+    monkeypatch.chdir(tmp_path)
+    rel = open_store("sqlite:///rel.db")
+    assert isinstance(rel, SQLiteStore) and rel.path == "rel.db"
+    rel.close()
+    assert (tmp_path / "rel.db").exists()
+    absolute = open_store(f"sqlite:///{tmp_path}/abs.db")
+    assert absolute.path == f"{tmp_path}/abs.db"
+    absolute.close()
+    mem = open_store("sqlite:///:memory:")
+    assert mem.path == ":memory:"
+    mem.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://x", "sqlite://host/x.db", "sqlite:///", "memory:/x", "", "file.db"]
+)
+def test_unsupported_urls_are_refused(url: str) -> None:
+    """Anything else raises InvalidInputError with code store.url."""
+    with pytest.raises(InvalidInputError) as info:
+        open_store(url)
+    assert info.value.code == "store.url"
+
+
+def test_non_string_url_is_refused() -> None:
+    """A non-string URL is refused with the same typed error."""
+    with pytest.raises(InvalidInputError):
+        open_store(42)  # type: ignore[arg-type]

@@ -1,0 +1,86 @@
+"""PostgreSQL-specific behaviour: migrations on reopen, concurrent openers, error translation."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import psycopg
+import pytest
+
+from volunteerkit.errors import InvalidInputError, UnavailableError
+from volunteerkit.stores import PostgresStore, load_migrations, open_store
+
+pytestmark = pytest.mark.postgres
+
+
+def _schema() -> str:
+    return f"vk_pg_{uuid.uuid4().hex[:12]}"
+
+
+def test_reopening_runs_no_migration(postgres_dsn: str) -> None:
+    """The first open applies every migration; a reopen of the same schema applies none."""
+    schema = _schema()
+    first = PostgresStore(postgres_dsn, schema=schema)
+    assert len(first.migrations_applied) == len(load_migrations("postgresql"))
+    first.close()
+    second = PostgresStore(postgres_dsn, schema=schema)
+    assert second.migrations_applied == []
+    second.close()
+
+
+def test_concurrent_openers_apply_each_migration_once(postgres_dsn: str) -> None:
+    """Four stores opening one new schema at once: every migration is applied exactly once."""
+    schema = _schema()
+    applied: list[int] = []
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            store = PostgresStore(postgres_dsn, schema=schema)
+            applied.append(len(store.migrations_applied))
+            store.close()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(applied) == [0, 0, 0, len(load_migrations("postgresql"))]
+
+
+def test_audit_rows_cannot_be_changed_behind_the_store(postgres_dsn: str) -> None:
+    """The audit table refuses UPDATE and DELETE in the database itself."""
+    schema = _schema()
+    PostgresStore(postgres_dsn, schema=schema).close()
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(
+            f"INSERT INTO {schema}.vk_audit_log VALUES "
+            "('id1', now(), 'a', 'b', 'c', 'd', '', '{}')"
+        )
+        with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
+            conn.execute(f"DELETE FROM {schema}.vk_audit_log")
+
+
+def test_unreachable_server_gives_unavailable() -> None:
+    """A server that does not answer raises UnavailableError, not a psycopg error."""
+    with pytest.raises(UnavailableError):
+        PostgresStore("postgresql://nobody@127.0.0.1:1/none", connect_timeout=2)
+
+
+def test_schema_name_is_checked() -> None:
+    """A schema that is not a plain identifier is refused before anything connects."""
+    with pytest.raises(InvalidInputError) as info:
+        PostgresStore("postgresql://unused", schema='x"; DROP TABLE y; --')
+    assert info.value.path == "$.schema"
+
+
+def test_open_store_accepts_postgres_urls(postgres_dsn: str) -> None:
+    """open_store() opens a PostgresStore for a postgresql:// URL, and its repr hides the DSN."""
+    store = open_store(postgres_dsn)
+    assert isinstance(store, PostgresStore)
+    assert "127.0.0.1" not in repr(store)
+    store.close()

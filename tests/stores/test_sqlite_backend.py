@@ -1,0 +1,139 @@
+"""SQLite-specific behaviour: pragmas, migrations on reopen, two writers, driver error translation."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from volunteerkit._ids import uuid7
+from volunteerkit.audit import AuditEntry
+from volunteerkit.errors import IntegrityError, StoreError, UnavailableError
+from volunteerkit.stores import SQLiteStore, load_migrations
+
+T0 = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def _entry(writer: int, n: int) -> AuditEntry:
+    at = T0 + timedelta(seconds=n)
+    return AuditEntry(
+        id=str(uuid7(at, writer * 1_000_000 + n)),
+        at=at,
+        actor=f"writer-{writer}",
+        action="hours.approve",
+        subject_type="entry",
+        subject_id=f"{writer}-{n}",
+    )
+
+
+def _append_from_process(path: str, writer: int, count: int) -> None:
+    store = SQLiteStore(path, timeout=60)
+    for n in range(count):
+        # One transaction per entry, so the two processes interleave as much as possible.
+        store.audit.append(_entry(writer, n))
+    store.close()
+
+
+def test_pragmas_of_the_embedded_default(tmp_path: Path) -> None:
+    """The file runs in WAL mode with foreign keys on and synchronous=NORMAL."""
+    store = SQLiteStore(tmp_path / "vk.db")
+    assert store._db.fetchone("PRAGMA journal_mode") == ("wal",)
+    assert store._db.fetchone("PRAGMA foreign_keys") == (1,)
+    assert store._db.fetchone("PRAGMA synchronous") == (1,)
+    store.close()
+
+
+def test_reopening_runs_no_migration(tmp_path: Path) -> None:
+    """The first open applies every shipped migration once; a reopen applies none."""
+    path = tmp_path / "vk.db"
+    shipped = load_migrations("sqlite")
+    first = SQLiteStore(path)
+    assert [(m.part, m.version) for m in first.migrations_applied] == [
+        (m.part, m.version) for m in shipped
+    ]
+    first.close()
+    second = SQLiteStore(path)
+    assert second.migrations_applied == []
+    assert second.applied_migrations() == [(m.part, m.version, m.name) for m in shipped]
+    second.close()
+
+
+def test_changed_migration_is_refused(tmp_path: Path) -> None:
+    """A database whose recorded migration checksum differs from the shipped text is refused."""
+    path = tmp_path / "vk.db"
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE vk_schema_migrations SET checksum = 'x' WHERE part = 'audit'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(IntegrityError) as info:
+        SQLiteStore(path)
+    assert info.value.code == "store.migration_changed"
+
+
+def test_two_processes_appending_lose_nothing(tmp_path: Path) -> None:
+    """Two processes appending to one SQLite file concurrently: every entry of both is stored."""
+    path = str(tmp_path / "shared.db")
+    SQLiteStore(path).close()  # create the schema before the race
+    count = 300
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_append_from_process, args=(path, w, count)) for w in (1, 2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    store = SQLiteStore(path)
+    assert store.audit.count() == 2 * count
+    for writer in (1, 2):
+        assert len(list(store.audit.query(actor=f"writer-{writer}"))) == count
+    store.close()
+
+
+def test_audit_rows_cannot_be_changed_behind_the_store(tmp_path: Path) -> None:
+    """The audit table is append-only in the database itself: UPDATE and DELETE are refused."""
+    path = tmp_path / "vk.db"
+    store = SQLiteStore(path)
+    store.audit.append(_entry(1, 1))
+    store.close()
+    conn = sqlite3.connect(path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE vk_audit_log SET reason = 'edited'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM vk_audit_log")
+    conn.close()
+
+
+def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path: Path) -> None:
+    """Opening a non-database file raises StoreError (code store.corrupt), not sqlite3's error."""
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"these are not the pages you are looking for" * 200)
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(path)
+    assert info.value.code == "store.corrupt"
+
+
+def test_a_missing_folder_gives_unavailable(tmp_path: Path) -> None:
+    """A path in a folder that does not exist raises UnavailableError."""
+    with pytest.raises(UnavailableError):
+        SQLiteStore(tmp_path / "no" / "such" / "folder" / "vk.db")
+
+
+def test_a_locked_database_gives_unavailable(tmp_path: Path) -> None:
+    """A writer that cannot get the lock within its timeout gets UnavailableError."""
+    path = tmp_path / "vk.db"
+    SQLiteStore(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    store = SQLiteStore(path, timeout=0.1)
+    try:
+        with pytest.raises(UnavailableError):
+            store.audit.append(_entry(1, 1))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.audit.append(_entry(1, 1)) is True
+    store.close()

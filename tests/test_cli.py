@@ -1,0 +1,90 @@
+"""The volunteerkit command: demo, migrate, audit, identity, errors without tracebacks."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from volunteerkit import __version__
+from volunteerkit.cli import main
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_demo_runs_on_a_sqlite_file_and_again_from_scratch(tmp_path: Path) -> None:
+    """The demo runs end to end on a SQLite file; a second run starts fresh with the same steps."""
+    db = tmp_path / "demo.sqlite"
+    code, first = run("demo", "--db", str(db))
+    assert code == 0
+    assert "The store and its audit log" in first and first.rstrip().endswith("Done.")
+    assert db.exists()
+    code, second = run("demo", "--db", str(db))
+    assert code == 0
+    titles = [line for line in first.splitlines() if line[:1].isdigit()]
+    assert titles and titles == [line for line in second.splitlines() if line[:1].isdigit()]
+    assert len(second.splitlines()) == len(first.splitlines())
+
+
+def test_demo_json_mode_prints_json_lines(tmp_path: Path) -> None:
+    """With --json every demo line is a JSON object naming its step."""
+    code, text = run("--json", "demo", "--store", "memory:", "--out-dir", str(tmp_path))
+    assert code == 0
+    records = [json.loads(line) for line in text.splitlines()]
+    assert records and all("step" in r for r in records)
+
+
+def test_migrate_and_audit(tmp_path: Path) -> None:
+    """migrate lists the applied migrations; audit prints what the demo recorded."""
+    db = tmp_path / "vk.db"
+    code, text = run("--json", "migrate", f"sqlite:///{db}")
+    assert code == 0
+    data = json.loads(text)
+    assert data["applied_now"] == data["recorded"] and data["recorded"][0].startswith("audit 0001")
+    run("demo", "--db", str(db))
+    code, text = run("--json", "audit", f"sqlite:///{db}", "--subject-type", "demo")
+    assert code == 0
+    assert json.loads(text.splitlines()[0])["action"] == "demo.start"
+
+
+def test_identity_validate_masks_unless_asked() -> None:
+    """identity validate prints the canonical number masked; --reveal prints it whole."""
+    assert run("identity", "validate", "cn_ric", "11010519491231002x") == (
+        0,
+        "valid cn_ric: 110105********002X\n",
+    )
+    code, text = run("identity", "validate", "cn_ric", "11010519491231002x", "--reveal")
+    assert text == "valid cn_ric: 11010519491231002X\n"
+
+
+def test_bad_input_exits_2_with_code_and_no_traceback() -> None:
+    """A bad number gives exit status 2 and a JSON error with code, messages and path."""
+    code, text = run("--json", "identity", "validate", "cn_ric", "110105194912310019")
+    assert code == 2
+    error = json.loads(text)["error"]
+    assert error["code"] == "identity.checksum"
+    assert error["message_zh"]
+    assert "110105194912310019" not in text
+
+
+def test_detect() -> None:
+    """identity detect lists the schemes a value is valid for, exit 1 when none."""
+    assert run("identity", "detect", "11010519491231002X") == (0, "cn_ric\n")
+    assert run("identity", "detect", "hello")[0] == 1
+
+
+def test_console_script_version() -> None:
+    """The installed console entry point answers --version."""
+    result = subprocess.run(
+        [sys.executable, "-m", "volunteerkit.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == f"volunteerkit {__version__}"

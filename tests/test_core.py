@@ -1,0 +1,228 @@
+"""The core every part builds on: errors, the converter, clocks and time-ordered ids."""
+
+from __future__ import annotations
+
+import enum
+import pickle
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import volunteerkit
+from volunteerkit import FixedClock, SystemClock, new_id, structure, unstructure, uuid7
+from volunteerkit._ids import uuid7_time
+from volunteerkit.errors import (
+    ConflictError,
+    InvalidInputError,
+    NaiveDatetimeError,
+    NotFoundError,
+    SerializationError,
+    VolunteerkitError,
+    join_path,
+    mask,
+)
+from volunteerkit.testing.strategies import aware_datetimes
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+    GREEN = "green"
+
+
+@attrs.frozen(kw_only=True)
+class Inner:
+    at: datetime
+    rate: Decimal
+    colour: Colour
+    zone: ZoneInfo
+
+
+@attrs.frozen(kw_only=True)
+class Outer:
+    day: date
+    minutes: int
+    items: list[Inner]
+    note: str = ""
+
+
+def _outer() -> Outer:
+    return Outer(
+        day=date(2024, 2, 29),
+        minutes=90,
+        items=[
+            Inner(
+                at=datetime(2026, 11, 1, 1, 30, tzinfo=timezone(timedelta(hours=-5))),
+                rate=Decimal("1.50"),
+                colour=Colour.GREEN,
+                zone=ZoneInfo("Asia/Kathmandu"),
+            )
+        ],
+    )
+
+
+def test_converter_round_trip_and_wire_forms() -> None:
+    """Datetimes keep their offset, Decimal is a string, zones are names, enums are values."""
+    data = unstructure(_outer())
+    assert data == {
+        "day": "2024-02-29",
+        "minutes": 90,
+        "note": "",
+        "items": [
+            {
+                "at": "2026-11-01T01:30:00-05:00",
+                "rate": "1.50",
+                "colour": "green",
+                "zone": "Asia/Kathmandu",
+            }
+        ],
+    }
+    back = structure(data, Outer)
+    assert back == _outer()
+    assert type(back.items[0].colour) is Colour
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "path"),
+    [
+        (
+            lambda d: d["items"][0].update(at="2026-11-01T01:30:00"),
+            "time.naive_datetime",
+            "$.items[0].at",
+        ),
+        (lambda d: d["items"][0].update(rate=1.5), "serialization.decimal", "$.items[0].rate"),
+        (lambda d: d["items"][0].update(rate="NaN"), "serialization.decimal", "$.items[0].rate"),
+        (lambda d: d["items"][0].update(colour="blue"), "serialization.enum", "$.items[0].colour"),
+        (
+            lambda d: d["items"][0].update(zone="Mars/Olympus"),
+            "serialization.zone",
+            "$.items[0].zone",
+        ),
+        (lambda d: d.update(minutes="90"), "serialization.int", "$.minutes"),
+        (lambda d: d.update(minutes=True), "serialization.int", "$.minutes"),
+        (lambda d: d.update(day="2023-02-29"), "serialization.date", "$.day"),
+        (lambda d: d.update(extra=1), "serialization.unknown_field", "$.extra"),
+        (lambda d: d.pop("minutes"), "serialization.missing", "$.minutes"),
+        (lambda d: d.update(note=7), "serialization.str", "$.note"),
+    ],
+)
+def test_structuring_errors_carry_code_and_path(change, code, path) -> None:
+    """Every bad field becomes a VolunteerkitError with a stable code and the field's path."""
+    data = unstructure(_outer())
+    change(data)
+    with pytest.raises(VolunteerkitError) as info:
+        structure(data, Outer)
+    assert (info.value.code, info.value.path) == (code, path)
+    assert info.value.message and info.value.message_zh
+
+
+def test_unstructuring_a_naive_datetime_is_refused() -> None:
+    """A naive datetime cannot leave the library either."""
+    with pytest.raises(NaiveDatetimeError):
+        unstructure(datetime(2026, 1, 1))
+
+
+def test_json_helpers() -> None:
+    """to_json sorts keys and keeps Chinese text; loads refuses NaN and broken JSON."""
+    assert volunteerkit.to_json({"b": 1, "a": "志愿"}) == '{"a":"志愿","b":1}'
+    assert volunteerkit.from_json(volunteerkit.to_json(_outer()), Outer) == _outer()
+    with pytest.raises(SerializationError) as info:
+        volunteerkit.from_json('{"minutes": NaN}', Outer)
+    assert info.value.code == "serialization.json"
+    with pytest.raises(SerializationError):
+        volunteerkit.from_json("{", Outer)
+
+
+@given(aware_datetimes())
+def test_datetimes_round_trip_exactly(value: datetime) -> None:
+    """Any aware datetime comes back equal, with the same UTC offset."""
+    back = structure(unstructure(value), datetime)
+    assert back == value and back.utcoffset() == value.utcoffset()
+
+
+def test_error_str_shows_code_message_and_path() -> None:
+    """str() is '[code] message (at path)'; to_dict() has both languages."""
+    err = InvalidInputError("too long", "太长", code="x.too_long", path="$.note")
+    assert str(err) == "[x.too_long] too long (at $.note)"
+    assert err.to_dict() == {
+        "code": "x.too_long",
+        "message": "too long",
+        "message_zh": "太长",
+        "path": "$.note",
+    }
+    assert str(NotFoundError()) == "[store.not_found] record not found"
+
+
+def test_errors_survive_pickling() -> None:
+    """Errors keep code, messages and path across process boundaries."""
+    err = ConflictError(path="$.id")
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is ConflictError
+    assert back.to_dict() == err.to_dict()
+
+
+def test_error_relocation_and_paths() -> None:
+    """at() prefixes a containing path; join_path handles roots and absent paths."""
+    err = InvalidInputError(path="$.start").at("$.entries[3]")
+    assert err.path == "$.entries[3].start"
+    assert join_path("$.a", "$") == "$.a"
+    assert join_path("$", "$.b") == "$.b"
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("110105194912310018", "110105********0018"),
+        ("91350100M000100Y43", "913501********0Y43"),
+        ("H1234567", "H1****67"),
+        ("A123456(3)", "A1******3)"),
+        ("12", "**"),
+        ("", ""),
+    ],
+)
+def test_mask_hides_the_middle(value: str, masked: str) -> None:
+    """mask() keeps 6 + 4 characters of long values, a quarter each of short ones."""
+    assert mask(value) == masked
+    assert len(mask(value)) == len(value)
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_mask_hides_at_least_four_or_half(value: str) -> None:
+    """At least min(4, len) characters, and at least half of a short value, are hidden."""
+    hidden = mask(value).count("*") - value.count("*")
+    assert hidden >= min(4, len(value)) or hidden >= len(value) // 2
+
+
+def test_fixed_clock() -> None:
+    """FixedClock refuses naive instants, advances and sets."""
+    clock = FixedClock(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
+    assert clock.advance(timedelta(hours=1)) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    with pytest.raises(NaiveDatetimeError):
+        clock.set(datetime(2026, 1, 1))
+    with pytest.raises(NaiveDatetimeError):
+        FixedClock(datetime(2026, 1, 1))
+    assert volunteerkit.today_in(clock, ZoneInfo("Asia/Shanghai")) == date(2026, 3, 29)
+    assert volunteerkit.today_in(clock, ZoneInfo("America/Los_Angeles")) == date(2026, 3, 28)
+
+
+def test_system_clock_answers_in_utc() -> None:
+    """SystemClock never uses the machine's local zone."""
+    assert SystemClock().now().utcoffset() == timedelta(0)
+
+
+def test_uuid7_layout_and_order() -> None:
+    """UUIDv7: version 7, RFC variant, millisecond time first, so ids sort by time."""
+    t = datetime(2026, 11, 28, 1, 2, 3, 456000, tzinfo=UTC)
+    u = uuid7(t, 0)
+    assert u.version == 7 and u.variant == uuid.RFC_4122
+    assert uuid7_time(u) == int(t.timestamp() * 1000)
+    later = uuid7(t + timedelta(milliseconds=1), (1 << 74) - 1)
+    assert str(u) < str(later)
+    clock = FixedClock(t)
+    assert new_id(clock) != new_id(clock)  # random bits differ within one millisecond
+    assert uuid7_time(new_id(clock)) == int(t.timestamp() * 1000)
