@@ -59,7 +59,7 @@ def test_identity_validate_masks_unless_asked() -> None:
         0,
         "valid cn_ric: 110105********002X\n",
     )
-    code, text = run("identity", "validate", "cn_ric", "11010519491231002x", "--reveal")
+    _, text = run("identity", "validate", "cn_ric", "11010519491231002x", "--reveal")
     assert text == "valid cn_ric: 11010519491231002X\n"
 
 
