@@ -245,6 +245,22 @@ register_str_enum(ExportFormat)
 register_str_enum(ImportMode)
 
 
+def _format(value: ExportFormat | str) -> ExportFormat:
+    try:
+        return ExportFormat(value)
+    except ValueError:
+        raise BulkError.of("bulk.invalid_option", "$.format", "csv or jsonl") from None
+
+
+def _mode(value: ImportMode | str) -> ImportMode:
+    try:
+        return ImportMode(value)
+    except ValueError:
+        raise BulkError.of(
+            "bulk.invalid_option", "$.mode", "best_effort or all_or_nothing"
+        ) from None
+
+
 # --------------------------------------------------------------------------------------------
 # the sink
 
@@ -384,8 +400,8 @@ class ImportReport:
         errors_total: How many errors there were in all (including header errors).
     """
 
-    format: ExportFormat
-    mode: ImportMode
+    format: ExportFormat = attrs.field(converter=_format)
+    mode: ImportMode = attrs.field(converter=_mode)
     rows_read: int = attrs.field(validator=_non_negative)
     imported: int = attrs.field(validator=_non_negative)
     unchanged: int = attrs.field(validator=_non_negative)
@@ -656,16 +672,7 @@ def _check_options(
     batch_size: int,
     max_errors: int,
 ) -> tuple[ExportFormat, ImportMode]:
-    try:
-        fmt = ExportFormat(format)
-    except ValueError:
-        raise BulkError.of("bulk.invalid_option", "$.format", "csv or jsonl") from None
-    try:
-        how = ImportMode(mode)
-    except ValueError:
-        raise BulkError.of(
-            "bulk.invalid_option", "$.mode", "best_effort or all_or_nothing"
-        ) from None
+    fmt, how = _format(format), _mode(mode)
     if not isinstance(actor, str) or not actor.strip():
         raise BulkError.of("bulk.invalid_option", "$.actor", "must not be empty")
     if origin is not None:
@@ -950,10 +957,7 @@ def export_entries(
         BulkError: ``bulk.invalid_option`` for an unknown format.
         OSError: If the destination cannot be written.
     """
-    try:
-        fmt = ExportFormat(format)
-    except ValueError:
-        raise BulkError.of("bulk.invalid_option", "$.format", "csv or jsonl") from None
+    fmt = _format(format)
     with ExitStack() as stack:
         if isinstance(dest, str | os.PathLike):
             stream: IO[str] = stack.enter_context(
