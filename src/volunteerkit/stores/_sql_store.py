@@ -8,6 +8,7 @@ from types import TracebackType
 
 from volunteerkit.stores._base import Migration, SQLDatabase
 from volunteerkit.stores._sql_audit import SQLAuditLog
+from volunteerkit.stores._sql_hours import SQLLedgerRepository
 
 __all__ = ["SQLStoreBase"]
 
@@ -32,6 +33,7 @@ class SQLStoreBase:
             db.close()
             raise
         self.audit = SQLAuditLog(db)
+        self.ledger = SQLLedgerRepository(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -15,6 +15,7 @@ from types import TracebackType
 
 from volunteerkit.stores._base import Migration
 from volunteerkit.stores._memory_audit import MemoryAuditLog
+from volunteerkit.stores._memory_hours import MemoryLedgerRepository
 
 __all__ = ["MemoryStore"]
 
@@ -36,6 +37,7 @@ class MemoryStore:
         self._undo: list[Callable[[], None]] | None = None
         self._closed = False
         self.audit = MemoryAuditLog(self)
+        self.ledger = MemoryLedgerRepository(self)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

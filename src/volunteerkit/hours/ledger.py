@@ -1,0 +1,885 @@
+"""The ledger service: record, approve, reject, void and correct, with totals computed in the store.
+
+:class:`Ledger` ties the functional core (policy checks, :func:`~volunteerkit.hours.fold`,
+:func:`~volunteerkit.hours.accrue`) to a store's :class:`~volunteerkit.hours.store.LedgerRepository`
+and its audit log. Every change is a new record: an entry, or an event with its actor, instant and
+reason. Nothing is updated in place.
+
+How credit is kept
+------------------
+
+Credited minutes depend on how a volunteer's entries interact (daily caps per local day, overlaps
+counted once, per-day rounding), so they are not a plain sum over entries. Whenever a record of
+volunteer V may change what is credited, the ledger recomputes V's credit with the core's
+:func:`~volunteerkit.hours.accrue` and writes the *difference* as credit rows (one per effective
+entry and local day): rows whose values changed are closed at that instant and new rows start
+there; unchanged rows stay open. Each change is dated by its record's own time (an entry's
+``recorded_at``, an event's ``at``), exactly the instants at which
+:func:`~volunteerkit.hours.fold` changes its answer, so the rows valid at any instant T are the
+core's credit as of T. A record dated *before* V's latest record (an import of old entries, say)
+shortens every row of V from that instant on and replays V's history from there.
+
+Totals and aggregates as of T are then ``SUM … GROUP BY`` over the rows valid at T within the
+window's local dates, inside the store (SQL on SQLite and PostgreSQL).
+
+The store remembers the policy its credit was computed under; opening a ledger on it with another
+policy raises :class:`~volunteerkit.errors.ConflictError` (``hours.setting_conflict``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import islice
+
+import attrs
+
+from volunteerkit._clock import Clock, require_aware
+from volunteerkit._serialization import from_json, to_json
+from volunteerkit.audit import record as audit_record
+from volunteerkit.errors import ConflictError, VolunteerkitError
+from volunteerkit.hours.accrual import accrue
+from volunteerkit.hours.errors import InvalidEvent, InvalidPolicy, UnknownEntry
+from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold
+from volunteerkit.hours.models import (
+    Approved,
+    Corrected,
+    CorrectionKind,
+    EntryId,
+    EventId,
+    LedgerEvent,
+    Rejected,
+    ServiceEntry,
+    Status,
+    Voided,
+)
+from volunteerkit.hours.policy import NATIONAL, AccrualPolicy, prepare_entry
+from volunteerkit.hours.store import (
+    WEIGHT_SCALE,
+    CreditClose,
+    CreditRow,
+    GroupKey,
+    LedgerStore,
+    MinutesRow,
+    Query,
+    date_key,
+    window_bounds,
+)
+from volunteerkit.hours.totals import Minutes, Totals
+from volunteerkit.hours.windows import LIFETIME, Window
+
+__all__ = ["Ledger", "RecordResult"]
+
+_POLICY_SETTING = "policy"
+_MAX_WEIGHT_PLACES = 6
+_Records = tuple[list[ServiceEntry], list[LedgerEvent]]
+GroupBy = str | GroupKey | Sequence[str | GroupKey]
+
+
+@attrs.frozen(kw_only=True)
+class RecordResult:
+    """What :meth:`Ledger.record_many` did.
+
+    Args:
+        written: Entries newly written.
+        already_present: Entries skipped because the identical entry was already stored (or
+            appeared earlier in the same input).
+        approved: Of the entries written, how many started approved.
+        batches: Batches committed (each batch is one transaction when ``atomic=False``).
+    """
+
+    written: int = 0
+    already_present: int = 0
+    approved: int = 0
+    batches: int = 0
+
+    @property
+    def total(self) -> int:
+        """Entries read from the input: written plus already present."""
+        return self.written + self.already_present
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _check_policy(policy: AccrualPolicy) -> None:
+    if not isinstance(policy, AccrualPolicy):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.policy", "expected AccrualPolicy")
+    w = policy.weighting
+    places = max((_places(c.multiplier) for c in w.categories), default=0) + max(
+        (_places(t.multiplier) for t in w.time_windows), default=0
+    )
+    if places > _MAX_WEIGHT_PLACES:
+        raise InvalidPolicy(
+            "the stores keep weighted credit exactly to 6 decimal places: category and "
+            "time-window multipliers may have at most 6 decimal places together",
+            "存储按 6 位小数精确保存加权时长:类别倍数与时段倍数的小数位合计不得超过 6 位",
+            code="hours.policy.multiplier_precision",
+            path="$.weighting",
+        )
+
+
+def _latest(records: _Records) -> datetime | None:
+    entries, events = records
+    points = [e.recorded_at for e in entries] + [ev.at for ev in events]
+    return max(points) if points else None
+
+
+def _can_credit(records: _Records) -> bool:
+    entries, events = records
+    return any(e.initial_status is Status.APPROVED for e in entries) or any(
+        isinstance(ev, Approved) for ev in events
+    )
+
+
+def _group_keys(by: GroupBy) -> tuple[GroupKey, ...]:
+    items: Sequence[str | GroupKey] = [by] if isinstance(by, str) else by
+    try:
+        return tuple(GroupKey(g) for g in items)
+    except ValueError:
+        raise InvalidPolicy(
+            "unknown grouping (expected volunteer, organization, region, category, month, day)",
+            "未知的分组(应为 volunteer、organization、region、category、month、day)",
+            code="hours.invalid_grouping",
+            path="$.by",
+        ) from None
+
+
+def _minutes(row: MinutesRow) -> Minutes:
+    return Minutes(
+        raw=row.raw_minutes,
+        credited=row.credited_minutes,
+        weighted=Decimal(row.weighted_micro) / WEIGHT_SCALE,
+    )
+
+
+class Ledger:
+    """The hours ledger over a store: append-only records, credit as of any instant.
+
+    Args:
+        store: A store with ``ledger`` (:class:`~volunteerkit.hours.store.LedgerRepository`),
+            ``audit`` and ``transaction()``: :class:`~volunteerkit.stores.MemoryStore`,
+            :class:`~volunteerkit.stores.SQLiteStore` or :class:`~volunteerkit.stores.PostgresStore`.
+        clock: The clock that dates records, events and audit entries, and the default ``as_of``.
+        policy: The accrual policy credit is computed under.
+        origin: The origin of the event ids this ledger creates.
+        home_region: Returns a volunteer's home region (or ``None``), stored on credit rows so
+            aggregates can group by region.
+        batch_size: Entries per batch in :meth:`record_many` and :meth:`approve_many`.
+
+    Raises:
+        InvalidPolicy: ``hours.policy.multiplier_precision`` when weighted credit could need more
+            than 6 decimal places.
+        ConflictError: ``hours.setting_conflict`` if the store's credit was computed under another
+            policy.
+    """
+
+    def __init__(
+        self,
+        store: LedgerStore,
+        *,
+        clock: Clock,
+        policy: AccrualPolicy = NATIONAL,
+        origin: str = "local",
+        home_region: Callable[[str], str | None] | None = None,
+        batch_size: int = 5000,
+    ) -> None:
+        _check_policy(policy)
+        self._store = store
+        self._repo = store.ledger
+        self._clock = clock
+        self._policy = policy
+        self._origin = EventId(origin=origin, local_id="x").origin
+        self._home_region = home_region
+        self._batch = max(1, int(batch_size))
+        stored = self._repo.get_setting(_POLICY_SETTING)
+        self._policy_saved = stored is not None
+        if stored is not None and from_json(stored, AccrualPolicy) != policy:
+            raise ConflictError(
+                "the store's credit was computed under another accrual policy",
+                "该存储的计时是按另一计时政策计算的",
+                code="hours.setting_conflict",
+                path="$.policy",
+            )
+
+    @property
+    def policy(self) -> AccrualPolicy:
+        """The accrual policy."""
+        return self._policy
+
+    # ------------------------------------------------------------------------------- recording
+
+    def record(
+        self, entry: ServiceEntry, *, actor: str, registered: date | datetime | None = None
+    ) -> ServiceEntry:
+        """Record one entry: check it against the policy, decide its status, write and audit it.
+
+        The ledger decides ``initial_status`` (:func:`~volunteerkit.hours.decide_approval`); the
+        status on ``entry`` is ignored. Recording an entry whose id is stored with the same
+        content returns the stored entry and writes nothing.
+
+        Args:
+            entry: The entry.
+            actor: Who records it (for the audit log).
+            registered: When the volunteer registered, if known.
+
+        Returns:
+            The entry as stored.
+
+        Raises:
+            PolicyViolation: If the policy refuses it (code and path of the rule).
+            ConflictError: ``hours.entry_conflict`` if a different entry has the same id.
+        """
+        reg = None if registered is None else {entry.volunteer_id: registered}
+        with self._store.transaction():
+            self.record_many([entry], actor=actor, registered=reg)
+            return self._repo.get_entries([entry.id])[entry.id]
+
+    def record_many(
+        self,
+        entries: Iterable[ServiceEntry],
+        *,
+        actor: str,
+        atomic: bool = True,
+        registered: Mapping[str, date | datetime] | None = None,
+    ) -> RecordResult:
+        """Record many entries in batches, streaming; replays are skipped.
+
+        Each batch is checked (policy, replays, clashes), written with one bulk insert, audited with
+        one audit entry, and the credit of the volunteers it touches is brought up to date.
+
+        Args:
+            entries: The entries, in any order (an iterator is consumed once).
+            actor: Who records them (for the audit log).
+            atomic: ``True``: all or nothing, in one transaction. ``False``: each batch commits on
+                its own, so a failure keeps the batches before it; running the same input again
+                resumes (what is stored counts as already present).
+            registered: Registration date or instant per volunteer id, for the before-registration
+                check.
+
+        Returns:
+            The counts.
+
+        Raises:
+            PolicyViolation: If the policy refuses an entry (path ``$.entries[i]...``).
+            ConflictError: ``hours.entry_conflict`` if an entry clashes with a stored one or with
+                an earlier one of the input.
+        """
+        now = self._clock.now()
+        totals = [0, 0, 0, 0]
+        numbered = enumerate(entries)
+
+        def batches() -> Iterable[list[tuple[int, ServiceEntry]]]:
+            while batch := list(islice(numbered, self._batch)):
+                yield batch
+
+        def run(batch: list[tuple[int, ServiceEntry]]) -> None:
+            written, present, approved = self._record_batch(batch, actor, now, registered)
+            totals[0] += written
+            totals[1] += present
+            totals[2] += approved
+            totals[3] += 1
+
+        if atomic:
+            with self._store.transaction():
+                for batch in batches():
+                    run(batch)
+        else:
+            for batch in batches():
+                with self._store.transaction():
+                    run(batch)
+        return RecordResult(
+            written=totals[0], already_present=totals[1], approved=totals[2], batches=totals[3]
+        )
+
+    def _record_batch(
+        self,
+        batch: list[tuple[int, ServiceEntry]],
+        actor: str,
+        now: datetime,
+        registered: Mapping[str, date | datetime] | None,
+    ) -> tuple[int, int, int]:
+        stored = self._repo.get_entries([e.id for _, e in batch])
+        fresh: dict[EntryId, ServiceEntry] = {}
+        present = 0
+        for i, entry in batch:
+            if not isinstance(entry, ServiceEntry):
+                raise InvalidPolicy(
+                    "expected a ServiceEntry", "应为 ServiceEntry", code="hours.invalid_entry",
+                    path=f"$.entries[{i}]",
+                )
+            known = stored.get(entry.id) or fresh.get(entry.id)
+            if known is not None:
+                if attrs.evolve(entry, initial_status=known.initial_status) != known:
+                    raise ConflictError(
+                        "two different entries share one id",
+                        "两条不同的服务记录使用了同一标识",
+                        code="hours.entry_conflict",
+                        path=f"$.entries[{i}].id",
+                    )
+                present += 1
+                continue
+            reg = None if registered is None else registered.get(entry.volunteer_id)
+            try:
+                fresh[entry.id] = prepare_entry(entry, self._policy, now=now, registered=reg)
+            except VolunteerkitError as err:
+                raise err.at(f"$.entries[{i}]") from None
+        new = list(fresh.values())
+        if not new:
+            return 0, present, 0
+        self._save_policy()
+        approved = [e for e in new if e.initial_status is Status.APPROVED]
+        volunteers = {e.volunteer_id for e in approved}
+        before = self._repo.records_of(volunteers) if volunteers else {}
+        self._repo.add_entries(new)
+        details = {"count": str(len(new)), "first": str(new[0].id), "last": str(new[-1].id)}
+        if len(new) == 1:
+            details = {"volunteer_id": new[0].volunteer_id, "status": new[0].initial_status.value}
+        self._store.audit.append(
+            audit_record(
+                self._clock,
+                actor=actor,
+                action="hours.record" if len(new) == 1 else "hours.record_many",
+                subject_type="service_entry" if len(new) == 1 else "service_entry_batch",
+                subject_id=str(new[0].id),
+                details=details,
+            )
+        )
+        by_volunteer: dict[str, list[ServiceEntry]] = defaultdict(list)
+        for e in approved:
+            by_volunteer[e.volunteer_id].append(e)
+        self._recompute_many(
+            {
+                vid: (before.get(vid, ([], [])), mine, [], {e.recorded_at for e in mine})
+                for vid, mine in by_volunteer.items()
+            }
+        )
+        return len(new), present, len(approved)
+
+    # ------------------------------------------------------------------------------- events
+
+    def approve(self, entry_id: EntryId, *, actor: str, reason: str = "") -> EntryState:
+        """Approve a pending (or rejected) entry.
+
+        Args:
+            entry_id: The entry.
+            actor: Who approves.
+            reason: Why (optional).
+
+        Returns:
+            The entry's state after the approval.
+
+        Raises:
+            UnknownEntry: ``hours.unknown_entry`` if no such entry is stored.
+            InvalidEvent: ``hours.invalid_transition`` (already approved, voided, reversed),
+                ``hours.event_before_entry`` or ``hours.event_out_of_order``.
+        """
+        return self._one(
+            entry_id, actor, "hours.approve",
+            lambda i, at: Approved(id=i, entry_id=entry_id, actor=actor, at=at, reason=reason),
+            reason,
+        )
+
+    def reject(self, entry_id: EntryId, *, actor: str, reason: str) -> EntryState:
+        """Reject a pending entry.
+
+        Args:
+            entry_id: The entry.
+            actor: Who rejects.
+            reason: Why (required).
+
+        Returns:
+            The entry's state after the rejection.
+
+        Raises:
+            UnknownEntry: If no such entry is stored.
+            InvalidEvent: ``hours.invalid_transition`` unless the entry is pending, or
+                ``hours.invalid_event`` for an empty reason.
+        """
+        return self._one(
+            entry_id, actor, "hours.reject",
+            lambda i, at: Rejected(id=i, entry_id=entry_id, actor=actor, at=at, reason=reason),
+            reason,
+        )
+
+    def void(self, entry_id: EntryId, *, actor: str, reason: str) -> EntryState:
+        """Void (cancel) an entry: it stays in the ledger and no longer counts.
+
+        Args:
+            entry_id: The entry.
+            actor: Who voids.
+            reason: Why (required).
+
+        Returns:
+            The entry's state after voiding.
+
+        Raises:
+            UnknownEntry: If no such entry is stored.
+            InvalidEvent: ``hours.invalid_transition`` if it is already voided.
+        """
+        return self._one(
+            entry_id, actor, "hours.void",
+            lambda i, at: Voided(id=i, entry_id=entry_id, actor=actor, at=at, reason=reason),
+            reason,
+        )
+
+    def correct(
+        self,
+        entry_id: EntryId,
+        *,
+        actor: str,
+        reason: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        break_minutes: int | None = None,
+    ) -> EntryState:
+        """Adjust an entry's start, end and/or break (the others keep their current values).
+
+        Args:
+            entry_id: The entry.
+            actor: Who corrects.
+            reason: Why (required).
+            start: New start (aware).
+            end: New end (aware).
+            break_minutes: New break.
+
+        Returns:
+            The entry's state after the correction.
+
+        Raises:
+            UnknownEntry: If no such entry is stored.
+            InvalidEvent: ``hours.invalid_correction`` if nothing is given,
+                ``hours.invalid_transition`` for a rejected, voided or reversed entry, or the entry
+                invariant the adjustment breaks (``hours.end_before_start`` ...).
+        """
+        return self._one(
+            entry_id, actor, "hours.correct",
+            lambda i, at: Corrected(
+                id=i, entry_id=entry_id, actor=actor, at=at, reason=reason,
+                kind=CorrectionKind.ADJUST, start=start, end=end, break_minutes=break_minutes,
+            ),
+            reason,
+        )
+
+    def reverse(self, entry_id: EntryId, *, actor: str, reason: str) -> EntryState:
+        """Reverse an entry: a correction that cancels its credit for good.
+
+        Args:
+            entry_id: The entry.
+            actor: Who reverses it.
+            reason: Why (required).
+
+        Returns:
+            The entry's state after the reversal.
+
+        Raises:
+            UnknownEntry: If no such entry is stored.
+            InvalidEvent: ``hours.invalid_transition`` for a rejected, voided or reversed entry.
+        """
+        return self._one(
+            entry_id, actor, "hours.reverse",
+            lambda i, at: Corrected(
+                id=i, entry_id=entry_id, actor=actor, at=at, reason=reason,
+                kind=CorrectionKind.REVERSE,
+            ),
+            reason,
+        )
+
+    def approve_many(self, entry_ids: Iterable[EntryId], *, actor: str, reason: str = "") -> int:
+        """Approve many entries at one instant, atomically (one audit entry per batch).
+
+        Args:
+            entry_ids: The entries (each must be pending or rejected).
+            actor: Who approves.
+            reason: Why (optional).
+
+        Returns:
+            How many approval events were written.
+
+        Raises:
+            UnknownEntry: ``hours.unknown_entry`` (path ``$.entry_ids[i]``) for an unknown id.
+            InvalidEvent: The first refusal (path ``$.entry_ids[i]...``); nothing is written.
+        """
+        now = self._clock.now()
+        numbered = enumerate(entry_ids)
+        count = 0
+        with self._store.transaction():
+            while batch := list(islice(numbered, self._batch)):
+                count += self._approve_batch(batch, actor, reason, now)
+        return count
+
+    def _approve_batch(
+        self, batch: list[tuple[int, EntryId]], actor: str, reason: str, now: datetime
+    ) -> int:
+        stored = self._repo.get_entries([i for _, i in batch])
+        for i, eid in batch:
+            if eid not in stored:
+                raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
+        records = self._repo.records_of({e.volunteer_id for e in stored.values()})
+        events_of: dict[EntryId, list[LedgerEvent]] = defaultdict(list)
+        for _entries, events in records.values():
+            for ev in events:
+                events_of[ev.entry_id].append(ev)
+        new_events: dict[str, list[LedgerEvent]] = defaultdict(list)
+        made: list[LedgerEvent] = []
+        for i, eid in batch:
+            entry = stored[eid]
+            mine = events_of[eid]
+            try:
+                event = Approved(
+                    id=self._next_event_id(now, mine), entry_id=eid, actor=actor, at=now,
+                    reason=reason,
+                )
+                check_event(self._state_before(entry, mine, now), event)
+            except VolunteerkitError as err:
+                raise err.at(f"$.entry_ids[{i}]") from None
+            mine.append(event)
+            new_events[entry.volunteer_id].append(event)
+            made.append(event)
+        self._save_policy()
+        self._repo.add_events(made)
+        self._store.audit.append(
+            audit_record(
+                self._clock, actor=actor, action="hours.approve_many",
+                subject_type="service_entry_batch", subject_id=str(made[0].entry_id),
+                reason=reason, details={"count": str(len(made))},
+            )
+        )
+        self._recompute_many(
+            {vid: (records.get(vid, ([], [])), [], evs, {now}) for vid, evs in new_events.items()}
+        )
+        return len(made)
+
+    def _state_before(
+        self, entry: ServiceEntry, events: list[LedgerEvent], now: datetime
+    ) -> EntryState:
+        return fold([entry], events, as_of=max(now, entry.recorded_at)).get(entry.id)
+
+    def _next_event_id(self, now: datetime, events: Sequence[LedgerEvent]) -> EventId:
+        candidate = EventId.new(self._origin, self._clock)
+        if not events:
+            return candidate
+        last = max(events, key=lambda e: (e.at, e.id))
+        if now > last.at or (now == last.at and candidate > last.id):
+            return candidate
+        if now == last.at and last.id.origin == self._origin:
+            try:
+                bumped = uuid.UUID(int=uuid.UUID(last.id.local_id).int + 1)
+            except ValueError:
+                pass
+            else:
+                return EventId(origin=self._origin, local_id=str(bumped))
+        raise InvalidEvent(
+            "the event would be dated before the entry's latest event",
+            "该事件的时间早于该记录的最新事件",
+            code="hours.event_out_of_order",
+            path="$.at",
+        )
+
+    def _one(
+        self,
+        entry_id: EntryId,
+        actor: str,
+        action: str,
+        make: Callable[[EventId, datetime], LedgerEvent],
+        reason: str,
+    ) -> EntryState:
+        now = self._clock.now()
+        with self._store.transaction():
+            entry = self._repo.get_entries([entry_id]).get(entry_id)
+            if entry is None:
+                raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
+            vid = entry.volunteer_id
+            records = self._repo.records_of([vid]).get(vid, ([entry], []))
+            mine = [ev for ev in records[1] if ev.entry_id == entry_id]
+            event = make(self._next_event_id(now, mine), now)
+            state = self._state_before(entry, mine, now)
+            check_event(state, event)
+            after = apply_event(state, event)
+            self._save_policy()
+            self._repo.add_events([event])
+            self._store.audit.append(
+                audit_record(
+                    self._clock, actor=actor, action=action, subject_type="service_entry",
+                    subject_id=str(entry_id), reason=reason,
+                    details={"event_id": str(event.id), "volunteer_id": vid},
+                )
+            )
+            if state.effective or after.effective:
+                self._recompute_many({vid: (records, [], [event], {now})})
+        return after
+
+    # ------------------------------------------------------------------------------- credit
+
+    def _save_policy(self) -> None:
+        if not self._policy_saved:
+            self._repo.put_setting(_POLICY_SETTING, to_json(self._policy))
+            self._policy_saved = True
+
+    def _recompute_many(
+        self,
+        work: Mapping[
+            str, tuple[_Records, list[ServiceEntry], list[LedgerEvent], set[datetime]]
+        ],
+    ) -> None:
+        """Bring the credit rows of each volunteer up to date after new records.
+
+        ``work`` maps a volunteer to (its records before the write, new entries, new events, the
+        instants of the new records).
+        """
+        appending = {
+            vid
+            for vid, (before, _e, _v, points) in work.items()
+            if (latest := _latest(before)) is None or min(points) >= latest
+        }
+        opened = self._repo.open_credit(appending) if appending else {}
+        closes: list[CreditClose] = []
+        rows: list[CreditRow] = []
+        for vid, (before, new_entries, new_events, points) in work.items():
+            records = (before[0] + new_entries, before[1] + new_events)
+            if not _can_credit(records):
+                continue
+            since = min(points)
+            if vid in appending:
+                base = {r.key: r for r in opened.get(vid, [])}
+                instants = sorted(points)
+            else:
+                self._repo.truncate_credit(vid, since)
+                base = {}
+                instants = sorted(
+                    {p for p in (e.recorded_at for e in records[0]) if p >= since}
+                    | {p for p in (ev.at for ev in records[1]) if p >= since}
+                )
+            c, r = self._replay(vid, records, base, instants)
+            closes.extend(c)
+            rows.extend(r)
+        if closes or rows:
+            self._repo.write_credit(closes, rows)
+
+    def _replay(
+        self,
+        volunteer_id: str,
+        records: _Records,
+        base: dict[tuple[EntryId, int], CreditRow],
+        instants: list[datetime],
+    ) -> tuple[list[CreditClose], list[CreditRow]]:
+        region = None if self._home_region is None else self._home_region(volunteer_id)
+        current: dict[tuple[EntryId, int], tuple[int | None, CreditRow]] = {
+            k: (None, row) for k, row in base.items()
+        }
+        closes: list[CreditClose] = []
+        rows: list[CreditRow] = []
+
+        def close(key: tuple[EntryId, int], at: datetime) -> None:
+            index, row = current.pop(key)
+            if index is None:
+                closes.append(
+                    CreditClose(
+                        volunteer_id=volunteer_id, entry_id=row.entry_id,
+                        local_date=row.local_date, valid_to=at,
+                    )
+                )
+            else:
+                rows[index] = attrs.evolve(row, valid_to=at)
+
+        entries, events = records
+        for at in instants:
+            accrual = accrue(fold(entries, events, as_of=at).entries, self._policy)
+            seen: set[tuple[EntryId, int]] = set()
+            for line in accrual.days:
+                scaled = line.weighted_minutes * WEIGHT_SCALE
+                new = CreditRow(
+                    volunteer_id=volunteer_id,
+                    entry_id=line.entry_id,
+                    organization_id=line.organization_id,
+                    category=line.category,
+                    region=region,
+                    local_date=date_key(line.day),
+                    raw_minutes=line.raw_minutes,
+                    credited_minutes=line.credited_minutes,
+                    weighted_micro=int(scaled),
+                    valid_from=at,
+                )
+                key = new.key
+                seen.add(key)
+                held = current.get(key)
+                if held is not None:
+                    if held[1].values == new.values:
+                        continue
+                    close(key, at)
+                current[key] = (len(rows), new)
+                rows.append(new)
+            for key in [k for k in current if k not in seen]:
+                close(key, at)
+        return closes, rows
+
+    # ------------------------------------------------------------------------------- queries
+
+    def _as_of(self, as_of: datetime | None) -> datetime:
+        return self._clock.now() if as_of is None else require_aware(as_of, "$.as_of")
+
+    def state(self, entry_id: EntryId, *, as_of: datetime | None = None) -> EntryState:
+        """Return an entry's state as of an instant (folded from its events).
+
+        Args:
+            entry_id: The entry.
+            as_of: The instant (default: the clock's now).
+
+        Returns:
+            The state.
+
+        Raises:
+            UnknownEntry: ``hours.unknown_entry`` if it was not recorded by ``as_of``.
+        """
+        at = self._as_of(as_of)
+        entry = self._repo.get_entries([entry_id]).get(entry_id)
+        if entry is None:
+            raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
+        return fold([entry], self._repo.entry_events(entry_id), as_of=at).get(entry_id)
+
+    def totals(
+        self, volunteer_id: str, window: Window = LIFETIME, *, as_of: datetime | None = None
+    ) -> Totals:
+        """Return one volunteer's totals over a window as of an instant (summed in the store).
+
+        Args:
+            volunteer_id: The volunteer.
+            window: Which local dates count.
+            as_of: The instant (default: the clock's now).
+
+        Returns:
+            The core's :class:`~volunteerkit.hours.Totals`, equal to
+            :func:`~volunteerkit.hours.totals_as_of` over the same records.
+        """
+        first, last = window_bounds(window)
+        query = Query(as_of=self._as_of(as_of), first=first, last=last, volunteer_id=volunteer_id)
+        keys = (GroupKey.ORGANIZATION, GroupKey.CATEGORY, GroupKey.DAY)
+        total = Minutes()
+        orgs: dict[str, Minutes] = defaultdict(Minutes)
+        cats: dict[str, Minutes] = defaultdict(Minutes)
+        days: dict[date, Minutes] = defaultdict(Minutes)
+        for row in self._repo.sum_credit(query, keys):
+            m = _minutes(row)
+            org, cat, day = row.key
+            total += m
+            orgs[str(org)] += m
+            cats[str(cat)] += m
+            days[date.fromisoformat(str(day))] += m
+        return Totals(
+            volunteer_id=volunteer_id,
+            window=window,
+            total=total,
+            by_organization=dict(sorted(orgs.items())),
+            by_category=dict(sorted(cats.items())),
+            by_day=dict(sorted(days.items())),
+        )
+
+    def minutes_by(
+        self,
+        by: GroupBy,
+        window: Window = LIFETIME,
+        *,
+        as_of: datetime | None = None,
+        volunteer_id: str | None = None,
+        organization_id: str | None = None,
+        region: str | None = None,
+        category: str | None = None,
+    ) -> dict[tuple[str | None, ...], Minutes]:
+        """Sum minutes of many volunteers, grouped, inside the store.
+
+        Args:
+            by: One or more of ``volunteer``, ``organization``, ``region``, ``category``,
+                ``month`` (``YYYY-MM``), ``day`` (``YYYY-MM-DD``); an empty sequence for one total.
+            window: Which local dates count.
+            as_of: The instant (default: the clock's now).
+            volunteer_id: Only this volunteer.
+            organization_id: Only this organization.
+            region: Only this region.
+            category: Only this category.
+
+        Returns:
+            Minutes per group key (a tuple in the order of ``by``), sorted, ``None`` first.
+
+        Raises:
+            InvalidPolicy: ``hours.invalid_grouping`` for an unknown grouping.
+        """
+        keys = _group_keys(by)
+        query = self._query(window, as_of, volunteer_id, organization_id, region, category)
+        return {row.key: _minutes(row) for row in self._repo.sum_credit(query, keys)}
+
+    def active_volunteers(
+        self,
+        window: Window = LIFETIME,
+        *,
+        as_of: datetime | None = None,
+        organization_id: str | None = None,
+        region: str | None = None,
+        category: str | None = None,
+    ) -> int:
+        """Count volunteers credited any minute in the window, as of an instant.
+
+        Args:
+            window: Which local dates count.
+            as_of: The instant (default: the clock's now).
+            organization_id: Only credit from this organization.
+            region: Only this home region.
+            category: Only this category.
+
+        Returns:
+            The number of distinct volunteers.
+        """
+        query = self._query(window, as_of, None, organization_id, region, category)
+        found = self._repo.count_active(query, ())
+        return found[0][1] if found else 0
+
+    def active_volunteers_by(
+        self,
+        by: GroupBy,
+        window: Window = LIFETIME,
+        *,
+        as_of: datetime | None = None,
+        organization_id: str | None = None,
+        region: str | None = None,
+        category: str | None = None,
+    ) -> dict[tuple[str | None, ...], int]:
+        """Count volunteers credited any minute in the window, per group.
+
+        Args:
+            by: Grouping keys, as for :meth:`minutes_by`.
+            window: Which local dates count.
+            as_of: The instant (default: the clock's now).
+            organization_id: Only credit from this organization.
+            region: Only this home region.
+            category: Only this category.
+
+        Returns:
+            Distinct volunteers per group key, sorted.
+        """
+        keys = _group_keys(by)
+        query = self._query(window, as_of, None, organization_id, region, category)
+        return dict(self._repo.count_active(query, keys))
+
+    def _query(
+        self,
+        window: Window,
+        as_of: datetime | None,
+        volunteer_id: str | None,
+        organization_id: str | None,
+        region: str | None,
+        category: str | None,
+    ) -> Query:
+        first, last = window_bounds(window)
+        return Query(
+            as_of=self._as_of(as_of),
+            first=first,
+            last=last,
+            volunteer_id=volunteer_id,
+            organization_id=organization_id,
+            region=region,
+            category=category,
+        )

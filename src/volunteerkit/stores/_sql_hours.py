@@ -1,0 +1,619 @@
+"""The hours ledger on the SQL backends (one implementation for SQLite and PostgreSQL).
+
+Bulk writes go through :meth:`SQLDatabase.copy_rows` (``executemany`` on SQLite, binary ``COPY`` on
+PostgreSQL) with rows built as plain tuples. Replays are found with one ``IN`` query per chunk of
+ids before the copy, so a replayed batch writes nothing and a clash writes nothing either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
+from volunteerkit.hours.models import (
+    Approved,
+    Corrected,
+    CorrectionKind,
+    EntryId,
+    EventId,
+    LedgerEvent,
+    Rejected,
+    ServiceEntry,
+    Source,
+    Status,
+    Voided,
+    event_type,
+)
+from volunteerkit.hours.store import (
+    CreditClose,
+    CreditRow,
+    GroupKey,
+    MinutesRow,
+    Query,
+    day_text,
+    group_sort_key,
+    month_text,
+)
+from volunteerkit.stores._base import SQLDatabase
+
+__all__ = [
+    "SQLLedgerRepository",
+    "credit_row",
+    "entry_conflict",
+    "entry_row",
+    "event_conflict",
+    "event_row",
+    "group_key",
+    "setting_conflict",
+]
+
+ENTRY_COLUMNS = (
+    "id",
+    "volunteer_id",
+    "organization_id",
+    "activity_id",
+    "category",
+    "start_at",
+    "end_at",
+    "zone",
+    "break_minutes",
+    "travel_minutes",
+    "source",
+    "initial_status",
+    "recorded_by",
+    "recorded_at",
+    "note",
+)
+EVENT_COLUMNS = (
+    "id",
+    "entry_id",
+    "volunteer_id",
+    "type",
+    "actor",
+    "at",
+    "reason",
+    "kind",
+    "start_at",
+    "end_at",
+    "break_minutes",
+)
+CREDIT_COLUMNS = (
+    "volunteer_id",
+    "local_date",
+    "valid_from",
+    "valid_to",
+    "raw_minutes",
+    "credited_minutes",
+    "weighted_micro",
+    "entry_id",
+    "organization_id",
+    "category",
+    "region",
+)
+_ENTRY_SELECT = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM vk_hours_entries"
+_EVENT_SELECT = f"SELECT {', '.join(EVENT_COLUMNS)} FROM vk_hours_events"
+_CREDIT_SELECT = f"SELECT {', '.join(CREDIT_COLUMNS)} FROM vk_hours_credit"
+_CHUNK = 500
+_GROUP_SQL = {
+    GroupKey.VOLUNTEER: "volunteer_id",
+    GroupKey.ORGANIZATION: "organization_id",
+    GroupKey.REGION: "region",
+    GroupKey.CATEGORY: "category",
+    GroupKey.MONTH: "local_date / 100",
+    GroupKey.DAY: "local_date",
+}
+_EVENT_CLASSES: dict[str, type[LedgerEvent]] = {
+    "approved": Approved,
+    "rejected": Rejected,
+    "voided": Voided,
+    "corrected": Corrected,
+}
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def entry_row(db: SQLDatabase, e: ServiceEntry) -> tuple[Any, ...]:
+    """Return the stored row of an entry, in :data:`ENTRY_COLUMNS` order.
+
+    Args:
+        db: The database (for its time conversion).
+        e: The entry.
+
+    Returns:
+        The row.
+    """
+    t = db.to_db_time
+    return (
+        str(e.id),
+        e.volunteer_id,
+        e.organization_id,
+        e.activity_id,
+        e.category,
+        t(e.start),
+        t(e.end),
+        e.zone.key,
+        e.break_minutes,
+        e.travel_minutes,
+        e.source.value,
+        e.initial_status.value,
+        e.recorded_by,
+        t(e.recorded_at),
+        e.note,
+    )
+
+
+def event_row(db: SQLDatabase, ev: LedgerEvent, volunteer_id: str) -> tuple[Any, ...]:
+    """Return the stored row of an event, in :data:`EVENT_COLUMNS` order.
+
+    Args:
+        db: The database (for its time conversion).
+        ev: The event.
+        volunteer_id: The volunteer of the entry it refers to.
+
+    Returns:
+        The row.
+    """
+    t = db.to_db_time
+    kind = start = end = brk = None
+    if isinstance(ev, Corrected):
+        kind = ev.kind.value
+        start = None if ev.start is None else t(ev.start)
+        end = None if ev.end is None else t(ev.end)
+        brk = ev.break_minutes
+    return (
+        str(ev.id),
+        str(ev.entry_id),
+        volunteer_id,
+        event_type(ev),
+        ev.actor,
+        t(ev.at),
+        ev.reason,
+        kind,
+        start,
+        end,
+        brk,
+    )
+
+
+def credit_row(db: SQLDatabase, r: CreditRow) -> tuple[Any, ...]:
+    """Return the stored row of a credit row, in :data:`CREDIT_COLUMNS` order.
+
+    Args:
+        db: The database (for its time conversion).
+        r: The credit row.
+
+    Returns:
+        The row.
+    """
+    return (
+        r.volunteer_id,
+        r.local_date,
+        db.to_db_time(r.valid_from),
+        None if r.valid_to is None else db.to_db_time(r.valid_to),
+        r.raw_minutes,
+        r.credited_minutes,
+        r.weighted_micro,
+        str(r.entry_id),
+        r.organization_id,
+        r.category,
+        r.region,
+    )
+
+
+class SQLLedgerRepository:
+    """:class:`~volunteerkit.hours.store.LedgerRepository` over a :class:`SQLDatabase`."""
+
+    def __init__(self, db: SQLDatabase) -> None:
+        self._db = db
+
+    # ----------------------------------------------------------------------------- conversion
+
+    def _entry(self, row: Sequence[Any]) -> ServiceEntry:
+        f = self._db.from_db_time
+        return ServiceEntry(
+            id=EntryId.parse(row[0]),
+            volunteer_id=row[1],
+            organization_id=row[2],
+            activity_id=row[3],
+            category=row[4],
+            start=f(row[5]),
+            end=f(row[6]),
+            zone=ZoneInfo(row[7]),
+            break_minutes=int(row[8]),
+            travel_minutes=int(row[9]),
+            source=Source(row[10]),
+            initial_status=Status(row[11]),
+            recorded_by=row[12],
+            recorded_at=f(row[13]),
+            note=row[14],
+        )
+
+    def _event(self, row: Sequence[Any]) -> LedgerEvent:
+        f = self._db.from_db_time
+        cls = _EVENT_CLASSES[row[3]]
+        common: dict[str, Any] = {
+            "id": EventId.parse(row[0]),
+            "entry_id": EntryId.parse(row[1]),
+            "actor": row[4],
+            "at": f(row[5]),
+            "reason": row[6],
+        }
+        if cls is Corrected:
+            return Corrected(
+                kind=CorrectionKind(row[7]),
+                start=None if row[8] is None else f(row[8]),
+                end=None if row[9] is None else f(row[9]),
+                break_minutes=None if row[10] is None else int(row[10]),
+                **common,
+            )
+        return cls(**common)
+
+    def _credit(self, row: Sequence[Any]) -> CreditRow:
+        f = self._db.from_db_time
+        return CreditRow(
+            volunteer_id=row[0],
+            local_date=int(row[1]),
+            valid_from=f(row[2]),
+            valid_to=None if row[3] is None else f(row[3]),
+            raw_minutes=int(row[4]),
+            credited_minutes=int(row[5]),
+            weighted_micro=int(row[6]),
+            entry_id=EntryId.parse(row[7]),
+            organization_id=row[8],
+            category=row[9],
+            region=row[10],
+        )
+
+    # ----------------------------------------------------------------------------- records
+
+    def _existing(self, table: str, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(ids):
+            rows = self._db.fetchall(
+                f"SELECT id FROM {table} WHERE id IN ({_marks(len(chunk))})", chunk
+            )
+            found.update(str(r[0]) for r in rows)
+        return found
+
+    def add_entries(self, entries: Sequence[ServiceEntry]) -> int:
+        """Append entries (see :meth:`volunteerkit.hours.store.LedgerRepository.add_entries`)."""
+        unique: dict[str, ServiceEntry] = {}
+        for i, entry in enumerate(entries):
+            key = str(entry.id)
+            known = unique.get(key)
+            if known is None:
+                unique[key] = entry
+            elif known != entry:
+                raise entry_conflict(f"$.entries[{i}].id")
+        with self._db.atomic():
+            existing = self._existing("vk_hours_entries", list(unique))
+            if existing:
+                stored = self.get_entries([unique[k].id for k in existing])
+                for k in existing:
+                    if stored.get(unique[k].id) != unique[k]:
+                        raise entry_conflict("$.id")
+            new = [e for k, e in unique.items() if k not in existing]
+            if new:
+                db = self._db
+                self._db.copy_rows(
+                    "vk_hours_entries", ENTRY_COLUMNS, [entry_row(db, e) for e in new]
+                )
+        return len(new)
+
+    def add_events(self, events: Sequence[LedgerEvent]) -> int:
+        """Append events (see :meth:`volunteerkit.hours.store.LedgerRepository.add_events`)."""
+        unique: dict[str, LedgerEvent] = {}
+        for i, event in enumerate(events):
+            key = str(event.id)
+            known = unique.get(key)
+            if known is None:
+                unique[key] = event
+            elif known != event:
+                raise event_conflict(f"$.events[{i}].id")
+        with self._db.atomic():
+            existing = self._existing("vk_hours_events", list(unique))
+            for k in existing:
+                row = self._db.fetchone(f"{_EVENT_SELECT} WHERE id = ?", (k,))
+                if row is None or self._event(row) != unique[k]:
+                    raise event_conflict("$.id")
+            new = [e for k, e in unique.items() if k not in existing]
+            if not new:
+                return 0
+            owners = self._volunteers_of(sorted({str(e.entry_id) for e in new}))
+            rows = []
+            for ev in new:
+                owner = owners.get(str(ev.entry_id))
+                if owner is None:
+                    raise NotFoundError(
+                        "no such service entry", "没有该服务记录", code="hours.unknown_entry",
+                        path="$.entry_id",
+                    )
+                rows.append(event_row(self._db, ev, owner))
+            self._db.copy_rows("vk_hours_events", EVENT_COLUMNS, rows)
+        return len(new)
+
+    def _volunteers_of(self, entry_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(entry_ids):
+            rows = self._db.fetchall(
+                f"SELECT id, volunteer_id FROM vk_hours_entries WHERE id IN ({_marks(len(chunk))})",
+                chunk,
+            )
+            found.update((str(r[0]), str(r[1])) for r in rows)
+        return found
+
+    def get_entries(self, entry_ids: Collection[EntryId]) -> dict[EntryId, ServiceEntry]:
+        """Return stored entries by id (see the protocol)."""
+        keys = sorted({str(i) for i in entry_ids})
+        found: dict[EntryId, ServiceEntry] = {}
+        for chunk in _chunks(keys):
+            for row in self._db.fetchall(
+                f"{_ENTRY_SELECT} WHERE id IN ({_marks(len(chunk))})", chunk
+            ):
+                entry = self._entry(row)
+                found[entry.id] = entry
+        return found
+
+    def entry_events(self, entry_id: EntryId) -> list[LedgerEvent]:
+        """Return one entry's events by ``(at, id)`` (see the protocol)."""
+        rows = self._db.fetchall(f"{_EVENT_SELECT} WHERE entry_id = ?", (str(entry_id),))
+        return sorted((self._event(r) for r in rows), key=lambda e: (e.at, e.id))
+
+    def records_of(
+        self, volunteer_ids: Collection[str]
+    ) -> dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]]:
+        """Return each volunteer's entries and events (see the protocol)."""
+        keys = sorted(set(volunteer_ids))
+        result: dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]] = {}
+        for chunk in _chunks(keys):
+            marks = _marks(len(chunk))
+            for row in self._db.fetchall(f"{_ENTRY_SELECT} WHERE volunteer_id IN ({marks})", chunk):
+                result.setdefault(row[1], ([], []))[0].append(self._entry(row))
+            for row in self._db.fetchall(f"{_EVENT_SELECT} WHERE volunteer_id IN ({marks})", chunk):
+                result.setdefault(row[2], ([], []))[1].append(self._event(row))
+        for entries, events in result.values():
+            entries.sort(key=lambda e: e.id)
+            events.sort(key=lambda e: (e.at, e.id))
+        return result
+
+    def volunteers(self) -> list[str]:
+        """Return every volunteer with an entry, sorted."""
+        rows = self._db.fetchall("SELECT DISTINCT volunteer_id FROM vk_hours_entries")
+        return sorted(str(r[0]) for r in rows)
+
+    def count_entries(self) -> int:
+        """Return how many entries are stored."""
+        row = self._db.fetchone("SELECT COUNT(*) FROM vk_hours_entries")
+        return int(row[0]) if row else 0
+
+    def count_events(self) -> int:
+        """Return how many events are stored."""
+        row = self._db.fetchone("SELECT COUNT(*) FROM vk_hours_events")
+        return int(row[0]) if row else 0
+
+    # ----------------------------------------------------------------------------- credit
+
+    def open_credit(self, volunteer_ids: Collection[str]) -> dict[str, list[CreditRow]]:
+        """Return each volunteer's open credit rows (see the protocol)."""
+        keys = sorted(set(volunteer_ids))
+        result: dict[str, list[CreditRow]] = {}
+        for chunk in _chunks(keys):
+            rows = self._db.fetchall(
+                f"{_CREDIT_SELECT} WHERE volunteer_id IN ({_marks(len(chunk))}) "
+                "AND valid_to IS NULL",
+                chunk,
+            )
+            for row in rows:
+                result.setdefault(row[0], []).append(self._credit(row))
+        return result
+
+    def credit_history(self, volunteer_id: str) -> list[CreditRow]:
+        """Return every credit row of a volunteer (see the protocol)."""
+        rows = self._db.fetchall(f"{_CREDIT_SELECT} WHERE volunteer_id = ?", (volunteer_id,))
+        return sorted(
+            (self._credit(r) for r in rows), key=lambda c: (c.local_date, c.entry_id, c.valid_from)
+        )
+
+    def write_credit(self, closes: Iterable[CreditClose], rows: Iterable[CreditRow]) -> None:
+        """Close open rows and append new ones (see the protocol)."""
+        db = self._db
+        close_rows = [
+            (db.to_db_time(c.valid_to), c.volunteer_id, str(c.entry_id), c.local_date)
+            for c in closes
+        ]
+        new_rows = [credit_row(db, r) for r in rows]
+        with db.atomic():
+            if close_rows:
+                changed = db.executemany(
+                    "UPDATE vk_hours_credit SET valid_to = ? WHERE volunteer_id = ? "
+                    "AND entry_id = ? AND local_date = ? AND valid_to IS NULL",
+                    close_rows,
+                )
+                if changed != len(close_rows):
+                    raise IntegrityError(
+                        "a credit row to close is not open",
+                        "要关闭的计时行不处于有效状态",
+                        code="hours.credit_not_open",
+                    )
+            if new_rows:
+                db.copy_rows("vk_hours_credit", CREDIT_COLUMNS, new_rows)
+
+    def truncate_credit(self, volunteer_id: str, since: datetime) -> None:
+        """Shrink a volunteer's rows valid at or after ``since`` (see the protocol)."""
+        t = self._db.to_db_time(since)
+        self._db.execute(
+            "UPDATE vk_hours_credit SET valid_to = CASE WHEN valid_from > ? THEN valid_from "
+            "ELSE ? END WHERE volunteer_id = ? AND (valid_to IS NULL OR valid_to > ?)",
+            (t, t, volunteer_id, t),
+        )
+
+    def _where(self, query: Query) -> tuple[str, list[Any]]:
+        t = self._db.to_db_time(query.as_of)
+        clauses = ["valid_from <= ?", "(valid_to IS NULL OR valid_to > ?)"]
+        params: list[Any] = [t, t]
+        if query.first is not None:
+            clauses.append("local_date >= ?")
+            params.append(query.first)
+        if query.last is not None:
+            clauses.append("local_date <= ?")
+            params.append(query.last)
+        for column, value in (
+            ("volunteer_id", query.volunteer_id),
+            ("organization_id", query.organization_id),
+            ("region", query.region),
+            ("category", query.category),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(clauses), params
+
+    def sum_credit(self, query: Query, group_by: Sequence[GroupKey]) -> list[MinutesRow]:
+        """Sum the selected credit rows in SQL, grouped (see the protocol)."""
+        where, params = self._where(query)
+        keys = [_GROUP_SQL[GroupKey(g)] for g in group_by]
+        select = ", ".join([*keys, ""]) if keys else ""
+        group = f" GROUP BY {', '.join(keys)}" if keys else ""
+        sql = (
+            f"SELECT {select}SUM(raw_minutes), SUM(credited_minutes), SUM(weighted_micro), "
+            f"COUNT(*) FROM vk_hours_credit WHERE {where}{group}"
+        )
+        n = len(keys)
+        out: list[MinutesRow] = []
+        for row in self._db.fetchall(sql, params):
+            if int(row[n + 3]) == 0:
+                continue
+            out.append(
+                MinutesRow(
+                    key=group_key(group_by, row[:n]),
+                    raw_minutes=int(row[n]),
+                    credited_minutes=int(row[n + 1]),
+                    weighted_micro=int(row[n + 2]),
+                )
+            )
+        out.sort(key=lambda r: group_sort_key(r.key))
+        return out
+
+    def count_active(
+        self, query: Query, group_by: Sequence[GroupKey]
+    ) -> list[tuple[tuple[str | None, ...], int]]:
+        """Count distinct volunteers with credit, grouped (see the protocol)."""
+        where, params = self._where(query)
+        keys = [_GROUP_SQL[GroupKey(g)] for g in group_by]
+        select = ", ".join([*keys, ""]) if keys else ""
+        group = f" GROUP BY {', '.join(keys)}" if keys else ""
+        sql = (
+            f"SELECT {select}COUNT(DISTINCT volunteer_id) FROM vk_hours_credit "
+            f"WHERE {where} AND credited_minutes > 0{group}"
+        )
+        n = len(keys)
+        out = [
+            (group_key(group_by, row[:n]), int(row[n]))
+            for row in self._db.fetchall(sql, params)
+            if int(row[n]) > 0
+        ]
+        out.sort(key=lambda r: group_sort_key(r[0]))
+        return out
+
+    # ----------------------------------------------------------------------------- settings
+
+    def get_setting(self, name: str) -> str | None:
+        """Return a stored setting (see the protocol)."""
+        row = self._db.fetchone("SELECT value FROM vk_hours_settings WHERE name = ?", (name,))
+        return None if row is None else str(row[0])
+
+    def put_setting(self, name: str, value: str) -> None:
+        """Store a setting once (see the protocol)."""
+        with self._db.atomic():
+            stored = self.get_setting(name)
+            if stored is None:
+                self._db.execute(
+                    "INSERT INTO vk_hours_settings (name, value) VALUES (?, ?)", (name, value)
+                )
+            elif stored != value:
+                raise setting_conflict(name)
+
+
+def group_key(group_by: Sequence[GroupKey], values: Sequence[Any]) -> tuple[str | None, ...]:
+    """Return the group key of stored group values (months and days as text).
+
+    Args:
+        group_by: The grouping.
+        values: The stored values, in the same order.
+
+    Returns:
+        The key.
+    """
+    out: list[str | None] = []
+    for g, v in zip(group_by, values, strict=True):
+        g = GroupKey(g)
+        if v is None:
+            out.append(None)
+        elif g is GroupKey.MONTH:
+            out.append(month_text(int(v)))
+        elif g is GroupKey.DAY:
+            out.append(day_text(int(v)))
+        else:
+            out.append(str(v))
+    return tuple(out)
+
+
+def entry_conflict(path: str) -> ConflictError:
+    """Return the error for two different entries under one id.
+
+    Args:
+        path: Where the clash is.
+
+    Returns:
+        The error.
+    """
+    return ConflictError(
+        "two different entries share one id",
+        "两条不同的服务记录使用了同一标识",
+        code="hours.entry_conflict",
+        path=path,
+    )
+
+
+def event_conflict(path: str) -> ConflictError:
+    """Return the error for two different events under one id.
+
+    Args:
+        path: Where the clash is.
+
+    Returns:
+        The error.
+    """
+    return ConflictError(
+        "two different events share one id",
+        "两个不同的事件使用了同一标识",
+        code="hours.event_conflict",
+        path=path,
+    )
+
+
+def setting_conflict(name: str) -> ConflictError:
+    """Return the error for a setting stored with another value.
+
+    Args:
+        name: The setting.
+
+    Returns:
+        The error.
+    """
+    return ConflictError(
+        f"the ledger setting {name!r} is already stored with another value",
+        f"台账设置 {name!r} 已以其他值保存",
+        code="hours.setting_conflict",
+        path=f"$.{name}",
+    )

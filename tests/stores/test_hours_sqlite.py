@@ -1,0 +1,61 @@
+import itertools
+import re
+
+import pytest
+
+from volunteerkit.errors import IntegrityError
+from volunteerkit.stores import SQLiteStore
+from volunteerkit.testing.conformance_hours import (
+    LedgerRepositoryConformance,
+    LedgerServiceConformance,
+    run_scenario,
+)
+
+
+class TestSQLiteHours(LedgerRepositoryConformance, LedgerServiceConformance):
+    @pytest.fixture
+    def make_store(self, tmp_path):
+        counter = itertools.count()
+        return lambda: SQLiteStore(tmp_path / f"hours-{next(counter)}.db")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE vk_hours_entries SET note = 'x'",
+        "DELETE FROM vk_hours_entries",
+        "UPDATE vk_hours_events SET reason = 'x'",
+        "DELETE FROM vk_hours_events",
+        "DELETE FROM vk_hours_credit",
+        "UPDATE vk_hours_credit SET credited_minutes = credited_minutes + 1",
+        "UPDATE vk_hours_credit SET valid_to = NULL",
+        "UPDATE vk_hours_credit SET valid_to = valid_to + 1 WHERE valid_to IS NOT NULL",
+    ],
+)
+def test_the_database_refuses_changes_to_records(statement):
+    """Raw SQL cannot change or delete records, nor lengthen or alter a credit row."""
+    store = SQLiteStore(":memory:")
+    run_scenario(store)
+    before = store._db.fetchall("SELECT COUNT(*), SUM(valid_to IS NULL) FROM vk_hours_credit")
+    with pytest.raises(IntegrityError) as info:
+        store._db.execute(statement)
+    assert re.search("append-only|never deleted|only have its validity", str(info.value.__cause__))
+    assert store._db.fetchall("SELECT COUNT(*), SUM(valid_to IS NULL) FROM vk_hours_credit") == before
+    store.close()
+
+
+def test_a_reopened_file_keeps_the_ledger(tmp_path):
+    """Totals read back the same after closing and reopening the database file."""
+    path = tmp_path / "ledger.db"
+    store = SQLiteStore(path)
+    ledger, instants = run_scenario(store)
+    before = [ledger.totals("v2", as_of=t) for t in instants]
+    store.close()
+    again = SQLiteStore(path)
+    from volunteerkit import FixedClock
+    from volunteerkit.hours.ledger import Ledger
+    from volunteerkit.testing.conformance_hours import SCENARIO_POLICY
+
+    reopened = Ledger(again, clock=FixedClock(instants[-1]), policy=SCENARIO_POLICY)
+    assert [reopened.totals("v2", as_of=t) for t in instants] == before
+    again.close()
