@@ -915,7 +915,8 @@ def _write_pass(
     try:
         result = sink.record_many(entries(), actor=actor, atomic=True)
     except _SINK_REFUSALS as err:
-        tally.rejected += 1
+        if err.code != "bulk.source_changed":
+            tally.rejected += 1
         tally.error(RowError.of(last_line, err))
         return
     tally.counted(result)
