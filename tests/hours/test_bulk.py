@@ -6,7 +6,7 @@ import io
 import json
 import sqlite3
 import tracemalloc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from volunteerkit import structure, to_json, unstructure
+from volunteerkit import FixedClock, structure, to_json, unstructure
 from volunteerkit.hours import EntryId, LedgerConflict, ServiceEntry, Source
 from volunteerkit.hours.bulk import (
     COLUMNS,
@@ -28,6 +28,8 @@ from volunteerkit.hours.bulk import (
     import_entries,
     render_progress,
 )
+from volunteerkit.hours.ledger import Ledger
+from volunteerkit.stores import MemoryStore, SQLiteStore
 from volunteerkit.testing.strategies_certificates import import_reports, progresses, row_errors
 
 from .strategies import service_entries
@@ -768,3 +770,74 @@ def test_memory_does_not_grow_with_the_number_of_rows(tmp_path: Path, mode: str)
     assert (report_large.imported, stored_large) == (4 * n, 4 * n)
     # Growing with the rows would give about 4x; streaming stays near 1x. Generous bound: 1.5x.
     assert peak_large < 1.5 * peak_small, (peak_small, peak_large)
+
+
+# --------------------------------------------------------------------------------------------
+# the real sink: the hours Ledger on a store
+
+LEDGER_NOW = datetime(2026, 11, 28, 9, tzinfo=CST)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
+    """A Ledger over a MemoryStore or an SQLiteStore file, its clock at the demo's instant."""
+    store = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "ledger.db")
+    yield Ledger(store, clock=FixedClock(LEDGER_NOW))
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
+
+
+def _ledger_rows(count: int) -> list[str]:
+    return [
+        row(
+            id=f"bj:{i}",
+            volunteer_id=f"v{i % 2}",
+            start=f"2026-03-{i + 1:02d}T09:00:00+08:00",
+            end=f"2026-03-{i + 1:02d}T11:05:00+08:00",
+        )
+        for i in range(count)
+    ]
+
+
+def test_import_into_the_ledger_and_reimport_changes_nothing(ledger: Ledger) -> None:
+    """A CSV imports into the Ledger (credited by its policy); importing it again writes nothing."""
+    text = csv_text(*_ledger_rows(10))
+    first = run(text, ledger, batch_size=4)
+    assert (first.rows_read, first.imported, first.unchanged, first.errors_total) == (10, 10, 0, 0)
+    assert ledger.totals("v0").credited_minutes == 5 * 125
+    assert ledger.totals("v1").credited_minutes == 5 * 125
+    for mode in ("best_effort", "all_or_nothing"):
+        again = run(text, ledger, mode=mode)
+        assert (again.imported, again.unchanged, again.errors_total) == (0, 10, 0)
+    assert ledger.totals("v0").credited_minutes == 5 * 125
+
+
+def test_ledger_refusals_are_reported_at_their_rows(ledger: Ledger) -> None:
+    """Best effort: the Ledger's policy refusal and id conflict are reported at their lines."""
+    ledger.record_many([entry("3", note="stored before")], actor="earlier")
+    rows = _ledger_rows(6)
+    rows[2] = row(
+        id="bj:future", start="2026-11-28T09:30:00+08:00", end="2026-11-28T10:00:00+08:00"
+    )  # ends after the clock
+    report = run(csv_text(*rows), ledger, batch_size=3)
+    assert where(report) == [
+        (4, "$.end", "hours.future_service"),
+        (5, "$.id", "hours.entry_conflict"),
+    ]
+    assert (report.imported, report.rejected) == (4, 2)
+
+
+def test_all_or_nothing_into_the_ledger_rolls_back_and_finds_the_line(ledger: Ledger) -> None:
+    """All or nothing: a refused entry undoes the write; its line is found despite line breaks."""
+    stored = entry("4", volunteer_id="v0", note="stored before")
+    ledger.record_many([stored], actor="earlier")
+    before = ledger.totals("v0").credited_minutes
+    rows = _ledger_rows(6)
+    rows[1] = row(id="bj:1", note='"a note\r\nover two lines"')  # lines 3-4
+    text = csv_text(*rows[:3], "", *rows[3:])  # a blank line 6; bj:4 is on line 8
+    report = run(text, ledger, mode="all_or_nothing")
+    assert where(report) == [(8, "$.id", "hours.entry_conflict")]
+    assert (report.rows_read, report.imported, report.rejected) == (6, 0, 1)
+    assert ledger.totals("v0").credited_minutes == before
+    assert ledger.totals("v1").credited_minutes == 0

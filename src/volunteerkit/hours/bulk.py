@@ -90,9 +90,20 @@ sink reports every entry as already present (``unchanged``).
 * ``all_or_nothing``: a first streaming pass checks every row; if any is bad, nothing is written.
   Otherwise a second pass re-reads the file and hands *all* entries to one call
   ``sink.record_many(entries, atomic=True)`` as a generator, so memory stays constant. If the sink
-  refuses an entry then, the whole write is rolled back and the refusal is reported at the line of
-  the last row the sink had taken from the stream (the refused row, for a sink that writes as it
-  reads). A stream that cannot seek (a pipe) is copied to a temporary file during the first pass.
+  refuses an entry then, the whole write is rolled back and the refusal is reported as a row error.
+  A stream that cannot seek (a pipe) is copied to a temporary file during the first pass.
+
+Where a sink's error path starts with ``$.entries[i]`` (the :class:`~volunteerkit.hours.ledger.Ledger`
+numbers the entries of a ``record_many`` call that way), the error is reported at the line of the
+``i``-th entry handed to that call (found, in all-or-nothing mode, by reading the file once more)
+with the rest of the path as the field: ``$.entries[3].id`` becomes ``$.id``. Without such a
+prefix, an all-or-nothing refusal is reported at the line of the last row the sink had taken from
+the stream, which is the refused row for a sink that writes as it reads.
+
+The :class:`~volunteerkit.hours.ledger.Ledger` decides each new entry's status by its accrual
+policy (``initial_status`` in the file is not kept there), refuses entries its policy refuses
+(``hours.future_service``, ``hours.too_long``, ...), and counts an entry that differs from a stored
+one only by its status as already present.
 
 Progress
 --------
@@ -626,6 +637,26 @@ def _parse_jsonl(
 _SINK_REFUSALS: Final = (InvalidInputError, ConflictError, IntegrityError)
 """Errors by which a sink refuses an entry (reported as row errors); anything else propagates."""
 
+_ENTRIES_PATH: Final = re.compile(r"\$\.entries\[([0-9]+)\](.*)", re.DOTALL)
+
+
+def _sink_path(error: VolunteerkitError) -> tuple[int | None, str]:
+    """Split a sink's ``$.entries[i].field`` path into ``(i, "$.field")``."""
+    match = _ENTRIES_PATH.fullmatch(error.path or "")
+    if match is None:
+        return None, error.path or "$"
+    return int(match[1]), "$" + match[2]
+
+
+def _refusal(line: int, error: VolunteerkitError) -> RowError:
+    return RowError(
+        line=line,
+        field=_sink_path(error)[1],
+        code=error.code,
+        message=error.message,
+        message_zh=error.message_zh,
+    )
+
 
 @attrs.define
 class _Input:
@@ -818,16 +849,19 @@ def import_entries(
         _check_pass(rows, tally, meter, batch_size)
         if tally.errors_total or tally.rows_read == 0:
             return tally.result()
-        if spool is not None:
-            spool.seek(0)
-            again: IO[str] = spool
-        elif source_in.rewind is not None:
-            again = source_in.rewind()
-        else:  # pragma: no cover - a source that cannot rewind is always spooled
-            raise BulkError.of("bulk.source_changed", "$")
-        meter = _Meter()
-        rows = parse(_lines(again, meter, None), meter, origin, defaults)
-        _write_pass(rows, tally, meter, sink, actor, batch_size)
+
+        def reread() -> tuple[Iterator[_Parsed], _Meter]:
+            if spool is not None:
+                spool.seek(0)
+                again: IO[str] = spool
+            elif source_in.rewind is not None:
+                again = source_in.rewind()
+            else:  # pragma: no cover - a source that cannot rewind is always spooled
+                raise BulkError.of("bulk.source_changed", "$")
+            meter = _Meter()
+            return parse(_lines(again, meter, None), meter, origin, defaults), meter
+
+        _write_pass(reread, tally, sink, actor, batch_size)
         return tally.result()
 
 
@@ -873,7 +907,7 @@ def _flush(
             tally.counted(sink.record_many([entry], actor=actor, atomic=True))
         except _SINK_REFUSALS as err:
             tally.rejected += 1
-            tally.error(RowError.of(line, err))
+            tally.error(_refusal(line, err))
 
 
 def _check_pass(rows: Iterator[_Parsed], tally: _Tally, meter: _Meter, batch_size: int) -> None:
@@ -888,14 +922,14 @@ def _check_pass(rows: Iterator[_Parsed], tally: _Tally, meter: _Meter, batch_siz
 
 
 def _write_pass(
-    rows: Iterator[_Parsed],
+    reread: Callable[[], tuple[Iterator[_Parsed], _Meter]],
     tally: _Tally,
-    meter: _Meter,
     sink: EntrySink,
     actor: str,
     batch_size: int,
 ) -> None:
     expected = tally.rows_read
+    rows, meter = reread()
     last_line = 0
 
     def entries() -> Iterator[ServiceEntry]:
@@ -915,12 +949,31 @@ def _write_pass(
     try:
         result = sink.record_many(entries(), actor=actor, atomic=True)
     except _SINK_REFUSALS as err:
-        if err.code != "bulk.source_changed":
-            tally.rejected += 1
-        tally.error(RowError.of(last_line, err))
+        if err.code == "bulk.source_changed":
+            tally.error(RowError.of(last_line, err))
+            return
+        index, _field = _sink_path(err)
+        line = last_line if index is None else _line_of(reread, index, last_line)
+        tally.rejected += 1
+        tally.error(_refusal(line, err))
         return
     tally.counted(result)
     tally.report("write", meter)
+
+
+def _line_of(
+    reread: Callable[[], tuple[Iterator[_Parsed], _Meter]], index: int, fallback: int
+) -> int:
+    """Return the line of the ``index``-th good row (0-based) by reading the file once more."""
+    rows, _meter = reread()
+    seen = 0
+    for line, item in rows:
+        if isinstance(item, _Bad):
+            continue
+        if seen == index:
+            return line
+        seen += 1
+    return fallback
 
 
 # --------------------------------------------------------------------------------------------
