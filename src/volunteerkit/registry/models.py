@@ -722,6 +722,17 @@ class Membership:
         return self.left_at is None
 
 
+def _payload(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    # An MRZ holds a line break, so any text but NUL is allowed here.
+    if not isinstance(value, str) or not 1 <= len(value) <= 1000 or "\x00" in value:
+        raise _err(
+            "must be text of 1 to 1,000 characters without NUL",
+            "必须是 1 至 1000 个字符的文本,不含 NUL",
+            "registry.sealed",
+            f"$.{attribute.name}",
+        )
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class SealedNumber:
     """An identity number as a store keeps it: encrypted, or plain when no key was given.
@@ -737,9 +748,9 @@ class SealedNumber:
     """
 
     scheme: str = attrs.field(validator=_name(64))
-    masked: str = attrs.field(validator=_name(200))
+    masked: str = attrs.field(validator=_payload)
     key_id: str | None = attrs.field(default=None, validator=_optional_name(32))
-    payload: str = attrs.field(validator=_name(1000))
+    payload: str = attrs.field(validator=_payload)
 
     def __repr__(self) -> str:
         """Return a repr without the payload."""
