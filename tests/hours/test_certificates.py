@@ -32,6 +32,7 @@ from volunteerkit.hours.certificates import (
     Issuer,
     ServiceLine,
     certificate_number,
+    group_service_lines,
     hours_text,
     issue_certificate,
     service_lines,
@@ -610,3 +611,55 @@ def test_format_constant() -> None:
     """The format tag written into every certificate is volunteerkit.certificate/1."""
     assert CERTIFICATE_FORMAT == "volunteerkit.certificate/1"
     assert json.loads(issue().to_json())["format"] == CERTIFICATE_FORMAT
+
+
+def test_certificate_from_the_ledger() -> None:
+    """Totals and per-day credit from the Ledger make a certificate whose lines add up."""
+    from volunteerkit.hours.ledger import Ledger
+    from volunteerkit.stores import MemoryStore
+
+    ledger = Ledger(MemoryStore(), clock=FixedClock(datetime(2026, 11, 28, 1, tzinfo=UTC)))
+    tz = SHANGHAI
+    recorded = datetime(2026, 11, 1, tzinfo=UTC)  # before the ledger's clock
+    ledger.record_many(
+        [
+            make_entry(
+                "a",
+                datetime(2026, 3, 1, 9, tzinfo=tz),
+                datetime(2026, 3, 1, 11, 5, tzinfo=tz),
+                tz,
+                category="elderly",
+                recorded_at=recorded,
+            ),
+            make_entry(
+                "b",
+                datetime(2026, 3, 8, 9, tzinfo=tz),
+                datetime(2026, 3, 8, 10, tzinfo=tz),
+                tz,
+                category="elderly",
+                recorded_at=recorded,
+            ),
+            make_entry(
+                "c",
+                datetime(2026, 4, 1, 9, tzinfo=tz),
+                datetime(2026, 4, 1, 9, 30, tzinfo=tz),
+                tz,
+                recorded_at=recorded,
+            ),
+        ],
+        actor="clerk",
+    )
+    window = CalendarYear(year=2026)
+    year = ledger.totals("v1", window)
+    per_day = ledger.minutes_by(["category", "day"], window, volunteer_id="v1")
+    lines = group_service_lines(
+        (str(category), date.fromisoformat(str(day)), minutes.credited)
+        for (category, day), minutes in per_day.items()
+    )
+    cert = issue(lines=lines, total=year, window=None)
+    assert [(line.content, line.minutes) for line in cert.lines] == [
+        ("elderly", 185),
+        ("community", 30),
+    ]
+    assert cert.total_minutes == 215
+    assert cert.total_hours == "3.58"

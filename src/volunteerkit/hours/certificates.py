@@ -88,6 +88,7 @@ __all__ = [
     "Issuer",
     "ServiceLine",
     "certificate_number",
+    "group_service_lines",
     "hours_text",
     "issue_certificate",
     "service_lines",
@@ -935,6 +936,51 @@ def verify_certificate(data: Mapping[str, Any] | str | bytes) -> Certificate:
 # lines from an accrual
 
 
+def group_service_lines(days: Iterable[tuple[str, date, int]]) -> tuple[ServiceLine, ...]:
+    """Group ``(content, local day, credited minutes)`` into certificate lines.
+
+    Days with zero minutes are left out; each content text becomes one line spanning its first to
+    its last day, with the sum of its minutes. Use it with whatever gives credit per day: the
+    ledger's ``minutes_by(["category", "day"], window, volunteer_id=...)``, or an accrual (see
+    :func:`service_lines`).
+
+    Args:
+        days: ``(content, day, minutes)`` triples, in any order.
+
+    Returns:
+        The lines, ordered by first day, then content.
+
+    Raises:
+        CertificateError: ``certificate.minutes`` for negative minutes; field codes for bad text.
+
+    Examples:
+        >>> from datetime import date
+        >>> [(l.content, str(l.first_day), str(l.last_day), l.minutes) for l in group_service_lines([
+        ...     ("Library", date(2026, 4, 1), 60),
+        ...     ("Elderly care", date(2026, 3, 8), 65),
+        ...     ("Elderly care", date(2026, 3, 1), 60),
+        ...     ("Library", date(2026, 4, 2), 0),
+        ... ])]
+        [('Elderly care', '2026-03-01', '2026-03-08', 125), ('Library', '2026-04-01', '2026-04-01', 60)]
+    """
+    groups: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    for text, day, minutes in days:
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
+            raise CertificateError.of("certificate.minutes", "$.minutes")
+        if minutes:
+            groups[text].append((day, minutes))
+    lines = [
+        ServiceLine(
+            content=text,
+            first_day=min(d for d, _ in items),
+            last_day=max(d for d, _ in items),
+            minutes=sum(m for _, m in items),
+        )
+        for text, items in groups.items()
+    ]
+    return tuple(sorted(lines, key=lambda line: (line.first_day, line.content)))
+
+
 def service_lines(
     accrual: Accrual,
     volunteer_id: str,
@@ -960,24 +1006,11 @@ def service_lines(
         The lines, ordered by first day, then content.
     """
     describe = content or (lambda d: d.activity_id or d.category)
-    groups: dict[str, list[DayCredit]] = defaultdict(list)
-    for day in accrual.days:
-        if (
-            day.volunteer_id == volunteer_id
-            and day.credited_minutes > 0
-            and window.contains(day.day)
-        ):
-            groups[describe(day)].append(day)
-    lines = [
-        ServiceLine(
-            content=text,
-            first_day=min(d.day for d in days),
-            last_day=max(d.day for d in days),
-            minutes=sum(d.credited_minutes for d in days),
-        )
-        for text, days in groups.items()
-    ]
-    return tuple(sorted(lines, key=lambda line: (line.first_day, line.content)))
+    return group_service_lines(
+        (describe(d), d.day, d.credited_minutes)
+        for d in accrual.days
+        if d.volunteer_id == volunteer_id and window.contains(d.day)
+    )
 
 
 # --------------------------------------------------------------------------------------------
