@@ -43,7 +43,7 @@ from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
 from volunteerkit.hours.accrual import accrue
 from volunteerkit.hours.errors import InvalidEvent, InvalidPolicy, UnknownEntry
-from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold
+from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold, initial_state
 from volunteerkit.hours.models import (
     Approved,
     Corrected,
@@ -75,6 +75,7 @@ __all__ = ["Ledger", "RecordResult"]
 
 _POLICY_SETTING = "policy"
 _MAX_WEIGHT_PLACES = 6
+_FLUSH_CHUNK = 500
 _Records = tuple[list[ServiceEntry], list[LedgerEvent]]
 GroupBy = str | GroupKey | Sequence[str | GroupKey]
 
@@ -95,6 +96,11 @@ class RecordResult:
     already_present: int = 0
     approved: int = 0
     batches: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        """Same as :attr:`already_present` (the name the bulk importer's sink protocol uses)."""
+        return self.already_present
 
     @property
     def total(self) -> int:
@@ -124,10 +130,16 @@ def _check_policy(policy: AccrualPolicy) -> None:
         )
 
 
-def _latest(records: _Records) -> datetime | None:
-    entries, events = records
-    points = [e.recorded_at for e in entries] + [ev.at for ev in events]
-    return max(points) if points else None
+@attrs.define
+class _Touched:
+    """Volunteers whose credit is out of date.
+
+    ``before`` holds each one's latest record instant before the writes began, ``points`` the
+    instants of the new records.
+    """
+
+    before: dict[str, datetime | None] = attrs.field(factory=dict)
+    points: dict[str, set[datetime]] = attrs.field(factory=lambda: defaultdict(set))
 
 
 def _can_credit(records: _Records) -> bool:
@@ -148,6 +160,10 @@ def _group_keys(by: GroupBy) -> tuple[GroupKey, ...]:
             code="hours.invalid_grouping",
             path="$.by",
         ) from None
+
+
+def _from_sums(sums: list[int]) -> Minutes:
+    return Minutes(raw=sums[0], credited=sums[1], weighted=Decimal(sums[2]) / WEIGHT_SCALE)
 
 
 def _minutes(row: MinutesRow) -> Minutes:
@@ -273,13 +289,16 @@ class Ledger:
         now = self._clock.now()
         totals = [0, 0, 0, 0]
         numbered = enumerate(entries)
+        touched = _Touched()
 
         def batches() -> Iterable[list[tuple[int, ServiceEntry]]]:
             while batch := list(islice(numbered, self._batch)):
                 yield batch
 
         def run(batch: list[tuple[int, ServiceEntry]]) -> None:
-            written, present, approved = self._record_batch(batch, actor, now, registered)
+            written, present, approved = self._record_batch(
+                batch, actor, now, registered, touched
+            )
             totals[0] += written
             totals[1] += present
             totals[2] += approved
@@ -289,10 +308,12 @@ class Ledger:
             with self._store.transaction():
                 for batch in batches():
                     run(batch)
+                self._flush(touched)
         else:
             for batch in batches():
                 with self._store.transaction():
                     run(batch)
+                    self._flush(touched)
         return RecordResult(
             written=totals[0], already_present=totals[1], approved=totals[2], batches=totals[3]
         )
@@ -303,6 +324,7 @@ class Ledger:
         actor: str,
         now: datetime,
         registered: Mapping[str, date | datetime] | None,
+        touched: _Touched,
     ) -> tuple[int, int, int]:
         stored = self._repo.get_entries([e.id for _, e in batch])
         fresh: dict[EntryId, ServiceEntry] = {}
@@ -334,8 +356,10 @@ class Ledger:
             return 0, present, 0
         self._save_policy()
         approved = [e for e in new if e.initial_status is Status.APPROVED]
-        volunteers = {e.volunteer_id for e in approved}
-        before = self._repo.records_of(volunteers) if volunteers else {}
+        points: dict[str, set[datetime]] = defaultdict(set)
+        for e in approved:
+            points[e.volunteer_id].add(e.recorded_at)
+        self._touch(touched, points)
         self._repo.add_entries(new)
         details = {"count": str(len(new)), "first": str(new[0].id), "last": str(new[-1].id)}
         if len(new) == 1:
@@ -349,15 +373,6 @@ class Ledger:
                 subject_id=str(new[0].id),
                 details=details,
             )
-        )
-        by_volunteer: dict[str, list[ServiceEntry]] = defaultdict(list)
-        for e in approved:
-            by_volunteer[e.volunteer_id].append(e)
-        self._recompute_many(
-            {
-                vid: (before.get(vid, ([], [])), mine, [], {e.recorded_at for e in mine})
-                for vid, mine in by_volunteer.items()
-            }
         )
         return len(new), present, len(approved)
 
@@ -508,28 +523,31 @@ class Ledger:
         now = self._clock.now()
         numbered = enumerate(entry_ids)
         count = 0
+        touched = _Touched()
         with self._store.transaction():
             while batch := list(islice(numbered, self._batch)):
-                count += self._approve_batch(batch, actor, reason, now)
+                count += self._approve_batch(batch, actor, reason, now, touched)
+            self._flush(touched)
         return count
 
     def _approve_batch(
-        self, batch: list[tuple[int, EntryId]], actor: str, reason: str, now: datetime
+        self,
+        batch: list[tuple[int, EntryId]],
+        actor: str,
+        reason: str,
+        now: datetime,
+        touched: _Touched,
     ) -> int:
-        stored = self._repo.get_entries([i for _, i in batch])
+        ids = [i for _, i in batch]
+        stored = self._repo.get_entries(ids)
         for i, eid in batch:
             if eid not in stored:
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
-        records = self._repo.records_of({e.volunteer_id for e in stored.values()})
-        events_of: dict[EntryId, list[LedgerEvent]] = defaultdict(list)
-        for _entries, events in records.values():
-            for ev in events:
-                events_of[ev.entry_id].append(ev)
-        new_events: dict[str, list[LedgerEvent]] = defaultdict(list)
+        events_of = self._repo.events_of(ids)
         made: list[LedgerEvent] = []
         for i, eid in batch:
             entry = stored[eid]
-            mine = events_of[eid]
+            mine = events_of.setdefault(eid, [])
             try:
                 event = Approved(
                     id=self._next_event_id(now, mine), entry_id=eid, actor=actor, at=now,
@@ -539,9 +557,9 @@ class Ledger:
             except VolunteerkitError as err:
                 raise err.at(f"$.entry_ids[{i}]") from None
             mine.append(event)
-            new_events[entry.volunteer_id].append(event)
             made.append(event)
         self._save_policy()
+        self._touch(touched, {e.volunteer_id: {now} for e in stored.values()})
         self._repo.add_events(made)
         self._store.audit.append(
             audit_record(
@@ -550,15 +568,21 @@ class Ledger:
                 reason=reason, details={"count": str(len(made))},
             )
         )
-        self._recompute_many(
-            {vid: (records.get(vid, ([], [])), [], evs, {now}) for vid, evs in new_events.items()}
-        )
         return len(made)
 
     def _state_before(
         self, entry: ServiceEntry, events: list[LedgerEvent], now: datetime
     ) -> EntryState:
-        return fold([entry], events, as_of=max(now, entry.recorded_at)).get(entry.id)
+        """Return the entry's state after its events dated by ``now``, as the fold gives it."""
+        state = initial_state(entry)
+        for event in sorted(events, key=lambda e: (e.at, e.id)):
+            if event.at > now:
+                continue
+            try:
+                state = apply_event(state, event)
+            except InvalidEvent:
+                continue  # the fold ignores it too
+        return state
 
     def _next_event_id(self, now: datetime, events: Sequence[LedgerEvent]) -> EventId:
         candidate = EventId.new(self._origin, self._clock)
@@ -595,13 +619,15 @@ class Ledger:
             if entry is None:
                 raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
             vid = entry.volunteer_id
-            records = self._repo.records_of([vid]).get(vid, ([entry], []))
-            mine = [ev for ev in records[1] if ev.entry_id == entry_id]
+            mine = self._repo.entry_events(entry_id)
             event = make(self._next_event_id(now, mine), now)
             state = self._state_before(entry, mine, now)
             check_event(state, event)
             after = apply_event(state, event)
             self._save_policy()
+            touched = _Touched()
+            if state.effective or after.effective:
+                self._touch(touched, {vid: {now}})
             self._repo.add_events([event])
             self._store.audit.append(
                 audit_record(
@@ -610,8 +636,7 @@ class Ledger:
                     details={"event_id": str(event.id), "volunteer_id": vid},
                 )
             )
-            if state.effective or after.effective:
-                self._recompute_many({vid: (records, [], [event], {now})})
+            self._flush(touched)
         return after
 
     # ------------------------------------------------------------------------------- credit
@@ -621,45 +646,54 @@ class Ledger:
             self._repo.put_setting(_POLICY_SETTING, to_json(self._policy))
             self._policy_saved = True
 
-    def _recompute_many(
-        self,
-        work: Mapping[
-            str, tuple[_Records, list[ServiceEntry], list[LedgerEvent], set[datetime]]
-        ],
-    ) -> None:
-        """Bring the credit rows of each volunteer up to date after new records.
+    def _touch(self, touched: _Touched, points: Mapping[str, Iterable[datetime]]) -> None:
+        """Note volunteers whose credit new records change (call *before* writing them)."""
+        unseen = [vid for vid in points if vid not in touched.before]
+        if unseen:
+            latest = self._repo.latest_change(unseen)
+            for vid in unseen:
+                touched.before[vid] = latest.get(vid)
+        for vid, instants in points.items():
+            touched.points[vid].update(instants)
 
-        ``work`` maps a volunteer to (its records before the write, new entries, new events, the
-        instants of the new records).
-        """
-        appending = {
-            vid
-            for vid, (before, _e, _v, points) in work.items()
-            if (latest := _latest(before)) is None or min(points) >= latest
-        }
-        opened = self._repo.open_credit(appending) if appending else {}
-        closes: list[CreditClose] = []
-        rows: list[CreditRow] = []
-        for vid, (before, new_entries, new_events, points) in work.items():
-            records = (before[0] + new_entries, before[1] + new_events)
-            if not _can_credit(records):
-                continue
-            since = min(points)
-            if vid in appending:
-                base = {r.key: r for r in opened.get(vid, [])}
-                instants = sorted(points)
-            else:
-                self._repo.truncate_credit(vid, since)
-                base = {}
-                instants = sorted(
-                    {p for p in (e.recorded_at for e in records[0]) if p >= since}
-                    | {p for p in (ev.at for ev in records[1]) if p >= since}
-                )
-            c, r = self._replay(vid, records, base, instants)
-            closes.extend(c)
-            rows.extend(r)
-        if closes or rows:
-            self._repo.write_credit(closes, rows)
+    def _flush(self, touched: _Touched) -> None:
+        """Bring the credit rows of every touched volunteer up to date, then forget them."""
+        volunteers = sorted(touched.points)
+        for start in range(0, len(volunteers), _FLUSH_CHUNK):
+            chunk = volunteers[start : start + _FLUSH_CHUNK]
+            records = self._repo.records_of(chunk)
+            appending = {
+                vid
+                for vid in chunk
+                if (before := touched.before.get(vid)) is None
+                or min(touched.points[vid]) >= before
+            }
+            opened = self._repo.open_credit(appending) if appending else {}
+            closes: list[CreditClose] = []
+            rows: list[CreditRow] = []
+            for vid in chunk:
+                mine = records.get(vid, ([], []))
+                if not _can_credit(mine):
+                    continue
+                points = touched.points[vid]
+                since = min(points)
+                if vid in appending:
+                    base = {r.key: r for r in opened.get(vid, [])}
+                    instants = sorted(points)
+                else:
+                    self._repo.truncate_credit(vid, since)
+                    base = {}
+                    instants = sorted(
+                        {p for p in (e.recorded_at for e in mine[0]) if p >= since}
+                        | {p for p in (ev.at for ev in mine[1]) if p >= since}
+                    )
+                c, r = self._replay(vid, mine, base, instants)
+                closes.extend(c)
+                rows.extend(r)
+            if closes or rows:
+                self._repo.write_credit(closes, rows)
+        touched.before.clear()
+        touched.points.clear()
 
     def _replay(
         self,
@@ -759,24 +793,29 @@ class Ledger:
         first, last = window_bounds(window)
         query = Query(as_of=self._as_of(as_of), first=first, last=last, volunteer_id=volunteer_id)
         keys = (GroupKey.ORGANIZATION, GroupKey.CATEGORY, GroupKey.DAY)
-        total = Minutes()
-        orgs: dict[str, Minutes] = defaultdict(Minutes)
-        cats: dict[str, Minutes] = defaultdict(Minutes)
-        days: dict[date, Minutes] = defaultdict(Minutes)
+        total = [0, 0, 0]
+        orgs: dict[str, list[int]] = {}
+        cats: dict[str, list[int]] = {}
+        days: dict[str, list[int]] = {}
         for row in self._repo.sum_credit(query, keys):
-            m = _minutes(row)
             org, cat, day = row.key
-            total += m
-            orgs[str(org)] += m
-            cats[str(cat)] += m
-            days[date.fromisoformat(str(day))] += m
+            values = (row.raw_minutes, row.credited_minutes, row.weighted_micro)
+            for acc in (
+                total,
+                orgs.setdefault(str(org), [0, 0, 0]),
+                cats.setdefault(str(cat), [0, 0, 0]),
+                days.setdefault(str(day), [0, 0, 0]),
+            ):
+                acc[0] += values[0]
+                acc[1] += values[1]
+                acc[2] += values[2]
         return Totals(
             volunteer_id=volunteer_id,
             window=window,
-            total=total,
-            by_organization=dict(sorted(orgs.items())),
-            by_category=dict(sorted(cats.items())),
-            by_day=dict(sorted(days.items())),
+            total=_from_sums(total),
+            by_organization={k: _from_sums(v) for k, v in sorted(orgs.items())},
+            by_category={k: _from_sums(v) for k, v in sorted(cats.items())},
+            by_day={date.fromisoformat(k): _from_sums(v) for k, v in sorted(days.items())},
         )
 
     def minutes_by(

@@ -340,6 +340,28 @@ class LedgerRepository(Protocol):
         """
         ...
 
+    def events_of(self, entry_ids: Collection[EntryId]) -> dict[EntryId, list[LedgerEvent]]:
+        """Return the events of each entry, ordered by ``(at, id)``.
+
+        Args:
+            entry_ids: Entry ids.
+
+        Returns:
+            Events per entry that has any.
+        """
+        ...
+
+    def latest_change(self, volunteer_ids: Collection[str]) -> dict[str, datetime]:
+        """Return, per volunteer, the latest ``recorded_at`` or event ``at`` of its records.
+
+        Args:
+            volunteer_ids: The volunteers.
+
+        Returns:
+            The latest instant per volunteer that has any record.
+        """
+        ...
+
     def records_of(
         self, volunteer_ids: Collection[str]
     ) -> dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]]:

@@ -118,6 +118,22 @@ class MemoryLedgerRepository:
         found = [self._events[i] for i in self._events_of_entry.get(entry_id, [])]
         return sorted(found, key=lambda e: (e.at, e.id))
 
+    def events_of(self, entry_ids: Collection[EntryId]) -> dict[EntryId, list[LedgerEvent]]:
+        """Return each entry's events by ``(at, id)`` (see the protocol)."""
+        return {i: found for i in set(entry_ids) if (found := self.entry_events(i))}
+
+    def latest_change(self, volunteer_ids: Collection[str]) -> dict[str, datetime]:
+        """Return each volunteer's latest record instant (see the protocol)."""
+        result: dict[str, datetime] = {}
+        for vid in set(volunteer_ids):
+            ids = self._entries_of.get(vid)
+            if not ids:
+                continue
+            points = [self._entries[i].recorded_at for i in ids]
+            points += [self._events[x].at for i in ids for x in self._events_of_entry.get(i, [])]
+            result[vid] = max(points)
+        return result
+
     def records_of(
         self, volunteer_ids: Collection[str]
     ) -> dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]]:

@@ -369,6 +369,38 @@ class SQLLedgerRepository:
         rows = self._db.fetchall(f"{_EVENT_SELECT} WHERE entry_id = ?", (str(entry_id),))
         return sorted((self._event(r) for r in rows), key=lambda e: (e.at, e.id))
 
+    def events_of(self, entry_ids: Collection[EntryId]) -> dict[EntryId, list[LedgerEvent]]:
+        """Return each entry's events by ``(at, id)`` (see the protocol)."""
+        keys = sorted({str(i) for i in entry_ids})
+        result: dict[EntryId, list[LedgerEvent]] = {}
+        for chunk in _chunks(keys):
+            for row in self._db.fetchall(
+                f"{_EVENT_SELECT} WHERE entry_id IN ({_marks(len(chunk))})", chunk
+            ):
+                event = self._event(row)
+                result.setdefault(event.entry_id, []).append(event)
+        for events in result.values():
+            events.sort(key=lambda e: (e.at, e.id))
+        return result
+
+    def latest_change(self, volunteer_ids: Collection[str]) -> dict[str, datetime]:
+        """Return each volunteer's latest record instant (see the protocol)."""
+        keys = sorted(set(volunteer_ids))
+        result: dict[str, datetime] = {}
+        f = self._db.from_db_time
+        for chunk in _chunks(keys):
+            marks = _marks(len(chunk))
+            for table, column in (("vk_hours_entries", "recorded_at"), ("vk_hours_events", "at")):
+                for vid, latest in self._db.fetchall(
+                    f"SELECT volunteer_id, MAX({column}) FROM {table} "
+                    f"WHERE volunteer_id IN ({marks}) GROUP BY volunteer_id",
+                    chunk,
+                ):
+                    at = f(latest)
+                    if vid not in result or at > result[vid]:
+                        result[vid] = at
+        return result
+
     def records_of(
         self, volunteer_ids: Collection[str]
     ) -> dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]]:
@@ -489,13 +521,14 @@ class SQLLedgerRepository:
             f"COUNT(*) FROM vk_hours_credit WHERE {where}{group}"
         )
         n = len(keys)
+        keyer = _keyer(tuple(GroupKey(g) for g in group_by))
         out: list[MinutesRow] = []
         for row in self._db.fetchall(sql, params):
             if int(row[n + 3]) == 0:
                 continue
             out.append(
                 MinutesRow(
-                    key=group_key(group_by, row[:n]),
+                    key=keyer(row[:n]),
                     raw_minutes=int(row[n]),
                     credited_minutes=int(row[n + 1]),
                     weighted_micro=int(row[n + 2]),
@@ -544,6 +577,18 @@ class SQLLedgerRepository:
                 raise setting_conflict(name)
 
 
+def _as_text(value: Any) -> str:
+    return str(value)
+
+
+def _as_month(value: Any) -> str:
+    return month_text(int(value))
+
+
+def _as_day(value: Any) -> str:
+    return day_text(int(value))
+
+
 def group_key(group_by: Sequence[GroupKey], values: Sequence[Any]) -> tuple[str | None, ...]:
     """Return the group key of stored group values (months and days as text).
 
@@ -554,18 +599,21 @@ def group_key(group_by: Sequence[GroupKey], values: Sequence[Any]) -> tuple[str 
     Returns:
         The key.
     """
-    out: list[str | None] = []
-    for g, v in zip(group_by, values, strict=True):
-        g = GroupKey(g)
-        if v is None:
-            out.append(None)
-        elif g is GroupKey.MONTH:
-            out.append(month_text(int(v)))
-        elif g is GroupKey.DAY:
-            out.append(day_text(int(v)))
-        else:
-            out.append(str(v))
-    return tuple(out)
+    key: tuple[str | None, ...] = _keyer(tuple(GroupKey(g) for g in group_by))(values)
+    return key
+
+
+def _keyer(group_by: tuple[GroupKey, ...]) -> Any:
+    convert = [
+        _as_month if g is GroupKey.MONTH else _as_day if g is GroupKey.DAY else _as_text
+        for g in group_by
+    ]
+    if len(convert) == 1:
+        one = convert[0]
+        return lambda values: (None if values[0] is None else one(values[0]),)
+    return lambda values: tuple(
+        None if v is None else c(v) for c, v in zip(convert, values, strict=True)
+    )
 
 
 def entry_conflict(path: str) -> ConflictError:
