@@ -9,6 +9,7 @@ from types import TracebackType
 from volunteerkit.stores._base import Migration, SQLDatabase
 from volunteerkit.stores._sql_audit import SQLAuditLog
 from volunteerkit.stores._sql_hours import SQLLedgerRepository
+from volunteerkit.stores._sql_matching import SQLMatchingRepository
 from volunteerkit.stores._sql_registry import sql_registry_repositories
 
 __all__ = ["SQLStoreBase"]
@@ -36,6 +37,7 @@ class SQLStoreBase:
         self.audit = SQLAuditLog(db)
         self.volunteers, self.organizations, self.memberships = sql_registry_repositories(db)
         self.ledger = SQLLedgerRepository(db)
+        self.matching = SQLMatchingRepository(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

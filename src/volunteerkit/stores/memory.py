@@ -16,6 +16,7 @@ from types import TracebackType
 from volunteerkit.stores._base import Migration
 from volunteerkit.stores._memory_audit import MemoryAuditLog
 from volunteerkit.stores._memory_hours import MemoryLedgerRepository
+from volunteerkit.stores._memory_matching import MemoryMatchingRepository
 from volunteerkit.stores._memory_registry import memory_registry_repositories
 
 __all__ = ["MemoryStore"]
@@ -40,6 +41,7 @@ class MemoryStore:
         self.audit = MemoryAuditLog(self)
         self.volunteers, self.organizations, self.memberships = memory_registry_repositories(self)
         self.ledger = MemoryLedgerRepository(self)
+        self.matching = MemoryMatchingRepository(self)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,348 @@
+"""Publishing: opportunities as UK Volunteering Data Standard JSON, shifts as iCalendar.
+
+:func:`to_volunteering_data` writes the shape of the UK Volunteering Data Standard's published
+examples: a JSON-LD document whose ``graph`` lists ``Organisation`` objects; each embeds its
+``activity`` list (our projects), and each activity embeds its ``role`` list (our slots, with
+``title``, ``description``, ``allowsRemoteParticipation``, ``minimumAge`` as text and ``requirement``)
+and its ``session`` list (our shift occurrences in a window, with start, end and location). The names
+used for a session's times and place (``startDate``, ``endDate``, ``location``) are our reading of
+the standard's vocabulary.
+
+:func:`to_icalendar` writes an RFC 5545 calendar: one ``VEVENT`` per shift (a recurring shift keeps
+its ``RRULE`` and ``EXDATE``), local times with ``TZID`` and a ``VTIMEZONE`` for each zone (its
+transitions computed from :mod:`zoneinfo`), ``UID`` from the shift id, ``DTSTAMP`` from an instant you
+pass, text escaped, lines folded at 75 octets, CRLF line ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from volunteerkit._clock import require_aware
+from volunteerkit.matching.errors import MatchingInputError
+from volunteerkit.matching.models import Project, Shift, Slot
+from volunteerkit.matching.schedule import occurrences
+
+__all__ = ["VDS_CONTEXT", "escape_text", "fold_line", "to_icalendar", "to_volunteering_data"]
+
+VDS_CONTEXT = "https://api.volunteeringdata.io/context/v1"
+"""The JSON-LD context of the UK Volunteering Data Standard."""
+
+
+def _index(items: Iterable[Any], path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        if item.id in out:
+            raise MatchingInputError.of("matching.duplicate_id", f"{path}[{i}].id")
+        out[item.id] = item
+    return out
+
+
+def to_volunteering_data(
+    projects: Iterable[Project],
+    slots: Iterable[Slot],
+    shifts: Iterable[Shift],
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    base_uri: str,
+) -> dict[str, Any]:
+    """Export opportunities as a UK Volunteering Data Standard document.
+
+    Args:
+        projects: The projects (grouped by organisation).
+        slots: Their slots (roles).
+        shifts: Their shifts; occurrences in the window become sessions.
+        window_start: Start of the window of sessions (aware).
+        window_end: End of the window (aware).
+        base_uri: Prefix of the published ids (``https://example.org/vk``).
+
+    Returns:
+        The JSON-ready document (``@context`` and ``graph``), in id order throughout.
+
+    Raises:
+        MatchingInputError: Duplicate ids, or a slot or shift of an unknown project.
+    """
+    base = base_uri.rstrip("/")
+    by_project = _index(projects, "$.projects")
+    slot_list = sorted(_index(slots, "$.slots").values(), key=lambda s: s.id)
+    shift_list = sorted(_index(shifts, "$.shifts").values(), key=lambda s: s.id)
+    for i, s in enumerate(slot_list):
+        if s.project_id not in by_project:
+            raise MatchingInputError.of("matching.unknown_reference", f"$.slots[{i}].project_id")
+    for i, sh in enumerate(shift_list):
+        if sh.project_id not in by_project:
+            raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].project_id")
+    orgs: dict[str, dict[str, Any]] = {}
+    for pid in sorted(by_project):
+        p: Project = by_project[pid]
+        org = orgs.setdefault(
+            p.organization_id,
+            {
+                "type": "Organisation",
+                "id": f"{base}/organisation/{p.organization_id}",
+                "name": p.organization_name,
+                "activity": [],
+            },
+        )
+        roles = []
+        for s in slot_list:
+            if s.project_id != pid:
+                continue
+            role: dict[str, Any] = {
+                "type": "Role",
+                "id": f"{base}/role/{s.id}",
+                "title": s.title,
+                "description": s.description,
+                "allowsRemoteParticipation": p.remote,
+                "requirement": [f"{base}/requirement/{q}" for q in s.requirements.qualifications],
+            }
+            if s.requirements.min_age is not None:
+                role["minimumAge"] = str(s.requirements.min_age)
+            if s.requirements.max_age is not None:
+                role["maximumAge"] = str(s.requirements.max_age)
+            roles.append(role)
+        sessions = []
+        for sh in shift_list:
+            if sh.project_id != pid:
+                continue
+            for occ in occurrences(sh, window_start, window_end):
+                local = occ.start.astimezone(sh.zone)
+                session: dict[str, Any] = {
+                    "type": "Session",
+                    "id": f"{base}/session/{sh.id}/{occ.start.strftime('%Y%m%dT%H%M%SZ')}",
+                    "startDate": local.isoformat(),
+                    "endDate": occ.end.astimezone(sh.zone).isoformat(),
+                }
+                if p.location is not None:
+                    place: dict[str, Any] = {"address": p.location.address}
+                    if p.location.point is not None:
+                        place["latitude"] = p.location.point.latitude
+                        place["longitude"] = p.location.point.longitude
+                    session["location"] = place
+                sessions.append(session)
+        org["activity"].append(
+            {
+                "type": "Activity",
+                "id": f"{base}/activity/{pid}",
+                "title": p.title,
+                "description": p.description,
+                "cause": [f"{base}/cause/{p.category}"],
+                "role": roles,
+                "session": sessions,
+            }
+        )
+    return {"@context": VDS_CONTEXT, "graph": [orgs[k] for k in sorted(orgs)]}
+
+
+def escape_text(value: str) -> str:
+    r"""Escape a TEXT value for iCalendar (RFC 5545 section 3.3.11).
+
+    Args:
+        value: The text.
+
+    Returns:
+        The text with ``\\``, ``;``, ``,`` and new lines escaped.
+
+    Examples:
+        >>> escape_text("a;b,c\\d\ne")
+        'a\\;b\\,c\\\\d\\ne'
+    """
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold_line(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 section 3.1), never inside a UTF-8 character.
+
+    Args:
+        line: One unfolded content line, without its line end.
+
+    Returns:
+        The folded line: parts joined by CRLF and one space.
+    """
+    parts: list[str] = []
+    current = ""
+    size = 0
+    limit = 75
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            parts.append(current)
+            current, size, limit = ch, n, 74  # continuation lines start with a space
+        else:
+            current += ch
+            size += n
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def _utc_stamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _local(value: datetime, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%Y%m%dT%H%M%S")
+
+
+def _offset(delta: timedelta | None) -> str:
+    assert delta is not None
+    total = int(delta.total_seconds())
+    sign = "+" if total >= 0 else "-"
+    total = abs(total)
+    hh, rest = divmod(total, 3600)
+    mm, ss = divmod(rest, 60)
+    return f"{sign}{hh:02d}{mm:02d}" + (f"{ss:02d}" if ss else "")
+
+
+def _transitions(zone: ZoneInfo, first: datetime, last: datetime) -> list[datetime]:
+    """UTC instants, at the minute, where the zone's offset changes within [first, last]."""
+    out: list[datetime] = []
+    step = timedelta(days=1)
+    t = first
+    while t < last:
+        nxt = min(t + step, last)
+        if t.astimezone(zone).utcoffset() != nxt.astimezone(zone).utcoffset():
+            lo, hi = t, nxt
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                mid = mid.replace(second=0, microsecond=0)
+                if mid <= lo:
+                    mid = lo + timedelta(minutes=1)
+                if mid.astimezone(zone).utcoffset() == lo.astimezone(zone).utcoffset():
+                    lo = mid
+                else:
+                    hi = mid
+            out.append(hi)
+        t = nxt
+    return out
+
+
+def _vtimezone(zone: ZoneInfo, first: datetime, last: datetime) -> list[str]:
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{zone.key}"]
+    start = datetime(first.year, 1, 1, tzinfo=UTC)
+    end = datetime(last.year + 1, 1, 1, tzinfo=UTC)
+    changes = _transitions(zone, start, end)
+    if not changes:
+        off = start.astimezone(zone).utcoffset()
+        name = start.astimezone(zone).tzname() or zone.key
+        lines += [
+            "BEGIN:STANDARD",
+            f"DTSTART:{start.astimezone(zone).strftime('%Y%m%dT%H%M%S')}",
+            f"TZOFFSETFROM:{_offset(off)}",
+            f"TZOFFSETTO:{_offset(off)}",
+            f"TZNAME:{escape_text(name)}",
+            "END:STANDARD",
+        ]
+    else:
+        before = changes[0] - timedelta(minutes=1)
+        prev_off = before.astimezone(zone).utcoffset()
+        for at in changes:
+            local = at.astimezone(zone)
+            new_off = local.utcoffset()
+            kind = "DAYLIGHT" if local.dst() else "STANDARD"
+            assert prev_off is not None
+            wall_before = (at + prev_off).replace(tzinfo=None)
+            lines += [
+                f"BEGIN:{kind}",
+                f"DTSTART:{wall_before.strftime('%Y%m%dT%H%M%S')}",
+                f"TZOFFSETFROM:{_offset(prev_off)}",
+                f"TZOFFSETTO:{_offset(new_off)}",
+                f"TZNAME:{escape_text(local.tzname() or zone.key)}",
+                f"END:{kind}",
+            ]
+            prev_off = new_off
+    lines.append("END:VTIMEZONE")
+    return lines
+
+
+def to_icalendar(
+    shifts: Iterable[Shift],
+    projects: Iterable[Project],
+    slots: Iterable[Slot],
+    *,
+    dtstamp: datetime,
+    uid_domain: str,
+    prodid: str = "-//volunteerkit//matching//EN",
+    horizon_years: int = 5,
+) -> str:
+    """Export shifts as an iCalendar file (RFC 5545).
+
+    Args:
+        shifts: The shifts, one ``VEVENT`` each.
+        projects: Their projects (title, location, zone).
+        slots: Their slots (role title, description).
+        dtstamp: The instant written as every event's ``DTSTAMP`` (aware; never read from a clock).
+        uid_domain: Domain part of the ``UID`` (``<shift id>@<uid_domain>``).
+        prodid: The ``PRODID``.
+        horizon_years: Years after the last shift's first start that the ``VTIMEZONE`` rules cover.
+
+    Returns:
+        The calendar text with CRLF line ends.
+
+    Raises:
+        MatchingInputError: A shift of an unknown project or slot, or duplicate ids.
+        NaiveDatetimeError: If ``dtstamp`` is naive.
+    """
+    require_aware(dtstamp, "$.dtstamp")
+    by_project = _index(projects, "$.projects")
+    by_slot = _index(slots, "$.slots")
+    items = sorted(_index(shifts, "$.shifts").values(), key=lambda s: s.id)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{escape_text(prodid)}",
+        "CALSCALE:GREGORIAN",
+    ]
+    zones: dict[str, tuple[ZoneInfo, datetime, datetime]] = {}
+    for i, sh in enumerate(items):
+        if sh.project_id not in by_project or sh.slot_id not in by_slot:
+            raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}]")
+        z = zones.get(sh.zone.key)
+        start = sh.start.astimezone(UTC)
+        if z is None:
+            zones[sh.zone.key] = (sh.zone, start, start)
+        else:
+            zones[sh.zone.key] = (z[0], min(z[1], start), max(z[2], start))
+    for key in sorted(zones):
+        zone, first, last = zones[key]
+        lines += _vtimezone(zone, first, last.replace(year=last.year + horizon_years))
+    stamp = _utc_stamp(dtstamp)
+    for sh in items:
+        project: Project = by_project[sh.project_id]
+        slot: Slot = by_slot[sh.slot_id]
+        tz = sh.zone.key
+        end = sh.start + timedelta(minutes=sh.duration_minutes)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{escape_text(sh.id)}@{uid_domain}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;TZID={tz}:{_local(sh.start, sh.zone)}",
+            f"DTEND;TZID={tz}:{_local(end, sh.zone)}",
+            f"SUMMARY:{escape_text(f'{slot.title} – {project.title}')}",
+        ]
+        if sh.rrule is not None:
+            lines.append(f"RRULE:{sh.rrule}")
+        if sh.exdates:
+            values = ",".join(_local(x, sh.zone) for x in sorted(sh.exdates))
+            lines.append(f"EXDATE;TZID={tz}:{values}")
+        if slot.description:
+            lines.append(f"DESCRIPTION:{escape_text(slot.description)}")
+        if project.location is not None:
+            if project.location.address:
+                lines.append(f"LOCATION:{escape_text(project.location.address)}")
+            if project.location.point is not None:
+                pt = project.location.point
+                lines.append(f"GEO:{pt.latitude:.6f};{pt.longitude:.6f}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(fold_line(line) + "\r\n" for line in lines)

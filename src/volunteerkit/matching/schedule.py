@@ -1,0 +1,249 @@
+"""Shift occurrences, availability and ages: the time arithmetic of matching.
+
+* :func:`occurrences` expands a :class:`~volunteerkit.matching.models.Shift` inside a window. A
+  recurring shift's rule (RFC 5545 ``RRULE``) is expanded by :mod:`dateutil.rrule` on the *local wall
+  time* in the shift's zone, then each local start is placed in the zone with :mod:`zoneinfo`
+  (``fold=0``), so a weekly 09:00 shift stays at 09:00 across daylight-saving changes. A local start
+  that does not exist (inside a spring-forward gap) is moved forward by the gap, as RFC 5545 says.
+* :func:`available_minutes` counts how many minutes of an interval a volunteer is available:
+  weekly windows in the volunteer's own zone, plus extra time, minus time off.
+* :func:`age_on` gives an exact age in whole years on a date (a 29 February birthday is reached on
+  1 March in common years).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+from dateutil.rrule import rrule, rrulestr
+
+from volunteerkit._clock import require_aware
+from volunteerkit.matching.errors import MatchingInputError
+from volunteerkit.matching.models import Availability, Shift
+
+__all__ = ["Occurrence", "age_on", "available_minutes", "occurrences", "parse_rrule"]
+
+_MINUTE = timedelta(minutes=1)
+
+
+def parse_rrule(rule: str, dtstart: datetime) -> rrule:
+    """Parse an RFC 5545 ``RRULE`` value (without the ``RRULE:`` prefix).
+
+    Args:
+        rule: The rule, such as ``FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20261231T235959``.
+        dtstart: The naive local start the rule recurs from.
+
+    Returns:
+        The :class:`dateutil.rrule.rrule`.
+
+    Raises:
+        MatchingInputError: ``matching.recurrence`` if the rule does not parse.
+    """
+    if not isinstance(rule, str) or not rule.strip() or "\n" in rule or ":" in rule:
+        raise MatchingInputError.of("matching.recurrence", "$.rrule")
+    try:
+        parsed = rrulestr(rule, dtstart=dtstart, ignoretz=True)
+    except (ValueError, TypeError, OverflowError):
+        raise MatchingInputError.of("matching.recurrence", "$.rrule") from None
+    if not isinstance(parsed, rrule):  # pragma: no cover - a single RRULE value always gives one
+        raise MatchingInputError.of("matching.recurrence", "$.rrule")
+    return parsed
+
+
+@attrs.frozen(kw_only=True)
+class Occurrence:
+    """One concrete occurrence of a shift.
+
+    Attributes:
+        shift_id: The shift.
+        slot_id: The slot it staffs.
+        project_id: The project.
+        start: Start instant (UTC).
+        end: End instant (UTC).
+        zone: The project's zone (local dates are read there).
+        needed: How many volunteers it needs.
+    """
+
+    shift_id: str
+    slot_id: str
+    project_id: str
+    start: datetime
+    end: datetime
+    zone: ZoneInfo
+    needed: int
+
+    @property
+    def minutes(self) -> int:
+        """Length in whole minutes."""
+        return (self.end - self.start) // _MINUTE
+
+    @property
+    def local_date(self) -> date:
+        """The local calendar date of the start, in the project's zone."""
+        return self.start.astimezone(self.zone).date()
+
+
+def _place(local: datetime, zone: ZoneInfo) -> datetime:
+    """Place a naive local wall time in ``zone``; a time in a gap moves forward by the gap."""
+    aware = local.replace(tzinfo=zone, fold=0)
+    back = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back != local:  # nonexistent local time: RFC 5545 says use the offset from before the gap
+        before = local.replace(tzinfo=zone, fold=0).utcoffset()
+        assert before is not None
+        return (local - before).replace(tzinfo=UTC)
+    return aware.astimezone(UTC)
+
+
+def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> list[Occurrence]:
+    """Return the occurrences of ``shift`` that start in ``[window_start, window_end)``.
+
+    Args:
+        shift: The shift.
+        window_start: Start of the window (aware).
+        window_end: End of the window (aware, after the start).
+
+    Returns:
+        The occurrences in order of start, cancelled ones (``exdates``) left out.
+
+    Raises:
+        MatchingInputError: ``matching.window_required`` for an empty window.
+        NaiveDatetimeError: For a naive window bound.
+    """
+    require_aware(window_start, "$.window_start")
+    require_aware(window_end, "$.window_end")
+    if window_end <= window_start:
+        raise MatchingInputError.of("matching.window_required", "$.window_end")
+    lo, hi = window_start.astimezone(UTC), window_end.astimezone(UTC)
+    duration = timedelta(minutes=shift.duration_minutes)
+    excluded = {ex.astimezone(UTC) for ex in shift.exdates}
+    out: list[Occurrence] = []
+    for start in _starts(shift, lo, hi):
+        if lo <= start < hi and start not in excluded:
+            out.append(
+                Occurrence(
+                    shift_id=shift.id,
+                    slot_id=shift.slot_id,
+                    project_id=shift.project_id,
+                    start=start,
+                    end=start + duration,
+                    zone=shift.zone,
+                    needed=shift.needed,
+                )
+            )
+    return out
+
+
+def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
+    zone = shift.zone
+    first_local = shift.start.astimezone(zone).replace(tzinfo=None)
+    if shift.rrule is None:
+        yield shift.start.astimezone(UTC)
+        return
+    rule = parse_rrule(shift.rrule, first_local)
+    # Local bounds with a day of margin either side (offsets are under 26 hours).
+    a = lo.astimezone(zone).replace(tzinfo=None) - timedelta(days=2)
+    b = hi.astimezone(zone).replace(tzinfo=None) + timedelta(days=2)
+    for local in rule.xafter(max(a, first_local), inc=True):
+        if local > b:
+            break
+        yield _place(local, zone)
+
+
+def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    intervals.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for s, e in intervals:
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _weekly_intervals(
+    availability: Availability, lo: datetime, hi: datetime
+) -> list[tuple[datetime, datetime]]:
+    zone = availability.zone
+    out: list[tuple[datetime, datetime]] = []
+    day = lo.astimezone(zone).date() - timedelta(days=1)
+    last = hi.astimezone(zone).date()
+    while day <= last:
+        for w in availability.weekly:
+            if w.weekday == day.weekday():
+                base = datetime(day.year, day.month, day.day)
+                s = _place(base + timedelta(minutes=w.start_minute), zone)
+                e = _place(base + timedelta(minutes=w.end_minute), zone)
+                if e > s:
+                    out.append((s, e))
+        day += timedelta(days=1)
+    return out
+
+
+def _overlap(intervals: list[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> int:
+    total = timedelta()
+    for s, e in intervals:
+        a, b = max(s, lo), min(e, hi)
+        if b > a:
+            total += b - a
+    return total // _MINUTE
+
+
+def available_minutes(availability: Availability | None, start: datetime, end: datetime) -> int:
+    """Return how many whole minutes of ``[start, end)`` the volunteer is available.
+
+    Args:
+        availability: The volunteer's availability; ``None`` means always available.
+        start: Interval start (aware).
+        end: Interval end (aware).
+
+    Returns:
+        Available minutes: weekly windows and extra time, less time off.
+    """
+    lo, hi = start.astimezone(UTC), end.astimezone(UTC)
+    if hi <= lo:
+        return 0
+    if availability is None:
+        return (hi - lo) // _MINUTE
+    on = _weekly_intervals(availability, lo, hi)
+    off: list[tuple[datetime, datetime]] = []
+    for ex in availability.exceptions:
+        pair = (ex.start.astimezone(UTC), ex.end.astimezone(UTC))
+        (on if ex.available else off).append(pair)
+    on = _merge(on)
+    if not off:
+        return _overlap(on, lo, hi)
+    off = _merge(off)
+    # minutes in (on ∩ [lo, hi)) minus minutes in (on ∩ off ∩ [lo, hi))
+    covered = _overlap(on, lo, hi)
+    both = 0
+    for s, e in off:
+        a, b = max(s, lo), min(e, hi)
+        if b > a:
+            both += _overlap(on, a, b)
+    return covered - both
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Return the age in whole years on ``day``.
+
+    Args:
+        birth_date: Date of birth.
+        day: The date the age is wanted for.
+
+    Returns:
+        Completed years; someone born on 29 February turns a year older on 1 March in common years.
+
+    Examples:
+        >>> age_on(date(2008, 2, 29), date(2026, 2, 28))
+        17
+        >>> age_on(date(2008, 2, 29), date(2026, 3, 1))
+        18
+    """
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years

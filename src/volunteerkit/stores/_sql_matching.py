@@ -1,0 +1,288 @@
+"""The matching repository on the SQL backends (one implementation for SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
+
+from volunteerkit._serialization import dumps, loads, structure, unstructure
+from volunteerkit.matching.errors import MatchingNotFound
+from volunteerkit.matching.models import Project, Shift, Slot
+from volunteerkit.matching.store import (
+    RoleAssignment,
+    ShiftAssignment,
+    conflict,
+    unknown_reference,
+)
+from volunteerkit.stores._base import SQLDatabase
+
+__all__ = ["SQLMatchingRepository"]
+
+T = TypeVar("T")
+_BATCH = 2000
+_ROLE_COLS = "id, run_id, volunteer_id, slot_id, score, assigned_at"
+_SHIFT_COLS = "id, run_id, volunteer_id, shift_id, start_at, end_at, assigned_at"
+
+
+def _missing(kind: str) -> MatchingNotFound:
+    return MatchingNotFound(f"{kind} not found", f"未找到{_ZH[kind]}", code="matching.not_found")
+
+
+_ZH = {"project": "项目", "slot": "岗位", "shift": "班次"}
+
+
+class SQLMatchingRepository:
+    """:class:`~volunteerkit.matching.store.MatchingStore` over a :class:`SQLDatabase`."""
+
+    def __init__(self, db: SQLDatabase) -> None:
+        self._db = db
+
+    # configuration -------------------------------------------------------------------------
+    def _put(self, table: str, record_id: str, keys: dict[str, str], record: Any) -> bool:
+        data = dumps(unstructure(record))
+        row = self._db.fetchone(f"SELECT data FROM {table} WHERE id = ?", (record_id,))
+        if row is not None and row[0] == data:
+            return False
+        cols = ["id", *keys, "data"]
+        values = [record_id, *keys.values(), data]
+        marks = ", ".join("?" for _ in cols)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+        self._db.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            values,
+        )
+        return True
+
+    def _get(self, table: str, record_id: str, cls: type[T], kind: str) -> T:
+        row = self._db.fetchone(f"SELECT data FROM {table} WHERE id = ?", (record_id,))
+        if row is None:
+            raise _missing(kind)
+        return structure(loads(row[0]), cls)
+
+    def _stream(self, table: str, cls: type[T], filters: dict[str, str | None]) -> Iterator[T]:
+        clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
+        params = [v for v in filters.values() if v is not None]
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.stream(f"SELECT data FROM {table}{where} ORDER BY id", params)
+        return (structure(loads(r[0]), cls) for r in rows)
+
+    def put_project(self, project: Project) -> bool:
+        """Insert or replace a project (see :class:`~volunteerkit.matching.store.MatchingStore`)."""
+        with self._db.atomic():
+            return self._put(
+                "vk_matching_projects",
+                project.id,
+                {"organization_id": project.organization_id},
+                project,
+            )
+
+    def get_project(self, project_id: str) -> Project:
+        """Return a project."""
+        return self._get("vk_matching_projects", project_id, Project, "project")
+
+    def projects(self) -> Iterator[Project]:
+        """Stream every project, by id."""
+        return self._stream("vk_matching_projects", Project, {})
+
+    def put_slot(self, slot: Slot) -> bool:
+        """Insert or replace a slot of a stored project."""
+        with self._db.atomic():
+            if (
+                self._db.fetchone(
+                    "SELECT 1 FROM vk_matching_projects WHERE id = ?", (slot.project_id,)
+                )
+                is None
+            ):
+                raise unknown_reference("$.project_id")
+            return self._put("vk_matching_slots", slot.id, {"project_id": slot.project_id}, slot)
+
+    def get_slot(self, slot_id: str) -> Slot:
+        """Return a slot."""
+        return self._get("vk_matching_slots", slot_id, Slot, "slot")
+
+    def slots(self, *, project_id: str | None = None) -> Iterator[Slot]:
+        """Stream slots, by id."""
+        return self._stream("vk_matching_slots", Slot, {"project_id": project_id})
+
+    def put_shift(self, shift: Shift) -> bool:
+        """Insert or replace a shift of a stored slot of the same project."""
+        with self._db.atomic():
+            row = self._db.fetchone(
+                "SELECT project_id FROM vk_matching_slots WHERE id = ?", (shift.slot_id,)
+            )
+            if row is None:
+                raise unknown_reference("$.slot_id")
+            if row[0] != shift.project_id:
+                raise unknown_reference("$.project_id")
+            return self._put(
+                "vk_matching_shifts",
+                shift.id,
+                {"project_id": shift.project_id, "slot_id": shift.slot_id},
+                shift,
+            )
+
+    def get_shift(self, shift_id: str) -> Shift:
+        """Return a shift."""
+        return self._get("vk_matching_shifts", shift_id, Shift, "shift")
+
+    def shifts(
+        self, *, project_id: str | None = None, slot_id: str | None = None
+    ) -> Iterator[Shift]:
+        """Stream shifts, by id."""
+        return self._stream(
+            "vk_matching_shifts", Shift, {"project_id": project_id, "slot_id": slot_id}
+        )
+
+    # assignments ---------------------------------------------------------------------------
+    def _role_row(self, a: RoleAssignment) -> tuple[Any, ...]:
+        return (
+            a.id,
+            a.run_id,
+            a.volunteer_id,
+            a.slot_id,
+            a.score,
+            self._db.to_db_time(a.assigned_at),
+        )
+
+    def _role(self, r: tuple[Any, ...]) -> RoleAssignment:
+        return RoleAssignment(
+            id=r[0],
+            run_id=r[1],
+            volunteer_id=r[2],
+            slot_id=r[3],
+            score=int(r[4]),
+            assigned_at=self._db.from_db_time(r[5]),
+        )
+
+    def _shift_row(self, a: ShiftAssignment) -> tuple[Any, ...]:
+        t = self._db.to_db_time
+        return (
+            a.id,
+            a.run_id,
+            a.volunteer_id,
+            a.shift_id,
+            t(a.start),
+            t(a.end),
+            t(a.assigned_at),
+        )
+
+    def _shift(self, r: tuple[Any, ...]) -> ShiftAssignment:
+        f = self._db.from_db_time
+        return ShiftAssignment(
+            id=r[0],
+            run_id=r[1],
+            volunteer_id=r[2],
+            shift_id=r[3],
+            start=f(r[4]),
+            end=f(r[5]),
+            assigned_at=f(r[6]),
+        )
+
+    def add_role_assignments(self, items: Iterable[RoleAssignment]) -> int:
+        """Append role assignments atomically; identical replays are no-ops."""
+        written = 0
+        iterator = iter(items)
+        with self._db.atomic():
+            while batch := list(islice(iterator, _BATCH)):
+                seen: dict[str, RoleAssignment] = {}
+                slots_needed = set()
+                for a in batch:
+                    if a.id in seen and seen[a.id] != a:
+                        raise conflict()
+                    seen[a.id] = a
+                    slots_needed.add(a.slot_id)
+                for sid in sorted(slots_needed):
+                    if (
+                        self._db.fetchone("SELECT 1 FROM vk_matching_slots WHERE id = ?", (sid,))
+                        is None
+                    ):
+                        raise unknown_reference("$.slot_id")
+                for a in seen.values():
+                    row = self._db.fetchone(
+                        f"SELECT {_ROLE_COLS} FROM vk_matching_role_assignments WHERE id = ?",
+                        (a.id,),
+                    )
+                    if row is not None:
+                        if self._role(row) != a:
+                            raise conflict()
+                        continue
+                    self._db.execute(
+                        f"INSERT INTO vk_matching_role_assignments ({_ROLE_COLS}) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        self._role_row(a),
+                    )
+                    written += 1
+        return written
+
+    def role_assignments(
+        self,
+        *,
+        run_id: str | None = None,
+        volunteer_id: str | None = None,
+        slot_id: str | None = None,
+    ) -> Iterator[RoleAssignment]:
+        """Stream role assignments, by id."""
+        filters = {"run_id": run_id, "volunteer_id": volunteer_id, "slot_id": slot_id}
+        clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
+        params = [v for v in filters.values() if v is not None]
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.stream(
+            f"SELECT {_ROLE_COLS} FROM vk_matching_role_assignments{where} ORDER BY id", params
+        )
+        return (self._role(r) for r in rows)
+
+    def add_shift_assignments(self, items: Iterable[ShiftAssignment]) -> int:
+        """Append shift assignments atomically; identical replays are no-ops."""
+        written = 0
+        iterator = iter(items)
+        with self._db.atomic():
+            while batch := list(islice(iterator, _BATCH)):
+                seen: dict[str, ShiftAssignment] = {}
+                shifts_needed = set()
+                for a in batch:
+                    if a.id in seen and seen[a.id] != a:
+                        raise conflict()
+                    seen[a.id] = a
+                    shifts_needed.add(a.shift_id)
+                for sid in sorted(shifts_needed):
+                    if (
+                        self._db.fetchone("SELECT 1 FROM vk_matching_shifts WHERE id = ?", (sid,))
+                        is None
+                    ):
+                        raise unknown_reference("$.shift_id")
+                for a in seen.values():
+                    row = self._db.fetchone(
+                        f"SELECT {_SHIFT_COLS} FROM vk_matching_shift_assignments WHERE id = ?",
+                        (a.id,),
+                    )
+                    if row is not None:
+                        if self._shift(row) != a:
+                            raise conflict()
+                        continue
+                    self._db.execute(
+                        f"INSERT INTO vk_matching_shift_assignments ({_SHIFT_COLS}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        self._shift_row(a),
+                    )
+                    written += 1
+        return written
+
+    def shift_assignments(
+        self,
+        *,
+        run_id: str | None = None,
+        volunteer_id: str | None = None,
+        shift_id: str | None = None,
+    ) -> Iterator[ShiftAssignment]:
+        """Stream shift assignments, by (start, id)."""
+        filters = {"run_id": run_id, "volunteer_id": volunteer_id, "shift_id": shift_id}
+        clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
+        params = [v for v in filters.values() if v is not None]
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.stream(
+            f"SELECT {_SHIFT_COLS} FROM vk_matching_shift_assignments{where} ORDER BY start_at, id",
+            params,
+        )
+        return (self._shift(r) for r in rows)
