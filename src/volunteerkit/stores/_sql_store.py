@@ -8,6 +8,7 @@ from types import TracebackType
 
 from volunteerkit.stores._base import Migration, SQLDatabase
 from volunteerkit.stores._sql_audit import SQLAuditLog
+from volunteerkit.stores._sql_awards import SQLAwardRepository
 from volunteerkit.stores._sql_hours import SQLLedgerRepository
 from volunteerkit.stores._sql_matching import SQLMatchingRepository
 from volunteerkit.stores._sql_registry import sql_registry_repositories
@@ -37,6 +38,7 @@ class SQLStoreBase:
         self.audit = SQLAuditLog(db)
         self.volunteers, self.organizations, self.memberships = sql_registry_repositories(db)
         self.ledger = SQLLedgerRepository(db)
+        self.awards = SQLAwardRepository(db)
         self.matching = SQLMatchingRepository(db)
 
     @contextmanager

@@ -15,6 +15,7 @@ from types import TracebackType
 
 from volunteerkit.stores._base import Migration
 from volunteerkit.stores._memory_audit import MemoryAuditLog
+from volunteerkit.stores._memory_awards import MemoryAwardRepository
 from volunteerkit.stores._memory_hours import MemoryLedgerRepository
 from volunteerkit.stores._memory_matching import MemoryMatchingRepository
 from volunteerkit.stores._memory_registry import memory_registry_repositories
@@ -41,6 +42,7 @@ class MemoryStore:
         self.audit = MemoryAuditLog(self)
         self.volunteers, self.organizations, self.memberships = memory_registry_repositories(self)
         self.ledger = MemoryLedgerRepository(self)
+        self.awards = MemoryAwardRepository(self)
         self.matching = MemoryMatchingRepository(self)
 
     @contextmanager

@@ -1,0 +1,1 @@
+"""Awards: recognition rules as data, built-in rule sets, evaluation, and the award ledger."""

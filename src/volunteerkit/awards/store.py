@@ -1,0 +1,402 @@
+"""The storage contract (port) of awards: the award ledger, recommendations, and credit to read.
+
+The award ledger keeps **records**, append-only: a :class:`Grant` says a subject was awarded a level
+(under a key, see :attr:`~volunteerkit.awards.Achievement.key`), a :class:`Revocation` says the
+award was withdrawn and why. From them follows what each subject currently *holds*: a key is held
+after a grant until a revocation. Writes are idempotent:
+
+* granting a key the subject already holds writes nothing (whatever the new grant's id or time);
+* revoking a key the subject does not hold writes nothing;
+* a record whose id is already stored with the same content writes nothing (a replay); with
+  different content it raises :class:`~volunteerkit.errors.ConflictError` (``awards.conflict``).
+
+So replaying a batch of grants and revocations, or running the same award batch twice, changes
+nothing. A revoked key can be granted again later (a new grant record).
+
+Recommendations (:class:`Recommendation`) are kept per subject and level; levels that need one are
+granted only when it is there.
+
+For batch evaluation the same repository reads the hours ledger's credit rows valid at an instant,
+streamed per volunteer (:meth:`AwardRepository.credit_lines`) or summed per volunteer inside the
+store (:meth:`AwardRepository.credit_totals`).
+
+Backends: :class:`~volunteerkit.stores.MemoryStore`, :class:`~volunteerkit.stores.SQLiteStore` and
+:class:`~volunteerkit.stores.PostgresStore` implement :class:`AwardRepository` as ``store.awards``;
+:mod:`volunteerkit.testing.conformance_awards` checks that they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime
+from typing import Any, Protocol, TypeAlias, runtime_checkable
+
+import attrs
+
+from volunteerkit._clock import require_aware
+from volunteerkit.audit import AuditLog
+from volunteerkit.awards.rules import Counting
+from volunteerkit.errors import InvalidInputError
+from volunteerkit.hours.models import EntryId
+
+__all__ = [
+    "AwardRecord",
+    "AwardRepository",
+    "AwardStore",
+    "CreditTuple",
+    "Grant",
+    "Recommendation",
+    "Revocation",
+    "TotalsTuple",
+    "check_counting",
+    "counting_sql",
+]
+
+
+def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200 or "\x00" in value:
+        raise InvalidInputError(
+            "must be non-empty text of at most 200 characters",
+            "必须是不超过 200 个字符的非空文本",
+            code="awards.input.invalid",
+            path=f"$.{attribute.name}",
+        )
+
+
+def _long_text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or len(value) > 4000 or "\x00" in value:
+        raise InvalidInputError(
+            "must be text of at most 4,000 characters",
+            "必须是不超过 4000 个字符的文本",
+            code="awards.input.invalid",
+            path=f"$.{attribute.name}",
+        )
+
+
+def _count(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError(
+            "must be a non-negative integer",
+            "必须是非负整数",
+            code="awards.input.invalid",
+            path=f"$.{attribute.name}",
+        )
+
+
+def _utc(value: datetime) -> datetime:
+    if not isinstance(value, datetime):
+        raise InvalidInputError(
+            "expected an aware datetime",
+            "应为带时区的日期时间",
+            code="awards.input.invalid",
+            path="$.at",
+        )
+    return require_aware(value, "$.at").astimezone(UTC)
+
+
+@attrs.frozen(kw_only=True)
+class Grant:
+    """A level awarded to a subject.
+
+    Args:
+        id: The record's id (a time-ordered UUIDv7 from :func:`volunteerkit.new_id`).
+        rule_set_id: The rule set.
+        rule_set_version: Its version when granted.
+        subject_id: The volunteer or group.
+        level_id: The level.
+        key: Which award of the level (``once``, a period, ``#2``).
+        earned_on: The earned date.
+        crossing_entry: The entry whose minutes crossed the threshold.
+        consumed_from: First counted minute consumed (offset along the counted stream).
+        consumed_to: Offset just after the last one.
+        at: When it was granted (aware; stored in UTC).
+        actor: Who granted it (a user, or the batch job).
+        period_first: First date of the window it was earned in, if bounded.
+        period_last: Last date of that window, if bounded.
+    """
+
+    id: str = attrs.field(validator=_text)
+    rule_set_id: str = attrs.field(validator=_text)
+    rule_set_version: str = attrs.field(validator=_text)
+    subject_id: str = attrs.field(validator=_text)
+    level_id: str = attrs.field(validator=_text)
+    key: str = attrs.field(validator=_text)
+    earned_on: date
+    crossing_entry: EntryId
+    consumed_from: int = attrs.field(validator=_count)
+    consumed_to: int = attrs.field(validator=_count)
+    at: datetime = attrs.field(converter=_utc)
+    actor: str = attrs.field(validator=_text)
+    period_first: date | None = None
+    period_last: date | None = None
+
+    @property
+    def award(self) -> tuple[str, str, str, str]:
+        """``(rule_set_id, subject_id, level_id, key)``: what is held."""
+        return (self.rule_set_id, self.subject_id, self.level_id, self.key)
+
+
+@attrs.frozen(kw_only=True)
+class Revocation:
+    """A held award withdrawn, and why.
+
+    Args:
+        id: The record's id.
+        rule_set_id: The rule set.
+        subject_id: The volunteer or group.
+        level_id: The level.
+        key: Which award of the level.
+        at: When (aware; stored in UTC).
+        actor: Who revoked it.
+        reason_code: Stable code of the reason (``awards.no_longer_supported`` …).
+        reason: The reason in English.
+        reason_zh: The reason in Chinese.
+    """
+
+    id: str = attrs.field(validator=_text)
+    rule_set_id: str = attrs.field(validator=_text)
+    subject_id: str = attrs.field(validator=_text)
+    level_id: str = attrs.field(validator=_text)
+    key: str = attrs.field(validator=_text)
+    at: datetime = attrs.field(converter=_utc)
+    actor: str = attrs.field(validator=_text)
+    reason_code: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_long_text)
+    reason_zh: str = attrs.field(validator=_long_text)
+
+    @property
+    def award(self) -> tuple[str, str, str, str]:
+        """``(rule_set_id, subject_id, level_id, key)``: what is withdrawn."""
+        return (self.rule_set_id, self.subject_id, self.level_id, self.key)
+
+
+AwardRecord: TypeAlias = Grant | Revocation
+"""A record of the award ledger."""
+
+
+@attrs.frozen(kw_only=True)
+class Recommendation:
+    """A human recommendation of a subject for a level that needs one.
+
+    Args:
+        rule_set_id: The rule set.
+        subject_id: The volunteer or group.
+        level_id: The level.
+        by: Who recommends (an organization or person id).
+        at: When (aware; stored in UTC).
+        note: Free text.
+    """
+
+    rule_set_id: str = attrs.field(validator=_text)
+    subject_id: str = attrs.field(validator=_text)
+    level_id: str = attrs.field(validator=_text)
+    by: str = attrs.field(validator=_text)
+    at: datetime = attrs.field(converter=_utc)
+    note: str = attrs.field(default="", validator=_long_text)
+
+
+CreditTuple: TypeAlias = tuple[int, str, str, str, int, int, int]
+"""One credit row as the batch reads it: ``(local_date YYYYMMDD, entry_id text, organization_id,
+category, raw_minutes, credited_minutes, weighted_micro)``."""
+
+TotalsTuple: TypeAlias = tuple[str, int, int, int, int, int]
+"""One volunteer's sums: ``(volunteer_id, raw_minutes, credited_minutes, weighted_micro,
+first local_date, last local_date)``."""
+
+
+@runtime_checkable
+class AwardRepository(Protocol):
+    """Storage contract of awards (``store.awards`` on every backend). Writes are atomic."""
+
+    def grant(self, grants: Sequence[Grant]) -> int:
+        """Record grants; a key already held, or a replayed record, is skipped.
+
+        Args:
+            grants: The grants.
+
+        Returns:
+            How many were newly recorded.
+
+        Raises:
+            ConflictError: ``awards.conflict`` if a different record is stored under an id.
+        """
+        ...
+
+    def revoke(self, revocations: Sequence[Revocation]) -> int:
+        """Record revocations; a key not held, or a replayed record, is skipped.
+
+        Args:
+            revocations: The revocations.
+
+        Returns:
+            How many were newly recorded.
+
+        Raises:
+            ConflictError: ``awards.conflict`` if a different record is stored under an id.
+        """
+        ...
+
+    def held(
+        self, rule_set_id: str, subject_ids: Collection[str] | None = None
+    ) -> dict[str, list[Grant]]:
+        """Return the grants currently held, per subject (all subjects when ``None``).
+
+        Args:
+            rule_set_id: The rule set.
+            subject_ids: The subjects, or ``None`` for every subject.
+
+        Returns:
+            Per subject holding any: its grants ordered by level id and key.
+        """
+        ...
+
+    def history(self, rule_set_id: str, subject_id: str) -> list[AwardRecord]:
+        """Return every grant and revocation of a subject, ordered by ``(at, id)``.
+
+        Args:
+            rule_set_id: The rule set.
+            subject_id: The subject.
+
+        Returns:
+            The records.
+        """
+        ...
+
+    def count_held(self, rule_set_id: str | None = None) -> int:
+        """Return how many awards are held (of one rule set, or of all).
+
+        Args:
+            rule_set_id: The rule set, or ``None``.
+
+        Returns:
+            The count.
+        """
+        ...
+
+    def recommend(self, recommendations: Sequence[Recommendation]) -> int:
+        """Record recommendations; one already stored for the same level is kept as it is.
+
+        Args:
+            recommendations: The recommendations.
+
+        Returns:
+            How many were newly recorded.
+        """
+        ...
+
+    def recommendations(
+        self, rule_set_id: str, subject_ids: Collection[str]
+    ) -> dict[str, frozenset[str]]:
+        """Return the levels each subject has been recommended for.
+
+        Args:
+            rule_set_id: The rule set.
+            subject_ids: The subjects.
+
+        Returns:
+            Level ids per subject that has any.
+        """
+        ...
+
+    def credit_lines(
+        self,
+        as_of: datetime,
+        *,
+        volunteer_ids: Collection[str] | None = None,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> Iterator[tuple[str, list[CreditTuple]]]:
+        """Stream the hours ledger's credit rows valid at ``as_of``, one volunteer at a time.
+
+        Args:
+            as_of: The instant (aware).
+            volunteer_ids: Only these volunteers (``None``: all).
+            first: Only local dates on or after this ``YYYYMMDD``.
+            last: Only local dates on or before this ``YYYYMMDD``.
+
+        Returns:
+            ``(volunteer_id, rows)`` pairs, each volunteer once; rows in no particular order.
+        """
+        ...
+
+    def credit_totals(
+        self,
+        as_of: datetime,
+        *,
+        counting: Counting | None = None,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> Iterator[TotalsTuple]:
+        """Sum the credit rows valid at ``as_of`` per volunteer, inside the store.
+
+        Args:
+            as_of: The instant (aware).
+            counting: Category and organization filters to apply (sources are not stored on
+                credit rows and must not be filtered here).
+            first: Only local dates on or after this ``YYYYMMDD``.
+            last: Only local dates on or before this ``YYYYMMDD``.
+
+        Returns:
+            One tuple per volunteer with any selected row.
+
+        Raises:
+            InvalidInputError: ``awards.input.invalid`` if ``counting`` filters on sources.
+        """
+        ...
+
+
+@runtime_checkable
+class AwardStore(Protocol):
+    """What batch awarding needs from a store."""
+
+    awards: AwardRepository
+    audit: AuditLog
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Return a nestable atomic block."""
+        ...
+
+
+def check_counting(counting: Counting | None) -> None:
+    """Refuse counting filters a store cannot apply to credit rows (sources).
+
+    Args:
+        counting: The filters.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` if they filter on sources.
+    """
+    if counting is not None and counting.uses_sources:
+        raise InvalidInputError(
+            "credit rows do not carry sources: filter sources from the ledger's records",
+            "计时行不含来源:请按台账记录筛选来源",
+            code="awards.input.invalid",
+            path="$.counting",
+        )
+
+
+def counting_sql(counting: Counting | None) -> tuple[str, list[Any]]:
+    """Return SQL conditions (``?`` placeholders) for a counting's category and organization filters.
+
+    Args:
+        counting: The filters, or ``None``.
+
+    Returns:
+        ``(sql, params)``: conditions joined with ``AND`` (each starting with `` AND ``), or empty.
+    """
+    if counting is None:
+        return "", []
+    sql = ""
+    params: list[Any] = []
+    for column, values, negate in (
+        ("category", counting.include_categories, False),
+        ("category", counting.exclude_categories, True),
+        ("organization_id", counting.include_organizations, False),
+        ("organization_id", counting.exclude_organizations, True),
+    ):
+        if values:
+            marks = ", ".join("?" for _ in values)
+            sql += f" AND {column} {'NOT IN' if negate else 'IN'} ({marks})"
+            params.extend(values)
+    return sql, params

@@ -1,0 +1,219 @@
+"""Awards on the memory backend: the award ledger in dicts, credit read from ``store.ledger``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from volunteerkit._clock import require_aware
+from volunteerkit.awards.rules import Counting
+from volunteerkit.awards.store import (
+    AwardRecord,
+    CreditTuple,
+    Grant,
+    Recommendation,
+    Revocation,
+    TotalsTuple,
+    check_counting,
+)
+from volunteerkit.errors import ConflictError
+
+if TYPE_CHECKING:
+    from volunteerkit.stores.memory import MemoryStore
+
+__all__ = ["MemoryAwardRepository", "award_conflict"]
+
+_Award = tuple[str, str, str, str]
+
+
+def award_conflict() -> ConflictError:
+    """Return the error for a different award record under a stored id.
+
+    Returns:
+        The error.
+    """
+    return ConflictError(
+        "a different award record with this id is already stored",
+        "已存在相同标识但内容不同的奖项记录",
+        code="awards.conflict",
+        path="$.id",
+    )
+
+
+class MemoryAwardRepository:
+    """:class:`~volunteerkit.awards.store.AwardRepository` kept in memory."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._records: dict[str, AwardRecord] = {}
+        self._by_subject: dict[tuple[str, str], list[str]] = {}
+        self._held: dict[_Award, Grant] = {}
+        self._recommended: dict[tuple[str, str, str], Recommendation] = {}
+
+    # ----------------------------------------------------------------------------- records
+
+    def _append(self, record: AwardRecord) -> None:
+        subject = (record.rule_set_id, record.subject_id)
+        self._records[record.id] = record
+        self._by_subject.setdefault(subject, []).append(record.id)
+
+        def undo() -> None:
+            del self._records[record.id]
+            self._by_subject[subject].remove(record.id)
+
+        self._store.on_rollback(undo)
+
+    def _set_held(self, award: _Award, grant: Grant | None) -> None:
+        before = self._held.get(award)
+        if grant is None:
+            del self._held[award]
+        else:
+            self._held[award] = grant
+
+        def undo() -> None:
+            if before is None:
+                self._held.pop(award, None)
+            else:
+                self._held[award] = before
+
+        self._store.on_rollback(undo)
+
+    def _replayed(self, record: AwardRecord) -> bool:
+        stored = self._records.get(record.id)
+        if stored is None:
+            return False
+        if stored != record:
+            raise award_conflict()
+        return True
+
+    def grant(self, grants: Sequence[Grant]) -> int:
+        """Record grants (see :meth:`volunteerkit.awards.store.AwardRepository.grant`)."""
+        written = 0
+        with self._store.transaction():
+            for grant in grants:
+                if self._replayed(grant) or grant.award in self._held:
+                    continue
+                self._append(grant)
+                self._set_held(grant.award, grant)
+                written += 1
+        return written
+
+    def revoke(self, revocations: Sequence[Revocation]) -> int:
+        """Record revocations (see :meth:`volunteerkit.awards.store.AwardRepository.revoke`)."""
+        written = 0
+        with self._store.transaction():
+            for revocation in revocations:
+                if self._replayed(revocation) or revocation.award not in self._held:
+                    continue
+                self._append(revocation)
+                self._set_held(revocation.award, None)
+                written += 1
+        return written
+
+    def held(
+        self, rule_set_id: str, subject_ids: Collection[str] | None = None
+    ) -> dict[str, list[Grant]]:
+        """Return held grants per subject (see the protocol)."""
+        wanted = None if subject_ids is None else set(subject_ids)
+        result: dict[str, list[Grant]] = {}
+        for (rs, subject, _level, _key), grant in self._held.items():
+            if rs == rule_set_id and (wanted is None or subject in wanted):
+                result.setdefault(subject, []).append(grant)
+        for grants in result.values():
+            grants.sort(key=lambda g: (g.level_id, g.key))
+        return result
+
+    def history(self, rule_set_id: str, subject_id: str) -> list[AwardRecord]:
+        """Return a subject's records by ``(at, id)`` (see the protocol)."""
+        ids = self._by_subject.get((rule_set_id, subject_id), [])
+        return sorted((self._records[i] for i in ids), key=lambda r: (r.at, r.id))
+
+    def count_held(self, rule_set_id: str | None = None) -> int:
+        """Return how many awards are held (see the protocol)."""
+        return sum(1 for award in self._held if rule_set_id is None or award[0] == rule_set_id)
+
+    def recommend(self, recommendations: Sequence[Recommendation]) -> int:
+        """Record recommendations (see the protocol)."""
+        written = 0
+        with self._store.transaction():
+            for rec in recommendations:
+                key = (rec.rule_set_id, rec.subject_id, rec.level_id)
+                if key in self._recommended:
+                    continue
+                self._recommended[key] = rec
+
+                def undo(k: tuple[str, str, str] = key) -> None:
+                    del self._recommended[k]
+
+                self._store.on_rollback(undo)
+                written += 1
+        return written
+
+    def recommendations(
+        self, rule_set_id: str, subject_ids: Collection[str]
+    ) -> dict[str, frozenset[str]]:
+        """Return recommended levels per subject (see the protocol)."""
+        wanted = set(subject_ids)
+        found: dict[str, set[str]] = {}
+        for rs, subject, level in self._recommended:
+            if rs == rule_set_id and subject in wanted:
+                found.setdefault(subject, set()).add(level)
+        return {s: frozenset(levels) for s, levels in found.items()}
+
+    # ----------------------------------------------------------------------------- credit
+
+    def credit_lines(
+        self,
+        as_of: datetime,
+        *,
+        volunteer_ids: Collection[str] | None = None,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> Iterator[tuple[str, list[CreditTuple]]]:
+        """Stream credit rows valid at ``as_of`` per volunteer (see the protocol)."""
+        as_of = require_aware(as_of, "$.as_of")
+        ledger = getattr(self._store, "ledger", None)
+        if ledger is None:
+            return
+        volunteers = ledger.volunteers() if volunteer_ids is None else sorted(set(volunteer_ids))
+        for vid in volunteers:
+            rows: list[CreditTuple] = [
+                (
+                    r.local_date,
+                    str(r.entry_id),
+                    r.organization_id,
+                    r.category,
+                    r.raw_minutes,
+                    r.credited_minutes,
+                    r.weighted_micro,
+                )
+                for r in ledger.credit_history(vid)
+                if r.valid_at(as_of)
+                and (first is None or r.local_date >= first)
+                and (last is None or r.local_date <= last)
+            ]
+            if rows:
+                yield vid, rows
+
+    def credit_totals(
+        self,
+        as_of: datetime,
+        *,
+        counting: Counting | None = None,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> Iterator[TotalsTuple]:
+        """Sum credit rows per volunteer (see the protocol)."""
+        check_counting(counting)
+        for vid, rows in self.credit_lines(as_of, first=first, last=last):
+            chosen = [r for r in rows if counting is None or counting.admits(r[3], r[2], None)]
+            if chosen:
+                yield (
+                    vid,
+                    sum(r[4] for r in chosen),
+                    sum(r[5] for r in chosen),
+                    sum(r[6] for r in chosen),
+                    min(r[0] for r in chosen),
+                    max(r[0] for r in chosen),
+                )

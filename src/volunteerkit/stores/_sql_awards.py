@@ -1,0 +1,341 @@
+"""Awards on the SQL backends (one implementation for SQLite and PostgreSQL).
+
+The award ledger lives in ``vk_award_records`` (append-only) and ``vk_award_held`` (what is held).
+Credit for batch evaluation is read from the hours ledger's ``vk_hours_credit`` rows valid at an
+instant: streamed per volunteer, or summed per volunteer with ``GROUP BY`` over the table's covering
+index ``(volunteer_id, local_date, valid_from, valid_to, raw, credited, weighted)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from volunteerkit._clock import require_aware
+from volunteerkit.awards.rules import Counting
+from volunteerkit.awards.store import (
+    AwardRecord,
+    CreditTuple,
+    Grant,
+    Recommendation,
+    Revocation,
+    TotalsTuple,
+    check_counting,
+    counting_sql,
+)
+from volunteerkit.hours.models import EntryId
+from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._memory_awards import award_conflict
+
+__all__ = ["SQLAwardRepository"]
+
+_RECORD_COLUMNS = (
+    "id",
+    "kind",
+    "rule_set_id",
+    "subject_id",
+    "level_id",
+    "award_key",
+    "at",
+    "actor",
+    "rule_set_version",
+    "earned_on",
+    "crossing_entry",
+    "consumed_from",
+    "consumed_to",
+    "period_first",
+    "period_last",
+    "reason_code",
+    "reason",
+    "reason_zh",
+)
+_SELECT = f"SELECT {', '.join('r.' + c for c in _RECORD_COLUMNS)} FROM vk_award_records r"
+_INSERT = (
+    f"INSERT INTO vk_award_records ({', '.join(_RECORD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)})"
+)
+_CHUNK = 500
+
+
+def _key(day: date | None) -> int | None:
+    return None if day is None else day.year * 10000 + day.month * 100 + day.day
+
+
+def _day(key: Any) -> date | None:
+    if key is None:
+        return None
+    k = int(key)
+    return date(k // 10000, k // 100 % 100, k % 100)
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+class SQLAwardRepository:
+    """:class:`~volunteerkit.awards.store.AwardRepository` over a :class:`SQLDatabase`."""
+
+    def __init__(self, db: SQLDatabase) -> None:
+        self._db = db
+
+    # ----------------------------------------------------------------------------- rows
+
+    def _row(self, record: AwardRecord) -> tuple[Any, ...]:
+        t = self._db.to_db_time(record.at)
+        if isinstance(record, Grant):
+            return (
+                record.id, "grant", record.rule_set_id, record.subject_id, record.level_id,
+                record.key, t, record.actor, record.rule_set_version, _key(record.earned_on),
+                str(record.crossing_entry), record.consumed_from, record.consumed_to,
+                _key(record.period_first), _key(record.period_last), None, None, None,
+            )  # fmt: skip
+        return (
+            record.id, "revoke", record.rule_set_id, record.subject_id, record.level_id,
+            record.key, t, record.actor, None, None, None, None, None, None, None,
+            record.reason_code, record.reason, record.reason_zh,
+        )  # fmt: skip
+
+    def _record(self, row: Sequence[Any]) -> AwardRecord:
+        at = self._db.from_db_time(row[6])
+        if row[1] == "grant":
+            earned = _day(row[9])
+            assert earned is not None
+            return Grant(
+                id=row[0],
+                rule_set_id=row[2],
+                subject_id=row[3],
+                level_id=row[4],
+                key=row[5],
+                at=at,
+                actor=row[7],
+                rule_set_version=row[8],
+                earned_on=earned,
+                crossing_entry=EntryId.parse(row[10]),
+                consumed_from=int(row[11]),
+                consumed_to=int(row[12]),
+                period_first=_day(row[13]),
+                period_last=_day(row[14]),
+            )
+        return Revocation(
+            id=row[0],
+            rule_set_id=row[2],
+            subject_id=row[3],
+            level_id=row[4],
+            key=row[5],
+            at=at,
+            actor=row[7],
+            reason_code=row[15],
+            reason=row[16],
+            reason_zh=row[17],
+        )
+
+    def _replayed(self, record: AwardRecord) -> bool:
+        row = self._db.fetchone(f"{_SELECT} WHERE r.id = ?", (record.id,))
+        if row is None:
+            return False
+        if self._record(row) != record:
+            raise award_conflict()
+        return True
+
+    def _is_held(self, award: tuple[str, str, str, str]) -> bool:
+        row = self._db.fetchone(
+            "SELECT 1 FROM vk_award_held WHERE rule_set_id = ? AND subject_id = ? "
+            "AND level_id = ? AND award_key = ?",
+            award,
+        )
+        return row is not None
+
+    # ----------------------------------------------------------------------------- ledger
+
+    def grant(self, grants: Sequence[Grant]) -> int:
+        """Record grants (see :meth:`volunteerkit.awards.store.AwardRepository.grant`)."""
+        written = 0
+        with self._db.atomic():
+            for grant in grants:
+                if self._replayed(grant) or self._is_held(grant.award):
+                    continue
+                self._db.execute(_INSERT, self._row(grant))
+                self._db.execute(
+                    "INSERT INTO vk_award_held (rule_set_id, subject_id, level_id, award_key, "
+                    "record_id) VALUES (?, ?, ?, ?, ?)",
+                    (*grant.award, grant.id),
+                )
+                written += 1
+        return written
+
+    def revoke(self, revocations: Sequence[Revocation]) -> int:
+        """Record revocations (see :meth:`volunteerkit.awards.store.AwardRepository.revoke`)."""
+        written = 0
+        with self._db.atomic():
+            for revocation in revocations:
+                if self._replayed(revocation):
+                    continue
+                removed = self._db.execute(
+                    "DELETE FROM vk_award_held WHERE rule_set_id = ? AND subject_id = ? "
+                    "AND level_id = ? AND award_key = ?",
+                    revocation.award,
+                )
+                if removed == 0:
+                    continue
+                self._db.execute(_INSERT, self._row(revocation))
+                written += 1
+        return written
+
+    def held(
+        self, rule_set_id: str, subject_ids: Collection[str] | None = None
+    ) -> dict[str, list[Grant]]:
+        """Return held grants per subject (see the protocol)."""
+        base = f"{_SELECT} JOIN vk_award_held h ON h.record_id = r.id WHERE h.rule_set_id = ?"
+        rows: list[tuple[Any, ...]] = []
+        if subject_ids is None:
+            rows = self._db.fetchall(base, (rule_set_id,))
+        else:
+            keys = sorted(set(subject_ids))
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i : i + _CHUNK]
+                rows += self._db.fetchall(
+                    f"{base} AND h.subject_id IN ({_marks(len(chunk))})", (rule_set_id, *chunk)
+                )
+        result: dict[str, list[Grant]] = {}
+        for row in rows:
+            record = self._record(row)
+            assert isinstance(record, Grant)
+            result.setdefault(record.subject_id, []).append(record)
+        for grants in result.values():
+            grants.sort(key=lambda g: (g.level_id, g.key))
+        return result
+
+    def history(self, rule_set_id: str, subject_id: str) -> list[AwardRecord]:
+        """Return a subject's records by ``(at, id)`` (see the protocol)."""
+        rows = self._db.fetchall(
+            f"{_SELECT} WHERE r.rule_set_id = ? AND r.subject_id = ?", (rule_set_id, subject_id)
+        )
+        return sorted((self._record(r) for r in rows), key=lambda r: (r.at, r.id))
+
+    def count_held(self, rule_set_id: str | None = None) -> int:
+        """Return how many awards are held (see the protocol)."""
+        if rule_set_id is None:
+            row = self._db.fetchone("SELECT COUNT(*) FROM vk_award_held")
+        else:
+            row = self._db.fetchone(
+                "SELECT COUNT(*) FROM vk_award_held WHERE rule_set_id = ?", (rule_set_id,)
+            )
+        return int(row[0]) if row else 0
+
+    def recommend(self, recommendations: Sequence[Recommendation]) -> int:
+        """Record recommendations (see the protocol)."""
+        written = 0
+        with self._db.atomic():
+            for rec in recommendations:
+                written += self._db.execute(
+                    "INSERT INTO vk_award_recommendations (rule_set_id, subject_id, level_id, "
+                    "recommended_by, recommended_at, note) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (rule_set_id, subject_id, level_id) DO NOTHING",
+                    (
+                        rec.rule_set_id,
+                        rec.subject_id,
+                        rec.level_id,
+                        rec.by,
+                        self._db.to_db_time(rec.at),
+                        rec.note,
+                    ),
+                )
+        return written
+
+    def recommendations(
+        self, rule_set_id: str, subject_ids: Collection[str]
+    ) -> dict[str, frozenset[str]]:
+        """Return recommended levels per subject (see the protocol)."""
+        keys = sorted(set(subject_ids))
+        found: dict[str, set[str]] = {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            for subject, level in self._db.fetchall(
+                "SELECT subject_id, level_id FROM vk_award_recommendations "
+                f"WHERE rule_set_id = ? AND subject_id IN ({_marks(len(chunk))})",
+                (rule_set_id, *chunk),
+            ):
+                found.setdefault(subject, set()).add(level)
+        return {s: frozenset(levels) for s, levels in found.items()}
+
+    # ----------------------------------------------------------------------------- credit
+
+    def _valid(self, as_of: Any, first: int | None, last: int | None) -> tuple[str, list[Any]]:
+        t = self._db.to_db_time(require_aware(as_of, "$.as_of"))
+        sql = "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+        params: list[Any] = [t, t]
+        if first is not None:
+            sql += " AND local_date >= ?"
+            params.append(first)
+        if last is not None:
+            sql += " AND local_date <= ?"
+            params.append(last)
+        return sql, params
+
+    def credit_lines(
+        self,
+        as_of: Any,
+        *,
+        volunteer_ids: Collection[str] | None = None,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> Iterator[tuple[str, list[CreditTuple]]]:
+        """Stream credit rows valid at ``as_of`` per volunteer (see the protocol)."""
+        where, params = self._valid(as_of, first, last)
+        columns = (
+            "volunteer_id, local_date, entry_id, organization_id, category, raw_minutes, "
+            "credited_minutes, weighted_micro"
+        )
+        if volunteer_ids is None:
+            rows = self._db.stream(
+                f"SELECT {columns} FROM vk_hours_credit WHERE {where} ORDER BY volunteer_id",
+                params,
+                batch=5000,
+            )
+            yield from _grouped(rows)
+            return
+        keys = sorted(set(volunteer_ids))
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            found = self._db.fetchall(
+                f"SELECT {columns} FROM vk_hours_credit WHERE {where} "
+                f"AND volunteer_id IN ({_marks(len(chunk))}) ORDER BY volunteer_id",
+                (*params, *chunk),
+            )
+            yield from _grouped(found)
+
+    def credit_totals(
+        self,
+        as_of: Any,
+        *,
+        counting: Counting | None = None,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> Iterator[TotalsTuple]:
+        """Sum credit rows per volunteer in SQL (see the protocol)."""
+        check_counting(counting)
+        where, params = self._valid(as_of, first, last)
+        filters, extra = counting_sql(counting)
+        sql = (
+            "SELECT volunteer_id, SUM(raw_minutes), SUM(credited_minutes), SUM(weighted_micro), "
+            f"MIN(local_date), MAX(local_date) FROM vk_hours_credit WHERE {where}{filters} "
+            "GROUP BY volunteer_id ORDER BY volunteer_id"
+        )
+        for row in self._db.stream(sql, [*params, *extra], batch=5000):
+            yield (row[0], int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]))
+
+
+def _grouped(rows: Any) -> Iterator[tuple[str, list[CreditTuple]]]:
+    current: str | None = None
+    batch: list[CreditTuple] = []
+    for row in rows:
+        vid = row[0]
+        if vid != current:
+            if current is not None:
+                yield current, batch
+            current = vid
+            batch = []
+        batch.append((row[1], row[2], row[3], row[4], row[5], row[6], row[7]))
+    if current is not None:
+        yield current, batch
