@@ -274,6 +274,10 @@ def normalize_language_tag(value: object, *, path: str = "$.languages") -> str:
     return _canonical_case(tag)
 
 
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]").search
+"""Unicode category Cc: the C0 and C1 control characters and DEL."""
+
+
 def check_text(value: object, *, path: str, max_length: int, field: str, field_zh: str) -> str:
     """Check a short text field: a string, not blank, no control characters, not too long.
 
@@ -295,7 +299,7 @@ def check_text(value: object, *, path: str, max_length: int, field: str, field_z
         or not value.strip()
         or value != value.strip()
         or len(value) > max_length
-        or any(unicodedata.category(c) == "Cc" for c in value)
+        or _CONTROL(value) is not None
     ):
         raise InvalidInputError(
             f"{field} must be non-blank text of at most {max_length} characters, without "

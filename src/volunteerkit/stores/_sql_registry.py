@@ -133,11 +133,16 @@ class SQLVolunteerRepository:
 
     def add(self, record: VolunteerRecord) -> None:
         """Store a new record (see the protocol)."""
-        try:
-            with self._db.atomic():
-                written = self._db.execute(_V_INSERT, self.row(record))
-        except IntegrityError:
-            raise _unknown_merge_target() from None
+        if record.volunteer.merged_into is None:
+            # Nothing but a uniqueness conflict can refuse this row, and ON CONFLICT DO NOTHING
+            # absorbs those without aborting the transaction: no savepoint needed.
+            written = self._db.execute(_V_INSERT, self.row(record))
+        else:
+            try:
+                with self._db.atomic():
+                    written = self._db.execute(_V_INSERT, self.row(record))
+            except IntegrityError:
+                raise _unknown_merge_target() from None
         if written == 0:
             if self._exists(record.id):
                 raise ConflictError(
