@@ -1,0 +1,276 @@
+"""The Ledger service on the in-memory store: recording, events, credit rows, queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from volunteerkit import FixedClock
+from volunteerkit.errors import ConflictError
+from volunteerkit.hours import (
+    NATIONAL,
+    AccrualPolicy,
+    CalendarYear,
+    CategoryMultiplier,
+    EntryId,
+    InvalidEvent,
+    InvalidPolicy,
+    PolicyViolation,
+    Source,
+    Status,
+    TimeWindowMultiplier,
+    UnknownEntry,
+    Weighting,
+    totals_as_of,
+)
+from volunteerkit.hours.ledger import Ledger, RecordResult
+from volunteerkit.stores import MemoryStore
+
+from .strategies import make_entry
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def day(d: int, h1: int, h2: int) -> tuple[datetime, datetime]:
+    return datetime(2026, 5, d, h1, tzinfo=SH), datetime(2026, 5, d, h2, tzinfo=SH)
+
+
+def entry(local_id: str, d: int = 1, h1: int = 9, h2: int = 12, **kw):
+    start, end = day(d, h1, h2)
+    kw.setdefault("recorded_at", NOW)
+    kw.setdefault("source", Source.SELF_DECLARED)
+    kw.setdefault("status", Status.PENDING)
+    return make_entry(local_id, start, end, SH, **kw)
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def store():
+    return MemoryStore()
+
+
+@pytest.fixture
+def ledger(store, clock):
+    return Ledger(store, clock=clock, policy=NATIONAL)
+
+
+def test_record_decides_status_audits_and_replays(ledger, store):
+    """record() sets the status from the policy, audits once, and a replay is a no-op."""
+    self_declared = entry("a")
+    by_staff = entry("b", source=Source.ORGANIZATION)
+    assert ledger.record(self_declared, actor="vol").initial_status is Status.PENDING
+    assert ledger.record(by_staff, actor="staff").initial_status is Status.APPROVED
+    assert ledger.record(self_declared, actor="vol").initial_status is Status.PENDING
+    audit = sorted(store.audit.query(action="hours.record"), key=lambda a: a.subject_id)
+    assert [(a.actor, a.subject_id, a.details["status"]) for a in audit] == [
+        ("vol", "test:a", "pending"), ("staff", "test:b", "approved"),
+    ]
+    assert ledger.totals("v1").credited_minutes == 180
+
+
+def test_the_status_on_the_input_is_ignored(ledger):
+    """An entry handed in as approved is still submitted for approval when the policy says so."""
+    stored = ledger.record(entry("a", status=Status.APPROVED), actor="vol")
+    assert stored.initial_status is Status.PENDING
+    assert ledger.record(entry("a"), actor="vol") == stored
+
+
+def test_different_content_under_a_stored_id_is_a_conflict(ledger, store):
+    """Another entry under a stored id raises ConflictError and changes nothing."""
+    ledger.record(entry("a"), actor="vol")
+    with pytest.raises(ConflictError) as info:
+        ledger.record(entry("a", h2=13), actor="vol")
+    assert (info.value.code, info.value.path) == ("hours.entry_conflict", "$.entries[0].id")
+    assert store.ledger.get_entries([EntryId(origin="test", local_id="a")])[
+        EntryId(origin="test", local_id="a")
+    ].end == day(1, 9, 12)[1]
+
+
+def test_a_refused_entry_writes_nothing(ledger, store):
+    """Service that ends after the clock's now is refused; neither entry nor audit is written."""
+    future = make_entry("f", NOW, NOW + timedelta(hours=1), SH, recorded_at=NOW)
+    with pytest.raises(PolicyViolation) as info:
+        ledger.record(future, actor="vol")
+    assert (info.value.code, info.value.path) == ("hours.future_service", "$.entries[0].end")
+    assert store.ledger.count_entries() == 0
+    assert store.audit.count() == 0
+
+
+def test_registration_date_is_checked(ledger):
+    """record(registered=...) refuses service before the volunteer registered."""
+    with pytest.raises(PolicyViolation) as info:
+        ledger.record(entry("a"), actor="vol", registered=date(2026, 5, 2))
+    assert info.value.code == "hours.before_registration"
+
+
+def test_events_follow_the_transition_table(ledger, clock):
+    """Approve, then a second approval is refused; reject needs a reason; unknown ids raise."""
+    ledger.record(entry("a"), actor="vol")
+    eid = EntryId(origin="test", local_id="a")
+    clock.advance(timedelta(minutes=5))
+    assert ledger.approve(eid, actor="lead").status is Status.APPROVED
+    with pytest.raises(InvalidEvent) as info:
+        ledger.approve(eid, actor="lead")
+    assert info.value.code == "hours.invalid_transition"
+    with pytest.raises(InvalidEvent) as empty:
+        ledger.reject(eid, actor="lead", reason="")
+    assert empty.value.code == "hours.invalid_event"
+    with pytest.raises(UnknownEntry):
+        ledger.void(EntryId(origin="test", local_id="zz"), actor="lead", reason="x")
+    with pytest.raises(InvalidEvent) as adjust:
+        ledger.correct(eid, actor="lead", reason="r", end=day(1, 9, 8)[1])
+    assert adjust.value.code == "hours.end_before_start"
+    assert len(ledger.state(eid).history) == 1
+
+
+def test_events_at_one_instant_apply_in_the_order_made(ledger, store):
+    """Several events at the same instant get ids that sort after the earlier ones."""
+    ledger.record(entry("a"), actor="vol")
+    eid = EntryId(origin="test", local_id="a")
+    for _ in range(20):
+        ledger.correct(eid, actor="lead", reason="r", break_minutes=10)
+        ledger.correct(eid, actor="lead", reason="r", break_minutes=0)
+    ledger.approve(eid, actor="lead")
+    events = store.ledger.entry_events(eid)
+    assert [type(e).__name__ for e in events][-1] == "Approved"
+    assert ledger.state(eid).break_minutes == 0
+    assert ledger.totals("v1").credited_minutes == 180
+
+
+def test_an_event_before_the_entrys_latest_event_is_refused(ledger, clock):
+    """With the clock set back, a new event would predate the last one: refused."""
+    ledger.record(entry("a"), actor="vol")
+    eid = EntryId(origin="test", local_id="a")
+    clock.advance(timedelta(hours=1))
+    ledger.approve(eid, actor="lead")
+    clock.advance(timedelta(hours=-2))
+    with pytest.raises(InvalidEvent) as info:
+        ledger.void(eid, actor="lead", reason="r")
+    assert info.value.code == "hours.event_out_of_order"
+
+
+def test_credit_rows_close_and_open_on_a_correction(ledger, store, clock):
+    """A correction closes the changed row at its instant and opens a new one."""
+    ledger.record(entry("a", source=Source.ORGANIZATION), actor="staff")
+    t1 = clock.advance(timedelta(hours=1))
+    ledger.correct(EntryId(origin="test", local_id="a"), actor="lead", reason="r",
+                   end=day(1, 9, 11)[1])
+    history = store.ledger.credit_history("v1")
+    assert [(r.credited_minutes, r.valid_from, r.valid_to) for r in history] == [
+        (180, NOW, t1), (120, t1, None),
+    ]
+    assert ledger.totals("v1", as_of=t1 - timedelta(microseconds=1)).credited_minutes == 180
+
+
+def test_an_entry_dated_in_the_past_recomputes_history(store, clock):
+    """Importing an older entry after later records rewrites the credit history from its date.
+
+    Under an 8-hour daily cap, B (recorded at NOW) gets 480 minutes of the day alone; A, recorded
+    earlier but imported later, started first, so from A's recording instant on, A keeps 300 and
+    B only 180. Totals as of every instant equal the core's.
+    """
+    policy = attrs.evolve(NATIONAL, daily_cap_minutes=480)
+    ledger = Ledger(store, clock=clock, policy=policy)
+    b = entry("b", h1=12, h2=20, source=Source.ORGANIZATION)
+    a = entry("a", h1=7, h2=12, source=Source.ORGANIZATION, recorded_at=NOW - timedelta(days=2))
+    ledger.record(b, actor="staff")
+    clock.advance(timedelta(hours=1))
+    ledger.record(a, actor="staff")
+    records = store.ledger.records_of(["v1"])["v1"]
+    for at, credited in (
+        (NOW - timedelta(days=3), 0),
+        (NOW - timedelta(days=2), 300),
+        (NOW - timedelta(microseconds=1), 300),
+        (NOW, 480),
+        (clock.now(), 480),
+    ):
+        got = ledger.totals("v1", as_of=at)
+        assert got.credited_minutes == credited
+        assert got == totals_as_of(*records, policy, volunteer_id="v1", as_of=at)
+    assert {k: m.credited for k, m in ledger.totals("v1").by_day.items()} == {date(2026, 5, 1): 480}
+
+
+def test_the_store_keeps_its_policy(store, clock):
+    """A ledger with another policy on a store that has credit raises ConflictError."""
+    Ledger(store, clock=clock, policy=NATIONAL).record(entry("a"), actor="vol")
+    with pytest.raises(ConflictError) as info:
+        Ledger(store, clock=clock, policy=attrs.evolve(NATIONAL, name="other"))
+    assert info.value.code == "hours.setting_conflict"
+    assert Ledger(store, clock=clock, policy=NATIONAL).policy == NATIONAL
+
+
+def test_weighted_credit_must_fit_six_decimal_places(store, clock):
+    """Multipliers whose product could need more than 6 decimal places are refused."""
+    policy = AccrualPolicy(
+        name="fine",
+        weighting=Weighting(
+            categories=(CategoryMultiplier(category="c", multiplier=Decimal("1.0001")),),
+            time_windows=(
+                TimeWindowMultiplier(start="22:00", end="06:00", multiplier=Decimal("1.001")),
+            ),
+        ),
+    )
+    with pytest.raises(InvalidPolicy) as info:
+        Ledger(store, clock=clock, policy=policy)
+    assert (info.value.code, info.value.path) == (
+        "hours.policy.multiplier_precision", "$.weighting",
+    )
+
+
+def test_weighted_credit_is_exact(store, clock):
+    """Weighted minutes come back from the store as the exact Decimal the core computes."""
+    policy = AccrualPolicy(
+        name="w",
+        approval=NATIONAL.approval,
+        weighting=Weighting(
+            categories=(CategoryMultiplier(category="community", multiplier=Decimal("1.25")),)
+        ),
+    )
+    ledger = Ledger(store, clock=clock, policy=policy)
+    ledger.record(entry("a", h2=10, source=Source.ORGANIZATION), actor="staff")  # 60 minutes
+    assert ledger.totals("v1").weighted_minutes == Decimal("75")
+    assert ledger.minutes_by(())[()].weighted == Decimal("75")
+
+
+def test_approve_many_is_atomic(ledger, store):
+    """One unknown id in approve_many: error at its index, no event written."""
+    ledger.record_many([entry("a"), entry("b", d=2)], actor="vol")
+    ids = [EntryId(origin="test", local_id=x) for x in ("a", "nope", "b")]
+    with pytest.raises(UnknownEntry) as info:
+        ledger.approve_many(ids, actor="lead")
+    assert info.value.path == "$.entry_ids[1]"
+    assert store.ledger.count_events() == 0
+    assert ledger.approve_many([ids[0], ids[2]], actor="lead") == 2
+    assert ledger.totals("v1", CalendarYear(year=2026)).credited_minutes == 360
+
+
+def test_record_result_counts(ledger):
+    """RecordResult counts written, present (also as 'unchanged'), approved and batches."""
+    result = ledger.record_many(
+        [entry("a"), entry("a"), entry("b", source=Source.ORGANIZATION)], actor="x"
+    )
+    assert result == RecordResult(written=2, already_present=1, approved=1, batches=1)
+    assert (result.unchanged, result.total) == (1, 3)
+
+
+def test_unknown_grouping_is_refused(ledger):
+    """minutes_by with an unknown key raises a typed error with its code."""
+    with pytest.raises(InvalidPolicy) as info:
+        ledger.minutes_by("planet")
+    assert info.value.code == "hours.invalid_grouping"
+
+
+def test_state_as_of_before_recording_is_unknown(ledger):
+    """state() as of an instant before the entry was recorded raises UnknownEntry."""
+    ledger.record(entry("a"), actor="vol")
+    with pytest.raises(UnknownEntry):
+        ledger.state(EntryId(origin="test", local_id="a"), as_of=NOW - timedelta(seconds=1))
