@@ -247,6 +247,15 @@ def test_header_problems_stop_the_import_before_any_row() -> None:
     assert sink.calls == 0
 
 
+def test_unterminated_quote_at_the_end_is_reported_at_its_first_line() -> None:
+    """A quote opened on one line and never closed is bulk.csv_syntax at the line it opened on."""
+    text = csv_text(row(id="bj:1"), row(id="bj:2", note='"never closed'), row(id="bj:3"))
+    sink = DictSink()
+    report = run(text, sink)
+    assert where(report) == [(3, "$", "bulk.csv_syntax")]
+    assert list(sink.entries) == [EntryId(origin="bj", local_id="1")]
+
+
 def test_empty_csv_has_no_header() -> None:
     """A CSV file with nothing in it (or only blank lines) is reported as bulk.no_header."""
     assert where(run("")) == [(1, "$", "bulk.no_header")]

@@ -382,8 +382,8 @@ class Progress:
         rows_imported: Rows the sink has accepted so far (newly written or already present); in
             the write pass of an all-or-nothing import, rows handed to the sink so far.
         rows_rejected: Bad rows so far.
-        bytes_read: UTF-8 bytes of the file read so far (the reader reads ahead in blocks, so this
-            runs a little ahead of ``rows_read``).
+        bytes_read: UTF-8 bytes of the lines parsed so far (at the end of a pass, the size of the
+            file).
         total_bytes: The file's size in bytes, when known (a path or a regular file read from its
             start), else ``None``.
     """
