@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from volunteerkit._demo._context import DemoContext
@@ -38,6 +39,16 @@ def run(ctx: DemoContext) -> None:
     organization = str(ctx.data.get("organization") or "demo-organization")
     if not _ISSUER_ID.fullmatch(organization):
         organization = "demo-organization"
+    # The holder's name and identity document come from the registry step when it ran (the
+    # registry opens the sealed number for the certificate); otherwise from a public test vector.
+    name, scheme, number = "张三 (demo)", "cn_ric", "11010519491231002X"
+    issuer_name = "Demo Community Volunteer Service Team"
+    registry: Any = ctx.data.get("registry")
+    if registry is not None and ctx.data.get("volunteers"):
+        person = registry.get(volunteer)
+        if person.name is not None and person.document is not None:
+            name, scheme, number = person.name, person.document.scheme, person.document.number
+        issuer_name = registry.get_organization(organization).name
 
     year = CalendarYear(year=ctx.clock.now().astimezone(BEIJING).year)
     totals = ledger.totals(volunteer, year)
@@ -54,13 +65,13 @@ def run(ctx: DemoContext) -> None:
             "the ledger's own credit for the year, and dated by the demo's clock in Beijing."
         )
         cert = issue_certificate(
-            volunteer_name="张三 (demo)",
-            document_scheme="cn_ric",
-            document_number="11010519491231002X",
+            volunteer_name=name,
+            document_scheme=scheme,
+            document_number=number,
             volunteer_number=volunteer,
             issuer=Issuer(
                 organization_id=organization,
-                name="Demo Community Volunteer Service Team",
+                name=issuer_name,
                 person_in_charge="Li Hua",
                 handler="Wang Fang",
                 handler_contact="010-12345678",
