@@ -1,0 +1,131 @@
+"""Eligibility reasons and explained scores on a small Beijing example."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tests.matching._fixtures import FAIR, GUIDE, WINDOW, openings, volunteers
+
+from volunteerkit.matching import (
+    Preferences,
+    Project,
+    ScoringWeights,
+    VolunteerProfile,
+    check,
+    opening,
+    score,
+)
+
+
+def test_eligible_volunteer_has_no_reasons():
+    """A volunteer meeting every rule is eligible with no reasons."""
+    guide, medic = openings()
+    li = volunteers()[0]
+    assert check(li, guide).eligible
+    assert check(li, medic).eligible
+
+
+def test_every_failing_rule_is_listed_with_code_and_both_languages():
+    """Zhao fails the guide slot on language, age and agreement: all three are reported."""
+    guide, _ = openings()
+    zhao = volunteers()[2]
+    result = check(zhao, guide)
+    assert not result.eligible
+    assert result.codes == (
+        "matching.missing_language",
+        "matching.too_young",
+        "matching.agreement_required",
+    )
+    assert result.reasons[0].detail == "en"
+    assert result.reasons[1].detail == "under 16 on 2026-12-05"
+    assert result.reasons[2].message_zh == "该岗位需要签署志愿服务协议"
+
+
+def test_age_is_checked_on_every_shift_date():
+    """Wang turns 16 on 12 December: the shift of 5 December makes her too young for the guide slot."""
+    guide, medic = openings()
+    wang = volunteers()[1]
+    assert check(wang, guide).codes == ("matching.too_young",)
+    assert check(wang, medic).codes == (
+        "matching.missing_qualification",
+        "matching.too_young",
+        "matching.insurance_required",
+    )
+
+
+def test_qualification_must_be_valid_on_the_shift_dates():
+    """A first-aid certificate that expired before the shift does not count."""
+    _, medic = openings()
+    li = volunteers()[0]
+    expired = VolunteerProfile(
+        id=li.id,
+        birth_date=li.birth_date,
+        qualifications=(
+            type(li.qualifications[0])(code="first_aid", valid_until=date(2026, 12, 1)),
+        ),
+        insured_until=li.insured_until,
+    )
+    result = check(expired, medic)
+    assert result.codes == ("matching.qualification_not_valid",)
+    assert result.reasons[0].detail == "first_aid on 2026-12-05"
+
+
+def test_distance_remote_weekly_and_availability_rules():
+    """Far, remote-averse, over-the-weekly-maximum and never-available volunteers are refused."""
+    guide, _ = openings()
+    far = VolunteerProfile(
+        id="far",
+        birth_date=date(1990, 1, 1),
+        languages=["en"],
+        agreement_signed=True,
+        home=volunteers()[1].home,
+        preferences=Preferences(max_distance_km=1, max_minutes_per_week=100),
+    )
+    assert check(far, guide).codes == ("matching.too_far", "matching.over_weekly_hours")
+    remote = Project(
+        id="p-online",
+        organization_id="o",
+        organization_name="O",
+        title="Online tutoring",
+        category="education",
+        zone=FAIR.zone,
+        remote=True,
+    )
+    slot = type(GUIDE)(id="s-tutor", project_id="p-online", title="Tutor", capacity=1)
+    tutor = opening(remote, slot, [], *WINDOW)
+    homebody = VolunteerProfile(id="h", preferences=Preferences(remote_ok=False))
+    assert check(homebody, tutor).codes == ("matching.no_shifts", "matching.remote_not_wanted")
+
+
+def test_score_parts_are_exact_and_explained():
+    """Li's guide score: every part's fraction, weight and floored points."""
+    guide, _ = openings()
+    li = volunteers()[0]
+    s = score(li, guide)
+    table = [(p.name, p.fraction, p.points, p.detail) for p in s.parts]
+    assert table == [
+        ("base", "1", 100, "eligible"),
+        ("skills", "1/2", 100, "1 of 2"),
+        ("languages", "0", 0, "0 of 1"),
+        ("distance", "1", 150, "0 m"),
+        ("category", "1", 100, "events"),
+        ("availability", "1", 200, "480 of 480 min"),
+        ("fairness", "1/2", 50, "6000 min served"),
+    ]
+    assert s.total == 700
+    assert s.part("fairness").weight == Decimal(100)
+
+
+def test_weights_change_the_score():
+    """Doubling the distance weight doubles the distance part; fractions floor to whole points."""
+    guide, _ = openings()
+    wang = volunteers()[1]
+    s = score(wang, guide, ScoringWeights(distance=Decimal(300), fairness=Decimal("33.3")))
+    assert s.part("distance").detail == "5352 m"
+    # 0.048° of latitude and 0.0046° of longitude at 39.93° N: about 5,337 m by 392 m.
+    # reference 50 km: (50000 - 5352) / 50000 * 300 = 267.888 -> 267
+    assert s.part("distance").points == 267
+    assert s.part("fairness").points == 33
+    assert s.part("languages").points == 100
+    assert s.part("availability").points == 200

@@ -1,0 +1,209 @@
+"""The exact allocation solver against networkx, brute force, OR-tools and SciPy."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+
+from volunteerkit.matching import AllocationProblem, MatchingInputError, allocate
+from volunteerkit.matching.flow import exact_b_matching, max_weight_b_matching
+from volunteerkit.testing.strategies_matching import allocation_problems
+
+
+def _networkx_optimum(p: AllocationProblem) -> int:
+    g = nx.DiGraph()
+    total = sum(p.limits)
+    g.add_node("S", demand=-total)
+    g.add_node("T", demand=total)
+    g.add_edge("S", "T", capacity=total, weight=0)
+    owner = p.owners()
+    for v, limit in enumerate(p.limits):
+        g.add_edge("S", ("v", v), capacity=limit, weight=0)
+    for e, s in enumerate(p.targets):
+        if p.scores[e] > 0:
+            g.add_edge(("v", owner[e]), ("s", s), capacity=1, weight=-p.scores[e])
+    for s, cap in enumerate(p.capacities):
+        g.add_edge(("s", s), "T", capacity=cap, weight=0)
+    cost, _ = nx.network_simplex(g)
+    return -cost
+
+
+def _brute_force(p: AllocationProblem) -> int:
+    owner = p.owners()
+    edges = range(len(p.targets))
+    best = 0
+    for r in range(len(p.targets) + 1):
+        for subset in itertools.combinations(edges, r):
+            vl = [0] * len(p.limits)
+            sl = [0] * len(p.capacities)
+            for e in subset:
+                vl[owner[e]] += 1
+                sl[p.targets[e]] += 1
+            if all(a <= b for a, b in zip(vl, p.limits, strict=True)) and all(
+                a <= b for a, b in zip(sl, p.capacities, strict=True)
+            ):
+                best = max(best, sum(p.scores[e] for e in subset))
+    return best
+
+
+def _feasible(p: AllocationProblem, chosen: list[int]) -> bool:
+    owner = p.owners()
+    vl = [0] * len(p.limits)
+    sl = [0] * len(p.capacities)
+    for e in chosen:
+        vl[owner[e]] += 1
+        sl[p.targets[e]] += 1
+    return (
+        len(set(chosen)) == len(chosen)
+        and all(a <= b for a, b in zip(vl, p.limits, strict=True))
+        and all(a <= b for a, b in zip(sl, p.capacities, strict=True))
+        and all(p.scores[e] > 0 for e in chosen)
+    )
+
+
+def _args(p: AllocationProblem) -> tuple:
+    return (p.limits, p.capacities, p.offsets, p.targets, p.scores)
+
+
+@settings(max_examples=150, deadline=None)
+@given(allocation_problems(max_volunteers=15, max_slots=7, max_score=40))
+def test_exact_matches_networkx_optimum(problem):
+    """The pure-Python solver's total equals networkx's min-cost-flow optimum, and is feasible."""
+    chosen = exact_b_matching(*_args(problem))
+    assert _feasible(problem, chosen)
+    assert sum(problem.scores[e] for e in chosen) == _networkx_optimum(problem)
+
+
+@settings(max_examples=100, deadline=None)
+@given(allocation_problems(max_volunteers=15, max_slots=7, max_score=40))
+def test_both_search_sides_reach_the_same_optimum(problem):
+    """Searching from volunteers or from slots (transposed) gives the same optimal total."""
+    direct = max_weight_b_matching(*_args(problem))
+    either = exact_b_matching(*_args(problem))
+    assert sum(problem.scores[e] for e in direct) == sum(problem.scores[e] for e in either)
+
+
+@settings(max_examples=80, deadline=None)
+@given(allocation_problems(max_volunteers=4, max_slots=3, max_score=9))
+def test_exact_matches_brute_force_on_tiny_problems(problem):
+    """On problems small enough to enumerate every subset of pairs, the solver finds the best."""
+    if len(problem.targets) > 10:
+        return
+    chosen = exact_b_matching(*_args(problem))
+    assert sum(problem.scores[e] for e in chosen) == _brute_force(problem)
+
+
+@settings(max_examples=60, deadline=None)
+@given(allocation_problems())
+def test_greedy_is_feasible_and_not_better_than_exact(problem):
+    """Greedy mode is feasible and never beats exact mode."""
+    greedy = allocate(problem, mode="greedy")
+    exact = allocate(problem)
+    assert greedy.total_score <= exact.total_score
+    owner_ok = {(x.volunteer_id, x.slot_id) for x in greedy.placements}
+    assert len(owner_ok) == len(greedy.placements)
+
+
+@settings(max_examples=40, deadline=None)
+@given(allocation_problems())
+def test_same_input_same_answer(problem):
+    """Solving the same problem twice, or built from shuffled pairs, gives identical placements."""
+    first = allocate(problem)
+    owner = problem.owners()
+    triples = [
+        (problem.volunteer_ids[owner[e]], problem.slot_ids[s], problem.scores[e])
+        for e, s in enumerate(problem.targets)
+    ]
+    rebuilt = AllocationProblem.build(
+        dict(zip(problem.volunteer_ids, problem.limits, strict=True)),
+        dict(zip(problem.slot_ids, problem.capacities, strict=True)),
+        list(reversed(triples)),
+    )
+    assert rebuilt == problem
+    assert allocate(rebuilt) == first
+
+
+def test_known_instance_prefers_total_over_individual_best():
+    """Exact mode gives up a volunteer's best pair when that raises the total; greedy does not."""
+    p = AllocationProblem.build(
+        {"ann": 1, "bob": 1},
+        {"desk": 1, "door": 1},
+        [("ann", "desk", 10), ("ann", "door", 9), ("bob", "desk", 8)],
+    )
+    exact = allocate(p)
+    assert [(x.volunteer_id, x.slot_id, x.score) for x in exact.placements] == [
+        ("ann", "door", 9),
+        ("bob", "desk", 8),
+    ]
+    assert exact.total_score == 17
+    greedy = allocate(p, mode="greedy")
+    assert greedy.total_score == 10
+    assert [u.volunteer_id for u in greedy.unplaced] == ["bob"]
+    assert greedy.unplaced[0].reason.code == "matching.slots_taken"
+    assert [(s.slot_id, s.open, s.reason.code) for s in greedy.unfilled] == [
+        ("door", 1, "matching.candidates_placed_elsewhere")
+    ]
+
+
+def test_unfillable_slot_and_volunteer_without_pairs_are_reported():
+    """A slot nobody can take and a volunteer with no pair get their own reason codes."""
+    p = AllocationProblem.build({"ann": 1, "cy": 1}, {"desk": 2, "roof": 1}, [("ann", "desk", 5)])
+    result = allocate(p)
+    assert [(s.slot_id, s.open, s.reason.code) for s in result.unfilled] == [
+        ("desk", 1, "matching.candidates_placed_elsewhere"),
+        ("roof", 1, "matching.no_candidates"),
+    ]
+    assert [(u.volunteer_id, u.reason.code) for u in result.unplaced] == [
+        ("cy", "matching.no_eligible_slot")
+    ]
+    assert result.unfilled[1].reason.message_zh == "该岗位没有符合条件的志愿者"
+
+
+def test_problem_shape_is_checked():
+    """Bad arrays, duplicate pairs and unknown ids are refused with codes and paths."""
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem.build({"a": 1}, {"s": 1}, [("a", "s", 1), ("a", "s", 2)])
+    assert info.value.code == "matching.duplicate_id"
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem.build({"a": 1}, {"s": 1}, [("a", "t", 1)])
+    assert (info.value.code, info.value.path) == ("matching.unknown_reference", "$.candidates[0]")
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem(
+            volunteer_ids=("a",),
+            limits=(1,),
+            slot_ids=("s",),
+            capacities=(1,),
+            offsets=(0, 1),
+            targets=(1,),
+            scores=(3,),
+        )
+    assert (info.value.code, info.value.path) == ("matching.problem_shape", "$.targets[0]")
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem.build({"a": -1}, {"s": 1}, [])
+    assert (info.value.code, info.value.path) == ("matching.negative", "$.limits[0]")
+
+
+def test_unknown_mode_or_backend_is_refused():
+    """An unknown backend, or greedy mode on a backend other than python, is refused."""
+    p = AllocationProblem.build({"a": 1}, {"s": 1}, [("a", "s", 1)])
+    with pytest.raises(MatchingInputError) as info:
+        allocate(p, backend="gurobi")
+    assert info.value.code == "matching.backend_unknown"
+    with pytest.raises(MatchingInputError):
+        allocate(p, mode="greedy", backend="ortools")
+
+
+@pytest.mark.parametrize("backend", ["ortools", "scipy"])
+@settings(max_examples=40, deadline=None)
+@given(problem=allocation_problems(max_volunteers=15, max_slots=7))
+def test_optional_backends_reach_the_same_optimum(backend, problem):
+    """OR-tools and SciPy backends, when installed, give the pure solver's optimal total."""
+    module = {"ortools": "ortools.graph.python.min_cost_flow", "scipy": "scipy.optimize"}[backend]
+    pytest.importorskip(module, reason=f"the {backend} backend is not installed")
+    theirs = allocate(problem, backend=backend)
+    ours = allocate(problem)
+    assert theirs.total_score == ours.total_score
+    assert theirs.backend.value == backend

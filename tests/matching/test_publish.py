@@ -1,0 +1,142 @@
+"""Publishing: UK Volunteering Data Standard JSON and RFC 5545 iCalendar."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from tests.matching._fixtures import FAIR, GUIDE, GUIDE_SHIFT, MEDIC, MEDIC_SHIFT, WINDOW
+
+from volunteerkit.errors import NaiveDatetimeError
+from volunteerkit.matching import Project, Shift, Slot, to_icalendar, to_volunteering_data
+from volunteerkit.matching.publish import escape_text, fold_line
+
+NY = ZoneInfo("America/New_York")
+STAMP = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+
+
+def test_volunteering_data_nests_organisation_activity_role_session():
+    """The document lists organisations, their activities, roles and sessions with exact fields."""
+    doc = to_volunteering_data(
+        [FAIR],
+        [MEDIC, GUIDE],
+        [GUIDE_SHIFT, MEDIC_SHIFT],
+        window_start=WINDOW[0],
+        window_end=WINDOW[1],
+        base_uri="https://example.org/vk/",
+    )
+    assert doc["@context"] == "https://api.volunteeringdata.io/context/v1"
+    [org] = doc["graph"]
+    assert (org["type"], org["id"], org["name"]) == (
+        "Organisation",
+        "https://example.org/vk/organisation/org-dc",
+        "Dongcheng Volunteers",
+    )
+    [activity] = org["activity"]
+    assert activity["title"] == "Temple fair"
+    assert activity["cause"] == ["https://example.org/vk/cause/events"]
+    assert [r["title"] for r in activity["role"]] == ["Guide", "First aid"]
+    assert activity["role"][1]["minimumAge"] == "18"
+    assert activity["role"][1]["requirement"] == ["https://example.org/vk/requirement/first_aid"]
+    assert activity["role"][0]["allowsRemoteParticipation"] is False
+    sessions = activity["session"]
+    assert [s["startDate"] for s in sessions] == [
+        "2026-12-05T09:00:00+08:00",
+        "2026-12-12T09:00:00+08:00",
+        "2026-12-05T09:00:00+08:00",
+    ]
+    assert sessions[0]["endDate"] == "2026-12-05T13:00:00+08:00"
+    assert sessions[0]["location"]["latitude"] == 39.9522
+    assert json.loads(json.dumps(doc)) == doc
+
+
+def _ny_shift():
+    project = Project(
+        id="p-ny",
+        organization_id="o",
+        organization_name="Food bank; NYC, Inc.",
+        title="Pantry",
+        category="food",
+        zone=NY,
+        remote=True,
+    )
+    slot = Slot(
+        id="s-ny",
+        project_id="p-ny",
+        title="Packer, night",
+        capacity=3,
+        description="Line one\nLine two; with \\ backslash — and a long tail " + "é" * 60,
+    )
+    shift = Shift(
+        id="f-ny",
+        slot_id="s-ny",
+        project_id="p-ny",
+        start=datetime(2026, 3, 1, 18, 0, tzinfo=NY),
+        duration_minutes=180,
+        zone=NY,
+        rrule="FREQ=WEEKLY;COUNT=4",
+        exdates=(datetime(2026, 3, 15, 18, 0, tzinfo=NY),),
+    )
+    return project, slot, shift
+
+
+def test_icalendar_event_fields_escaping_and_timezone():
+    """One VEVENT with UID, DTSTAMP, TZID local times, RRULE, EXDATE and escaped text."""
+    project, slot, shift = _ny_shift()
+    text = to_icalendar(
+        [shift], [project], [slot], dtstamp=STAMP, uid_domain="example.org", horizon_years=0
+    )
+    assert text.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in text.replace("\r\n", "")
+    unfolded = text.replace("\r\n ", "").split("\r\n")
+    assert "UID:f-ny@example.org" in unfolded
+    assert "DTSTAMP:20261128T010000Z" in unfolded
+    assert "DTSTART;TZID=America/New_York:20260301T180000" in unfolded
+    assert "DTEND;TZID=America/New_York:20260301T210000" in unfolded
+    assert "RRULE:FREQ=WEEKLY;COUNT=4" in unfolded
+    assert "EXDATE;TZID=America/New_York:20260315T180000" in unfolded
+    assert "SUMMARY:Packer\\, night – Pantry" in unfolded
+    desc = next(line for line in unfolded if line.startswith("DESCRIPTION:"))
+    assert desc.startswith("DESCRIPTION:Line one\\nLine two\\; with \\\\ backslash")
+    start = unfolded.index("BEGIN:VTIMEZONE")
+    end = unfolded.index("END:VTIMEZONE")
+    assert unfolded[start : end + 1] == [
+        "BEGIN:VTIMEZONE",
+        "TZID:America/New_York",
+        "BEGIN:DAYLIGHT",
+        "DTSTART:20260308T020000",
+        "TZOFFSETFROM:-0500",
+        "TZOFFSETTO:-0400",
+        "TZNAME:EDT",
+        "END:DAYLIGHT",
+        "BEGIN:STANDARD",
+        "DTSTART:20261101T020000",
+        "TZOFFSETFROM:-0400",
+        "TZOFFSETTO:-0500",
+        "TZNAME:EST",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+
+
+def test_lines_fold_at_75_octets_without_splitting_characters():
+    """Every physical line is at most 75 octets, and unfolding gives back valid UTF-8 text."""
+    project, slot, shift = _ny_shift()
+    text = to_icalendar([shift], [project], [slot], dtstamp=STAMP, uid_domain="example.org")
+    for line in text.split("\r\n"):
+        assert len(line.encode("utf-8")) <= 75
+    folded = fold_line("X" * 80)
+    assert folded == "X" * 75 + "\r\n " + "X" * 5
+    wide = fold_line("é" * 40)
+    assert [len(p.encode()) for p in wide.split("\r\n")] == [74, 7]
+    assert wide.replace("\r\n ", "") == "é" * 40
+
+
+def test_escape_text_and_explicit_dtstamp():
+    """TEXT escaping follows RFC 5545; a naive DTSTAMP is refused (no clock is read)."""
+    assert escape_text("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
+    project, slot, shift = _ny_shift()
+    with pytest.raises(NaiveDatetimeError):
+        to_icalendar([shift], [project], [slot], dtstamp=datetime(2026, 1, 1), uid_domain="x")

@@ -1,0 +1,134 @@
+"""Shift occurrences, availability and ages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from volunteerkit.matching import (
+    Availability,
+    AvailabilityException,
+    MatchingInputError,
+    Shift,
+    WeeklyWindow,
+    age_on,
+    available_minutes,
+    occurrences,
+)
+
+NY = ZoneInfo("America/New_York")
+SH = ZoneInfo("Asia/Shanghai")
+KTM = ZoneInfo("Asia/Kathmandu")
+
+
+def _shift(**kw):
+    fields = {
+        "id": "f",
+        "slot_id": "s",
+        "project_id": "p",
+        "start": datetime(2026, 3, 1, 9, 0, tzinfo=NY),
+        "duration_minutes": 120,
+        "zone": NY,
+    }
+    fields.update(kw)
+    return Shift(**fields)
+
+
+def test_weekly_rule_keeps_local_time_across_daylight_saving():
+    """A weekly 09:00 New York shift is at 14:00Z before 8 March 2026 and 13:00Z after."""
+    shift = _shift(rrule="FREQ=WEEKLY;COUNT=3")
+    occ = occurrences(shift, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    assert [o.start for o in occ] == [
+        datetime(2026, 3, 1, 14, 0, tzinfo=UTC),
+        datetime(2026, 3, 8, 13, 0, tzinfo=UTC),
+        datetime(2026, 3, 15, 13, 0, tzinfo=UTC),
+    ]
+    assert [o.minutes for o in occ] == [120, 120, 120]
+    assert occ[1].local_date == date(2026, 3, 8)
+
+
+def test_exdates_and_window_limit_occurrences():
+    """Cancelled starts are left out; only starts inside [window_start, window_end) are given."""
+    shift = _shift(
+        rrule="FREQ=DAILY",
+        exdates=(datetime(2026, 3, 3, 14, 0, tzinfo=UTC),),
+    )
+    occ = occurrences(
+        shift, datetime(2026, 3, 2, 14, 0, tzinfo=UTC), datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
+    )
+    assert [o.start.day for o in occ] == [2, 4]
+
+
+def test_one_off_shift_and_empty_window():
+    """A shift without a rule occurs once; an empty window is refused."""
+    shift = _shift()
+    assert (
+        len(occurrences(shift, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)))
+        == 1
+    )
+    assert (
+        occurrences(shift, datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+        == []
+    )
+    with pytest.raises(MatchingInputError) as info:
+        occurrences(shift, datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    assert info.value.code == "matching.window_required"
+
+
+def test_start_in_spring_forward_gap_moves_forward():
+    """A daily 02:30 New York shift on 8 March 2026 (a time that does not exist) starts 03:30 EDT."""
+    shift = _shift(start=datetime(2026, 3, 7, 2, 30, tzinfo=NY), rrule="FREQ=DAILY;COUNT=3")
+    occ = occurrences(shift, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    assert [o.start for o in occ] == [
+        datetime(2026, 3, 7, 7, 30, tzinfo=UTC),
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+        datetime(2026, 3, 9, 6, 30, tzinfo=UTC),
+    ]
+
+
+def test_available_minutes_in_the_volunteers_own_zone():
+    """A Kathmandu Saturday 09:00-12:00 window covers 03:15-06:15Z; time off removes its part."""
+    avail = Availability(
+        zone=KTM, weekly=(WeeklyWindow(weekday=5, start_minute=540, end_minute=720),)
+    )
+    start = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # Saturday
+    assert available_minutes(avail, start, start + timedelta(hours=4)) == 180
+    off = Availability(
+        zone=KTM,
+        weekly=avail.weekly,
+        exceptions=(
+            AvailabilityException(
+                start=datetime(2026, 12, 5, 4, 0, tzinfo=UTC),
+                end=datetime(2026, 12, 5, 5, 0, tzinfo=UTC),
+            ),
+        ),
+    )
+    assert available_minutes(off, start, start + timedelta(hours=4)) == 120
+    extra = Availability(
+        zone=KTM,
+        exceptions=(
+            AvailabilityException(
+                start=datetime(2026, 12, 6, 1, 0, tzinfo=UTC),
+                end=datetime(2026, 12, 6, 2, 0, tzinfo=UTC),
+                available=True,
+            ),
+        ),
+    )
+    assert (
+        available_minutes(
+            extra, datetime(2026, 12, 6, tzinfo=UTC), datetime(2026, 12, 7, tzinfo=UTC)
+        )
+        == 60
+    )
+    assert available_minutes(None, start, start + timedelta(minutes=90)) == 90
+
+
+def test_age_on_birthdays_and_leap_days():
+    """Ages count completed years; a 29 February birthday is reached on 1 March in common years."""
+    assert age_on(date(2008, 12, 5), date(2026, 12, 4)) == 17
+    assert age_on(date(2008, 12, 5), date(2026, 12, 5)) == 18
+    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
+    assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
+    assert age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
