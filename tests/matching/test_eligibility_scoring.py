@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from tests.matching._fixtures import FAIR, GUIDE, WINDOW, openings, volunteers
-
 from volunteerkit.matching import (
     Preferences,
     Project,
@@ -16,6 +14,8 @@ from volunteerkit.matching import (
     opening,
     score,
 )
+
+from ._fixtures import FAIR, GUIDE, WINDOW, openings, volunteers
 
 
 def test_eligible_volunteer_has_no_reasons():

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from tests.matching._fixtures import FAIR, GUIDE, GUIDE_SHIFT, MEDIC, MEDIC_SHIFT, WINDOW
 
 from volunteerkit.errors import NaiveDatetimeError
 from volunteerkit.matching import Project, Shift, Slot, to_icalendar, to_volunteering_data
 from volunteerkit.matching.publish import escape_text, fold_line
+
+from ._fixtures import FAIR, GUIDE, GUIDE_SHIFT, MEDIC, MEDIC_SHIFT, WINDOW
 
 NY = ZoneInfo("America/New_York")
 STAMP = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import attrs
-from tests.matching._fixtures import openings, volunteers
 
 from volunteerkit.matching import allocate_roles
+
+from ._fixtures import openings, volunteers
 
 
 def test_roles_allocated_with_scores_and_reasons():
