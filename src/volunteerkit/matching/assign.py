@@ -344,11 +344,14 @@ class RoleAllocation:
     """The result of :func:`allocate_roles`: the allocation and its explanations.
 
     Attributes:
+        problem: The allocation problem built from the eligible, scored pairs (solve it again with
+            another mode or backend to compare).
         allocation: The allocation.
         scores: The explained score of every placement, in the placements' order.
         ineligible: For every volunteer eligible for no slot, the failed check of each slot.
     """
 
+    problem: AllocationProblem
     allocation: Allocation
     scores: tuple[Score, ...]
     ineligible: tuple[Eligibility, ...]
@@ -413,6 +416,7 @@ def allocate_roles(
         e for vid in sorted(failures) if vid not in eligible_somewhere for e in failures[vid]
     )
     return RoleAllocation(
+        problem=problem,
         allocation=allocation,
         scores=tuple(explained[(x.volunteer_id, x.slot_id)] for x in allocation.placements),
         ineligible=ineligible,
