@@ -60,7 +60,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 import attrs
@@ -531,6 +531,7 @@ class _Table:
         "days",
         "entries",
         "entry_objs",
+        "missing_days",
         "organizations",
         "origin",
         "raw",
@@ -553,6 +554,7 @@ class _Table:
         self.weighted: list[int] = []
         self.origin: list[int] | None = None
         self.streams: dict[Counting, _Stream] = {}
+        self.missing_days: set[int] = set()
 
     @classmethod
     def from_lines(
@@ -598,10 +600,38 @@ class _Table:
             table.origin.append(i)
         return table
 
+    @classmethod
+    def from_tuples(
+        cls, volunteer_id: str, rows: Iterable[Sequence[Any]], today: int
+    ) -> _Table:
+        """Build a table from store rows (an empty entry text marks a day total, see the batch).
+
+        Rows are ``(day, entry text, organization, category, raw, credited, weighted_micro)``.
+        """
+        ordered = sorted((r for r in rows if r[0] <= today), key=lambda r: (r[0], r[1]))
+        table = cls()
+        table.days = [r[0] for r in ordered]
+        table.entries = [r[1] for r in ordered]
+        table.organizations = [r[2] for r in ordered]
+        table.categories = [r[3] for r in ordered]
+        table.raw = [r[4] for r in ordered]
+        table.credited = [r[5] for r in ordered]
+        table.weighted = [r[6] for r in ordered]
+        table.volunteers = [volunteer_id] * len(ordered)
+        for a, b in pairwise(ordered):
+            if a[0] == b[0] and a[1] == b[1] and a[1]:
+                en, zh = message("awards.input.duplicate_line", entry=a[1], day=str(a[0]))
+                raise InvalidInputError(en, zh, code="awards.input.duplicate_line", path="$")
+        return table
+
     def entry(self, index: int) -> EntryId:
         if self.entry_objs is not None:
             return self.entry_objs[index]
-        return EntryId.parse(self.entries[index])
+        text = self.entries[index]
+        if not text:  # a day total standing in for the day's lines: the batch fetches them
+            self.missing_days.add(self.days[index])
+            return _PENDING
+        return EntryId.parse(text)
 
     def stream(self, counting: Counting) -> _Stream:
         found = self.streams.get(counting)
@@ -684,6 +714,7 @@ class _Stream:
 
 
 _ALL_CREDITED = Counting()
+_PENDING = EntryId(origin="volunteerkit.pending", local_id="day-total")
 
 
 # --------------------------------------------------------------------------------------------
@@ -874,7 +905,9 @@ class _Context:
         as_of: datetime,
         periods: Sequence[DateRange],
         recommended: Collection[str],
+        detail: bool = True,
     ) -> None:
+        self.detail = detail
         self.rule_set = rule_set
         self.subject = subject
         self.table = table
@@ -995,8 +1028,9 @@ def _evaluate_level(level: Level, ctx: _Context) -> LevelResult:
             age_reason = in_band
         else:
             hits, next_line = _rolling_hits(stream, rolling, level, members, ctx)
-        lo, hi = _bounds(stream, current.first, ctx.today, ctx.today_key)
-        held = age_reason is None and _met_window(stream, lo, hi, level, members)
+        if ctx.detail:
+            lo, hi = _bounds(stream, current.first, ctx.today, ctx.today_key)
+            held = age_reason is None and _met_window(stream, lo, hi, level, members)
     else:
         periods = _fixed_periods(window, ctx, stream)
         current = _current_period(window, periods, ctx)
@@ -1147,6 +1181,12 @@ def _finish(
         reasons.append(
             Reason.of("awards.recommendation_missing", day=achievements[0].earned_on.isoformat())
         )
+    if not ctx.detail:
+        return LevelResult(
+            level_id=level.id,
+            status=_status(achievements, age_reason),
+            achievements=tuple(achievements),
+        )
 
     # progress towards the next award in the current window
     progress: Progress | None = None
@@ -1173,23 +1213,24 @@ def _finish(
             reasons.append(Reason.of("awards.window_not_started", day=current.first.isoformat()))
         elif not achievements or level.repeat is not Repeat.ONCE:
             reasons.extend(_window_reasons(stream, lo, hi, level, ctx.members))
-    granted = [a for a in achievements if not a.awaiting_recommendation]
-    if granted:
-        status = LevelStatus.EARNED
-    elif achievements:
-        status = LevelStatus.AWAITING_RECOMMENDATION
-    elif age_reason is not None:
-        status = LevelStatus.NOT_APPLICABLE
-    else:
-        status = LevelStatus.NOT_MET
     return LevelResult(
         level_id=level.id,
-        status=status,
+        status=_status(achievements, age_reason),
         achievements=tuple(achievements),
         progress=progress,
         held=held,
         reasons=tuple(_unique(reasons)),
     )
+
+
+def _status(achievements: list[Achievement], age_reason: Reason | None) -> LevelStatus:
+    if any(not a.awaiting_recommendation for a in achievements):
+        return LevelStatus.EARNED
+    if achievements:
+        return LevelStatus.AWAITING_RECOMMENDATION
+    if age_reason is not None:
+        return LevelStatus.NOT_APPLICABLE
+    return LevelStatus.NOT_MET
 
 
 def _not_in_effect(rule_set: RuleSet, day: date) -> Reason:
@@ -1255,13 +1296,24 @@ def _run(
     as_of: datetime,
     periods: Sequence[DateRange],
     recommended: Collection[str],
+    *,
+    detail: bool = True,
 ) -> Evaluation:
-    ctx = _Context(rule_set, subject, table, as_of, periods, recommended)
+    ctx = _Context(rule_set, subject, table, as_of, periods, recommended, detail)
     results = []
     for level in rule_set.levels:
         result = _evaluate_level(level, ctx)
         ctx.results[level.id] = result
         results.append(result)
+    if not detail:
+        return Evaluation(
+            rule_set_id=rule_set.id,
+            rule_set_version=rule_set.version,
+            subject_id=subject.id,
+            as_of=as_of,
+            on=ctx.today,
+            levels=tuple(results),
+        )
     next_level = next(
         (
             r.progress

@@ -45,6 +45,7 @@ __all__ = [
     "AwardRepository",
     "AwardStore",
     "CreditTuple",
+    "DayTotalsTuple",
     "Grant",
     "Recommendation",
     "Revocation",
@@ -200,6 +201,10 @@ CreditTuple: TypeAlias = tuple[int, str, str, str, int, int, int]
 """One credit row as the batch reads it: ``(local_date YYYYMMDD, entry_id text, organization_id,
 category, raw_minutes, credited_minutes, weighted_micro)``."""
 
+DayTotalsTuple: TypeAlias = tuple[int, int, int, int]
+"""One volunteer's sums on one local date: ``(local_date, raw_minutes, credited_minutes,
+weighted_micro)``."""
+
 TotalsTuple: TypeAlias = tuple[str, int, int, int, int, int]
 """One volunteer's sums: ``(volunteer_id, raw_minutes, credited_minutes, weighted_micro,
 first local_date, last local_date)``."""
@@ -263,6 +268,17 @@ class AwardRepository(Protocol):
         """
         ...
 
+    def holders(self, rule_set_id: str) -> Iterator[str]:
+        """Stream the ids of the subjects holding any award of a rule set, sorted.
+
+        Args:
+            rule_set_id: The rule set.
+
+        Returns:
+            Subject ids, each once.
+        """
+        ...
+
     def count_held(self, rule_set_id: str | None = None) -> int:
         """Return how many awards are held (of one rule set, or of all).
 
@@ -306,6 +322,7 @@ class AwardRepository(Protocol):
         volunteer_ids: Collection[str] | None = None,
         first: int | None = None,
         last: int | None = None,
+        days: Collection[int] | None = None,
     ) -> Iterator[tuple[str, list[CreditTuple]]]:
         """Stream the hours ledger's credit rows valid at ``as_of``, one volunteer at a time.
 
@@ -314,9 +331,34 @@ class AwardRepository(Protocol):
             volunteer_ids: Only these volunteers (``None``: all).
             first: Only local dates on or after this ``YYYYMMDD``.
             last: Only local dates on or before this ``YYYYMMDD``.
+            days: Only these local dates (``YYYYMMDD``).
 
         Returns:
             ``(volunteer_id, rows)`` pairs, each volunteer once; rows in no particular order.
+        """
+        ...
+
+    def credit_day_totals(
+        self,
+        as_of: datetime,
+        *,
+        volunteer_ids: Collection[str],
+        counting: Counting | None = None,
+        last: int | None = None,
+    ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
+        """Sum the credit rows valid at ``as_of`` per volunteer and local date, inside the store.
+
+        Args:
+            as_of: The instant (aware).
+            volunteer_ids: The volunteers.
+            counting: Category and organization filters (not sources).
+            last: Only local dates on or before this ``YYYYMMDD``.
+
+        Returns:
+            ``(volunteer_id, day totals)`` per volunteer with any selected row.
+
+        Raises:
+            InvalidInputError: ``awards.input.invalid`` if ``counting`` filters on sources.
         """
         ...
 

@@ -11,6 +11,7 @@ from volunteerkit.awards.rules import Counting
 from volunteerkit.awards.store import (
     AwardRecord,
     CreditTuple,
+    DayTotalsTuple,
     Grant,
     Recommendation,
     Revocation,
@@ -129,6 +130,10 @@ class MemoryAwardRepository:
         ids = self._by_subject.get((rule_set_id, subject_id), [])
         return sorted((self._records[i] for i in ids), key=lambda r: (r.at, r.id))
 
+    def holders(self, rule_set_id: str) -> Iterator[str]:
+        """Stream the subjects holding an award of a rule set (see the protocol)."""
+        return iter(sorted({award[1] for award in self._held if award[0] == rule_set_id}))
+
     def count_held(self, rule_set_id: str | None = None) -> int:
         """Return how many awards are held (see the protocol)."""
         return sum(1 for award in self._held if rule_set_id is None or award[0] == rule_set_id)
@@ -170,8 +175,10 @@ class MemoryAwardRepository:
         volunteer_ids: Collection[str] | None = None,
         first: int | None = None,
         last: int | None = None,
+        days: Collection[int] | None = None,
     ) -> Iterator[tuple[str, list[CreditTuple]]]:
         """Stream credit rows valid at ``as_of`` per volunteer (see the protocol)."""
+        wanted_days = None if days is None else set(days)
         as_of = require_aware(as_of, "$.as_of")
         ledger = getattr(self._store, "ledger", None)
         if ledger is None:
@@ -192,9 +199,31 @@ class MemoryAwardRepository:
                 if r.valid_at(as_of)
                 and (first is None or r.local_date >= first)
                 and (last is None or r.local_date <= last)
+                and (wanted_days is None or r.local_date in wanted_days)
             ]
             if rows:
                 yield vid, rows
+
+    def credit_day_totals(
+        self,
+        as_of: datetime,
+        *,
+        volunteer_ids: Collection[str],
+        counting: Counting | None = None,
+        last: int | None = None,
+    ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
+        """Sum credit rows per volunteer and local date (see the protocol)."""
+        check_counting(counting)
+        for vid, rows in self.credit_lines(as_of, volunteer_ids=volunteer_ids, last=last):
+            sums: dict[int, list[int]] = {}
+            for r in rows:
+                if counting is None or counting.admits(r[3], r[2], None):
+                    day = sums.setdefault(r[0], [0, 0, 0])
+                    day[0] += r[4]
+                    day[1] += r[5]
+                    day[2] += r[6]
+            if sums:
+                yield vid, [(d, v[0], v[1], v[2]) for d, v in sorted(sums.items())]
 
     def credit_totals(
         self,

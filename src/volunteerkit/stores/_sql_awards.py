@@ -17,6 +17,7 @@ from volunteerkit.awards.rules import Counting
 from volunteerkit.awards.store import (
     AwardRecord,
     CreditTuple,
+    DayTotalsTuple,
     Grant,
     Recommendation,
     Revocation,
@@ -213,6 +214,15 @@ class SQLAwardRepository:
         )
         return sorted((self._record(r) for r in rows), key=lambda r: (r.at, r.id))
 
+    def holders(self, rule_set_id: str) -> Iterator[str]:
+        """Stream the subjects holding an award of a rule set (see the protocol)."""
+        rows = self._db.stream(
+            "SELECT DISTINCT subject_id FROM vk_award_held WHERE rule_set_id = ? ORDER BY subject_id",
+            (rule_set_id,),
+            batch=5000,
+        )
+        return (str(row[0]) for row in rows)
+
     def count_held(self, rule_set_id: str | None = None) -> int:
         """Return how many awards are held (see the protocol)."""
         if rule_set_id is None:
@@ -280,9 +290,16 @@ class SQLAwardRepository:
         volunteer_ids: Collection[str] | None = None,
         first: int | None = None,
         last: int | None = None,
+        days: Collection[int] | None = None,
     ) -> Iterator[tuple[str, list[CreditTuple]]]:
         """Stream credit rows valid at ``as_of`` per volunteer (see the protocol)."""
         where, params = self._valid(as_of, first, last)
+        if days is not None:
+            wanted = sorted(set(days))
+            if not wanted:
+                return
+            where += f" AND local_date IN ({_marks(len(wanted))})"
+            params.extend(wanted)
         columns = (
             "volunteer_id, local_date, entry_id, organization_id, category, raw_minutes, "
             "credited_minutes, weighted_micro"
@@ -304,6 +321,39 @@ class SQLAwardRepository:
                 (*params, *chunk),
             )
             yield from _grouped(found)
+
+    def credit_day_totals(
+        self,
+        as_of: Any,
+        *,
+        volunteer_ids: Collection[str],
+        counting: Counting | None = None,
+        last: int | None = None,
+    ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
+        """Sum credit rows per volunteer and local date in SQL (see the protocol)."""
+        check_counting(counting)
+        where, params = self._valid(as_of, None, last)
+        filters, extra = counting_sql(counting)
+        keys = sorted(set(volunteer_ids))
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            rows = self._db.fetchall(
+                "SELECT volunteer_id, local_date, SUM(raw_minutes), SUM(credited_minutes), "
+                f"SUM(weighted_micro) FROM vk_hours_credit WHERE {where}{filters} "
+                f"AND volunteer_id IN ({_marks(len(chunk))}) "
+                "GROUP BY volunteer_id, local_date ORDER BY volunteer_id, local_date",
+                (*params, *extra, *chunk),
+            )
+            current: str | None = None
+            batch: list[DayTotalsTuple] = []
+            for vid, day, raw, credited, weighted in rows:
+                if vid != current:
+                    if current is not None:
+                        yield current, batch
+                    current, batch = vid, []
+                batch.append((int(day), int(raw), int(credited), int(weighted)))
+            if current is not None:
+                yield current, batch
 
     def credit_totals(
         self,

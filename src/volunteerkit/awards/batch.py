@@ -1,0 +1,780 @@
+"""Batch evaluation and awarding over a store: every volunteer, streamed in chunks.
+
+Three ways to read a store, from the most to the least detailed:
+
+* :func:`evaluate_all` / :func:`evaluate_subjects`: a full :class:`~volunteerkit.awards.Evaluation`
+  (progress, reasons, standing) for every volunteer with credit, or for the subjects given
+  (volunteers, families, groups);
+* :func:`earned_all`: only the volunteers who earned (or await a recommendation for) a level, with
+  their awards. It first sums each volunteer's credit inside the store (``SUM … GROUP BY``) and never
+  reads the credit of a volunteer whose total is below every threshold: no level can be met with
+  fewer minutes than that;
+* :func:`award_all` / :func:`award_subjects`: :func:`earned_all` plus the award ledger: grants what
+  is earned and not yet held, revokes what is held and no longer supported (saying why), writes
+  both to ``store.awards`` and the audit log, one transaction per chunk. Running it twice changes
+  nothing; an interrupted run is resumed by running it again.
+
+How credit is read (each path gives exactly the result of :func:`~volunteerkit.awards.evaluate` on
+the subject's credit lines; the tests check it):
+
+* **day totals** when every level a volunteer can earn counts all categories, organizations and
+  sources: the store sums each volunteer's credit per local date (over its covering index, without
+  reading the rows), the engine runs on day totals, and only the dates on which a level was crossed
+  are read line by line to find the crossing entry;
+* **credit lines** when a rule filters categories or organizations: the rows themselves;
+* **records** when a rule filters sources (credit rows do not carry them): the volunteer's entries
+  and events, folded and accrued with the policy the ledger recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+import attrs
+
+from volunteerkit._clock import Clock, require_aware
+from volunteerkit._ids import new_id
+from volunteerkit._serialization import from_json
+from volunteerkit.audit import AuditEntry
+from volunteerkit.awards._messages import message
+from volunteerkit.awards.engine import (
+    Achievement,
+    AwardSubject,
+    Evaluation,
+    LevelStatus,
+    _key,
+    _run,
+    _Table,
+    credit_lines_from_records,
+)
+from volunteerkit.awards.rules import Counting, CreditKind, RuleSet
+from volunteerkit.awards.store import AwardStore, CreditTuple, Grant, Revocation
+from volunteerkit.errors import InvalidInputError
+from volunteerkit.hours.policy import AccrualPolicy
+from volunteerkit.hours.windows import DateRange
+
+__all__ = [
+    "AwardRun",
+    "Reconciliation",
+    "SubjectSource",
+    "award_all",
+    "award_subjects",
+    "earned_all",
+    "evaluate_all",
+    "evaluate_one",
+    "evaluate_subjects",
+    "reconcile",
+]
+
+SubjectSource = Mapping[str, AwardSubject] | Callable[[str], AwardSubject | None] | None
+"""Where the batch finds a volunteer's birth date, registration and other dates: a mapping or a
+function from volunteer id to :class:`~volunteerkit.awards.AwardSubject` (``None``: the subject has
+only its id, so levels that need a birth date or a start date do not apply)."""
+
+_WEIGHT_SCALE = 1_000_000
+
+
+# --------------------------------------------------------------------------------------------
+# reconciliation with the award ledger
+
+
+@attrs.frozen(kw_only=True)
+class Reconciliation:
+    """What to write to the award ledger so that it matches an evaluation.
+
+    Args:
+        rule_set_id: The rule set.
+        subject_id: The subject.
+        grants: Awards earned and not held: to grant.
+        revocations: Awards held and no longer earned: to revoke, with the reason.
+        kept: Awards held and still earned.
+    """
+
+    rule_set_id: str
+    subject_id: str
+    grants: tuple[Grant, ...] = ()
+    revocations: tuple[Revocation, ...] = ()
+    kept: tuple[Grant, ...] = ()
+
+    @property
+    def changes(self) -> bool:
+        """True when something is to be written."""
+        return bool(self.grants or self.revocations)
+
+
+def _revocation_reason(evaluation: Evaluation, grant: Grant) -> tuple[str, str, str]:
+    try:
+        result = evaluation.level(grant.level_id)
+    except InvalidInputError:
+        detail, detail_zh = (
+            f"the rule set has no level {grant.level_id!r}",
+            f"规则集中没有等级 {grant.level_id!r}",
+        )
+    else:
+        if result.reasons:
+            detail, detail_zh = result.reasons[0].message, result.reasons[0].message_zh
+        elif result.status is LevelStatus.EARNED:
+            detail, detail_zh = (
+                f"award {grant.key!r} of the level is no longer earned",
+                f"该等级的奖项 {grant.key!r} 已不再满足",
+            )
+        else:
+            detail, detail_zh = (f"status {result.status.value}", f"状态 {result.status.value}")
+    en, zh = message("awards.no_longer_supported", detail=detail, detail_zh=detail_zh)
+    return "awards.no_longer_supported", en, zh
+
+
+def reconcile(
+    evaluation: Evaluation, held: Iterable[Grant], *, clock: Clock, actor: str
+) -> Reconciliation:
+    """Compare an evaluation with the awards a subject holds.
+
+    An award is identified by rule set, subject, level and key
+    (:attr:`~volunteerkit.awards.Achievement.key`). A held award that is still earned is kept as it
+    was granted (its earned date stays the historical one even if corrections moved it).
+
+    Args:
+        evaluation: The subject's evaluation (of one rule set).
+        held: The subject's held grants of that rule set.
+        clock: Dates the new records and gives their ids.
+        actor: Who grants and revokes (a user, or the name of the batch job).
+
+    Returns:
+        The grants to record, the revocations to record (each with its reason) and what is kept.
+    """
+    held_by_key = {(g.level_id, g.key): g for g in held if g.rule_set_id == evaluation.rule_set_id}
+    earned: dict[tuple[str, str], Achievement] = {}
+    for result in evaluation.levels:
+        for achievement in result.achievements:
+            if not achievement.awaiting_recommendation:
+                earned[(achievement.level_id, achievement.key)] = achievement
+    at = clock.now()
+    grants = [
+        Grant(
+            id=new_id(clock),
+            rule_set_id=evaluation.rule_set_id,
+            rule_set_version=evaluation.rule_set_version,
+            subject_id=evaluation.subject_id,
+            level_id=a.level_id,
+            key=a.key,
+            earned_on=a.earned_on,
+            crossing_entry=a.crossing_entry,
+            consumed_from=a.consumed_from,
+            consumed_to=a.consumed_to,
+            period_first=a.period_first,
+            period_last=a.period_last,
+            at=at,
+            actor=actor,
+        )
+        for k, a in earned.items()
+        if k not in held_by_key
+    ]
+    revocations = []
+    for k in sorted(held_by_key):
+        if k in earned:
+            continue
+        grant = held_by_key[k]
+        code, en, zh = _revocation_reason(evaluation, grant)
+        revocations.append(
+            Revocation(
+                id=new_id(clock),
+                rule_set_id=grant.rule_set_id,
+                subject_id=grant.subject_id,
+                level_id=grant.level_id,
+                key=grant.key,
+                at=at,
+                actor=actor,
+                reason_code=code,
+                reason=en,
+                reason_zh=zh,
+            )
+        )
+    kept = [held_by_key[k] for k in sorted(held_by_key) if k in earned]
+    return Reconciliation(
+        rule_set_id=evaluation.rule_set_id,
+        subject_id=evaluation.subject_id,
+        grants=tuple(grants),
+        revocations=tuple(revocations),
+        kept=tuple(kept),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# reading credit
+
+
+def _resolver(subjects: SubjectSource) -> Callable[[str], AwardSubject]:
+    if subjects is None:
+        return lambda vid: AwardSubject(id=vid)
+    if isinstance(subjects, Mapping):
+        mapping = subjects
+        return lambda vid: mapping.get(vid) or AwardSubject(id=vid)
+
+    function = subjects
+
+    def resolve(vid: str) -> AwardSubject:
+        found = function(vid)
+        return found if found is not None else AwardSubject(id=vid)
+
+    return resolve
+
+
+def _plain(counting: Counting) -> bool:
+    return counting == Counting(credit=counting.credit)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class _Reader:
+    """Reads the credit of chunks of subjects from a store, by the cheapest exact path."""
+
+    def __init__(self, rule_set: RuleSet, store: Any, as_of: datetime) -> None:
+        self.store = store
+        self.as_of = as_of
+        self.today = _key(as_of.date())
+        countings = [rule_set.counting, *(rule_set.counting_of(lv) for lv in rule_set.levels)]
+        self.uses_sources = any(c.uses_sources for c in countings)
+        self.day_totals = not self.uses_sources and all(_plain(c) for c in countings)
+        self._policy: AccrualPolicy | None = None
+        self.sources: dict[str, Any] = {}
+        self.fetched: set[tuple[str, int]] = set()
+
+    def read(self, volunteers: list[str]) -> dict[str, list[CreditTuple]]:
+        """Return the credit of each volunteer, by the cheapest exact path."""
+        if self.uses_sources:
+            return self._records(volunteers)
+        if self.day_totals:
+            return self._day_totals(volunteers)
+        lines = self.store.awards.credit_lines(
+            self.as_of, volunteer_ids=volunteers, last=self.today
+        )
+        return dict(lines)
+
+    def _day_totals(self, volunteers: list[str]) -> dict[str, list[CreditTuple]]:
+        totals = self.store.awards.credit_day_totals(
+            self.as_of, volunteer_ids=volunteers, last=self.today
+        )
+        return {
+            vid: [(d, "", "", "", raw, credited, weighted) for d, raw, credited, weighted in days]
+            for vid, days in totals
+        }
+
+    def with_days(self, lines: dict[str, list[CreditTuple]], missing: dict[str, set[int]]) -> None:
+        """Replace the day totals of the ``missing`` days with the day's credit rows."""
+        pairs = {(vid, d) for vid, days in missing.items() for d in days}
+        if pairs & self.fetched:
+            en, zh = message(
+                "awards.input.invalid",
+                detail="the store's credit changed while it was read; evaluate again",
+            )
+            raise InvalidInputError(en, zh, code="awards.input.invalid", path="$.store")
+        self.fetched |= pairs
+        wanted_days = {d for days in missing.values() for d in days}
+        fetched = self.store.awards.credit_lines(
+            self.as_of, volunteer_ids=sorted(missing), days=wanted_days
+        )
+        for vid, rows in fetched:
+            days = missing.get(vid, set())
+            real = [r for r in rows if r[0] in days]
+            lines[vid] = [r for r in lines.get(vid, []) if r[0] not in days or r[1]] + real
+
+    def _records(self, volunteers: list[str]) -> dict[str, list[CreditTuple]]:
+        if self._policy is None:
+            stored = self.store.ledger.get_setting("policy")
+            if stored is None:
+                en, zh = message(
+                    "awards.input.invalid",
+                    detail="the rule filters sources, and the ledger has recorded no policy",
+                )
+                raise InvalidInputError(en, zh, code="awards.input.invalid", path="$.store")
+            self._policy = from_json(stored, AccrualPolicy)
+        records = self.store.ledger.records_of(volunteers)
+        out: dict[str, list[CreditTuple]] = {}
+        for vid, (entries, events) in records.items():
+            for line in credit_lines_from_records(entries, events, self._policy, as_of=self.as_of):
+                day = _key(line.day)
+                weighted = int(line.weighted_minutes * _WEIGHT_SCALE)
+                out.setdefault(vid, []).append(
+                    (
+                        day,
+                        str(line.entry_id),
+                        line.organization_id,
+                        line.category,
+                        line.raw_minutes,
+                        line.credited_minutes,
+                        weighted,
+                    )
+                )
+                self.sources[str(line.entry_id)] = line.source
+        return out
+
+
+def _merged(subject: AwardSubject, lines: Mapping[str, list[CreditTuple]], today: int) -> _Table:
+    members = sorted(subject.volunteers())
+    if len(members) == 1:
+        return _Table.from_tuples(members[0], lines.get(members[0], []), today)
+    tagged = sorted(
+        ((r, vid) for vid in members for r in lines.get(vid, []) if r[0] <= today),
+        key=lambda pair: (pair[0][0], pair[0][1], pair[1]),
+    )
+    table = _Table.from_tuples(members[0], [r for r, _ in tagged], today)
+    table.volunteers = [vid for _, vid in tagged]
+    return table
+
+
+def _evaluate_chunk(
+    rule_set: RuleSet,
+    reader: _Reader,
+    subjects: Sequence[AwardSubject],
+    *,
+    periods: Sequence[DateRange],
+    recommended: Mapping[str, frozenset[str]],
+    detail: bool,
+) -> list[Evaluation]:
+    raw = reader.read(sorted({v for s in subjects for v in s.volunteers()}))
+    pending = list(subjects)
+    done: dict[str, Evaluation] = {}
+    while pending:  # with day totals: read the lines of each date a level was crossed on
+        missing: dict[str, set[int]] = {}
+        retry = []
+        for subject in pending:
+            table = _merged(subject, raw, reader.today)
+            if reader.uses_sources:
+                table.sources = [reader.sources.get(e) for e in table.entries]
+            result = _run(
+                rule_set,
+                subject,
+                table,
+                reader.as_of,
+                periods,
+                recommended.get(subject.id, frozenset()),
+                detail=detail,
+            )
+            if table.missing_days:
+                for vid in subject.volunteers():
+                    missing.setdefault(vid, set()).update(table.missing_days)
+                retry.append(subject)
+            else:
+                done[subject.id] = result
+        if retry:
+            reader.with_days(raw, missing)
+        pending = retry
+    return [done[s.id] for s in subjects]
+
+
+def _recommended(
+    rule_set: RuleSet, store: Any, subjects: Sequence[AwardSubject]
+) -> Mapping[str, frozenset[str]]:
+    if not any(lv.recommendation for lv in rule_set.levels):
+        return {}
+    result: Mapping[str, frozenset[str]] = store.awards.recommendations(
+        rule_set.id, [s.id for s in subjects]
+    )
+    return result
+
+
+def evaluate_subjects(
+    rule_set: RuleSet,
+    store: Any,
+    subjects: Iterable[AwardSubject],
+    *,
+    as_of: datetime,
+    periods: Iterable[DateRange] = (),
+    chunk_size: int = 500,
+) -> Iterator[Evaluation]:
+    """Evaluate the given subjects (volunteers, families, groups) from a store's credit.
+
+    Args:
+        rule_set: The rule set.
+        store: A store with ``awards`` (and ``ledger`` when a rule filters sources).
+        subjects: The subjects, in the order results are wanted; each chunk holds either
+            individuals or groups as they come.
+        as_of: The instant (aware): the credit valid then, and the evaluation date.
+        periods: Chosen periods (see :func:`~volunteerkit.awards.evaluate`).
+        chunk_size: Subjects read and evaluated together.
+
+    Returns:
+        One full evaluation per subject, streamed.
+
+    Raises:
+        NaiveDatetimeError: If ``as_of`` is naive.
+    """
+    require_aware(as_of, "$.as_of")
+    chosen = sorted(periods, key=lambda p: (p.first, p.last))
+    reader = _Reader(rule_set, store, as_of)
+    for chunk in _chunks(subjects, max(1, chunk_size)):
+        yield from _evaluate_chunk(
+            rule_set,
+            reader,
+            chunk,
+            periods=chosen,
+            recommended=_recommended(rule_set, store, chunk),
+            detail=True,
+        )
+
+
+def _volunteer_ids(
+    store: Any, as_of: datetime, volunteer_ids: Collection[str] | None
+) -> Iterator[str]:
+    if volunteer_ids is not None:
+        return iter(sorted(set(volunteer_ids)))
+    today = _key(as_of.date())
+    return (row[0] for row in store.awards.credit_totals(as_of, last=today))
+
+
+def evaluate_all(
+    rule_set: RuleSet,
+    store: Any,
+    *,
+    as_of: datetime,
+    subjects: SubjectSource = None,
+    volunteer_ids: Collection[str] | None = None,
+    periods: Iterable[DateRange] = (),
+    chunk_size: int = 500,
+) -> Iterator[Evaluation]:
+    """Evaluate every volunteer with credit valid at ``as_of`` (or the volunteers given).
+
+    Args:
+        rule_set: The rule set.
+        store: A store with ``awards`` (and ``ledger`` when a rule filters sources).
+        as_of: The instant (aware).
+        subjects: Where each volunteer's dates come from.
+        volunteer_ids: Only these volunteers (also those without any credit).
+        periods: Chosen periods (see :func:`~volunteerkit.awards.evaluate`).
+        chunk_size: Volunteers read and evaluated together.
+
+    Returns:
+        One full evaluation per volunteer, in the store's order of volunteer ids, streamed.
+
+    Raises:
+        NaiveDatetimeError: If ``as_of`` is naive.
+    """
+    require_aware(as_of, "$.as_of")
+    resolve = _resolver(subjects)
+    ids = _volunteer_ids(store, as_of, volunteer_ids)
+    return evaluate_subjects(
+        rule_set,
+        store,
+        (resolve(v) for v in ids),
+        as_of=as_of,
+        periods=periods,
+        chunk_size=chunk_size,
+    )
+
+
+def _thresholds(rule_set: RuleSet) -> list[tuple[CreditKind, int]]:
+    return [
+        (rule_set.counting_of(lv).credit, lv.threshold)
+        for lv in rule_set.levels
+        if lv.group is None
+    ]
+
+
+def _candidates(
+    rule_set: RuleSet, store: Any, as_of: datetime, volunteer_ids: Collection[str] | None
+) -> Iterator[str]:
+    """Volunteers whose total credit (every category) reaches some level's threshold."""
+    needs = _thresholds(rule_set)
+    if not needs:
+        return
+    wanted = None if volunteer_ids is None else set(volunteer_ids)
+    lowest = {kind: min(t for k, t in needs if k is kind) for kind in {k for k, _ in needs}}
+    raw_min = lowest.get(CreditKind.RAW)
+    credited_min = lowest.get(CreditKind.CREDITED)
+    weighted_min = lowest.get(CreditKind.WEIGHTED)
+    weighted_min = None if weighted_min is None else weighted_min * _WEIGHT_SCALE
+    today = _key(as_of.date())
+    for vid, raw, credited, weighted, _first, _last in store.awards.credit_totals(
+        as_of, last=today
+    ):
+        if wanted is not None and vid not in wanted:
+            continue
+        if (
+            (credited_min is not None and credited >= credited_min)
+            or (raw_min is not None and raw >= raw_min)
+            or (weighted_min is not None and weighted >= weighted_min)
+        ):
+            yield vid
+
+
+def earned_all(
+    rule_set: RuleSet,
+    store: Any,
+    *,
+    as_of: datetime,
+    subjects: SubjectSource = None,
+    volunteer_ids: Collection[str] | None = None,
+    chunk_size: int = 500,
+) -> Iterator[Evaluation]:
+    """Find every volunteer who earned (or awaits a recommendation for) a level, with the awards.
+
+    The store first sums each volunteer's credit; volunteers below every threshold are not read
+    further. The evaluations carry each level's status and awards, without progress, reasons or
+    standing (evaluate one volunteer with :func:`evaluate_all` for those).
+
+    Args:
+        rule_set: The rule set (its individual levels; group levels need :func:`award_subjects`).
+        store: A store with ``awards`` (and ``ledger`` when a rule filters sources).
+        as_of: The instant (aware).
+        subjects: Where each volunteer's dates come from.
+        volunteer_ids: Only these volunteers.
+        chunk_size: Volunteers read and evaluated together.
+
+    Returns:
+        One evaluation per volunteer with any award, in the store's order of volunteer ids.
+
+    Raises:
+        NaiveDatetimeError: If ``as_of`` is naive.
+    """
+    require_aware(as_of, "$.as_of")
+    resolve = _resolver(subjects)
+    reader = _Reader(rule_set, store, as_of)
+    for chunk in _chunks(_candidates(rule_set, store, as_of, volunteer_ids), max(1, chunk_size)):
+        people = [resolve(v) for v in chunk]
+        for evaluation in _evaluate_chunk(
+            rule_set,
+            reader,
+            people,
+            periods=(),
+            recommended=_recommended(rule_set, store, people),
+            detail=False,
+        ):
+            if any(r.achievements for r in evaluation.levels):
+                yield evaluation
+
+
+# --------------------------------------------------------------------------------------------
+# awarding
+
+
+@attrs.frozen(kw_only=True)
+class AwardRun:
+    """What an award batch did.
+
+    Args:
+        rule_set_id: The rule set.
+        as_of: The instant evaluated.
+        evaluated: Subjects evaluated.
+        granted: Grants recorded.
+        revoked: Revocations recorded.
+        kept: Held awards still supported.
+    """
+
+    rule_set_id: str
+    as_of: datetime
+    evaluated: int = 0
+    granted: int = 0
+    revoked: int = 0
+    kept: int = 0
+
+
+def _audit(clock: Clock, actor: str, record: Grant | Revocation, subject_type: str) -> AuditEntry:
+    is_grant = isinstance(record, Grant)
+    details = {"rule_set": record.rule_set_id, "level": record.level_id, "key": record.key}
+    if isinstance(record, Grant):
+        details["earned_on"] = record.earned_on.isoformat()
+        details["crossing_entry"] = str(record.crossing_entry)
+    return AuditEntry(
+        id=new_id(clock),
+        at=clock.now(),
+        actor=actor,
+        action="awards.grant" if is_grant else "awards.revoke",
+        subject_type=subject_type,
+        subject_id=record.subject_id,
+        reason="" if isinstance(record, Grant) else record.reason,
+        details=details,
+    )
+
+
+def _apply(
+    rule_set: RuleSet,
+    store: AwardStore,
+    evaluations: Sequence[Evaluation],
+    subjects: Mapping[str, AwardSubject],
+    *,
+    as_of: datetime,
+    periods: Sequence[DateRange],
+    clock: Clock,
+    actor: str,
+) -> tuple[int, int, int]:
+    held = store.awards.held(rule_set.id, [e.subject_id for e in evaluations])
+    plans = [
+        reconcile(e, held.get(e.subject_id, ()), clock=clock, actor=actor) for e in evaluations
+    ]
+    if any(p.revocations for p in plans):
+        # revocations say why: evaluate those subjects in full for their reasons
+        needing = [subjects[p.subject_id] for p in plans if p.revocations]
+        full = {
+            e.subject_id: e
+            for e in evaluate_subjects(rule_set, store, needing, as_of=as_of, periods=periods)
+        }
+        plans = [
+            reconcile(full[p.subject_id], held.get(p.subject_id, ()), clock=clock, actor=actor)
+            if p.subject_id in full
+            else p
+            for p in plans
+        ]
+    granted = revoked = kept = 0
+    with store.transaction():
+        for plan in plans:
+            kind = "group" if subjects[plan.subject_id].is_group else "volunteer"
+            if plan.revocations:
+                revoked += store.awards.revoke(plan.revocations)
+                store.audit.append_many(_audit(clock, actor, r, kind) for r in plan.revocations)
+            if plan.grants:
+                granted += store.awards.grant(plan.grants)
+                store.audit.append_many(_audit(clock, actor, g, kind) for g in plan.grants)
+            kept += len(plan.kept)
+    return granted, revoked, kept
+
+
+def award_subjects(
+    rule_set: RuleSet,
+    store: AwardStore,
+    subjects: Iterable[AwardSubject],
+    *,
+    as_of: datetime,
+    clock: Clock,
+    actor: str,
+    periods: Iterable[DateRange] = (),
+    chunk_size: int = 500,
+) -> AwardRun:
+    """Grant and revoke the awards of the given subjects (volunteers, families, groups).
+
+    Args:
+        rule_set: The rule set.
+        store: A store with ``awards``, ``audit`` and ``transaction()``.
+        subjects: The subjects.
+        as_of: The instant evaluated (aware).
+        clock: Dates the grants, revocations and audit entries.
+        actor: Who awards (a user, or the name of the batch job).
+        periods: Chosen periods (see :func:`~volunteerkit.awards.evaluate`).
+        chunk_size: Subjects per transaction.
+
+    Returns:
+        What was done.
+
+    Raises:
+        NaiveDatetimeError: If ``as_of`` is naive.
+    """
+    require_aware(as_of, "$.as_of")
+    chosen = sorted(periods, key=lambda p: (p.first, p.last))
+    evaluated = granted = revoked = kept = 0
+    for chunk in _chunks(subjects, max(1, chunk_size)):
+        evaluations = list(evaluate_subjects(rule_set, store, chunk, as_of=as_of, periods=chosen))
+        g, r, k = _apply(
+            rule_set,
+            store,
+            evaluations,
+            {s.id: s for s in chunk},
+            as_of=as_of,
+            periods=chosen,
+            clock=clock,
+            actor=actor,
+        )
+        evaluated += len(chunk)
+        granted, revoked, kept = granted + g, revoked + r, kept + k
+    return AwardRun(
+        rule_set_id=rule_set.id,
+        as_of=as_of,
+        evaluated=evaluated,
+        granted=granted,
+        revoked=revoked,
+        kept=kept,
+    )
+
+
+def award_all(
+    rule_set: RuleSet,
+    store: AwardStore,
+    *,
+    as_of: datetime,
+    clock: Clock,
+    actor: str,
+    subjects: SubjectSource = None,
+    volunteer_ids: Collection[str] | None = None,
+    chunk_size: int = 500,
+) -> AwardRun:
+    """Grant what every volunteer earned and revoke what is no longer supported.
+
+    Evaluates the volunteers who may have earned a level (their total reaches a threshold) and
+    those holding an award of the rule set; writes one transaction per chunk, so an interrupted run
+    resumes by running again. Group levels are awarded with :func:`award_subjects`.
+
+    Args:
+        rule_set: The rule set.
+        store: A store with ``awards``, ``audit`` and ``transaction()``.
+        as_of: The instant evaluated (aware).
+        clock: Dates the grants, revocations and audit entries.
+        actor: Who awards.
+        subjects: Where each volunteer's dates come from.
+        volunteer_ids: Only these volunteers.
+        chunk_size: Volunteers per transaction.
+
+    Returns:
+        What was done.
+
+    Raises:
+        NaiveDatetimeError: If ``as_of`` is naive.
+    """
+    require_aware(as_of, "$.as_of")
+    resolve = _resolver(subjects)
+    wanted = None if volunteer_ids is None else set(volunteer_ids)
+    holders = [h for h in store.awards.holders(rule_set.id) if wanted is None or h in wanted]
+    candidates = sorted(set(_candidates(rule_set, store, as_of, volunteer_ids)) | set(holders))
+    reader = _Reader(rule_set, store, as_of)
+    evaluated = granted = revoked = kept = 0
+    for chunk in _chunks(candidates, max(1, chunk_size)):
+        people = [resolve(v) for v in chunk]
+        evaluations = _evaluate_chunk(
+            rule_set,
+            reader,
+            people,
+            periods=(),
+            recommended=_recommended(rule_set, store, people),
+            detail=False,
+        )
+        g, r, k = _apply(
+            rule_set,
+            store,
+            evaluations,
+            {s.id: s for s in people},
+            as_of=as_of,
+            periods=(),
+            clock=clock,
+            actor=actor,
+        )
+        evaluated += len(chunk)
+        granted, revoked, kept = granted + g, revoked + r, kept + k
+    return AwardRun(
+        rule_set_id=rule_set.id,
+        as_of=as_of,
+        evaluated=evaluated,
+        granted=granted,
+        revoked=revoked,
+        kept=kept,
+    )
+
+
+def evaluate_one(
+    rule_set: RuleSet, store: Any, subject: AwardSubject, *, as_of: datetime
+) -> Evaluation:
+    """Evaluate one subject from a store (a convenience over :func:`evaluate_subjects`).
+
+    Args:
+        rule_set: The rule set.
+        store: A store with ``awards``.
+        subject: The subject.
+        as_of: The instant (aware).
+
+    Returns:
+        The full evaluation.
+    """
+    return next(iter(evaluate_subjects(rule_set, store, [subject], as_of=as_of)))
