@@ -49,7 +49,7 @@ def volunteer(**kw: object) -> Volunteer:
     return Volunteer(**fields)  # type: ignore[arg-type]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(v=volunteers())
 def test_volunteers_round_trip(v: Volunteer) -> None:
     """structure(unstructure(v)) == v for any valid volunteer, documents and guardians included."""

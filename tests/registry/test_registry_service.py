@@ -482,3 +482,21 @@ def test_every_write_is_audited_with_an_actor(registry: Registry, store: MemoryS
         "outcome": "created",
     }
     assert [e.action for e in store.audit.query(actor="admin-7")] == ["organization.register"]
+
+
+@pytest.mark.parametrize(("scheme", "number"), [("cn_uscc", USCC_52), ("cn_mobile", "13123456789")])
+def test_codes_that_are_not_personal_documents_are_refused(
+    registry: Registry, scheme: str, number: str
+) -> None:
+    """A USCC or a phone number cannot be a volunteer's identity document."""
+    with pytest.raises(InvalidInputError) as info:
+        registry.register_volunteer(app(scheme, number))
+    assert (info.value.code, info.value.path) == ("registry.document_scheme", "$.document")
+
+
+def test_qualifications_must_be_qualifications(registry: Registry) -> None:
+    """update_profile refuses qualifications that are not Qualification objects, with a path."""
+    vid = registry.register_volunteer(app()).volunteer.id
+    with pytest.raises(InvalidInputError) as info:
+        registry.update_profile(vid, qualifications=["first aid"])  # type: ignore[list-item]
+    assert (info.value.code, info.value.path) == ("registry.qualification", "$.qualifications[0]")

@@ -327,6 +327,19 @@ def _skills(
         )
 
 
+def _each_qualification(
+    _inst: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]
+) -> None:
+    for index, item in enumerate(value):
+        if not isinstance(item, Qualification):
+            raise _err(
+                "expected a Qualification",
+                "应为 Qualification",
+                "registry.qualification",
+                f"$.{attribute.name}[{index}]",
+            )
+
+
 def _short_text(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or len(value) > 200 or "\x00" in value or value != value.strip():
         raise _err(
@@ -526,7 +539,9 @@ class Volunteer:
     home_region: str | None = attrs.field(default=None, validator=_region)
     skills: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_skills)
     languages: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_languages)
-    qualifications: tuple[Qualification, ...] = attrs.field(default=(), converter=_qualifications)
+    qualifications: tuple[Qualification, ...] = attrs.field(
+        default=(), converter=_qualifications, validator=_each_qualification
+    )
     registered_at: datetime = attrs.field(validator=_aware)
     status: VolunteerStatus = VolunteerStatus.ACTIVE
     self_supporting: bool = False

@@ -188,12 +188,23 @@ def _mismatch(what: str, what_zh: str, field: str) -> InvalidInputError:
     )
 
 
+_NOT_PERSONAL: Final = frozenset({"cn_uscc", "cn_mobile"})
+"""Schemes that do not identify a person: an organization's code and a phone number."""
+
+
 def _reparse(document: object, clock: Clock, path: str) -> IdentityDocument:
     if not isinstance(document, IdentityDocument):
         raise InvalidInputError(
             "expected an identity document from volunteerkit.registry.identity.parse",
             "应为 volunteerkit.registry.identity.parse 返回的证件",
             code="registry.document",
+            path=path,
+        )
+    if document.scheme in _NOT_PERSONAL:
+        raise InvalidInputError(
+            "an organization code or a phone number is not a personal identity document",
+            "统一社会信用代码或电话号码不是个人身份证件",
+            code="registry.document_scheme",
             path=path,
         )
     try:

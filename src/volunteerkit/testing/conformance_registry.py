@@ -286,7 +286,7 @@ class VolunteerRepositoryConformance(_Base):
         assert store.volunteers.find_by_index([_index(11)]) is None
         assert store.volunteers.count() == 1
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=_SUPPRESS)
+    @settings(max_examples=10, deadline=None, suppress_health_check=_SUPPRESS)
     @given(records=st.lists(volunteer_records(), max_size=6))
     def test_store_agrees_with_a_model(
         self, make_store: StoreFactory, records: list[VolunteerRecord]
