@@ -208,6 +208,10 @@ def credit_lines_from_records(
     return credit_lines(credited_as_of(entries, events, policy, as_of=as_of), entries)
 
 
+def _member_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _check_members(
     _instance: object, _attribute: attrs.Attribute[Any], value: tuple[str, ...]
 ) -> None:
@@ -237,7 +241,9 @@ class AwardSubject:
     id: str
     birth_date: date | None = None
     registered_on: date | None = None
-    members: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_check_members)
+    members: tuple[str, ...] = attrs.field(
+        default=(), converter=_member_tuple, validator=_check_members
+    )
     dates: Mapping[str, date] = attrs.field(factory=dict)
 
     @property
@@ -959,7 +965,7 @@ def _fixed_periods(window: WindowSpec, ctx: _Context, stream: _Stream) -> list[_
         return [_Period(first, today, f"{first.isoformat()}..{today.isoformat()}")]
     out = []
     for i, p in enumerate(ctx.periods):
-        if p.last >= p.first + relativedelta(months=window.max_months):
+        if p.first < _day(_rolling_first(_key(p.last), window.max_months)):
             en, zh = message("awards.input.period_too_long", months=window.max_months)
             raise InvalidInputError(
                 en, zh, code="awards.input.period_too_long", path=f"$.periods[{i}]"

@@ -67,6 +67,22 @@ __all__ = [
 ]
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _sources(value: Iterable[Source]) -> tuple[Source, ...]:
+    return tuple(value)
+
+
+def _citations(value: Iterable[Citation]) -> tuple[Citation, ...]:
+    return tuple(value)
+
+
+def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
+    return tuple(value)
+
+
 class CreditKind(StrEnum):
     """Which minutes of an entry are added up."""
 
@@ -145,12 +161,12 @@ class Counting:
     """
 
     credit: CreditKind = CreditKind.CREDITED
-    include_categories: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    exclude_categories: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    include_sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
-    exclude_sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
-    include_organizations: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    exclude_organizations: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    include_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    exclude_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    include_sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
+    exclude_sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
+    include_organizations: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    exclude_organizations: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     @property
     def uses_sources(self) -> bool:
@@ -379,7 +395,7 @@ class Level:
     counting: Counting | None = None
     age: AgeBand | None = None
     group: GroupRule | None = None
-    requires: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    requires: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     repeat: Repeat = Repeat.ONCE
     recommendation: bool = False
     min_days: int | None = None
@@ -434,8 +450,8 @@ class RuleSet:
     version: str
     name_zh: str
     name_en: str
-    sources: tuple[Citation, ...] = attrs.field(converter=tuple)
-    levels: tuple[Level, ...] = attrs.field(converter=tuple)
+    sources: tuple[Citation, ...] = attrs.field(converter=_citations)
+    levels: tuple[Level, ...] = attrs.field(converter=_levels)
     format: int = 1
     effective_from: date | None = None
     effective_to: date | None = None

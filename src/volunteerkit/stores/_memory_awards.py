@@ -19,6 +19,7 @@ from volunteerkit.awards.store import (
     check_counting,
 )
 from volunteerkit.errors import ConflictError
+from volunteerkit.hours.store import GroupKey, Query
 
 if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
@@ -183,7 +184,12 @@ class MemoryAwardRepository:
         ledger = getattr(self._store, "ledger", None)
         if ledger is None:
             return
-        volunteers = ledger.volunteers() if volunteer_ids is None else sorted(set(volunteer_ids))
+        if volunteer_ids is None:
+            query = Query(as_of=as_of, first=first, last=last)
+            sums = ledger.sum_credit(query, [GroupKey.VOLUNTEER])
+            volunteers = sorted(str(row.key[0]) for row in sums)
+        else:
+            volunteers = sorted(set(volunteer_ids))
         for vid in volunteers:
             rows: list[CreditTuple] = [
                 (
