@@ -673,8 +673,7 @@ class Registry:
         rec = self._store.volunteers.find_by_index(candidates)
         created = False
         if rec is None:
-            volunteer = Volunteer(id=new_id(self._clock), **fields)  # type: ignore[arg-type]
-            new = self._seal(volunteer)
+            new = self._new_record(fields, candidates[0])
             try:
                 self._store.volunteers.add(new)
             except ConflictError as err:
@@ -696,7 +695,9 @@ class Registry:
                         details={**details, "outcome": "created"},
                     )
                 )
-                log.info("registered volunteer %s (%s)", rec.id, volunteer.masked_document)
+                log.info(
+                    "registered volunteer %s (%s %s)", rec.id, document.scheme, document.masked
+                )
         if not created:
             rec = self._existing(rec, details, actor=actor, reason=reason, audit=audit)
         membership: Membership | None = None
@@ -706,6 +707,26 @@ class Registry:
                 rec, organization, role, actor=actor, reason=reason, now=now, audit=audit
             )
         return rec, created, membership, joined
+
+    def _new_record(self, fields: dict[str, object], index: str) -> VolunteerRecord:
+        """Build the record of a new volunteer directly in its stored (sealed) form."""
+        volunteer_id = new_id(self._clock)
+        document = fields["document"]
+        guardian = fields["guardian"]
+        assert isinstance(document, IdentityDocument)
+        assert guardian is None or isinstance(guardian, Guardian)
+        guardian_document = None if guardian is None else guardian.document
+        if guardian is not None and guardian_document is not None:
+            guardian = attrs.evolve(guardian, document=None)
+        stripped = {**fields, "document": None, "guardian": guardian}
+        return VolunteerRecord(
+            volunteer=Volunteer(id=volunteer_id, **stripped),  # type: ignore[arg-type]
+            document=self._keyring.seal(document, context=f"{volunteer_id}/document"),
+            document_index=index,
+            guardian_document=None
+            if guardian_document is None
+            else self._keyring.seal(guardian_document, context=f"{volunteer_id}/guardian"),
+        )
 
     def _existing(
         self,
