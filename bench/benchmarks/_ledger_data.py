@@ -22,7 +22,7 @@ def entries(n: int, volunteers: int, seed: int = 7) -> list[ServiceEntry]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        start = T0 + timedelta(minutes=i * 7 + rng.randrange(0, 600))
+        start = T0 + timedelta(minutes=(i * 7) % (650 * 1440) + rng.randrange(0, 600))
         end = start + timedelta(minutes=rng.randrange(30, 480))
         out.append(
             ServiceEntry(
