@@ -5,7 +5,9 @@ Commands:
 * ``volunteerkit demo``: walk through everything the library does, on a SQLite file by default;
 * ``volunteerkit migrate URL``: open a store (applying its migrations) and list them;
 * ``volunteerkit audit URL``: print audit entries, filtered by subject and time;
-* ``volunteerkit identity validate|detect``: check identity document numbers.
+* ``volunteerkit identity validate|detect``: check identity document numbers;
+* ``volunteerkit hours import|export``: move service entries in and out as CSV or JSON Lines;
+* ``volunteerkit awards check|evaluate``: check a rule file, evaluate a store's volunteers.
 
 ``--json`` (before the command) prints JSON instead of text. Errors print their code and message
 in English and Chinese and exit with status 2; nothing prints a traceback for bad input.
@@ -138,6 +140,115 @@ def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _ledger(store: Any, policy_name: str | None) -> Any:
+    """Open the store's ledger under the policy it was built with (or the named preset)."""
+    from volunteerkit._clock import SystemClock
+    from volunteerkit._serialization import from_json
+    from volunteerkit.hours.ledger import Ledger
+    from volunteerkit.hours.policy import AccrualPolicy, preset
+
+    stored = store.ledger.get_setting("policy")
+    if policy_name is not None:
+        policy = preset(policy_name)
+    elif stored is not None:
+        policy = from_json(stored, AccrualPolicy)
+    else:
+        policy = preset("national")
+    # The command line is the edge of an application: the real clock dates what it records.
+    return Ledger(store, clock=SystemClock(), policy=policy)
+
+
+def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
+    from volunteerkit.hours.bulk import export_entries, import_entries, render_progress
+    from volunteerkit.stores import open_store
+
+    store = open_store(args.url)
+    try:
+        if args.hours_command == "export":
+            wanted = args.volunteer or store.ledger.volunteers()
+            records = store.ledger.records_of(wanted)
+
+            def entries() -> Any:
+                for volunteer in sorted(records):
+                    yield from records[volunteer][0]
+
+            count = export_entries(entries(), args.file, format=args.format)
+            if args.json:
+                _print_json(out, {"written": count, "file": args.file})
+            else:
+                out.write(f"wrote {count} entries to {args.file}\n")
+            return 0
+        ledger = _ledger(store, args.policy)
+        show_progress = not args.json and sys.stderr.isatty()
+
+        def progress(p: Any) -> None:
+            if show_progress:
+                sys.stderr.write("\r" + render_progress(p))
+                sys.stderr.flush()
+
+        report = import_entries(
+            args.file,
+            format=args.format,
+            sink=ledger,
+            actor=args.actor,
+            mode=args.mode,
+            progress=progress,
+        )
+        if show_progress:
+            sys.stderr.write("\n")
+    finally:
+        store.close()
+    if args.json:
+        _print_json(out, unstructure(report))
+    else:
+        out.write(
+            f"read {report.rows_read} rows: {report.imported} imported, {report.unchanged} "
+            f"unchanged, {report.rejected} rejected\n"
+        )
+        for error in report.errors:
+            out.write(f"line {error.line} {error.field} [{error.code}] {error.message}\n")
+    return 0 if report.rejected == 0 else 1
+
+
+def _cmd_awards(args: argparse.Namespace, out: TextIO) -> int:
+    from volunteerkit._clock import SystemClock
+    from volunteerkit.awards.commands import check_command, evaluate_command
+
+    if args.awards_command == "check":
+        status, report = check_command(args.rules)
+        if args.json:
+            _print_json(out, report)
+        elif report.get("ok"):
+            out.write(
+                f"ok: {report['rule_set']} version {report['version']}, "
+                f"{len(report['levels'])} levels\n"
+            )
+        else:
+            for problem in report["problems"]:
+                out.write(f"{problem['path']} [{problem['code']}] {problem['message']}\n")
+        return status
+    as_of = args.as_of or SystemClock().now()  # the edge of an application may read the clock
+    for result in evaluate_command(args.rules, args.url, as_of=as_of, volunteer_ids=args.volunteer):
+        if args.json:
+            _print_json(out, result)
+        else:
+            out.write(_evaluation_line(result) + "\n")
+    return 0
+
+
+def _evaluation_line(result: dict[str, Any]) -> str:
+    held = [
+        level["level_id"] for level in result.get("levels", []) if level.get("status") == "earned"
+    ]
+    nxt = result.get("next_level") or {}
+    following = (
+        f"; next {nxt['level_id']}: {nxt['remaining_minutes'] / 60:.2f} h to go"
+        if nxt.get("level_id")
+        else ""
+    )
+    return f"{result.get('subject_id')}: {', '.join(held) or 'no level earned'}{following}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``volunteerkit`` command."""
     parser = argparse.ArgumentParser(
@@ -178,6 +289,33 @@ def build_parser() -> argparse.ArgumentParser:
     detect = ident_commands.add_parser("detect", help="list the schemes a value is valid for")
     detect.add_argument("value")
     ident.set_defaults(handler=_cmd_identity)
+
+    hours = commands.add_parser("hours", help="import or export service entries")
+    hours_commands = hours.add_subparsers(dest="hours_command", metavar="ACTION", required=True)
+    imp = hours_commands.add_parser("import", help="import a CSV or JSON Lines file")
+    imp.add_argument("url", help="store URL")
+    imp.add_argument("file", help="the file to import")
+    imp.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    imp.add_argument("--mode", choices=["best_effort", "all_or_nothing"], default="best_effort")
+    imp.add_argument("--actor", default="cli", help="who imports (for the audit log)")
+    imp.add_argument("--policy", help="accrual policy preset (default: the store's own)")
+    exp = hours_commands.add_parser("export", help="export entries as CSV or JSON Lines")
+    exp.add_argument("url", help="store URL")
+    exp.add_argument("file", help="the file to write")
+    exp.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    exp.add_argument("--volunteer", action="append", help="only this volunteer (repeatable)")
+    hours.set_defaults(handler=_cmd_hours)
+
+    awards = commands.add_parser("awards", help="check award rules, evaluate volunteers")
+    awards_commands = awards.add_subparsers(dest="awards_command", metavar="ACTION", required=True)
+    check = awards_commands.add_parser("check", help="check a rule file (TOML or JSON)")
+    check.add_argument("rules", help="a rule file or a built-in rule set id")
+    evaluate = awards_commands.add_parser("evaluate", help="evaluate a store's volunteers")
+    evaluate.add_argument("rules", help="a rule file or a built-in rule set id")
+    evaluate.add_argument("url", help="store URL")
+    evaluate.add_argument("--as-of", type=_aware, help="ISO 8601 with offset (default: now)")
+    evaluate.add_argument("--volunteer", action="append", help="only this volunteer (repeatable)")
+    awards.set_defaults(handler=_cmd_awards)
     return parser
 
 

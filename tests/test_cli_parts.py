@@ -1,0 +1,80 @@
+"""The CLI commands over the parts: hours import/export and awards check/evaluate."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from volunteerkit.cli import main
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def _demo(tmp_path: Path) -> Path:
+    db = tmp_path / "demo.sqlite"
+    assert run("demo", "--db", str(db), "--out-dir", str(tmp_path))[0] == 0
+    return db
+
+
+def test_hours_export_then_import_into_another_store_and_again(tmp_path: Path) -> None:
+    """Entries exported from one store import into another; a second import changes nothing."""
+    db = _demo(tmp_path)
+    exported = tmp_path / "entries.csv"
+    code, text = run("--json", "hours", "export", f"sqlite:///{db}", str(exported))
+    assert code == 0
+    written = json.loads(text)["written"]
+    assert written > 0
+    assert len(exported.read_text(encoding="utf-8").splitlines()) == written + 1  # header
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    code, text = run("--json", "hours", "import", target, str(exported))
+    first = json.loads(text)
+    assert (code, first["imported"], first["rejected"]) == (0, written, 0)
+    code, text = run("--json", "hours", "import", target, str(exported))
+    again = json.loads(text)
+    assert (code, again["imported"], again["unchanged"]) == (0, 0, written)
+
+
+def test_hours_import_reports_bad_rows_with_lines(tmp_path: Path) -> None:
+    """A bad row is reported with its line, field and code, and the exit status is 1."""
+    db = _demo(tmp_path)
+    exported = tmp_path / "entries.csv"
+    run("hours", "export", f"sqlite:///{db}", str(exported))
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("end")] = "2026-13-01T00:00:00+08:00"
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
+    code, text = run("hours", "import", f"sqlite:///{tmp_path / 't.sqlite'}", str(broken))
+    assert code == 1
+    assert "line 2 $.end" in text
+
+
+def test_awards_check_built_in_and_broken_file(tmp_path: Path) -> None:
+    """awards check accepts a built-in rule set and lists a broken file's problems with paths."""
+    assert run("awards", "check", "cn.cyl.stars")[0] == 0
+    broken = tmp_path / "rules.toml"
+    broken.write_text('id = "x"\nversion = 3\n', encoding="utf-8")
+    code, text = run("--json", "awards", "check", str(broken))
+    report = json.loads(text)
+    assert code == 1
+    assert report["ok"] is False
+    assert all(p["path"].startswith("$") and p["code"] for p in report["problems"])
+
+
+def test_awards_evaluate_prints_one_result_per_volunteer(tmp_path: Path) -> None:
+    """awards evaluate streams one JSON result per volunteer with credit in the store."""
+    db = _demo(tmp_path)
+    code, text = run(
+        "--json", "awards", "evaluate", "cn.cyl.stars", f"sqlite:///{db}",
+        "--as-of", "2026-12-31T00:00:00+08:00",
+    )  # fmt: skip
+    results = [json.loads(line) for line in text.splitlines()]
+    assert code == 0
+    assert results
+    assert {r["rule_set_id"] for r in results} == {"cn.cyl.stars"}
