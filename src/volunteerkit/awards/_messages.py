@@ -103,15 +103,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # reasons a level is not (yet) granted
     "awards.hours_short": (
         "counted {counted} of {required} in the window",
-        "区间内已计 {counted},需 {required}",
+        "区间内已计 {counted_zh},需 {required_zh}",
     ),
     "awards.members_short": (
         "{short} of {members} member(s) have fewer than {required}",
-        "{members} 名成员中有 {short} 名不足 {required}",
+        "{members} 名成员中有 {short} 名不足 {required_zh}",
     ),
     "awards.span_short": (
         "first and last service must be at least {span} apart",
-        "首次与最近一次服务须至少相隔 {span}",
+        "首次与最近一次服务须至少相隔 {span_zh}",
     ),
     "awards.days_short": (
         "served on {days} day(s); at least {required} needed",
@@ -131,7 +131,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "awards.age_out_of_band": (
         "age {age} on {day} is outside {band}",
-        "{day} 时年龄 {age} 岁,不在 {band} 内",
+        "{day} 时年龄 {age} 岁,不在 {band_zh} 内",
     ),
     "awards.age_unknown": ("the birth date is not known", "出生日期未知"),
     "awards.not_a_group": ("this level is for families and groups", "此等级仅授予家庭和集体"),
@@ -147,7 +147,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "awards.no_longer_supported": (
         "no longer supported by the hours: {detail}",
-        "现有时长已不再支持该奖项:{detail}",
+        "现有时长已不再支持该奖项:{detail_zh}",
     ),
     "awards.conflict": (
         "a different award record with this id is already stored",

@@ -511,6 +511,7 @@ def earned_all(
     as_of: datetime,
     subjects: SubjectSource = None,
     volunteer_ids: Collection[str] | None = None,
+    periods: Iterable[DateRange] = (),
     chunk_size: int = 500,
 ) -> Iterator[Evaluation]:
     """Find every volunteer who earned (or awaits a recommendation for) a level, with the awards.
@@ -525,6 +526,7 @@ def earned_all(
         as_of: The instant (aware).
         subjects: Where each volunteer's dates come from.
         volunteer_ids: Only these volunteers.
+        periods: Chosen periods (see :func:`~volunteerkit.awards.evaluate`).
         chunk_size: Volunteers read and evaluated together.
 
     Returns:
@@ -536,13 +538,14 @@ def earned_all(
     require_aware(as_of, "$.as_of")
     resolve = _resolver(subjects)
     reader = _Reader(rule_set, store, as_of)
+    chosen = sorted(periods, key=lambda p: (p.first, p.last))
     for chunk in _chunks(_candidates(rule_set, store, as_of, volunteer_ids), max(1, chunk_size)):
         people = [resolve(v) for v in chunk]
         for evaluation in _evaluate_chunk(
             rule_set,
             reader,
             people,
-            periods=(),
+            periods=chosen,
             recommended=_recommended(rule_set, store, people),
             detail=False,
         ):
@@ -700,6 +703,7 @@ def award_all(
     actor: str,
     subjects: SubjectSource = None,
     volunteer_ids: Collection[str] | None = None,
+    periods: Iterable[DateRange] = (),
     chunk_size: int = 500,
 ) -> AwardRun:
     """Grant what every volunteer earned and revoke what is no longer supported.
@@ -716,6 +720,9 @@ def award_all(
         actor: Who awards.
         subjects: Where each volunteer's dates come from.
         volunteer_ids: Only these volunteers.
+        periods: Chosen periods (see :func:`~volunteerkit.awards.evaluate`); a chosen-period level
+            evaluated without them is keyed by the 12 months ending on the evaluation date, so
+            give them when awarding such levels.
         chunk_size: Volunteers per transaction.
 
     Returns:
@@ -730,6 +737,7 @@ def award_all(
     holders = [h for h in store.awards.holders(rule_set.id) if wanted is None or h in wanted]
     candidates = sorted(set(_candidates(rule_set, store, as_of, volunteer_ids)) | set(holders))
     reader = _Reader(rule_set, store, as_of)
+    chosen = sorted(periods, key=lambda p: (p.first, p.last))
     evaluated = granted = revoked = kept = 0
     for chunk in _chunks(candidates, max(1, chunk_size)):
         people = [resolve(v) for v in chunk]
@@ -737,7 +745,7 @@ def award_all(
             rule_set,
             reader,
             people,
-            periods=(),
+            periods=chosen,
             recommended=_recommended(rule_set, store, people),
             detail=False,
         )
@@ -747,7 +755,7 @@ def award_all(
             evaluations,
             {s.id: s for s in people},
             as_of=as_of,
-            periods=(),
+            periods=chosen,
             clock=clock,
             actor=actor,
         )

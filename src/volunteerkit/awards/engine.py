@@ -515,13 +515,21 @@ def _hm(minutes: int) -> str:
     return f"{hours} h" if rest == 0 else f"{hours} h {rest} min"
 
 
-def _span_text(months: int | None, days: int | None) -> str:
-    parts = []
+def _hm_zh(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} 小时" if rest == 0 else f"{hours} 小时 {rest} 分钟"
+
+
+def _span_text(months: int | None, days: int | None) -> tuple[str, str]:
+    en: list[str] = []
+    zh: list[str] = []
     if months:
-        parts.append(f"{months} month(s)")
+        en.append(f"{months} month(s)")
+        zh.append(f"{months} 个月")
     if days:
-        parts.append(f"{days} day(s)")
-    return " and ".join(parts)
+        en.append(f"{days} day(s)")
+        zh.append(f"{days} 天")
+    return " and ".join(en), "".join(zh)
 
 
 # --------------------------------------------------------------------------------------------
@@ -607,9 +615,7 @@ class _Table:
         return table
 
     @classmethod
-    def from_tuples(
-        cls, volunteer_id: str, rows: Iterable[Sequence[Any]], today: int
-    ) -> _Table:
+    def from_tuples(cls, volunteer_id: str, rows: Iterable[Sequence[Any]], today: int) -> _Table:
         """Build a table from store rows (an empty entry text marks a day total, see the batch).
 
         Rows are ``(day, entry text, organization, category, raw, credited, weighted_micro)``.
@@ -802,7 +808,13 @@ class _Acc:
         counted = self.total // self.scale
         if self.total < self.need:
             found.append(
-                Reason.of("awards.hours_short", counted=_hm(counted), required=_hm(lv.threshold))
+                Reason.of(
+                    "awards.hours_short",
+                    counted=_hm(counted),
+                    counted_zh=_hm_zh(counted),
+                    required=_hm(lv.threshold),
+                    required_zh=_hm_zh(lv.threshold),
+                )
             )
         short = self._members_short()
         if short and lv.group is not None:
@@ -812,6 +824,7 @@ class _Acc:
                     short=short,
                     members=len(self.members),
                     required=_hm(lv.group.member_minimum),
+                    required_zh=_hm_zh(lv.group.member_minimum),
                 )
             )
         if lv.min_days is not None and len(self.days) < lv.min_days:
@@ -821,11 +834,8 @@ class _Acc:
                 Reason.of("awards.months_short", months=len(self.months), required=lv.min_months)
             )
         if not self._span_ok():
-            found.append(
-                Reason.of(
-                    "awards.span_short", span=_span_text(lv.min_span_months, lv.min_span_days)
-                )
-            )
+            span, span_zh = _span_text(lv.min_span_months, lv.min_span_days)
+            found.append(Reason.of("awards.span_short", span=span, span_zh=span_zh))
         return found
 
 
@@ -1033,7 +1043,7 @@ def _evaluate_level(level: Level, ctx: _Context) -> LevelResult:
         if in_band is not None:
             age_reason = in_band
         else:
-            hits, next_line = _rolling_hits(stream, rolling, level, members, ctx)
+            hits = _rolling_hits(stream, rolling, level, members)
         if ctx.detail:
             lo, hi = _bounds(stream, current.first, ctx.today, ctx.today_key)
             held = age_reason is None and _met_window(stream, lo, hi, level, members)
@@ -1059,7 +1069,7 @@ def _evaluate_level(level: Level, ctx: _Context) -> LevelResult:
                     break
             if hits and level.repeat is Repeat.ONCE:
                 break
-    return _finish(level, ctx, stream, hits, next_line, current, held, age_reason)
+    return _finish(level, ctx, stream, hits, current, held, age_reason)
 
 
 def _age_ok(level: Level, period: _Period, ctx: _Context) -> Reason | None:
@@ -1072,7 +1082,13 @@ def _age_ok(level: Level, period: _Period, ctx: _Context) -> Reason | None:
     age = age_on(birth, day)
     if band.admits(age):
         return None
-    return Reason.of("awards.age_out_of_band", age=age, day=day.isoformat(), band=band.describe())
+    return Reason.of(
+        "awards.age_out_of_band",
+        age=age,
+        day=day.isoformat(),
+        band=band.describe(),
+        band_zh=band.describe_zh(),
+    )
 
 
 def _current_period(window: WindowSpec, periods: list[_Period], ctx: _Context) -> _Period:
@@ -1083,9 +1099,7 @@ def _current_period(window: WindowSpec, periods: list[_Period], ctx: _Context) -
     return periods[0]
 
 
-def _rolling_hits(
-    stream: _Stream, months: int, level: Level, members: Sequence[str], ctx: _Context
-) -> tuple[list[_Hit], int]:
+def _rolling_hits(stream: _Stream, months: int, level: Level, members: Sequence[str]) -> list[_Hit]:
     hits: list[_Hit] = []
     next_line = 0
     days = stream.days
@@ -1118,9 +1132,9 @@ def _rolling_hits(
             hits.append(_Hit(lo, index, key, _day(first), _day(day)))
             next_line = index + 1
             if level.repeat is Repeat.ONCE:
-                return hits, next_line
+                return hits
         i = hi
-    return hits, next_line
+    return hits
 
 
 def _finish(
@@ -1128,7 +1142,6 @@ def _finish(
     ctx: _Context,
     stream: _Stream,
     hits: list[_Hit],
-    next_line: int,
     current: _Period,
     held: bool | None,
     age_reason: Reason | None,
@@ -1150,6 +1163,7 @@ def _finish(
     awaiting = level.recommendation and level.id not in ctx.recommended
     scale = stream.scale
     prefix = stream.prefix
+    next_line = 0  # progress counts from the line after the last award granted
     for hit in hits if prerequisite_ok else ():
         crossed = _day(stream.days[hit.index])
         earned = crossed
@@ -1181,6 +1195,7 @@ def _finish(
                 awaiting_recommendation=awaiting,
             )
         )
+        next_line = hit.index + 1
     if age_reason is not None:
         reasons.insert(0, age_reason)
     if awaiting and achievements:

@@ -320,6 +320,16 @@ class AgeBand:
             return f"ages up to {self.max_age}"
         return "all ages"
 
+    def describe_zh(self) -> str:
+        """Return the band in Chinese, such as ``5 至 10 岁`` or ``26 岁及以上``."""
+        if self.min_age is not None and self.max_age is not None:
+            return f"{self.min_age} 至 {self.max_age} 岁"
+        if self.min_age is not None:
+            return f"{self.min_age} 岁及以上"
+        if self.max_age is not None:
+            return f"{self.max_age} 岁及以下"
+        return "所有年龄"
+
 
 @attrs.frozen(kw_only=True)
 class GroupRule:

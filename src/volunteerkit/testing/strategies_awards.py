@@ -104,7 +104,15 @@ def counting_specs(draw: st.DrawFn, *, sources: bool = True) -> Counting:
 
 
 @st.composite
-def levels(draw: st.DrawFn, level_id: str, earlier: list[str], window: WindowSpec) -> Level:
+def levels(
+    draw: st.DrawFn,
+    level_id: str,
+    earlier: list[str],
+    window: WindowSpec,
+    *,
+    sources: bool = True,
+    filters: bool = True,
+) -> Level:
     """One level that is valid after the levels ``earlier`` under a rule set window ``window``.
 
     Args:
@@ -112,6 +120,8 @@ def levels(draw: st.DrawFn, level_id: str, earlier: list[str], window: WindowSpe
         level_id: Its id.
         earlier: Ids of the levels declared before it (candidates for prerequisites).
         window: The rule set's window (a level may override it).
+        sources: Whether its counting may filter sources.
+        filters: Whether it may have counting filters at all.
 
     Returns:
         A level.
@@ -146,7 +156,7 @@ def levels(draw: st.DrawFn, level_id: str, earlier: list[str], window: WindowSpe
         name_zh=draw(_TEXT),
         name_en=draw(_TEXT),
         window=own_window,
-        counting=draw(st.none() | counting_specs()),
+        counting=draw(st.none() | counting_specs(sources=sources)) if filters else None,
         age=age,
         group=group,
         requires=tuple(draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2)))
@@ -164,12 +174,17 @@ def levels(draw: st.DrawFn, level_id: str, earlier: list[str], window: WindowSpe
 
 
 @st.composite
-def rule_sets(draw: st.DrawFn, max_levels: int = 5) -> RuleSet:
+def rule_sets(
+    draw: st.DrawFn, max_levels: int = 5, *, sources: bool = True, filters: bool = True
+) -> RuleSet:
     """A valid rule set.
 
     Args:
         draw: Hypothesis's draw function.
         max_levels: At most this many levels.
+        sources: Whether counting may filter sources (stores' credit rows carry none).
+        filters: Whether counting may filter at all (``False``: every hour counts, in one of
+            the three credit kinds).
 
     Returns:
         A rule set.
@@ -178,7 +193,7 @@ def rule_sets(draw: st.DrawFn, max_levels: int = 5) -> RuleSet:
     ids = draw(st.lists(_IDS, min_size=1, max_size=max_levels, unique=True))
     made: list[Level] = []
     for i, level_id in enumerate(ids):
-        made.append(draw(levels(level_id, ids[:i], window)))
+        made.append(draw(levels(level_id, ids[:i], window, sources=sources, filters=filters)))
     first = draw(st.none() | _DAYS)
     last = draw(st.none() | _DAYS)
     if first is not None and last is not None and last < first:
@@ -198,7 +213,9 @@ def rule_sets(draw: st.DrawFn, max_levels: int = 5) -> RuleSet:
         levels=tuple(made),
         effective_from=first,
         effective_to=last,
-        counting=draw(counting_specs()),
+        counting=draw(counting_specs(sources=sources))
+        if filters
+        else Counting(credit=draw(st.sampled_from(list(CreditKind)))),
         window=window,
         standing=draw(st.none() | st.builds(Standing, hours=st.integers(1, 40))),
     )

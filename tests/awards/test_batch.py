@@ -1,0 +1,299 @@
+"""Batch evaluation and awarding over stores: equal to the pure engine, idempotent, explained."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from volunteerkit import FixedClock
+from volunteerkit.awards import (
+    AwardSubject,
+    CreditLine,
+    Grant,
+    Recommendation,
+    award_all,
+    award_subjects,
+    credit_lines_from_records,
+    earned_all,
+    evaluate,
+    evaluate_all,
+    evaluate_one,
+    evaluate_subjects,
+    load_rule_set,
+    loads_rules,
+    reconcile,
+)
+from volunteerkit.hours import NATIONAL, DateRange, EntryId, ServiceEntry, Source
+from volunteerkit.hours.ledger import Ledger
+from volunteerkit.hours.store import CreditRow
+from volunteerkit.stores import MemoryStore, SQLiteStore
+from volunteerkit.testing.strategies_awards import award_subjects as subjects_strategy
+from volunteerkit.testing.strategies_awards import credit_lines_for, rule_sets
+
+from .helpers import at, daily
+
+T0 = datetime(2000, 1, 1, tzinfo=UTC)  # credit rows valid since long before any as_of
+VOLUNTEERS = ["v1", "v2", "v3"]
+
+
+def write(store, lines: list[CreditLine]) -> None:
+    """Store credit lines as credit rows valid from T0 (what the hours Ledger would write)."""
+    store.ledger.write_credit(
+        [],
+        [
+            CreditRow(
+                volunteer_id=c.volunteer_id,
+                entry_id=c.entry_id,
+                organization_id=c.organization_id,
+                category=c.category,
+                region=None,
+                local_date=c.day.year * 10000 + c.day.month * 100 + c.day.day,
+                raw_minutes=c.raw_minutes,
+                credited_minutes=c.credited_minutes,
+                weighted_micro=int(c.weighted_minutes * 1_000_000),
+                valid_from=T0,
+            )
+            for c in lines
+        ],
+    )
+
+
+def people(subject: AwardSubject) -> dict[str, AwardSubject]:
+    found = {v: AwardSubject(id=v) for v in VOLUNTEERS}
+    if not subject.is_group:
+        found[subject.id] = subject
+    return found
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    rules=st.one_of(rule_sets(max_levels=3, sources=False), rule_sets(max_levels=3, filters=False)),
+    subject=subjects_strategy(VOLUNTEERS),
+    lines=credit_lines_for(VOLUNTEERS, sources=False, max_lines=40),
+    day=st.dates(min_value=date(2023, 6, 1), max_value=date(2026, 6, 1)),
+)
+def test_batch_results_equal_the_pure_engine(backend, rules, subject, lines, day):
+    """evaluate_all, evaluate_subjects and earned_all agree with evaluate on the same credit."""
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    try:
+        write(store, lines)
+        as_of = at(day)
+        known = people(subject)
+        batch = {
+            e.subject_id: e
+            for e in evaluate_all(rules, store, as_of=as_of, subjects=known, chunk_size=2)
+        }
+        with_credit = sorted({c.volunteer_id for c in lines if c.day <= day})
+        assert sorted(batch) == with_credit
+        for vid, result in batch.items():
+            assert result == evaluate(rules, known[vid], lines, as_of)
+        [one] = evaluate_subjects(rules, store, [subject], as_of=as_of)
+        assert one == evaluate(rules, subject, lines, as_of)
+        earned = {
+            e.subject_id: e
+            for e in earned_all(rules, store, as_of=as_of, subjects=known, chunk_size=2)
+        }
+        for vid in with_credit:
+            full = evaluate(rules, known[vid], lines, as_of)
+            awards = [r.achievements for r in full.levels]
+            if any(awards):
+                assert [r.achievements for r in earned[vid].levels] == awards
+                assert [r.status for r in earned[vid].levels] == [r.status for r in full.levels]
+            else:
+                assert vid not in earned
+    finally:
+        store.close()
+
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def entry(
+    volunteer: str, n: int, day: date, hours: int, source: Source = Source.ORGANIZATION
+) -> ServiceEntry:
+    start = datetime(day.year, day.month, day.day, 8, tzinfo=SH)
+    return ServiceEntry(
+        id=EntryId(origin="t", local_id=f"{volunteer}-{n:03d}"),
+        volunteer_id=volunteer,
+        organization_id="o1",
+        category="care",
+        start=start,
+        end=start + timedelta(hours=hours),
+        zone=SH,
+        source=source,
+        recorded_by="staff",
+        recorded_at=datetime(2025, 12, 1, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def ledger_store():
+    """A memory store whose hours ledger holds 160 ten-hour days of v1 and 12 days of v2."""
+    store = MemoryStore()
+    clock = FixedClock(datetime(2025, 12, 2, tzinfo=UTC))
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    entries = [entry("v1", n, date(2025, 1, 1) + timedelta(days=n), 10) for n in range(160)]
+    entries += [
+        entry("v2", n, date(2025, 1, 1) + timedelta(days=n), 10, Source.SELF_DECLARED)
+        for n in range(12)
+    ]
+    ledger.record_many(entries, actor="staff")
+    ledger.approve_many([e.id for e in entries if e.volunteer_id == "v2"], actor="lead")
+    return store
+
+
+def test_a_recommendation_in_the_store_lets_five_stars_be_granted(ledger_store):
+    """Five Beijing stars are granted only once the store holds the recommendation."""
+    rules = load_rule_set("cn.beijing.stars")
+    subjects = {v: AwardSubject(id=v, registered_on=date(2024, 1, 1)) for v in ("v1", "v2")}
+    clock = FixedClock(datetime(2025, 12, 3, tzinfo=UTC))
+    as_of = at(date(2025, 12, 3))
+    first = award_all(
+        rules, ledger_store, as_of=as_of, clock=clock, actor="batch", subjects=subjects
+    )
+    assert (first.granted, first.revoked) == (5, 0)  # v1: stars 1–4; v2: star 1
+    assert "star-5" not in {g.level_id for g in ledger_store.awards.held(rules.id)["v1"]}
+    ledger_store.awards.recommend(
+        [
+            Recommendation(
+                rule_set_id=rules.id, subject_id="v1", level_id="star-5", by="org-1", at=clock.now()
+            )
+        ]
+    )
+    second = award_all(
+        rules, ledger_store, as_of=as_of, clock=clock, actor="batch", subjects=subjects
+    )
+    assert (second.granted, second.kept) == (1, 5)
+    star5 = [g for g in ledger_store.awards.held(rules.id)["v1"] if g.level_id == "star-5"]
+    assert [(g.earned_on, str(g.crossing_entry)) for g in star5] == [
+        (date(2025, 5, 30), "t:v1-149")
+    ]
+
+
+def test_rules_on_sources_read_the_ledgers_records(ledger_store):
+    """A rule that counts only organization-entered hours is evaluated from the records."""
+    rules = loads_rules(
+        """
+id = "org.only"
+version = "1"
+name_zh = "仅机构录入"
+name_en = "Organization-entered hours"
+[[sources]]
+title = "test"
+status = "unconfirmed"
+[counting]
+include_sources = ["organization"]
+[[levels]]
+id = "h100"
+name_zh = "百小时"
+name_en = "100 hours"
+hours = 100
+"""
+    )
+    as_of = at(date(2025, 12, 3))
+    results = {e.subject_id: e for e in evaluate_all(rules, ledger_store, as_of=as_of)}
+    assert results["v1"].earned == ("h100",)
+    assert results["v2"].level("h100").progress is not None
+    assert results["v2"].level("h100").progress.counted_minutes == 0  # self-declared hours
+    entries, events = ledger_store.ledger.records_of(["v2"])["v2"]
+    lines = credit_lines_from_records(entries, events, NATIONAL, as_of=as_of)
+    assert results["v2"] == evaluate(rules, AwardSubject(id="v2"), lines, as_of)
+    assert evaluate_one(rules, ledger_store, AwardSubject(id="v1"), as_of=as_of) == results["v1"]
+
+
+def test_a_family_is_awarded_with_award_subjects():
+    """Families and groups are awarded through award_subjects, each member's hours together."""
+    store = MemoryStore()
+    members = ("m1", "m2", "m3")
+    lines = [
+        *daily(date(2024, 3, 1), 5, 600, prefix="a", volunteer="m1"),
+        *daily(date(2024, 3, 1), 5, 600, prefix="b", volunteer="m2"),
+        *daily(date(2024, 3, 1), 10, 600, prefix="c", volunteer="m3"),
+    ]
+    write(store, lines)
+    family = AwardSubject(id="family-1", members=members)
+    pvsa = load_rule_set("us.pvsa")
+    period = DateRange(first=date(2024, 1, 1), last=date(2024, 12, 31))
+    clock = FixedClock(datetime(2025, 1, 2, tzinfo=UTC))
+    run = award_subjects(
+        pvsa,
+        store,
+        [family],
+        as_of=at(date(2025, 1, 2)),
+        clock=clock,
+        actor="batch",
+        periods=[period],
+    )
+    assert (run.evaluated, run.granted) == (1, 1)
+    [grant] = store.awards.held("us.pvsa")["family-1"]
+    assert (grant.level_id, grant.key, grant.earned_on, str(grant.crossing_entry)) == (
+        "group-bronze", "2024-01-01..2024-12-31", date(2024, 3, 10), "t:c009",
+    )  # fmt: skip
+    [audit] = store.audit.query(action="awards.grant")
+    assert (audit.subject_type, audit.subject_id, audit.details["level"]) == (
+        "group", "family-1", "group-bronze",
+    )  # fmt: skip
+
+
+def test_reconcile_revokes_an_award_whose_level_left_the_rule_set():
+    """A held award of a level the rule set no longer has is revoked, saying so."""
+    rules = load_rule_set("cn.cyl.stars")
+    evaluation = evaluate(
+        rules, AwardSubject(id="v1", registered_on=date(2024, 1, 1)), [], at(date(2025, 1, 1))
+    )
+    held = Grant(
+        id="g-1",
+        rule_set_id=rules.id,
+        rule_set_version="2013",
+        subject_id="v1",
+        level_id="star-0",
+        key="once",
+        earned_on=date(2024, 6, 1),
+        crossing_entry=EntryId(origin="t", local_id="x"),
+        consumed_from=0,
+        consumed_to=600,
+        at=T0,
+        actor="batch",
+    )
+    clock = FixedClock(T0)
+    plan = reconcile(evaluation, [held], clock=clock, actor="batch")
+    [revocation] = plan.revocations
+    assert plan.grants == () and plan.kept == ()
+    assert (
+        revocation.reason == "no longer supported by the hours: the rule set has no level 'star-0'"
+    )
+    assert revocation.reason_zh == "现有时长已不再支持该奖项:规则集中没有等级 'star-0'"
+    assert plan.changes
+
+
+def test_a_volunteer_below_every_threshold_is_not_read_line_by_line():
+    """earned_all asks the store for per-volunteer sums, and never for the lines of v2."""
+    store = MemoryStore()
+    write(
+        store,
+        [
+            *daily(date(2025, 1, 1), 10, 600),
+            *daily(date(2025, 1, 1), 9, 600, prefix="x", volunteer="v2"),
+        ],
+    )
+    asked: list[object] = []
+    original = store.awards.credit_day_totals
+
+    def spy(as_of, *, volunteer_ids, **kw):
+        asked.append(sorted(volunteer_ids))
+        return original(as_of, volunteer_ids=volunteer_ids, **kw)
+
+    store.awards.credit_day_totals = spy  # type: ignore[method-assign]
+    trial = load_rule_set("cn.beijing.stars-trial")  # lifetime, every hour counts
+    [only] = earned_all(trial, store, as_of=at(date(2025, 2, 1)))
+    assert (only.subject_id, only.earned) == ("v1", ("star-1",))
+    assert asked == [["v1"]]

@@ -1,0 +1,269 @@
+"""The rule language: loading TOML and JSON, every problem reported, models round-trip."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from volunteerkit import structure, unstructure
+from volunteerkit.awards import (
+    Citation,
+    Level,
+    RuleProblem,
+    RuleSet,
+    RuleSetInvalid,
+    SourceStatus,
+    list_rule_sets,
+    load_rule_set,
+    load_rules,
+    loads_rules,
+    parse_rules,
+    rule_set_text,
+    rules_to_json,
+)
+from volunteerkit.testing.strategies_awards import rule_sets
+
+GOOD = """
+id = "partner.stars"
+version = "2026"
+name_zh = "伙伴星级"
+name_en = "Partner stars"
+effective_from = 2026-01-01
+
+[[sources]]
+title = "Partner board decision, 12 January 2026"
+status = "primary"
+
+[window]
+kind = "since"
+start = "registration"
+
+[[levels]]
+id = "star-1"
+name_zh = "一星"
+name_en = "One star"
+hours = 50
+"""
+
+
+def codes(err: RuleSetInvalid) -> list[tuple[str, str]]:
+    return [(p.path, p.code) for p in err.problems]
+
+
+def test_a_good_file_loads_from_toml_and_json_alike(tmp_path):
+    """The same rule set written as TOML and as JSON loads to equal models."""
+    from_toml = loads_rules(GOOD)
+    assert from_toml.effective_from == date(2026, 1, 1)
+    assert from_toml.levels[0].threshold == 3000
+    path = tmp_path / "partner.json"
+    path.write_text(rules_to_json(from_toml), encoding="utf-8")
+    assert load_rules(path) == from_toml
+    assert json.loads(path.read_text(encoding="utf-8"))["window"] == {
+        "kind": "since",
+        "start": "registration",
+    }
+
+
+def test_every_problem_is_reported_with_its_path_and_code():
+    """A file with many mistakes reports all of them at once, in document order."""
+    broken = """
+id = "Partner Stars"
+version = ""
+name_zh = "伙伴星级"
+name_en = "Partner stars"
+effective_from = "next spring"
+colour = "gold"
+sources = []
+
+[window]
+kind = "rolling_months"
+
+[[levels]]
+id = "star-1"
+name_zh = "一星"
+name_en = "One star"
+hours = 50.5
+repeat = "sometimes"
+
+[[levels]]
+id = "star-1"
+name_zh = "二星"
+name_en = "Two stars"
+minutes = 0
+requires = ["star-9", "star-1"]
+age = { min_age = 12, max_age = 10 }
+group = { member_hours = 5 }
+"""
+    with pytest.raises(RuleSetInvalid) as info:
+        loads_rules(broken)
+    assert codes(info.value) == [
+        ("$.id", "awards.rules.pattern"),
+        ("$.version", "awards.rules.length"),
+        ("$.effective_from", "awards.rules.pattern"),
+        ("$.colour", "awards.rules.unknown_field"),
+        ("$.sources", "awards.rules.length"),
+        ("$.window", "awards.rules.missing"),
+        ("$.levels[0].hours", "awards.rules.type"),
+        ("$.levels[0].repeat", "awards.rules.value"),
+        ("$.levels[1].minutes", "awards.rules.range"),
+        ("$.levels[1]", "awards.rules.group_age"),
+        ("$.levels[1].id", "awards.rules.duplicate_level"),
+        ("$.levels[1].requires[0]", "awards.rules.unknown_prerequisite"),
+        ("$.levels[1].requires[1]", "awards.rules.prerequisite_order"),
+        ("$.levels[1].age.max_age", "awards.rules.age_range"),
+    ]
+    err = info.value
+    assert err.code == "awards.rules.invalid"
+    assert err.path == "$.id"
+    assert err.message_zh == "规则集有 14 个问题"
+    assert err.problems[6].message == (
+        "expected a whole number (floats are inexact: write whole numbers, or use minutes)"
+    )
+    assert err.problems[6].message_zh == "应为整数(浮点数不精确:请写整数,或改用分钟)"
+
+
+def test_a_toml_date_that_does_not_exist_is_a_syntax_error():
+    """TOML itself refuses 30 February; a JSON string date is checked by the loader."""
+    with pytest.raises(RuleSetInvalid) as toml_err:
+        loads_rules(GOOD.replace("2026-01-01", "2026-02-30"))
+    assert codes(toml_err.value) == [("$", "awards.rules.syntax")]
+    data = unstructure(loads_rules(GOOD))
+    data["effective_from"] = "2026-02-30"
+    with pytest.raises(RuleSetInvalid) as json_err:
+        loads_rules(json.dumps(data), format="json")
+    assert codes(json_err.value) == [("$.effective_from", "awards.rules.date")]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"effective_to": "2025-12-31"},
+            [("$.effective_to", "awards.rules.effective_dates")],
+        ),
+        (
+            {"window": {"kind": "date_range", "first": "2026-02-01", "last": "2026-01-31"}},
+            [("$.window.last", "awards.rules.date_range")],
+        ),
+        (
+            {"window": {"kind": "rolling_months", "months": 12}, "repeat": "per_period"},
+            [("$.levels[0].repeat", "awards.rules.repeat_window")],
+        ),
+        (
+            {"window": {"kind": "lifetime"}, "age": {"min_age": 5, "on": "period_start"}},
+            [("$.levels[0].age.on", "awards.rules.age_on_lifetime")],
+        ),
+        (
+            {"counting": {"include_categories": ["care"], "exclude_categories": ["x", "care"]}},
+            [("$.counting.exclude_categories[1]", "awards.rules.filter_conflict")],
+        ),
+        (
+            {"window": {"kind": "since", "start": "registration", "first": "2026-01-01"}},
+            [("$.window.first", "awards.rules.unknown_field")],
+        ),
+        ({"hours": 50, "minutes": 3000}, [("$.levels[0]", "awards.rules.one_of")]),
+        ({"format": 2}, [("$.format", "awards.rules.value")]),
+        ({"url": "ftp://x"}, [("$.sources[0].url", "awards.rules.pattern")]),
+    ],
+)
+def test_each_check(change, expected):
+    """Each kind of problem is found with its code and path."""
+    data = unstructure(loads_rules(GOOD))
+    level = data["levels"][0]
+    for key, value in change.items():
+        if key in ("repeat", "age", "hours", "minutes"):
+            level[key] = value
+        elif key == "url":
+            data["sources"][0]["url"] = value
+        else:
+            data[key] = value
+    with pytest.raises(RuleSetInvalid) as info:
+        parse_rules(data)
+    assert codes(info.value) == expected
+
+
+def test_syntax_file_and_format_errors(tmp_path):
+    """Bad syntax, a missing file and an unknown extension are reported as problems too."""
+    with pytest.raises(RuleSetInvalid) as toml_err:
+        loads_rules('id = "x"\nversion = \nname_zh = "y"')
+    assert codes(toml_err.value) == [("$", "awards.rules.syntax")]
+    assert "line 2" in toml_err.value.problems[0].message
+    with pytest.raises(RuleSetInvalid) as json_err:
+        loads_rules('{"id": NaN}', format="json")
+    assert codes(json_err.value) == [("$", "awards.rules.syntax")]
+    with pytest.raises(RuleSetInvalid) as missing:
+        load_rules(tmp_path / "absent.toml")
+    assert codes(missing.value) == [("$", "awards.rules.file")]
+    (tmp_path / "rules.yaml").write_text("id: x", encoding="utf-8")
+    with pytest.raises(RuleSetInvalid) as extension:
+        load_rules(tmp_path / "rules.yaml")
+    assert codes(extension.value) == [("$", "awards.rules.file")]
+    with pytest.raises(RuleSetInvalid) as not_utf8:
+        loads_rules(b"\xff\xfe")
+    assert codes(not_utf8.value) == [("$", "awards.rules.syntax")]
+    with pytest.raises(RuleSetInvalid) as not_a_table:
+        parse_rules(["a list"])
+    assert codes(not_a_table.value) == [("$", "awards.rules.type")]
+
+
+def test_rules_are_data_never_code():
+    """Text that looks like code stays text: nothing in a rule file is executed."""
+    data = unstructure(loads_rules(GOOD))
+    data["name_en"] = "__import__('os').system('echo pwned')"
+    data["levels"][0]["note"] = "{{7*7}} ${7*7} `rm -rf /`"
+    rule_set = parse_rules(data)
+    assert rule_set.name_en == "__import__('os').system('echo pwned')"
+    assert rule_set.levels[0].note == "{{7*7}} ${7*7} `rm -rf /`"
+
+
+def test_a_rule_set_built_in_python_is_checked_like_a_file():
+    """Constructing an invalid RuleSet raises RuleSetInvalid with every problem."""
+    level = Level(id="a", name_zh="甲", name_en="A", hours=1, requires=("b",))
+    with pytest.raises(RuleSetInvalid) as info:
+        RuleSet(
+            id="x.y",
+            version="1",
+            name_zh="乙",
+            name_en="B",
+            sources=(),
+            levels=(level, Level(id="a", name_zh="甲", name_en="A")),
+        )
+    assert codes(info.value) == [
+        ("$.sources", "awards.rules.length"),
+        ("$.levels[1]", "awards.rules.one_of"),
+        ("$.levels[0].requires[0]", "awards.rules.unknown_prerequisite"),
+        ("$.levels[1].id", "awards.rules.duplicate_level"),
+    ]
+    citation = Citation(title="t", status=SourceStatus.PRIMARY)
+    with pytest.raises(RuleSetInvalid) as wrong_type:
+        RuleSet(id="x.y", version="1", name_zh="乙", name_en="B", sources=(citation,), levels=(1,))  # type: ignore[arg-type]
+    assert codes(wrong_type.value) == [("$", "awards.rules.type")]
+
+
+def test_the_error_survives_pickling():
+    """RuleSetInvalid crosses process boundaries with its problems."""
+    err = RuleSetInvalid(
+        [RuleProblem(path="$.id", code="awards.rules.pattern", message="m", message_zh="z")]
+    )
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.problems, again.code, again.path) == (err.problems, err.code, "$.id")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rule_set=rule_sets())
+def test_rule_sets_round_trip_through_the_converter_json_and_toml_shape(rule_set):
+    """structure(unstructure(x)) == x, and the JSON text loads back equal."""
+    assert structure(unstructure(rule_set), RuleSet) == rule_set
+    assert loads_rules(rules_to_json(rule_set), format="json") == rule_set
+
+
+def test_every_built_in_rule_set_round_trips():
+    """Each catalog file loads, and writes back to an equal rule set."""
+    for entry in list_rule_sets():
+        rule_set = load_rule_set(entry.id, entry.version)
+        assert structure(unstructure(rule_set), RuleSet) == rule_set
+        assert loads_rules(rule_set_text(entry.id, entry.version)) == rule_set
