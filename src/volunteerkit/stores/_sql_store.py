@@ -12,6 +12,7 @@ from volunteerkit.stores._sql_awards import SQLAwardRepository
 from volunteerkit.stores._sql_hours import SQLLedgerRepository
 from volunteerkit.stores._sql_matching import SQLMatchingRepository
 from volunteerkit.stores._sql_registry import sql_registry_repositories
+from volunteerkit.stores._sql_stats import SQLStatsRepository
 
 __all__ = ["SQLStoreBase"]
 
@@ -40,6 +41,7 @@ class SQLStoreBase:
         self.ledger = SQLLedgerRepository(db)
         self.awards = SQLAwardRepository(db)
         self.matching = SQLMatchingRepository(db)
+        self.stats = SQLStatsRepository(db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -19,6 +19,7 @@ from volunteerkit.stores._memory_awards import MemoryAwardRepository
 from volunteerkit.stores._memory_hours import MemoryLedgerRepository
 from volunteerkit.stores._memory_matching import MemoryMatchingRepository
 from volunteerkit.stores._memory_registry import memory_registry_repositories
+from volunteerkit.stores._memory_stats import MemoryStatsRepository
 
 __all__ = ["MemoryStore"]
 
@@ -44,6 +45,7 @@ class MemoryStore:
         self.ledger = MemoryLedgerRepository(self)
         self.awards = MemoryAwardRepository(self)
         self.matching = MemoryMatchingRepository(self)
+        self.stats = MemoryStatsRepository(self)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,95 @@
+"""Small-count suppression, so that a published figure cannot single out a person.
+
+The rules, applied to every figure whose rows count persons (``k`` is the threshold, default 5;
+``k = 1`` disables suppression):
+
+1. **Primary suppression.** A row whose group holds fewer than ``k`` distinct persons
+   (``1 <= persons < k``) is suppressed: its value and person count are hidden.
+2. **Complementary suppression** (additive figures only: rows that partition a published total).
+   A suppressed value could be recovered by subtracting the other rows from the total, and two
+   suppressed rows together reveal their sum. So while the suppressed rows together hold fewer
+   than ``k`` persons (counting each row's persons; for one row alone that is always the case)
+   and some row is still shown, the shown row with the fewest persons (ties: the first in key
+   order) is suppressed too. Afterwards either no row is suppressed, or the suppressed rows
+   together hold at least ``k`` persons, so the difference between the total and the shown rows
+   covers at least ``k`` persons.
+3. **Total.** If the whole figure holds fewer than ``k`` persons, the total and every row are
+   suppressed.
+
+Rows with no persons never appear (the backends leave empty groups out), so a zero is never
+suppressed and absence is not a disclosure of a small group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from volunteerkit.errors import InvalidInputError
+from volunteerkit.stats.models import Row
+from volunteerkit.stats.store import RawRow
+
+__all__ = ["DEFAULT_K", "check_k", "suppress"]
+
+DEFAULT_K = 5
+"""The default threshold: groups of fewer than five persons are suppressed."""
+
+
+def check_k(k: int) -> int:
+    """Return ``k`` if it is a valid threshold.
+
+    Args:
+        k: The threshold.
+
+    Returns:
+        ``k``.
+
+    Raises:
+        InvalidInputError: ``stats.k`` unless ``k`` is an integer of at least 1.
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InvalidInputError(
+            "the privacy threshold k must be an integer of at least 1",
+            "隐私阈值 k 必须是不小于 1 的整数",
+            code="stats.k",
+            path="$.k",
+        )
+    return k
+
+
+def suppress(
+    rows: Sequence[RawRow], k: int, *, total_persons: int, additive: bool
+) -> tuple[tuple[Row, ...], bool]:
+    """Apply the suppression rules to a figure's rows.
+
+    Args:
+        rows: The raw rows, in key order.
+        k: The threshold (:func:`check_k`).
+        total_persons: Distinct persons in the whole figure.
+        additive: Whether the rows partition a published total (apply rule 2).
+
+    Returns:
+        The published rows, and whether the total is suppressed (rule 3).
+
+    Examples:
+        >>> raw = [RawRow(key=(c,), value=n, persons=n) for c, n in (("a", 9), ("b", 2), ("c", 6))]
+        >>> shown, total_hidden = suppress(raw, 5, total_persons=17, additive=True)
+        >>> [r.value for r in shown], total_hidden
+        ([9, None, None], False)
+    """
+    check_k(k)
+    if total_persons < k:
+        return tuple(Row(key=r.key, value=None, suppressed=True) for r in rows), True
+    hidden = {i for i, r in enumerate(rows) if r.persons < k}
+    if additive and hidden:
+        while sum(rows[i].persons for i in hidden) < k and len(hidden) < len(rows):
+            shown = [i for i in range(len(rows)) if i not in hidden]
+            hidden.add(min(shown, key=lambda i: (rows[i].persons, i)))
+    return (
+        tuple(
+            Row(key=r.key, value=None, suppressed=True)
+            if i in hidden
+            else Row(key=r.key, value=r.value, persons=r.persons)
+            for i, r in enumerate(rows)
+        ),
+        False,
+    )
