@@ -297,3 +297,27 @@ def test_a_volunteer_below_every_threshold_is_not_read_line_by_line():
     [only] = earned_all(trial, store, as_of=at(date(2025, 2, 1)))
     assert (only.subject_id, only.earned) == ("v1", ("star-1",))
     assert asked == [["v1"]]
+
+
+def test_an_evaluation_decides_only_about_awards_granted_by_its_instant():
+    """A grant recorded after as_of is neither kept nor revoked by an evaluation as of then."""
+    rules = load_rule_set("cn.cyl.stars")
+    subject = AwardSubject(id="v1", registered_on=date(2024, 1, 1))
+    evaluation = evaluate(rules, subject, [], at(date(2025, 1, 1)))
+    later = Grant(
+        id="g-2",
+        rule_set_id=rules.id,
+        rule_set_version="2013",
+        subject_id="v1",
+        level_id="star-1",
+        key="once",
+        earned_on=date(2025, 3, 1),
+        crossing_entry=EntryId(origin="t", local_id="y"),
+        consumed_from=0,
+        consumed_to=6000,
+        at=datetime(2025, 3, 2, tzinfo=UTC),
+        actor="batch",
+    )
+    plan = reconcile(evaluation, [later], clock=FixedClock(T0), actor="batch")
+    assert (plan.grants, plan.revocations, plan.kept) == ((), (), ())
+    assert not plan.changes

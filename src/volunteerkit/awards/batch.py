@@ -134,7 +134,9 @@ def reconcile(
 
     An award is identified by rule set, subject, level and key
     (:attr:`~volunteerkit.awards.Achievement.key`). A held award that is still earned is kept as it
-    was granted (its earned date stays the historical one even if corrections moved it).
+    was granted (its earned date stays the historical one even if corrections moved it). An
+    evaluation as of an instant decides only about the awards granted by then: awards granted
+    later are neither kept nor revoked (a grant it proposes for a key held since is then a no-op).
 
     Args:
         evaluation: The subject's evaluation (of one rule set).
@@ -145,7 +147,11 @@ def reconcile(
     Returns:
         The grants to record, the revocations to record (each with its reason) and what is kept.
     """
-    held_by_key = {(g.level_id, g.key): g for g in held if g.rule_set_id == evaluation.rule_set_id}
+    held_by_key = {
+        (g.level_id, g.key): g
+        for g in held
+        if g.rule_set_id == evaluation.rule_set_id and g.at <= evaluation.as_of
+    }
     earned: dict[tuple[str, str], Achievement] = {}
     for result in evaluation.levels:
         for achievement in result.achievements:
@@ -628,12 +634,15 @@ def _apply(
     with store.transaction():
         for plan in plans:
             kind = "group" if subjects[plan.subject_id].is_group else "volunteer"
-            if plan.revocations:
-                revoked += store.awards.revoke(plan.revocations)
-                store.audit.append_many(_audit(clock, actor, r, kind) for r in plan.revocations)
-            if plan.grants:
-                granted += store.awards.grant(plan.grants)
-                store.audit.append_many(_audit(clock, actor, g, kind) for g in plan.grants)
+            # one record at a time, so that only what the ledger recorded is audited
+            for revocation in plan.revocations:
+                if store.awards.revoke([revocation]):
+                    revoked += 1
+                    store.audit.append(_audit(clock, actor, revocation, kind))
+            for grant in plan.grants:
+                if store.awards.grant([grant]):
+                    granted += 1
+                    store.audit.append(_audit(clock, actor, grant, kind))
             kept += len(plan.kept)
     return granted, revoked, kept
 
