@@ -1,0 +1,296 @@
+"""The ``volunteerkit stats`` and ``volunteerkit report`` commands, as functions the CLI wires in.
+
+* :func:`stats_command` prints every figure as text tables, JSON or CSV.
+* :func:`report_command` writes the self-contained HTML report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from volunteerkit._clock import require_aware
+from volunteerkit._serialization import unstructure
+from volunteerkit.errors import InvalidInputError, VolunteerkitError
+from volunteerkit.stats.models import Figure, Filters, Row, Window
+from volunteerkit.stats.privacy import DEFAULT_K
+from volunteerkit.stats.report import render_report
+from volunteerkit.stats.service import Statistics
+
+__all__ = ["figures_csv", "figures_table", "report_command", "stats_command", "year_to_date"]
+
+FORMATS = ("table", "json", "csv")
+
+
+def year_to_date(as_of: datetime, zone: ZoneInfo) -> Window:
+    """Return the window from 1 January of ``as_of``'s local year to its local date.
+
+    Args:
+        as_of: The instant (aware).
+        zone: The time zone of local dates.
+
+    Returns:
+        The window.
+    """
+    day = require_aware(as_of, "$.as_of").astimezone(zone).date()
+    return Window(first=date(day.year, 1, 1), last=day)
+
+
+def _cell(figure: Figure, row: Row) -> str:
+    if row.suppressed:
+        return f"<{figure.k}"
+    if row.exact is not None:
+        return str(row.exact)
+    return "" if row.value is None else str(row.value)
+
+
+def figures_table(figures: Sequence[Figure]) -> str:
+    """Format figures as plain-text tables (suppressed cells print as ``<k``).
+
+    Args:
+        figures: The figures.
+
+    Returns:
+        The text.
+    """
+    blocks = []
+    for f in figures:
+        head = (
+            f"{f.title} [{f.definition}]"
+            + (f" by {', '.join(f.dimensions)}" if f.dimensions else "")
+            + f" ({f.unit}; as of {f.as_of.isoformat()}; "
+            f"{f.window.first.isoformat()}..{f.window.last.isoformat()}; k={f.k})"
+        )
+        lines = [
+            (
+                " / ".join("(unknown)" if k is None else k for k in r.key) or "all",
+                _cell(f, r),
+            )
+            for r in f.rows
+        ]
+        if f.total is not None and f.dimensions:
+            lines.append(("total", str(f.total)))
+        width = max((len(a) for a, _ in lines), default=0)
+        body = [f"  {a.ljust(width)}  {b}" for a, b in lines] or ["  (no data)"]
+        blocks.append("\n".join([head, *body]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def figures_csv(figures: Sequence[Figure]) -> str:
+    """Format figures as CSV: one line per row, keys joined with ``/``.
+
+    Columns: ``definition, dimensions, key, value, persons, exact, suppressed, as_of,
+    window_first, window_last, k``.
+
+    Args:
+        figures: The figures.
+
+    Returns:
+        The CSV text.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        [
+            "definition",
+            "dimensions",
+            "key",
+            "value",
+            "persons",
+            "exact",
+            "suppressed",
+            "as_of",
+            "window_first",
+            "window_last",
+            "k",
+        ]
+    )
+    for f in figures:
+        for r in f.rows:
+            writer.writerow(
+                [
+                    f.definition,
+                    "/".join(f.dimensions),
+                    "/".join("" if k is None else k for k in r.key),
+                    "" if r.value is None else r.value,
+                    "" if r.persons is None else r.persons,
+                    "" if r.exact is None else str(r.exact),
+                    "true" if r.suppressed else "false",
+                    f.as_of.isoformat(),
+                    f.window.first.isoformat(),
+                    f.window.last.isoformat(),
+                    f.k,
+                ]
+            )
+    return buf.getvalue()
+
+
+def _error(err: VolunteerkitError) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "code": err.code,
+        "message": err.message,
+        "message_zh": err.message_zh,
+        "path": err.path,
+    }
+
+
+def _compute(
+    store: Any,
+    *,
+    as_of: datetime,
+    window: Window,
+    k: int,
+    zone: ZoneInfo,
+    organization_id: str | None,
+    region: str | None,
+    rule_set_ids: tuple[str, ...],
+) -> list[Figure]:
+    stats = Statistics(store.stats, k=k, zone=zone)
+    filters = Filters(organization_id=organization_id, region=region)
+    return stats.all_figures(as_of=as_of, window=window, filters=filters, rule_set_ids=rule_set_ids)
+
+
+def stats_command(
+    store_url: str,
+    *,
+    as_of: datetime,
+    window: Window | None = None,
+    fmt: str = "table",
+    k: int = DEFAULT_K,
+    zone: ZoneInfo | None = None,
+    organization_id: str | None = None,
+    region: str | None = None,
+    rule_set_ids: tuple[str, ...] = ("cn.cyl.stars",),
+) -> tuple[int, str]:
+    """Compute every figure of a store (``volunteerkit stats STORE_URL``).
+
+    Args:
+        store_url: The store (``sqlite:///path.db``, ``postgresql://…``, ``memory:``).
+        as_of: The instant (aware).
+        window: The window; default the year to date (:func:`year_to_date`).
+        fmt: ``table``, ``json`` or ``csv``.
+        k: Privacy threshold.
+        zone: Time zone of local dates (default ``Asia/Shanghai``).
+        organization_id: Only this organization and its children.
+        region: Only this GB/T 2260 region and its sub-regions.
+        rule_set_ids: Rule sets whose award distribution to include.
+
+    Returns:
+        ``(exit status, text)``: 0 and the figures, or 2 and a JSON error object (code,
+        bilingual message, path) for bad input.
+    """
+    from volunteerkit.stores import open_store  # the CLI layer opens stores; the domain does not
+
+    zone = zone or ZoneInfo("Asia/Shanghai")
+    try:
+        if fmt not in FORMATS:
+            raise InvalidInputError(
+                "the format must be table, json or csv",
+                "格式必须是 table、json 或 csv",
+                code="stats.format",
+                path="$.fmt",
+            )
+        require_aware(as_of, "$.as_of")
+        window = window or year_to_date(as_of, zone)
+        store = open_store(store_url)
+        try:
+            figures = _compute(
+                store,
+                as_of=as_of,
+                window=window,
+                k=k,
+                zone=zone,
+                organization_id=organization_id,
+                region=region,
+                rule_set_ids=rule_set_ids,
+            )
+        finally:
+            store.close()
+    except VolunteerkitError as err:
+        return 2, json.dumps(_error(err), ensure_ascii=False)
+    if fmt == "json":
+        return 0, json.dumps(unstructure(figures), ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        return 0, figures_csv(figures)
+    return 0, figures_table(figures)
+
+
+def report_command(
+    store_url: str,
+    out_path: str | Path,
+    *,
+    as_of: datetime,
+    generated_at: datetime | None = None,
+    window: Window | None = None,
+    k: int = DEFAULT_K,
+    zone: ZoneInfo | None = None,
+    organization_id: str | None = None,
+    region: str | None = None,
+    rule_set_ids: tuple[str, ...] = ("cn.cyl.stars",),
+    title: str = "Volunteer service statistics",
+    note: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Write the HTML report of a store (``volunteerkit report STORE_URL OUT``).
+
+    Organization ids in the report are shown with the organizations' names.
+
+    Args:
+        store_url: The store.
+        out_path: The HTML file to write.
+        as_of: The instant (aware).
+        generated_at: Shown as the report's date (default ``as_of``).
+        window: The window; default the year to date.
+        k: Privacy threshold.
+        zone: Time zone of local dates (default ``Asia/Shanghai``).
+        organization_id: Only this organization and its children.
+        region: Only this GB/T 2260 region and its sub-regions.
+        rule_set_ids: Rule sets whose award distribution to chart.
+        title: The page title.
+        note: A note shown at the top.
+
+    Returns:
+        ``(exit status, summary)``: 0 and ``{"ok", "path", "figures", "bytes", "suppressed"}``
+        (suppressed = rows hidden), or 2 and an error object.
+    """
+    from volunteerkit.stores import open_store  # the CLI layer opens stores; the domain does not
+
+    zone = zone or ZoneInfo("Asia/Shanghai")
+    try:
+        require_aware(as_of, "$.as_of")
+        window = window or year_to_date(as_of, zone)
+        store = open_store(store_url)
+        try:
+            figures = _compute(
+                store,
+                as_of=as_of,
+                window=window,
+                k=k,
+                zone=zone,
+                organization_id=organization_id,
+                region=region,
+                rule_set_ids=rule_set_ids,
+            )
+            names = {o.id: o.name for o in store.organizations.iter()}
+        finally:
+            store.close()
+    except VolunteerkitError as err:
+        return 2, _error(err)
+    page = render_report(
+        figures, title=title, generated_at=generated_at or as_of, names=names, note=note
+    )
+    path = Path(out_path)
+    path.write_text(page, encoding="utf-8")
+    return 0, {
+        "ok": True,
+        "path": str(path),
+        "figures": len(figures),
+        "bytes": len(page.encode("utf-8")),
+        "suppressed": sum(r.suppressed for f in figures for r in f.rows),
+    }

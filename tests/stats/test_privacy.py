@@ -1,0 +1,87 @@
+"""Small-count suppression: primary, complementary and total rules."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from volunteerkit.errors import InvalidInputError
+from volunteerkit.stats.privacy import check_k, suppress
+from volunteerkit.stats.store import RawRow
+
+
+def _rows(*persons: int) -> list[RawRow]:
+    return [RawRow(key=(f"g{i}",), value=p * 10, persons=p) for i, p in enumerate(persons)]
+
+
+def test_rows_at_or_above_k_are_shown() -> None:
+    """Groups of k or more persons keep their value and person count."""
+    rows, hidden = suppress(_rows(5, 7), 5, total_persons=12, additive=True)
+    assert [(r.value, r.persons, r.suppressed) for r in rows] == [(50, 5, False), (70, 7, False)]
+    assert hidden is False
+
+
+def test_single_small_cell_gets_a_complementary_partner() -> None:
+    """One cell below k hides the smallest shown cell too, so it cannot be subtracted back."""
+    rows, _ = suppress(_rows(9, 2, 6, 8), 5, total_persons=25, additive=True)
+    assert [r.value for r in rows] == [90, None, None, 80]
+
+
+def test_complementary_suppression_continues_until_k_persons_are_hidden() -> None:
+    """Two small cells of 1 and 1 person hide shown cells until the hidden ones hold 5 or more."""
+    rows, _ = suppress(_rows(1, 1, 2, 6, 7), 5, total_persons=17, additive=True)
+    # 1 + 1 < 5 -> hide g2 (2): 4 < 5 -> hide g3 (6): 10 >= 5.
+    assert [r.suppressed for r in rows] == [True, True, True, True, False]
+
+
+def test_ties_hide_the_first_in_key_order() -> None:
+    """Among equally small shown cells, the first in key order is hidden."""
+    rows, _ = suppress(_rows(3, 6, 6), 5, total_persons=15, additive=True)
+    assert [r.suppressed for r in rows] == [True, True, False]
+
+
+def test_non_additive_figures_get_primary_suppression_only() -> None:
+    """Without a published total, only the small cells themselves are hidden."""
+    rows, _ = suppress(_rows(9, 2, 6), 5, total_persons=9, additive=False)
+    assert [r.value for r in rows] == [90, None, 60]
+
+
+def test_whole_figure_below_k_is_suppressed() -> None:
+    """A figure covering fewer than k persons hides its total and every row."""
+    rows, hidden = suppress(_rows(2, 2), 5, total_persons=4, additive=True)
+    assert hidden is True
+    assert all(r.suppressed and r.value is None and r.persons is None for r in rows)
+
+
+def test_k_of_one_suppresses_nothing() -> None:
+    """k = 1 disables suppression."""
+    rows, hidden = suppress(_rows(1, 1), 1, total_persons=2, additive=True)
+    assert [r.value for r in rows] == [10, 10]
+    assert hidden is False
+
+
+@pytest.mark.parametrize("k", [0, -3, True, 2.5])
+def test_invalid_threshold_is_refused(k: object) -> None:
+    """A threshold that is not an integer of at least 1 raises stats.k with its path."""
+    with pytest.raises(InvalidInputError) as info:
+        check_k(k)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("stats.k", "$.k")
+
+
+@settings(max_examples=200)
+@given(
+    persons=st.lists(st.integers(min_value=1, max_value=20), min_size=1, max_size=8),
+    k=st.integers(min_value=1, max_value=10),
+)
+def test_suppression_invariants(persons: list[int], k: int) -> None:
+    """Shown cells hold at least k persons; hidden cells together hold at least k (or none)."""
+    raw = _rows(*persons)
+    total = sum(persons)
+    rows, hidden = suppress(raw, k, total_persons=total, additive=True)
+    if hidden:
+        assert total < k and all(r.suppressed for r in rows)
+        return
+    assert all(r.persons is not None and r.persons >= k for r in rows if not r.suppressed)
+    hidden_persons = sum(p for p, r in zip(persons, rows, strict=True) if r.suppressed)
+    assert hidden_persons == 0 or hidden_persons >= k or all(r.suppressed for r in rows)
