@@ -49,7 +49,13 @@ def test_concurrent_openers_apply_each_migration_once(postgres_dsn: str) -> None
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sorted(applied) == [0, 0, 0, len(load_migrations("postgresql"))]
+    # Each migration runs in its own locked transaction, so openers may share the work; what must
+    # hold is that every migration was applied exactly once, and is recorded once.
+    shipped = load_migrations("postgresql")
+    assert sum(applied) == len(shipped)
+    store = PostgresStore(postgres_dsn, schema=schema)
+    assert store.applied_migrations() == [(m.part, m.version, m.name) for m in shipped]
+    store.close()
 
 
 def test_audit_rows_cannot_be_changed_behind_the_store(postgres_dsn: str) -> None:
