@@ -100,7 +100,7 @@ def build_stats_dataset(store: Any) -> StatsDataset:
 
     Twelve volunteers (Beijing Chaoyang and Haidian, Shanghai, the province-level county Xiantao
     ``429004``, one without a home region), registered from 2025-12-20 every five days; three
-    organizations; about fifty entries from January to June 2026 in three categories (entered by
+    organizations; 59 entries from January to June 2026 in three categories (entered by
     the organization, so approved on recording under the national policy),
     then one corrected and one voided; star grants, one of them revoked.
 
