@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, settings
 
 from volunteerkit import structure, unstructure
 from volunteerkit.errors import InvalidInputError, VolunteerkitError
 from volunteerkit.stats.models import Figure, Filters, Row, Window, region_prefix
 from volunteerkit.stats.store import Scope, size_band
+from volunteerkit.testing.strategies_stats import figures
 
 
 def test_window_refuses_an_end_before_its_start() -> None:
@@ -78,35 +78,8 @@ def test_scope_turns_the_window_into_instants_in_its_zone() -> None:
     assert (scope.first_key, scope.last_key) == (20260101, 20260131)
 
 
-_keys = st.tuples(st.one_of(st.none(), st.text(min_size=1, max_size=8)))
-_rows = st.builds(
-    Row,
-    key=_keys,
-    value=st.one_of(st.none(), st.integers(0, 10**9)),
-    persons=st.one_of(st.none(), st.integers(0, 10**6)),
-    exact=st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=2)),
-    suppressed=st.booleans(),
-)
-_figures = st.builds(
-    Figure,
-    definition=st.sampled_from(["volunteers.registered", "hours.credited"]),
-    title=st.text(max_size=20),
-    unit=st.sampled_from(["volunteers", "minutes"]),
-    dimensions=st.tuples(st.sampled_from(["province", "month"])),
-    as_of=st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
-    ).map(lambda d: d.astimezone(timezone(timedelta(hours=8)))),
-    window=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 1, 1)).map(
-        lambda d: Window(first=d, last=d + timedelta(days=30))
-    ),
-    filters=st.sampled_from([Filters(), Filters(region="110105"), Filters(organization_id="o1")]),
-    k=st.integers(1, 20),
-    rows=st.lists(_rows, max_size=4).map(tuple),
-    total=st.one_of(st.none(), st.integers(0, 10**9)),
-)
-
-
-@given(_figures)
+@settings(max_examples=50)
+@given(figures())
 def test_figures_round_trip_through_the_converter(figure: Figure) -> None:
     """structure(unstructure(figure)) gives the figure back."""
     assert structure(unstructure(figure), Figure) == figure
