@@ -5,11 +5,20 @@ The role-allocation problem is: volunteers ``v`` (each may take at most ``limit[
 score ``w``; choose edges (each at most once) to maximise the total score. Nobody *must* be assigned:
 an edge is used only when it raises the total.
 
-Algorithm. This is a min-cost flow on the network ``v -> s`` (cost ``-w``, capacity 1), ``s -> T``
-(capacity ``capacity[s]``) and ``v -> N -> T`` ("stays unassigned", cost 0, unbounded), where every
-volunteer ships ``limit[v]`` units. We use successive shortest paths with node potentials
-(the Hungarian / Jonker-Volgenant scheme for sparse rectangular problems), adding one unit of a
-volunteer's supply at a time:
+Two exact solvers are here:
+
+* :func:`exact_b_matching` (what :func:`volunteerkit.matching.allocate` uses): a forward auction
+  gives near-optimal prices and an assignment as a warm start, then a primal-dual repair resolves
+  every violated optimality condition with shortest augmenting paths. The auction is only a
+  heuristic; the repair alone guarantees the optimum (see its docstring for the argument).
+* :func:`max_weight_b_matching`: plain successive shortest paths from zero flow, simpler and much
+  slower on large problems; kept as an independent exact implementation to check the first.
+
+:func:`max_weight_b_matching` works on the min-cost-flow network ``v -> s`` (cost ``-w``,
+capacity 1), ``s -> T`` (capacity ``capacity[s]``) and ``v -> N -> T`` ("stays unassigned", cost 0,
+unbounded), where every volunteer ships ``limit[v]`` units, with successive shortest paths and node
+potentials (the Hungarian / Jonker-Volgenant scheme for sparse rectangular problems), adding one
+unit of a volunteer's supply at a time:
 
 * potentials ``pv[v] >= 0`` (a volunteer's dual "profit") and ``ps[s] <= 0`` (minus a slot's dual
   "price"); every residual edge has a non-negative reduced cost, and used edges have reduced cost 0;
@@ -24,15 +33,16 @@ volunteer's supply at a time:
 
 Successive shortest paths keeps the flow of minimum cost for the supply added so far, so the final
 flow, in which every unit has been placed, is a minimum-cost flow: the chosen edges have the maximum
-total score. All arithmetic is on Python integers, so the result is exact. Ties are broken by node
-index (volunteers then slots, each in the order given), so the same input always gives the same
-answer.
+total score. All arithmetic is on Python integers, so both results are exact. Ties are broken by
+node index (volunteers then slots, each in the order given), so the same input always gives the
+same answer.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush, heapreplace
 
 __all__ = ["exact_b_matching", "greedy_b_matching", "max_weight_b_matching"]
 
@@ -43,47 +53,287 @@ def exact_b_matching(
     offsets: Sequence[int],
     targets: Sequence[int],
     weights: Sequence[int],
+    *,
+    max_bids: int | None = None,
 ) -> list[int]:
-    """Return the edges of a maximum-weight b-matching, searching from the scarcer side.
+    """Return the edges of a maximum-weight b-matching (exact), fast on large sparse problems.
 
-    The augmenting-path searches are shortest where the side they start from is the scarce one
-    (the other side then has plenty of room to end in). When the slots' total capacity is below the
-    volunteers' total limit, the problem is transposed (slots search for volunteers) and solved by
-    :func:`max_weight_b_matching`; the answer is the same optimum either way, deterministic for the
-    same input.
+    Two stages, the second of which alone guarantees the optimum:
+
+    1. **Warm start** (a heuristic): a forward auction (Bertsekas' auction with unit increments) in
+       which the scarcer side (the one with the smaller total capacity) bids for copies of the
+       other side's nodes, giving near-optimal prices and a near-optimal assignment. It stops after
+       ``max_bids`` bids whatever its state.
+    2. **Exact repair** (primal-dual): from the auction's state, potentials are made *feasible* for
+       the LP dual (every unused edge has ``a_v + p_s >= w``, every used edge ``a_v + p_s <= w``,
+       all potentials ``>= 0``) by raising volunteers' potentials where needed and dropping the few
+       used edges that become too expensive. A node with room left and a positive potential is
+       *active*. Each active unit is resolved by a shortest augmenting path (Dijkstra on reduced
+       costs, from the active node, over alternating paths) ending where a unit can be absorbed,
+       and the settled nodes' potentials move by their distance (the Jonker-Volgenant update). This
+       keeps the dual feasible and the used edges complementary; when no active node is left, the
+       complementary slackness conditions of the LP hold, so the assignment is optimal.
+
+    Integer arithmetic throughout; ties broken by node index, so the same input gives the same answer.
 
     Args:
         limits: Per volunteer, the most slots it may take.
         capacities: Per slot, the most volunteers it may take.
-        offsets: Edge offsets per volunteer (compressed sparse rows).
+        offsets: Edge offsets per volunteer (compressed sparse rows); no volunteer may list a slot
+            twice.
         targets: Slot index of each edge.
-        weights: Integer score of each edge.
+        weights: Integer score of each edge; edges scoring 0 or less are never chosen.
+        max_bids: Bid budget of the warm start (default: 40 per unit of the smaller side's total
+            capacity, at least 10,000).
 
     Returns:
         The indices of the chosen edges, ascending.
     """
-    if sum(capacities) >= sum(limits):
-        return max_weight_b_matching(limits, capacities, offsets, targets, weights)
-    m = len(capacities)
-    counts = [0] * (m + 1)
-    for s in targets:
-        counts[s + 1] += 1
-    for s in range(m):
-        counts[s + 1] += counts[s]
-    pos = counts[:m]
-    t_targets = [0] * len(targets)
-    t_weights = [0] * len(targets)
-    back = [0] * len(targets)
-    for v in range(len(limits)):
+    n, m = len(limits), len(capacities)
+    size = n + m
+    cap = list(limits) + list(capacities)
+    nb: list[list[int]] = [[] for _ in range(size)]  # neighbours (node indices; slots are n + s)
+    nw: list[list[int]] = [[] for _ in range(size)]  # edge weights, parallel to nb
+    for v in range(n):
         for e in range(offsets[v], offsets[v + 1]):
-            s = targets[e]
-            i = pos[s]
-            pos[s] = i + 1
-            t_targets[i] = v
-            t_weights[i] = weights[e]
-            back[i] = e
-    chosen = max_weight_b_matching(capacities, limits, counts, t_targets, t_weights)
-    return sorted(back[i] for i in chosen)
+            w = weights[e]
+            if w > 0:
+                x = n + targets[e]
+                nb[v].append(x)
+                nw[v].append(w)
+                nb[x].append(v)
+                nw[x].append(w)
+    pot = [0] * size
+    used: list[dict[int, int]] = [{} for _ in range(size)]
+    if max_bids is None:
+        max_bids = max(10_000, 40 * min(sum(capacities), sum(limits)))
+    volunteers, slots = range(n), range(n, size)
+    # The scarcer side bids: its units are the ones that compete.
+    bidders, objects = (slots, volunteers) if sum(capacities) < sum(limits) else (volunteers, slots)
+    _auction_warm_start(bidders, objects, cap, nb, nw, pot, used, max_bids)
+    _make_feasible(bidders, objects, cap, nb, nw, pot, used)
+    _repair(n, cap, nb, nw, pot, used)
+    chosen = [
+        e
+        for v in range(n)
+        if used[v]
+        for e in range(offsets[v], offsets[v + 1])
+        if n + targets[e] in used[v]
+    ]
+    chosen.sort()
+    return chosen
+
+
+def _auction_warm_start(
+    bidders: range,
+    objects: range,
+    cap: list[int],
+    nb: list[list[int]],
+    nw: list[list[int]],
+    pot: list[int],
+    used: list[dict[int, int]],
+    max_bids: int,
+) -> None:
+    """Run a forward auction in which the ``bidders`` side bids for copies of ``objects``.
+
+    Each unit of a bidder's capacity bids for one copy of an object (an object has as many copies
+    as its capacity, each with its own price); a bidder's free units bid together for their best
+    objects, each raising the cheapest copy's price by its margin over the next best plus one.
+    Leaves each object's potential at its cheapest copy's price and ``used`` holding the
+    assignment. A heuristic: the repair does not rely on its quality.
+    """
+    first = objects.start
+    copies: list[list[tuple[int, int]]] = [[(0, k) for k in range(cap[o])] for o in objects]
+    holder: list[list[int]] = [[-1] * cap[o] for o in objects]
+    heaps: dict[int, list[tuple[int, int, int]]] = {}
+    for x in bidders:
+        if cap[x] > 0 and nb[x]:
+            h = [(-w, o, w) for o, w in zip(nb[x], nw[x], strict=True) if cap[o] > 0]
+            heapify(h)
+            heaps[x] = h
+    queue = deque(x for x in bidders if x in heaps)
+    bids = 0
+    while queue and bids < max_bids:
+        x = queue.popleft()
+        held = used[x]
+        k = cap[x] - len(held)
+        if k <= 0:
+            continue
+        h = heaps[x]
+        top: list[tuple[int, int, int]] = []
+        aside: list[tuple[int, int, int]] = []
+        while h and len(top) <= k:
+            entry = heappop(h)
+            o, w = entry[1], entry[2]
+            if o in held:
+                aside.append(entry)
+                continue
+            val = w - copies[o - first][0][0]
+            if -entry[0] != val:
+                heappush(h, (-val, o, w))  # stale: prices only rise, so re-file it lower
+                continue
+            top.append((val, o, w))
+        for val, o, w in top:
+            heappush(h, (-val, o, w))
+        for entry in aside:
+            heappush(h, entry)
+        ref = max(0, top[k][0]) if len(top) > k else 0
+        for val, o, w in top[:k]:
+            if val <= 0:
+                break
+            heap_o = copies[o - first]
+            price, copy = heap_o[0]
+            heapreplace(heap_o, (price + val - ref + 1, copy))
+            bids += 1
+            holders = holder[o - first]
+            old = holders[copy]
+            holders[copy] = x
+            held[o] = w
+            used[o][x] = w
+            if old >= 0:
+                del used[old][o]
+                del used[o][old]
+                queue.append(old)
+    for o in objects:
+        heap_o = copies[o - first]
+        pot[o] = heap_o[0][0] if heap_o else 0
+
+
+def _make_feasible(
+    bidders: range,
+    objects: range,
+    cap: list[int],
+    nb: list[list[int]],
+    nw: list[list[int]],
+    pot: list[int],
+    used: list[dict[int, int]],
+) -> None:
+    """Turn an assignment and the objects' potentials into a dual-feasible starting point.
+
+    A bidder's potential is 0 while it has room, else the smallest margin ``w - pot[o]`` among
+    the objects it holds (so every used edge has ``a + p <= w``). Then every unused edge with
+    ``a + p < w`` raises its object's potential to ``w - a``, and a used edge that this makes too
+    expensive is dropped. Every potential ends ``>= 0``.
+    """
+    for x in bidders:
+        held = used[x]
+        if len(held) < cap[x] or not held:
+            pot[x] = 0
+        else:
+            pot[x] = max(0, min(w - pot[o] for o, w in held.items()))
+    for x in bidders:
+        p = pot[x]
+        held = used[x]
+        for o, w in zip(nb[x], nw[x], strict=True):
+            if o not in held and pot[o] + p < w:
+                pot[o] = w - p
+    for o in objects:
+        for x, w in list(used[o].items()):
+            if pot[o] + pot[x] > w:
+                del used[o][x]
+                del used[x][o]
+
+
+def _repair(
+    n: int,
+    cap: list[int],
+    nb: list[list[int]],
+    nw: list[list[int]],
+    pot: list[int],
+    used: list[dict[int, int]],
+) -> None:
+    """Resolve every active unit by a shortest augmenting path (see :func:`exact_b_matching`)."""
+    size = len(cap)
+    inf = 1 << 62
+    dist = [inf] * size
+    done = [0] * size
+    pred = [0] * size
+    stamp = 0
+    for x in range(size):
+        while len(used[x]) < cap[x]:
+            if not used[x]:  # nothing enters x: its potential may drop to the least feasible value
+                best_gain = 0
+                for y, w in zip(nb[x], nw[x], strict=True):
+                    g = w - pot[y]
+                    if g > best_gain:
+                        best_gain = g
+                pot[x] = best_gain
+            if pot[x] == 0:
+                break  # passive: x keeps its room
+            stamp += 1
+            x_side = x < n
+            dist[x] = 0
+            touched = [x]
+            settled: list[int] = []
+            heap: list[tuple[int, int]] = [(0, x)]
+            best = inf
+            end = -1
+            while heap:
+                d, u = heappop(heap)
+                if d >= best:
+                    break
+                if done[u] == stamp:
+                    continue
+                done[u] = stamp
+                settled.append(u)
+                pu = pot[u]
+                if (u < n) == x_side:
+                    if d + pu < best:  # u gives up one unit (x itself: stays with room)
+                        best = d + pu
+                        end = u
+                    uu = used[u]
+                    base = d + pu
+                    nbu, nwu = nb[u], nw[u]
+                    for i in range(len(nbu)):
+                        y = nbu[i]
+                        if y in uu:
+                            continue
+                        nd = base + pot[y] - nwu[i]
+                        if nd < dist[y] and nd < best:
+                            if dist[y] == inf:
+                                touched.append(y)
+                            dist[y] = nd
+                            pred[y] = u
+                            heappush(heap, (nd, y))
+                else:
+                    if len(used[u]) < cap[u] and d < best:  # u takes one more unit
+                        best = d
+                        end = u
+                    base = d - pu
+                    for y, w in used[u].items():
+                        nd = base + w - pot[y]
+                        if nd < dist[y] and nd < best:
+                            if dist[y] == inf:
+                                touched.append(y)
+                            dist[y] = nd
+                            pred[y] = u
+                            heappush(heap, (nd, y))
+            for u in settled:
+                if (u < n) == x_side:
+                    pot[u] -= best - dist[u]
+                else:
+                    pot[u] += best - dist[u]
+            for u in touched:
+                dist[u] = inf
+            u = end
+            if (u < n) == x_side:
+                if u == x:
+                    break  # x is now passive (potential 0) with room left
+                b = pred[u]
+                del used[u][b]
+                del used[b][u]
+                u = b
+            while True:
+                a = pred[u]
+                w = nw[a][nb[a].index(u)]
+                used[a][u] = w
+                used[u][a] = w
+                if a == x:
+                    break
+                b = pred[a]
+                del used[a][b]
+                del used[b][a]
+                u = b
 
 
 def max_weight_b_matching(
