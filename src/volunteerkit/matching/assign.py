@@ -177,11 +177,8 @@ class AllocationProblem:
 
     def owners(self) -> list[int]:
         """Return the volunteer index of every pair."""
-        owner = [0] * len(self.targets)
-        for i in range(len(self.volunteer_ids)):
-            for e in range(self.offsets[i], self.offsets[i + 1]):
-                owner[e] = i
-        return owner
+        off = self.offsets
+        return [i for i in range(len(self.volunteer_ids)) for _ in range(off[i + 1] - off[i])]
 
 
 @attrs.frozen(kw_only=True)
@@ -306,9 +303,8 @@ def _result(p: AllocationProblem, chosen: list[int], mode: Mode, backend: Backen
             Placement(volunteer_id=p.volunteer_ids[v], slot_id=p.slot_ids[s], score=p.scores[e])
         )
     has_candidate = [False] * len(p.slot_ids)
-    for e, s in enumerate(p.targets):
-        if p.scores[e] > 0:
-            has_candidate[s] = True
+    for s in {t for t, w in zip(p.targets, p.scores, strict=True) if w > 0}:
+        has_candidate[s] = True
     unfilled = tuple(
         UnfilledSlot(
             slot_id=p.slot_ids[s],
@@ -326,7 +322,7 @@ def _result(p: AllocationProblem, chosen: list[int], mode: Mode, backend: Backen
     for v in range(len(p.volunteer_ids)):
         if placed[v] or p.limits[v] == 0:
             continue
-        positive = [e for e in range(p.offsets[v], p.offsets[v + 1]) if p.scores[e] > 0]
+        positive = any(w > 0 for w in p.scores[p.offsets[v] : p.offsets[v + 1]])
         code = "matching.slots_taken" if positive else "matching.no_eligible_slot"
         unplaced.append(UnplacedVolunteer(volunteer_id=p.volunteer_ids[v], reason=Reason.of(code)))
     return Allocation(

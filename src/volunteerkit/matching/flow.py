@@ -496,8 +496,9 @@ def greedy_b_matching(
 ) -> list[int]:
     """Return the edges chosen by the greedy rule (not optimal; fast and predictable).
 
-    Edges are taken in order of score, highest first (ties: lower volunteer index, then lower slot
-    index), whenever both ends still have room. Edges scoring 0 or less are never chosen.
+    Edges are taken in order of score, highest first (ties: lower edge index, that is volunteer
+    order, then the order of the volunteer's edges), whenever both ends still have room. Edges
+    scoring 0 or less are never chosen.
 
     Args:
         limits: Per volunteer, the most slots it may take.
@@ -510,16 +511,17 @@ def greedy_b_matching(
         The indices of the chosen edges, ascending.
     """
     n = len(limits)
-    owner = [0] * len(targets)
-    for v in range(n):
-        for e in range(offsets[v], offsets[v + 1]):
-            owner[e] = v
-    order = [e for e in range(len(targets)) if weights[e] > 0]
-    order.sort(key=lambda e: (-weights[e], owner[e], targets[e]))
+    count = len(targets)
+    owner = [v for v in range(n) for _ in range(offsets[v + 1] - offsets[v])]
+    top = max(weights, default=0)
+    # One integer key per edge, sorted in C: (top - w) major, edge index minor.
+    keys = [(top - w) * count + e for e, w in enumerate(weights) if w > 0]
+    keys.sort()
     room_v = list(limits)
     room_s = list(capacities)
     chosen: list[int] = []
-    for e in order:
+    for key in keys:
+        e = key % count
         v = owner[e]
         s = targets[e]
         if room_v[v] > 0 and room_s[s] > 0:
