@@ -13,6 +13,7 @@ from volunteerkit.stores._sql_hours import SQLLedgerRepository
 from volunteerkit.stores._sql_matching import SQLMatchingRepository
 from volunteerkit.stores._sql_registry import sql_registry_repositories
 from volunteerkit.stores._sql_stats import SQLStatsRepository
+from volunteerkit.stores._sql_transfer import SQLTransferRepository
 
 __all__ = ["SQLStoreBase"]
 
@@ -39,6 +40,7 @@ class SQLStoreBase:
         self.audit = SQLAuditLog(db)
         self.volunteers, self.organizations, self.memberships = sql_registry_repositories(db)
         self.ledger = SQLLedgerRepository(db)
+        self.transfers = SQLTransferRepository(db)
         self.awards = SQLAwardRepository(db)
         self.matching = SQLMatchingRepository(db)
         self.stats = SQLStatsRepository(db)

@@ -20,6 +20,7 @@ from volunteerkit.stores._memory_hours import MemoryLedgerRepository
 from volunteerkit.stores._memory_matching import MemoryMatchingRepository
 from volunteerkit.stores._memory_registry import memory_registry_repositories
 from volunteerkit.stores._memory_stats import MemoryStatsRepository
+from volunteerkit.stores._memory_transfer import MemoryTransferRepository
 
 __all__ = ["MemoryStore"]
 
@@ -43,6 +44,7 @@ class MemoryStore:
         self.audit = MemoryAuditLog(self)
         self.volunteers, self.organizations, self.memberships = memory_registry_repositories(self)
         self.ledger = MemoryLedgerRepository(self)
+        self.transfers = MemoryTransferRepository(self)
         self.awards = MemoryAwardRepository(self)
         self.matching = MemoryMatchingRepository(self)
         self.stats = MemoryStatsRepository(self)

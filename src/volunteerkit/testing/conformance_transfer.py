@@ -1,0 +1,290 @@
+"""Conformance suite of the transfer storage contract, for every store backend.
+
+Subclass the classes with a ``make_store`` fixture (see :mod:`volunteerkit.testing.conformance`)::
+
+    class TestMyStoreTransfers(TransferRepositoryConformance, TransferServiceConformance):
+        @pytest.fixture
+        def make_store(self, tmp_path): ...
+
+* :class:`TransferRepositoryConformance`: the repository's own contract (records round-trip
+  exactly, steps are compare-and-set, replays are no-ops, clashes write nothing, rollbacks leave
+  nothing, certified credit by volunteer).
+* :class:`TransferServiceConformance`: a whole transfer between two stores of the backend through
+  :class:`~volunteerkit.transfer.service.Transfers` (export, verify, import, receipt), with the exact
+  totals, idempotent replays, and a refused import that writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
+from volunteerkit.hours.models import EntryId, Source
+from volunteerkit.testing.conformance import StoreFactory, _Base
+from volunteerkit.testing.strategies_transfer import transfers
+from volunteerkit.transfer.models import (
+    Algorithm,
+    CertifiedDay,
+    Receipt,
+    ReceiptOutcome,
+    RejectReason,
+    Signature,
+    SignedReceipt,
+)
+from volunteerkit.transfer.store import TransferredEntry, TransferRepository
+from volunteerkit.transfer.workflow import (
+    Role,
+    Transfer,
+    TransferState,
+    TransferStep,
+    advance,
+    new_transfer,
+)
+
+__all__ = ["TransferRepositoryConformance"]
+
+_T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+
+
+def _transfer(n: int = 1, *, volunteer: str = "v1", role: Role = Role.SOURCE) -> Transfer:
+    facts: dict[str, Any] = {}
+    if role is Role.DESTINATION:
+        facts = {
+            "package_id": f"p{n}",
+            "header_digest": "sha256:" + "ab" * 32,
+            "entries": 2,
+            "credited_minutes": 300,
+        }
+    return new_transfer(
+        transfer_id=f"t{n:04d}",
+        role=role,
+        volunteer_id=volunteer,
+        source="hami.volunteer-cloud",
+        destination="bj.volunteer-cloud",
+        consent=f"consent-{n}",
+        actor="volunteer",
+        at=_T0 + timedelta(minutes=n),
+        **facts,
+    )
+
+
+def _receipt() -> SignedReceipt:
+    return SignedReceipt(
+        receipt=Receipt(
+            receipt_id="r1",
+            transfer_id="t0001",
+            package_id="p1",
+            header_digest="sha256:" + "ab" * 32,
+            source="hami.volunteer-cloud",
+            destination="bj.volunteer-cloud",
+            outcome=ReceiptOutcome.IMPORTED,
+            at=_T0 + timedelta(hours=2),
+            entries_received=3,
+            entries_imported=2,
+            entries_already_present=1,
+            entries_flagged=1,
+            credited_minutes_imported=300,
+            flagged=(EntryId(origin="hami", local_id="e2"),),
+        ),
+        signature=Signature(algorithm=Algorithm.HMAC_SHA256, key_id="bj-1", value="A" * 44),
+    )
+
+
+def _entry(i: int, *, volunteer: str = "v1", transfer: str = "t0001", minutes: int = 150) -> TransferredEntry:
+    return TransferredEntry(
+        entry_id=EntryId(origin="hami", local_id=f"e{i:06d}"),
+        volunteer_id=volunteer,
+        transfer_id=transfer,
+        package_id="p1",
+        source="hami.volunteer-cloud",
+        captured_by=Source.CHECK_IN_OUT,
+        certified_by="coordinator",
+        certified_at=_T0 - timedelta(days=30),
+        source_recorded_at=_T0 - timedelta(days=31),
+        credited_minutes=minutes + 30,
+        days=(
+            CertifiedDay(day=date(2026, 10, 28), minutes=minutes),
+            CertifiedDay(day=date(2026, 10, 29), minutes=30),
+        ),
+        flagged=i % 2 == 1,
+        imported_at=_T0 + timedelta(hours=1, microseconds=7),
+    )
+
+
+class TransferRepositoryConformance(_Base):
+    """The contract of :class:`~volunteerkit.transfer.store.TransferRepository`."""
+
+    def test_the_store_has_a_transfer_repository(self, store: Any) -> None:
+        """``store.transfers`` satisfies the TransferRepository protocol."""
+        assert isinstance(store.transfers, TransferRepository)
+
+    def test_transfers_round_trip_exactly(self, store: Any) -> None:
+        """A transfer with steps, reason codes and a receipt comes back equal."""
+        t = _transfer()
+        t = advance(t, TransferStep(state=TransferState.APPROVED, at=_T0 + timedelta(hours=1), actor="a"))
+        store.transfers.add(t)
+        t2 = advance(
+            t,
+            TransferStep(
+                state=TransferState.EXPORTED,
+                at=_T0 + timedelta(hours=1, microseconds=1),
+                actor="a",
+                package_id="p1",
+                header_digest="sha256:" + "ab" * 32,
+                entries=3,
+                credited_minutes=10**12,
+                receipt=_receipt(),
+            ),
+        )
+        store.transfers.append_step(t.id, 2, t2.steps[-1])
+        assert store.transfers.get(t.id) == t2
+        rejected = advance(
+            _transfer(2),
+            TransferStep(
+                state=TransferState.REJECTED,
+                at=_T0 + timedelta(hours=3),
+                actor="b",
+                reason_code=RejectReason.CONSENT_WITHDRAWN,
+                reason="撤回同意",
+            ),
+        )
+        store.transfers.add(rejected)
+        assert store.transfers.get("t0002") == rejected
+
+    def test_adding_an_existing_id_is_refused(self, store: Any) -> None:
+        """A second transfer under a stored id is refused and the first stays."""
+        store.transfers.add(_transfer())
+        with pytest.raises(ConflictError) as info:
+            store.transfers.add(_transfer(1, volunteer="v2"))
+        assert info.value.code == "transfer.exists"
+        assert store.transfers.get("t0001") == _transfer()
+
+    def test_unknown_transfers_are_not_found(self, store: Any) -> None:
+        """Both get and append_step of an unknown id raise transfer.not_found."""
+        with pytest.raises(NotFoundError) as info:
+            store.transfers.get("nope")
+        assert info.value.code == "transfer.not_found"
+        step = TransferStep(state=TransferState.APPROVED, at=_T0, actor="a")
+        with pytest.raises(NotFoundError):
+            store.transfers.append_step("nope", 1, step)
+
+    def test_steps_are_compare_and_set(self, store: Any) -> None:
+        """A step at a taken position is a concurrent update; a gap is refused; neither writes."""
+        store.transfers.add(_transfer())
+        approve = TransferStep(state=TransferState.APPROVED, at=_T0 + timedelta(hours=1), actor="a")
+        reject = TransferStep(
+            state=TransferState.REJECTED,
+            at=_T0 + timedelta(hours=1),
+            actor="b",
+            reason_code=RejectReason.OTHER,
+        )
+        store.transfers.append_step("t0001", 1, approve)
+        with pytest.raises(ConflictError) as info:
+            store.transfers.append_step("t0001", 1, reject)
+        assert info.value.code == "transfer.concurrent_update"
+        with pytest.raises(IntegrityError) as gap:
+            store.transfers.append_step("t0001", 5, reject)
+        assert gap.value.code == "transfer.invalid"
+        assert store.transfers.get("t0001").steps[1:] == (approve,)
+
+    def test_a_rolled_back_transaction_leaves_nothing(self, store: Any) -> None:
+        """Transfers, steps and entries written in a block that raises are all undone."""
+        store.transfers.add(_transfer())
+        approve = TransferStep(state=TransferState.APPROVED, at=_T0 + timedelta(hours=1), actor="a")
+
+        def write_then_fail() -> None:
+            with store.transaction():
+                store.transfers.add(_transfer(2))
+                store.transfers.append_step("t0001", 1, approve)
+                store.transfers.add_entries([_entry(1), _entry(2)])
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            write_then_fail()
+        assert store.transfers.get("t0001") == _transfer()
+        with pytest.raises(NotFoundError):
+            store.transfers.get("t0002")
+        assert store.transfers.count_entries() == 0
+        assert store.transfers.certified_credit(["v1"]) == {}
+
+    def test_find_filters_and_orders(self, store: Any) -> None:
+        """Finding filters by volunteer, role and current state, ordered by creation then id."""
+        store.transfers.add(_transfer(3, volunteer="v1"))
+        store.transfers.add(_transfer(1, volunteer="v1"))
+        store.transfers.add(_transfer(2, volunteer="v2", role=Role.DESTINATION))
+        store.transfers.append_step(
+            "t0003", 1, TransferStep(state=TransferState.APPROVED, at=_T0 + timedelta(hours=1), actor="a")
+        )
+        assert [t.id for t in store.transfers.find()] == ["t0001", "t0002", "t0003"]
+        assert [t.id for t in store.transfers.find(volunteer_id="v1")] == ["t0001", "t0003"]
+        assert [t.id for t in store.transfers.find(role=Role.DESTINATION)] == ["t0002"]
+        assert [t.id for t in store.transfers.find(state=TransferState.APPROVED)] == ["t0003"]
+        assert store.transfers.find(volunteer_id="v9") == []
+
+    def test_transferred_entries_round_trip_and_replays_are_no_ops(self, store: Any) -> None:
+        """Entries come back equal; writing them again writes nothing."""
+        store.transfers.add(_transfer())
+        entries = [_entry(i) for i in range(3)]
+        assert store.transfers.add_entries(iter(entries)) == 3
+        assert store.transfers.add_entries(entries) == 0
+        unknown = EntryId(origin="x", local_id="y")
+        found = store.transfers.get_entries([e.entry_id for e in entries] + [unknown])
+        assert found == {e.entry_id: e for e in entries}
+        assert store.transfers.count_entries() == 3
+
+    def test_a_different_entry_under_a_stored_id_writes_nothing(self, store: Any) -> None:
+        """A batch with a clashing entry is refused whole: its new entries are not written."""
+        store.transfers.add(_transfer())
+        store.transfers.add_entries([_entry(1)])
+        with pytest.raises(ConflictError) as info:
+            store.transfers.add_entries([_entry(2), _entry(1, minutes=151)])
+        assert (info.value.code, info.value.path) == ("transfer.entry_conflict", "$.entries[1].entry_id")
+        assert store.transfers.count_entries() == 1
+
+    def test_large_batches_stream_and_stay_atomic(self, store: Any) -> None:
+        """More entries than one write batch are all written, and a late clash undoes them all."""
+        store.transfers.add(_transfer())
+        big = (_entry(i) for i in range(5200))
+        assert store.transfers.add_entries(big) == 5200
+        clash = [*(_entry(i) for i in range(6000, 11_100)), _entry(3, minutes=1)]
+        with pytest.raises(ConflictError):
+            store.transfers.add_entries(iter(clash))
+        assert store.transfers.count_entries() == 5200
+
+    def test_certified_credit_is_by_volunteer(self, store: Any) -> None:
+        """certified_credit returns the certified days of each entry of the volunteers asked for."""
+        store.transfers.add(_transfer())
+        store.transfers.add_entries([_entry(1), _entry(2, volunteer="v2", minutes=60)])
+        assert store.transfers.certified_credit(["v2"]) == {
+            EntryId(origin="hami", local_id="e000002"): (
+                CertifiedDay(day=date(2026, 10, 28), minutes=60),
+                CertifiedDay(day=date(2026, 10, 29), minutes=30),
+            )
+        }
+        assert set(store.transfers.certified_credit(["v1", "v2", "v3"])) == {
+            EntryId(origin="hami", local_id="e000001"),
+            EntryId(origin="hami", local_id="e000002"),
+        }
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(transfer=transfers())
+    def test_any_valid_transfer_round_trips(self, make_store: StoreFactory, transfer: Transfer) -> None:
+        """Any transfer the workflow allows is stored and read back equal."""
+        store = make_store()
+        try:
+            store.transfers.add(transfer)
+            assert store.transfers.get(transfer.id) == transfer
+        finally:
+            store.close()

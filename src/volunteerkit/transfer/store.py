@@ -1,0 +1,226 @@
+"""The storage contract (port) of transfers, and the record of each imported entry.
+
+A store that serves transfers has ``store.transfers`` (:class:`TransferRepository`) next to its
+hours ledger (``store.ledger``) and audit log (``store.audit``), and makes work atomic with
+``transaction()`` (:class:`TransferStore`). The backends in :mod:`volunteerkit.stores` (memory,
+SQLite, PostgreSQL) implement it and run :mod:`volunteerkit.testing.conformance_transfer`.
+
+The repository keeps two kinds of records, both append-only:
+
+* **transfers** (:class:`~volunteerkit.transfer.workflow.Transfer`): each side's fixed facts and its
+  steps. A step is appended at a given position (``seq``, the number of steps before it): two
+  writers racing to take the same step cannot both succeed (``transfer.concurrent_update``).
+* **transferred entries** (:class:`TransferredEntry`): for every entry a destination imported,
+  the credit its source certified, per local date. The hours ledger reads them through
+  :meth:`TransferRepository.certified_credit` so that a transferred entry keeps its certified
+  minutes instead of being recomputed under the destination's accrual policy.
+
+Error codes are the same on every backend:
+
+================================  ======================================================
+code                              when
+================================  ======================================================
+``transfer.exists``               ``add`` of a transfer id already stored
+``transfer.not_found``            ``get``/``append_step`` of an unknown transfer id
+``transfer.concurrent_update``    ``append_step`` at a position already taken
+``transfer.invalid``              ``append_step`` that would leave a gap
+``transfer.entry_conflict``       a different transferred entry under a stored entry id
+================================  ======================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from volunteerkit._clock import require_aware
+from volunteerkit.audit import AuditLog
+from volunteerkit.hours.models import EntryId, Source
+from volunteerkit.hours.store import LedgerRepository
+from volunteerkit.transfer.models import CertifiedDay
+from volunteerkit.transfer.workflow import Role, Transfer, TransferState, TransferStep
+
+__all__ = ["TransferRepository", "TransferStore", "TransferredEntry"]
+
+
+def _utc(value: datetime) -> datetime:
+    return require_aware(value, "$.at").astimezone(UTC)
+
+
+def _days(value: Iterable[CertifiedDay]) -> tuple[CertifiedDay, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class TransferredEntry:
+    """What a destination keeps about one entry it imported.
+
+    Args:
+        entry_id: The entry's global id (the same in the ledger and at the source).
+        volunteer_id: The volunteer at the destination.
+        transfer_id: The transfer that brought it.
+        package_id: The package that brought it.
+        source: The region or platform that certified it.
+        captured_by: How the time was captured at the source.
+        certified_by: Who certified (approved) it at the source.
+        certified_at: When (UTC).
+        source_recorded_at: When the source recorded it (UTC).
+        credited_minutes: The minutes the source certified.
+        days: The certified minutes per local date.
+        flagged: Imported although it overlaps a local entry (overlap policy ``keep_and_flag``).
+        imported_at: When the destination imported it (UTC).
+    """
+
+    entry_id: EntryId
+    volunteer_id: str
+    transfer_id: str
+    package_id: str
+    source: str
+    captured_by: Source
+    certified_by: str
+    certified_at: datetime = attrs.field(converter=_utc)
+    source_recorded_at: datetime = attrs.field(converter=_utc)
+    credited_minutes: int
+    days: tuple[CertifiedDay, ...] = attrs.field(converter=_days)
+    flagged: bool = False
+    imported_at: datetime = attrs.field(converter=_utc)
+
+
+@runtime_checkable
+class TransferRepository(Protocol):
+    """Storage of transfers and transferred entries (``store.transfers``).
+
+    Every write method is atomic: it writes everything or, on error, nothing.
+    """
+
+    def add(self, transfer: Transfer) -> None:
+        """Store a new transfer record with its steps.
+
+        Args:
+            transfer: The record.
+
+        Raises:
+            ConflictError: ``transfer.exists`` if its id is stored.
+        """
+        ...
+
+    def append_step(self, transfer_id: str, seq: int, step: TransferStep) -> None:
+        """Append a step at position ``seq`` (the number of steps already stored).
+
+        Args:
+            transfer_id: The transfer.
+            seq: The position, from 0; the first step is stored by :meth:`add`.
+            step: The step.
+
+        Raises:
+            NotFoundError: ``transfer.not_found``.
+            ConflictError: ``transfer.concurrent_update`` if position ``seq`` is taken.
+            IntegrityError: ``transfer.invalid`` if ``seq`` would leave a gap.
+        """
+        ...
+
+    def get(self, transfer_id: str) -> Transfer:
+        """Return the transfer with its steps.
+
+        Args:
+            transfer_id: The transfer.
+
+        Returns:
+            The record.
+
+        Raises:
+            NotFoundError: ``transfer.not_found``.
+        """
+        ...
+
+    def find(
+        self,
+        *,
+        volunteer_id: str | None = None,
+        role: Role | None = None,
+        state: TransferState | None = None,
+    ) -> list[Transfer]:
+        """Return the transfers matching every filter given, ordered by creation and id.
+
+        Args:
+            volunteer_id: Only this volunteer's.
+            role: Only the records of this side.
+            state: Only those in this state now.
+
+        Returns:
+            The records.
+        """
+        ...
+
+    def add_entries(self, entries: Iterable[TransferredEntry]) -> int:
+        """Store transferred entries, streaming; identical replays are skipped.
+
+        Args:
+            entries: The entries (an iterator is consumed once).
+
+        Returns:
+            How many were newly written.
+
+        Raises:
+            ConflictError: ``transfer.entry_conflict`` if a different entry is stored under one
+                of the ids; nothing is written.
+        """
+        ...
+
+    def get_entries(self, entry_ids: Collection[EntryId]) -> dict[EntryId, TransferredEntry]:
+        """Return the stored transferred entries among ``entry_ids``.
+
+        Args:
+            entry_ids: Entry ids.
+
+        Returns:
+            The entries found, by id.
+        """
+        ...
+
+    def certified_credit(
+        self, volunteer_ids: Collection[str]
+    ) -> dict[EntryId, tuple[CertifiedDay, ...]]:
+        """Return the certified credit of every transferred entry of these volunteers.
+
+        This is what the hours ledger credits such an entry with, whatever its own policy.
+
+        Args:
+            volunteer_ids: Volunteers at this side.
+
+        Returns:
+            Certified minutes per local date, by entry id.
+        """
+        ...
+
+    def count_entries(self) -> int:
+        """Return how many transferred entries are stored."""
+        ...
+
+
+@runtime_checkable
+class TransferStore(Protocol):
+    """What :class:`~volunteerkit.transfer.service.Transfers` needs of a store."""
+
+    @property
+    def transfers(self) -> TransferRepository:
+        """The transfer repository."""
+        ...
+
+    @property
+    def ledger(self) -> LedgerRepository:
+        """The hours ledger repository."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Return a nestable atomic block."""
+        ...
