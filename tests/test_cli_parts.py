@@ -8,6 +8,8 @@ from pathlib import Path
 
 from volunteerkit.cli import main
 
+NOW = "2026-12-31T00:00:00+08:00"  # the import's clock: never the machine's
+
 
 def run(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
@@ -31,10 +33,10 @@ def test_hours_export_then_import_into_another_store_and_again(tmp_path: Path) -
     assert written > 0
     assert len(exported.read_text(encoding="utf-8").splitlines()) == written + 1  # header
     target = f"sqlite:///{tmp_path / 'target.sqlite'}"
-    code, text = run("--json", "hours", "import", target, str(exported))
+    code, text = run("--json", "hours", "import", target, str(exported), "--now", NOW)
     first = json.loads(text)
     assert (code, first["imported"], first["rejected"]) == (0, written, 0)
-    code, text = run("--json", "hours", "import", target, str(exported))
+    code, text = run("--json", "hours", "import", target, str(exported), "--now", NOW)
     again = json.loads(text)
     assert (code, again["imported"], again["unchanged"]) == (0, 0, written)
 
@@ -50,7 +52,8 @@ def test_hours_import_reports_bad_rows_with_lines(tmp_path: Path) -> None:
     cells[header.index("end")] = "2026-13-01T00:00:00+08:00"
     broken = tmp_path / "broken.csv"
     broken.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
-    code, text = run("hours", "import", f"sqlite:///{tmp_path / 't.sqlite'}", str(broken))
+    target = f"sqlite:///{tmp_path / 't.sqlite'}"
+    code, text = run("hours", "import", target, str(broken), "--now", NOW)
     assert code == 1
     assert "line 2 $.end" in text
 

@@ -140,9 +140,9 @@ def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _ledger(store: Any, policy_name: str | None) -> Any:
+def _ledger(store: Any, policy_name: str | None, now: datetime | None) -> Any:
     """Open the store's ledger under the policy it was built with (or the named preset)."""
-    from volunteerkit._clock import SystemClock
+    from volunteerkit._clock import FixedClock, SystemClock
     from volunteerkit._serialization import from_json
     from volunteerkit.hours.ledger import Ledger
     from volunteerkit.hours.policy import AccrualPolicy, preset
@@ -154,8 +154,10 @@ def _ledger(store: Any, policy_name: str | None) -> Any:
         policy = from_json(stored, AccrualPolicy)
     else:
         policy = preset("national")
-    # The command line is the edge of an application: the real clock dates what it records.
-    return Ledger(store, clock=SystemClock(), policy=policy)
+    # The command line is the edge of an application: unless --now says otherwise, the real clock
+    # dates what it records and decides what is "future" service.
+    clock = FixedClock(now) if now is not None else SystemClock()
+    return Ledger(store, clock=clock, policy=policy)
 
 
 def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
@@ -178,7 +180,7 @@ def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 out.write(f"wrote {count} entries to {args.file}\n")
             return 0
-        ledger = _ledger(store, args.policy)
+        ledger = _ledger(store, args.policy, args.now)
         show_progress = not args.json and sys.stderr.isatty()
 
         def progress(p: Any) -> None:
@@ -299,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--mode", choices=["best_effort", "all_or_nothing"], default="best_effort")
     imp.add_argument("--actor", default="cli", help="who imports (for the audit log)")
     imp.add_argument("--policy", help="accrual policy preset (default: the store's own)")
+    imp.add_argument(
+        "--now", type=_aware, help="the instant to record at, ISO 8601 with offset (default: now)"
+    )
     exp = hours_commands.add_parser("export", help="export entries as CSV or JSON Lines")
     exp.add_argument("url", help="store URL")
     exp.add_argument("file", help="the file to write")
