@@ -146,9 +146,18 @@ class Statistics:
         Returns:
             The figure; its total counts each volunteer once.
         """
-        scope = self._scope(as_of, window, filters)
-        raw = self._repo.active(scope, by)
-        total = raw[0].persons if by is HoursBy.ALL and raw else self._active_total(scope)
+        return self._active(self._scope(as_of, window, filters), by, None)
+
+    def _active(self, scope: Scope, by: HoursBy, known_total: int | None) -> Figure:
+        if by is HoursBy.ALL and known_total is not None:
+            n = known_total
+            raw = [RawRow(key=(), value=n, persons=n)] if n else []
+        else:
+            raw = self._repo.active(scope, by)
+        if by is HoursBy.ALL:
+            total = raw[0].persons if raw else 0
+        else:
+            total = self._active_total(scope) if known_total is None else known_total
         return self._figure(
             scope,
             "volunteers.active",
@@ -180,9 +189,14 @@ class Statistics:
         Returns:
             The figure (rows partition the total minutes).
         """
-        scope = self._scope(as_of, window, filters)
+        return self._hours(self._scope(as_of, window, filters), by, None)
+
+    def _hours(self, scope: Scope, by: HoursBy, known_total: int | None) -> Figure:
         raw = self._repo.minutes(scope, by)
-        persons = raw[0].persons if by is HoursBy.ALL and raw else self._active_total(scope)
+        if by is HoursBy.ALL:
+            persons = raw[0].persons if raw else 0
+        else:
+            persons = self._active_total(scope) if known_total is None else known_total
         return self._figure(
             scope,
             "hours.credited",
@@ -386,6 +400,8 @@ class Statistics:
             retention, award levels per rule set, and organizations by kind and size.
         """
         a, w, f = as_of, window, filters
+        scope = self._scope(as_of, window, filters)
+        active_total = self._active_total(scope)  # one count, shared by the figures below
         return [
             self.volunteers(as_of=a, window=w, filters=f),
             *(
@@ -398,11 +414,11 @@ class Statistics:
                 )
             ),
             self.volunteers(new=True, as_of=a, window=w, filters=f),
-            self.active(as_of=a, window=w, filters=f),
-            self.active(by=HoursBy.PROVINCE, as_of=a, window=w, filters=f),
-            self.hours(as_of=a, window=w, filters=f),
+            self._active(scope, HoursBy.ALL, active_total),
+            self._active(scope, HoursBy.PROVINCE, active_total),
+            self._hours(scope, HoursBy.ALL, active_total),
             *(
-                self.hours(by=by, as_of=a, window=w, filters=f)
+                self._hours(scope, by, active_total)
                 for by in (
                     HoursBy.ORGANIZATION,
                     HoursBy.PROVINCE,
