@@ -207,3 +207,34 @@ def test_optional_backends_reach_the_same_optimum(backend, problem):
     ours = allocate(problem)
     assert theirs.total_score == ours.total_score
     assert theirs.backend.value == backend
+
+
+@pytest.mark.parametrize("max_bids", [0, 1, 3, 10])
+@settings(max_examples=60, deadline=None)
+@given(problem=allocation_problems(max_volunteers=15, max_slots=7, max_score=40))
+def test_repair_is_exact_from_any_auction_state(max_bids, problem):
+    """Stopping the warm-start auction after any number of bids still gives the optimum."""
+    chosen = exact_b_matching(*_args(problem), max_bids=max_bids)
+    assert _feasible(problem, chosen)
+    assert sum(problem.scores[e] for e in chosen) == _networkx_optimum(problem)
+
+
+def test_exact_on_a_larger_random_instance_matches_networkx():
+    """A 300 x 40 instance with 8 pairs each and tight capacities: same optimum as networkx."""
+    import random
+
+    rng = random.Random(7)
+    triples = []
+    for v in range(300):
+        for s in rng.sample(range(40), 8):
+            triples.append((f"v{v:03d}", f"s{s:02d}", rng.randint(1, 500)))
+    problem = AllocationProblem.build(
+        {f"v{v:03d}": 1 + (v % 3 == 0) for v in range(300)},
+        {f"s{s:02d}": rng.randint(1, 9) for s in range(40)},
+        triples,
+    )
+    chosen = exact_b_matching(*_args(problem))
+    assert _feasible(problem, chosen)
+    assert sum(problem.scores[e] for e in chosen) == _networkx_optimum(problem)
+    slow = max_weight_b_matching(*_args(problem))
+    assert sum(problem.scores[e] for e in slow) == _networkx_optimum(problem)

@@ -186,3 +186,29 @@ def test_great_circle_distance():
     assert 1_060_000 < beijing.distance_m(shanghai) < 1_075_000
     assert beijing.distance_m(beijing) == 0
     assert beijing.distance_m(shanghai) == shanghai.distance_m(beijing)
+
+
+def test_results_round_trip():
+    """Allocation results, scores, eligibility, rosters and settings round-trip too."""
+    from volunteerkit.matching import RosterRules, ScoringWeights, allocate_roles, check, roster
+
+    from ._fixtures import openings, volunteers
+
+    roles = allocate_roles(volunteers(), openings())
+    guide, _ = openings()
+    plan = roster(
+        [o for op in openings() for o in op.occurrences],
+        {"s-medic": ["v-li"]},
+        volunteers(),
+        RosterRules(min_rest_minutes=0),
+    )
+    for obj in (
+        roles,
+        roles.allocation,
+        roles.scores[0],
+        check(volunteers()[2], guide),
+        plan,
+        ScoringWeights(),
+        RosterRules(max_minutes_per_day=None),
+    ):
+        assert structure(unstructure(obj), type(obj)) == obj
