@@ -321,3 +321,29 @@ def test_an_evaluation_decides_only_about_awards_granted_by_its_instant():
     plan = reconcile(evaluation, [later], clock=FixedClock(T0), actor="batch")
     assert (plan.grants, plan.revocations, plan.kept) == ((), (), ())
     assert not plan.changes
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    rules=rule_sets(max_levels=3, filters=False, conditions=False),
+    subject=subjects_strategy(VOLUNTEERS).filter(lambda s: not s.is_group),
+    lines=credit_lines_for(VOLUNTEERS, sources=False, max_lines=40, days=400),
+    day=st.dates(min_value=date(2023, 3, 1), max_value=date(2024, 6, 1)),
+)
+def test_month_totals_give_the_pure_engines_results(rules, subject, lines, day):
+    """When only thresholds count, the store's month totals plus crossing months are exact."""
+    from volunteerkit.awards.batch import _Reader
+
+    store = SQLiteStore(":memory:")
+    try:
+        write(store, lines)
+        as_of = at(day)
+        assert _Reader(rules, store, as_of).mode == "months"
+        [batch] = evaluate_subjects(rules, store, [subject], as_of=as_of)
+        assert batch == evaluate(rules, subject, lines, as_of)
+    finally:
+        store.close()

@@ -28,12 +28,14 @@ the subject's credit lines; the tests check it):
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
-from itertools import islice
+from datetime import date, datetime, timedelta
+from itertools import accumulate, islice
 from typing import Any
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import new_id
@@ -50,7 +52,17 @@ from volunteerkit.awards.engine import (
     _Table,
     credit_lines_from_records,
 )
-from volunteerkit.awards.rules import Counting, CreditKind, RuleSet
+from volunteerkit.awards.rules import (
+    CalendarYearWindow,
+    ChosenPeriodWindow,
+    Counting,
+    CreditKind,
+    DateRangeWindow,
+    LifetimeWindow,
+    RollingWindow,
+    RuleSet,
+    SinceWindow,
+)
 from volunteerkit.awards.store import AwardStore, CreditTuple, Grant, Revocation
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.hours.policy import AccrualPolicy
@@ -239,57 +251,105 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 class _Reader:
-    """Reads the credit of chunks of subjects from a store, by the cheapest exact path."""
+    """Reads the credit of chunks of subjects from a store, by the cheapest exact path.
+
+    Modes: ``records`` (a rule filters sources: fold and accrue the ledger's records), ``lines``
+    (a rule filters categories or organizations: the credit rows), ``months`` (every level counts
+    every hour against its threshold alone, over windows that are not rolling: month totals summed
+    in the store), ``days`` (every hour counts: day totals summed in the store). With totals, the
+    totals a level crosses on, and the months a window starts or ends in, are replaced by their
+    credit rows before the final evaluation.
+    """
 
     def __init__(self, rule_set: RuleSet, store: Any, as_of: datetime) -> None:
+        self.rule_set = rule_set
         self.store = store
         self.as_of = as_of
         self.today = _key(as_of.date())
         countings = [rule_set.counting, *(rule_set.counting_of(lv) for lv in rule_set.levels)]
-        self.uses_sources = any(c.uses_sources for c in countings)
-        self.day_totals = not self.uses_sources and all(_plain(c) for c in countings)
+        windows = [rule_set.window_of(lv) for lv in rule_set.levels]
+        if any(c.uses_sources for c in countings):
+            self.mode = "records"
+        elif not all(_plain(c) for c in countings):
+            self.mode = "lines"
+        elif all(lv.hours_only for lv in rule_set.levels) and not any(
+            isinstance(w, RollingWindow) for w in windows
+        ):
+            self.mode = "months"
+        else:
+            self.mode = "days"
         self._policy: AccrualPolicy | None = None
         self.sources: dict[str, Any] = {}
-        self.fetched: set[tuple[str, int]] = set()
 
     def read(self, volunteers: list[str]) -> dict[str, list[CreditTuple]]:
-        """Return the credit of each volunteer, by the cheapest exact path."""
-        if self.uses_sources:
+        """Return the credit of each volunteer (rows, or day or month totals)."""
+        if self.mode == "records":
             return self._records(volunteers)
-        if self.day_totals:
-            return self._day_totals(volunteers)
-        lines = self.store.awards.credit_lines(
-            self.as_of, volunteer_ids=volunteers, last=self.today
-        )
-        return dict(lines)
-
-    def _day_totals(self, volunteers: list[str]) -> dict[str, list[CreditTuple]]:
+        if self.mode == "lines":
+            lines = self.store.awards.credit_lines(
+                self.as_of, volunteer_ids=volunteers, last=self.today
+            )
+            return dict(lines)
         totals = self.store.awards.credit_day_totals(
-            self.as_of, volunteer_ids=volunteers, last=self.today
+            self.as_of, volunteer_ids=volunteers, last=self.today, by_month=self.mode == "months"
         )
         return {
-            vid: [(d, "", "", "", raw, credited, weighted) for d, raw, credited, weighted in days]
-            for vid, days in totals
+            vid: [(d, "", "", "", raw, credited, weighted) for d, raw, credited, weighted in rows]
+            for vid, rows in totals
         }
 
-    def with_days(self, lines: dict[str, list[CreditTuple]], missing: dict[str, set[int]]) -> None:
-        """Replace the day totals of the ``missing`` days with the day's credit rows."""
-        pairs = {(vid, d) for vid, days in missing.items() for d in days}
-        if pairs & self.fetched:
-            en, zh = message(
-                "awards.input.invalid",
-                detail="the store's credit changed while it was read; evaluate again",
-            )
-            raise InvalidInputError(en, zh, code="awards.input.invalid", path="$.store")
-        self.fetched |= pairs
-        wanted_days = {d for days in missing.values() for d in days}
-        fetched = self.store.awards.credit_lines(
-            self.as_of, volunteer_ids=sorted(missing), days=wanted_days
-        )
-        for vid, rows in fetched:
-            days = missing.get(vid, set())
-            real = [r for r in rows if r[0] in days]
-            lines[vid] = [r for r in lines.get(vid, []) if r[0] not in days or r[1]] + real
+    def span(self, day: int) -> tuple[int, int]:
+        """The dates one total stands for: its day, or its month."""
+        if self.mode == "months":
+            month = day // 100
+            return month * 100 + 1, month * 100 + 31
+        return day, day
+
+    def boundaries(
+        self, subject: AwardSubject, periods: Sequence[DateRange]
+    ) -> set[tuple[int, int]]:
+        """Month totals a window starts or ends inside of, which must be read row by row."""
+        if self.mode != "months":
+            return set()
+        found: set[tuple[int, int]] = set()
+
+        def inside(day: date, end: bool) -> None:
+            if (not end and day.day != 1) or (end and (day + timedelta(days=1)).day != 1):
+                found.add(self.span(_key(day)))
+
+        for level in self.rule_set.levels:
+            window = self.rule_set.window_of(level)
+            if isinstance(window, SinceWindow):
+                start = subject.start_date(window.start)
+                if start is not None:
+                    inside(start, end=False)
+                    if window.months:
+                        last = start + relativedelta(months=window.months) - timedelta(days=1)
+                        inside(last, end=True)
+            elif isinstance(window, DateRangeWindow):
+                inside(window.first, end=False)
+                inside(window.last, end=True)
+            elif isinstance(window, ChosenPeriodWindow):
+                for period in periods:
+                    inside(period.first, end=False)
+                    inside(period.last, end=True)
+                if not periods:
+                    inside(_first_of_window(self.today, window.max_months), end=False)
+        return found
+
+    def replace(
+        self, lines: dict[str, list[CreditTuple]], spans: dict[str, set[tuple[int, int]]]
+    ) -> None:
+        """Replace the totals within ``spans`` (per volunteer) by the credit rows."""
+        ranges = [(vid, low, high) for vid, pairs in spans.items() for low, high in pairs]
+        if not ranges:
+            return
+        fetched = dict(self.store.awards.credit_lines(self.as_of, ranges=ranges, last=self.today))
+        for vid, pairs in spans.items():
+            # a total stands for its day or month, which is exactly one fetched span or none
+            covered = {self.span(low)[0] for low, _high in pairs}
+            kept = [r for r in lines.get(vid, []) if r[1] or self.span(r[0])[0] not in covered]
+            lines[vid] = kept + fetched.get(vid, [])
 
     def _records(self, volunteers: list[str]) -> dict[str, list[CreditTuple]]:
         if self._policy is None:
@@ -322,6 +382,62 @@ class _Reader:
         return out
 
 
+_COLUMN = {CreditKind.RAW: 4, CreditKind.CREDITED: 5, CreditKind.WEIGHTED: 6}
+
+
+def _predicted_spans(
+    reader: _Reader, rule_set: RuleSet, subject: AwardSubject, rows: list[CreditTuple]
+) -> set[tuple[int, int]]:
+    """Guess the totals the levels will be crossed on, to read them before the first evaluation.
+
+    Only an optimisation: it covers the first award of levels over lifetime, ``since`` and
+    calendar-year windows; the evaluation loop reads whatever else a level is crossed on.
+    """
+    ordered = sorted(rows)
+    days = [r[0] for r in ordered]
+    groups: dict[tuple[int, int, int, bool], list[int]] = {}
+    for level in rule_set.levels:
+        window = rule_set.window_of(level)
+        first, last = 0, 99999999
+        yearly = isinstance(window, CalendarYearWindow)
+        if isinstance(window, SinceWindow):
+            start = subject.start_date(window.start)
+            if start is None:
+                continue
+            first = _key(start)
+            if window.months:
+                last = _key(start + relativedelta(months=window.months) - timedelta(days=1))
+        elif not (yearly or isinstance(window, LifetimeWindow)):
+            continue
+        kind = rule_set.counting_of(level).credit
+        need = level.threshold * (_WEIGHT_SCALE if kind is CreditKind.WEIGHTED else 1)
+        groups.setdefault((first, last, _COLUMN[kind], yearly), []).append(need)
+    found: set[tuple[int, int]] = set()
+    for (first, last, column, yearly), needs in groups.items():
+        lo = bisect_left(days, first)
+        hi = bisect_right(days, last)
+        spans = [(lo, hi)]
+        if yearly:
+            spans = []
+            while lo < hi:
+                year_end = bisect_right(days, days[lo] // 10000 * 10000 + 1231, lo, hi)
+                spans.append((lo, year_end))
+                lo = year_end
+        for a, b in spans:
+            sums = list(accumulate(r[column] for r in ordered[a:b]))
+            for need in needs:
+                i = bisect_left(sums, need)
+                if i < len(sums) and not ordered[a + i][1]:
+                    found.add(reader.span(days[a + i]))
+    return found
+
+
+def _first_of_window(today: int, months: int) -> date:
+    end = date(today // 10000, today // 100 % 100, today % 100)
+    first: date = end - relativedelta(months=months) + timedelta(days=1)
+    return first
+
+
 def _merged(subject: AwardSubject, lines: Mapping[str, list[CreditTuple]], today: int) -> _Table:
     members = sorted(subject.volunteers())
     if len(members) == 1:
@@ -345,14 +461,28 @@ def _evaluate_chunk(
     detail: bool,
 ) -> list[Evaluation]:
     raw = reader.read(sorted({v for s in subjects for v in s.volunteers()}))
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for subject in subjects:  # read row by row the totals a window starts or ends inside of
+        for vid in subject.volunteers():
+            spans.setdefault(vid, set()).update(reader.boundaries(subject, periods))
+    reader.replace(raw, spans)
+    if reader.mode in ("days", "months"):  # and those a level will likely be crossed on
+        spans = {}
+        for subject in subjects:
+            if not subject.is_group:
+                guess = _predicted_spans(reader, rule_set, subject, raw.get(subject.id, []))
+                if guess:
+                    spans[subject.id] = guess
+        reader.replace(raw, spans)
     pending = list(subjects)
     done: dict[str, Evaluation] = {}
-    while pending:  # with day totals: read the lines of each date a level was crossed on
-        missing: dict[str, set[int]] = {}
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    while pending:  # then those a level was crossed on, until none is
+        spans = {}
         retry = []
         for subject in pending:
             table = _merged(subject, raw, reader.today)
-            if reader.uses_sources:
+            if reader.mode == "records":
                 table.sources = [reader.sources.get(e) for e in table.entries]
             result = _run(
                 rule_set,
@@ -363,14 +493,21 @@ def _evaluate_chunk(
                 recommended.get(subject.id, frozenset()),
                 detail=detail,
             )
-            if table.missing_days:
-                for vid in subject.volunteers():
-                    missing.setdefault(vid, set()).update(table.missing_days)
-                retry.append(subject)
-            else:
+            if not table.missing_days:
                 done[subject.id] = result
-        if retry:
-            reader.with_days(raw, missing)
+                continue
+            retry.append(subject)
+            for vid in subject.volunteers():
+                for span in {reader.span(d) for d in table.missing_days}:
+                    if (vid, span) in seen:  # pragma: no cover - only if the store changed
+                        en, zh = message(
+                            "awards.input.invalid",
+                            detail="the store's credit changed while it was read; evaluate again",
+                        )
+                        raise InvalidInputError(en, zh, code="awards.input.invalid", path="$.store")
+                    seen.add((vid, span))
+                    spans.setdefault(vid, set()).add(span)
+        reader.replace(raw, spans)
         pending = retry
     return [done[s.id] for s in subjects]
 
@@ -492,21 +629,13 @@ def _candidates(
         return
     wanted = None if volunteer_ids is None else set(volunteer_ids)
     lowest = {kind: min(t for k, t in needs if k is kind) for kind in {k for k, _ in needs}}
-    raw_min = lowest.get(CreditKind.RAW)
-    credited_min = lowest.get(CreditKind.CREDITED)
-    weighted_min = lowest.get(CreditKind.WEIGHTED)
-    weighted_min = None if weighted_min is None else weighted_min * _WEIGHT_SCALE
+    minimum = {
+        kind.value: t * (_WEIGHT_SCALE if kind is CreditKind.WEIGHTED else 1)
+        for kind, t in lowest.items()
+    }
     today = _key(as_of.date())
-    for vid, raw, credited, weighted, _first, _last in store.awards.credit_totals(
-        as_of, last=today
-    ):
-        if wanted is not None and vid not in wanted:
-            continue
-        if (
-            (credited_min is not None and credited >= credited_min)
-            or (raw_min is not None and raw >= raw_min)
-            or (weighted_min is not None and weighted >= weighted_min)
-        ):
+    for vid in store.awards.credit_reaching(as_of, minimum, last=today):
+        if wanted is None or vid in wanted:
             yield vid
 
 

@@ -567,7 +567,7 @@ class _Table:
         self.credited: list[int] = []
         self.weighted: list[int] = []
         self.origin: list[int] | None = None
-        self.streams: dict[Counting, _Stream] = {}
+        self.streams: dict[int, _Stream] = {}
         self.missing_days: set[int] = set()
 
     @classmethod
@@ -615,12 +615,12 @@ class _Table:
         return table
 
     @classmethod
-    def from_tuples(cls, volunteer_id: str, rows: Iterable[Sequence[Any]], today: int) -> _Table:
+    def from_tuples(cls, volunteer_id: str, rows: Iterable[tuple[Any, ...]], today: int) -> _Table:
         """Build a table from store rows (an empty entry text marks a day total, see the batch).
 
         Rows are ``(day, entry text, organization, category, raw, credited, weighted_micro)``.
         """
-        ordered = sorted((r for r in rows if r[0] <= today), key=lambda r: (r[0], r[1]))
+        ordered = sorted(r for r in rows if r[0] <= today)  # by date, then entry id text
         table = cls()
         table.days = [r[0] for r in ordered]
         table.entries = [r[1] for r in ordered]
@@ -646,9 +646,10 @@ class _Table:
         return EntryId.parse(text)
 
     def stream(self, counting: Counting) -> _Stream:
-        found = self.streams.get(counting)
+        key = id(counting)  # levels without their own counting share the rule set's object
+        found = self.streams.get(key)
         if found is None:
-            found = self.streams[counting] = _Stream.build(self, counting)
+            found = self.streams[key] = _Stream.build(self, counting)
         return found
 
 
@@ -679,7 +680,14 @@ class _Stream:
             else table.weighted
         )
         s.scale = WEIGHT_SCALE if credit is CreditKind.WEIGHTED else 1
-        plain = counting == _ALL_CREDITED or counting == Counting(credit=credit)
+        plain = not (
+            counting.include_categories
+            or counting.exclude_categories
+            or counting.include_sources
+            or counting.exclude_sources
+            or counting.include_organizations
+            or counting.exclude_organizations
+        )
         if plain:
             idx = [i for i, a in enumerate(amounts) if a > 0]
         else:
@@ -725,7 +733,6 @@ class _Stream:
         return self.table.entry(self.index[i])
 
 
-_ALL_CREDITED = Counting()
 _PENDING = EntryId(origin="volunteerkit.pending", local_id="day-total")
 
 
@@ -885,24 +892,34 @@ def _window_reasons(
     return acc.reasons()
 
 
-@attrs.frozen
 class _Hit:
-    lo: int
-    index: int
-    key: str
-    first: date | None
-    last: date | None
+    """An award found: from line ``lo`` to the crossing line ``index`` of a window."""
+
+    __slots__ = ("first", "index", "key", "last", "lo")
+
+    def __init__(
+        self, lo: int, index: int, key: str, first: date | None, last: date | None
+    ) -> None:
+        self.lo = lo
+        self.index = index
+        self.key = key
+        self.first = first
+        self.last = last
 
 
 # --------------------------------------------------------------------------------------------
 # periods
 
 
-@attrs.frozen
 class _Period:
-    first: date | None
-    last: date | None
-    key: str
+    """A period of a window: its bounds (``None``: open) and the key of its awards."""
+
+    __slots__ = ("first", "key", "last")
+
+    def __init__(self, first: date | None, last: date | None, key: str) -> None:
+        self.first = first
+        self.last = last
+        self.key = key
 
     def age_date(self, band: AgeBand, today: date) -> date:
         if band.on is AgeOn.PERIOD_START and self.first is not None:
@@ -1001,7 +1018,26 @@ def _bounds(
 # one level
 
 
+@attrs.define
+class _Found:
+    stream: _Stream
+    hits: list[_Hit]
+    current: _Period
+    held: bool | None
+    age_reason: Reason | None
+
+
 def _evaluate_level(level: Level, ctx: _Context) -> LevelResult:
+    found = _level_hits(level, ctx)
+    if isinstance(found, LevelResult):
+        return found
+    return _finish(
+        level, ctx, found.stream, found.hits, found.current, found.held, found.age_reason
+    )
+
+
+def _level_hits(level: Level, ctx: _Context) -> LevelResult | _Found:
+    """Find the crossing lines of a level (or the result, when the level does not apply)."""
     rule_set = ctx.rule_set
     subject = ctx.subject
     level_id = level.id
@@ -1030,7 +1066,7 @@ def _evaluate_level(level: Level, ctx: _Context) -> LevelResult:
             status=LevelStatus.NOT_APPLICABLE,
             reasons=(Reason.of("awards.age_unknown"),),
         )
-    stream = ctx.table.stream(rule_set.counting_of(level))
+    stream = ctx.table.stream(level.counting if level.counting is not None else rule_set.counting)
     members = ctx.members
     rolling = _rolling_months(window)
     hits: list[_Hit] = []
@@ -1053,7 +1089,7 @@ def _evaluate_level(level: Level, ctx: _Context) -> LevelResult:
         for period in periods:
             out_of_band = _age_ok(level, period, ctx)
             if out_of_band is not None:
-                if period == current:
+                if period is current:
                     age_reason = out_of_band
                 continue
             lo, hi = _bounds(stream, period.first, period.last, ctx.today_key)
@@ -1069,7 +1105,7 @@ def _evaluate_level(level: Level, ctx: _Context) -> LevelResult:
                     break
             if hits and level.repeat is Repeat.ONCE:
                 break
-    return _finish(level, ctx, stream, hits, current, held, age_reason)
+    return _Found(stream, hits, current, held, age_reason)
 
 
 def _age_ok(level: Level, period: _Period, ctx: _Context) -> Reason | None:
@@ -1308,6 +1344,30 @@ def _standing(ctx: _Context) -> StandingResult | None:
         good=counted >= need,
         short_years=tuple(short),
     )
+
+
+def _pending_days(
+    rule_set: RuleSet,
+    subject: AwardSubject,
+    table: _Table,
+    as_of: datetime,
+    periods: Sequence[DateRange],
+) -> set[int]:
+    """Dates of the day or month totals (lines without an entry) on which some level crosses.
+
+    A superset of what an evaluation needs (prerequisites and effective dates are not applied):
+    the batch reads those totals' lines before evaluating.
+    """
+    ctx = _Context(rule_set, subject, table, as_of, periods, (), detail=False)
+    days: set[int] = set()
+    for level in rule_set.levels:
+        found = _level_hits(level, ctx)
+        if isinstance(found, _Found):
+            for hit in found.hits:
+                line = found.stream.index[hit.index]
+                if not table.entries[line]:
+                    days.add(table.days[line])
+    return days
 
 
 def _run(

@@ -27,7 +27,7 @@ Backends: :class:`~volunteerkit.stores.MemoryStore`, :class:`~volunteerkit.store
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeAlias, runtime_checkable
@@ -41,6 +41,7 @@ from volunteerkit.errors import InvalidInputError
 from volunteerkit.hours.models import EntryId
 
 __all__ = [
+    "CREDIT_COLUMNS",
     "AwardRecord",
     "AwardRepository",
     "AwardStore",
@@ -51,6 +52,7 @@ __all__ = [
     "Revocation",
     "TotalsTuple",
     "check_counting",
+    "check_minimum",
     "counting_sql",
 ]
 
@@ -322,7 +324,7 @@ class AwardRepository(Protocol):
         volunteer_ids: Collection[str] | None = None,
         first: int | None = None,
         last: int | None = None,
-        days: Collection[int] | None = None,
+        ranges: Collection[tuple[str, int, int]] | None = None,
     ) -> Iterator[tuple[str, list[CreditTuple]]]:
         """Stream the hours ledger's credit rows valid at ``as_of``, one volunteer at a time.
 
@@ -331,7 +333,7 @@ class AwardRepository(Protocol):
             volunteer_ids: Only these volunteers (``None``: all).
             first: Only local dates on or after this ``YYYYMMDD``.
             last: Only local dates on or before this ``YYYYMMDD``.
-            days: Only these local dates (``YYYYMMDD``).
+            ranges: Only these ``(volunteer_id, first YYYYMMDD, last YYYYMMDD)`` ranges.
 
         Returns:
             ``(volunteer_id, rows)`` pairs, each volunteer once; rows in no particular order.
@@ -345,6 +347,7 @@ class AwardRepository(Protocol):
         volunteer_ids: Collection[str],
         counting: Counting | None = None,
         last: int | None = None,
+        by_month: bool = False,
     ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
         """Sum the credit rows valid at ``as_of`` per volunteer and local date, inside the store.
 
@@ -353,12 +356,33 @@ class AwardRepository(Protocol):
             volunteer_ids: The volunteers.
             counting: Category and organization filters (not sources).
             last: Only local dates on or before this ``YYYYMMDD``.
+            by_month: Sum per calendar month instead; each total carries the month's last date
+                with credit.
 
         Returns:
-            ``(volunteer_id, day totals)`` per volunteer with any selected row.
+            ``(volunteer_id, totals)`` per volunteer with any selected row, totals by date.
 
         Raises:
             InvalidInputError: ``awards.input.invalid`` if ``counting`` filters on sources.
+        """
+        ...
+
+    def credit_reaching(
+        self, as_of: datetime, minimum: Mapping[str, int], *, last: int | None = None
+    ) -> Iterator[str]:
+        """Stream the volunteers whose credit valid at ``as_of`` reaches a minimum, summed in the store.
+
+        Args:
+            as_of: The instant (aware).
+            minimum: Per kind of credit (``raw``, ``credited``, ``weighted``: weighted in
+                millionths of a minute), the total to reach; reaching any one is enough.
+            last: Only local dates on or before this ``YYYYMMDD``.
+
+        Returns:
+            Volunteer ids, in the store's order.
+
+        Raises:
+            InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit.
         """
         ...
 
@@ -416,6 +440,33 @@ def check_counting(counting: Counting | None) -> None:
             code="awards.input.invalid",
             path="$.counting",
         )
+
+
+CREDIT_COLUMNS: Mapping[str, str] = {
+    "raw": "raw_minutes",
+    "credited": "credited_minutes",
+    "weighted": "weighted_micro",
+}
+"""The credit row column of each kind of credit."""
+
+
+def check_minimum(minimum: Mapping[str, int]) -> None:
+    """Refuse a minimum on an unknown kind of credit.
+
+    Args:
+        minimum: Kind of credit to total.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` for an unknown kind.
+    """
+    for kind in minimum:
+        if kind not in CREDIT_COLUMNS:
+            raise InvalidInputError(
+                "unknown kind of credit (raw, credited or weighted)",
+                "未知的计时类型(raw、credited 或 weighted)",
+                code="awards.input.invalid",
+                path="$.minimum",
+            )
 
 
 def counting_sql(counting: Counting | None) -> tuple[str, list[Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from volunteerkit.awards.store import (
     Revocation,
     TotalsTuple,
     check_counting,
+    check_minimum,
 )
 from volunteerkit.errors import ConflictError
 from volunteerkit.hours.store import GroupKey, Query
@@ -176,10 +177,15 @@ class MemoryAwardRepository:
         volunteer_ids: Collection[str] | None = None,
         first: int | None = None,
         last: int | None = None,
-        days: Collection[int] | None = None,
+        ranges: Collection[tuple[str, int, int]] | None = None,
     ) -> Iterator[tuple[str, list[CreditTuple]]]:
         """Stream credit rows valid at ``as_of`` per volunteer (see the protocol)."""
-        wanted_days = None if days is None else set(days)
+        spans: dict[str, list[tuple[int, int]]] | None = None
+        if ranges is not None:
+            spans = {}
+            for vid, low, high in ranges:
+                spans.setdefault(vid, []).append((low, high))
+            volunteer_ids = sorted(spans) if volunteer_ids is None else volunteer_ids
         as_of = require_aware(as_of, "$.as_of")
         ledger = getattr(self._store, "ledger", None)
         if ledger is None:
@@ -205,7 +211,10 @@ class MemoryAwardRepository:
                 if r.valid_at(as_of)
                 and (first is None or r.local_date >= first)
                 and (last is None or r.local_date <= last)
-                and (wanted_days is None or r.local_date in wanted_days)
+                and (
+                    spans is None
+                    or any(low <= r.local_date <= high for low, high in spans.get(vid, ()))
+                )
             ]
             if rows:
                 yield vid, rows
@@ -217,19 +226,31 @@ class MemoryAwardRepository:
         volunteer_ids: Collection[str],
         counting: Counting | None = None,
         last: int | None = None,
+        by_month: bool = False,
     ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
-        """Sum credit rows per volunteer and local date (see the protocol)."""
+        """Sum credit rows per volunteer and local date or month (see the protocol)."""
         check_counting(counting)
         for vid, rows in self.credit_lines(as_of, volunteer_ids=volunteer_ids, last=last):
             sums: dict[int, list[int]] = {}
             for r in rows:
                 if counting is None or counting.admits(r[3], r[2], None):
-                    day = sums.setdefault(r[0], [0, 0, 0])
-                    day[0] += r[4]
-                    day[1] += r[5]
-                    day[2] += r[6]
+                    acc = sums.setdefault(r[0] // 100 if by_month else r[0], [0, 0, 0, 0])
+                    acc[0] += r[4]
+                    acc[1] += r[5]
+                    acc[2] += r[6]
+                    acc[3] = max(acc[3], r[0])
             if sums:
-                yield vid, [(d, v[0], v[1], v[2]) for d, v in sorted(sums.items())]
+                yield vid, [(v[3], v[0], v[1], v[2]) for _k, v in sorted(sums.items())]
+
+    def credit_reaching(
+        self, as_of: datetime, minimum: Mapping[str, int], *, last: int | None = None
+    ) -> Iterator[str]:
+        """Stream volunteers whose sums reach a minimum (see the protocol)."""
+        check_minimum(minimum)
+        for vid, raw, credited, weighted, _first, _last in self.credit_totals(as_of, last=last):
+            sums = {"raw": raw, "credited": credited, "weighted": weighted}
+            if any(sums[kind] >= value for kind, value in minimum.items()):
+                yield vid
 
     def credit_totals(
         self,

@@ -8,13 +8,14 @@ index ``(volunteer_id, local_date, valid_from, valid_to, raw, credited, weighted
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from volunteerkit._clock import require_aware
 from volunteerkit.awards.rules import Counting
 from volunteerkit.awards.store import (
+    CREDIT_COLUMNS,
     AwardRecord,
     CreditTuple,
     DayTotalsTuple,
@@ -23,6 +24,7 @@ from volunteerkit.awards.store import (
     Revocation,
     TotalsTuple,
     check_counting,
+    check_minimum,
     counting_sql,
 )
 from volunteerkit.hours.models import EntryId
@@ -290,20 +292,17 @@ class SQLAwardRepository:
         volunteer_ids: Collection[str] | None = None,
         first: int | None = None,
         last: int | None = None,
-        days: Collection[int] | None = None,
+        ranges: Collection[tuple[str, int, int]] | None = None,
     ) -> Iterator[tuple[str, list[CreditTuple]]]:
         """Stream credit rows valid at ``as_of`` per volunteer (see the protocol)."""
         where, params = self._valid(as_of, first, last)
-        if days is not None:
-            wanted = sorted(set(days))
-            if not wanted:
-                return
-            where += f" AND local_date IN ({_marks(len(wanted))})"
-            params.extend(wanted)
         columns = (
             "volunteer_id, local_date, entry_id, organization_id, category, raw_minutes, "
             "credited_minutes, weighted_micro"
         )
+        if ranges is not None:
+            yield from self._ranges(columns, where, params, ranges, volunteer_ids)
+            return
         if volunteer_ids is None:
             rows = self._db.stream(
                 f"SELECT {columns} FROM vk_hours_credit WHERE {where} ORDER BY volunteer_id",
@@ -322,6 +321,31 @@ class SQLAwardRepository:
             )
             yield from _grouped(found)
 
+    def _ranges(
+        self,
+        columns: str,
+        where: str,
+        params: list[Any],
+        ranges: Collection[tuple[str, int, int]],
+        volunteer_ids: Collection[str] | None,
+    ) -> Iterator[tuple[str, list[CreditTuple]]]:
+        wanted = None if volunteer_ids is None else set(volunteer_ids)
+        spans = sorted({r for r in ranges if wanted is None or r[0] in wanted})
+        found: dict[str, list[CreditTuple]] = {}
+        for i in range(0, len(spans), 200):
+            chunk = spans[i : i + 200]
+            ors = " OR ".join("(volunteer_id = ? AND local_date BETWEEN ? AND ?)" for _ in chunk)
+            flat = [value for span in chunk for value in span]
+            rows = self._db.fetchall(
+                f"SELECT {columns} FROM vk_hours_credit WHERE {where} AND ({ors})",
+                (*params, *flat),
+            )
+            for row in rows:
+                found.setdefault(row[0], []).append(
+                    (row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+                )
+        yield from sorted(found.items())
+
     def credit_day_totals(
         self,
         as_of: Any,
@@ -329,19 +353,21 @@ class SQLAwardRepository:
         volunteer_ids: Collection[str],
         counting: Counting | None = None,
         last: int | None = None,
+        by_month: bool = False,
     ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
-        """Sum credit rows per volunteer and local date in SQL (see the protocol)."""
+        """Sum credit rows per volunteer and local date or month in SQL (see the protocol)."""
         check_counting(counting)
         where, params = self._valid(as_of, None, last)
         filters, extra = counting_sql(counting)
+        group = "local_date / 100" if by_month else "local_date"
         keys = sorted(set(volunteer_ids))
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i : i + _CHUNK]
             rows = self._db.fetchall(
-                "SELECT volunteer_id, local_date, SUM(raw_minutes), SUM(credited_minutes), "
+                "SELECT volunteer_id, MAX(local_date), SUM(raw_minutes), SUM(credited_minutes), "
                 f"SUM(weighted_micro) FROM vk_hours_credit WHERE {where}{filters} "
                 f"AND volunteer_id IN ({_marks(len(chunk))}) "
-                "GROUP BY volunteer_id, local_date ORDER BY volunteer_id, local_date",
+                f"GROUP BY volunteer_id, {group} ORDER BY volunteer_id, {group}",
                 (*params, *extra, *chunk),
             )
             current: str | None = None
@@ -354,6 +380,23 @@ class SQLAwardRepository:
                 batch.append((int(day), int(raw), int(credited), int(weighted)))
             if current is not None:
                 yield current, batch
+
+    def credit_reaching(
+        self, as_of: Any, minimum: Mapping[str, int], *, last: int | None = None
+    ) -> Iterator[str]:
+        """Stream volunteers whose sums reach a minimum, with HAVING in SQL (see the protocol)."""
+        check_minimum(minimum)
+        if not minimum:
+            return
+        where, params = self._valid(as_of, None, last)
+        kinds = sorted(minimum)
+        having = " OR ".join(f"SUM({CREDIT_COLUMNS[kind]}) >= ?" for kind in kinds)
+        sql = (
+            f"SELECT volunteer_id FROM vk_hours_credit WHERE {where} "
+            f"GROUP BY volunteer_id HAVING {having}"
+        )
+        for row in self._db.stream(sql, [*params, *(minimum[k] for k in kinds)], batch=5000):
+            yield row[0]
 
     def credit_totals(
         self,

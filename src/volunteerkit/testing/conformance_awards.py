@@ -295,16 +295,23 @@ class AwardCreditConformance(_Base):
         assert sorted(r[1] for r in later["v2"]) == ["t:d", "t:e"]
 
     def test_line_filters_by_dates(self, credit: Any) -> None:
-        """first, last and days select local dates inside the store."""
+        """first, last and ranges select local dates inside the store."""
         at = _T0 + timedelta(hours=1)
         only = dict(credit.awards.credit_lines(at, first=20250102, last=20250301))
         assert {v: [r[1] for r in rows] for v, rows in only.items()} == {
             "v1": ["t:c"],
             "v2": ["t:d"],
         }
-        days = dict(credit.awards.credit_lines(at, volunteer_ids=["v1"], days=[20250101]))
-        assert sorted(r[1] for r in days["v1"]) == ["t:a", "t:b"]
-        assert list(credit.awards.credit_lines(at, volunteer_ids=["v1"], days=[])) == []
+        spans = dict(
+            credit.awards.credit_lines(
+                at, ranges=[("v1", 20250101, 20250101), ("v2", 20250101, 20250131)]
+            )
+        )
+        assert {v: sorted(r[1] for r in rows) for v, rows in spans.items()} == {
+            "v1": ["t:a", "t:b"],
+            "v2": ["t:d"],
+        }
+        assert list(credit.awards.credit_lines(at, ranges=[("v1", 20250102, 20250228)])) == []
 
     def test_totals_per_volunteer_with_filters(self, credit: Any) -> None:
         """credit_totals sums per volunteer inside the store, with category and organization filters."""
@@ -319,14 +326,16 @@ class AwardCreditConformance(_Base):
             ("v2", 55, 45, 67_500_000, 20250102, 20250102),
         ]
 
-    def test_day_totals(self, credit: Any) -> None:
-        """credit_day_totals sums each volunteer's rows per local date."""
+    def test_day_and_month_totals(self, credit: Any) -> None:
+        """credit_day_totals sums each volunteer's rows per local date, or per month."""
         at = _T0 + timedelta(days=3)
         got = dict(credit.awards.credit_day_totals(at, volunteer_ids=["v1", "v2", "v9"]))
         assert got == {
             "v1": [(20250101, 110, 90, 135_000_000)],
             "v2": [(20250102, 55, 45, 67_500_000), (20250105, 25, 15, 22_500_000)],
         }
+        months = dict(credit.awards.credit_day_totals(at, volunteer_ids=["v2"], by_month=True))
+        assert months == {"v2": [(20250105, 80, 60, 90_000_000)]}
 
     def test_sources_cannot_be_filtered_on_credit_rows(self, credit: Any) -> None:
         """Credit rows carry no source: asking the store to filter sources is refused."""

@@ -112,6 +112,7 @@ def levels(
     *,
     sources: bool = True,
     filters: bool = True,
+    conditions: bool = True,
 ) -> Level:
     """One level that is valid after the levels ``earlier`` under a rule set window ``window``.
 
@@ -122,16 +123,24 @@ def levels(
         window: The rule set's window (a level may override it).
         sources: Whether its counting may filter sources.
         filters: Whether it may have counting filters at all.
+        conditions: Whether it may have conditions beyond the threshold (group, days, months,
+            span) and a rolling window.
 
     Returns:
         A level.
     """
-    own_window = draw(st.none() | windows())
+    own_window = draw(
+        st.none() | windows().filter(lambda w: conditions or not isinstance(w, RollingWindow))
+    )
     effective = own_window if own_window is not None else window
     repeats = [Repeat.ONCE, Repeat.RENEWABLE]
     if not isinstance(effective, RollingWindow):
         repeats.append(Repeat.PER_PERIOD)
-    group = draw(st.none() | st.builds(GroupRule, member_hours=st.integers(1, 50)))
+    group = (
+        draw(st.none() | st.builds(GroupRule, member_hours=st.integers(1, 50)))
+        if conditions
+        else None
+    )
     age = None
     if group is None:
         low = draw(st.none() | st.integers(0, 30))
@@ -164,10 +173,10 @@ def levels(
         else (),
         repeat=draw(st.sampled_from(repeats)),
         recommendation=draw(st.booleans()),
-        min_days=draw(st.none() | st.integers(1, 10)),
-        min_months=draw(st.none() | st.integers(1, 6)),
-        min_span_months=draw(st.none() | st.integers(1, 6)),
-        min_span_days=draw(st.none() | st.integers(1, 40)),
+        min_days=draw(st.none() | st.integers(1, 10)) if conditions else None,
+        min_months=draw(st.none() | st.integers(1, 6)) if conditions else None,
+        min_span_months=draw(st.none() | st.integers(1, 6)) if conditions else None,
+        min_span_days=draw(st.none() | st.integers(1, 40)) if conditions else None,
         authority=draw(st.sampled_from(["", "county", "city"])),
         **threshold,
     )
@@ -175,7 +184,12 @@ def levels(
 
 @st.composite
 def rule_sets(
-    draw: st.DrawFn, max_levels: int = 5, *, sources: bool = True, filters: bool = True
+    draw: st.DrawFn,
+    max_levels: int = 5,
+    *,
+    sources: bool = True,
+    filters: bool = True,
+    conditions: bool = True,
 ) -> RuleSet:
     """A valid rule set.
 
@@ -185,15 +199,27 @@ def rule_sets(
         sources: Whether counting may filter sources (stores' credit rows carry none).
         filters: Whether counting may filter at all (``False``: every hour counts, in one of
             the three credit kinds).
+        conditions: Whether levels may have conditions beyond the threshold and rolling windows.
 
     Returns:
         A rule set.
     """
-    window = draw(windows())
+    window = draw(windows().filter(lambda w: conditions or not isinstance(w, RollingWindow)))
     ids = draw(st.lists(_IDS, min_size=1, max_size=max_levels, unique=True))
     made: list[Level] = []
     for i, level_id in enumerate(ids):
-        made.append(draw(levels(level_id, ids[:i], window, sources=sources, filters=filters)))
+        made.append(
+            draw(
+                levels(
+                    level_id,
+                    ids[:i],
+                    window,
+                    sources=sources,
+                    filters=filters,
+                    conditions=conditions,
+                )
+            )
+        )
     first = draw(st.none() | _DAYS)
     last = draw(st.none() | _DAYS)
     if first is not None and last is not None and last < first:
