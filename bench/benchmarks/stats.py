@@ -172,7 +172,8 @@ def _hand_written(con: sqlite3.Connection) -> list[list[tuple[Any, ...]]]:
         (f"SELECT COUNT(DISTINCT volunteer_id) {cred} AND credited_minutes > 0", cp),
         (f"SELECT substr(region, 1, 2), COUNT(DISTINCT volunteer_id) {cred} "
          "AND credited_minutes > 0 GROUP BY 1", cp),
-        (f"SELECT SUM(credited_minutes) {cred}", cp),
+        (f"SELECT SUM(credited_minutes), COUNT(DISTINCT CASE WHEN credited_minutes > 0 "
+         f"THEN volunteer_id END) {cred}", cp),
         (f"SELECT organization_id, SUM(credited_minutes), COUNT(DISTINCT volunteer_id) {cred} "
          "GROUP BY 1", cp),
         (f"SELECT substr(region, 1, 2), SUM(credited_minutes), COUNT(DISTINCT volunteer_id) "
