@@ -10,6 +10,7 @@ definitions are on the documentation page "Statistics and reports".
 
 from volunteerkit.stats.models import Figure, Filters, Row, Window, region_prefix
 from volunteerkit.stats.privacy import DEFAULT_K, suppress
+from volunteerkit.stats.report import bar_chart, render_report
 from volunteerkit.stats.service import AGE_BANDS, RETENTION_OFFSETS, Statistics
 from volunteerkit.stats.store import (
     PERCENTILES,
@@ -37,6 +38,8 @@ __all__ = [
     "StatsRepository",
     "VolunteersBy",
     "Window",
+    "bar_chart",
     "region_prefix",
+    "render_report",
     "suppress",
 ]

@@ -23,9 +23,17 @@ from volunteerkit.stats.privacy import DEFAULT_K
 from volunteerkit.stats.report import render_report
 from volunteerkit.stats.service import Statistics
 
-__all__ = ["figures_csv", "figures_table", "report_command", "stats_command", "year_to_date"]
+__all__ = [
+    "FORMATS",
+    "figures_csv",
+    "figures_table",
+    "report_command",
+    "stats_command",
+    "year_to_date",
+]
 
 FORMATS = ("table", "json", "csv")
+"""The output formats of :func:`stats_command`."""
 
 
 def year_to_date(as_of: datetime, zone: ZoneInfo) -> Window:
