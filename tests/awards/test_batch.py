@@ -71,7 +71,7 @@ def people(subject: AwardSubject) -> dict[str, AwardSubject]:
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 @settings(
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -324,7 +324,7 @@ def test_an_evaluation_decides_only_about_awards_granted_by_its_instant():
 
 
 @settings(
-    max_examples=25,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -189,7 +189,7 @@ def test_an_evaluation_round_trips_through_the_converter():
     assert structure(data, Evaluation) == result
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rules=rule_sets(),
     subject=award_subjects(),

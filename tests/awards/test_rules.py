@@ -253,7 +253,7 @@ def test_the_error_survives_pickling():
     assert (again.problems, again.code, again.path) == (err.problems, err.code, "$.id")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_set=rule_sets())
 def test_rule_sets_round_trip_through_the_converter_json_and_toml_shape(rule_set):
     """structure(unstructure(x)) == x, and the JSON text loads back equal."""

@@ -218,7 +218,7 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_loaders_schema_check_agrees_with_jsonschema(data):
     """On random edits of a valid file, the built-in checker and jsonschema agree on validity."""

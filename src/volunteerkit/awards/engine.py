@@ -35,8 +35,10 @@ and the crossing entry is the line of ``d`` at which it was met. A ``once`` leve
 date whether or not it is still held.
 
 *Periods and repeats.* A calendar-year window has one period per year; a chosen-period window one
-per period given; the other fixed windows one. ``once``: the first period that meets the level,
-once. ``per_period``: once in each period. ``renewable``: again as soon as fresh hours meet it.
+per period given, taken in order of their dates (without any, the one period of the ``max_months``
+months ending on the evaluation date); the other fixed windows one. ``once``: the first period
+that meets the level, once. ``per_period``: once in each period. ``renewable``: again as soon as
+fresh hours meet it.
 
 *Hours are never counted twice by one level.* An award *consumes* every counted line of its
 window up to and including its crossing line, and a later award of the same level (a renewal, or the

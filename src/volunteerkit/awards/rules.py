@@ -236,8 +236,10 @@ class RollingWindow:
 class ChosenPeriodWindow:
     """A period of at most ``max_months`` months chosen by the certifying organization.
 
-    The periods are given to :func:`~volunteerkit.awards.evaluate`; without one, the window is the
-    ``max_months`` months ending on the evaluation date (like :class:`RollingWindow`).
+    The periods are given to :func:`~volunteerkit.awards.evaluate`. A period ``[first, last]`` fits
+    when ``first`` is on or after the first day of the ``max_months`` months ending on ``last``
+    (so 29 February 2024 to 28 February 2025 is 12 months). Without a period, the window is the
+    single period of the ``max_months`` months ending on the evaluation date.
 
     Args:
         max_months: The longest period allowed.

@@ -193,7 +193,7 @@ class AwardLedgerConformance(_Base):
         assert store.awards.recommendations("us.pvsa", ["v1"]) == {}
 
     @settings(
-        max_examples=15,
+        max_examples=8,
         deadline=None,
         # One method runs under several subclasses (one per backend) by design.
         suppress_health_check=[
