@@ -15,8 +15,10 @@ Two levels:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
+from itertools import compress
 from typing import Any
 
 import attrs
@@ -291,40 +293,44 @@ def allocate(
 
 
 def _result(p: AllocationProblem, chosen: list[int], mode: Mode, backend: Backend) -> Allocation:
-    owner = p.owners()
-    load = [0] * len(p.slot_ids)
-    placed = [0] * len(p.volunteer_ids)
+    offsets, targets, scores = p.offsets, p.targets, p.scores
+    vids, sids = p.volunteer_ids, p.slot_ids
+    load = [0] * len(sids)
+    placed = [0] * len(vids)
     placements: list[Placement] = []
-    for e in chosen:
-        s, v = p.targets[e], owner[e]
+    for e in chosen:  # the owner of edge e: the last volunteer whose first edge is <= e
+        s = targets[e]
+        v = bisect_right(offsets, e) - 1
         load[s] += 1
         placed[v] += 1
-        placements.append(
-            Placement(volunteer_id=p.volunteer_ids[v], slot_id=p.slot_ids[s], score=p.scores[e])
-        )
-    has_candidate = [False] * len(p.slot_ids)
-    for s in {t for t, w in zip(p.targets, p.scores, strict=True) if w > 0}:
-        has_candidate[s] = True
+        placements.append(Placement(volunteer_id=vids[v], slot_id=sids[s], score=scores[e]))
+    unfilled_idx = [s for s in range(len(sids)) if load[s] < p.capacities[s]]
+    with_candidates: set[int] = set()
+    if unfilled_idx:
+        if min(scores, default=1) > 0:
+            with_candidates = set(targets)
+        else:
+            with_candidates = set(compress(targets, [w > 0 for w in scores]))
     unfilled = tuple(
         UnfilledSlot(
-            slot_id=p.slot_ids[s],
+            slot_id=sids[s],
             open=p.capacities[s] - load[s],
             reason=Reason.of(
                 "matching.candidates_placed_elsewhere"
-                if has_candidate[s]
+                if s in with_candidates
                 else "matching.no_candidates"
             ),
         )
-        for s in range(len(p.slot_ids))
-        if load[s] < p.capacities[s]
+        for s in unfilled_idx
     )
+    taken = Reason.of("matching.slots_taken")
+    none = Reason.of("matching.no_eligible_slot")
     unplaced: list[UnplacedVolunteer] = []
-    for v in range(len(p.volunteer_ids)):
+    for v in range(len(vids)):
         if placed[v] or p.limits[v] == 0:
             continue
-        positive = any(w > 0 for w in p.scores[p.offsets[v] : p.offsets[v + 1]])
-        code = "matching.slots_taken" if positive else "matching.no_eligible_slot"
-        unplaced.append(UnplacedVolunteer(volunteer_id=p.volunteer_ids[v], reason=Reason.of(code)))
+        positive = any(w > 0 for w in scores[offsets[v] : offsets[v + 1]])
+        unplaced.append(UnplacedVolunteer(volunteer_id=vids[v], reason=taken if positive else none))
     return Allocation(
         mode=mode,
         backend=backend,

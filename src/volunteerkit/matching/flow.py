@@ -41,7 +41,7 @@ same answer.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from heapq import heapify, heappop, heappush, heapreplace
 
 __all__ = ["exact_b_matching", "greedy_b_matching", "max_weight_b_matching"]
@@ -514,19 +514,32 @@ def greedy_b_matching(
     count = len(targets)
     owner = [v for v in range(n) for _ in range(offsets[v + 1] - offsets[v])]
     top = max(weights, default=0)
-    # One integer key per edge, sorted in C: (top - w) major, edge index minor.
-    keys = [(top - w) * count + e for e, w in enumerate(weights) if w > 0]
-    keys.sort()
+    if 0 < top <= 4 * count + 1024:
+        # Small integer scores: a bucket per score keeps edge order within a score, no sort.
+        buckets: list[list[int]] = [[] for _ in range(top + 1)]
+        for e, w in enumerate(weights):
+            if w > 0:
+                buckets[w].append(e)
+        order: Iterable[int] = (e for bucket in reversed(buckets) for e in bucket)
+    else:
+        # One integer key per edge, sorted in C: (top - w) major, edge index minor.
+        keys = [(top - w) * count + e for e, w in enumerate(weights) if w > 0]
+        keys.sort()
+        order = (key % count for key in keys)
     room_v = list(limits)
     room_s = list(capacities)
+    left_v, left_s = sum(room_v), sum(room_s)
     chosen: list[int] = []
-    for key in keys:
-        e = key % count
+    for e in order:
         v = owner[e]
         s = targets[e]
         if room_v[v] > 0 and room_s[s] > 0:
             room_v[v] -= 1
             room_s[s] -= 1
             chosen.append(e)
+            left_v -= 1
+            left_s -= 1
+            if left_v == 0 or left_s == 0:
+                break
     chosen.sort()
     return chosen
