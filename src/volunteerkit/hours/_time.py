@@ -37,7 +37,8 @@ def to_minute(instant: datetime) -> int:
     Returns:
         Whole minutes since 1970-01-01T00:00Z, rounded towards the past.
     """
-    return (instant - EPOCH) // MINUTE
+    delta = instant - EPOCH  # normalised: days may be negative, 0 <= seconds < 86400
+    return (delta.days * 86_400 + delta.seconds) // 60  # == delta // MINUTE, in plain ints
 
 
 def from_minute(minute: int) -> datetime:

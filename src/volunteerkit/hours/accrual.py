@@ -405,7 +405,13 @@ def _accrue_volunteer(
 
     parts_by_entry: dict[EntryId, list[_Part]] = {}
     for st, a, b in spans:
-        parts = [_Part(st, day, x, y) for day, x, y in split_minutes_by_day(a, b, st.entry.zone)]
+        served = raw[st.id]
+        pieces = (
+            served  # the whole served span is credited: its split is already known
+            if served and a == served[0][1] and b == served[-1][2]
+            else split_minutes_by_day(a, b, st.entry.zone)
+        )
+        parts = [_Part(st, day, x, y) for day, x, y in pieces]
         if rounding is not None and rounding.scope is RoundingScope.PER_ENTRY and parts:
             length = b - a
             delta = rounding.apply(length) - length

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
@@ -97,6 +97,8 @@ _ENTRY_SELECT = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM vk_hours_entries"
 _EVENT_SELECT = f"SELECT {', '.join(EVENT_COLUMNS)} FROM vk_hours_events"
 _CREDIT_SELECT = f"SELECT {', '.join(CREDIT_COLUMNS)} FROM vk_hours_credit"
 _CHUNK = 500
+_T = TypeVar("_T")
+_I = TypeVar("_I", EntryId, EventId)
 _GROUP_SQL = {
     GroupKey.VOLUNTEER: "volunteer_id",
     GroupKey.ORGANIZATION: "organization_id",
@@ -111,6 +113,54 @@ _EVENT_CLASSES: dict[str, type[LedgerEvent]] = {
     "voided": Voided,
     "corrected": Corrected,
 }
+
+
+_new = object.__new__
+_set = object.__setattr__
+_ENTRY_FIELDS = (
+    "id",
+    "volunteer_id",
+    "organization_id",
+    "activity_id",
+    "category",
+    "start",
+    "end",
+    "zone",
+    "break_minutes",
+    "travel_minutes",
+    "source",
+    "initial_status",
+    "recorded_by",
+    "recorded_at",
+    "note",
+)
+_EVENT_FIELDS = ("id", "entry_id", "actor", "at", "reason")
+_CORRECTED_FIELDS = (*_EVENT_FIELDS, "kind", "start", "end", "break_minutes")
+_SOURCES = {s.value: s for s in Source}
+_STATUSES = {s.value: s for s in Status}
+
+
+def _stored(cls: type[_T], names: Sequence[str], values: Iterable[Any]) -> _T:
+    """Rebuild a frozen model from values it had when it was written (already validated).
+
+    Rows read back were built from valid models and are never updated (the schema's triggers
+    refuse it), so reading them skips the validators and converters: every value given here is
+    already what they would produce (UTC datetimes, parsed ids, enum members).
+    """
+    obj = _new(cls)
+    for name, value in zip(names, values, strict=True):
+        _set(obj, name, value)
+    return obj
+
+
+def _stored_id(cls: type[_I], text: str) -> _I:
+    """Rebuild a stored id (``origin:local_id``, validated when written)."""
+    origin, local_id = text.split(":", 1)
+    obj = _new(cls)
+    _set(obj, "origin", origin)
+    _set(obj, "local_id", local_id)
+    _set(obj, "_attrs_cached_hash", None)  # attrs' slot for the cached hash (cache_hash=True)
+    return obj
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -220,43 +270,51 @@ class SQLLedgerRepository:
 
     def _entry(self, row: Sequence[Any]) -> ServiceEntry:
         f = self._db.from_db_time
-        return ServiceEntry(
-            id=EntryId.parse(row[0]),
-            volunteer_id=row[1],
-            organization_id=row[2],
-            activity_id=row[3],
-            category=row[4],
-            start=f(row[5]),
-            end=f(row[6]),
-            zone=ZoneInfo(row[7]),
-            break_minutes=int(row[8]),
-            travel_minutes=int(row[9]),
-            source=Source(row[10]),
-            initial_status=Status(row[11]),
-            recorded_by=row[12],
-            recorded_at=f(row[13]),
-            note=row[14],
+        return _stored(
+            ServiceEntry,
+            _ENTRY_FIELDS,
+            (
+                _stored_id(EntryId, row[0]),
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                f(row[5]),
+                f(row[6]),
+                ZoneInfo(row[7]),
+                int(row[8]),
+                int(row[9]),
+                _SOURCES[row[10]],
+                _STATUSES[row[11]],
+                row[12],
+                f(row[13]),
+                row[14],
+            ),
         )
 
     def _event(self, row: Sequence[Any]) -> LedgerEvent:
         f = self._db.from_db_time
         cls = _EVENT_CLASSES[row[3]]
-        common: dict[str, Any] = {
-            "id": EventId.parse(row[0]),
-            "entry_id": EntryId.parse(row[1]),
-            "actor": row[4],
-            "at": f(row[5]),
-            "reason": row[6],
-        }
+        common = (
+            _stored_id(EventId, row[0]),
+            _stored_id(EntryId, row[1]),
+            row[4],
+            f(row[5]),
+            row[6],
+        )
         if cls is Corrected:
-            return Corrected(
-                kind=CorrectionKind(row[7]),
-                start=None if row[8] is None else f(row[8]),
-                end=None if row[9] is None else f(row[9]),
-                break_minutes=None if row[10] is None else int(row[10]),
-                **common,
+            return _stored(
+                Corrected,
+                _CORRECTED_FIELDS,
+                (
+                    *common,
+                    CorrectionKind(row[7]),
+                    None if row[8] is None else f(row[8]),
+                    None if row[9] is None else f(row[9]),
+                    None if row[10] is None else int(row[10]),
+                ),
             )
-        return cls(**common)
+        return _stored(cls, _EVENT_FIELDS, common)
 
     def _credit(self, row: Sequence[Any]) -> CreditRow:
         f = self._db.from_db_time
