@@ -1,10 +1,13 @@
 import pytest
 
 from volunteerkit.stores import MemoryStore
-from volunteerkit.testing.conformance_transfer import TransferRepositoryConformance
+from volunteerkit.testing.conformance_transfer import (
+    TransferRepositoryConformance,
+    TransferServiceConformance,
+)
 
 
-class TestMemoryTransfers(TransferRepositoryConformance):
+class TestMemoryTransfers(TransferRepositoryConformance, TransferServiceConformance):
     @pytest.fixture
     def make_store(self):
         return MemoryStore

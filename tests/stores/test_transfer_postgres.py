@@ -1,12 +1,15 @@
 import pytest
 
 from volunteerkit.errors import IntegrityError
-from volunteerkit.testing.conformance_transfer import TransferRepositoryConformance
+from volunteerkit.testing.conformance_transfer import (
+    TransferRepositoryConformance,
+    TransferServiceConformance,
+)
 
 pytestmark = pytest.mark.postgres
 
 
-class TestPostgresTransfers(TransferRepositoryConformance):
+class TestPostgresTransfers(TransferRepositoryConformance, TransferServiceConformance):
     @pytest.fixture
     def make_store(self, make_postgres_store):
         return make_postgres_store

@@ -4,10 +4,13 @@ import pytest
 
 from volunteerkit.errors import IntegrityError
 from volunteerkit.stores import SQLiteStore
-from volunteerkit.testing.conformance_transfer import TransferRepositoryConformance
+from volunteerkit.testing.conformance_transfer import (
+    TransferRepositoryConformance,
+    TransferServiceConformance,
+)
 
 
-class TestSQLiteTransfers(TransferRepositoryConformance):
+class TestSQLiteTransfers(TransferRepositoryConformance, TransferServiceConformance):
     @pytest.fixture
     def make_store(self, tmp_path):
         counter = itertools.count()

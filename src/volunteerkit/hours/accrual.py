@@ -37,12 +37,25 @@ Caps are multiples of the rounding unit that follows them (checked by
 
 Local dates come from the zone of each entry; the daily cap groups a volunteer's parts by local
 date alone, even when they were served in different zones.
+
+Certified entries
+-----------------
+
+An entry received from another region or platform (:mod:`volunteerkit.transfer`) keeps the credit
+its source certified ("whoever recorded it certifies it"): pass ``certified`` to :func:`accrue`,
+the certified minutes per local date of each such entry. A certified entry is credited exactly
+those minutes on those dates, whatever this policy says: it takes no part in the per-entry
+maximum, overlap merging, daily caps or rounding of the other entries (overlaps with it are still
+*reported*). Its weighted credit is its certified minutes times its category's multiplier (the
+source's placement of minutes within the day is not known, so time-window multipliers do not
+apply). If its start, end or break is later corrected here, the certification no longer describes
+it and it is credited under this policy like any other entry.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -66,6 +79,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Accrual",
+    "CertifiedCreditSource",
+    "CertifiedMinutes",
     "DayCredit",
     "DaySlice",
     "EntryCredit",
@@ -481,7 +496,76 @@ def _accrue_volunteer(
     return days, entries
 
 
-def accrue(states: Iterable[EntryState], policy: AccrualPolicy) -> Accrual:
+class CertifiedMinutes(Protocol):
+    """Minutes certified for one local date (such as :class:`volunteerkit.transfer.CertifiedDay`)."""
+
+    @property
+    def day(self) -> date: ...  # pragma: no cover
+
+    @property
+    def minutes(self) -> int: ...  # pragma: no cover
+
+
+class CertifiedCreditSource(Protocol):
+    """Where a ledger finds the certified credit of transferred entries (``store.transfers``)."""
+
+    def certified_credit(
+        self, volunteer_ids: Collection[str]
+    ) -> Mapping[EntryId, Sequence[CertifiedMinutes]]:
+        """Return the certified minutes per local date of the certified entries of volunteers.
+
+        Args:
+            volunteer_ids: The volunteers.
+
+        Returns:
+            Certified minutes per local date, by entry id.
+        """
+        ...  # pragma: no cover
+
+
+def _certified_credit(
+    st: EntryState, certified: Sequence[CertifiedMinutes], weighting: Weighting
+) -> tuple[list[DayCredit], EntryCredit]:
+    """The credit of a certified entry: its certified minutes on its dates (see the module doc)."""
+    entry = st.entry
+    served = split_minutes_by_day(to_minute(st.start), to_minute(st.end) - st.break_minutes, entry.zone)
+    raw: dict[date, int] = {}
+    for day, a, b in served:
+        raw[day] = raw.get(day, 0) + b - a
+    given: dict[date, int] = {}
+    for item in certified:
+        given[item.day] = given.get(item.day, 0) + item.minutes
+    multiplier = weighting.category_multiplier(entry.category)
+    lines = [
+        DayCredit(
+            volunteer_id=entry.volunteer_id,
+            entry_id=entry.id,
+            organization_id=entry.organization_id,
+            category=entry.category,
+            activity_id=entry.activity_id,
+            zone=entry.zone,
+            day=day,
+            raw_minutes=raw.get(day, 0),
+            credited_minutes=given.get(day, 0),
+            weighted_minutes=multiplier * given.get(day, 0),
+        )
+        for day in [*raw, *(d for d in given if d not in raw)]
+    ]
+    return lines, EntryCredit(
+        entry_id=entry.id,
+        volunteer_id=entry.volunteer_id,
+        raw_minutes=sum(line.raw_minutes for line in lines),
+        credited_minutes=sum(line.credited_minutes for line in lines),
+        weighted_minutes=sum((line.weighted_minutes for line in lines), Decimal(0)),
+    )
+
+
+def accrue(
+    states: Iterable[EntryState],
+    policy: AccrualPolicy,
+    *,
+    certified: Mapping[EntryId, Sequence[CertifiedMinutes]] | None = None,
+) -> Accrual:
     """Compute credited, raw and weighted minutes of the effective entries under ``policy``.
 
     The order of operations is given in the module documentation. Entries that are not effective
@@ -490,16 +574,28 @@ def accrue(states: Iterable[EntryState], policy: AccrualPolicy) -> Accrual:
     Args:
         states: Entry states, typically ``fold(...).entries``.
         policy: The accrual policy.
+        certified: Certified minutes per local date of transferred entries, by entry id: such an
+            entry is credited exactly those (see "Certified entries" in the module documentation).
 
     Returns:
         Credit per entry and local day, per entry, and the overlaps found.
     """
     effective = [s for s in states if s.effective]
     by_volunteer: dict[str, list[EntryState]] = defaultdict(list)
-    for st in effective:
-        by_volunteer[st.volunteer_id].append(st)
     days: list[DayCredit] = []
     entries: list[EntryCredit] = []
+    for st in effective:
+        given = None if not certified else certified.get(st.id)
+        if given is not None and (st.start, st.end, st.break_minutes) == (
+            st.entry.start,
+            st.entry.end,
+            st.entry.break_minutes,
+        ):
+            lines, total = _certified_credit(st, given, policy.weighting)
+            days.extend(lines)
+            entries.append(total)
+        else:
+            by_volunteer[st.volunteer_id].append(st)
     for volunteer in sorted(by_volunteer):
         d, e = _accrue_volunteer(by_volunteer[volunteer], policy)
         days.extend(d)

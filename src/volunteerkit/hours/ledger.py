@@ -41,7 +41,7 @@ from volunteerkit._clock import Clock, require_aware
 from volunteerkit._serialization import from_json, to_json
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
-from volunteerkit.hours.accrual import accrue
+from volunteerkit.hours.accrual import CertifiedCreditSource, CertifiedMinutes, accrue
 from volunteerkit.hours.errors import InvalidEvent, InvalidPolicy, UnknownEntry
 from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold, initial_state
 from volunteerkit.hours.models import (
@@ -56,12 +56,7 @@ from volunteerkit.hours.models import (
     Status,
     Voided,
 )
-from volunteerkit.hours.policy import (
-    NATIONAL,
-    AccrualPolicy,
-    decide_approval,
-    validate_entry,
-)
+from volunteerkit.hours.policy import NATIONAL, AccrualPolicy, prepare_entry
 from volunteerkit.hours.store import (
     WEIGHT_SCALE,
     CreditClose,
@@ -179,6 +174,12 @@ def _minutes(row: MinutesRow) -> Minutes:
     )
 
 
+def _certified_source(store: object) -> CertifiedCreditSource | None:
+    """The store's ``transfers`` repository, if it keeps certified credit of transferred entries."""
+    found = getattr(store, "transfers", None)
+    return found if callable(getattr(found, "certified_credit", None)) else None
+
+
 class Ledger:
     """The hours ledger over a store: append-only records, credit as of any instant.
 
@@ -192,6 +193,9 @@ class Ledger:
         home_region: Returns a volunteer's home region (or ``None``), stored on credit rows so
             aggregates can group by region.
         batch_size: Entries per batch in :meth:`record_many` and :meth:`approve_many`.
+        certified: Where the certified credit of transferred entries is kept (see "Certified
+            entries" in :mod:`volunteerkit.hours.accrual`); by default the store's ``transfers``
+            repository when it has one, so every ledger on a store keeps certified minutes.
 
     Raises:
         InvalidPolicy: ``hours.policy.multiplier_precision`` when weighted credit could need more
@@ -209,8 +213,10 @@ class Ledger:
         origin: str = "local",
         home_region: Callable[[str], str | None] | None = None,
         batch_size: int = 5000,
+        certified: CertifiedCreditSource | None = None,
     ) -> None:
         _check_policy(policy)
+        self._certified = certified if certified is not None else _certified_source(store)
         self._store = store
         self._repo = store.ledger
         self._clock = clock
@@ -353,16 +359,9 @@ class Ledger:
                 continue
             reg = None if registered is None else registered.get(entry.volunteer_id)
             try:
-                validate_entry(entry, self._policy, now=now, registered=reg)
-                status = decide_approval(entry, self._policy).status
+                fresh[entry.id] = prepare_entry(entry, self._policy, now=now, registered=reg)
             except VolunteerkitError as err:
                 raise err.at(f"$.entries[{i}]") from None
-            # what prepare_entry returns, without evolving an entry that already has that status
-            fresh[entry.id] = (
-                entry
-                if entry.initial_status is status
-                else attrs.evolve(entry, initial_status=status)
-            )
         new = list(fresh.values())
         if not new:
             return 0, present, 0
@@ -674,6 +673,7 @@ class Ledger:
         for start in range(0, len(volunteers), _FLUSH_CHUNK):
             chunk = volunteers[start : start + _FLUSH_CHUNK]
             records = self._repo.records_of(chunk)
+            certified = {} if self._certified is None else self._certified.certified_credit(chunk)
             appending = {
                 vid
                 for vid in chunk
@@ -699,7 +699,7 @@ class Ledger:
                         {p for p in (e.recorded_at for e in mine[0]) if p >= since}
                         | {p for p in (ev.at for ev in mine[1]) if p >= since}
                     )
-                c, r = self._replay(vid, mine, base, instants)
+                c, r = self._replay(vid, mine, base, instants, certified)
                 closes.extend(c)
                 rows.extend(r)
             if closes or rows:
@@ -713,6 +713,7 @@ class Ledger:
         records: _Records,
         base: dict[tuple[EntryId, int], CreditRow],
         instants: list[datetime],
+        certified: Mapping[EntryId, Sequence[CertifiedMinutes]],
     ) -> tuple[list[CreditClose], list[CreditRow]]:
         region = None if self._home_region is None else self._home_region(volunteer_id)
         current: dict[tuple[EntryId, int], tuple[int | None, CreditRow]] = {
@@ -735,7 +736,9 @@ class Ledger:
 
         entries, events = records
         for at in instants:
-            accrual = accrue(fold(entries, events, as_of=at).entries, self._policy)
+            accrual = accrue(
+                fold(entries, events, as_of=at).entries, self._policy, certified=certified
+            )
             seen: set[tuple[EntryId, int]] = set()
             for line in accrual.days:
                 scaled = line.weighted_minutes * WEIGHT_SCALE

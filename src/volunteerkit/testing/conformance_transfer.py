@@ -16,16 +16,23 @@ Subclass the classes with a ``make_store`` fixture (see :mod:`volunteerkit.testi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from volunteerkit._clock import FixedClock
 from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
-from volunteerkit.hours.models import EntryId, Source
+from volunteerkit.hours.ledger import Ledger
+from volunteerkit.hours.models import EntryId, ServiceEntry, Source
+from volunteerkit.hours.policy import BEIJING_UNIVERSITY, NATIONAL
 from volunteerkit.testing.conformance import StoreFactory, _Base
 from volunteerkit.testing.strategies_transfer import transfers
+from volunteerkit.transfer.errors import PackageRefused
 from volunteerkit.transfer.models import (
     Algorithm,
     CertifiedDay,
@@ -35,6 +42,8 @@ from volunteerkit.transfer.models import (
     Signature,
     SignedReceipt,
 )
+from volunteerkit.transfer.service import RegistryDirectory, Transfers
+from volunteerkit.transfer.signing import Ed25519Signer, HmacSigner, KeySet
 from volunteerkit.transfer.store import TransferredEntry, TransferRepository
 from volunteerkit.transfer.workflow import (
     Role,
@@ -45,7 +54,13 @@ from volunteerkit.transfer.workflow import (
     new_transfer,
 )
 
-__all__ = ["TransferRepositoryConformance"]
+__all__ = [
+    "BEIJING",
+    "HAMI",
+    "TransferRepositoryConformance",
+    "TransferScenario",
+    "TransferServiceConformance",
+]
 
 _T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 
@@ -288,3 +303,174 @@ class TransferRepositoryConformance(_Base):
             assert store.transfers.get(transfer.id) == transfer
         finally:
             store.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# a whole transfer between two stores
+
+HAMI = "hami.volunteer-cloud"
+"""The source platform of the scenario."""
+BEIJING = "bj.volunteer-cloud"
+"""The destination platform of the scenario."""
+
+_CST = timezone(timedelta(hours=8))
+_URUMQI = ZoneInfo("Asia/Urumqi")
+_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=_CST)
+_INDEX_KEY = bytes(range(32))
+_RIC = "650502199805040125"
+
+
+class TransferScenario:
+    """Two platforms, Hami (source) and Beijing (destination), each with its own store.
+
+    Hami certifies under the ``beijing_university`` preset (half-hour units, 8 h a day); Beijing
+    credits under ``national`` (whole minutes), so a transferred entry shows whether its certified
+    minutes were kept. Both index identity documents under one shared blind-index key, and the
+    same person is registered on both. Hami records three entries for her (100 minutes, 9 hours,
+    and 50 minutes) and approves them (certified: 90, 480 and 30 minutes), plus one pending entry.
+
+    Args:
+        hami: Hami's store (empty).
+        beijing: Beijing's store (empty).
+        folder: A folder for package files.
+    """
+
+    def __init__(self, hami: Any, beijing: Any, folder: Path) -> None:
+        from volunteerkit.registry import identity
+        from volunteerkit.registry.privacy import Keyring
+        from volunteerkit.registry.service import Registry, VolunteerApplication
+
+        self.clock = FixedClock(_NOW)
+        self.hami_store, self.beijing_store, self.folder = hami, beijing, folder
+        self.hami_signer = HmacSigner("hami-bj-2026", b"hami-beijing-shared-secret-0001!", party=HAMI)
+        self.beijing_signer = Ed25519Signer("bj-ed-1", bytes(range(1, 33)), party=BEIJING)
+        keyring = Keyring({"nat-2026": _INDEX_KEY})
+        person = VolunteerApplication(name="阿依古丽", document=identity.parse("cn_ric", _RIC))
+        self.hami_volunteer = (
+            Registry(hami, clock=self.clock, keyring=keyring).register_volunteer(person).volunteer.id
+        )
+        self.clock.advance(timedelta(seconds=1))
+        self.beijing_volunteer = (
+            Registry(beijing, clock=self.clock, keyring=keyring).register_volunteer(person).volunteer.id
+        )
+        self.hami_ledger = Ledger(hami, clock=self.clock, policy=BEIJING_UNIVERSITY, origin=HAMI)
+        self.beijing_ledger = Ledger(beijing, clock=self.clock, policy=NATIONAL, origin=BEIJING)
+        self.hami = Transfers(
+            hami,
+            ledger=self.hami_ledger,
+            clock=self.clock,
+            party=HAMI,
+            directory=RegistryDirectory(hami),
+            keys=KeySet([self.beijing_signer.trusted()]),
+            signer=self.hami_signer,
+        )
+        self.beijing = Transfers(
+            beijing,
+            ledger=self.beijing_ledger,
+            clock=self.clock,
+            party=BEIJING,
+            directory=RegistryDirectory(beijing),
+            keys=KeySet([self.hami_signer.trusted()]),
+            signer=self.beijing_signer,
+        )
+        self.entries = [
+            self.service(1, 9 * 60, 100),
+            self.service(2, 8 * 60, 9 * 60),
+            self.service(3, 14 * 60, 50),
+        ]
+        self.hami_ledger.record_many(self.entries, actor="hami-coordinator")
+        self.hami_ledger.approve_many([e.id for e in self.entries], actor="hami-coordinator")
+        self.hami_ledger.record(self.service(4, 9 * 60, 60), actor="hami-coordinator")
+        self.clock.advance(timedelta(minutes=5))
+
+    def service(self, day: int, minute_of_day: int, minutes: int, *, key: str | None = None) -> ServiceEntry:
+        """A Hami entry on November ``day``, from ``minute_of_day`` local time, ``minutes`` long."""
+        start = datetime(2026, 11, day, tzinfo=_URUMQI) + timedelta(minutes=minute_of_day)
+        return ServiceEntry(
+            id=EntryId(origin=HAMI, local_id=key or f"2026-11-{day:02d}-{minute_of_day}"),
+            volunteer_id=self.hami_volunteer,
+            organization_id="hami-youth-league",
+            category="community",
+            start=start,
+            end=start + timedelta(minutes=minutes),
+            zone=_URUMQI,
+            source=Source.ORGANIZATION,
+            recorded_by="hami-coordinator",
+            recorded_at=self.clock.now(),
+        )
+
+    def export(self, name: str = "out", *, chunk_size: int = 2) -> tuple[str, ...]:
+        """Request, approve and export a transfer at Hami; return the chunk files."""
+        folder = self.folder / name
+        folder.mkdir()
+        t = self.hami.request(
+            self.hami_volunteer, destination=BEIJING, consent="hami-consent-0042", actor="volunteer"
+        )
+        self.clock.advance(timedelta(minutes=1))
+        self.hami.approve(t.id, actor="hami-admin")
+        self.clock.advance(timedelta(minutes=1))
+        files = self.hami.export(t.id, folder, actor="hami-admin", chunk_size=chunk_size).package.files
+        self.clock.advance(timedelta(minutes=1))
+        return files
+
+    def beijing_counts(self) -> tuple[int, int, int, int, int]:
+        """What Beijing's store holds: entries, events, transferred entries, transfers, audit."""
+        s = self.beijing_store
+        return (
+            s.ledger.count_entries(),
+            s.ledger.count_events(),
+            s.transfers.count_entries(),
+            len(s.transfers.find()),
+            s.audit.count(),
+        )
+
+
+class TransferServiceConformance:
+    """A whole transfer between two stores of the backend, through :class:`Transfers`."""
+
+    @pytest.fixture
+    def scenario(self, make_store: StoreFactory, tmp_path: Path) -> Iterator[TransferScenario]:
+        """The Hami-to-Beijing scenario on two fresh stores."""
+        hami, beijing = make_store(), make_store()
+        yield TransferScenario(hami, beijing, tmp_path)
+        hami.close()
+        beijing.close()
+
+    def test_a_transfer_keeps_the_certified_minutes(self, scenario: TransferScenario) -> None:
+        """Beijing credits 600 minutes (Hami's certified 90 + 480 + 30), not its own 690."""
+        files = scenario.export()
+        result = scenario.beijing.import_package(files, actor="bj-admin")
+        receipt = result.receipt.receipt
+        assert (receipt.entries_received, receipt.entries_imported) == (3, 3)
+        assert receipt.credited_minutes_imported == 600
+        assert result.volunteer_id == scenario.beijing_volunteer
+        totals = scenario.beijing_ledger.totals(scenario.beijing_volunteer)
+        assert (totals.total.raw, totals.total.credited) == (690, 600)
+        stored = scenario.beijing_store.ledger.get_entries([e.id for e in scenario.entries])
+        assert {e.source for e in stored.values()} == {Source.TRANSFERRED}
+        assert {e.volunteer_id for e in stored.values()} == {scenario.beijing_volunteer}
+        done = scenario.hami.acknowledge(result.receipt, actor="hami-admin")
+        assert [s.state.value for s in done.steps] == [
+            "requested", "approved", "exported", "imported", "acknowledged"
+        ]
+        assert [s.state.value for s in result.transfer.steps] == ["exported", "imported", "acknowledged"]
+
+    def test_importing_again_changes_nothing(self, scenario: TransferScenario) -> None:
+        """The same package imported twice is written once and gives the same receipt."""
+        files = scenario.export()
+        first = scenario.beijing.import_package(files, actor="bj-admin")
+        counts = scenario.beijing_counts()
+        again = scenario.beijing.import_package(list(reversed(files)), actor="bj-admin")
+        assert again.replayed
+        assert again.receipt == first.receipt
+        assert scenario.beijing_counts() == counts
+        assert scenario.beijing_ledger.totals(scenario.beijing_volunteer).total.credited == 600
+
+    def test_a_refused_import_writes_nothing(self, scenario: TransferScenario) -> None:
+        """A package missing a chunk is refused before anything is written."""
+        files = scenario.export()
+        before = scenario.beijing_counts()
+        with pytest.raises(PackageRefused) as info:
+            scenario.beijing.import_package(files[:-1], actor="bj-admin")
+        assert info.value.code == "transfer.chunk_missing"
+        assert scenario.beijing_counts() == before
