@@ -56,7 +56,12 @@ from volunteerkit.hours.models import (
     Status,
     Voided,
 )
-from volunteerkit.hours.policy import NATIONAL, AccrualPolicy, prepare_entry
+from volunteerkit.hours.policy import (
+    NATIONAL,
+    AccrualPolicy,
+    decide_approval,
+    validate_entry,
+)
 from volunteerkit.hours.store import (
     WEIGHT_SCALE,
     CreditClose,
@@ -359,9 +364,16 @@ class Ledger:
                 continue
             reg = None if registered is None else registered.get(entry.volunteer_id)
             try:
-                fresh[entry.id] = prepare_entry(entry, self._policy, now=now, registered=reg)
+                validate_entry(entry, self._policy, now=now, registered=reg)
+                status = decide_approval(entry, self._policy).status
             except VolunteerkitError as err:
                 raise err.at(f"$.entries[{i}]") from None
+            # what prepare_entry returns, without evolving an entry that already has that status
+            fresh[entry.id] = (
+                entry
+                if entry.initial_status is status
+                else attrs.evolve(entry, initial_status=status)
+            )
         new = list(fresh.values())
         if not new:
             return 0, present, 0
