@@ -66,6 +66,7 @@ from volunteerkit.transfer.models import (
     ChunkSeal,
     PackageHeader,
     PackageTotals,
+    SignedReceipt,
     TransferEntry,
     entry_from_plain,
     entry_to_plain,
@@ -79,7 +80,9 @@ __all__ = [
     "VerifiedPackage",
     "chunk_file_name",
     "header_digest",
+    "load_receipt",
     "read_entries",
+    "receipt_bytes",
     "verify_package",
     "write_package",
 ]
@@ -552,3 +555,35 @@ def read_entries(package: VerifiedPackage, keys: KeySet) -> Iterator[TransferEnt
             raise PackageRefused.of("transfer.chunk_foreign", f"$.files[{index}].lines[1]")
         if summary != chunk:
             raise PackageRefused.of("transfer.digest_mismatch", f"$.files[{index}]")
+
+
+# --------------------------------------------------------------------------------------------
+# receipts
+
+
+def receipt_bytes(signed: SignedReceipt) -> bytes:
+    """Return a signed receipt as one line of canonical JSON (what is sent back to the source).
+
+    Args:
+        signed: The signed receipt.
+
+    Returns:
+        UTF-8 bytes ending in a newline.
+    """
+    return canonical_bytes(unstructure(signed)) + b"\n"
+
+
+def load_receipt(data: bytes) -> SignedReceipt:
+    """Read a signed receipt written by :func:`receipt_bytes` (its signature is not checked here).
+
+    Args:
+        data: The bytes (a trailing newline is allowed).
+
+    Returns:
+        The signed receipt.
+
+    Raises:
+        PackageRefused: ``transfer.malformed``, ``transfer.not_canonical`` or ``transfer.schema``.
+    """
+    line = data[:-1] if data.endswith(b"\n") else data
+    return _structured(check_canonical(line, path="$"), SignedReceipt, "$")
