@@ -454,12 +454,20 @@ def _accrue_volunteer(
 
     days: list[DayCredit] = []
     entries: list[EntryCredit] = []
+    weighting = policy.weighting
     for st in ordered:
         credited: dict[date, int] = defaultdict(int)
         weights: dict[date, Decimal] = defaultdict(Decimal)
-        for part in parts_by_entry[st.id]:
-            credited[part.day] += part.minutes
-            weights[part.day] += _weight(part, policy.weighting)
+        if weighting.time_windows:
+            for part in parts_by_entry[st.id]:
+                credited[part.day] += part.minutes
+                weights[part.day] += _weight(part, weighting)
+        else:  # what _weight gives without time windows, the multiplier looked up once
+            multiplier = weighting.category_multiplier(st.entry.category)
+            for part in parts_by_entry[st.id]:
+                minutes = part.minutes
+                credited[part.day] += minutes
+                weights[part.day] += multiplier * minutes
         entry = st.entry
         total_raw = total_credited = 0
         total_weighted = Decimal(0)
