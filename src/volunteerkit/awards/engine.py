@@ -1203,6 +1203,7 @@ def _finish(
     prefix = stream.prefix
     next_line = 0  # progress counts from the line after the last award granted
     for hit in hits if prerequisite_ok else ():
+        entry = stream.entry(hit.index)  # first: a day or month total marks itself to be read
         crossed = _day(stream.days[hit.index])
         earned = crossed
         if prerequisite_day is not None and prerequisite_day > earned:
@@ -1224,7 +1225,7 @@ def _finish(
                 key=hit.key,
                 earned_on=earned,
                 crossed_on=crossed,
-                crossing_entry=stream.entry(hit.index),
+                crossing_entry=entry,
                 period_first=hit.first,
                 period_last=hit.last,
                 counted_minutes=(prefix[hit.index + 1] - prefix[hit.lo]) // scale,
