@@ -278,6 +278,7 @@ class _Reader:
             self.mode = "months"
         else:
             self.mode = "days"
+        self.kinds = sorted({c.credit.value for c in countings})
         self._policy: AccrualPolicy | None = None
         self.sources: dict[str, Any] = {}
 
@@ -291,7 +292,11 @@ class _Reader:
             )
             return dict(lines)
         totals = self.store.awards.credit_day_totals(
-            self.as_of, volunteer_ids=volunteers, last=self.today, by_month=self.mode == "months"
+            self.as_of,
+            volunteer_ids=volunteers,
+            last=self.today,
+            by_month=self.mode == "months",
+            kinds=self.kinds,
         )
         return {
             vid: [(d, "", "", "", raw, credited, weighted) for d, raw, credited, weighted in rows]

@@ -348,6 +348,7 @@ class AwardRepository(Protocol):
         counting: Counting | None = None,
         last: int | None = None,
         by_month: bool = False,
+        kinds: Collection[str] | None = None,
     ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
         """Sum the credit rows valid at ``as_of`` per volunteer and local date, inside the store.
 
@@ -358,6 +359,8 @@ class AwardRepository(Protocol):
             last: Only local dates on or before this ``YYYYMMDD``.
             by_month: Sum per calendar month instead; each total carries the month's last date
                 with credit.
+            kinds: Only these kinds of credit (``raw``, ``credited``, ``weighted``) are summed;
+                the others are reported as 0. ``None``: all three.
 
         Returns:
             ``(volunteer_id, totals)`` per volunteer with any selected row, totals by date.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from volunteerkit._clock import require_aware
 from volunteerkit.awards.rules import Counting
 from volunteerkit.awards.store import (
+    CREDIT_COLUMNS,
     AwardRecord,
     CreditTuple,
     DayTotalsTuple,
@@ -227,9 +228,12 @@ class MemoryAwardRepository:
         counting: Counting | None = None,
         last: int | None = None,
         by_month: bool = False,
+        kinds: Collection[str] | None = None,
     ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
         """Sum credit rows per volunteer and local date or month (see the protocol)."""
         check_counting(counting)
+        wanted = set(CREDIT_COLUMNS if kinds is None else kinds)
+        check_minimum(dict.fromkeys(wanted, 0))
         for vid, rows in self.credit_lines(as_of, volunteer_ids=volunteer_ids, last=last):
             sums: dict[int, list[int]] = {}
             for r in rows:
@@ -240,7 +244,18 @@ class MemoryAwardRepository:
                     acc[2] += r[6]
                     acc[3] = max(acc[3], r[0])
             if sums:
-                yield vid, [(v[3], v[0], v[1], v[2]) for _k, v in sorted(sums.items())]
+                yield (
+                    vid,
+                    [
+                        (
+                            v[3],
+                            v[0] if "raw" in wanted else 0,
+                            v[1] if "credited" in wanted else 0,
+                            v[2] if "weighted" in wanted else 0,
+                        )
+                        for _k, v in sorted(sums.items())
+                    ],
+                )
 
     def credit_reaching(
         self, as_of: datetime, minimum: Mapping[str, int], *, last: int | None = None

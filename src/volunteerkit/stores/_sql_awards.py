@@ -354,9 +354,16 @@ class SQLAwardRepository:
         counting: Counting | None = None,
         last: int | None = None,
         by_month: bool = False,
+        kinds: Collection[str] | None = None,
     ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
         """Sum credit rows per volunteer and local date or month in SQL (see the protocol)."""
         check_counting(counting)
+        wanted = set(CREDIT_COLUMNS if kinds is None else kinds)
+        check_minimum(dict.fromkeys(wanted, 0))
+        sums = ", ".join(
+            f"SUM({CREDIT_COLUMNS[k]})" if k in wanted else "0"
+            for k in ("raw", "credited", "weighted")
+        )
         where, params = self._valid(as_of, None, last)
         filters, extra = counting_sql(counting)
         group = "local_date / 100" if by_month else "local_date"
@@ -364,8 +371,8 @@ class SQLAwardRepository:
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i : i + _CHUNK]
             rows = self._db.fetchall(
-                "SELECT volunteer_id, MAX(local_date), SUM(raw_minutes), SUM(credited_minutes), "
-                f"SUM(weighted_micro) FROM vk_hours_credit WHERE {where}{filters} "
+                f"SELECT volunteer_id, MAX(local_date), {sums} "
+                f"FROM vk_hours_credit WHERE {where}{filters} "
                 f"AND volunteer_id IN ({_marks(len(chunk))}) "
                 f"GROUP BY volunteer_id, {group} ORDER BY volunteer_id, {group}",
                 (*params, *extra, *chunk),

@@ -336,6 +336,8 @@ class AwardCreditConformance(_Base):
         }
         months = dict(credit.awards.credit_day_totals(at, volunteer_ids=["v2"], by_month=True))
         assert months == {"v2": [(20250105, 80, 60, 90_000_000)]}
+        only = dict(credit.awards.credit_day_totals(at, volunteer_ids=["v1"], kinds=["credited"]))
+        assert only == {"v1": [(20250101, 0, 90, 0)]}
 
     def test_sources_cannot_be_filtered_on_credit_rows(self, credit: Any) -> None:
         """Credit rows carry no source: asking the store to filter sources is refused."""
