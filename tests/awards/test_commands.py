@@ -55,7 +55,7 @@ def test_check_reports_a_valid_file(tmp_path):
 def test_check_lists_every_problem(tmp_path):
     """A broken file: status 1 and each problem with its path, code and both messages."""
     path = tmp_path / "partner.toml"
-    path.write_text(GOOD.replace("hours = 50", "hours = -1\nrepeat = \"daily\""), encoding="utf-8")
+    path.write_text(GOOD.replace("hours = 50", 'hours = -1\nrepeat = "daily"'), encoding="utf-8")
     status, report = check_command(str(path))
     assert status == 1
     assert report["ok"] is False
