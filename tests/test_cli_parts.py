@@ -81,3 +81,41 @@ def test_awards_evaluate_prints_one_result_per_volunteer(tmp_path: Path) -> None
     assert code == 0
     assert results
     assert {r["rule_set_id"] for r in results} == {"cn.cyl.stars"}
+
+
+def test_stats_tables_csv_and_json(tmp_path: Path) -> None:
+    """stats prints the demo store's figures as tables, CSV or JSON; k=5 marks small groups."""
+    db = _demo(tmp_path)
+    url = f"sqlite:///{db}"
+    code, table = run("stats", url, "--as-of", NOW, "--k", "1")
+    assert code == 0
+    assert "Registered volunteers [volunteers.registered]" in table
+    code, csv_text = run("stats", url, "--as-of", NOW, "--csv")
+    assert code == 0
+    assert csv_text.splitlines()[0].count(",") >= 2
+    code, json_text = run("--json", "stats", url, "--as-of", NOW)
+    assert code == 0
+    assert json.loads(json_text)
+
+
+def test_report_writes_a_self_contained_html_file(tmp_path: Path) -> None:
+    """report writes one HTML file with inline SVG and no network resources."""
+    db = _demo(tmp_path)
+    out = tmp_path / "report.html"
+    code, text = run("report", f"sqlite:///{db}", str(out), "--as-of", NOW)
+    assert (code, text) == (0, f"wrote {out}\n")
+    html = out.read_text(encoding="utf-8")
+    assert "<svg" in html
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html
+
+
+def test_transfer_verify_refuses_a_missing_keys_file(tmp_path: Path) -> None:
+    """transfer verify reports a refusal as JSON with a code, exit status 1, no traceback."""
+    chunk = tmp_path / "chunk-1.json"
+    chunk.write_text("{}", encoding="utf-8")
+    code, text = run("transfer", "verify", str(chunk), "--keys", str(tmp_path / "none.json"))
+    report = json.loads(text)
+    assert code == 1
+    assert report["ok"] is False
+    assert report["error"]["code"]

@@ -7,7 +7,10 @@ Commands:
 * ``volunteerkit audit URL``: print audit entries, filtered by subject and time;
 * ``volunteerkit identity validate|detect``: check identity document numbers;
 * ``volunteerkit hours import|export``: move service entries in and out as CSV or JSON Lines;
-* ``volunteerkit awards check|evaluate``: check a rule file, evaluate a store's volunteers.
+* ``volunteerkit awards check|evaluate``: check a rule file, evaluate a store's volunteers;
+* ``volunteerkit transfer export|verify|import|acknowledge``: move records between platforms;
+* ``volunteerkit stats`` and ``volunteerkit report``: figures as tables, JSON or CSV, and an HTML
+  report with inline SVG charts.
 
 ``--json`` (before the command) prints JSON instead of text. Errors print their code and message
 in English and Chinese and exit with status 2; nothing prints a traceback for bad input.
@@ -251,6 +254,78 @@ def _evaluation_line(result: dict[str, Any]) -> str:
     return f"{result.get('subject_id')}: {', '.join(held) or 'no level earned'}{following}"
 
 
+def _emit(out: TextIO, status: int, report: dict[str, Any]) -> int:
+    """Print a command's JSON-ready report (always JSON: these reports are structured)."""
+    _print_json(out, report)
+    return status
+
+
+def _cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
+    from volunteerkit.transfer import commands
+
+    action = args.transfer_command
+    if action == "export":
+        status, report = commands.export_command(
+            args.url,
+            keys_file=args.keys,
+            out_dir=args.out,
+            actor=args.actor,
+            transfer_id=args.transfer,
+            volunteer_id=args.volunteer,
+            destination=args.destination,
+            consent=args.consent,
+            now=args.now,
+        )
+    elif action == "verify":
+        status, report = commands.verify_command(args.files, keys_file=args.keys)
+    elif action == "import":
+        status, report = commands.import_command(
+            args.url,
+            args.files,
+            keys_file=args.keys,
+            actor=args.actor,
+            overlap=args.overlap,
+            volunteer_id=args.volunteer,
+            receipt_out=args.receipt,
+            now=args.now,
+        )
+    else:
+        status, report = commands.acknowledge_command(
+            args.url, args.receipt, keys_file=args.keys, actor=args.actor, now=args.now
+        )
+    return _emit(out, status, report)
+
+
+def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    from volunteerkit._clock import SystemClock
+    from volunteerkit.stats.commands import stats_command
+
+    as_of = args.as_of or SystemClock().now()  # the edge of an application may read the clock
+    fmt = "json" if args.json else "csv" if args.csv else "table"
+    status, text = stats_command(
+        args.url, as_of=as_of, fmt=fmt, k=args.k, organization_id=args.organization,
+        region=args.region,
+    )  # fmt: skip
+    out.write(text if text.endswith("\n") else text + "\n")
+    return status
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from volunteerkit._clock import SystemClock
+    from volunteerkit.stats.commands import report_command
+
+    as_of = args.as_of or SystemClock().now()  # the edge of an application may read the clock
+    status, report = report_command(
+        args.url, args.out, as_of=as_of, k=args.k, organization_id=args.organization,
+        region=args.region,
+    )  # fmt: skip
+    if args.json or status != 0:
+        _print_json(out, report)
+    else:
+        out.write(f"wrote {args.out}\n")
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``volunteerkit`` command."""
     parser = argparse.ArgumentParser(
@@ -321,6 +396,50 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--as-of", type=_aware, help="ISO 8601 with offset (default: now)")
     evaluate.add_argument("--volunteer", action="append", help="only this volunteer (repeatable)")
     awards.set_defaults(handler=_cmd_awards)
+
+    transfer = commands.add_parser("transfer", help="move service records between platforms")
+    tr = transfer.add_subparsers(dest="transfer_command", metavar="ACTION", required=True)
+    t_export = tr.add_parser("export", help="export a signed transfer package")
+    t_export.add_argument("url", help="the source store")
+    t_export.add_argument("--keys", required=True, help="this platform's keys file")
+    t_export.add_argument("--out", required=True, help="folder for the chunk files")
+    t_export.add_argument("--transfer", help="an approved transfer to export")
+    t_export.add_argument("--volunteer", help="the volunteer (with --destination, --consent)")
+    t_export.add_argument("--destination", help="the destination platform id")
+    t_export.add_argument("--consent", help="the volunteer's consent reference")
+    t_verify = tr.add_parser("verify", help="verify a package, writing nothing")
+    t_verify.add_argument("files", nargs="+", help="the chunk files, in any order")
+    t_verify.add_argument("--keys", required=True, help="this platform's keys file")
+    t_import = tr.add_parser("import", help="import a package and sign a receipt")
+    t_import.add_argument("url", help="the destination store")
+    t_import.add_argument("files", nargs="+", help="the chunk files, in any order")
+    t_import.add_argument("--keys", required=True, help="this platform's keys file")
+    t_import.add_argument("--overlap", choices=["keep_and_flag", "skip"], default="keep_and_flag")
+    t_import.add_argument("--volunteer", help="the local volunteer, if not matched by index")
+    t_import.add_argument("--receipt", help="where to write the signed receipt")
+    t_ack = tr.add_parser("acknowledge", help="verify a receipt and close the transfer")
+    t_ack.add_argument("url", help="the source store")
+    t_ack.add_argument("receipt", help="the receipt file")
+    t_ack.add_argument("--keys", required=True, help="this platform's keys file")
+    for sub in (t_export, t_import, t_ack):
+        sub.add_argument("--actor", default="cli", help="who acts (for the audit log)")
+        sub.add_argument("--now", type=_aware, help="ISO 8601 with offset (default: now)")
+    transfer.set_defaults(handler=_cmd_transfer)
+
+    stats = commands.add_parser("stats", help="print the statistics of a store")
+    report = commands.add_parser("report", help="write a self-contained HTML report")
+    for sub in (stats, report):
+        sub.add_argument("url", help="store URL")
+        sub.add_argument("--as-of", type=_aware, help="ISO 8601 with offset (default: now)")
+        sub.add_argument("--k", type=int, default=5, help="suppress groups smaller than this")
+        sub.add_argument("--organization", help="only this organization and its children")
+        sub.add_argument("--region", help="only this GB/T 2260 region and its sub-regions")
+    stats.add_argument("--csv", action="store_true", help="print CSV instead of tables")
+    stats.set_defaults(handler=_cmd_stats)
+    report.add_argument(
+        "out", nargs="?", default="volunteerkit-report.html", help="the HTML file to write"
+    )
+    report.set_defaults(handler=_cmd_report)
     return parser
 
 
