@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -368,10 +369,13 @@ def _check_version(data: Any, path: str) -> None:
 _Scan = Generator[TransferEntry, None, tuple[ChunkHead, str, ChunkSummary]]
 
 
-def _scan(path: str, index: int, keys: KeySet) -> _Scan:
+def _scan(path: str, index: int, keys: KeySet, *, verified: bool = False) -> _Scan:
     """Read one chunk file, yielding its entries, and return its head, header digest and summary.
 
     The signature and the digest are checked when the seal is reached, at the end of the file.
+    With ``verified``, the file was verified before and the caller compares the digest with the
+    one it saw then: entry lines are only parsed (their canonical form and schema were checked),
+    and a line that no longer parses means the file changed (``transfer.digest_mismatch``).
     """
     where = f"$.files[{index}]"
     try:
@@ -395,7 +399,7 @@ def _scan(path: str, index: int, keys: KeySet) -> _Scan:
         pending: tuple[int, bytes] | None = None
         for number, line in lines:
             if pending is not None:
-                entry = _entry_line(pending, where)
+                entry = _known_line(pending, where) if verified else _entry_line(pending, where)
                 if last_id is not None and not entry.id > last_id:
                     raise PackageRefused.of("transfer.entry_order", f"{where}.lines[{pending[0]}].id")
                 hasher.update(pending[1])
@@ -447,6 +451,14 @@ def _scan(path: str, index: int, keys: KeySet) -> _Scan:
         return head, head_digest, summary
     finally:
         handle.close()
+
+
+def _known_line(pending: tuple[int, bytes], where: str) -> TransferEntry:
+    """An entry line of a file verified before: parse it only (see :func:`_scan`)."""
+    try:
+        return entry_from_plain(json.loads(pending[1]))
+    except Exception:  # the bytes changed since they were verified
+        raise PackageRefused.of("transfer.digest_mismatch", f"{where}.lines[{pending[0]}]") from None
 
 
 def _entry_line(pending: tuple[int, bytes], where: str) -> TransferEntry:
@@ -550,7 +562,7 @@ def read_entries(package: VerifiedPackage, keys: KeySet) -> Iterator[TransferEnt
             ``transfer.chunk_foreign`` if a file changed since it was verified.
     """
     for index, chunk in enumerate(package.chunks):
-        head, head_digest, summary = yield from _scan(chunk.path, index, keys)
+        head, head_digest, summary = yield from _scan(chunk.path, index, keys, verified=True)
         if head_digest != package.header_digest or head.chunk.number != chunk.number:
             raise PackageRefused.of("transfer.chunk_foreign", f"$.files[{index}].lines[1]")
         if summary != chunk:
