@@ -508,10 +508,14 @@ class CertifiedMinutes(Protocol):
     """Minutes certified for one local date (such as :class:`volunteerkit.transfer.CertifiedDay`)."""
 
     @property
-    def day(self) -> date: ...  # pragma: no cover
+    def day(self) -> date:
+        """The local date of service."""
+        ...  # pragma: no cover
 
     @property
-    def minutes(self) -> int: ...  # pragma: no cover
+    def minutes(self) -> int:
+        """The minutes certified on that date."""
+        ...  # pragma: no cover
 
 
 class CertifiedCreditSource(Protocol):
