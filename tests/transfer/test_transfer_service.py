@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import attrs
 import pytest
 
+from volunteerkit import FixedClock
 from volunteerkit.hours import Source
 from volunteerkit.hours.policy import NATIONAL
 from volunteerkit.registry import identity
@@ -374,3 +375,19 @@ def test_acknowledging_twice_changes_nothing(s):
     result = s.beijing.import_package(s.export(), actor="bj-admin")
     once = s.hami.acknowledge(result.receipt, actor="hami-admin")
     assert s.hami.acknowledge(result.receipt, actor="hami-admin") == once
+
+
+def test_a_passport_holder_is_referenced_with_a_masked_machine_readable_zone():
+    """The reference of a volunteer registered with a passport MRZ fits the format and matches."""
+    store = MemoryStore()
+    mrz = "P<CHNZHANG<<SAN<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nEA12345676CHN9001011M3001019<<<<<<<<<<<<<<04"
+    clock = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
+    registry = Registry(store, clock=clock, keyring=Keyring({"nat-2026": bytes(range(32))}))
+    vid = registry.register_volunteer(
+        VolunteerApplication(name="ZHANG SAN", document=identity.parse("icao_td3_mrz", mrz))
+    ).volunteer.id
+    ref = RegistryDirectory(store).reference(vid)
+    assert ref.document_scheme == "icao_td3_mrz"
+    assert ref.masked_number is not None
+    assert "EA1234567" not in ref.masked_number
+    assert RegistryDirectory(store).match(ref) == vid

@@ -275,7 +275,7 @@ class VolunteerRef:
     def _check_masked(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
         if value is None:
             return
-        if not isinstance(value, str) or len(value) > 64 or value.count("*") < 4:
+        if not isinstance(value, str) or len(value) > 128 or value.count("*") < 4:
             raise _refuse(
                 "transfer.schema", "$.masked_number", "a masked number hides at least 4 characters"
             )

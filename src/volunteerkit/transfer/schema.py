@@ -98,7 +98,7 @@ def package_schema() -> dict[str, Any]:
                     "blind_index": _nullable(_anchored(BLIND_INDEX_PATTERN)),
                     "document_scheme": _nullable({"type": "string", "minLength": 1, "maxLength": 64}),
                     "masked_number": _nullable(
-                        {"type": "string", "maxLength": 64, "pattern": r"(\*.*){4}"}
+                        {"type": "string", "maxLength": 128, "pattern": r"(\*.*){4}"}
                     ),
                     "unified_number": _nullable(_anchored(UNIFIED_NUMBER_PATTERN)),
                 }
