@@ -68,11 +68,12 @@ def exact_b_matching(
        the LP dual (every unused edge has ``a_v + p_s >= w``, every used edge ``a_v + p_s <= w``,
        all potentials ``>= 0``) by raising volunteers' potentials where needed and dropping the few
        used edges that become too expensive. A node with room left and a positive potential is
-       *active*. Each active unit is resolved by a shortest augmenting path (Dijkstra on reduced
-       costs, from the active node, over alternating paths) ending where a unit can be absorbed,
-       and the settled nodes' potentials move by their distance (the Jonker-Volgenant update). This
-       keeps the dual feasible and the used edges complementary; when no active node is left, the
-       complementary slackness conditions of the LP hold, so the assignment is optimal.
+       *active*. Active units are resolved by shortest augmenting paths (Dijkstra on reduced costs
+       from all active nodes of one side at once, over alternating paths, to where a unit can be
+       absorbed; then more node-disjoint paths of reduced cost 0), and the settled nodes'
+       potentials move by their distance (the Jonker-Volgenant update). This keeps the dual
+       feasible and the used edges complementary; when no active node is left, the complementary
+       slackness conditions of the LP hold, so the assignment is optimal.
 
     Integer arithmetic throughout; ties broken by node index, so the same input gives the same answer.
 
@@ -83,8 +84,9 @@ def exact_b_matching(
             twice.
         targets: Slot index of each edge.
         weights: Integer score of each edge; edges scoring 0 or less are never chosen.
-        max_bids: Bid budget of the warm start (default: 40 per unit of the smaller side's total
-            capacity, at least 10,000).
+        max_bids: Bid budget of the warm start (default: 200 per unit of the smaller side's total
+            capacity, at least 10,000). The repair is exact from any state, but much slower from
+            an auction cut short.
 
     Returns:
         The indices of the chosen edges, ascending.
@@ -106,13 +108,13 @@ def exact_b_matching(
     pot = [0] * size
     used: list[dict[int, int]] = [{} for _ in range(size)]
     if max_bids is None:
-        max_bids = max(10_000, 40 * min(sum(capacities), sum(limits)))
+        max_bids = max(10_000, 200 * min(sum(capacities), sum(limits)))
     volunteers, slots = range(n), range(n, size)
     # The scarcer side bids: its units are the ones that compete.
     bidders, objects = (slots, volunteers) if sum(capacities) < sum(limits) else (volunteers, slots)
     _auction_warm_start(bidders, objects, cap, nb, nw, pot, used, max_bids)
     _make_feasible(bidders, objects, cap, nb, nw, pot, used)
-    _repair(n, cap, nb, nw, pot, used)
+    _repair_phased(n, cap, nb, nw, pot, used)
     chosen = [
         e
         for v in range(n)
@@ -234,7 +236,7 @@ def _make_feasible(
                 del used[x][o]
 
 
-def _repair(
+def _repair_phased(
     n: int,
     cap: list[int],
     nb: list[list[int]],
@@ -242,43 +244,87 @@ def _repair(
     pot: list[int],
     used: list[dict[int, int]],
 ) -> None:
-    """Resolve every active unit by a shortest augmenting path (see :func:`exact_b_matching`)."""
+    """Resolve every active unit, many per Dijkstra (see :func:`exact_b_matching`).
+
+    Each phase runs one Dijkstra from *all* active nodes of one side at once (distance 0 each),
+    moves the settled nodes' potentials by ``D - dist`` (which keeps every reduced cost
+    non-negative, since the distances obey the triangle inequality, and makes every shortest path
+    of length ``D`` a path of reduced cost 0), augments along the path it found, then along further
+    node-disjoint reduced-cost-0 paths found by depth-first search from the other active nodes
+    (as Hopcroft and Karp do for cardinality). Every augmentation is along a shortest path, so the
+    invariants of the repair hold after each one. Volunteers' actives go first, then slots'.
+    """
     size = len(cap)
     inf = 1 << 62
     dist = [inf] * size
-    done = [0] * size
-    pred = [0] * size
-    stamp = 0
-    for x in range(size):
-        while len(used[x]) < cap[x]:
-            if not used[x]:  # nothing enters x: its potential may drop to the least feasible value
-                best_gain = 0
-                for y, w in zip(nb[x], nw[x], strict=True):
-                    g = w - pot[y]
-                    if g > best_gain:
-                        best_gain = g
-                pot[x] = best_gain
-            if pot[x] == 0:
-                break  # passive: x keeps its room
-            stamp += 1
-            x_side = x < n
-            dist[x] = 0
-            touched = [x]
+    pred = [-1] * size
+    mark = [0] * size
+    phase = 0
+
+    def gain_floor(x: int) -> None:
+        # Nothing enters x: its potential may drop to the least dual-feasible value.
+        best_gain = 0
+        for y, w in zip(nb[x], nw[x], strict=True):
+            g = w - pot[y]
+            if g > best_gain:
+                best_gain = g
+        pot[x] = best_gain
+
+    def augment(path: list[int], x_side: bool) -> None:
+        # path: start (source side), then alternating nodes; the last node is the end.
+        last = path[-1]
+        if len(path) > 1 and (last < n) == x_side:  # the end gives up the edge it came by
+            b = path[-2]
+            del used[last][b]
+            del used[b][last]
+            path = path[:-1]
+        for i in range(0, len(path) - 1, 2):
+            a, b = path[i], path[i + 1]
+            if i > 0:
+                prev = path[i - 1]
+                del used[a][prev]
+                del used[prev][a]
+            w = nw[a][nb[a].index(b)]
+            used[a][b] = w
+            used[b][a] = w
+
+    for side_is_volunteers in (True, False):
+        nodes = range(n) if side_is_volunteers else range(n, size)
+        while True:
+            active = []
+            for x in nodes:
+                if len(used[x]) < cap[x]:
+                    if not used[x]:
+                        gain_floor(x)
+                    if pot[x] > 0:
+                        active.append(x)
+            if not active:
+                break
+            phase += 1
+            x_side = side_is_volunteers
+            # 1. multi-source Dijkstra
+            touched: list[int] = []
             settled: list[int] = []
-            heap: list[tuple[int, int]] = [(0, x)]
+            heap: list[tuple[int, int]] = []
+            for x in active:
+                dist[x] = 0
+                pred[x] = -1
+                touched.append(x)
+                heap.append((0, x))
+            heapify(heap)
             best = inf
             end = -1
             while heap:
                 d, u = heappop(heap)
                 if d >= best:
                     break
-                if done[u] == stamp:
+                if mark[u] == phase or d > dist[u]:
                     continue
-                done[u] = stamp
+                mark[u] = phase
                 settled.append(u)
                 pu = pot[u]
                 if (u < n) == x_side:
-                    if d + pu < best:  # u gives up one unit (x itself: stays with room)
+                    if d + pu < best:
                         best = d + pu
                         end = u
                     uu = used[u]
@@ -296,7 +342,7 @@ def _repair(
                             pred[y] = u
                             heappush(heap, (nd, y))
                 else:
-                    if len(used[u]) < cap[u] and d < best:  # u takes one more unit
+                    if len(used[u]) < cap[u] and d < best:
                         best = d
                         end = u
                     base = d - pu
@@ -308,32 +354,74 @@ def _repair(
                             dist[y] = nd
                             pred[y] = u
                             heappush(heap, (nd, y))
+            # 2. potentials
             for u in settled:
                 if (u < n) == x_side:
                     pot[u] -= best - dist[u]
                 else:
                     pot[u] += best - dist[u]
+            # 3. the path Dijkstra found
+            path = [end]
+            while pred[path[-1]] >= 0:
+                path.append(pred[path[-1]])
+            path.reverse()
             for u in touched:
                 dist[u] = inf
-            u = end
-            if (u < n) == x_side:
-                if u == x:
-                    break  # x is now passive (potential 0) with room left
-                b = pred[u]
-                del used[u][b]
-                del used[b][u]
-                u = b
-            while True:
-                a = pred[u]
-                w = nw[a][nb[a].index(u)]
-                used[a][u] = w
-                used[u][a] = w
-                if a == x:
-                    break
-                b = pred[a]
-                del used[a][b]
-                del used[b][a]
-                u = b
+                pred[u] = -1
+            phase += 1  # fresh marks for the depth-first searches
+            if len(path) > 1:
+                augment(path, x_side)
+            for u in path:
+                mark[u] = phase
+            # 4. more node-disjoint paths of reduced cost 0 (depth-first, in index order)
+            for x in active:
+                if mark[x] == phase or len(used[x]) >= cap[x] or pot[x] == 0:
+                    continue
+                mark[x] = phase
+                stack = [x]
+                cursor = [0]
+                found = False
+                while stack:
+                    u = stack[-1]
+                    on_x_side = (u < n) == x_side
+                    if len(stack) > 1:
+                        if on_x_side and pot[u] == 0:
+                            found = True
+                            break
+                        if not on_x_side and len(used[u]) < cap[u]:
+                            found = True
+                            break
+                    nxt = -1
+                    if on_x_side:
+                        nbu, nwu, uu, pu = nb[u], nw[u], used[u], pot[u]
+                        i = cursor[-1]
+                        while i < len(nbu):
+                            y = nbu[i]
+                            i += 1
+                            if mark[y] != phase and y not in uu and pu + pot[y] == nwu[i - 1]:
+                                nxt = y
+                                break
+                        cursor[-1] = i
+                    else:
+                        items = list(used[u].items())
+                        i = cursor[-1]
+                        pu = pot[u]
+                        while i < len(items):
+                            y, w = items[i]
+                            i += 1
+                            if mark[y] != phase and w == pu + pot[y]:
+                                nxt = y
+                                break
+                        cursor[-1] = i
+                    if nxt < 0:
+                        stack.pop()
+                        cursor.pop()
+                        continue
+                    mark[nxt] = phase
+                    stack.append(nxt)
+                    cursor.append(0)
+                if found:
+                    augment(stack, x_side)
 
 
 def max_weight_b_matching(
