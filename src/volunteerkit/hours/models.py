@@ -171,6 +171,9 @@ def _is(kind: type[Any], code: str) -> Callable[[object, attrs.Attribute[Any], A
     def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, kind):
             raise InvalidEntry.of(code, _path(attribute))
+        # NUL cannot be stored in PostgreSQL text: refusing it here keeps every backend identical.
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidEntry.of(code, _path(attribute), detail="text must not contain NUL")
 
     return check
 
@@ -179,7 +182,7 @@ def _is(kind: type[Any], code: str) -> Callable[[object, attrs.Attribute[Any], A
 # ids
 
 _ORIGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_LOCAL = re.compile(r"[^\s]{1,128}")
+_LOCAL = re.compile(r"[^\s\x00]{1,128}")
 
 
 def _origin_ok(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:

@@ -69,6 +69,7 @@ def shift_window(window: Window, months: int) -> Window:
         The shifted window.
 
     Examples:
+        >>> from datetime import date
         >>> shift_window(Window(first=date(2026, 1, 1), last=date(2026, 1, 31)), 1).last
         datetime.date(2026, 2, 28)
     """
