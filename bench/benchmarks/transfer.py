@@ -14,9 +14,10 @@ phase over every volunteer, one transfer (one package) each:
 
 Baseline, in the same run: the **same rows ingested directly** at the destination, without any
 transfer: ``Ledger.record_many`` of the very entries the import records (transferred, pending),
-then ``Ledger.approve_many`` of all of them, into a fresh SQLite store. Figures are entries per
-second; the ratio is transfer phase / direct ingest. Garbage collection is frozen and disabled
-during each timed part.
+then ``Ledger.approve_many`` of them, into a third SQLite store, one volunteer at a time. The four
+timed parts are interleaved volunteer by volunteer so that they see the same machine load.
+Figures are entries per second; the ratio is transfer phase / direct ingest. Garbage collection is
+frozen and disabled during the timed loop.
 
 Memory: peak traced Python memory (tracemalloc) of the whole export-verify-import pipeline over 4V
 volunteers against V volunteers (same 1,000 entries each), and of writing, verifying and reading
@@ -96,19 +97,6 @@ def _entries(volunteer: int, recorded: datetime) -> Iterator[ServiceEntry]:
         )
 
 
-def _timed(fn: Any) -> tuple[float, Any]:
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        result = fn()
-        return time.perf_counter() - t0, result
-    finally:
-        gc.enable()
-        gc.unfreeze()
-
-
 def _parties(hami_store: Any, beijing_store: Any, clock: FixedClock) -> tuple[Transfers, Transfers]:
     hami_key = HmacSigner("hami-bj-1", b"bench shared secret, 32 bytes ok", party=HAMI)
     beijing_key = Ed25519Signer("bj-ed-1", bytes(range(32)), party=BEIJING)
@@ -139,63 +127,60 @@ def _populate(store: Any, clock: FixedClock, volunteers: int) -> None:
         ledger.record_many(_entries(v, clock.now() - timedelta(days=1)), actor="hami-coordinator")
 
 
-def _pipeline(folder: Path, volunteers: int) -> tuple[float, float, float, int]:
-    """Populate Hami, then time export, verify and import of every volunteer's package."""
+def _pipeline(folder: Path, volunteers: int) -> tuple[float, float, float, float, int]:
+    """Populate Hami, then per volunteer time export, verify, import and the direct ingest.
+
+    The four are interleaved volunteer by volunteer, so that they see the same machine load.
+    """
     clock = FixedClock(NOW)
     hami_store, beijing_store = SQLiteStore(folder / "hami.db"), SQLiteStore(folder / "bj.db")
+    direct_store = SQLiteStore(folder / "direct.db")
     try:
         _populate(hami_store, clock, volunteers)
         clock.advance(timedelta(hours=1))
         hami, beijing = _parties(hami_store, beijing_store, clock)
-        packages: list[tuple[str, ...]] = []
-
-        def export() -> None:
+        direct = Ledger(direct_store, clock=clock, policy=NATIONAL, origin=BEIJING)
+        seconds = [0.0, 0.0, 0.0, 0.0]
+        imported = 0
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        try:
             for v in range(volunteers):
-                t = hami.request(f"v{v:06d}", destination=BEIJING, consent=f"c-{v}", actor="v")
-                hami.approve(t.id, actor="hami-admin")
                 out = folder / f"pkg-{v}"
                 out.mkdir()
-                packages.append(hami.export(t.id, out, actor="hami-admin").package.files)
-
-        def verify() -> int:
-            return sum(beijing.verify(files).totals.entries for files in packages)
-
-        def load() -> int:
-            return sum(
-                beijing.import_package(files, actor="bj-admin").receipt.receipt.entries_imported
-                for files in packages
-            )
-
-        export_s, _ = _timed(export)
-        verify_s, verified = _timed(verify)
-        import_s, imported = _timed(load)
-        assert verified == imported == volunteers * PER_VOLUNTEER
-        assert beijing_store.transfers.count_entries() == imported
-        return export_s, verify_s, import_s, imported
+                rows = [
+                    attrs.evolve(
+                        e, source=Source.TRANSFERRED, recorded_at=clock.now(), recorded_by="bj-admin"
+                    )
+                    for e in _entries(v, NOW)
+                ]
+                t0 = time.perf_counter()
+                t = hami.request(f"v{v:06d}", destination=BEIJING, consent=f"c-{v}", actor="v")
+                hami.approve(t.id, actor="hami-admin")
+                files = hami.export(t.id, out, actor="hami-admin").package.files
+                t1 = time.perf_counter()
+                verified = beijing.verify(files).totals.entries
+                t2 = time.perf_counter()
+                receipt = beijing.import_package(files, actor="bj-admin").receipt.receipt
+                t3 = time.perf_counter()
+                direct.record_many(rows, actor="bj-admin")
+                direct.approve_many([e.id for e in rows], actor="bj-admin")
+                t4 = time.perf_counter()
+                for i, (a, b) in enumerate(((t0, t1), (t1, t2), (t2, t3), (t3, t4))):
+                    seconds[i] += b - a
+                assert verified == receipt.entries_imported == PER_VOLUNTEER
+                imported += receipt.entries_imported
+        finally:
+            gc.enable()
+            gc.unfreeze()
+        assert beijing_store.transfers.count_entries() == imported == volunteers * PER_VOLUNTEER
+        assert direct_store.ledger.count_entries() == imported
+        return seconds[0], seconds[1], seconds[2], seconds[3], imported
     finally:
         hami_store.close()
         beijing_store.close()
-
-
-def _direct(folder: Path, volunteers: int) -> float:
-    """The same rows recorded and approved directly at the destination (no transfer)."""
-    clock = FixedClock(NOW + timedelta(hours=1))
-    store = SQLiteStore(folder / "direct.db")
-    ledger = Ledger(store, clock=clock, policy=NATIONAL, origin=BEIJING)
-    rows = [
-        attrs.evolve(e, source=Source.TRANSFERRED, recorded_at=clock.now(), recorded_by="bj-admin")
-        for v in range(volunteers)
-        for e in _entries(v, NOW)
-    ]
-    ids = [e.id for e in rows]
-
-    def ingest() -> None:
-        ledger.record_many(rows, actor="bj-admin")
-        ledger.approve_many(ids, actor="bj-admin")
-
-    seconds, _ = _timed(ingest)
-    store.close()
-    return seconds
+        direct_store.close()
 
 
 def _pipeline_peak(folder: Path, volunteers: int) -> int:
@@ -258,8 +243,7 @@ def run(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "run").mkdir()
-        export_s, verify_s, import_s, imported = _pipeline(folder / "run", volunteers)
-        direct_s = _direct(folder, volunteers)
+        export_s, verify_s, import_s, direct_s, imported = _pipeline(folder / "run", volunteers)
         small_v, small_n = (2, 5_000) if quick else (5, 50_000)
         peaks = []
         for k, (v, m) in enumerate(((small_v, small_n), (4 * small_v, 4 * small_n))):
