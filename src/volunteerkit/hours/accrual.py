@@ -593,6 +593,26 @@ def accrue(
         Credit per entry and local day, per entry, and the overlaps found.
     """
     effective = [s for s in states if s.effective]
+    days, entries = _accrue_effective(effective, policy, certified)
+    entries.sort(key=lambda c: (c.volunteer_id, c.entry_id))
+    overlaps = _overlaps(list(effective), policy.overlaps.grace_minutes)
+    return Accrual(
+        policy_name=policy.name,
+        days=tuple(days),
+        entries=tuple(entries),
+        overlaps=overlaps,
+    )
+
+
+def _accrue_effective(
+    effective: list[EntryState],
+    policy: AccrualPolicy,
+    certified: Mapping[EntryId, Sequence[CertifiedMinutes]] | None,
+) -> tuple[list[DayCredit], list[EntryCredit]]:
+    """Return the credit lines of effective states: what :func:`accrue` gives, without overlaps.
+
+    Days come sorted by volunteer, day and entry; entries unsorted (the ledger's hot path).
+    """
     by_volunteer: dict[str, list[EntryState]] = defaultdict(list)
     days: list[DayCredit] = []
     entries: list[EntryCredit] = []
@@ -613,11 +633,4 @@ def accrue(
         days.extend(d)
         entries.extend(e)
     days.sort(key=lambda c: (c.volunteer_id, c.day, c.entry_id))
-    entries.sort(key=lambda c: (c.volunteer_id, c.entry_id))
-    overlaps = _overlaps(list(effective), policy.overlaps.grace_minutes)
-    return Accrual(
-        policy_name=policy.name,
-        days=tuple(days),
-        entries=tuple(entries),
-        overlaps=overlaps,
-    )
+    return days, entries

@@ -19,6 +19,14 @@ there; unchanged rows stay open. Each change is dated by its record's own time (
 core's credit as of T. A record dated *before* V's latest record (an import of old entries, say)
 shortens every row of V from that instant on and replays V's history from there.
 
+An approval need not replay V at all when nothing else can change the approved entry's credit:
+under a policy without a daily cap or per-day rounding, an entry interacts with V's other entries
+only where their times overlap. When the store finds the entry *isolated* (no other entry of V
+shares an instant with it, no entry of V was corrected; see
+:meth:`~volunteerkit.hours.store.LedgerRepository.isolated`) and V has no record dated after the
+approval, its rows are computed from the entry alone and V's other rows stay as they are: the same
+rows the replay would write, at a cost that does not grow with V's history.
+
 Totals and aggregates as of T are then ``SUM … GROUP BY`` over the rows valid at T within the
 window's local dates, inside the store (SQL on SQLite and PostgreSQL).
 
@@ -41,7 +49,11 @@ from volunteerkit._clock import Clock, require_aware
 from volunteerkit._serialization import from_json, to_json
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
-from volunteerkit.hours.accrual import CertifiedCreditSource, CertifiedMinutes, accrue
+from volunteerkit.hours.accrual import (
+    CertifiedCreditSource,
+    CertifiedMinutes,
+    _accrue_effective,
+)
 from volunteerkit.hours.errors import InvalidEvent, InvalidPolicy, UnknownEntry
 from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold, initial_state
 from volunteerkit.hours.models import (
@@ -59,6 +71,7 @@ from volunteerkit.hours.models import (
 from volunteerkit.hours.policy import (
     NATIONAL,
     AccrualPolicy,
+    RoundingScope,
     decide_approval,
     validate_entry,
 )
@@ -568,6 +581,7 @@ class Ledger:
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         events_of = self._repo.events_of(ids)
         made: list[LedgerEvent] = []
+        after: dict[EntryId, EntryState] = {}
         for i, eid in batch:
             entry = stored[eid]
             mine = events_of.setdefault(eid, [])
@@ -576,14 +590,20 @@ class Ledger:
                     id=self._next_event_id(now, mine), entry_id=eid, actor=actor, at=now,
                     reason=reason,
                 )
-                check_event(self._state_before(entry, mine, now), event)
+                after[eid] = apply_event(self._state_before(entry, mine, now), event)
             except VolunteerkitError as err:
                 raise err.at(f"$.entry_ids[{i}]") from None
             mine.append(event)
             made.append(event)
         self._save_policy()
-        self._touch(touched, {e.volunteer_id: {now} for e in stored.values()})
+        self._note_before(touched, {e.volunteer_id for e in stored.values()})
+        direct, rows = self._isolated_credit(after, now, touched)
+        self._touch(
+            touched, {st.volunteer_id: {now} for eid, st in after.items() if eid not in direct}
+        )
         self._repo.add_events(made)
+        if rows:
+            self._repo.write_credit([], rows)
         self._store.audit.append(
             audit_record(
                 self._clock, actor=actor, action="hours.approve_many",
@@ -649,9 +669,17 @@ class Ledger:
             after = apply_event(state, event)
             self._save_policy()
             touched = _Touched()
+            rows: list[CreditRow] = []
             if state.effective or after.effective:
-                self._touch(touched, {vid: {now}})
+                direct: set[EntryId] = set()
+                if isinstance(event, Approved):
+                    self._note_before(touched, [vid])
+                    direct, rows = self._isolated_credit({entry_id: after}, now, touched)
+                if not direct:
+                    self._touch(touched, {vid: {now}})
             self._repo.add_events([event])
+            if rows:
+                self._repo.write_credit([], rows)
             self._store.audit.append(
                 audit_record(
                     self._clock, actor=actor, action=action, subject_type="service_entry",
@@ -669,15 +697,75 @@ class Ledger:
             self._repo.put_setting(_POLICY_SETTING, to_json(self._policy))
             self._policy_saved = True
 
-    def _touch(self, touched: _Touched, points: Mapping[str, Iterable[datetime]]) -> None:
-        """Note volunteers whose credit new records change (call *before* writing them)."""
-        unseen = [vid for vid in points if vid not in touched.before]
+    def _note_before(self, touched: _Touched, volunteers: Iterable[str]) -> None:
+        """Note each volunteer's latest record instant, once (call *before* writing records)."""
+        unseen = [vid for vid in volunteers if vid not in touched.before]
         if unseen:
             latest = self._repo.latest_change(unseen)
             for vid in unseen:
                 touched.before[vid] = latest.get(vid)
+
+    def _touch(self, touched: _Touched, points: Mapping[str, Iterable[datetime]]) -> None:
+        """Note volunteers whose credit new records change (call *before* writing them)."""
+        self._note_before(touched, points)
         for vid, instants in points.items():
             touched.points[vid].update(instants)
+
+    def _isolated_credit(
+        self, states: Mapping[EntryId, EntryState], now: datetime, touched: _Touched
+    ) -> tuple[set[EntryId], list[CreditRow]]:
+        """Credit the entries that become effective at ``now`` and that nothing else affects.
+
+        Under a policy without a daily cap or per-day rounding, an entry interacts with its
+        volunteer's other entries only where their times overlap (counted once). An entry the
+        store finds isolated (see :meth:`~volunteerkit.hours.store.LedgerRepository.isolated`)
+        of a volunteer with no record after ``now`` is therefore credited exactly what the
+        volunteer's full replay would give it, and the volunteer's other rows stay as they are:
+        its rows are computed alone, from ``now`` on, without reading the volunteer's records.
+
+        Returns:
+            The entries credited, and their credit rows (the caller writes them).
+        """
+        policy = self._policy
+        rounding = policy.rounding
+        if policy.daily_cap_minutes is not None or (
+            rounding is not None and rounding.scope is RoundingScope.PER_DAY
+        ):
+            return set(), []
+        before = touched.before
+        candidates = [
+            eid
+            for eid, st in states.items()
+            if st.effective and ((b := before.get(st.volunteer_id)) is None or b <= now)
+        ]
+        found = self._repo.isolated(candidates) if candidates else set()
+        if not found:
+            return set(), []
+        volunteers = sorted({states[eid].volunteer_id for eid in found})
+        certified = {} if self._certified is None else self._certified.certified_credit(volunteers)
+        home = self._home_region
+        regions = {vid: None if home is None else home(vid) for vid in volunteers}
+        rows: list[CreditRow] = []
+        for eid in sorted(found):
+            st = states[eid]
+            days, _ = _accrue_effective([st], policy, certified)
+            region = regions[st.volunteer_id]
+            for line in days:
+                rows.append(
+                    CreditRow(
+                        volunteer_id=st.volunteer_id,
+                        entry_id=eid,
+                        organization_id=line.organization_id,
+                        category=line.category,
+                        region=region,
+                        local_date=date_key(line.day),
+                        raw_minutes=line.raw_minutes,
+                        credited_minutes=line.credited_minutes,
+                        weighted_micro=int(line.weighted_minutes * WEIGHT_SCALE),
+                        valid_from=now,
+                    )
+                )
+        return found, rows
 
     def _flush(self, touched: _Touched) -> None:
         """Bring the credit rows of every touched volunteer up to date, then forget them."""
@@ -747,32 +835,40 @@ class Ledger:
                 rows[index] = attrs.evolve(row, valid_to=at)
 
         entries, events = records
+        policy = self._policy
         for at in instants:
-            accrual = accrue(
-                fold(entries, events, as_of=at).entries, self._policy, certified=certified
-            )
+            effective = [s for s in fold(entries, events, as_of=at).entries if s.effective]
+            days, _ = _accrue_effective(effective, policy, certified)
             seen: set[tuple[EntryId, int]] = set()
-            for line in accrual.days:
-                scaled = line.weighted_minutes * WEIGHT_SCALE
+            for line in days:
+                local = date_key(line.day)
+                key = (line.entry_id, local)
+                seen.add(key)
+                values = (
+                    line.organization_id,
+                    line.category,
+                    region,
+                    line.raw_minutes,
+                    line.credited_minutes,
+                    int(line.weighted_minutes * WEIGHT_SCALE),
+                )
+                held = current.get(key)
+                if held is not None:
+                    if held[1].values == values:
+                        continue
+                    close(key, at)
                 new = CreditRow(
                     volunteer_id=volunteer_id,
                     entry_id=line.entry_id,
-                    organization_id=line.organization_id,
-                    category=line.category,
+                    organization_id=values[0],
+                    category=values[1],
                     region=region,
-                    local_date=date_key(line.day),
-                    raw_minutes=line.raw_minutes,
-                    credited_minutes=line.credited_minutes,
-                    weighted_micro=int(scaled),
+                    local_date=local,
+                    raw_minutes=values[3],
+                    credited_minutes=values[4],
+                    weighted_micro=values[5],
                     valid_from=at,
                 )
-                key = new.key
-                seen.add(key)
-                held = current.get(key)
-                if held is not None:
-                    if held[1].values == new.values:
-                        continue
-                    close(key, at)
                 current[key] = (len(rows), new)
                 rows.append(new)
             for key in [k for k in current if k not in seen]:

@@ -375,6 +375,22 @@ class LedgerRepository(Protocol):
         """
         ...
 
+    def isolated(self, entry_ids: Collection[EntryId]) -> set[EntryId]:
+        """Return the entries that no other record of their volunteer can change the credit of.
+
+        An entry is isolated when no other entry of its volunteer shares an instant with it
+        (recorded times, half-open ``[start, end)``: back-to-back entries share none) and no entry
+        of its volunteer has a correction event. The ledger credits an isolated entry on its own
+        when the policy has no daily cap and no per-day rounding.
+
+        Args:
+            entry_ids: Stored entries (unknown ids are not returned).
+
+        Returns:
+            The isolated ones.
+        """
+        ...
+
     def volunteers(self) -> list[str]:
         """Return every volunteer id with at least one entry, sorted."""
         ...

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from volunteerkit._clock import require_aware
 from volunteerkit.errors import IntegrityError, NotFoundError
-from volunteerkit.hours.models import EntryId, EventId, LedgerEvent, ServiceEntry
+from volunteerkit.hours.models import Corrected, EntryId, EventId, LedgerEvent, ServiceEntry
 from volunteerkit.hours.store import (
     CreditClose,
     CreditRow,
@@ -150,6 +150,29 @@ class MemoryLedgerRepository:
             )
             result[vid] = (entries, events)
         return result
+
+    def isolated(self, entry_ids: Collection[EntryId]) -> set[EntryId]:
+        """Return the isolated entries among ``entry_ids`` (see the protocol)."""
+        found: set[EntryId] = set()
+        for eid in set(entry_ids):
+            entry = self._entries.get(eid)
+            if entry is None:
+                continue
+            others = self._entries_of.get(entry.volunteer_id, [])
+            if any(
+                isinstance(self._events[x], Corrected)
+                for i in others
+                for x in self._events_of_entry.get(i, [])
+            ):
+                continue
+            if not any(
+                i != eid
+                and self._entries[i].start < entry.end
+                and self._entries[i].end > entry.start
+                for i in others
+            ):
+                found.add(eid)
+        return found
 
     def volunteers(self) -> list[str]:
         """Return every volunteer with an entry, sorted."""

@@ -476,6 +476,35 @@ class SQLLedgerRepository:
             events.sort(key=lambda e: (e.at, e.id))
         return result
 
+    def isolated(self, entry_ids: Collection[EntryId]) -> set[EntryId]:
+        """Return the isolated entries among ``entry_ids`` (see the protocol)."""
+        keys = sorted({str(i) for i in entry_ids})
+        found: set[EntryId] = set()
+        for chunk in _chunks(keys):
+            rows = self._db.fetchall(
+                "SELECT e.id, e.volunteer_id FROM vk_hours_entries e "
+                f"WHERE e.id IN ({_marks(len(chunk))}) "
+                "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries o "
+                "WHERE o.volunteer_id = e.volunteer_id AND o.start_at < e.end_at "
+                "AND o.end_at > e.start_at AND o.id <> e.id)",
+                chunk,
+            )
+            if not rows:
+                continue
+            volunteers = sorted({str(r[1]) for r in rows})
+            corrected = {
+                str(r[0])
+                for r in self._db.fetchall(
+                    "SELECT DISTINCT volunteer_id FROM vk_hours_events "
+                    f"WHERE type = 'corrected' AND volunteer_id IN ({_marks(len(volunteers))})",
+                    volunteers,
+                )
+            }
+            found.update(
+                _stored_id(EntryId, str(r[0])) for r in rows if str(r[1]) not in corrected
+            )
+        return found
+
     def volunteers(self) -> list[str]:
         """Return every volunteer with an entry, sorted."""
         rows = self._db.fetchall("SELECT DISTINCT volunteer_id FROM vk_hours_entries")

@@ -278,6 +278,33 @@ class LedgerRepositoryConformance(_Base):
         assert missing.value.code == "hours.unknown_entry"
         assert store.ledger.count_events() == 1
 
+    def test_isolated_entries(self, store: Any) -> None:
+        """isolated: no other entry of the volunteer shares an instant, and no entry is corrected.
+
+        Back-to-back entries share no instant; an overlap of one minute does; another volunteer's
+        entry at the same time does not count; a correction of any entry of a volunteer makes
+        none of its entries isolated; unknown ids are not returned.
+        """
+        day = datetime(2026, 6, 1, 8, 0, tzinfo=SHANGHAI)
+        hour = timedelta(hours=1)
+        a = _entry("a", "v1", day, day + hour, SHANGHAI)  # 08:00-09:00
+        b = _entry("b", "v1", day + hour, day + 2 * hour, SHANGHAI)  # back to back with a
+        c = _entry("c", "v1", day + 3 * hour, day + 4 * hour, SHANGHAI)  # 11:00-12:00
+        d = _entry("d", "v1", day + 4 * hour - timedelta(minutes=1), day + 5 * hour, SHANGHAI)
+        e = _entry("e", "v2", day, day + hour, SHANGHAI)  # v2, the same time as a
+        f = _entry("f", "v3", day, day + hour, SHANGHAI)
+        g = _entry("g", "v3", day + 2 * hour, day + 3 * hour, SHANGHAI)
+        store.ledger.add_entries([a, b, c, d, e, f, g])
+        ids = [x.id for x in (a, b, c, d, e, f, g)]
+        unknown = EntryId(origin="conf", local_id="nope")
+        assert store.ledger.isolated([*ids, unknown]) == {a.id, b.id, e.id, f.id, g.id}
+        store.ledger.add_events([
+            Corrected(id=EventId(origin="conf", local_id="fix"), entry_id=g.id, actor="a",
+                      at=_T0, reason="r", end=g.end - timedelta(minutes=5)),
+        ])
+        assert store.ledger.isolated(ids) == {a.id, b.id, e.id}
+        assert store.ledger.isolated([]) == set()
+
     def test_credit_rows_close_and_only_shrink(self, store: Any) -> None:
         """Closing sets valid_to once; truncation shortens rows from an instant; sums follow."""
         t = datetime(2026, 5, 1, tzinfo=UTC)
@@ -379,9 +406,33 @@ _OP = st.one_of(
     st.tuples(st.just("record_many"), st.lists(_ENTRY, max_size=3), st.sampled_from([0, 600])),
     st.tuples(st.sampled_from(["approve", "reject", "void", "reverse"]), st.integers(0, 7),
               st.just(0)),
+    st.tuples(st.just("approve_many"), st.lists(st.integers(0, 7), min_size=1, max_size=4),
+              st.just(0)),
     st.tuples(st.just("correct"), st.integers(0, 7), st.integers(-120, 120)),
     st.tuples(st.just("advance"), st.just(None), st.sampled_from([0, 1, 60, 1440, 7 * 1440])),
 )
+_PENDING_RECORD = st.tuples(
+    st.just("record"),
+    _ENTRY.map(lambda e: attrs.evolve(e, source=Source.SELF_DECLARED)),
+    st.sampled_from([0, 0, 90]),
+)
+_APPROVALS = st.one_of(
+    st.tuples(st.just("approve"), st.integers(0, 7), st.just(0)),
+    st.tuples(st.just("approve_many"), st.lists(st.integers(0, 7), min_size=1, max_size=4),
+              st.just(0)),
+)
+
+
+def _without_day_rules(policy: AccrualPolicy) -> AccrualPolicy:
+    """The policy without a daily cap or per-day rounding, entries submitted for approval."""
+    rounding = policy.rounding
+    if rounding is not None and rounding.scope is RoundingScope.PER_DAY:
+        rounding = None
+    return attrs.evolve(
+        policy, daily_cap_minutes=None, rounding=rounding, approval=ApprovalRule()
+    )
+
+
 _WINDOWS: list[Window] = [
     LIFETIME,
     CalendarYear(year=2026),
@@ -507,9 +558,41 @@ class LedgerServiceConformance(_Base):
         """Store totals equal the core's totals_as_of over the stored records, at every instant.
 
         Any sequence of record (some dated in the past, so history is recomputed), record_many,
-        approve, reject, void, reverse and correct; refused operations write nothing. Then, at every
+        approve, approve_many (isolated entries are credited on their own), reject, void, reverse
+        and correct; refused operations write nothing. Then, at every
         instant a record was dated, just before it, and later, every volunteer's totals over four
         windows, the grouped aggregates and the active count equal the pure core's.
+        """
+        store = make_store()
+        try:
+            self._check_sequence(store, policy, ops)
+        finally:
+            store.close()
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+            HealthCheck.data_too_large,
+        ],
+    )
+    @given(
+        policy=ledger_policies().map(_without_day_rules),
+        ops=st.lists(
+            st.one_of(_PENDING_RECORD, _PENDING_RECORD, _APPROVALS, _APPROVALS, _OP), max_size=12
+        ),
+    )
+    def test_isolated_credit_equals_the_core(
+        self, make_store: StoreFactory, policy: AccrualPolicy, ops: list[tuple[str, Any, Any]]
+    ) -> None:
+        """Approvals credited on their own (isolated entries) give the core's totals too.
+
+        The same check as the property above, under policies without a daily cap or per-day
+        rounding (where the ledger credits isolated entries without replaying the volunteer),
+        with sequences rich in pending records and approvals, one at a time or many at once.
         """
         store = make_store()
         try:
@@ -547,6 +630,11 @@ class LedgerServiceConformance(_Base):
                         if e.id not in entries:
                             entries[e.id] = got[e.id]
                             order.append(e.id)
+                elif op == "approve_many" and order:
+                    targets = [order[i % len(order)] for i in arg]
+                    ledger.approve_many(targets, actor="lead")
+                    for target in targets:
+                        events.append(ledger.state(target).history[-1])
                 elif order:
                     target = order[arg % len(order)]
                     if op == "approve":
