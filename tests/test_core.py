@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import volunteerkit
 from volunteerkit import FixedClock, SystemClock, new_id, structure, unstructure, uuid7
-from volunteerkit._ids import uuid7_time
+from volunteerkit._ids import uuid7_text, uuid7_time
 from volunteerkit.errors import (
     ConflictError,
     InvalidInputError,
@@ -213,6 +213,12 @@ def test_fixed_clock() -> None:
 def test_system_clock_answers_in_utc() -> None:
     """SystemClock never uses the machine's local zone."""
     assert SystemClock().now().utcoffset() == timedelta(0)
+
+
+@given(instant=aware_datetimes(), bits=st.integers(0, (1 << 74) - 1))
+def test_uuid7_text_is_the_uuid_text(instant: datetime, bits: int) -> None:
+    """uuid7_text gives exactly str(uuid7(...)) for any instant and random bits."""
+    assert uuid7_text(instant, bits) == str(uuid7(instant, bits))
 
 
 def test_uuid7_layout_and_order() -> None:

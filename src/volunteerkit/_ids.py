@@ -14,7 +14,7 @@ from datetime import datetime
 
 from volunteerkit._clock import Clock, require_aware
 
-__all__ = ["new_id", "uuid7", "uuid7_time"]
+__all__ = ["new_id", "uuid7", "uuid7_text", "uuid7_time"]
 
 
 def uuid7(instant: datetime, random_bits: int | None = None) -> uuid.UUID:
@@ -30,13 +30,38 @@ def uuid7(instant: datetime, random_bits: int | None = None) -> uuid.UUID:
     Raises:
         NaiveDatetimeError: If ``instant`` is naive.
     """
+    return uuid.UUID(int=_uuid7_int(instant, random_bits))
+
+
+def _uuid7_int(instant: datetime, random_bits: int | None) -> int:
     require_aware(instant)
     ms = int(instant.timestamp() * 1000) & ((1 << 48) - 1)
     rnd = secrets.randbits(74) if random_bits is None else random_bits & ((1 << 74) - 1)
     rand_a = rnd >> 62  # 12 bits
     rand_b = rnd & ((1 << 62) - 1)
-    value = (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
-    return uuid.UUID(int=value)
+    return (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
+
+
+def uuid7_text(instant: datetime, random_bits: int | None = None) -> str:
+    """Return ``str(uuid7(instant, random_bits))``, without building a :class:`uuid.UUID`.
+
+    Args:
+        instant: A timezone-aware datetime.
+        random_bits: 74 bits of randomness; drawn from :mod:`secrets` when omitted.
+
+    Returns:
+        The canonical 36-character lower-case text.
+
+    Raises:
+        NaiveDatetimeError: If ``instant`` is naive.
+
+    Examples:
+        >>> from datetime import UTC, datetime
+        >>> uuid7_text(datetime(2026, 11, 28, tzinfo=UTC), 0)
+        '01a21f73-9c00-7000-8000-000000000000'
+    """
+    h = f"{_uuid7_int(instant, random_bits):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def uuid7_time(value: uuid.UUID | str) -> int:
@@ -61,4 +86,4 @@ def new_id(clock: Clock) -> str:
     Returns:
         A 36-character lower-case UUIDv7 string.
     """
-    return str(uuid7(clock.now()))
+    return uuid7_text(clock.now())

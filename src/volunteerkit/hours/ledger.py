@@ -46,6 +46,7 @@ from itertools import islice
 import attrs
 
 from volunteerkit._clock import Clock, require_aware
+from volunteerkit._ids import uuid7_text
 from volunteerkit._serialization import from_json, to_json
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
@@ -628,7 +629,8 @@ class Ledger:
         return state
 
     def _next_event_id(self, now: datetime, events: Sequence[LedgerEvent]) -> EventId:
-        candidate = EventId.new(self._origin, self._clock)
+        # the origin was checked in __init__, and UUID text is a valid local id
+        candidate = EventId._unchecked(self._origin, uuid7_text(self._clock.now()))
         if not events:
             return candidate
         last = max(events, key=lambda e: (e.at, e.id))

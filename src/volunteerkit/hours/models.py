@@ -253,6 +253,15 @@ class _GlobalId:
             raise
 
     @classmethod
+    def _unchecked(cls: type[_I], origin: str, local_id: str) -> _I:
+        """Build an id from parts already known to be valid, skipping the validators."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "origin", origin)
+        object.__setattr__(obj, "local_id", local_id)
+        object.__setattr__(obj, "_attrs_cached_hash", None)  # attrs' slot (cache_hash=True)
+        return obj
+
+    @classmethod
     def new(cls: type[_I], origin: str, clock: Clock) -> _I:
         """Make a fresh, time-ordered id under ``origin``.
 
