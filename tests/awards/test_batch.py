@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -276,7 +277,7 @@ def test_reconcile_revokes_an_award_whose_level_left_the_rule_set():
 
 
 def test_a_volunteer_below_every_threshold_is_not_read_line_by_line():
-    """earned_all asks the store for per-volunteer sums, and never for the lines of v2."""
+    """earned_all's general path asks the store for per-volunteer sums, never for v2's lines."""
     store = MemoryStore()
     write(
         store,
@@ -294,6 +295,8 @@ def test_a_volunteer_below_every_threshold_is_not_read_line_by_line():
 
     store.awards.credit_day_totals = spy  # type: ignore[method-assign]
     trial = load_rule_set("cn.beijing.stars-trial")  # lifetime, every hour counts
+    # a condition beyond the threshold (one day of service) takes the general path
+    trial = attrs.evolve(trial, levels=tuple(attrs.evolve(lv, min_days=1) for lv in trial.levels))
     [only] = earned_all(trial, store, as_of=at(date(2025, 2, 1)))
     assert (only.subject_id, only.earned) == ("v1", ("star-1",))
     assert asked == [["v1"]]

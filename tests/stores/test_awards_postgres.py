@@ -3,13 +3,19 @@ import pytest
 from volunteerkit.testing.conformance_awards import (
     AwardBatchConformance,
     AwardCreditConformance,
+    AwardCrossingConformance,
     AwardLedgerConformance,
 )
 
 pytestmark = pytest.mark.postgres
 
 
-class TestPostgresAwards(AwardLedgerConformance, AwardCreditConformance, AwardBatchConformance):
+class TestPostgresAwards(
+    AwardLedgerConformance,
+    AwardCreditConformance,
+    AwardCrossingConformance,
+    AwardBatchConformance,
+):
     @pytest.fixture
     def make_store(self, make_postgres_store):
         return make_postgres_store

@@ -7,11 +7,17 @@ from volunteerkit.stores import SQLiteStore
 from volunteerkit.testing.conformance_awards import (
     AwardBatchConformance,
     AwardCreditConformance,
+    AwardCrossingConformance,
     AwardLedgerConformance,
 )
 
 
-class TestSQLiteAwards(AwardLedgerConformance, AwardCreditConformance, AwardBatchConformance):
+class TestSQLiteAwards(
+    AwardLedgerConformance,
+    AwardCreditConformance,
+    AwardCrossingConformance,
+    AwardBatchConformance,
+):
     @pytest.fixture
     def make_store(self, tmp_path):
         counter = itertools.count()

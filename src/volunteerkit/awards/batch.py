@@ -41,6 +41,7 @@ from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import new_id
 from volunteerkit._serialization import from_json
 from volunteerkit.audit import AuditEntry
+from volunteerkit.awards._crossings import CrossingPlan
 from volunteerkit.awards._messages import message
 from volunteerkit.awards.engine import (
     Achievement,
@@ -679,6 +680,12 @@ def earned_all(
     resolve = _resolver(subjects)
     reader = _Reader(rule_set, store, as_of)
     chosen = sorted(periods, key=lambda p: (p.first, p.last))
+    plan = CrossingPlan.of(rule_set, as_of)
+    if plan is not None:
+        yield from _earned_from_crossings(
+            plan, reader, store, resolve, volunteer_ids, chosen, max(1, chunk_size)
+        )
+        return
     for chunk in _chunks(_candidates(rule_set, store, as_of, volunteer_ids), max(1, chunk_size)):
         people = [resolve(v) for v in chunk]
         for evaluation in _evaluate_chunk(
@@ -691,6 +698,45 @@ def earned_all(
         ):
             if any(r.achievements for r in evaluation.levels):
                 yield evaluation
+
+
+def _earned_from_crossings(
+    plan: CrossingPlan,
+    reader: _Reader,
+    store: Any,
+    resolve: Callable[[str], AwardSubject],
+    volunteer_ids: Collection[str] | None,
+    periods: Sequence[DateRange],
+    chunk_size: int,
+) -> Iterator[Evaluation]:
+    """earned_all from the store's crossing rows; subjects the plan cannot express go the full way."""
+    rule_set = plan.rule_set
+    crossings = store.awards.credit_crossings(
+        plan.as_of, plan.thresholds, last=_key(plan.today), volunteer_ids=volunteer_ids
+    )
+    for chunk in _chunks(crossings, chunk_size):
+        people = [resolve(vid) for vid, _first, _rows in chunk]
+        recommended = _recommended(rule_set, store, people)
+        found: list[Evaluation | None] = []
+        slow: list[AwardSubject] = []
+        for (vid, first, rows), subject in zip(chunk, people, strict=True):
+            evaluation = plan.evaluate(
+                subject, vid, first, rows, recommended.get(subject.id, frozenset())
+            )
+            found.append(evaluation)
+            if evaluation is None:
+                slow.append(subject)
+        full = iter(
+            _evaluate_chunk(
+                rule_set, reader, slow, periods=periods, recommended=recommended, detail=False
+            )
+            if slow
+            else ()
+        )
+        for evaluation in found:
+            result = evaluation if evaluation is not None else next(full)
+            if any(r.achievements for r in result.levels):
+                yield result
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ Recommendations (:class:`Recommendation`) are kept per subject and level; levels
 granted only when it is there.
 
 For batch evaluation the same repository reads the hours ledger's credit rows valid at an instant,
-streamed per volunteer (:meth:`AwardRepository.credit_lines`) or summed per volunteer inside the
-store (:meth:`AwardRepository.credit_totals`).
+streamed per volunteer (:meth:`AwardRepository.credit_lines`), summed per volunteer inside the
+store (:meth:`AwardRepository.credit_totals`), or reduced to the rows at which running sums reach
+thresholds (:meth:`AwardRepository.credit_crossings`, what batch awarding of plain hour levels
+needs).
 
 Backends: :class:`~volunteerkit.stores.MemoryStore`, :class:`~volunteerkit.stores.SQLiteStore` and
 :class:`~volunteerkit.stores.PostgresStore` implement :class:`AwardRepository` as ``store.awards``;
@@ -46,6 +48,7 @@ __all__ = [
     "AwardRepository",
     "AwardStore",
     "CreditTuple",
+    "CrossingTuple",
     "DayTotalsTuple",
     "Grant",
     "Recommendation",
@@ -53,6 +56,7 @@ __all__ = [
     "TotalsTuple",
     "check_counting",
     "check_minimum",
+    "check_thresholds",
     "counting_sql",
 ]
 
@@ -206,6 +210,11 @@ category, raw_minutes, credited_minutes, weighted_micro)``."""
 DayTotalsTuple: TypeAlias = tuple[int, int, int, int]
 """One volunteer's sums on one local date: ``(local_date, raw_minutes, credited_minutes,
 weighted_micro)``."""
+
+CrossingTuple: TypeAlias = tuple[str, int, int, str, int]
+"""One threshold a volunteer's credit reached: ``(kind, threshold, local_date YYYYMMDD, entry_id
+text, reached)``: the row at which the running sum first reached the threshold, and the running sum
+including that row (see :meth:`AwardRepository.credit_crossings`)."""
 
 TotalsTuple: TypeAlias = tuple[str, int, int, int, int, int]
 """One volunteer's sums: ``(volunteer_id, raw_minutes, credited_minutes, weighted_micro,
@@ -389,6 +398,41 @@ class AwardRepository(Protocol):
         """
         ...
 
+    def credit_crossings(
+        self,
+        as_of: datetime,
+        thresholds: Mapping[str, Collection[int]],
+        *,
+        last: int | None = None,
+        volunteer_ids: Collection[str] | None = None,
+    ) -> Iterator[tuple[str, int, list[CrossingTuple]]]:
+        """Stream, per volunteer, the rows at which the running sums of credit reach thresholds.
+
+        For each kind of credit asked, a volunteer's rows valid at ``as_of`` with a positive amount
+        of that kind are taken in order of ``(local date, entry id text)`` (the engine's counted
+        stream) and summed in that order; for each threshold the sum reaches, the first row at
+        which it reaches it is reported. Only volunteers who reach at least one threshold are
+        read further than a ``GROUP BY … HAVING`` sum inside the store.
+
+        Args:
+            as_of: The instant (aware).
+            thresholds: Per kind of credit (``raw``, ``credited``, ``weighted``: weighted in
+                millionths of a minute), the thresholds (positive integers).
+            last: Only local dates on or before this ``YYYYMMDD``.
+            volunteer_ids: Only these volunteers (``None``: all).
+
+        Returns:
+            ``(volunteer_id, first, crossings)`` for each volunteer reaching any threshold, in
+            order of volunteer id: ``first`` is the earliest local date among the volunteer's
+            rows with a positive amount of a kind asked; ``crossings`` are ordered by kind and
+            threshold.
+
+        Raises:
+            InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a
+                threshold that is not a positive integer.
+        """
+        ...
+
     def credit_totals(
         self,
         as_of: datetime,
@@ -470,6 +514,35 @@ def check_minimum(minimum: Mapping[str, int]) -> None:
                 code="awards.input.invalid",
                 path="$.minimum",
             )
+
+
+def check_thresholds(thresholds: Mapping[str, Collection[int]]) -> dict[str, list[int]]:
+    """Check thresholds per kind of credit and return them sorted, without repeats.
+
+    Args:
+        thresholds: Per kind of credit, the thresholds.
+
+    Returns:
+        Per kind with any threshold, its distinct thresholds in increasing order.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a threshold
+            that is not a positive integer.
+    """
+    check_minimum(dict.fromkeys(thresholds, 0))
+    checked: dict[str, list[int]] = {}
+    for kind, values in thresholds.items():
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise InvalidInputError(
+                    "thresholds must be positive integers",
+                    "门槛必须是正整数",
+                    code="awards.input.invalid",
+                    path=f"$.thresholds.{kind}",
+                )
+        if values:
+            checked[kind] = sorted(set(values))
+    return checked
 
 
 def counting_sql(counting: Counting | None) -> tuple[str, list[Any]]:

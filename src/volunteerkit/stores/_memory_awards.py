@@ -12,6 +12,7 @@ from volunteerkit.awards.store import (
     CREDIT_COLUMNS,
     AwardRecord,
     CreditTuple,
+    CrossingTuple,
     DayTotalsTuple,
     Grant,
     Recommendation,
@@ -19,6 +20,7 @@ from volunteerkit.awards.store import (
     TotalsTuple,
     check_counting,
     check_minimum,
+    check_thresholds,
 )
 from volunteerkit.errors import ConflictError
 from volunteerkit.hours.store import GroupKey, Query
@@ -266,6 +268,40 @@ class MemoryAwardRepository:
             sums = {"raw": raw, "credited": credited, "weighted": weighted}
             if any(sums[kind] >= value for kind, value in minimum.items()):
                 yield vid
+
+    def credit_crossings(
+        self,
+        as_of: datetime,
+        thresholds: Mapping[str, Collection[int]],
+        *,
+        last: int | None = None,
+        volunteer_ids: Collection[str] | None = None,
+    ) -> Iterator[tuple[str, int, list[CrossingTuple]]]:
+        """Stream the rows at which running sums reach thresholds (see the protocol)."""
+        needs = check_thresholds(thresholds)
+        if not needs:
+            return
+        for vid, rows in self.credit_lines(as_of, volunteer_ids=volunteer_ids, last=last):
+            ordered = [
+                (r[0], r[1], {"raw": r[4], "credited": r[5], "weighted": r[6]})
+                for r in sorted(rows, key=lambda r: (r[0], r[1]))
+            ]
+            counted = [r for r in ordered if any(r[2][k] > 0 for k in needs)]
+            crossings: list[CrossingTuple] = []
+            for kind in sorted(needs):
+                running = 0
+                pending = list(needs[kind])
+                for day, entry, amounts in ordered:
+                    amount = amounts[kind]
+                    if amount <= 0:
+                        continue
+                    running += amount
+                    while pending and running >= pending[0]:
+                        crossings.append((kind, pending.pop(0), day, entry, running))
+                    if not pending:
+                        break
+            if crossings:
+                yield vid, counted[0][0], crossings
 
     def credit_totals(
         self,

@@ -18,6 +18,7 @@ from volunteerkit.awards.store import (
     CREDIT_COLUMNS,
     AwardRecord,
     CreditTuple,
+    CrossingTuple,
     DayTotalsTuple,
     Grant,
     Recommendation,
@@ -30,6 +31,7 @@ from volunteerkit.awards.store import (
 from volunteerkit.hours.models import EntryId
 from volunteerkit.stores._base import SQLDatabase
 from volunteerkit.stores._memory_awards import award_conflict
+from volunteerkit.stores._sql_awards_crossings import credit_crossings
 
 __all__ = ["SQLAwardRepository"]
 
@@ -404,6 +406,18 @@ class SQLAwardRepository:
         )
         for row in self._db.stream(sql, [*params, *(minimum[k] for k in kinds)], batch=5000):
             yield row[0]
+
+    def credit_crossings(
+        self,
+        as_of: Any,
+        thresholds: Mapping[str, Collection[int]],
+        *,
+        last: int | None = None,
+        volunteer_ids: Collection[str] | None = None,
+    ) -> Iterator[tuple[str, int, list[CrossingTuple]]]:
+        """Stream the rows at which running sums reach thresholds (see the protocol)."""
+        where, params = self._valid(as_of, None, last)
+        return credit_crossings(self._db, where, params, thresholds, volunteer_ids)
 
     def credit_totals(
         self,

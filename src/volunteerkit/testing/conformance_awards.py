@@ -10,6 +10,8 @@ Subclass the classes with a ``make_store`` fixture (see :mod:`volunteerkit.testi
   follows them, clashes write nothing, transactions undo them, recommendations are kept once.
 * :class:`AwardCreditConformance`: the hours ledger's credit rows valid at an instant are read back
   exactly, per line, per day and per volunteer, with the filters applied inside the store.
+* :class:`AwardCrossingConformance`: the rows at which running sums of credit reach thresholds
+  (ties on a day, corrected rows, a sum equal to a threshold, each kind of credit).
 * :class:`AwardBatchConformance`: a worked scenario through the hours
   :class:`~volunteerkit.hours.ledger.Ledger` and :func:`~volunteerkit.awards.award_all`: stars are
   granted on the exact dates by the exact entries, a second run writes nothing, a correction that
@@ -50,7 +52,12 @@ from volunteerkit.hours.store import CreditClose, CreditRow
 from volunteerkit.testing.conformance import _Base
 from volunteerkit.testing.strategies_awards import grants
 
-__all__ = ["AwardBatchConformance", "AwardCreditConformance", "AwardLedgerConformance"]
+__all__ = [
+    "AwardBatchConformance",
+    "AwardCreditConformance",
+    "AwardCrossingConformance",
+    "AwardLedgerConformance",
+]
 
 _T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 _SH = ZoneInfo("Asia/Shanghai")
@@ -347,6 +354,114 @@ class AwardCreditConformance(_Base):
                     _T0, counting=Counting(include_sources=(HoursSource.ORGANIZATION,))
                 )
             )
+        assert info.value.code == "awards.input.invalid"
+
+
+class AwardCrossingConformance(_Base):
+    """The rows at which running sums of credit reach thresholds, found inside the store."""
+
+    @pytest.fixture
+    def crossing_credit(self, store: Any) -> Any:
+        """v1: two rows on one day, a row with no credited minutes, a corrected row; v2: one row."""
+        store.ledger.write_credit(
+            [],
+            [
+                _row("v1", "y", 20241231, 0),  # raw 10, no credited or weighted minutes
+                _row("v1", "b", 20250101, 60),
+                _row("v1", "a", 20250101, 30),  # same day: t:a comes before t:b
+                _row("v1", "z", 20250102, 0),
+                _row("v1", "e", 20250102, 500),  # closed one day after _T0
+                _row("v1", "d", 20250103, 120),
+                _row("v2", "c", 20250105, 45),
+            ],
+        )
+        store.ledger.write_credit(
+            [
+                CreditClose(
+                    volunteer_id="v1",
+                    entry_id=EntryId(origin="t", local_id="e"),
+                    local_date=20250102,
+                    valid_to=_T0 + timedelta(days=1),
+                )
+            ],
+            [],
+        )
+        return store
+
+    def test_the_first_row_reaching_each_threshold(self, crossing_credit: Any) -> None:
+        """Ties on a day go by entry id text; a sum equal to the threshold reaches it."""
+        later = _T0 + timedelta(days=2)
+        got = list(
+            crossing_credit.awards.credit_crossings(later, {"credited": [210, 90, 100, 211]})
+        )
+        assert got == [
+            (
+                "v1",
+                20250101,
+                [
+                    ("credited", 90, 20250101, "t:b", 90),
+                    ("credited", 100, 20250103, "t:d", 210),
+                    ("credited", 210, 20250103, "t:d", 210),
+                ],
+            )
+        ]
+
+    def test_rows_valid_at_the_instant(self, crossing_credit: Any) -> None:
+        """Before the correction closed it, t:e's 500 minutes count."""
+        before = _T0 + timedelta(hours=1)
+        got = list(crossing_credit.awards.credit_crossings(before, {"credited": [90, 100, 211]}))
+        assert got == [
+            (
+                "v1",
+                20250101,
+                [
+                    ("credited", 90, 20250101, "t:b", 90),
+                    ("credited", 100, 20250102, "t:e", 590),
+                    ("credited", 211, 20250102, "t:e", 590),
+                ],
+            )
+        ]
+
+    def test_each_kind_counts_its_positive_rows(self, crossing_credit: Any) -> None:
+        """Raw minutes count rows without credited minutes; weighted sums are in millionths."""
+        later = _T0 + timedelta(days=2)
+        got = list(
+            crossing_credit.awards.credit_crossings(
+                later, {"raw": [110, 50], "credited": [90], "weighted": [135_000_000]}
+            )
+        )
+        assert got == [
+            (
+                "v1",
+                20241231,
+                [
+                    ("credited", 90, 20250101, "t:b", 90),
+                    ("raw", 50, 20250101, "t:a", 50),
+                    ("raw", 110, 20250101, "t:b", 120),
+                    ("weighted", 135_000_000, 20250101, "t:b", 135_000_000),
+                ],
+            ),
+            ("v2", 20250105, [("raw", 50, 20250105, "t:c", 55)]),
+        ]
+
+    def test_dates_and_volunteers_are_filtered(self, crossing_credit: Any) -> None:
+        """The last date and a list of volunteers narrow the rows and the volunteers read."""
+        later = _T0 + timedelta(days=2)
+        early = list(
+            crossing_credit.awards.credit_crossings(later, {"credited": [90, 100]}, last=20250102)
+        )
+        assert early == [("v1", 20250101, [("credited", 90, 20250101, "t:b", 90)])]
+        only = list(
+            crossing_credit.awards.credit_crossings(later, {"raw": [50]}, volunteer_ids=["v2"])
+        )
+        assert only == [("v2", 20250105, [("raw", 50, 20250105, "t:c", 55)])]
+        assert list(crossing_credit.awards.credit_crossings(later, {"credited": []})) == []
+
+    @pytest.mark.parametrize("thresholds", [{"minutes": [60]}, {"credited": [0]}])
+    def test_bad_thresholds_are_refused(self, crossing_credit: Any, thresholds: Any) -> None:
+        """An unknown kind of credit, or a threshold that is not positive, is refused."""
+        with pytest.raises(InvalidInputError) as info:
+            list(crossing_credit.awards.credit_crossings(_T0, thresholds))
         assert info.value.code == "awards.input.invalid"
 
 

@@ -1,0 +1,285 @@
+"""The awards of plain hour levels, from the rows at which a volunteer's credit reaches thresholds.
+
+:func:`~volunteerkit.awards.earned_all` takes this path when every level of the rule set is a
+threshold of hours over the subject's whole history or a ``since`` window (once, or once per
+period, which is the same for one period), every hour counting (no category, organization or
+source filter), without age bands; group levels only make individuals "not applicable". Then a
+level is crossed at the row where the running sum of the counted stream first reaches its
+threshold, which the store finds (:meth:`~volunteerkit.awards.store.AwardRepository.
+credit_crossings`) without handing every row to Python; the earned date follows from the crossing
+date exactly as :func:`~volunteerkit.awards.evaluate` moves it (prerequisites, effective dates).
+
+The store's running sums start at the volunteer's first counted row. A ``since`` window starting
+after that row would count from later: such a volunteer (credit before registration) is evaluated
+by the general path, as is any subject this module cannot express (``None`` is returned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from volunteerkit.awards.engine import (
+    WEIGHT_SCALE,
+    Achievement,
+    AwardSubject,
+    Evaluation,
+    LevelResult,
+    LevelStatus,
+    Reason,
+    _day,
+    _key,
+)
+from volunteerkit.awards.rules import (
+    Counting,
+    CreditKind,
+    Level,
+    LifetimeWindow,
+    Repeat,
+    RuleSet,
+    SinceWindow,
+)
+from volunteerkit.awards.store import CrossingTuple
+from volunteerkit.hours.models import EntryId
+
+__all__ = ["CrossingPlan"]
+
+_LIFETIME = (None, None, 99999999)
+
+
+def _plain(counting: Counting) -> bool:
+    return counting == Counting(credit=counting.credit)
+
+
+class _LevelPlan:
+    """What one level needs: its kind of credit, threshold (scaled) and window."""
+
+    __slots__ = (
+        "fixed",
+        "id",
+        "kind",
+        "level",
+        "months",
+        "need",
+        "not_met",
+        "once",
+        "scale",
+        "since",
+        "window",
+    )
+
+    def __init__(self, rule_set: RuleSet, level: Level) -> None:
+        self.level = level
+        self.id = level.id
+        credit = rule_set.counting_of(level).credit
+        self.kind = credit.value
+        self.scale = WEIGHT_SCALE if credit is CreditKind.WEIGHTED else 1
+        self.need = level.threshold * self.scale
+        self.once = level.repeat is Repeat.ONCE
+        window = rule_set.window_of(level)
+        self.since = window.start if isinstance(window, SinceWindow) else None
+        self.months = window.months if isinstance(window, SinceWindow) else None
+        self.window = 0  # index of the plan's window (0: lifetime)
+        self.fixed: LevelResult | None = None  # the same result for every individual
+        if level.group is not None:
+            self.fixed = LevelResult(
+                level_id=level.id,
+                status=LevelStatus.NOT_APPLICABLE,
+                reasons=(Reason.of("awards.not_a_group"),),
+            )
+        self.not_met = LevelResult(level_id=level.id, status=LevelStatus.NOT_MET)
+
+
+class CrossingPlan:
+    """How to evaluate a rule set from crossing rows; build it with :meth:`of`."""
+
+    def __init__(self, rule_set: RuleSet, as_of: datetime) -> None:
+        self.rule_set = rule_set
+        self.as_of = as_of
+        self.today = as_of.date()
+        self.levels = [_LevelPlan(rule_set, level) for level in rule_set.levels]
+        self.thresholds: dict[str, list[int]] = {}
+        for plan in self.levels:
+            if plan.fixed is None:
+                self.thresholds.setdefault(plan.kind, []).append(plan.need)
+        self.windows: list[tuple[str, int | None]] = [("", None)]  # 0: lifetime
+        for plan in self.levels:
+            if plan.since is not None:
+                spec = (plan.since, plan.months)
+                if spec not in self.windows:
+                    self.windows.append(spec)
+                plan.window = self.windows.index(spec)
+        self._keys: dict[date, int] = {}
+        self._ends: dict[tuple[date, int], tuple[date, date, int]] = {}
+        self._unknown: dict[str, tuple[Reason, ...]] = {}
+
+    @classmethod
+    def of(cls, rule_set: RuleSet, as_of: datetime) -> CrossingPlan | None:
+        """Return the plan of a rule set, or ``None`` if its levels need the general path.
+
+        Args:
+            rule_set: The rule set.
+            as_of: The instant evaluated (aware).
+
+        Returns:
+            The plan, or ``None``.
+        """
+        countings = [rule_set.counting, *(rule_set.counting_of(lv) for lv in rule_set.levels)]
+        if not all(_plain(c) for c in countings):
+            return None
+        individual = False
+        for level in rule_set.levels:
+            if level.group is not None:
+                continue
+            individual = True
+            window = rule_set.window_of(level)
+            if (
+                not level.hours_only
+                or level.age is not None
+                or level.repeat is Repeat.RENEWABLE
+                or not isinstance(window, LifetimeWindow | SinceWindow)
+                or level.threshold <= 0
+            ):
+                return None
+        return cls(rule_set, as_of) if individual else None
+
+    def _start_unknown(self, start: str) -> tuple[Reason, ...]:
+        found = self._unknown.get(start)
+        if found is None:
+            found = self._unknown[start] = (Reason.of("awards.start_unknown", start=start),)
+        return found
+
+    def _window(self, subject: AwardSubject, since: str, months: int | None, first: int) -> Any:
+        """The period ``(first date, last date, last key)`` of a ``since`` window for a subject.
+
+        Returns ``None`` when the start date is unknown, and ``False`` when the subject has
+        counted credit before it (its running sums then start before the window).
+        """
+        start = subject.start_date(since)
+        if start is None:
+            return None
+        key = self._keys.get(start)
+        if key is None:
+            key = self._keys[start] = _key(start)
+        if key > first:
+            return False
+        if not months:
+            return (start, None, 99999999)
+        found = self._ends.get((start, months))
+        if found is None:
+            last = start + relativedelta(months=months) - timedelta(days=1)
+            found = self._ends[(start, months)] = (start, last, _key(last))
+        return found
+
+    def evaluate(
+        self,
+        subject: AwardSubject,
+        volunteer_id: str,
+        first: int,
+        crossings: Sequence[CrossingTuple],
+        recommended: Collection[str],
+    ) -> Evaluation | None:
+        """Evaluate one volunteer from its crossing rows (``None``: use the general path).
+
+        Args:
+            subject: The volunteer as a subject.
+            volunteer_id: The volunteer the crossings are of.
+            first: The date of the volunteer's first counted row (``YYYYMMDD``).
+            crossings: The store's crossing rows of the volunteer.
+            recommended: Levels the volunteer has been recommended for.
+
+        Returns:
+            The evaluation (statuses and awards, as :func:`~volunteerkit.awards.earned_all`
+            gives them), or ``None``.
+        """
+        if subject.is_group or subject.id != volunteer_id:
+            return None
+        windows: list[Any] = [_LIFETIME]
+        for since, months in self.windows[1:]:
+            period = self._window(subject, since, months, first)
+            if period is False:
+                return None  # counted credit before the window starts: the general path
+            windows.append(period)
+        found = {(c[0], c[1]): c for c in crossings}
+        results: list[LevelResult] = []
+        by_id: dict[str, LevelResult] = {}
+        for plan in self.levels:
+            result = plan.fixed
+            if result is None:
+                period = windows[plan.window]
+                if period is None:
+                    result = LevelResult(
+                        level_id=plan.id,
+                        status=LevelStatus.NOT_APPLICABLE,
+                        reasons=self._start_unknown(plan.since or ""),
+                    )
+                else:
+                    hit = found.get((plan.kind, plan.need))
+                    if hit is None or hit[2] > period[2]:
+                        result = plan.not_met
+                    else:
+                        result = self._level(plan, hit, by_id, recommended, period)
+            results.append(result)
+            by_id[plan.id] = result
+        return Evaluation(
+            rule_set_id=self.rule_set.id,
+            rule_set_version=self.rule_set.version,
+            subject_id=subject.id,
+            as_of=self.as_of,
+            on=self.today,
+            levels=tuple(results),
+        )
+
+    def _level(
+        self,
+        plan: _LevelPlan,
+        hit: CrossingTuple,
+        by_id: dict[str, LevelResult],
+        recommended: Collection[str],
+        period: tuple[date | None, date | None, int],
+    ) -> LevelResult:
+        level = plan.level
+        prerequisite: date | None = None
+        for required in level.requires:
+            before = by_id[required]
+            earned_before = before.earned if before.status is LevelStatus.EARNED else ()
+            if not earned_before:
+                return plan.not_met
+            day = min(a.earned_on for a in earned_before)
+            prerequisite = day if prerequisite is None else max(prerequisite, day)
+        rule_set = self.rule_set
+        crossed = _day(hit[2])
+        earned = crossed
+        if prerequisite is not None and prerequisite > earned:
+            earned = prerequisite
+        if rule_set.effective_from is not None and rule_set.effective_from > earned:
+            if not plan.once:
+                return plan.not_met  # a per-period award from before the rules existed
+            earned = rule_set.effective_from
+        if earned > self.today or (
+            rule_set.effective_to is not None and earned > rule_set.effective_to
+        ):
+            return plan.not_met
+        awaiting = level.recommendation and level.id not in recommended
+        reached = hit[4] // plan.scale
+        achievement = Achievement(
+            level_id=level.id,
+            key="once",
+            earned_on=earned,
+            crossed_on=crossed,
+            crossing_entry=EntryId.parse(hit[3]),
+            period_first=period[0],
+            period_last=period[1],
+            counted_minutes=reached,
+            consumed_from=0,
+            consumed_to=reached,
+            awaiting_recommendation=awaiting,
+        )
+        return LevelResult(
+            level_id=level.id,
+            status=LevelStatus.AWAITING_RECOMMENDATION if awaiting else LevelStatus.EARNED,
+            achievements=(achievement,),
+        )
