@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from volunteerkit.hours import (
     NATIONAL,
     UNIVERSITY_8H_PER_ACTIVITY,
     AccrualPolicy,
     CategoryMultiplier,
+    Corrected,
+    InvalidEvent,
     OverlapRule,
     Rounding,
     RoundingMode,
@@ -25,9 +30,10 @@ from volunteerkit.hours import (
     find_overlaps,
     fold,
 )
-from volunteerkit.hours.accrual import Accrual
+from volunteerkit.hours.accrual import Accrual, _accrue_alone, _accrue_volunteer
+from volunteerkit.hours.fold import apply_event, initial_state
 
-from .strategies import RECORDED, eid, make_entry
+from .strategies import RECORDED, corrections, eid, make_entry, policies, service_entries
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -284,3 +290,31 @@ def test_entries_that_are_not_effective_are_not_credited() -> None:
     assert accrual.entries == ()
     assert accrual.days == ()
     assert accrual.entry(eid("p")) is None
+
+
+@settings(max_examples=300)
+@given(
+    entry=service_entries(),
+    fix=st.none() | corrections(),
+    policy=policies(),
+)
+def test_an_entry_alone_is_credited_as_the_general_path_credits_it(
+    entry: ServiceEntry, fix: Corrected | None, policy: AccrualPolicy
+) -> None:
+    """The ledger's one-entry path gives exactly the general accrual of that entry alone.
+
+    For any approved entry (corrected or not) in any zone and any policy, ``_accrue_alone``
+    equals ``_accrue_volunteer([state])``'s day lines: minutes, days, and Decimal weights with
+    their exponents.
+    """
+    state = initial_state(attrs.evolve(entry, initial_status=Status.APPROVED))
+    if fix is not None:
+        fix = attrs.evolve(fix, entry_id=entry.id, at=entry.recorded_at)
+        with contextlib.suppress(InvalidEvent):  # a correction the fold would ignore
+            state = apply_event(state, fix)
+    alone = _accrue_alone(state, policy)
+    general = _accrue_volunteer([state], policy)[0]
+    assert alone == general
+    assert [str(line.weighted_minutes) for line in alone] == [
+        str(line.weighted_minutes) for line in general
+    ]

@@ -504,6 +504,78 @@ def _accrue_volunteer(
     return days, entries
 
 
+def _accrue_alone(st: EntryState, policy: AccrualPolicy) -> list[DayCredit]:
+    """Return the day lines ``_accrue_volunteer([st], policy)`` gives, for one uncertified entry.
+
+    The same steps as :func:`_accrue_volunteer` for a volunteer with this entry alone (nothing to
+    merge, one entry per day), without the per-part objects: the ledger's path for an approved
+    entry nothing else affects. Policies with a daily cap, per-day rounding or time windows take
+    the general path.
+    """
+    rounding = policy.rounding
+    weighting = policy.weighting
+    if (
+        policy.daily_cap_minutes is not None
+        or weighting.time_windows
+        or (rounding is not None and rounding.scope is RoundingScope.PER_DAY)
+    ):
+        return _accrue_volunteer([st], policy)[0]
+    entry = st.entry
+    zone = entry.zone
+    start = to_minute(st.start)
+    net_end = to_minute(st.end) - st.break_minutes
+    served = split_minutes_by_day(start, net_end, zone)
+    end = net_end
+    if policy.max_entry_minutes is not None:
+        end = min(end, start + policy.max_entry_minutes)
+    end = max(start, end)
+    pieces = (
+        served
+        if served and start == served[0][1] and end == served[-1][2]
+        else split_minutes_by_day(start, end, zone)
+    )
+    minutes = [b - a for _, a, b in pieces]
+    if rounding is not None and pieces:  # per entry (per day took the general path)
+        length = end - start
+        delta = rounding.apply(length) - length
+        if delta > 0:
+            minutes[-1] += delta
+        else:
+            take = -delta
+            for i in range(len(minutes) - 1, -1, -1):
+                if take <= 0:
+                    break
+                cut = min(minutes[i], take)
+                minutes[i] -= cut
+                take -= cut
+    credited: dict[date, int] = {}
+    for (day, _, _), m in zip(pieces, minutes, strict=True):
+        credited[day] = credited.get(day, 0) + m
+    multiplier = weighting.category_multiplier(entry.category)
+    lines: list[DayCredit] = []
+    for day, a, b in served:
+        if day in credited:  # pop: a date the zone repeats is reported once, as in the general path
+            got = credited.pop(day)
+            weighted = multiplier * got
+        else:
+            got, weighted = 0, Decimal(0)
+        lines.append(
+            DayCredit(
+                volunteer_id=entry.volunteer_id,
+                entry_id=entry.id,
+                organization_id=entry.organization_id,
+                category=entry.category,
+                activity_id=entry.activity_id,
+                zone=zone,
+                day=day,
+                raw_minutes=b - a,
+                credited_minutes=got,
+                weighted_minutes=weighted,
+            )
+        )
+    return lines
+
+
 class CertifiedMinutes(Protocol):
     """Minutes certified for one local date (such as :class:`volunteerkit.transfer.CertifiedDay`)."""
 

@@ -53,6 +53,7 @@ from volunteerkit.errors import ConflictError, VolunteerkitError
 from volunteerkit.hours.accrual import (
     CertifiedCreditSource,
     CertifiedMinutes,
+    _accrue_alone,
     _accrue_effective,
 )
 from volunteerkit.hours.errors import InvalidEvent, InvalidPolicy, UnknownEntry
@@ -748,9 +749,17 @@ class Ledger:
         home = self._home_region
         regions = {vid: None if home is None else home(vid) for vid in volunteers}
         rows: list[CreditRow] = []
-        for eid in sorted(found):
-            st = states[eid]
-            days, _ = _accrue_effective([st], policy, certified)
+        direct: set[EntryId] = set()
+        for eid, st in states.items():  # in the order of the input
+            if eid not in found:
+                continue
+            if eid in certified:
+                days, _ = _accrue_effective([st], policy, certified)
+            else:
+                days = _accrue_alone(st, policy)
+            if len({line.day for line in days}) != len(days):
+                continue  # a zone that repeats a local date: the replay decides those rows
+            direct.add(eid)
             region = regions[st.volunteer_id]
             for line in days:
                 rows.append(
@@ -767,7 +776,7 @@ class Ledger:
                         valid_from=now,
                     )
                 )
-        return found, rows
+        return direct, rows
 
     def _flush(self, touched: _Touched) -> None:
         """Bring the credit rows of every touched volunteer up to date, then forget them."""
