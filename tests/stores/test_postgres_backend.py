@@ -90,3 +90,38 @@ def test_open_store_accepts_postgres_urls(postgres_dsn: str) -> None:
     assert isinstance(store, PostgresStore)
     assert "127.0.0.1" not in repr(store)
     store.close()
+
+
+def test_in_lists_become_one_array_parameter() -> None:
+    """Each ``IN (?, ...)`` list is sent as ``= ANY(%b)`` with one array; nothing else changes.
+
+    Subqueries, ``NOT IN`` lists and a literal ``%`` keep their meaning; the other parameters keep
+    their order around the arrays.
+    """
+    from volunteerkit.stores.postgres import _pg_call
+
+    sql = (
+        "SELECT a FROM t WHERE x = ? AND id IN (?, ?, ?) AND y IN (SELECT b FROM u) "
+        "AND z IN (?) AND w NOT IN (?, ?) AND q LIKE '5%' AND r = ?"
+    )
+    assert _pg_call(sql, [0, 1, 2, 3, 4, 5, 6, 7]) == (
+        "SELECT a FROM t WHERE x = %s AND id = ANY(%b) AND y IN (SELECT b FROM u) "
+        "AND z = ANY(%b) AND w NOT IN (%s, %s) AND q LIKE '5%%' AND r = %s",
+        [0, [1, 2, 3], [4], 5, 6, 7],
+    )
+    assert _pg_call("SELECT 1 WHERE ? = ?", (1, 2)) == ("SELECT 1 WHERE %s = %s", (1, 2))
+
+
+def test_in_list_queries_answer_as_before(postgres_dsn: str) -> None:
+    """Text and integer lists of any length find exactly the rows an IN list names."""
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    db = store._db
+    db.execute("CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+    db.executemany("INSERT INTO t VALUES (?, ?)", [(f"k{i}", i) for i in range(700)])
+    keys = [f"k{i}" for i in range(0, 700, 3)] + ["missing"]
+    marks = ", ".join("?" * len(keys))
+    got = db.fetchall(f"SELECT n FROM t WHERE id IN ({marks}) ORDER BY n", keys)
+    assert [r[0] for r in got] == list(range(0, 700, 3))
+    got = db.fetchall("SELECT id FROM t WHERE n IN (?, ?) AND id <> ? ORDER BY id", [5, 6, "k5"])
+    assert got == [("k6",)]
+    store.close()

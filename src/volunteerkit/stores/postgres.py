@@ -43,6 +43,54 @@ def _pg_sql(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+_IN_LIST = re.compile(r"(?<!NOT )\bIN \(\?(?:, \?)*\)")
+
+
+@lru_cache(maxsize=512)
+def _pg_plan(sql: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Translate a statement; each ``IN (?, ?, ...)`` list becomes ``= ANY(%b)`` of one array.
+
+    The repositories chunk id lists into ``IN`` lists of up to 500 placeholders. psycopg parses
+    a statement that long in Python on every call (it caches only short ones), and the server
+    plans it anew; one array parameter keeps the statement short and the same whatever the
+    length of the list, so both are cached (psycopg prepares a statement run often).
+
+    Returns:
+        The translated statement, and ``(first parameter, count)`` of each list, in order.
+    """
+    parts: list[str] = []
+    groups: list[tuple[int, int]] = []
+    seen = 0  # placeholders before ``pos``
+    pos = 0
+    for match in _IN_LIST.finditer(sql):
+        before = sql[pos : match.start()]
+        first = seen + before.count("?")
+        size = match.group().count("?")
+        parts += [before, "= ANY(\x00)"]
+        groups.append((first, size))
+        seen = first + size
+        pos = match.end()
+    parts.append(sql[pos:])
+    # arrays go in binary (%b): the text form quotes each element after a regex test
+    return _pg_sql("".join(parts)).replace("\x00", "%b"), tuple(groups)
+
+
+def _pg_call(sql: str, params: Sequence[Any]) -> tuple[str, Sequence[Any]]:
+    """The statement and parameters to send (see :func:`_pg_plan`)."""
+    text, groups = _pg_plan(sql)
+    if not groups:
+        return text, params
+    values = list(params)
+    out: list[Any] = []
+    at = 0
+    for first, size in groups:
+        out += values[at:first]
+        out.append(values[first : first + size])
+        at = first + size
+    out += values[at:]
+    return text, out
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     """Translate psycopg errors into backend-neutral store errors."""
@@ -96,7 +144,7 @@ class _PostgresDatabase(SQLDatabase):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self._lock, _translated():
-            return self._conn.execute(_pg_sql(sql), params).rowcount
+            return self._conn.execute(*_pg_call(sql, params)).rowcount
 
     def run_script(self, sql: str) -> None:
         # Without parameters psycopg sends the simple query protocol, which runs several statements.
@@ -110,7 +158,7 @@ class _PostgresDatabase(SQLDatabase):
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock, _translated():
-            return self._conn.execute(_pg_sql(sql), params).fetchall()
+            return self._conn.execute(*_pg_call(sql, params)).fetchall()
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         # Binary COPY needs each column's server type; read them once per table and columns.
@@ -154,7 +202,7 @@ class _PostgresDatabase(SQLDatabase):
             self._conn.cursor(name=name) as cursor,
         ):
             cursor.itersize = batch
-            cursor.execute(_pg_sql(sql), params)
+            cursor.execute(*_pg_call(sql, params))
             yield from cursor
 
     @contextmanager
