@@ -43,11 +43,19 @@ from volunteerkit.awards.rules import (
     SinceWindow,
 )
 from volunteerkit.awards.store import CrossingTuple
-from volunteerkit.hours.models import EntryId
+from volunteerkit.hours.models import _LOCAL, _ORIGIN, EntryId
 
 __all__ = ["CrossingPlan"]
 
 _LIFETIME = (None, None, 99999999)
+
+
+def _entry_id(text: str) -> EntryId:
+    """:meth:`EntryId.parse`, checking the parts with the same patterns before building it once."""
+    origin, colon, local = text.partition(":")
+    if colon and _ORIGIN.fullmatch(origin) and _LOCAL.fullmatch(local):
+        return EntryId._unchecked(origin, local)
+    return EntryId.parse(text)  # raises the error parse gives
 
 
 def _plain(counting: Counting) -> bool:
@@ -60,6 +68,7 @@ class _LevelPlan:
     __slots__ = (
         "fixed",
         "id",
+        "key",
         "kind",
         "level",
         "months",
@@ -78,6 +87,7 @@ class _LevelPlan:
         self.kind = credit.value
         self.scale = WEIGHT_SCALE if credit is CreditKind.WEIGHTED else 1
         self.need = level.threshold * self.scale
+        self.key = (self.kind, self.need)
         self.once = level.repeat is Repeat.ONCE
         window = rule_set.window_of(level)
         self.since = window.start if isinstance(window, SinceWindow) else None
@@ -205,7 +215,7 @@ class CrossingPlan:
             windows.append(period)
         found = {(c[0], c[1]): c for c in crossings}
         results: list[LevelResult] = []
-        by_id: dict[str, LevelResult] = {}
+        by_id: dict[str, LevelResult] = {}  # for prerequisites
         for plan in self.levels:
             result = plan.fixed
             if result is None:
@@ -217,7 +227,7 @@ class CrossingPlan:
                         reasons=self._start_unknown(plan.since or ""),
                     )
                 else:
-                    hit = found.get((plan.kind, plan.need))
+                    hit = found.get(plan.key)
                     if hit is None or hit[2] > period[2]:
                         result = plan.not_met
                     else:
@@ -270,7 +280,7 @@ class CrossingPlan:
             key="once",
             earned_on=earned,
             crossed_on=crossed,
-            crossing_entry=EntryId.parse(hit[3]),
+            crossing_entry=_entry_id(hit[3]),
             period_first=period[0],
             period_last=period[1],
             counted_minutes=reached,

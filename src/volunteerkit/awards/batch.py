@@ -8,7 +8,11 @@ Three ways to read a store, from the most to the least detailed:
 * :func:`earned_all`: only the volunteers who earned (or await a recommendation for) a level, with
   their awards. It first sums each volunteer's credit inside the store (``SUM … GROUP BY``) and never
   reads the credit of a volunteer whose total is below every threshold: no level can be met with
-  fewer minutes than that;
+  fewer minutes than that. When every level is a plain threshold of hours over the whole history
+  or a ``since`` window (the stars of most rule sets), the store reports only the rows at which
+  each volunteer's running sums reach the thresholds
+  (:meth:`~volunteerkit.awards.store.AwardRepository.credit_crossings`) and the awards are built
+  from those rows alone;
 * :func:`award_all` / :func:`award_subjects`: :func:`earned_all` plus the award ledger: grants what
   is earned and not yet held, revokes what is held and no longer supported (saying why), writes
   both to ``store.awards`` and the audit log, one transaction per chunk. Running it twice changes
@@ -17,6 +21,11 @@ Three ways to read a store, from the most to the least detailed:
 How credit is read (each path gives exactly the result of :func:`~volunteerkit.awards.evaluate` on
 the subject's credit lines; the tests check it):
 
+* **crossing rows** (:func:`earned_all` only) when every individual level is a threshold alone
+  over lifetime or a ``since`` window, once (or once per its single period), with every hour
+  counting and no age band: the store finds, per volunteer, the row at which the running sum of
+  each kind of credit first reaches each threshold; a volunteer with counted credit before a
+  ``since`` window starts is read by the paths below;
 * **day totals** when every level a volunteer can earn counts all categories, organizations and
   sources: the store sums each volunteer's credit per local date (over its covering index, without
   reading the rows), the engine runs on day totals, and only the dates on which a level was crossed
@@ -658,8 +667,10 @@ def earned_all(
     """Find every volunteer who earned (or awaits a recommendation for) a level, with the awards.
 
     The store first sums each volunteer's credit; volunteers below every threshold are not read
-    further. The evaluations carry each level's status and awards, without progress, reasons or
-    standing (evaluate one volunteer with :func:`evaluate_all` for those).
+    further. For plain hour levels over lifetime or ``since`` windows the store then reports only
+    the rows at which running sums reach the thresholds (see the module notes). The evaluations
+    carry each level's status and awards, without progress, reasons or standing (evaluate one
+    volunteer with :func:`evaluate_all` for those), and equal what the general path gives.
 
     Args:
         rule_set: The rule set (its individual levels; group levels need :func:`award_subjects`).
