@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 
 from volunteerkit.awards import (
     AwardSubject,
+    Counting,
+    CreditKind,
     CreditLine,
+    GroupRule,
     LifetimeWindow,
     Repeat,
     RuleSet,
@@ -42,8 +45,11 @@ def _plain_window(window: object) -> object:
 def plain(rules: RuleSet) -> RuleSet:
     """The rule set reshaped into what the crossing path takes: hours over lifetime or since.
 
-    Thresholds are cut to a tenth, so that the drawn lines reach them often.
+    Thresholds are cut to a tenth, so that the drawn lines reach them often. A level whose id has
+    four letters counts its own kind of credit, and a later one of seven letters is a group level (which
+    only makes individuals "not applicable").
     """
+    kinds = list(CreditKind)
     levels = tuple(
         attrs.evolve(
             lv,
@@ -52,8 +58,10 @@ def plain(rules: RuleSet) -> RuleSet:
             repeat=Repeat.ONCE if lv.repeat is Repeat.RENEWABLE else lv.repeat,
             hours=None,
             minutes=max(1, lv.threshold // 10),
+            counting=Counting(credit=kinds[i % 3]) if len(lv.id) == 4 else None,
+            group=GroupRule(member_minutes=30) if i and len(lv.id) == 7 else None,
         )
-        for lv in rules.levels
+        for i, lv in enumerate(rules.levels)
     )
     return attrs.evolve(rules, window=_plain_window(rules.window), levels=levels)
 
@@ -240,3 +248,47 @@ def test_credit_before_registration_is_evaluated_by_the_general_path():
     assert (star.consumed_from, star.consumed_to) == (3000, 9000)
     expected = evaluate(stars, person, lines, as_of)
     assert [r.achievements for r in found.levels] == [r.achievements for r in expected.levels]
+
+
+def test_effective_dates_prerequisites_and_bounded_windows_move_or_stop_awards():
+    """The crossing path moves and withholds earned dates exactly as the engine does."""
+    stars = load_rule_set("cn.cyl.stars")
+    one, two, three, *_rest = stars.levels
+    rules = attrs.evolve(
+        stars,
+        effective_from=date(2025, 1, 20),
+        window=SinceWindow(start="registration", months=2),
+        levels=(
+            attrs.evolve(one, hours=None, minutes=600),  # crossed 1 January: moved to 20 January
+            # crossed 3 January, before the rules: a per-period award is not earned
+            attrs.evolve(two, hours=None, minutes=1800, repeat=Repeat.PER_PERIOD),
+            # crossed 11 January, after star-1's earned date moved
+            attrs.evolve(three, hours=None, minutes=6600, requires=("star-1",)),
+            # crossed 1 March, after the two months of the window
+            attrs.evolve(one, id="late", hours=None, minutes=36000),
+        ),
+    )
+    lines = daily(date(2025, 1, 1), 60, 600)  # 10 hours a day from 1 January
+    store = SQLiteStore(":memory:")
+    try:
+        write(store, lines, 0)
+        person = AwardSubject(id="v1", registered_on=date(2025, 1, 1))
+        as_of = at(date(2025, 12, 1))
+        [found] = earned_all(rules, store, as_of=as_of, subjects={"v1": person})
+        assert [(r.level_id, r.status.value) for r in found.levels] == [
+            ("star-1", "earned"),
+            ("star-2", "not_met"),
+            ("star-3", "earned"),
+            ("late", "not_met"),
+        ]
+        [first] = found.level("star-1").achievements
+        assert (first.crossed_on, first.earned_on) == (date(2025, 1, 1), date(2025, 1, 20))
+        assert (first.period_first, first.period_last) == (date(2025, 1, 1), date(2025, 2, 28))
+        [third] = found.level("star-3").achievements
+        assert (third.crossed_on, third.earned_on, str(third.crossing_entry)) == (
+            date(2025, 1, 11), date(2025, 1, 20), "t:e010",
+        )  # fmt: skip
+        expected = evaluate(rules, person, lines, as_of)
+        assert [r.achievements for r in found.levels] == [r.achievements for r in expected.levels]
+    finally:
+        store.close()
