@@ -47,7 +47,7 @@ from volunteerkit.hours.models import _LOCAL, _ORIGIN, EntryId
 
 __all__ = ["CrossingPlan"]
 
-_LIFETIME = (None, None, 99999999)
+_LIFETIME = (None, None, 99999999, 0)
 
 
 def _entry_id(text: str) -> EntryId:
@@ -122,8 +122,8 @@ class CrossingPlan:
                 if spec not in self.windows:
                     self.windows.append(spec)
                 plan.window = self.windows.index(spec)
-        self._keys: dict[date, int] = {}
-        self._ends: dict[tuple[date, int], tuple[date, date, int]] = {}
+        self._periods: dict[tuple[date, int | None], tuple[date, date | None, int, int]] = {}
+        self._prerequisites = any(level.requires for level in rule_set.levels)
         self._unknown: dict[str, tuple[Reason, ...]] = {}
 
     @classmethod
@@ -171,18 +171,12 @@ class CrossingPlan:
         start = subject.start_date(since)
         if start is None:
             return None
-        key = self._keys.get(start)
-        if key is None:
-            key = self._keys[start] = _key(start)
-        if key > first:
-            return False
-        if not months:
-            return (start, None, 99999999)
-        found = self._ends.get((start, months))
+        found = self._periods.get((start, months))
         if found is None:
-            last = start + relativedelta(months=months) - timedelta(days=1)
-            found = self._ends[(start, months)] = (start, last, _key(last))
-        return found
+            last = start + relativedelta(months=months) - timedelta(days=1) if months else None
+            found = (start, last, 99999999 if last is None else _key(last), _key(start))
+            self._periods[(start, months)] = found
+        return False if found[3] > first else found
 
     def evaluate(
         self,
@@ -233,7 +227,8 @@ class CrossingPlan:
                     else:
                         result = self._level(plan, hit, by_id, recommended, period)
             results.append(result)
-            by_id[plan.id] = result
+            if self._prerequisites:
+                by_id[plan.id] = result
         return Evaluation(
             rule_set_id=self.rule_set.id,
             rule_set_version=self.rule_set.version,
@@ -249,7 +244,7 @@ class CrossingPlan:
         hit: CrossingTuple,
         by_id: dict[str, LevelResult],
         recommended: Collection[str],
-        period: tuple[date | None, date | None, int],
+        period: tuple[Any, ...],
     ) -> LevelResult:
         level = plan.level
         prerequisite: date | None = None

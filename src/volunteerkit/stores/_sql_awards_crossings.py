@@ -188,7 +188,8 @@ def _resolve(
         for row in rows:
             lines.setdefault((row[0], int(row[1])), []).append(row[2:])
     for day_rows in lines.values():
-        day_rows.sort(key=lambda r: str(r[0]))
+        if len(day_rows) > 1:
+            day_rows.sort(key=lambda r: str(r[0]))
     position = {kind: 1 + i for i, kind in enumerate(kinds)}
     found: dict[str, list[CrossingTuple]] = {}
     for vid, kind, threshold, day, before in pending:
