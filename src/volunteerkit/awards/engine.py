@@ -464,13 +464,17 @@ class Evaluation:
     @property
     def earned(self) -> tuple[str, ...]:
         """Ids of the levels earned, in the rule set's order."""
-        return tuple(r.level_id for r in self.levels if r.status is LevelStatus.EARNED)
+        earned = LevelStatus.EARNED
+        return tuple([r.level_id for r in self.levels if r.status is earned])
 
     @property
     def highest(self) -> str | None:
         """The last earned level in the rule set's order, or ``None``."""
-        earned = self.earned
-        return earned[-1] if earned else None
+        earned = LevelStatus.EARNED
+        for result in reversed(self.levels):
+            if result.status is earned:
+                return result.level_id
+        return None
 
 
 register_str_enum(LevelStatus)
