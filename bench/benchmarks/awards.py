@@ -11,9 +11,11 @@ filter has work to do. Every volunteer registered on 1 January 2021 and served a
   volunteer's highest star, nothing more.
 * **awards** (the figure): :func:`volunteerkit.awards.earned_all` with the built-in
   ``cn.cyl.stars``: every star of every volunteer *with the date it was earned and the entry that
-  crossed the threshold*. It sums each volunteer's credit in the store (the same ``GROUP BY``),
-  reads the per-day totals of the volunteers who reached 100 h (``GROUP BY volunteer_id,
-  local_date`` over the covering index), and the rows of the days a star was crossed on.
+  crossed the threshold*. Through ``store.awards.credit_crossings`` it sums each volunteer's credit
+  in the store (the same ``GROUP BY``, with ``HAVING`` at 100 h), reads the dates and minutes of
+  the volunteers who reached 100 h once more over the covering index (as two ``group_concat``
+  texts, so that Python finds the day each star was crossed on from running sums), and the rows of
+  those days for the crossing entries; then it builds one evaluation per holder.
 * **awards-evaluate-all** (second figure): full evaluations (progress to the next star, reasons,
   good standing) of a slice of 20,000 volunteers, as volunteers per second against the baseline's
   volunteers per second: a different amount of work, reported for what it costs.
