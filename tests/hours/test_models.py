@@ -184,6 +184,40 @@ def test_unknown_event_type_is_a_serialization_error_not_a_key_error() -> None:
         structure({**data, "type": "rejected"}, Approved)
 
 
+@pytest.mark.parametrize("bad", ["caf\x00", "\ud800", "ok\udfff"])
+@pytest.mark.parametrize(
+    ("field", "code"),
+    [
+        ("volunteer_id", "hours.invalid_entry"),
+        ("organization_id", "hours.invalid_entry"),
+        ("category", "hours.invalid_entry"),
+        ("activity_id", "hours.invalid_entry"),
+        ("recorded_by", "hours.invalid_entry"),
+        ("note", "hours.invalid_entry"),
+    ],
+)
+def test_text_no_store_can_keep_is_refused(field: str, code: str, bad: str) -> None:
+    """NUL and lone surrogates are refused in every text field, with the field's path.
+
+    PostgreSQL text cannot hold NUL, and a lone surrogate has no UTF-8 form for SQLite or
+    PostgreSQL: the model refuses both so every backend behaves as the memory store does.
+    """
+    entry = make_entry(
+        "1", datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH), SH
+    )
+    with pytest.raises(InvalidEntry) as info:
+        attrs.evolve(entry, **{field: bad})  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == (code, f"$.{field}")
+    assert bad not in str(info.value)
+    with pytest.raises(InvalidEntry) as bad_id:
+        EntryId(origin="bj", local_id=bad)
+    assert bad_id.value.code == "hours.invalid_id"
+    for actor, reason, path in ((bad, "r", "$.actor"), ("lead", bad, "$.reason")):
+        with pytest.raises(InvalidEvent) as event:
+            Rejected(id=evid("e1"), entry_id=eid("1"), at=RECORDED, actor=actor, reason=reason)
+        assert (event.value.code, event.value.path) == ("hours.invalid_event", path)
+
+
 def test_events_need_a_reason_except_approvals() -> None:
     """Rejections, voids and corrections need a reason; approvals do not."""
     Approved(id=evid("e1"), entry_id=eid("1"), actor="lead", at=RECORDED)

@@ -125,3 +125,13 @@ def test_in_list_queries_answer_as_before(postgres_dsn: str) -> None:
     got = db.fetchall("SELECT id FROM t WHERE n IN (?, ?) AND id <> ? ORDER BY id", [5, 6, "k5"])
     assert got == [("k6",)]
     store.close()
+
+
+def test_text_with_no_utf8_form_is_a_typed_error(postgres_dsn: str) -> None:
+    """A lone surrogate reaching PostgreSQL gives InvalidInputError store.invalid_text."""
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    with pytest.raises(InvalidInputError) as info:
+        store._db.fetchall("SELECT ?::text", ["\ud800"])
+    assert info.value.code == "store.invalid_text"
+    assert store._db.fetchall("SELECT 1") == [(1,)]  # the connection is still usable
+    store.close()

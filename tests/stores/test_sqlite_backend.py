@@ -137,3 +137,18 @@ def test_a_locked_database_gives_unavailable(tmp_path: Path) -> None:
         holder.close()
     assert store.audit.append(_entry(1, 1)) is True
     store.close()
+
+
+def test_text_with_no_utf8_form_is_a_typed_error() -> None:
+    """A lone surrogate reaching SQLite gives InvalidInputError store.invalid_text.
+
+    Not a UnicodeEncodeError from inside the driver.
+    """
+    from volunteerkit.errors import InvalidInputError
+
+    store = SQLiteStore(":memory:")
+    with pytest.raises(InvalidInputError) as info:
+        store._db.fetchall("SELECT ?", ["\ud800"])
+    assert info.value.code == "store.invalid_text"
+    assert info.value.message_zh
+    store.close()

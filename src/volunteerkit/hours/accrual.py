@@ -396,6 +396,24 @@ def _weight(part: _Part, weighting: Weighting) -> Decimal:
     return category * total
 
 
+def _day_line(
+    entry: ServiceEntry, day: date, raw: int, credited: int, weighted: Decimal
+) -> DayCredit:
+    """One entry's credit line for one local day."""
+    return DayCredit(
+        volunteer_id=entry.volunteer_id,
+        entry_id=entry.id,
+        organization_id=entry.organization_id,
+        category=entry.category,
+        activity_id=entry.activity_id,
+        zone=entry.zone,
+        day=day,
+        raw_minutes=raw,
+        credited_minutes=credited,
+        weighted_minutes=weighted,
+    )
+
+
 def _accrue_volunteer(
     states: list[EntryState], policy: AccrualPolicy
 ) -> tuple[list[DayCredit], list[EntryCredit]]:
@@ -475,20 +493,7 @@ def _accrue_volunteer(
             # pop: a day is reported once per entry even in a zone that repeats a date
             minutes = credited.pop(day, 0)
             weighted = weights.pop(day, Decimal(0))
-            days.append(
-                DayCredit(
-                    volunteer_id=entry.volunteer_id,
-                    entry_id=entry.id,
-                    organization_id=entry.organization_id,
-                    category=entry.category,
-                    activity_id=entry.activity_id,
-                    zone=entry.zone,
-                    day=day,
-                    raw_minutes=b - a,
-                    credited_minutes=minutes,
-                    weighted_minutes=weighted,
-                )
-            )
+            days.append(_day_line(entry, day, b - a, minutes, weighted))
             total_raw += b - a
             total_credited += minutes
             total_weighted += weighted
@@ -559,20 +564,7 @@ def _accrue_alone(st: EntryState, policy: AccrualPolicy) -> list[DayCredit]:
             weighted = multiplier * got
         else:
             got, weighted = 0, Decimal(0)
-        lines.append(
-            DayCredit(
-                volunteer_id=entry.volunteer_id,
-                entry_id=entry.id,
-                organization_id=entry.organization_id,
-                category=entry.category,
-                activity_id=entry.activity_id,
-                zone=zone,
-                day=day,
-                raw_minutes=b - a,
-                credited_minutes=got,
-                weighted_minutes=weighted,
-            )
-        )
+        lines.append(_day_line(entry, day, b - a, got, weighted))
     return lines
 
 

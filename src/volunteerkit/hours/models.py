@@ -138,9 +138,27 @@ def _optional_end_utc(value: datetime | None) -> datetime | None:
     return None if value is None else _aware_utc(value, "$.end")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    """Return why no store can keep ``text``, or ``""``.
+
+    NUL cannot be stored in PostgreSQL text, and a lone surrogate (not a Unicode character) has no
+    UTF-8 form for SQLite or PostgreSQL: refusing both here keeps every backend identical.
+    """
+    if "\x00" in text:
+        return "text must not contain NUL"
+    if not text.isascii() and _SURROGATE.search(text):
+        return "text must not contain lone surrogates"
+    return ""
+
+
 def _non_empty(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidEntry.of("hours.empty_field", _path(attribute))
+    if problem := _storable(value):
+        raise InvalidEntry.of("hours.invalid_entry", _path(attribute), detail=problem)
 
 
 def _optional_non_empty(
@@ -171,9 +189,8 @@ def _is(kind: type[Any], code: str) -> Callable[[object, attrs.Attribute[Any], A
     def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, kind):
             raise InvalidEntry.of(code, _path(attribute))
-        # NUL cannot be stored in PostgreSQL text: refusing it here keeps every backend identical.
-        if isinstance(value, str) and "\x00" in value:
-            raise InvalidEntry.of(code, _path(attribute), detail="text must not contain NUL")
+        if isinstance(value, str) and (problem := _storable(value)):
+            raise InvalidEntry.of(code, _path(attribute), detail=problem)
 
     return check
 
@@ -182,7 +199,7 @@ def _is(kind: type[Any], code: str) -> Callable[[object, attrs.Attribute[Any], A
 # ids
 
 _ORIGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_LOCAL = re.compile(r"[^\s\x00]{1,128}")
+_LOCAL = re.compile("[^\\s\x00\ud800-\udfff]{1,128}")
 
 
 def _origin_ok(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -412,6 +429,8 @@ def check_times(start: datetime, end: datetime, break_minutes: int, prefix: str 
 def _event_text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidEvent.of("hours.invalid_event", _path(attribute), "must not be empty")
+    if problem := _storable(value):
+        raise InvalidEvent.of("hours.invalid_event", _path(attribute), problem)
 
 
 @attrs.frozen(kw_only=True)
@@ -442,6 +461,8 @@ class _Event:
             raise InvalidEvent.of("hours.invalid_event", _path(attribute), "expected text")
         if self.reason_required and not value.strip():
             raise InvalidEvent.of("hours.invalid_event", _path(attribute), "a reason is required")
+        if problem := _storable(value):
+            raise InvalidEvent.of("hours.invalid_event", _path(attribute), problem)
 
 
 @attrs.frozen(kw_only=True)

@@ -98,6 +98,12 @@ def _translated() -> Iterator[None]:
 
     try:
         yield
+    except UnicodeEncodeError:  # a lone surrogate: text with no UTF-8 form
+        raise InvalidInputError(
+            "text the database cannot store (a lone surrogate)",
+            "数据库无法保存的文本(孤立代理字符)",
+            code="store.invalid_text",
+        ) from None
     except psycopg.errors.UniqueViolation as exc:
         raise ConflictError(code="store.conflict") from exc
     except psycopg.IntegrityError as exc:

@@ -26,6 +26,7 @@ from volunteerkit._clock import require_aware
 from volunteerkit.errors import (
     ConflictError,
     IntegrityError,
+    InvalidInputError,
     StoreError,
     UnavailableError,
 )
@@ -42,6 +43,12 @@ def _translated() -> Iterator[None]:
     """Translate sqlite3 errors into backend-neutral store errors."""
     try:
         yield
+    except UnicodeEncodeError:  # a lone surrogate: text with no UTF-8 form
+        raise InvalidInputError(
+            "text the database cannot store (a lone surrogate)",
+            "数据库无法保存的文本(孤立代理字符)",
+            code="store.invalid_text",
+        ) from None
     except sqlite3.IntegrityError as exc:
         text = str(exc)
         if "UNIQUE" in text or "PRIMARY KEY" in text:

@@ -459,6 +459,20 @@ def _expected_groups(
     return dict(ordered), len(active)
 
 
+# Store-backed properties: few examples (each opens a store), no deadline, function-scoped
+# fixtures on purpose (make_store is called inside the test).
+_STORE_PROPERTY = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.differing_executors,
+        HealthCheck.data_too_large,
+    ],
+)
+
+
 class LedgerServiceConformance(_Base):
     """:class:`~volunteerkit.hours.ledger.Ledger` over the store: exact, and equal to the core."""
 
@@ -541,16 +555,7 @@ class LedgerServiceConformance(_Base):
         assert (result.written, result.already_present, result.batches) == (1, 2, 2)
         assert ledger.totals("v1").credited_minutes == 360
 
-    @settings(
-        max_examples=20,
-        deadline=None,
-        suppress_health_check=[
-            HealthCheck.function_scoped_fixture,
-            HealthCheck.too_slow,
-            HealthCheck.differing_executors,
-            HealthCheck.data_too_large,
-        ],
-    )
+    @_STORE_PROPERTY
     @given(policy=ledger_policies(), ops=st.lists(_OP, max_size=10))
     def test_totals_equal_the_core_after_any_sequence(
         self, make_store: StoreFactory, policy: AccrualPolicy, ops: list[tuple[str, Any, Any]]
@@ -569,16 +574,7 @@ class LedgerServiceConformance(_Base):
         finally:
             store.close()
 
-    @settings(
-        max_examples=20,
-        deadline=None,
-        suppress_health_check=[
-            HealthCheck.function_scoped_fixture,
-            HealthCheck.too_slow,
-            HealthCheck.differing_executors,
-            HealthCheck.data_too_large,
-        ],
-    )
+    @_STORE_PROPERTY
     @given(
         policy=ledger_policies().map(_without_day_rules),
         ops=st.lists(

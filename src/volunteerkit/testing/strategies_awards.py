@@ -370,5 +370,5 @@ def recommendations() -> st.SearchStrategy[Recommendation]:
         level_id=st.sampled_from(["star-5", "gold"]),
         by=st.sampled_from(["org-1", "org-2"]),
         at=_AT,
-        note=st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=10),
+        note=st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=10),
     )

@@ -138,7 +138,7 @@ def service_entries(
         initial_status=draw(st.sampled_from([Status.PENDING, Status.APPROVED])),
         recorded_by=draw(names),
         recorded_at=end + timedelta(minutes=draw(st.integers(min_value=0, max_value=60 * 24 * 40))),
-        note=draw(st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=20)),
+        note=draw(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)),
     )
 
 
