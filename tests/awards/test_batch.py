@@ -15,6 +15,7 @@ from volunteerkit.awards import (
     AwardSubject,
     CreditLine,
     Grant,
+    GroupRule,
     Recommendation,
     award_all,
     award_subjects,
@@ -243,6 +244,27 @@ def test_a_family_is_awarded_with_award_subjects():
     assert (audit.subject_type, audit.subject_id, audit.details["level"]) == (
         "group", "family-1", "group-bronze",
     )  # fmt: skip
+
+
+def test_members_day_totals_on_one_date_keep_their_volunteers():
+    """A group's members' day totals of one date count for the right member in the batch."""
+    store = MemoryStore()
+    lines = [
+        *daily(date(2024, 3, 1), 2, 30, prefix="a", volunteer="v1"),  # 1 h over two days
+        *daily(date(2024, 3, 1), 1, 20, prefix="b", volunteer="v3"),  # 20 min on 1 March
+    ]
+    write(store, lines)
+    trial = load_rule_set("cn.beijing.stars-trial")
+    family_level = attrs.evolve(
+        trial.levels[0], id="family", hours=1, group=GroupRule(member_hours=1)
+    )
+    rules = attrs.evolve(trial, levels=(family_level,))
+    family = AwardSubject(id="g1", members=("v1", "v3"))
+    as_of = at(date(2024, 6, 1))
+    [batch] = evaluate_subjects(rules, store, [family], as_of=as_of)
+    assert batch == evaluate(rules, family, lines, as_of)
+    [reason] = batch.level("family").reasons
+    assert reason.message == "1 of 2 member(s) have fewer than 1 h"
 
 
 def test_reconcile_revokes_an_award_whose_level_left_the_rule_set():

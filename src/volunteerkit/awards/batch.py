@@ -457,9 +457,11 @@ def _merged(subject: AwardSubject, lines: Mapping[str, list[CreditTuple]], today
     members = sorted(subject.volunteers())
     if len(members) == 1:
         return _Table.from_tuples(members[0], lines.get(members[0], []), today)
+    # in the order _Table.from_tuples sorts the rows (the whole tuple), so that each row keeps its
+    # volunteer: members' day or month totals share a date and an empty entry text
     tagged = sorted(
         ((r, vid) for vid in members for r in lines.get(vid, []) if r[0] <= today),
-        key=lambda pair: (pair[0][0], pair[0][1], pair[1]),
+        key=lambda pair: (pair[0], pair[1]),
     )
     table = _Table.from_tuples(members[0], [r for r, _ in tagged], today)
     table.volunteers = [vid for _, vid in tagged]
