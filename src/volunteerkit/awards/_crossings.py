@@ -43,19 +43,11 @@ from volunteerkit.awards.rules import (
     SinceWindow,
 )
 from volunteerkit.awards.store import CrossingTuple
-from volunteerkit.hours.models import _LOCAL, _ORIGIN, EntryId
+from volunteerkit.hours.models import EntryId
 
 __all__ = ["CrossingPlan"]
 
 _LIFETIME = (None, None, 99999999, 0)
-
-
-def _entry_id(text: str) -> EntryId:
-    """:meth:`EntryId.parse`, checking the parts with the same patterns before building it once."""
-    origin, colon, local = text.partition(":")
-    if colon and _ORIGIN.fullmatch(origin) and _LOCAL.fullmatch(local):
-        return EntryId._unchecked(origin, local)
-    return EntryId.parse(text)  # raises the error parse gives
 
 
 def _plain(counting: Counting) -> bool:
@@ -275,7 +267,7 @@ class CrossingPlan:
             key="once",
             earned_on=earned,
             crossed_on=crossed,
-            crossing_entry=_entry_id(hit[3]),
+            crossing_entry=EntryId.parse(hit[3]),
             period_first=period[0],
             period_last=period[1],
             counted_minutes=reached,

@@ -263,6 +263,8 @@ class _GlobalId:
         if not isinstance(text, str) or ":" not in text:
             raise InvalidEntry.of("hours.invalid_id", "$")
         origin, local_id = text.split(":", 1)
+        if _ORIGIN.fullmatch(origin) and _LOCAL.fullmatch(local_id):
+            return cls._unchecked(origin, local_id)  # what the validators accept, built once
         try:
             return cls(origin=origin, local_id=local_id)
         except InvalidEntry as err:
