@@ -199,6 +199,43 @@ def test_an_entry_dated_in_the_past_recomputes_history(store, clock):
     assert {k: m.credited for k, m in ledger.totals("v1").by_day.items()} == {date(2026, 5, 1): 480}
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_entries_credited_alone_and_replayed_in_one_call(backend, clock):
+    """One call records X alone (isolated, recorded last) and Y, W (overlapping, recorded first).
+
+    X is credited on its own from its recording instant; Y and W need the volunteer's replay,
+    which starts before X's row and so replays from there. Credit as of every instant equals the
+    core's: 09:00-12:00 and 10:00-13:00 count once (240), X's 2 hours on 3 May count 120.
+    """
+    from volunteerkit.stores import SQLiteStore
+
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    early = NOW - timedelta(hours=3)
+    x = entry("x", d=3, h1=9, h2=11, source=Source.ORGANIZATION, status=Status.APPROVED)
+    y = entry("y", h1=9, h2=12, source=Source.ORGANIZATION, recorded_at=early)
+    w = entry("w", h1=10, h2=13, source=Source.ORGANIZATION, recorded_at=early)
+    ledger.record_many([x, y, w], actor="staff")
+    records = store.ledger.records_of(["v1"])["v1"]
+    for at, credited in (
+        (early - timedelta(microseconds=1), 0),
+        (early, 240),
+        (NOW - timedelta(microseconds=1), 240),
+        (NOW, 360),
+    ):
+        got = ledger.totals("v1", as_of=at)
+        assert got.credited_minutes == credited
+        assert got == totals_as_of(*records, NATIONAL, volunteer_id="v1", as_of=at)
+    assert {k: m.credited for k, m in ledger.totals("v1").by_day.items()} == {
+        date(2026, 5, 1): 240, date(2026, 5, 3): 120,
+    }
+    open_rows = [r for r in store.ledger.credit_history("v1") if r.valid_to is None]
+    assert sorted((str(r.entry_id), r.credited_minutes) for r in open_rows) == [
+        ("test:w", 60), ("test:x", 120), ("test:y", 180),
+    ]
+    store.close()
+
+
 def test_the_store_keeps_its_policy(store, clock):
     """A ledger with another policy on a store that has credit raises ConflictError."""
     Ledger(store, clock=clock, policy=NATIONAL).record(entry("a"), actor="vol")

@@ -19,13 +19,14 @@ there; unchanged rows stay open. Each change is dated by its record's own time (
 core's credit as of T. A record dated *before* V's latest record (an import of old entries, say)
 shortens every row of V from that instant on and replays V's history from there.
 
-An approval need not replay V at all when nothing else can change the approved entry's credit:
-under a policy without a daily cap or per-day rounding, an entry interacts with V's other entries
-only where their times overlap. When the store finds the entry *isolated* (no other entry of V
-shares an instant with it, no entry of V was corrected; see
+An entry that becomes effective (approved by an event, or approved on entry) need not replay V
+when nothing else can change its credit: under a policy without a daily cap or per-day rounding,
+an entry interacts with V's other entries only where their times overlap. When the store finds the
+entry *isolated* (no other entry of V shares an instant with it, no entry of V was corrected; see
 :meth:`~volunteerkit.hours.store.LedgerRepository.isolated`) and V has no record dated after the
 approval, its rows are computed from the entry alone and V's other rows stay as they are: the same
-rows the replay would write, at a cost that does not grow with V's history.
+rows the replay would write, at a cost that does not grow with V's history. A replay of V later in
+the same call that starts before such a row replays V from its start instead of appending.
 
 Totals and aggregates as of T are then ``SUM … GROUP BY`` over the rows valid at T within the
 window's local dates, inside the store (SQL on SQLite and PostgreSQL).
@@ -394,11 +395,18 @@ class Ledger:
             return 0, present, 0
         self._save_policy()
         approved = [e for e in new if e.initial_status is Status.APPROVED]
+        self._note_before(touched, {e.volunteer_id for e in approved})
+        self._repo.add_entries(new)
+        direct, rows = self._isolated_credit(
+            {e.id: initial_state(e) for e in approved}, touched
+        )
         points: dict[str, set[datetime]] = defaultdict(set)
         for e in approved:
-            points[e.volunteer_id].add(e.recorded_at)
+            if e.id not in direct:
+                points[e.volunteer_id].add(e.recorded_at)
         self._touch(touched, points)
-        self._repo.add_entries(new)
+        if rows:
+            self._repo.write_credit([], rows)
         details = {"count": str(len(new)), "first": str(new[0].id), "last": str(new[-1].id)}
         if len(new) == 1:
             details = {"volunteer_id": new[0].volunteer_id, "status": new[0].initial_status.value}
@@ -599,7 +607,7 @@ class Ledger:
             made.append(event)
         self._save_policy()
         self._note_before(touched, {e.volunteer_id for e in stored.values()})
-        direct, rows = self._isolated_credit(after, now, touched)
+        direct, rows = self._isolated_credit(after, touched)
         self._touch(
             touched, {st.volunteer_id: {now} for eid, st in after.items() if eid not in direct}
         )
@@ -677,7 +685,7 @@ class Ledger:
                 direct: set[EntryId] = set()
                 if isinstance(event, Approved):
                     self._note_before(touched, [vid])
-                    direct, rows = self._isolated_credit({entry_id: after}, now, touched)
+                    direct, rows = self._isolated_credit({entry_id: after}, touched)
                 if not direct:
                     self._touch(touched, {vid: {now}})
             self._repo.add_events([event])
@@ -715,16 +723,20 @@ class Ledger:
             touched.points[vid].update(instants)
 
     def _isolated_credit(
-        self, states: Mapping[EntryId, EntryState], now: datetime, touched: _Touched
+        self, states: Mapping[EntryId, EntryState], touched: _Touched
     ) -> tuple[set[EntryId], list[CreditRow]]:
-        """Credit the entries that become effective at ``now`` and that nothing else affects.
+        """Credit the entries that become effective and that nothing else affects.
 
-        Under a policy without a daily cap or per-day rounding, an entry interacts with its
-        volunteer's other entries only where their times overlap (counted once). An entry the
-        store finds isolated (see :meth:`~volunteerkit.hours.store.LedgerRepository.isolated`)
-        of a volunteer with no record after ``now`` is therefore credited exactly what the
-        volunteer's full replay would give it, and the volunteer's other rows stay as they are:
-        its rows are computed alone, from ``now`` on, without reading the volunteer's records.
+        Each state is an entry just approved (by an event, or on entry), effective from its
+        ``approved_at``. Under a policy without a daily cap or per-day rounding, an entry interacts
+        with its volunteer's other entries only where their times overlap (counted once). An
+        entry the store finds isolated (see
+        :meth:`~volunteerkit.hours.store.LedgerRepository.isolated`) of a volunteer with no record
+        after ``approved_at`` is therefore credited exactly what the volunteer's full replay would
+        give it, and the volunteer's other rows stay as they are: its rows are computed alone,
+        from ``approved_at`` on, without reading the volunteer's records. (A replay of the same
+        volunteer later in the call that starts before such a row replays from its start: see
+        :meth:`_flush`.)
 
         Returns:
             The entries credited, and their credit rows (the caller writes them).
@@ -739,7 +751,9 @@ class Ledger:
         candidates = [
             eid
             for eid, st in states.items()
-            if st.effective and ((b := before.get(st.volunteer_id)) is None or b <= now)
+            if st.effective
+            and st.approved_at is not None
+            and ((b := before.get(st.volunteer_id)) is None or b <= st.approved_at)
         ]
         found = self._repo.isolated(candidates) if candidates else set()
         if not found:
@@ -751,7 +765,8 @@ class Ledger:
         rows: list[CreditRow] = []
         direct: set[EntryId] = set()
         for eid, st in states.items():  # in the order of the input
-            if eid not in found:
+            since = st.approved_at
+            if eid not in found or since is None:
                 continue
             if eid in certified:
                 days, _ = _accrue_effective([st], policy, certified)
@@ -773,7 +788,7 @@ class Ledger:
                         raw_minutes=line.raw_minutes,
                         credited_minutes=line.credited_minutes,
                         weighted_micro=int(line.weighted_minutes * WEIGHT_SCALE),
-                        valid_from=now,
+                        valid_from=since,
                     )
                 )
         return direct, rows
@@ -792,6 +807,13 @@ class Ledger:
                 or min(touched.points[vid]) >= before
             }
             opened = self._repo.open_credit(appending) if appending else {}
+            # a row opened after the first new instant (an entry credited on its own earlier in
+            # the call, recorded later than this one) cannot be a base: replay from that instant
+            appending -= {
+                vid
+                for vid in appending
+                if any(r.valid_from > min(touched.points[vid]) for r in opened.get(vid, []))
+            }
             closes: list[CreditClose] = []
             rows: list[CreditRow] = []
             for vid in chunk:

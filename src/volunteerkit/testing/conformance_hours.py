@@ -416,6 +416,11 @@ _PENDING_RECORD = st.tuples(
     _ENTRY.map(lambda e: attrs.evolve(e, source=Source.SELF_DECLARED)),
     st.sampled_from([0, 0, 90]),
 )
+_APPROVED_RECORDS = st.tuples(
+    st.just("record_spread"),
+    st.lists(_ENTRY.map(lambda e: attrs.evolve(e, source=Source.ORGANIZATION)), max_size=3),
+    st.sampled_from([0, 30, 600]),
+)
 _APPROVALS = st.one_of(
     st.tuples(st.just("approve"), st.integers(0, 7), st.just(0)),
     st.tuples(st.just("approve_many"), st.lists(st.integers(0, 7), min_size=1, max_size=4),
@@ -424,12 +429,19 @@ _APPROVALS = st.one_of(
 
 
 def _without_day_rules(policy: AccrualPolicy) -> AccrualPolicy:
-    """The policy without a daily cap or per-day rounding, entries submitted for approval."""
+    """The policy without a daily cap or per-day rounding.
+
+    Entries are submitted for approval, except the organization's own, approved on entry: both
+    ways of becoming effective, in one sequence.
+    """
     rounding = policy.rounding
     if rounding is not None and rounding.scope is RoundingScope.PER_DAY:
         rounding = None
     return attrs.evolve(
-        policy, daily_cap_minutes=None, rounding=rounding, approval=ApprovalRule()
+        policy,
+        daily_cap_minutes=None,
+        rounding=rounding,
+        approval=ApprovalRule(auto_approve_organization_entries=True),
     )
 
 
@@ -578,17 +590,19 @@ class LedgerServiceConformance(_Base):
     @given(
         policy=ledger_policies().map(_without_day_rules),
         ops=st.lists(
-            st.one_of(_PENDING_RECORD, _PENDING_RECORD, _APPROVALS, _APPROVALS, _OP), max_size=12
+            st.one_of(_PENDING_RECORD, _APPROVED_RECORDS, _APPROVALS, _APPROVALS, _OP),
+            max_size=12,
         ),
     )
     def test_isolated_credit_equals_the_core(
         self, make_store: StoreFactory, policy: AccrualPolicy, ops: list[tuple[str, Any, Any]]
     ) -> None:
-        """Approvals credited on their own (isolated entries) give the core's totals too.
+        """Entries credited on their own (isolated entries) give the core's totals too.
 
         The same check as the property above, under policies without a daily cap or per-day
         rounding (where the ledger credits isolated entries without replaying the volunteer),
-        with sequences rich in pending records and approvals, one at a time or many at once.
+        with sequences rich in pending records, approvals one at a time or many at once, and
+        records approved on entry (some dated before others of the same call).
         """
         store = make_store()
         try:
@@ -615,10 +629,14 @@ class LedgerServiceConformance(_Base):
                     if stored.id not in entries:
                         entries[stored.id] = stored
                         order.append(stored.id)
-                elif op == "record_many":
+                elif op in ("record_many", "record_spread"):
+                    # record_spread: each entry recorded ``extra`` minutes before the one before it
+                    step = extra if op == "record_spread" else 0
                     batch = [
-                        attrs.evolve(e, recorded_at=clock.now() - timedelta(minutes=extra))
-                        for e in arg
+                        attrs.evolve(
+                            e, recorded_at=clock.now() - timedelta(minutes=extra + step * i)
+                        )
+                        for i, e in enumerate(arg)
                     ]
                     ledger.record_many(batch, actor="t")
                     got = store.ledger.get_entries([e.id for e in batch])
