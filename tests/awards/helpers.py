@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from volunteerkit.awards import CreditLine
 from volunteerkit.hours import EntryId, Source
+from volunteerkit.hours.store import CreditRow
 
 BJ = timezone(timedelta(hours=8))
 
@@ -50,4 +51,23 @@ def daily(
     return [
         line(first + timedelta(days=i), minutes, f"{prefix}{i:03d}", **kw)  # type: ignore[arg-type]
         for i in range(count)
+    ]
+
+
+def credit_rows(lines: list[CreditLine], valid_from: datetime) -> list[CreditRow]:
+    """The credit rows the hours Ledger would write for ``lines``, valid from ``valid_from``."""
+    return [
+        CreditRow(
+            volunteer_id=c.volunteer_id,
+            entry_id=c.entry_id,
+            organization_id=c.organization_id,
+            category=c.category,
+            region=None,
+            local_date=c.day.year * 10000 + c.day.month * 100 + c.day.day,
+            raw_minutes=c.raw_minutes,
+            credited_minutes=c.credited_minutes,
+            weighted_micro=int(c.weighted_minutes * 1_000_000),
+            valid_from=valid_from,
+        )
+        for c in lines
     ]

@@ -30,7 +30,7 @@ from volunteerkit.hours.store import CreditClose, CreditRow
 from volunteerkit.stores import MemoryStore, SQLiteStore
 from volunteerkit.testing.strategies_awards import credit_lines_for, rule_sets
 
-from .helpers import at, daily
+from .helpers import at, credit_rows, daily
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
 VOLUNTEERS = ["v1", "v2", "v3"]
@@ -81,21 +81,7 @@ def subjects() -> st.SearchStrategy[dict[str, AwardSubject]]:
 
 def write(store, lines: list[CreditLine], ghosts: int) -> None:
     """Store the lines as rows valid from T0, plus ``ghosts`` large rows closed long ago."""
-    rows = [
-        CreditRow(
-            volunteer_id=c.volunteer_id,
-            entry_id=c.entry_id,
-            organization_id=c.organization_id,
-            category=c.category,
-            region=None,
-            local_date=c.day.year * 10000 + c.day.month * 100 + c.day.day,
-            raw_minutes=c.raw_minutes,
-            credited_minutes=c.credited_minutes,
-            weighted_micro=int(c.weighted_minutes * 1_000_000),
-            valid_from=T0,
-        )
-        for c in lines
-    ]
+    rows = credit_rows(lines, T0)
     closed = [
         CreditRow(
             volunteer_id=VOLUNTEERS[n % 3],

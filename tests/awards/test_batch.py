@@ -31,12 +31,11 @@ from volunteerkit.awards import (
 )
 from volunteerkit.hours import NATIONAL, DateRange, EntryId, ServiceEntry, Source
 from volunteerkit.hours.ledger import Ledger
-from volunteerkit.hours.store import CreditRow
 from volunteerkit.stores import MemoryStore, SQLiteStore
 from volunteerkit.testing.strategies_awards import award_subjects as subjects_strategy
 from volunteerkit.testing.strategies_awards import credit_lines_for, rule_sets
 
-from .helpers import at, daily
+from .helpers import at, credit_rows, daily
 
 T0 = datetime(2000, 1, 1, tzinfo=UTC)  # credit rows valid since long before any as_of
 VOLUNTEERS = ["v1", "v2", "v3"]
@@ -44,24 +43,7 @@ VOLUNTEERS = ["v1", "v2", "v3"]
 
 def write(store, lines: list[CreditLine]) -> None:
     """Store credit lines as credit rows valid from T0 (what the hours Ledger would write)."""
-    store.ledger.write_credit(
-        [],
-        [
-            CreditRow(
-                volunteer_id=c.volunteer_id,
-                entry_id=c.entry_id,
-                organization_id=c.organization_id,
-                category=c.category,
-                region=None,
-                local_date=c.day.year * 10000 + c.day.month * 100 + c.day.day,
-                raw_minutes=c.raw_minutes,
-                credited_minutes=c.credited_minutes,
-                weighted_micro=int(c.weighted_minutes * 1_000_000),
-                valid_from=T0,
-            )
-            for c in lines
-        ],
-    )
+    store.ledger.write_credit([], credit_rows(lines, T0))
 
 
 def people(subject: AwardSubject) -> dict[str, AwardSubject]:

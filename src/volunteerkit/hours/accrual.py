@@ -613,17 +613,8 @@ def _certified_credit(
         given[item.day] = given.get(item.day, 0) + item.minutes
     multiplier = weighting.category_multiplier(entry.category)
     lines = [
-        DayCredit(
-            volunteer_id=entry.volunteer_id,
-            entry_id=entry.id,
-            organization_id=entry.organization_id,
-            category=entry.category,
-            activity_id=entry.activity_id,
-            zone=entry.zone,
-            day=day,
-            raw_minutes=raw.get(day, 0),
-            credited_minutes=given.get(day, 0),
-            weighted_minutes=multiplier * given.get(day, 0),
+        _day_line(
+            entry, day, raw.get(day, 0), given.get(day, 0), multiplier * given.get(day, 0)
         )
         for day in [*raw, *(d for d in given if d not in raw)]
     ]
