@@ -6,6 +6,7 @@ in the same run on the same machine, so the ratio means something even where abs
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -46,3 +47,21 @@ def median_seconds(fn: Callable[[], object], repeat: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def timed_without_gc(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Run ``fn`` once with garbage collection frozen and off; return (wall seconds, result).
+
+    Both sides of a bulk-write comparison are timed this way, so neither pays for collections of
+    the other's garbage.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        result = fn()
+        return time.perf_counter() - t0, result
+    finally:
+        gc.enable()
+        gc.unfreeze()

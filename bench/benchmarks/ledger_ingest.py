@@ -17,15 +17,13 @@ A second figure, ``ledger-ingest (record only)``, times ``record_many`` alone ag
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench._harness import Figure
+from bench._harness import Figure, timed_without_gc
 from bench.benchmarks._ledger_data import NOW, TABLES, entries
 from volunteerkit import FixedClock
 from volunteerkit.hours import NATIONAL
@@ -33,19 +31,6 @@ from volunteerkit.hours.ledger import Ledger
 from volunteerkit.stores import SQLiteStore
 
 NAME = "ledger-ingest"
-
-
-def _timed(fn: Any) -> tuple[float, Any]:
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        result = fn()
-        return time.perf_counter() - t0, result
-    finally:
-        gc.enable()
-        gc.unfreeze()
 
 
 def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -70,7 +55,7 @@ def _raw(rows: dict[str, list[tuple[Any, ...]]], path: Path, tables: tuple[str, 
                 conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
         conn.execute("COMMIT")
 
-    seconds, _ = _timed(load)
+    seconds, _ = timed_without_gc(load)
     conn.close()
     return seconds
 
@@ -84,9 +69,9 @@ def run(quick: bool) -> list[Figure]:
         store = SQLiteStore(folder / "ledger.db")
         clock = FixedClock(NOW)
         ledger = Ledger(store, clock=clock, policy=NATIONAL)
-        record_s, result = _timed(lambda: ledger.record_many(data, actor="importer"))
+        record_s, result = timed_without_gc(lambda: ledger.record_many(data, actor="importer"))
         clock.advance(timedelta(hours=1))
-        approve_s, approved = _timed(lambda: ledger.approve_many(ids, actor="lead-7"))
+        approve_s, approved = timed_without_gc(lambda: ledger.approve_many(ids, actor="lead-7"))
         assert result.written == n
         assert approved == n
         store.close()

@@ -8,12 +8,10 @@ made by the same migrations, with psycopg's binary ``COPY`` in one transaction. 
 
 from __future__ import annotations
 
-import gc
-import time
 from datetime import timedelta
 from typing import Any
 
-from bench._harness import Figure
+from bench._harness import Figure, timed_without_gc
 from bench.benchmarks._ledger_data import NOW, TABLES, entries
 from volunteerkit import FixedClock
 from volunteerkit.hours import NATIONAL
@@ -22,19 +20,6 @@ from volunteerkit.stores import PostgresStore
 from volunteerkit.testing.postgres import TemporaryPostgres
 
 NAME = "ledger-ingest-pg"
-
-
-def _timed(fn: Any) -> tuple[float, Any]:
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        result = fn()
-        return time.perf_counter() - t0, result
-    finally:
-        gc.enable()
-        gc.unfreeze()
 
 
 def _copy_all(dsn: str, schema: str, rows: dict[str, list[tuple[Any, ...]]]) -> float:
@@ -63,7 +48,7 @@ def _copy_all(dsn: str, schema: str, rows: dict[str, list[tuple[Any, ...]]]) -> 
                         for row in rows[table]:
                             copy.write_row(row)
 
-        seconds, _ = _timed(load)
+        seconds, _ = timed_without_gc(load)
     return seconds
 
 
@@ -77,9 +62,9 @@ def run(quick: bool) -> list[Figure]:
         store = PostgresStore(pg.dsn, schema="ledger")
         clock = FixedClock(NOW)
         ledger = Ledger(store, clock=clock, policy=NATIONAL)
-        record_s, result = _timed(lambda: ledger.record_many(data, actor="importer"))
+        record_s, result = timed_without_gc(lambda: ledger.record_many(data, actor="importer"))
         clock.advance(timedelta(hours=1))
-        approve_s, approved = _timed(lambda: ledger.approve_many(ids, actor="lead-7"))
+        approve_s, approved = timed_without_gc(lambda: ledger.approve_many(ids, actor="lead-7"))
         assert result.written == n
         assert approved == n
         store.close()
