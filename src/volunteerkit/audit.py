@@ -19,6 +19,7 @@ import attrs
 
 from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import new_id
+from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError
 
 __all__ = ["AuditEntry", "AuditLog", "record"]
@@ -31,11 +32,10 @@ def _aware(_inst: object, attribute: attrs.Attribute[datetime], value: datetime)
 
 
 def _no_nul(attribute: attrs.Attribute[str], value: str) -> None:
-    # NUL cannot be stored in PostgreSQL text; refusing it here keeps every backend identical.
-    if "\x00" in value:
+    if unstorable(value):  # see volunteerkit._text
         raise InvalidInputError(
-            "text must not contain NUL characters",
-            "文本不得包含 NUL 字符",
+            "text must not contain NUL characters or lone surrogates",
+            "文本不得包含 NUL 字符或孤立代理字符",
             code="audit.nul_character",
             path=f"$.{attribute.name}",
         )
@@ -71,12 +71,13 @@ def _details(
             not isinstance(key, str)
             or not isinstance(val, str)
             or len(val) > _MAX_TEXT
-            or "\x00" in key
-            or "\x00" in val
+            or unstorable(key)
+            or unstorable(val)
         ):
             raise InvalidInputError(
-                "details must map strings to strings (at most 10,000 characters, no NUL)",
-                "details 必须是字符串到字符串的映射(不超过 10000 个字符,不含 NUL)",
+                "details must map strings to strings (at most 10,000 characters, no NUL or lone "
+                "surrogates)",
+                "details 必须是字符串到字符串的映射(不超过 10000 个字符,不含 NUL 或孤立代理字符)",
                 code="audit.invalid_details",
                 path=f"$.{attribute.name}",
             )

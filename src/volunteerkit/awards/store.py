@@ -37,6 +37,7 @@ from typing import Any, Protocol, TypeAlias, runtime_checkable
 import attrs
 
 from volunteerkit._clock import require_aware
+from volunteerkit._text import unstorable
 from volunteerkit.audit import AuditLog
 from volunteerkit.awards.rules import Counting
 from volunteerkit.errors import InvalidInputError
@@ -62,7 +63,7 @@ __all__ = [
 
 
 def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip() or len(value) > 200 or "\x00" in value:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200 or unstorable(value):
         raise InvalidInputError(
             "must be non-empty text of at most 200 characters",
             "必须是不超过 200 个字符的非空文本",
@@ -72,7 +73,7 @@ def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> Non
 
 
 def _long_text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or len(value) > 4000 or "\x00" in value:
+    if not isinstance(value, str) or len(value) > 4000 or unstorable(value):
         raise InvalidInputError(
             "must be text of at most 4,000 characters",
             "必须是不超过 4000 个字符的文本",

@@ -37,6 +37,7 @@ import attrs
 from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import new_id
 from volunteerkit._serialization import converter, structure
+from volunteerkit._text import unstorable
 from volunteerkit.errors import SerializationError
 from volunteerkit.hours._hooks import register_str_enum, register_tagged_union
 from volunteerkit.hours._time import to_minute
@@ -138,20 +139,9 @@ def _optional_end_utc(value: datetime | None) -> datetime | None:
     return None if value is None else _aware_utc(value, "$.end")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _storable(text: str) -> str:
-    """Return why no store can keep ``text``, or ``""``.
-
-    NUL cannot be stored in PostgreSQL text, and a lone surrogate (not a Unicode character) has no
-    UTF-8 form for SQLite or PostgreSQL: refusing both here keeps every backend identical.
-    """
-    if "\x00" in text:
-        return "text must not contain NUL"
-    if not text.isascii() and _SURROGATE.search(text):
-        return "text must not contain lone surrogates"
-    return ""
+    """Return why no store can keep ``text`` (see :mod:`volunteerkit._text`), or ``""``."""
+    return "text must not contain NUL or lone surrogates" if unstorable(text) else ""
 
 
 def _non_empty(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from volunteerkit._clock import require_aware
+from volunteerkit._text import unstorable
 from volunteerkit.matching.errors import MatchingInputError
 
 __all__ = [
@@ -71,7 +72,7 @@ def codes(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+    if not isinstance(value, str) or not value.strip() or unstorable(value):
         raise MatchingInputError.of("matching.empty_field", f"$.{attribute.name}")
 
 
@@ -102,7 +103,7 @@ def _zone(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _text(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or "\x00" in value:
+    if not isinstance(value, str) or unstorable(value):
         raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
 
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from volunteerkit._clock import require_aware
+from volunteerkit._text import unstorable
 from volunteerkit.errors import ConflictError, IntegrityError
 from volunteerkit.matching.errors import MatchingInputError, text_of
 from volunteerkit.matching.models import Project, Shift, Slot
@@ -35,7 +36,7 @@ __all__ = [
 
 
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+    if not isinstance(value, str) or not value.strip() or unstorable(value):
         raise MatchingInputError.of("matching.empty_field", f"$.{attribute.name}")
 
 

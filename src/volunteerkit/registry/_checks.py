@@ -32,6 +32,7 @@ import re
 import unicodedata
 from typing import Final
 
+from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError
 
 __all__ = [
@@ -300,11 +301,13 @@ def check_text(value: object, *, path: str, max_length: int, field: str, field_z
         or value != value.strip()
         or len(value) > max_length
         or _CONTROL(value) is not None
+        or unstorable(value)
     ):
         raise InvalidInputError(
             f"{field} must be non-blank text of at most {max_length} characters, without "
-            "control characters or surrounding white space",
-            f"{field_zh}必须是不超过 {max_length} 个字符的非空文本,不含控制字符,首尾无空白",
+            "control characters, lone surrogates or surrounding white space",
+            f"{field_zh}必须是不超过 {max_length} 个字符的非空文本,不含控制字符或孤立代理字符,"
+            "首尾无空白",
             code="registry.text",
             path=path,
         )

@@ -29,6 +29,7 @@ from typing import Any, Final
 import attrs
 
 from volunteerkit._clock import require_aware
+from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError, mask
 from volunteerkit.registry._checks import (
     check_text,
@@ -341,10 +342,16 @@ def _each_qualification(
 
 
 def _short_text(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or len(value) > 200 or "\x00" in value or value != value.strip():
+    if (
+        not isinstance(value, str)
+        or len(value) > 200
+        or unstorable(value)
+        or value != value.strip()
+    ):
         raise _err(
-            "must be text of at most 200 characters without NUL or surrounding white space",
-            "必须是不超过 200 个字符的文本,不含 NUL,首尾无空白",
+            "must be text of at most 200 characters without NUL, lone surrogates or surrounding "
+            "white space",
+            "必须是不超过 200 个字符的文本,不含 NUL 或孤立代理字符,首尾无空白",
             "registry.text",
             f"$.{attribute.name}",
         )
@@ -738,11 +745,11 @@ class Membership:
 
 
 def _payload(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-    # An MRZ holds a line break, so any text but NUL is allowed here.
-    if not isinstance(value, str) or not 1 <= len(value) <= 1000 or "\x00" in value:
+    # An MRZ holds a line break, so any text a store can keep is allowed here.
+    if not isinstance(value, str) or not 1 <= len(value) <= 1000 or unstorable(value):
         raise _err(
-            "must be text of 1 to 1,000 characters without NUL",
-            "必须是 1 至 1000 个字符的文本,不含 NUL",
+            "must be text of 1 to 1,000 characters without NUL or lone surrogates",
+            "必须是 1 至 1000 个字符的文本,不含 NUL 或孤立代理字符",
             "registry.sealed",
             f"$.{attribute.name}",
         )
