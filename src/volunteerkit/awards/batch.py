@@ -871,28 +871,12 @@ def award_subjects(
     """
     require_aware(as_of, "$.as_of")
     chosen = sorted(periods, key=lambda p: (p.first, p.last))
-    evaluated = granted = revoked = kept = 0
-    for chunk in _chunks(subjects, max(1, chunk_size)):
-        evaluations = list(evaluate_subjects(rule_set, store, chunk, as_of=as_of, periods=chosen))
-        g, r, k = _apply(
-            rule_set,
-            store,
-            evaluations,
-            {s.id: s for s in chunk},
-            as_of=as_of,
-            periods=chosen,
-            clock=clock,
-            actor=actor,
-        )
-        evaluated += len(chunk)
-        granted, revoked, kept = granted + g, revoked + r, kept + k
-    return AwardRun(
-        rule_set_id=rule_set.id,
-        as_of=as_of,
-        evaluated=evaluated,
-        granted=granted,
-        revoked=revoked,
-        kept=kept,
+    evaluated = (
+        (chunk, list(evaluate_subjects(rule_set, store, chunk, as_of=as_of, periods=chosen)))
+        for chunk in _chunks(subjects, max(1, chunk_size))
+    )
+    return _award_chunks(
+        rule_set, store, evaluated, as_of=as_of, periods=chosen, clock=clock, actor=actor
     )
 
 
@@ -940,28 +924,47 @@ def award_all(
     candidates = sorted(set(_candidates(rule_set, store, as_of, volunteer_ids)) | set(holders))
     reader = _Reader(rule_set, store, as_of)
     chosen = sorted(periods, key=lambda p: (p.first, p.last))
+
+    def evaluated() -> Iterator[tuple[list[AwardSubject], list[Evaluation]]]:
+        for chunk in _chunks(candidates, max(1, chunk_size)):
+            people = [resolve(v) for v in chunk]
+            recommended = _recommended(rule_set, store, people)
+            yield people, list(
+                _evaluate_chunk(
+                    rule_set, reader, people, periods=chosen, recommended=recommended,
+                    detail=False,
+                )
+            )
+
+    return _award_chunks(
+        rule_set, store, evaluated(), as_of=as_of, periods=chosen, clock=clock, actor=actor
+    )
+
+
+def _award_chunks(
+    rule_set: RuleSet,
+    store: AwardStore,
+    chunks: Iterable[tuple[list[AwardSubject], list[Evaluation]]],
+    *,
+    as_of: datetime,
+    periods: Sequence[DateRange],
+    clock: Clock,
+    actor: str,
+) -> AwardRun:
+    """Apply each chunk's evaluations (one transaction a chunk) and count what was done."""
     evaluated = granted = revoked = kept = 0
-    for chunk in _chunks(candidates, max(1, chunk_size)):
-        people = [resolve(v) for v in chunk]
-        evaluations = _evaluate_chunk(
-            rule_set,
-            reader,
-            people,
-            periods=chosen,
-            recommended=_recommended(rule_set, store, people),
-            detail=False,
-        )
+    for people, evaluations in chunks:
         g, r, k = _apply(
             rule_set,
             store,
             evaluations,
             {s.id: s for s in people},
             as_of=as_of,
-            periods=chosen,
+            periods=periods,
             clock=clock,
             actor=actor,
         )
-        evaluated += len(chunk)
+        evaluated += len(people)
         granted, revoked, kept = granted + g, revoked + r, kept + k
     return AwardRun(
         rule_set_id=rule_set.id,
