@@ -13,24 +13,41 @@ entries per second; the ratio is ledger / raw (goal >= 0.8).
 
 A second figure, ``ledger-ingest (record only)``, times ``record_many`` alone against raw
 ``executemany`` of the entry rows alone.
+
+A third figure, ``ledger-ingest (vs floor)``, compares the ledger with the fastest way we know to do
+the same *job* by hand: a loop over ``sqlite3`` that inserts the entry rows, then, 500 ids at a
+time, reads the entries back, builds one approval event and the credit rows of each (its local
+days from :func:`~volunteerkit.hours._time.split_minutes_by_day`), and inserts them, with the
+store's connection settings (foreign keys on). It checks nothing (no policy, no replays, no states,
+no overlaps), builds no model and writes no audit entry, so no correct ledger can be faster; the
+run asserts that it wrote the ledger's entry, event and credit rows, except the credited minutes
+of the few entries that overlap another of their volunteer's (the ledger counts the overlap once,
+the floor does not look). The raw ``executemany`` of the first
+figure only writes rows it was handed, so the floor / raw ratio in the note is the most any
+implementation of recording and approving can reach against it.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bench._harness import Figure, timed_without_gc
 from bench.benchmarks._ledger_data import NOW, TABLES, entries
 from volunteerkit import FixedClock
-from volunteerkit.hours import NATIONAL
+from volunteerkit._ids import uuid7_text
+from volunteerkit.hours import NATIONAL, ServiceEntry
+from volunteerkit.hours._time import split_minutes_by_day
 from volunteerkit.hours.ledger import Ledger
 from volunteerkit.stores import SQLiteStore
+from volunteerkit.stores._sql_hours import CREDIT_COLUMNS, ENTRY_COLUMNS, EVENT_COLUMNS
 
 NAME = "ledger-ingest"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -60,6 +77,82 @@ def _raw(rows: dict[str, list[tuple[Any, ...]]], path: Path, tables: tuple[str, 
     return seconds
 
 
+def _micros(value: datetime) -> int:
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _floor(data: list[ServiceEntry], path: Path, approved_at: datetime) -> float:
+    """Record and approve ``data`` by hand, checking nothing; return the wall seconds."""
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    t = _micros
+    at = t(approved_at)
+
+    def job() -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            _insert("vk_hours_entries", ENTRY_COLUMNS),
+            [
+                (str(e.id), e.volunteer_id, e.organization_id, e.activity_id, e.category,
+                 t(e.start), t(e.end), e.zone.key, e.break_minutes, e.travel_minutes,
+                 e.source.value, "pending", e.recorded_by, t(e.recorded_at), e.note)
+                for e in data
+            ],
+        )
+        conn.execute("COMMIT")
+        keys = [str(e.id) for e in data]
+        conn.execute("BEGIN IMMEDIATE")
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            events: list[tuple[Any, ...]] = []
+            credit: list[tuple[Any, ...]] = []
+            for eid, vid, org, cat, start, end, zone, brk in conn.execute(
+                "SELECT id, volunteer_id, organization_id, category, start_at, end_at, zone, "
+                f"break_minutes FROM vk_hours_entries WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ):
+                events.append((f"local:{uuid7_text(approved_at)}", eid, vid, "approved",
+                               "lead-7", at, "", None, None, None, None))
+                parts = split_minutes_by_day(
+                    start // 60_000_000, end // 60_000_000 - brk, ZoneInfo(zone)
+                )
+                for day, a, b in parts:
+                    m = b - a
+                    credit.append((vid, day.year * 10000 + day.month * 100 + day.day, at, None,
+                                   m, m, m * 1_000_000, eid, org, cat, None))
+            conn.executemany(_insert("vk_hours_events", EVENT_COLUMNS), events)
+            conn.executemany(_insert("vk_hours_credit", CREDIT_COLUMNS), credit)
+        conn.execute("COMMIT")
+
+    seconds, _ = timed_without_gc(job)
+    conn.close()
+    return seconds
+
+
+def _same_rows(ledger_db: Path, floor_db: Path) -> bool:
+    """Whether the floor wrote the ledger's rows (credited minutes aside: see ``run``)."""
+    queries = (
+        "SELECT * FROM vk_hours_entries ORDER BY id",
+        "SELECT volunteer_id, local_date, valid_from, valid_to, raw_minutes, entry_id, "
+        "organization_id, category, region FROM vk_hours_credit ORDER BY entry_id, local_date",
+        "SELECT entry_id, volunteer_id, type, at FROM vk_hours_events ORDER BY entry_id",
+    )
+    a, b = sqlite3.connect(ledger_db), sqlite3.connect(floor_db)
+    try:
+        return all(a.execute(q).fetchall() == b.execute(q).fetchall() for q in queries)
+    finally:
+        a.close()
+        b.close()
+
+
 def run(quick: bool) -> list[Figure]:
     n = 20_000 if quick else 1_000_000
     data = entries(n, n // 10)
@@ -78,6 +171,8 @@ def run(quick: bool) -> list[Figure]:
         rows = _rows(folder / "ledger.db")
         raw_all = _raw(rows, folder / "raw-all.db", TABLES)
         raw_entries = _raw(rows, folder / "raw-entries.db", ("vk_hours_entries",))
+        floor = _floor(data, folder / "floor.db", clock.now())
+        assert _same_rows(folder / "ledger.db", folder / "floor.db")
     ours = record_s + approve_s
     counts = ", ".join(f"{t.removeprefix('vk_')} {len(r):,}" for t, r in rows.items())
     return [
@@ -100,5 +195,16 @@ def run(quick: bool) -> list[Figure]:
             unit="entries/s",
             higher_is_better=True,
             note=f"record_many {record_s:.2f} s; raw executemany of the entry rows {raw_entries:.2f} s",
+        ),
+        Figure(
+            name=f"{NAME} (vs floor)",
+            value=n / ours,
+            baseline=n / floor,
+            unit="entries/s",
+            higher_is_better=True,
+            note=(
+                f"the same job by hand with no checks and no models {floor:.1f} s; "
+                f"floor / raw executemany = {raw_all / floor:.3f} (the most any ledger can reach)"
+            ),
         ),
     ]
