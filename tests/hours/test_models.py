@@ -265,3 +265,15 @@ def test_structuring_refuses_unknown_fields() -> None:
     with pytest.raises(SerializationError) as info:
         structure(data, ServiceEntry)
     assert info.value.path == "$.brake_minutes"
+
+
+@given(events())
+def test_an_event_for_other_ids_equals_the_checked_constructor(event: LedgerEvent) -> None:
+    """``_for`` (the batch path's copy) gives what the class builds, validators and all."""
+    other_event, other_entry = evid("copy-9"), eid("entry-9")
+    copied = event._for(other_event, other_entry)
+    built = attrs.evolve(event, id=other_event, entry_id=other_entry)
+    assert type(copied) is type(event)
+    assert copied == built
+    assert hash(copied) == hash(built)
+    assert copied.id is other_event and copied.entry_id is other_entry

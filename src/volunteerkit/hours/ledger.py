@@ -592,14 +592,18 @@ class Ledger:
         events_of = self._repo.events_of(ids)
         made: list[LedgerEvent] = []
         after: dict[EntryId, EntryState] = {}
+        first: Approved | None = None  # checked once; the others differ only in their ids
         for i, eid in batch:
             entry = stored[eid]
             mine = events_of.setdefault(eid, [])
             try:
-                event = Approved(
-                    id=self._next_event_id(now, mine), entry_id=eid, actor=actor, at=now,
-                    reason=reason,
-                )
+                event_id = self._next_event_id(now, mine)
+                if first is None:
+                    event = first = Approved(
+                        id=event_id, entry_id=entry.id, actor=actor, at=now, reason=reason
+                    )
+                else:
+                    event = first._for(event_id, entry.id)
                 after[eid] = apply_event(self._state_before(entry, mine, now), event)
             except VolunteerkitError as err:
                 raise err.at(f"$.entry_ids[{i}]") from None
@@ -639,7 +643,7 @@ class Ledger:
 
     def _next_event_id(self, now: datetime, events: Sequence[LedgerEvent]) -> EventId:
         # the origin was checked in __init__, and UUID text is a valid local id
-        candidate = EventId._unchecked(self._origin, uuid7_text(self._clock.now()))
+        candidate = EventId._unchecked(self._origin, uuid7_text(now))
         if not events:
             return candidate
         last = max(events, key=lambda e: (e.at, e.id))

@@ -425,6 +425,9 @@ def _event_text(_instance: object, attribute: attrs.Attribute[str], value: str) 
         raise InvalidEvent.of("hours.invalid_event", _path(attribute), problem)
 
 
+_E = TypeVar("_E", bound="_Event")
+
+
 @attrs.frozen(kw_only=True)
 class _Event:
     """Fields every ledger event shares."""
@@ -455,6 +458,21 @@ class _Event:
             raise InvalidEvent.of("hours.invalid_event", _path(attribute), "a reason is required")
         if problem := _storable(value):
             raise InvalidEvent.of("hours.invalid_event", _path(attribute), problem)
+
+    def _for(self: _E, event_id: EventId, entry_id: EntryId) -> _E:
+        """Return this event with other ids, for another entry, skipping the validators.
+
+        Every other field is this (already checked) event's; the ids must be of the right types
+        (a stored or freshly built :class:`EntryId`, an :class:`EventId`). For batches that apply
+        one event to many entries.
+        """
+        cls = type(self)
+        obj = object.__new__(cls)
+        for field in attrs.fields(cls):
+            object.__setattr__(obj, field.name, getattr(self, field.name))
+        object.__setattr__(obj, "id", event_id)
+        object.__setattr__(obj, "entry_id", entry_id)
+        return obj
 
 
 @attrs.frozen(kw_only=True)

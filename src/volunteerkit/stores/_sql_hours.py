@@ -347,6 +347,21 @@ class SQLLedgerRepository:
             found.update(str(r[0]) for r in rows)
         return found
 
+    def _append(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> bool:
+        """Insert rows whose ids are most likely new, in a savepoint.
+
+        Returns ``False``, having written nothing, when one of the ids is already stored: the
+        caller then finds which (a replay, or a clash) and writes the others. New ids are the
+        common case (the ledger mints event ids, and filters stored entries before adding), so it
+        pays for no lookup of ids.
+        """
+        try:
+            with self._db.atomic():
+                self._db.copy_rows(table, columns, rows)
+        except ConflictError:
+            return False
+        return True
+
     def add_entries(self, entries: Sequence[ServiceEntry]) -> int:
         """Append entries (see :meth:`volunteerkit.hours.store.LedgerRepository.add_entries`)."""
         unique: dict[str, ServiceEntry] = {}
@@ -357,19 +372,21 @@ class SQLLedgerRepository:
                 unique[key] = entry
             elif known != entry:
                 raise entry_conflict(f"$.entries[{i}].id")
-        with self._db.atomic():
+        if not unique:
+            return 0
+        db = self._db
+        rows = {k: entry_row(db, e) for k, e in unique.items()}
+        with db.atomic():
+            if self._append("vk_hours_entries", ENTRY_COLUMNS, list(rows.values())):
+                return len(rows)
             existing = self._existing("vk_hours_entries", list(unique))
-            if existing:
-                stored = self.get_entries([unique[k].id for k in existing])
-                for k in existing:
-                    if stored.get(unique[k].id) != unique[k]:
-                        raise entry_conflict("$.id")
-            new = [e for k, e in unique.items() if k not in existing]
+            stored = self.get_entries([unique[k].id for k in existing])
+            for k in existing:
+                if stored.get(unique[k].id) != unique[k]:
+                    raise entry_conflict("$.id")
+            new = [row for k, row in rows.items() if k not in existing]
             if new:
-                db = self._db
-                self._db.copy_rows(
-                    "vk_hours_entries", ENTRY_COLUMNS, [entry_row(db, e) for e in new]
-                )
+                db.copy_rows("vk_hours_entries", ENTRY_COLUMNS, new)
         return len(new)
 
     def add_events(self, events: Sequence[LedgerEvent]) -> int:
@@ -382,7 +399,16 @@ class SQLLedgerRepository:
                 unique[key] = event
             elif known != event:
                 raise event_conflict(f"$.events[{i}].id")
+        if not unique:
+            return 0
         with self._db.atomic():
+            owners = self._volunteers_of(sorted({str(e.entry_id) for e in unique.values()}))
+            if all(str(e.entry_id) in owners for e in unique.values()) and self._append(
+                "vk_hours_events",
+                EVENT_COLUMNS,
+                [event_row(self._db, e, owners[str(e.entry_id)]) for e in unique.values()],
+            ):
+                return len(unique)
             existing = self._existing("vk_hours_events", list(unique))
             for k in existing:
                 row = self._db.fetchone(f"{_EVENT_SELECT} WHERE id = ?", (k,))
@@ -391,7 +417,6 @@ class SQLLedgerRepository:
             new = [e for k, e in unique.items() if k not in existing]
             if not new:
                 return 0
-            owners = self._volunteers_of(sorted({str(e.entry_id) for e in new}))
             rows = []
             for ev in new:
                 owner = owners.get(str(ev.entry_id))
