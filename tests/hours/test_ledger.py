@@ -311,3 +311,19 @@ def test_state_as_of_before_recording_is_unknown(ledger):
     ledger.record(entry("a"), actor="vol")
     with pytest.raises(UnknownEntry):
         ledger.state(EntryId(origin="test", local_id="a"), as_of=NOW - timedelta(seconds=1))
+
+
+def test_credit_rows_start_in_utc_whatever_the_clock_zone(store):
+    """A clock in +08:00 dates credit rows by the same instants, kept in UTC, on both paths."""
+    clock = FixedClock(NOW.astimezone(SH))
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    ledger.record_many([entry("a", h1=9, h2=11), entry("b", h1=10, h2=12)], actor="vol")
+    ledger.approve(entry("a").id, actor="lead")  # alone: credited on its own
+    clock.advance(timedelta(hours=1))
+    ledger.approve(entry("b").id, actor="lead")  # overlaps a: the volunteer is replayed
+    rows = store.ledger.credit_history("v1")
+    assert {(str(r.entry_id), r.credited_minutes, r.valid_from, r.valid_to) for r in rows} == {
+        ("test:a", 120, NOW, None),
+        ("test:b", 60, NOW + timedelta(hours=1), None),  # the overlap counted once
+    }
+    assert all(r.valid_from.tzinfo is UTC for r in rows)

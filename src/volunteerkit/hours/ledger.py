@@ -40,7 +40,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
 
@@ -94,6 +94,8 @@ from volunteerkit.hours.windows import LIFETIME, Window
 
 __all__ = ["Ledger", "RecordResult"]
 
+_new = object.__new__
+_set = object.__setattr__
 _POLICY_SETTING = "policy"
 _MAX_WEIGHT_PLACES = 6
 _FLUSH_CHUNK = 500
@@ -127,6 +129,37 @@ class RecordResult:
     def total(self) -> int:
         """Entries read from the input: written plus already present."""
         return self.written + self.already_present
+
+
+def _open_row(
+    volunteer_id: str,
+    entry_id: EntryId,
+    organization_id: str,
+    category: str,
+    region: str | None,
+    local_date: int,
+    raw_minutes: int,
+    credited_minutes: int,
+    weighted_micro: int,
+    valid_from: datetime,
+) -> CreditRow:
+    """An open :class:`CreditRow` of values the accrual computed, without its converters.
+
+    ``valid_from`` must be in UTC already (what the converter would give).
+    """
+    row = _new(CreditRow)
+    _set(row, "volunteer_id", volunteer_id)
+    _set(row, "entry_id", entry_id)
+    _set(row, "organization_id", organization_id)
+    _set(row, "category", category)
+    _set(row, "region", region)
+    _set(row, "local_date", local_date)
+    _set(row, "raw_minutes", raw_minutes)
+    _set(row, "credited_minutes", credited_minutes)
+    _set(row, "weighted_micro", weighted_micro)
+    _set(row, "valid_from", valid_from)
+    _set(row, "valid_to", None)
+    return row
 
 
 def _places(value: Decimal) -> int:
@@ -632,6 +665,8 @@ class Ledger:
     ) -> EntryState:
         """Return the entry's state after its events dated by ``now``, as the fold gives it."""
         state = initial_state(entry)
+        if not events:
+            return state
         for event in sorted(events, key=lambda e: (e.at, e.id)):
             if event.at > now:
                 continue
@@ -782,17 +817,17 @@ class Ledger:
             region = regions[st.volunteer_id]
             for line in days:
                 rows.append(
-                    CreditRow(
-                        volunteer_id=st.volunteer_id,
-                        entry_id=eid,
-                        organization_id=line.organization_id,
-                        category=line.category,
-                        region=region,
-                        local_date=date_key(line.day),
-                        raw_minutes=line.raw_minutes,
-                        credited_minutes=line.credited_minutes,
-                        weighted_micro=int(line.weighted_minutes * WEIGHT_SCALE),
-                        valid_from=since,
+                    _open_row(
+                        st.volunteer_id,
+                        st.id,
+                        line.organization_id,
+                        line.category,
+                        region,
+                        date_key(line.day),
+                        line.raw_minutes,
+                        line.credited_minutes,
+                        int(line.weighted_minutes * WEIGHT_SCALE),
+                        since,
                     )
                 )
         return direct, rows
@@ -874,6 +909,7 @@ class Ledger:
         entries, events = records
         policy = self._policy
         for at in instants:
+            utc = at.astimezone(UTC)  # a clock's now may be in any zone
             effective = [s for s in fold(entries, events, as_of=at).entries if s.effective]
             days, _ = _accrue_effective(effective, policy, certified)
             seen: set[tuple[EntryId, int]] = set()
@@ -894,17 +930,9 @@ class Ledger:
                     if held[1].values == values:
                         continue
                     close(key, at)
-                new = CreditRow(
-                    volunteer_id=volunteer_id,
-                    entry_id=line.entry_id,
-                    organization_id=values[0],
-                    category=values[1],
-                    region=region,
-                    local_date=local,
-                    raw_minutes=values[3],
-                    credited_minutes=values[4],
-                    weighted_micro=values[5],
-                    valid_from=at,
+                new = _open_row(
+                    volunteer_id, line.entry_id, values[0], values[1], region, local, values[3],
+                    values[4], values[5], utc,
                 )
                 current[key] = (len(rows), new)
                 rows.append(new)

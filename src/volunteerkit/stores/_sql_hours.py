@@ -402,11 +402,12 @@ class SQLLedgerRepository:
         if not unique:
             return 0
         with self._db.atomic():
-            owners = self._volunteers_of(sorted({str(e.entry_id) for e in unique.values()}))
-            if all(str(e.entry_id) in owners for e in unique.values()) and self._append(
+            entry_keys = {k: str(e.entry_id) for k, e in unique.items()}
+            owners = self._volunteers_of(sorted(set(entry_keys.values())))
+            if all(e in owners for e in entry_keys.values()) and self._append(
                 "vk_hours_events",
                 EVENT_COLUMNS,
-                [event_row(self._db, e, owners[str(e.entry_id)]) for e in unique.values()],
+                [event_row(self._db, e, owners[entry_keys[k]]) for k, e in unique.items()],
             ):
                 return len(unique)
             existing = self._existing("vk_hours_events", list(unique))
