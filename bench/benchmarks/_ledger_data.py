@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from volunteerkit._ids import uuid7
+from bench._harness import Figure
+from volunteerkit._ids import uuid7, uuid7_text
 from volunteerkit.hours import EntryId, ServiceEntry, Source
+from volunteerkit.hours._time import split_minutes_by_day
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
@@ -73,3 +75,62 @@ def credit_rows(
                 recorded = fixed
             yield (vid, local, to_time(recorded), None, minutes, minutes, minutes * 1_000_000,
                    entry_id, org, cat, region)
+
+
+# ------------------------------------------------------------------------------------------------
+# the floor: recording and approving by hand, checking nothing (see ledger_ingest)
+
+# What the floor must have written as the ledger did: every entry; every credit row but its credited
+# and weighted minutes (the ledger counts the overlap of two entries of a volunteer once, the floor
+# does not look); the events but their ids. ``{}`` is where a schema prefix goes.
+SAME_ROWS = (
+    "SELECT * FROM {}vk_hours_entries ORDER BY id",
+    "SELECT volunteer_id, local_date, valid_from, valid_to, raw_minutes, entry_id, "
+    "organization_id, category, region FROM {}vk_hours_credit ORDER BY entry_id, local_date",
+    "SELECT entry_id, volunteer_id, type, at FROM {}vk_hours_events ORDER BY entry_id",
+)
+FLOOR_SELECT = (
+    "SELECT id, volunteer_id, organization_id, category, start_at, end_at, zone, break_minutes "
+    "FROM {}vk_hours_entries WHERE "
+)
+
+
+def approve_by_hand(
+    row: tuple[Any, ...],
+    start: int,
+    end: int,
+    approved_at: datetime,
+    at: Any,
+    events: list[tuple[Any, ...]],
+    credit: list[tuple[Any, ...]],
+) -> None:
+    """Append the approval event and the credit rows of one entry read back by ``FLOOR_SELECT``.
+
+    ``start`` and ``end`` are its epoch minutes, ``at`` the approval instant in the backend's form.
+    """
+    eid, vid, org, cat, _, _, zone, brk = row
+    events.append(
+        (f"local:{uuid7_text(approved_at)}", eid, vid, "approved", "lead-7", at, "", None, None,
+         None, None)
+    )  # fmt: skip
+    for day, a, b in split_minutes_by_day(start, end - brk, ZoneInfo(zone)):
+        m = b - a
+        credit.append(
+            (vid, day.year * 10000 + day.month * 100 + day.day, at, None, m, m, m * 1_000_000,
+             eid, org, cat, None)
+        )  # fmt: skip
+
+
+def floor_figure(name: str, n: int, ours: float, floor: float, raw: float, raw_name: str) -> Figure:
+    """The ledger against the floor, with the floor against the raw baseline in the note."""
+    return Figure(
+        name=f"{name} (vs floor)",
+        value=n / ours,
+        baseline=n / floor,
+        unit="entries/s",
+        higher_is_better=True,
+        note=(
+            f"the same job by hand with no checks and no models {floor:.1f} s; "
+            f"floor / {raw_name} = {raw / floor:.3f} (the most any ledger can reach)"
+        ),
+    )

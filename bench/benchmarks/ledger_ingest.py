@@ -34,14 +34,19 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bench._harness import Figure, timed_without_gc
-from bench.benchmarks._ledger_data import NOW, TABLES, entries
+from bench.benchmarks._ledger_data import (
+    FLOOR_SELECT,
+    NOW,
+    SAME_ROWS,
+    TABLES,
+    approve_by_hand,
+    entries,
+    floor_figure,
+)
 from volunteerkit import FixedClock
-from volunteerkit._ids import uuid7_text
 from volunteerkit.hours import NATIONAL, ServiceEntry
-from volunteerkit.hours._time import split_minutes_by_day
 from volunteerkit.hours.ledger import Ledger
 from volunteerkit.stores import SQLiteStore
 from volunteerkit.stores._sql_hours import CREDIT_COLUMNS, ENTRY_COLUMNS, EVENT_COLUMNS
@@ -114,20 +119,10 @@ def _floor(data: list[ServiceEntry], path: Path, approved_at: datetime) -> float
             chunk = keys[i : i + 500]
             events: list[tuple[Any, ...]] = []
             credit: list[tuple[Any, ...]] = []
-            for eid, vid, org, cat, start, end, zone, brk in conn.execute(
-                "SELECT id, volunteer_id, organization_id, category, start_at, end_at, zone, "
-                f"break_minutes FROM vk_hours_entries WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            ):
-                events.append((f"local:{uuid7_text(approved_at)}", eid, vid, "approved",
-                               "lead-7", at, "", None, None, None, None))
-                parts = split_minutes_by_day(
-                    start // 60_000_000, end // 60_000_000 - brk, ZoneInfo(zone)
-                )
-                for day, a, b in parts:
-                    m = b - a
-                    credit.append((vid, day.year * 10000 + day.month * 100 + day.day, at, None,
-                                   m, m, m * 1_000_000, eid, org, cat, None))
+            marks = ", ".join("?" * len(chunk))
+            for row in conn.execute(FLOOR_SELECT.format("") + f"id IN ({marks})", chunk):
+                start, end = row[4] // 60_000_000, row[5] // 60_000_000
+                approve_by_hand(row, start, end, approved_at, at, events, credit)
             conn.executemany(_insert("vk_hours_events", EVENT_COLUMNS), events)
             conn.executemany(_insert("vk_hours_credit", CREDIT_COLUMNS), credit)
         conn.execute("COMMIT")
@@ -138,16 +133,13 @@ def _floor(data: list[ServiceEntry], path: Path, approved_at: datetime) -> float
 
 
 def _same_rows(ledger_db: Path, floor_db: Path) -> bool:
-    """Whether the floor wrote the ledger's rows (credited minutes aside: see ``run``)."""
-    queries = (
-        "SELECT * FROM vk_hours_entries ORDER BY id",
-        "SELECT volunteer_id, local_date, valid_from, valid_to, raw_minutes, entry_id, "
-        "organization_id, category, region FROM vk_hours_credit ORDER BY entry_id, local_date",
-        "SELECT entry_id, volunteer_id, type, at FROM vk_hours_events ORDER BY entry_id",
-    )
+    """Whether the floor wrote the ledger's rows (see ``SAME_ROWS``)."""
     a, b = sqlite3.connect(ledger_db), sqlite3.connect(floor_db)
     try:
-        return all(a.execute(q).fetchall() == b.execute(q).fetchall() for q in queries)
+        return all(
+            a.execute(q.format("")).fetchall() == b.execute(q.format("")).fetchall()
+            for q in SAME_ROWS
+        )
     finally:
         a.close()
         b.close()
@@ -196,15 +188,5 @@ def run(quick: bool) -> list[Figure]:
             higher_is_better=True,
             note=f"record_many {record_s:.2f} s; raw executemany of the entry rows {raw_entries:.2f} s",
         ),
-        Figure(
-            name=f"{NAME} (vs floor)",
-            value=n / ours,
-            baseline=n / floor,
-            unit="entries/s",
-            higher_is_better=True,
-            note=(
-                f"the same job by hand with no checks and no models {floor:.1f} s; "
-                f"floor / raw executemany = {raw_all / floor:.3f} (the most any ledger can reach)"
-            ),
-        ),
+        floor_figure(NAME, n, ours, floor, raw_all, "raw executemany"),
     ]

@@ -18,14 +18,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bench._harness import Figure, timed_without_gc
-from bench.benchmarks._ledger_data import NOW, TABLES, entries
+from bench.benchmarks._ledger_data import (
+    FLOOR_SELECT,
+    NOW,
+    SAME_ROWS,
+    TABLES,
+    approve_by_hand,
+    entries,
+    floor_figure,
+)
 from volunteerkit import FixedClock
-from volunteerkit._ids import uuid7_text
 from volunteerkit.hours import NATIONAL, ServiceEntry
-from volunteerkit.hours._time import split_minutes_by_day, to_minute
+from volunteerkit.hours._time import to_minute
 from volunteerkit.hours.ledger import Ledger
 from volunteerkit.stores import PostgresStore
 from volunteerkit.stores._sql_hours import CREDIT_COLUMNS, ENTRY_COLUMNS, EVENT_COLUMNS
@@ -109,21 +115,11 @@ def _floor(dsn: str, schema: str, data: list[ServiceEntry], approved_at: datetim
                 for i in range(0, len(keys), 5000):
                     events: list[tuple[Any, ...]] = []
                     credit: list[tuple[Any, ...]] = []
-                    for eid, vid, org, cat, start, end, zone, brk in cur.execute(
-                        "SELECT id, volunteer_id, organization_id, category, start_at, end_at, "
-                        "zone, break_minutes FROM vk_hours_entries WHERE id = ANY(%b)",
-                        (keys[i : i + 5000],),
+                    for row in cur.execute(
+                        FLOOR_SELECT.format("") + "id = ANY(%b)", (keys[i : i + 5000],)
                     ).fetchall():
-                        events.append((f"local:{uuid7_text(approved_at)}", eid, vid, "approved",
-                                       "lead-7", approved_at, "", None, None, None, None))
-                        parts = split_minutes_by_day(
-                            to_minute(start), to_minute(end) - brk, ZoneInfo(zone)
-                        )
-                        for day, a, b in parts:
-                            m = b - a
-                            credit.append((vid, day.year * 10000 + day.month * 100 + day.day,
-                                           approved_at, None, m, m, m * 1_000_000, eid, org, cat,
-                                           None))  # fmt: skip
+                        start, end = to_minute(row[4]), to_minute(row[5])
+                        approve_by_hand(row, start, end, approved_at, approved_at, events, credit)
                     copy(cur, "vk_hours_events", EVENT_COLUMNS, events)
                     copy(cur, "vk_hours_credit", CREDIT_COLUMNS, credit)
 
@@ -132,20 +128,14 @@ def _floor(dsn: str, schema: str, data: list[ServiceEntry], approved_at: datetim
 
 
 def _same_rows(dsn: str, ours: str, floor: str) -> bool:
-    """Whether the floor wrote the ledger's rows (credited minutes aside)."""
+    """Whether the floor wrote the ledger's rows (see ``SAME_ROWS``)."""
     import psycopg
 
-    queries = (
-        "SELECT * FROM {}.vk_hours_entries ORDER BY id",
-        "SELECT volunteer_id, local_date, valid_from, valid_to, raw_minutes, entry_id, "
-        "organization_id, category, region FROM {}.vk_hours_credit ORDER BY entry_id, local_date",
-        "SELECT entry_id, volunteer_id, type, at FROM {}.vk_hours_events ORDER BY entry_id",
-    )
     with psycopg.connect(dsn) as conn:
         return all(
-            conn.execute(q.format(f'"{ours}"')).fetchall()
-            == conn.execute(q.format(f'"{floor}"')).fetchall()
-            for q in queries
+            conn.execute(q.format(f'"{ours}".')).fetchall()
+            == conn.execute(q.format(f'"{floor}".')).fetchall()
+            for q in SAME_ROWS
         )
 
 
@@ -186,15 +176,5 @@ def run(quick: bool) -> list[Figure]:
                 f"{raw:.1f} s"
             ),
         ),
-        Figure(
-            name=f"{NAME} (vs floor)",
-            value=n / ours,
-            baseline=n / floor,
-            unit="entries/s",
-            higher_is_better=True,
-            note=(
-                f"the same job by hand with no checks and no models {floor:.1f} s; "
-                f"floor / binary COPY = {raw / floor:.3f} (the most any ledger can reach)"
-            ),
-        ),
+        floor_figure(NAME, n, ours, floor, raw, "binary COPY"),
     ]
