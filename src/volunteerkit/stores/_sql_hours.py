@@ -7,10 +7,12 @@ ids before the copy, so a replayed batch writes nothing and a clash writes nothi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
+
+import attrs
 
 from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
 from volunteerkit.hours.models import (
@@ -116,8 +118,6 @@ _EVENT_CLASSES: dict[str, type[LedgerEvent]] = {
 }
 
 
-_new = object.__new__
-_set = object.__setattr__
 _ENTRY_FIELDS = (
     "id",
     "volunteer_id",
@@ -141,27 +141,54 @@ _SOURCES = {s.value: s for s in Source}
 _STATUSES = {s.value: s for s in Status}
 
 
-def _stored(cls: type[_T], names: Sequence[str], values: Iterable[Any]) -> _T:
-    """Rebuild a frozen model from values it had when it was written (already validated).
+def _builder(cls: type[_T], names: Sequence[str]) -> Callable[..., _T]:
+    """Compile a function that rebuilds a frozen model from values it had when it was written.
 
     Rows read back were built from valid models and are never updated (the schema's triggers
-    refuse it), so reading them skips the validators and converters: every value given here is
-    already what they would produce (UTC datetimes, parsed ids, enum members).
+    refuse it), so reading them skips the validators and converters: every value given is already
+    what they would produce (UTC datetimes, parsed ids, enum members). The function takes the
+    values in ``names`` order and sets each through its slot, as the ``__init__`` that attrs
+    compiles does, without the checks; compiled, because a loop over the names costs twice as
+    much per row.
+
+    Args:
+        cls: A frozen, slotted attrs class.
+        names: Every one of its fields, in the order the function takes them.
+
+    Returns:
+        The function.
     """
-    obj = _new(cls)
-    for name, value in zip(names, values, strict=True):
-        _set(obj, name, value)
-    return obj
+    fields = [a.name for a in attrs.fields(cast(Any, cls))]
+    if sorted(fields) != sorted(names):
+        raise TypeError(f"{cls.__name__} has the fields {fields}, not {list(names)}")
+    slots: dict[str, Any] = {f"s{i}": getattr(cls, name).__set__ for i, name in enumerate(names)}
+    lines = [f"def build({', '.join(f'v{i}' for i in range(len(names)))}):", "    o = new(cls)"]
+    lines += [f"    s{i}(o, v{i})" for i in range(len(names))]
+    cached = "_attrs_cached_hash"  # attrs' slot when cache_hash=True: it must say "not computed"
+    if cached in dir(cls):
+        slots["sh"] = getattr(cls, cached).__set__
+        lines.append("    sh(o, None)")
+    lines.append("    return o")
+    namespace = {"new": object.__new__, "cls": cls, **slots}
+    exec("\n".join(lines), namespace)  # our own text, as attrs compiles __init__
+    built: Callable[..., _T] = namespace["build"]
+    return built
+
+
+_entry_of = _builder(ServiceEntry, _ENTRY_FIELDS)
+_event_of = {
+    cls: _builder(cls, _CORRECTED_FIELDS if cls is Corrected else _EVENT_FIELDS)
+    for cls in _EVENT_CLASSES.values()
+}
+_id_of: dict[type[Any], Callable[..., Any]] = {
+    cls: _builder(cls, ("origin", "local_id")) for cls in (EntryId, EventId)
+}
 
 
 def _stored_id(cls: type[_I], text: str) -> _I:
     """Rebuild a stored id (``origin:local_id``, validated when written)."""
     origin, local_id = text.split(":", 1)
-    obj = _new(cls)
-    _set(obj, "origin", origin)
-    _set(obj, "local_id", local_id)
-    _set(obj, "_attrs_cached_hash", None)  # attrs' slot for the cached hash (cache_hash=True)
-    return obj
+    return cast(_I, _id_of[cls](origin, local_id))
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -274,26 +301,22 @@ class SQLLedgerRepository:
 
     def _entry(self, row: Sequence[Any]) -> ServiceEntry:
         f = self._db.from_db_time
-        return _stored(
-            ServiceEntry,
-            _ENTRY_FIELDS,
-            (
-                _stored_id(EntryId, row[0]),
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                f(row[5]),
-                f(row[6]),
-                ZoneInfo(row[7]),
-                int(row[8]),
-                int(row[9]),
-                _SOURCES[row[10]],
-                _STATUSES[row[11]],
-                row[12],
-                f(row[13]),
-                row[14],
-            ),
+        return _entry_of(
+            _stored_id(EntryId, row[0]),
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            f(row[5]),
+            f(row[6]),
+            ZoneInfo(row[7]),
+            int(row[8]),
+            int(row[9]),
+            _SOURCES[row[10]],
+            _STATUSES[row[11]],
+            row[12],
+            f(row[13]),
+            row[14],
         )
 
     def _event(self, row: Sequence[Any]) -> LedgerEvent:
@@ -307,18 +330,14 @@ class SQLLedgerRepository:
             row[6],
         )
         if cls is Corrected:
-            return _stored(
-                Corrected,
-                _CORRECTED_FIELDS,
-                (
-                    *common,
-                    CorrectionKind(row[7]),
-                    None if row[8] is None else f(row[8]),
-                    None if row[9] is None else f(row[9]),
-                    None if row[10] is None else int(row[10]),
-                ),
+            return _event_of[Corrected](
+                *common,
+                CorrectionKind(row[7]),
+                None if row[8] is None else f(row[8]),
+                None if row[9] is None else f(row[9]),
+                None if row[10] is None else int(row[10]),
             )
-        return _stored(cls, _EVENT_FIELDS, common)
+        return _event_of[cls](*common)
 
     def _credit(self, row: Sequence[Any]) -> CreditRow:
         f = self._db.from_db_time
