@@ -236,6 +236,76 @@ def test_entries_credited_alone_and_replayed_in_one_call(backend, clock):
     store.close()
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_old_entries_imported_after_newer_ones(backend, clock):
+    """Entries dated before the volunteer's latest record: isolated ones alone, others replayed.
+
+    A (3 May, recorded at NOW) is stored. Then one call imports E (5 May, alone, recorded two days
+    earlier) and F (3 May, overlapping A by an hour, recorded three days earlier). E is credited
+    on its own from its own date, leaving A's row as it is; F replays the volunteer from its date,
+    which is before E's new row, so the replay covers E's too. Credit as of every instant is the
+    core's: F alone 180 until E arrives (+120), then A adds 60 more (its first hour overlaps F).
+    """
+    from volunteerkit.stores import SQLiteStore
+
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    org = {"source": Source.ORGANIZATION}
+    a = entry("a", d=3, h1=11, h2=13, **org)
+    e = entry("e", d=5, h1=9, h2=11, recorded_at=NOW - timedelta(days=2), **org)
+    f = entry("f", d=3, h1=9, h2=12, recorded_at=NOW - timedelta(days=3), **org)
+    ledger.record(a, actor="staff")
+    ledger.record_many([e], actor="importer")  # alone, and dated before A: credited on its own
+    alone = store.ledger.credit_history("v1")
+    assert sorted((str(r.entry_id), r.valid_from, r.valid_to) for r in alone) == [
+        ("test:a", NOW, None), ("test:e", NOW - timedelta(days=2), None),
+    ]
+    ledger.record_many([f], actor="importer")  # overlaps A: the volunteer is replayed
+    records = store.ledger.records_of(["v1"])["v1"]
+    for at, credited in (
+        (NOW - timedelta(days=3, microseconds=1), 0),
+        (NOW - timedelta(days=3), 180),
+        (NOW - timedelta(days=2), 300),
+        (NOW - timedelta(microseconds=1), 300),
+        (NOW, 360),
+    ):
+        got = ledger.totals("v1", as_of=at)
+        assert got.credited_minutes == credited
+        assert got == totals_as_of(*records, NATIONAL, volunteer_id="v1", as_of=at)
+    store.close()
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_isolated_old_entry_then_an_older_overlapping_one_in_one_call(backend, clock):
+    """In one call, E is credited alone from its date, then F, older, replays from before it."""
+    from volunteerkit.stores import SQLiteStore
+
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    org = {"source": Source.ORGANIZATION}
+    a = entry("a", d=3, h1=11, h2=13, **org)
+    e = entry("e", d=5, h1=9, h2=11, recorded_at=NOW - timedelta(days=2), **org)
+    f = entry("f", d=3, h1=9, h2=12, recorded_at=NOW - timedelta(days=3), **org)
+    ledger.record(a, actor="staff")
+    ledger.record_many([e, f], actor="importer")
+    records = store.ledger.records_of(["v1"])["v1"]
+    for at, credited in (
+        (NOW - timedelta(days=3, microseconds=1), 0),
+        (NOW - timedelta(days=3), 180),
+        (NOW - timedelta(days=2, microseconds=1), 180),
+        (NOW - timedelta(days=2), 300),
+        (NOW, 360),
+    ):
+        got = ledger.totals("v1", as_of=at)
+        assert got.credited_minutes == credited
+        assert got == totals_as_of(*records, NATIONAL, volunteer_id="v1", as_of=at)
+    open_rows = [r for r in store.ledger.credit_history("v1") if r.valid_to is None]
+    assert sorted((str(r.entry_id), r.credited_minutes) for r in open_rows) == [
+        ("test:a", 60), ("test:e", 120), ("test:f", 180),
+    ]
+    store.close()
+
+
 def test_the_store_keeps_its_policy(store, clock):
     """A ledger with another policy on a store that has credit raises ConflictError."""
     Ledger(store, clock=clock, policy=NATIONAL).record(entry("a"), actor="vol")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from volunteerkit import FixedClock, from_json, structure, to_json, unstructure
 from volunteerkit._serialization import loads
@@ -277,3 +278,18 @@ def test_an_event_for_other_ids_equals_the_checked_constructor(event: LedgerEven
     assert copied == built
     assert hash(copied) == hash(built)
     assert copied.id is other_event and copied.entry_id is other_entry
+
+
+@given(service_entries(), st.sampled_from(Status))
+def test_an_entry_with_another_status_equals_evolve(entry: ServiceEntry, status: Status) -> None:
+    """``_with_status`` (the ledger's copy) gives what ``attrs.evolve`` gives, or its error."""
+    if status in (Status.PENDING, Status.APPROVED):
+        got = entry._with_status(status)
+        assert got == attrs.evolve(entry, initial_status=status)
+        assert got.initial_status is status
+    else:
+        with pytest.raises(InvalidEntry) as expected:
+            attrs.evolve(entry, initial_status=status)
+        with pytest.raises(InvalidEntry) as info:
+            entry._with_status(status)
+        assert (info.value.code, info.value.path) == (expected.value.code, expected.value.path)

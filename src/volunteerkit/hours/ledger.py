@@ -23,10 +23,12 @@ An entry that becomes effective (approved by an event, or approved on entry) nee
 when nothing else can change its credit: under a policy without a daily cap or per-day rounding,
 an entry interacts with V's other entries only where their times overlap. When the store finds the
 entry *isolated* (no other entry of V shares an instant with it, no entry of V was corrected; see
-:meth:`~volunteerkit.hours.store.LedgerRepository.isolated`) and V has no record dated after the
-approval, its rows are computed from the entry alone and V's other rows stay as they are: the same
-rows the replay would write, at a cost that does not grow with V's history. A replay of V later in
-the same call that starts before such a row replays V from its start instead of appending.
+:meth:`~volunteerkit.hours.store.LedgerRepository.isolated`), its rows are computed from the
+entry alone, from the instant it becomes effective, and V's other rows stay as they are: the same
+rows the replay would write, at a cost that does not grow with V's history. That holds even when
+the entry is dated before V's latest record (an import of old entries): nothing V recorded later
+changes an entry it never overlaps. A replay of V later in the same call that starts before such a
+row replays V from its start instead of appending.
 
 Totals and aggregates as of T are then ``SUM … GROUP BY`` over the rows valid at T within the
 window's local dates, inside the store (SQL on SQLite and PostgreSQL).
@@ -402,7 +404,7 @@ class Ledger:
                 )
             known = stored.get(entry.id) or fresh.get(entry.id)
             if known is not None:
-                if attrs.evolve(entry, initial_status=known.initial_status) != known:
+                if entry._with_status(known.initial_status) != known:
                     raise ConflictError(
                         "two different entries share one id",
                         "两条不同的服务记录使用了同一标识",
@@ -417,12 +419,7 @@ class Ledger:
                 status = decide_approval(entry, self._policy).status
             except VolunteerkitError as err:
                 raise err.at(f"$.entries[{i}]") from None
-            # what prepare_entry returns, without evolving an entry that already has that status
-            fresh[entry.id] = (
-                entry
-                if entry.initial_status is status
-                else attrs.evolve(entry, initial_status=status)
-            )
+            fresh[entry.id] = entry._with_status(status)  # what prepare_entry returns
         new = list(fresh.values())
         if not new:
             return 0, present, 0
@@ -770,12 +767,12 @@ class Ledger:
         ``approved_at``. Under a policy without a daily cap or per-day rounding, an entry interacts
         with its volunteer's other entries only where their times overlap (counted once). An
         entry the store finds isolated (see
-        :meth:`~volunteerkit.hours.store.LedgerRepository.isolated`) of a volunteer with no record
-        after ``approved_at`` is therefore credited exactly what the volunteer's full replay would
-        give it, and the volunteer's other rows stay as they are: its rows are computed alone,
-        from ``approved_at`` on, without reading the volunteer's records. (A replay of the same
-        volunteer later in the call that starts before such a row replays from its start: see
-        :meth:`_flush`.)
+        :meth:`~volunteerkit.hours.store.LedgerRepository.isolated`) is therefore credited, at
+        every instant from ``approved_at`` on, exactly what the volunteer's full replay would give
+        it, whatever the volunteer recorded before or after that instant, and the volunteer's
+        other rows stay as they are: its rows are computed alone, without reading the volunteer's
+        records. (A replay of the same volunteer later in the call that starts before such a row
+        replays from its start: see :meth:`_flush`.)
 
         Returns:
             The entries credited, and their credit rows (the caller writes them).
@@ -786,13 +783,8 @@ class Ledger:
             rounding is not None and rounding.scope is RoundingScope.PER_DAY
         ):
             return set(), []
-        before = touched.before
         candidates = [
-            eid
-            for eid, st in states.items()
-            if st.effective
-            and st.approved_at is not None
-            and ((b := before.get(st.volunteer_id)) is None or b <= st.approved_at)
+            eid for eid, st in states.items() if st.effective and st.approved_at is not None
         ]
         found = self._repo.isolated(candidates) if candidates else set()
         if not found:

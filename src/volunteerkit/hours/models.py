@@ -378,6 +378,23 @@ class ServiceEntry:
         """Check the invariants that involve several fields."""
         check_times(self.start, self.end, self.break_minutes)
 
+    def _with_status(self, status: Status) -> ServiceEntry:
+        """Return ``attrs.evolve(self, initial_status=status)`` without re-checking the rest.
+
+        Every other field is this (already checked) entry's; only the status is checked. The
+        ledger sets the status it decides on every entry it records.
+        """
+        if status is self.initial_status:
+            return self
+        if status is not Status.PENDING and status is not Status.APPROVED:
+            raise InvalidEntry.of("hours.initial_status", "$.initial_status")
+        cls = type(self)
+        copy = object.__new__(cls)
+        for field in attrs.fields(cls):
+            object.__setattr__(copy, field.name, getattr(self, field.name))
+        object.__setattr__(copy, "initial_status", status)
+        return copy
+
     @property
     def duration_minutes(self) -> int:
         """Whole minutes from start to end (break included), from the UTC instants."""

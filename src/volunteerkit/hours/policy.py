@@ -655,7 +655,7 @@ def prepare_entry(
     """
     validate_entry(entry, policy, now=now, registered=registered)
     decision = decide_approval(entry, policy)
-    return attrs.evolve(entry, initial_status=decision.status)
+    return entry._with_status(decision.status)
 
 
 # --------------------------------------------------------------------------------------------

@@ -426,6 +426,12 @@ _APPROVED_RECORDS = st.tuples(
     st.lists(_ENTRY.map(lambda e: attrs.evolve(e, source=Source.ORGANIZATION)), max_size=3),
     st.sampled_from([0, 30, 600]),
 )
+# approved on entry and dated well before the volunteer's latest record: an import of old entries
+_BACKDATED_RECORD = st.tuples(
+    st.just("record"),
+    _ENTRY.map(lambda e: attrs.evolve(e, source=Source.ORGANIZATION)),
+    st.sampled_from([3000, 20000]),
+)
 _APPROVALS = st.one_of(
     st.tuples(st.just("approve"), st.integers(0, 7), st.just(0)),
     st.tuples(st.just("approve_many"), st.lists(st.integers(0, 7), min_size=1, max_size=4),
@@ -595,7 +601,9 @@ class LedgerServiceConformance(_Base):
     @given(
         policy=ledger_policies().map(_without_day_rules),
         ops=st.lists(
-            st.one_of(_PENDING_RECORD, _APPROVED_RECORDS, _APPROVALS, _APPROVALS, _OP),
+            st.one_of(
+                _PENDING_RECORD, _APPROVED_RECORDS, _BACKDATED_RECORD, _APPROVALS, _APPROVALS, _OP
+            ),
             max_size=12,
         ),
     )
@@ -607,8 +615,47 @@ class LedgerServiceConformance(_Base):
         The same check as the property above, under policies without a daily cap or per-day
         rounding (where the ledger credits isolated entries without replaying the volunteer),
         with sequences rich in pending records, approvals one at a time or many at once, and
-        records approved on entry (some dated before others of the same call).
+        records approved on entry (some dated before others of the same call, some days before
+        the volunteer's latest record).
         """
+        store = make_store()
+        try:
+            self._check_sequence(store, policy, ops)
+        finally:
+            store.close()
+
+    @_STORE_PROPERTY
+    @given(
+        policy=ledger_policies().map(_without_day_rules),
+        history=st.lists(
+            st.tuples(
+                _ENTRY.map(lambda e: attrs.evolve(e, source=Source.ORGANIZATION)),
+                st.integers(0, 30 * 24 * 60),
+            ),
+            min_size=1,
+            max_size=8,
+            unique_by=lambda pair: pair[0].id,
+        ),
+        sizes=st.lists(st.integers(1, 4), min_size=8, max_size=8),
+    )
+    def test_history_imported_in_any_order_equals_the_core(
+        self,
+        make_store: StoreFactory,
+        policy: AccrualPolicy,
+        history: list[tuple[ServiceEntry, int]],
+        sizes: list[int],
+    ) -> None:
+        """An import of old entries approved on entry, in any order and batches, gives the core.
+
+        Each entry is dated up to 30 days back, so most are dated before records already stored
+        for their volunteer: isolated ones are credited on their own, the others replay.
+        """
+        ops: list[tuple[str, Any, Any]] = []
+        rest = list(history)
+        for size in sizes:
+            if rest:
+                ops.append(("record_dated", rest[:size], 0))
+                rest = rest[size:]
         store = make_store()
         try:
             self._check_sequence(store, policy, ops)
@@ -634,15 +681,21 @@ class LedgerServiceConformance(_Base):
                     if stored.id not in entries:
                         entries[stored.id] = stored
                         order.append(stored.id)
-                elif op in ("record_many", "record_spread"):
-                    # record_spread: each entry recorded ``extra`` minutes before the one before it
+                elif op in ("record_many", "record_spread", "record_dated"):
+                    # record_spread: each entry recorded ``extra`` minutes before the one before it;
+                    # record_dated: (entry, minutes before now) pairs
                     step = extra if op == "record_spread" else 0
-                    batch = [
-                        attrs.evolve(
-                            e, recorded_at=clock.now() - timedelta(minutes=extra + step * i)
-                        )
-                        for i, e in enumerate(arg)
-                    ]
+                    batch = (
+                        [attrs.evolve(e, recorded_at=clock.now() - timedelta(minutes=m))
+                         for e, m in arg]
+                        if op == "record_dated"
+                        else [
+                            attrs.evolve(
+                                e, recorded_at=clock.now() - timedelta(minutes=extra + step * i)
+                            )
+                            for i, e in enumerate(arg)
+                        ]
+                    )  # fmt: skip
                     ledger.record_many(batch, actor="t")
                     got = store.ledger.get_entries([e.id for e in batch])
                     for e in batch:
