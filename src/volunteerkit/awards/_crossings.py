@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import attrs
 from dateutil.relativedelta import relativedelta
 
 from volunteerkit.awards.engine import (
@@ -48,6 +49,80 @@ from volunteerkit.hours.models import EntryId
 __all__ = ["CrossingPlan"]
 
 _LIFETIME = (None, None, 99999999, 0)
+_new = object.__new__
+_set = object.__setattr__
+
+
+# The results below are built from dates, ids, ints and enum members this module made, never from
+# input to convert or check, so they skip the generated ``__init__`` (keyword-only and frozen, it
+# costs twice as much as setting the slots), as the SQL stores rebuild stored rows. Each builder
+# sets every field; the check below fails at import if a model gains or loses one.
+
+
+def _achievement(
+    level_id: str,
+    earned_on: date,
+    crossed_on: date,
+    crossing_entry: EntryId,
+    period_first: date | None,
+    period_last: date | None,
+    reached: int,
+    awaiting: bool,
+) -> Achievement:
+    obj = _new(Achievement)
+    _set(obj, "level_id", level_id)
+    _set(obj, "key", "once")
+    _set(obj, "earned_on", earned_on)
+    _set(obj, "crossed_on", crossed_on)
+    _set(obj, "crossing_entry", crossing_entry)
+    _set(obj, "period_first", period_first)
+    _set(obj, "period_last", period_last)
+    _set(obj, "counted_minutes", reached)
+    _set(obj, "consumed_from", 0)
+    _set(obj, "consumed_to", reached)
+    _set(obj, "awaiting_recommendation", awaiting)
+    return obj
+
+
+def _level_result(level_id: str, status: LevelStatus, achievement: Achievement) -> LevelResult:
+    obj = _new(LevelResult)
+    _set(obj, "level_id", level_id)
+    _set(obj, "status", status)
+    _set(obj, "achievements", (achievement,))
+    _set(obj, "progress", None)
+    _set(obj, "held", None)
+    _set(obj, "reasons", ())
+    return obj
+
+
+def _evaluation(
+    rule_set: RuleSet, subject_id: str, as_of: datetime, on: date, levels: tuple[LevelResult, ...]
+) -> Evaluation:
+    obj = _new(Evaluation)
+    _set(obj, "rule_set_id", rule_set.id)
+    _set(obj, "rule_set_version", rule_set.version)
+    _set(obj, "subject_id", subject_id)
+    _set(obj, "as_of", as_of)
+    _set(obj, "on", on)
+    _set(obj, "levels", levels)
+    _set(obj, "next_level", None)
+    _set(obj, "standing", None)
+    return obj
+
+
+_BUILT = {
+    Achievement: (
+        "level_id key earned_on crossed_on crossing_entry period_first period_last "
+        "counted_minutes consumed_from consumed_to awaiting_recommendation"
+    ),
+    LevelResult: "level_id status achievements progress held reasons",
+    Evaluation: "rule_set_id rule_set_version subject_id as_of on levels next_level standing",
+}
+if any(
+    tuple(a.name for a in attrs.fields(cls)) != tuple(names.split())
+    for cls, names in _BUILT.items()
+):  # pragma: no cover
+    raise ImportError("volunteerkit.awards._crossings: a result model changed its fields")
 
 
 def _plain(counting: Counting) -> bool:
@@ -69,6 +144,7 @@ class _LevelPlan:
         "once",
         "scale",
         "since",
+        "unknown",
         "window",
     )
 
@@ -93,6 +169,7 @@ class _LevelPlan:
                 reasons=(Reason.of("awards.not_a_group"),),
             )
         self.not_met = LevelResult(level_id=level.id, status=LevelStatus.NOT_MET)
+        self.unknown: LevelResult | None = None  # not applicable: the window's start is unknown
 
 
 class CrossingPlan:
@@ -114,9 +191,11 @@ class CrossingPlan:
                 if spec not in self.windows:
                     self.windows.append(spec)
                 plan.window = self.windows.index(spec)
+        self._since = self.windows[1:]
         self._periods: dict[tuple[date, int | None], tuple[date, date | None, int, int]] = {}
         self._prerequisites = any(level.requires for level in rule_set.levels)
         self._unknown: dict[str, tuple[Reason, ...]] = {}
+        self._dates: dict[int, date] = {}  # crossing dates, made once each
 
     @classmethod
     def of(cls, rule_set: RuleSet, as_of: datetime) -> CrossingPlan | None:
@@ -194,24 +273,26 @@ class CrossingPlan:
         if subject.is_group or subject.id != volunteer_id:
             return None
         windows: list[Any] = [_LIFETIME]
-        for since, months in self.windows[1:]:
+        for since, months in self._since:
             period = self._window(subject, since, months, first)
             if period is False:
                 return None  # counted credit before the window starts: the general path
             windows.append(period)
         found = {(c[0], c[1]): c for c in crossings}
         results: list[LevelResult] = []
-        by_id: dict[str, LevelResult] = {}  # for prerequisites
+        by_id: dict[str, LevelResult] | None = {} if self._prerequisites else None
         for plan in self.levels:
             result = plan.fixed
             if result is None:
                 period = windows[plan.window]
                 if period is None:
-                    result = LevelResult(
-                        level_id=plan.id,
-                        status=LevelStatus.NOT_APPLICABLE,
-                        reasons=self._start_unknown(plan.since or ""),
-                    )
+                    result = plan.unknown
+                    if result is None:
+                        result = plan.unknown = LevelResult(
+                            level_id=plan.id,
+                            status=LevelStatus.NOT_APPLICABLE,
+                            reasons=self._start_unknown(plan.since or ""),
+                        )
                 else:
                     hit = found.get(plan.key)
                     if hit is None or hit[2] > period[2]:
@@ -219,36 +300,32 @@ class CrossingPlan:
                     else:
                         result = self._level(plan, hit, by_id, recommended, period)
             results.append(result)
-            if self._prerequisites:
+            if by_id is not None:
                 by_id[plan.id] = result
-        return Evaluation(
-            rule_set_id=self.rule_set.id,
-            rule_set_version=self.rule_set.version,
-            subject_id=subject.id,
-            as_of=self.as_of,
-            on=self.today,
-            levels=tuple(results),
-        )
+        return _evaluation(self.rule_set, subject.id, self.as_of, self.today, tuple(results))
 
     def _level(
         self,
         plan: _LevelPlan,
         hit: CrossingTuple,
-        by_id: dict[str, LevelResult],
+        by_id: dict[str, LevelResult] | None,
         recommended: Collection[str],
         period: tuple[Any, ...],
     ) -> LevelResult:
         level = plan.level
         prerequisite: date | None = None
-        for required in level.requires:
-            before = by_id[required]
-            earned_before = before.earned if before.status is LevelStatus.EARNED else ()
-            if not earned_before:
-                return plan.not_met
-            day = min(a.earned_on for a in earned_before)
-            prerequisite = day if prerequisite is None else max(prerequisite, day)
+        if by_id is not None:
+            for required in level.requires:
+                before = by_id[required]
+                earned_before = before.earned if before.status is LevelStatus.EARNED else ()
+                if not earned_before:
+                    return plan.not_met
+                day = min(a.earned_on for a in earned_before)
+                prerequisite = day if prerequisite is None else max(prerequisite, day)
         rule_set = self.rule_set
-        crossed = _day(hit[2])
+        crossed = self._dates.get(hit[2])
+        if crossed is None:
+            crossed = self._dates[hit[2]] = _day(hit[2])
         earned = crossed
         if prerequisite is not None and prerequisite > earned:
             earned = prerequisite
@@ -262,21 +339,18 @@ class CrossingPlan:
             return plan.not_met
         awaiting = level.recommendation and level.id not in recommended
         reached = hit[4] // plan.scale
-        achievement = Achievement(
-            level_id=level.id,
-            key="once",
-            earned_on=earned,
-            crossed_on=crossed,
-            crossing_entry=EntryId.parse(hit[3]),
-            period_first=period[0],
-            period_last=period[1],
-            counted_minutes=reached,
-            consumed_from=0,
-            consumed_to=reached,
-            awaiting_recommendation=awaiting,
+        achievement = _achievement(
+            level.id,
+            earned,
+            crossed,
+            EntryId.parse(hit[3]),
+            period[0],
+            period[1],
+            reached,
+            awaiting,
         )
-        return LevelResult(
-            level_id=level.id,
-            status=LevelStatus.AWAITING_RECOMMENDATION if awaiting else LevelStatus.EARNED,
-            achievements=(achievement,),
+        return _level_result(
+            level.id,
+            LevelStatus.AWAITING_RECOMMENDATION if awaiting else LevelStatus.EARNED,
+            achievement,
         )

@@ -727,15 +727,15 @@ def _earned_from_crossings(
     crossings = store.awards.credit_crossings(
         plan.as_of, plan.thresholds, last=_key(plan.today), volunteer_ids=volunteer_ids
     )
+    evaluate = plan.evaluate
+    nothing: frozenset[str] = frozenset()
     for chunk in _chunks(crossings, chunk_size):
         people = [resolve(vid) for vid, _first, _rows in chunk]
         recommended = _recommended(rule_set, store, people)
         found: list[Evaluation | None] = []
         slow: list[AwardSubject] = []
         for (vid, first, rows), subject in zip(chunk, people, strict=True):
-            evaluation = plan.evaluate(
-                subject, vid, first, rows, recommended.get(subject.id, frozenset())
-            )
+            evaluation = evaluate(subject, vid, first, rows, recommended.get(subject.id, nothing))
             found.append(evaluation)
             if evaluation is None:
                 slow.append(subject)
@@ -748,8 +748,10 @@ def _earned_from_crossings(
         )
         for evaluation in found:
             result = evaluation if evaluation is not None else next(full)
-            if any(r.achievements for r in result.levels):
-                yield result
+            for level in result.levels:
+                if level.achievements:
+                    yield result
+                    break
 
 
 # --------------------------------------------------------------------------------------------

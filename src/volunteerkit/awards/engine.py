@@ -211,13 +211,13 @@ def credit_lines_from_records(
 
 
 def _member_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return value if type(value) is tuple else tuple(value)
 
 
 def _check_members(
     _instance: object, _attribute: attrs.Attribute[Any], value: tuple[str, ...]
 ) -> None:
-    if len(set(value)) != len(value):
+    if value and len(set(value)) != len(value):
         en, zh = message("awards.input.group_members")
         raise InvalidInputError(en, zh, code="awards.input.group_members", path="$.members")
 
