@@ -58,10 +58,6 @@ def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def _split(text: str) -> list[str]:
-    return text.split(",")
-
-
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
@@ -122,7 +118,16 @@ def credit_crossings(
         )
         first: dict[str, int] = {}
         pending: list[tuple[str, str, int, int, int]] = []
-        for vid, days_text, *texts in found:
+        add = pending.append
+        # one C-speed JSON parse per kind of credit for the whole chunk, not one per volunteer
+        parsed: list[list[list[int]]] = [
+            _loads("[[" + "],[".join([row[i] for row in found]) + "]]") if found else []
+            for i in range(2, 2 + len(kinds))
+        ]
+        for index, row in enumerate(found):
+            vid: str = row[0]
+            days_text: str = row[1]
+            counted = [part[index] for part in parsed]
             days: list[Any] = days_text.split(",")
             if len(days_text) != 9 * len(days) - 1 or days != sorted(days):
                 # not all YYYYMMDD in 8 digits, or not in date order: compare them as numbers
@@ -130,17 +135,17 @@ def credit_crossings(
                 if days != sorted(days):
                     order = sorted(range(len(days)), key=days.__getitem__)
                     days = [days[i] for i in order]
-                    texts = [",".join([part[i] for i in order]) for part in map(_split, texts)]
+                    counted = [[part[i] for i in order] for part in counted]
             first[vid] = int(days[0])
-            for kind, text in zip(kinds, texts, strict=True):
-                sums = list(accumulate(_loads(f"[{text}]")))  # C-speed parse of the integers
+            for kind, values in zip(kinds, counted, strict=True):
+                sums: list[int] = list(accumulate(values))
+                total = sums[-1]
                 for threshold in needs[kind]:
-                    if threshold > sums[-1]:
+                    if threshold > total:
                         break
                     day = days[bisect_left(sums, threshold)]
                     start = bisect_left(days, day)
-                    before = sums[start - 1] if start else 0
-                    pending.append((vid, kind, threshold, int(day), before))
+                    add((vid, kind, threshold, int(day), sums[start - 1] if start else 0))
         crossings = _resolve(db, where, params, kinds, pending)
         for vid in chunk:
             if vid in first and crossings.get(vid):
