@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
+from volunteerkit._unchecked import builder
 from volunteerkit.hours import EntryId, EventId, LedgerEvent, ServiceEntry
 from volunteerkit.stores import SQLiteStore
-from volunteerkit.stores._sql_hours import _builder, _stored_id, entry_row, event_row
+from volunteerkit.stores._sql_hours import _stored_id, entry_row, event_row
 
 from .strategies import events, service_entries
 
@@ -37,6 +38,6 @@ def test_ids_rebuilt_from_text_are_the_checked_ones() -> None:
 
 def test_a_builder_needs_every_field_once() -> None:
     with pytest.raises(TypeError):
-        _builder(EntryId, ("origin",))
+        builder(EntryId, ("origin",))
     with pytest.raises(TypeError):
-        _builder(EntryId, ("origin", "local_id", "extra"))
+        builder(EntryId, ("origin", "local_id", "extra"))

@@ -20,9 +20,9 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import attrs
 from dateutil.relativedelta import relativedelta
 
+from volunteerkit._unchecked import builder
 from volunteerkit.awards.engine import (
     WEIGHT_SCALE,
     Achievement,
@@ -49,80 +49,25 @@ from volunteerkit.hours.models import EntryId
 __all__ = ["CrossingPlan"]
 
 _LIFETIME = (None, None, 99999999, 0)
-_new = object.__new__
-_set = object.__setattr__
-
-
 # The results below are built from dates, ids, ints and enum members this module made, never from
 # input to convert or check, so they skip the generated ``__init__`` (keyword-only and frozen, it
-# costs twice as much as setting the slots), as the SQL stores rebuild stored rows. Each builder
-# sets every field; the check below fails at import if a model gains or loses one.
-
-
-def _achievement(
-    level_id: str,
-    earned_on: date,
-    crossed_on: date,
-    crossing_entry: EntryId,
-    period_first: date | None,
-    period_last: date | None,
-    reached: int,
-    awaiting: bool,
-) -> Achievement:
-    obj = _new(Achievement)
-    _set(obj, "level_id", level_id)
-    _set(obj, "key", "once")
-    _set(obj, "earned_on", earned_on)
-    _set(obj, "crossed_on", crossed_on)
-    _set(obj, "crossing_entry", crossing_entry)
-    _set(obj, "period_first", period_first)
-    _set(obj, "period_last", period_last)
-    _set(obj, "counted_minutes", reached)
-    _set(obj, "consumed_from", 0)
-    _set(obj, "consumed_to", reached)
-    _set(obj, "awaiting_recommendation", awaiting)
-    return obj
-
-
-def _level_result(level_id: str, status: LevelStatus, achievement: Achievement) -> LevelResult:
-    obj = _new(LevelResult)
-    _set(obj, "level_id", level_id)
-    _set(obj, "status", status)
-    _set(obj, "achievements", (achievement,))
-    _set(obj, "progress", None)
-    _set(obj, "held", None)
-    _set(obj, "reasons", ())
-    return obj
-
-
-def _evaluation(
-    rule_set: RuleSet, subject_id: str, as_of: datetime, on: date, levels: tuple[LevelResult, ...]
-) -> Evaluation:
-    obj = _new(Evaluation)
-    _set(obj, "rule_set_id", rule_set.id)
-    _set(obj, "rule_set_version", rule_set.version)
-    _set(obj, "subject_id", subject_id)
-    _set(obj, "as_of", as_of)
-    _set(obj, "on", on)
-    _set(obj, "levels", levels)
-    _set(obj, "next_level", None)
-    _set(obj, "standing", None)
-    return obj
-
-
-_BUILT = {
-    Achievement: (
-        "level_id key earned_on crossed_on crossing_entry period_first period_last "
-        "counted_minutes consumed_from consumed_to awaiting_recommendation"
+# costs twice as much as setting the slots), as the SQL stores rebuild stored rows.
+_achievement = builder(
+    Achievement,
+    (
+        "level_id", "key", "earned_on", "crossed_on", "crossing_entry", "period_first",
+        "period_last", "counted_minutes", "consumed_from", "consumed_to",
+        "awaiting_recommendation",
     ),
-    LevelResult: "level_id status achievements progress held reasons",
-    Evaluation: "rule_set_id rule_set_version subject_id as_of on levels next_level standing",
-}
-if any(
-    tuple(a.name for a in attrs.fields(cls)) != tuple(names.split())
-    for cls, names in _BUILT.items()
-):  # pragma: no cover
-    raise ImportError("volunteerkit.awards._crossings: a result model changed its fields")
+)  # fmt: skip
+_level_result = builder(
+    LevelResult, ("level_id", "status", "achievements", "progress", "held", "reasons")
+)
+_evaluation = builder(
+    Evaluation,
+    ("rule_set_id", "rule_set_version", "subject_id", "as_of", "on", "levels", "next_level",
+     "standing"),
+)  # fmt: skip
 
 
 def _plain(counting: Counting) -> bool:
@@ -302,7 +247,11 @@ class CrossingPlan:
             results.append(result)
             if by_id is not None:
                 by_id[plan.id] = result
-        return _evaluation(self.rule_set, subject.id, self.as_of, self.today, tuple(results))
+        rule_set = self.rule_set
+        return _evaluation(
+            rule_set.id, rule_set.version, subject.id, self.as_of, self.today, tuple(results),
+            None, None,
+        )
 
     def _level(
         self,
@@ -340,17 +289,14 @@ class CrossingPlan:
         awaiting = level.recommendation and level.id not in recommended
         reached = hit[4] // plan.scale
         achievement = _achievement(
-            level.id,
-            earned,
-            crossed,
-            EntryId.parse(hit[3]),
-            period[0],
-            period[1],
-            reached,
-            awaiting,
+            level.id, "once", earned, crossed, EntryId.parse(hit[3]), period[0], period[1],
+            reached, 0, reached, awaiting,
         )
         return _level_result(
             level.id,
             LevelStatus.AWAITING_RECOMMENDATION if awaiting else LevelStatus.EARNED,
-            achievement,
+            (achievement,),
+            None,
+            None,
+            (),
         )

@@ -51,6 +51,7 @@ import attrs
 from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import uuid7_text
 from volunteerkit._serialization import from_json, to_json
+from volunteerkit._unchecked import builder
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
 from volunteerkit.hours.accrual import (
@@ -96,8 +97,6 @@ from volunteerkit.hours.windows import LIFETIME, Window
 
 __all__ = ["Ledger", "RecordResult"]
 
-_new = object.__new__
-_set = object.__setattr__
 _POLICY_SETTING = "policy"
 _MAX_WEIGHT_PLACES = 6
 _FLUSH_CHUNK = 500
@@ -133,35 +132,15 @@ class RecordResult:
         return self.written + self.already_present
 
 
-def _open_row(
-    volunteer_id: str,
-    entry_id: EntryId,
-    organization_id: str,
-    category: str,
-    region: str | None,
-    local_date: int,
-    raw_minutes: int,
-    credited_minutes: int,
-    weighted_micro: int,
-    valid_from: datetime,
-) -> CreditRow:
-    """An open :class:`CreditRow` of values the accrual computed, without its converters.
-
-    ``valid_from`` must be in UTC already (what the converter would give).
-    """
-    row = _new(CreditRow)
-    _set(row, "volunteer_id", volunteer_id)
-    _set(row, "entry_id", entry_id)
-    _set(row, "organization_id", organization_id)
-    _set(row, "category", category)
-    _set(row, "region", region)
-    _set(row, "local_date", local_date)
-    _set(row, "raw_minutes", raw_minutes)
-    _set(row, "credited_minutes", credited_minutes)
-    _set(row, "weighted_micro", weighted_micro)
-    _set(row, "valid_from", valid_from)
-    _set(row, "valid_to", None)
-    return row
+# Credit rows of values the accrual computed (``valid_from`` already in UTC: what the converter
+# would give), built without the converters.
+_credit_row = builder(
+    CreditRow,
+    (
+        "volunteer_id", "entry_id", "organization_id", "category", "region", "local_date",
+        "raw_minutes", "credited_minutes", "weighted_micro", "valid_from", "valid_to",
+    ),
+)  # fmt: skip
 
 
 def _places(value: Decimal) -> int:
@@ -809,7 +788,7 @@ class Ledger:
             region = regions[st.volunteer_id]
             for line in days:
                 rows.append(
-                    _open_row(
+                    _credit_row(
                         st.volunteer_id,
                         st.id,
                         line.organization_id,
@@ -820,6 +799,7 @@ class Ledger:
                         line.credited_minutes,
                         int(line.weighted_minutes * WEIGHT_SCALE),
                         since,
+                        None,
                     )
                 )
         return direct, rows
@@ -922,9 +902,9 @@ class Ledger:
                     if held[1].values == values:
                         continue
                     close(key, at)
-                new = _open_row(
+                new = _credit_row(
                     volunteer_id, line.entry_id, values[0], values[1], region, local, values[3],
-                    values[4], values[5], utc,
+                    values[4], values[5], utc, None,
                 )
                 current[key] = (len(rows), new)
                 rows.append(new)

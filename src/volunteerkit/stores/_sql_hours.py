@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-import attrs
-
+from volunteerkit._unchecked import builder
 from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
 from volunteerkit.hours.models import (
     Approved,
@@ -141,47 +140,16 @@ _SOURCES = {s.value: s for s in Source}
 _STATUSES = {s.value: s for s in Status}
 
 
-def _builder(cls: type[_T], names: Sequence[str]) -> Callable[..., _T]:
-    """Compile a function that rebuilds a frozen model from values it had when it was written.
-
-    Rows read back were built from valid models and are never updated (the schema's triggers
-    refuse it), so reading them skips the validators and converters: every value given is already
-    what they would produce (UTC datetimes, parsed ids, enum members). The function takes the
-    values in ``names`` order and sets each through its slot, as the ``__init__`` that attrs
-    compiles does, without the checks; compiled, because a loop over the names costs twice as
-    much per row.
-
-    Args:
-        cls: A frozen, slotted attrs class.
-        names: Every one of its fields, in the order the function takes them.
-
-    Returns:
-        The function.
-    """
-    fields = [a.name for a in attrs.fields(cast(Any, cls))]
-    if sorted(fields) != sorted(names):
-        raise TypeError(f"{cls.__name__} has the fields {fields}, not {list(names)}")
-    slots: dict[str, Any] = {f"s{i}": getattr(cls, name).__set__ for i, name in enumerate(names)}
-    lines = [f"def build({', '.join(f'v{i}' for i in range(len(names)))}):", "    o = new(cls)"]
-    lines += [f"    s{i}(o, v{i})" for i in range(len(names))]
-    cached = "_attrs_cached_hash"  # attrs' slot when cache_hash=True: it must say "not computed"
-    if cached in dir(cls):
-        slots["sh"] = getattr(cls, cached).__set__
-        lines.append("    sh(o, None)")
-    lines.append("    return o")
-    namespace = {"new": object.__new__, "cls": cls, **slots}
-    exec("\n".join(lines), namespace)  # our own text, as attrs compiles __init__
-    built: Callable[..., _T] = namespace["build"]
-    return built
-
-
-_entry_of = _builder(ServiceEntry, _ENTRY_FIELDS)
+# Rows read back were built from valid models and are never updated (the schema's triggers refuse
+# it): every value is already what the validators and converters would produce (UTC datetimes,
+# parsed ids, enum members), so they are rebuilt without them.
+_entry_of = builder(ServiceEntry, _ENTRY_FIELDS)
 _event_of = {
-    cls: _builder(cls, _CORRECTED_FIELDS if cls is Corrected else _EVENT_FIELDS)
+    cls: builder(cls, _CORRECTED_FIELDS if cls is Corrected else _EVENT_FIELDS)
     for cls in _EVENT_CLASSES.values()
 }
 _id_of: dict[type[Any], Callable[..., Any]] = {
-    cls: _builder(cls, ("origin", "local_id")) for cls in (EntryId, EventId)
+    cls: builder(cls, ("origin", "local_id")) for cls in (EntryId, EventId)
 }
 
 
