@@ -236,6 +236,23 @@ def test_entries_credited_alone_and_replayed_in_one_call(backend, clock):
     store.close()
 
 
+def _stored_a_then_old_e_and_f(backend, clock):
+    """A store with A (3 May 11-13, recorded at NOW), and E and F to import, dated before A.
+
+    E (5 May 9-11, recorded two days before) overlaps nothing; F (3 May 9-12, three days before)
+    overlaps A by an hour.
+    """
+    from volunteerkit.stores import SQLiteStore
+
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    org = {"source": Source.ORGANIZATION}
+    ledger.record(entry("a", d=3, h1=11, h2=13, **org), actor="staff")
+    e = entry("e", d=5, h1=9, h2=11, recorded_at=NOW - timedelta(days=2), **org)
+    f = entry("f", d=3, h1=9, h2=12, recorded_at=NOW - timedelta(days=3), **org)
+    return store, ledger, e, f
+
+
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_old_entries_imported_after_newer_ones(backend, clock):
     """Entries dated before the volunteer's latest record: isolated ones alone, others replayed.
@@ -246,15 +263,7 @@ def test_old_entries_imported_after_newer_ones(backend, clock):
     which is before E's new row, so the replay covers E's too. Credit as of every instant is the
     core's: F alone 180 until E arrives (+120), then A adds 60 more (its first hour overlaps F).
     """
-    from volunteerkit.stores import SQLiteStore
-
-    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
-    ledger = Ledger(store, clock=clock, policy=NATIONAL)
-    org = {"source": Source.ORGANIZATION}
-    a = entry("a", d=3, h1=11, h2=13, **org)
-    e = entry("e", d=5, h1=9, h2=11, recorded_at=NOW - timedelta(days=2), **org)
-    f = entry("f", d=3, h1=9, h2=12, recorded_at=NOW - timedelta(days=3), **org)
-    ledger.record(a, actor="staff")
+    store, ledger, e, f = _stored_a_then_old_e_and_f(backend, clock)
     ledger.record_many([e], actor="importer")  # alone, and dated before A: credited on its own
     alone = store.ledger.credit_history("v1")
     assert sorted((str(r.entry_id), r.valid_from, r.valid_to) for r in alone) == [
@@ -278,15 +287,7 @@ def test_old_entries_imported_after_newer_ones(backend, clock):
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_an_isolated_old_entry_then_an_older_overlapping_one_in_one_call(backend, clock):
     """In one call, E is credited alone from its date, then F, older, replays from before it."""
-    from volunteerkit.stores import SQLiteStore
-
-    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
-    ledger = Ledger(store, clock=clock, policy=NATIONAL)
-    org = {"source": Source.ORGANIZATION}
-    a = entry("a", d=3, h1=11, h2=13, **org)
-    e = entry("e", d=5, h1=9, h2=11, recorded_at=NOW - timedelta(days=2), **org)
-    f = entry("f", d=3, h1=9, h2=12, recorded_at=NOW - timedelta(days=3), **org)
-    ledger.record(a, actor="staff")
+    store, ledger, e, f = _stored_a_then_old_e_and_f(backend, clock)
     ledger.record_many([e, f], actor="importer")
     records = store.ledger.records_of(["v1"])["v1"]
     for at, credited in (

@@ -591,11 +591,7 @@ class LedgerServiceConformance(_Base):
         instant a record was dated, just before it, and later, every volunteer's totals over four
         windows, the grouped aggregates and the active count equal the pure core's.
         """
-        store = make_store()
-        try:
-            self._check_sequence(store, policy, ops)
-        finally:
-            store.close()
+        self._check_sequence(make_store, policy, ops)
 
     @_STORE_PROPERTY
     @given(
@@ -618,11 +614,7 @@ class LedgerServiceConformance(_Base):
         records approved on entry (some dated before others of the same call, some days before
         the volunteer's latest record).
         """
-        store = make_store()
-        try:
-            self._check_sequence(store, policy, ops)
-        finally:
-            store.close()
+        self._check_sequence(make_store, policy, ops)
 
     @_STORE_PROPERTY
     @given(
@@ -647,7 +639,7 @@ class LedgerServiceConformance(_Base):
     ) -> None:
         """An import of old entries approved on entry, in any order and batches, gives the core.
 
-        Each entry is dated up to 30 days back, so most are dated before records already stored
+        Each entry is dated up to 30 days back, so many are dated before records already stored
         for their volunteer: isolated ones are credited on their own, the others replay.
         """
         ops: list[tuple[str, Any, Any]] = []
@@ -656,13 +648,18 @@ class LedgerServiceConformance(_Base):
             if rest:
                 ops.append(("record_dated", rest[:size], 0))
                 rest = rest[size:]
+        self._check_sequence(make_store, policy, ops)
+
+    def _check_sequence(
+        self, make_store: StoreFactory, policy: AccrualPolicy, ops: list[tuple[str, Any, Any]]
+    ) -> None:
         store = make_store()
         try:
-            self._check_sequence(store, policy, ops)
+            self._check_sequence_on(store, policy, ops)
         finally:
             store.close()
 
-    def _check_sequence(
+    def _check_sequence_on(
         self, store: Any, policy: AccrualPolicy, ops: list[tuple[str, Any, Any]]
     ) -> None:
         clock = FixedClock(datetime(2026, 2, 1, tzinfo=UTC))
