@@ -131,6 +131,6 @@ def floor_figure(name: str, n: int, ours: float, floor: float, raw: float, raw_n
         higher_is_better=True,
         note=(
             f"the same job by hand with no checks and no models {floor:.1f} s; "
-            f"floor / {raw_name} = {raw / floor:.3f} (the most any ledger can reach)"
+            f"floor / {raw_name} = {raw / floor:.3f} (the ceiling for a ledger computing in Python)"
         ),
     )

@@ -19,12 +19,13 @@ the same *job* by hand: a loop over ``sqlite3`` that inserts the entry rows, the
 time, reads the entries back, builds one approval event and the credit rows of each (its local
 days from :func:`~volunteerkit.hours._time.split_minutes_by_day`), and inserts them, with the
 store's connection settings (foreign keys on). It checks nothing (no policy, no replays, no states,
-no overlaps), builds no model and writes no audit entry, so no correct ledger can be faster; the
-run asserts that it wrote the ledger's entry, event and credit rows, except the credited minutes
-of the few entries that overlap another of their volunteer's (the ledger counts the overlap once,
-the floor does not look). The raw ``executemany`` of the first
-figure only writes rows it was handed, so the floor / raw ratio in the note is the most any
-implementation of recording and approving can reach against it.
+no overlaps), builds no model and writes no audit entry, so a ledger that works the same way
+(reading the entries back, computing credit in Python) cannot expect to be faster. The run asserts
+that it wrote the ledger's entry, event and credit rows, except the credited minutes of the few
+entries that overlap another of their volunteer's (the ledger counts the overlap once, the floor
+does not look). The raw ``executemany`` of the first figure only writes rows it was handed, so the
+floor / raw ratio in the note is the ceiling of the first figure for such a ledger; only moving
+the accrual itself into SQL could pass it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ hand, checking nothing, as in ``ledger-ingest``: binary ``COPY`` of the entry ro
 at a time (the store's chunk on PostgreSQL), one query for the entries (``id = ANY(array)``), one
 approval event and the credit rows of each built as tuples, and binary ``COPY`` of both. The run
 asserts that it wrote the ledger's rows (credited minutes of overlapping entries aside). Its ratio
-to the ``COPY`` baseline, in the note, is the most any implementation can reach.
+to the ``COPY`` baseline, in the note, is the ceiling of the first figure for a ledger that reads
+entries back and computes credit in Python.
 """
 
 from __future__ import annotations
