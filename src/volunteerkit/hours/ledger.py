@@ -406,9 +406,7 @@ class Ledger:
         approved = [e for e in new if e.initial_status is Status.APPROVED]
         self._note_before(touched, {e.volunteer_id for e in approved})
         self._repo.add_entries(new)
-        direct, rows = self._isolated_credit(
-            {e.id: initial_state(e) for e in approved}, touched
-        )
+        direct, rows = self._isolated_credit({e.id: initial_state(e) for e in approved})
         points: dict[str, set[datetime]] = defaultdict(set)
         for e in approved:
             if e.id not in direct:
@@ -620,7 +618,7 @@ class Ledger:
             made.append(event)
         self._save_policy()
         self._note_before(touched, {e.volunteer_id for e in stored.values()})
-        direct, rows = self._isolated_credit(after, touched)
+        direct, rows = self._isolated_credit(after)
         self._touch(
             touched, {st.volunteer_id: {now} for eid, st in after.items() if eid not in direct}
         )
@@ -699,8 +697,7 @@ class Ledger:
             if state.effective or after.effective:
                 direct: set[EntryId] = set()
                 if isinstance(event, Approved):
-                    self._note_before(touched, [vid])
-                    direct, rows = self._isolated_credit({entry_id: after}, touched)
+                    direct, rows = self._isolated_credit({entry_id: after})
                 if not direct:
                     self._touch(touched, {vid: {now}})
             self._repo.add_events([event])
@@ -738,7 +735,7 @@ class Ledger:
             touched.points[vid].update(instants)
 
     def _isolated_credit(
-        self, states: Mapping[EntryId, EntryState], touched: _Touched
+        self, states: Mapping[EntryId, EntryState]
     ) -> tuple[set[EntryId], list[CreditRow]]:
         """Credit the entries that become effective and that nothing else affects.
 
