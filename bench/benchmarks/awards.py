@@ -21,13 +21,14 @@ filter has work to do. Every volunteer registered on 1 January 2021 and served a
   volunteers per second: a different amount of work, reported for what it costs.
 * **awards-same-output-window-sql** (third figure): what the *same output* as ``awards`` costs when
   written by hand in SQL. The value is ``awards``' time again (the same median); the baseline is
-  one ``sqlite3`` query with a window function, a running ``SUM(credited_minutes) OVER (PARTITION
-  BY volunteer_id ORDER BY local_date, entry_id)`` over every volunteer's valid rows, cross-joined
-  with the five thresholds to keep, for every volunteer and star, the row at which the running sum
-  reaches it (its date and entry id), then a Python loop keeping each volunteer's highest star.
-  Entry ids are not in the covering index and the rows are sorted by entry id within a volunteer,
-  so SQLite reads the table and sorts; it runs once (it takes about ten times the baseline), after
-  the interleaved runs. A ratio below 1 means ``earned_all`` is cheaper than that query.
+  one ``sqlite3`` query: the volunteers who reach 100 h (``GROUP BY … HAVING``, as ``awards``
+  starts), then a running ``SUM(credited_minutes) OVER (PARTITION BY volunteer_id ORDER BY
+  local_date, entry_id)`` over their valid rows, cross-joined with the five thresholds to keep,
+  for every volunteer and star, the row at which the running sum reaches it (its date and entry
+  id), then a Python loop keeping each volunteer's highest star. Entry ids are not in the covering
+  index and the rows are sorted by entry id within a volunteer, so SQLite reads the holders' table
+  rows and sorts them. (Without the holders step the query costs about twice as much.) It runs
+  once, after the interleaved runs. A ratio below 1 means ``earned_all`` is cheaper than that query.
 
 Both sides agree on how many volunteers hold each star (checked every run), and the window query
 finds as many crossings as ``awards`` reports stars. Times are the process's CPU time
@@ -137,13 +138,19 @@ def _baseline(path: Path) -> tuple[float, float, Counter[str]]:
 
 _WINDOW_SQL = """
 WITH stars(level, threshold) AS (VALUES (1, 6000), (2, 18000), (3, 36000), (4, 60000), (5, 90000)),
+holders AS (
+    SELECT volunteer_id FROM vk_hours_credit
+    WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
+    GROUP BY volunteer_id HAVING SUM(credited_minutes) >= 6000
+),
 running AS (
-    SELECT volunteer_id, local_date, entry_id, credited_minutes,
-           SUM(credited_minutes) OVER (
-               PARTITION BY volunteer_id ORDER BY local_date, entry_id ROWS UNBOUNDED PRECEDING
+    SELECT c.volunteer_id, c.local_date, c.entry_id, c.credited_minutes,
+           SUM(c.credited_minutes) OVER (
+               PARTITION BY c.volunteer_id ORDER BY c.local_date, c.entry_id
+               ROWS UNBOUNDED PRECEDING
            ) AS total
-    FROM vk_hours_credit
-    WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND credited_minutes > 0
+    FROM holders h JOIN vk_hours_credit c ON c.volunteer_id = h.volunteer_id
+    WHERE c.valid_from <= ? AND (c.valid_to IS NULL OR c.valid_to > ?) AND c.credited_minutes > 0
 )
 SELECT r.volunteer_id, s.level, r.local_date, r.entry_id
 FROM running r CROSS JOIN stars s
@@ -160,7 +167,7 @@ def _window_sql(path: Path) -> tuple[float, float, Counter[str], int]:
     t0 = time.process_time()
     top: dict[str, int] = {}
     crossings = 0
-    for vid, level, _day, _entry in conn.execute(_WINDOW_SQL, (t, t)):
+    for vid, level, _day, _entry in conn.execute(_WINDOW_SQL, (t, t, t, t)):
         crossings += 1
         if level > top.get(vid, 0):
             top[vid] = level
@@ -269,9 +276,10 @@ def run(quick: bool) -> list[Figure]:
             unit="cpu s",
             higher_is_better=False,
             note=(
-                f"earned_all (median of {repeat}) vs one hand-written window-function query "
-                f"finding the same {crossings:,} crossing rows (date and entry) over all "
-                f"{rows:,} rows, one run; wall {ours_wall:.1f} s vs {window_wall:.1f} s"
+                f"earned_all (median of {repeat}) vs one hand-written query (holders, then a "
+                f"window function over their rows) finding the same {crossings:,} crossing rows "
+                f"(date and entry) among {rows:,} rows, one run; wall {ours_wall:.1f} s vs "
+                f"{window_wall:.1f} s"
             ),
         ),
     ]
