@@ -169,8 +169,10 @@ def _check_policy(policy: AccrualPolicy) -> None:
 class _Touched:
     """Volunteers whose credit is out of date.
 
-    ``before`` holds each one's latest record instant before the writes began, ``points`` the
-    instants of the new records.
+    ``before`` holds each one's latest record instant when first noted, before the records that
+    put its credit out of date are written (records of the same call credited on their own may be
+    written already, which only makes :meth:`Ledger._flush` replay more); ``points`` the instants
+    of the new records.
     """
 
     before: dict[str, datetime | None] = attrs.field(factory=dict)
@@ -617,7 +619,8 @@ class Ledger:
             mine.append(event)
             made.append(event)
         self._save_policy()
-        self._note_before(touched, {e.volunteer_id for e in stored.values()})
+        # only the volunteers replayed need their latest record (noted by _touch, before the
+        # events are written); those credited alone need nothing else
         direct, rows = self._isolated_credit(after)
         self._touch(
             touched, {st.volunteer_id: {now} for eid, st in after.items() if eid not in direct}
