@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
 
-from volunteerkit.errors import InvalidInputError, UnavailableError
+from volunteerkit.audit import AuditEntry
+from volunteerkit.errors import InvalidInputError, StoreError, UnavailableError
 from volunteerkit.stores import PostgresStore, load_migrations, open_store
 
 pytestmark = pytest.mark.postgres
@@ -16,6 +19,17 @@ pytestmark = pytest.mark.postgres
 
 def _schema() -> str:
     return f"vk_pg_{uuid.uuid4().hex[:12]}"
+
+
+def _audit(n: int) -> AuditEntry:
+    return AuditEntry(
+        id=f"00000000-0000-7000-8000-{n:012d}",
+        at=datetime(2026, 3, 1, 8, n, tzinfo=UTC),
+        actor="coordinator",
+        action="volunteer.register",
+        subject_type="volunteer",
+        subject_id=f"v{n}",
+    )
 
 
 def test_reopening_runs_no_migration(postgres_dsn: str) -> None:
@@ -134,4 +148,66 @@ def test_text_with_no_utf8_form_is_a_typed_error(postgres_dsn: str) -> None:
         store._db.fetchall("SELECT ?::text", ["\ud800"])
     assert info.value.code == "store.invalid_text"
     assert store._db.fetchall("SELECT 1") == [(1,)]  # the connection is still usable
+    store.close()
+
+
+def test_writes_made_while_a_query_is_read_are_committed_at_once(postgres_dsn: str) -> None:
+    """Another connection sees a write made between a query's rows before the query ends.
+
+    The query's rows come from a cursor ``WITH HOLD``, not from a transaction left open across
+    them, so nothing the caller writes meanwhile waits for the reader (or is lost with it).
+    """
+    schema = _schema()
+    store = PostgresStore(postgres_dsn, schema=schema)
+    other = PostgresStore(postgres_dsn, schema=schema)
+    store.audit.append_many([_audit(n) for n in range(1, 4)])
+    rows = store.audit.query()
+    next(rows)
+    store.audit.append(_audit(9))
+    assert other.audit.count() == 4
+    assert [e.id for e in rows] == [_audit(2).id, _audit(3).id]  # the query's own snapshot
+    assert store._db.fetchall("SELECT name FROM pg_cursors") == []
+    store.close()
+    other.close()
+
+
+def test_a_query_left_in_a_rolled_back_savepoint_or_failed_transaction_closes_quietly(
+    postgres_dsn: str,
+) -> None:
+    """Closing a query whose cursor the server dropped raises nothing and breaks nothing.
+
+    Left inside a savepoint that rolled back, closing it keeps the outer transaction usable; left
+    inside a failed transaction, the transaction's own error is the one that propagates.
+    """
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    store.audit.append_many([_audit(n) for n in range(1, 4)])
+    left: list[Iterator[AuditEntry]] = []
+
+    def read_one_then(fail: Callable[[], object]) -> None:
+        with store.transaction():
+            left.append(store.audit.query())
+            next(left[-1])
+            fail()
+
+    def boom() -> None:
+        raise RuntimeError
+
+    with store.transaction():
+        with pytest.raises(RuntimeError):
+            read_one_then(boom)
+        left.pop().close()  # dropped with the savepoint already
+        store.audit.append(_audit(4))
+    assert store.audit.count() == 4
+
+    def bad_sql() -> None:
+        try:
+            store._db.execute("SELECT no_such_column FROM vk_audit_log")
+        finally:
+            left.pop().close()  # in the failed transaction
+
+    with pytest.raises(StoreError) as info:
+        read_one_then(bad_sql)
+    assert info.value.code == "store.operational"
+    assert store.audit.count() == 4
+    assert store._db.fetchall("SELECT name FROM pg_cursors") == []
     store.close()

@@ -157,7 +157,11 @@ class SQLDatabase(ABC):
     def stream(
         self, sql: str, params: Sequence[Any] = (), *, batch: int = 1000
     ) -> Iterator[tuple[Any, ...]]:
-        """Run a query and yield rows without holding the whole result in memory."""
+        """Run a query and yield rows without holding the whole result in memory.
+
+        The caller may write to the store between rows: those writes commit as they would
+        otherwise, and stay written if the caller stops reading early.
+        """
 
     @abstractmethod
     def atomic(self) -> AbstractContextManager[None]:

@@ -12,7 +12,7 @@ import itertools
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -198,18 +198,48 @@ class _PostgresDatabase(SQLDatabase):
     def stream(
         self, sql: str, params: Sequence[Any] = (), *, batch: int = 1000
     ) -> Iterator[tuple[Any, ...]]:
-        # A server-side (named) cursor fetches ``batch`` rows at a time and, unlike psycopg's
-        # single-row streaming, lets other statements run on the connection between fetches.
+        # A server-side cursor ``WITH HOLD``: the server keeps the result (one snapshot) and hands
+        # ``batch`` rows a fetch. Unlike a cursor inside a transaction of its own, it leaves the
+        # caller's writes alone: a transaction held open across ``yield`` would take in every
+        # write made while the caller iterates, and roll it back if the caller stopped early.
+        # The lock is held per fetch only, so other threads use the store between fetches.
         name = f"vk_stream_{next(self._cursor_ids)}"
-        with (
-            self._lock,
-            _translated(),
-            self._conn.transaction(),
-            self._conn.cursor(name=name) as cursor,
-        ):
-            cursor.itersize = batch
-            cursor.execute(*_pg_call(sql, params))
-            yield from cursor
+        with self._lock, _translated():
+            cursor = self._conn.cursor(name=name, withhold=True)
+            try:
+                cursor.execute(*_pg_call(sql, params))
+            except BaseException:
+                cursor.close()
+                raise
+        try:
+            while True:
+                with self._lock, _translated():
+                    rows = cursor.fetchmany(batch)
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            with self._lock:
+                self._close_cursor(cursor)
+
+    def _close_cursor(self, cursor: Any) -> None:
+        import psycopg
+        from psycopg.pq import TransactionStatus
+
+        status = self._conn.info.transaction_status
+        inside = status == TransactionStatus.INTRANS
+        if self._conn.closed or not (inside or status == TransactionStatus.IDLE):
+            # In a failed transaction the server refuses CLOSE (psycopg then sends none): the
+            # cursor lives until the connection closes, and an error here would hide the real one.
+            psycopg.Cursor.close(cursor)
+            return
+        try:
+            with _translated(), self._conn.transaction() if inside else nullcontext():
+                cursor.close()
+        except StoreError:
+            # Declared inside a savepoint or transaction that was rolled back since: the server
+            # dropped the cursor already (the savepoint keeps the caller's transaction usable).
+            psycopg.Cursor.close(cursor)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

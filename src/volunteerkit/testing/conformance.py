@@ -117,6 +117,37 @@ class StoreConformance(_Base):
             store.audit.append(_entry(1))
         assert store.audit.count() == 1
 
+    def test_writes_made_while_a_query_is_read_are_kept_when_it_stops_early(
+        self, store: Any
+    ) -> None:
+        """Writes made between a query's rows stay written when the reader stops early.
+
+        Found on PostgreSQL: the query's cursor lived in a transaction held open across its rows,
+        which took in every write made meanwhile and rolled them back when the reader stopped.
+        """
+        store.audit.append_many(_entry(n) for n in range(1, 6))
+        rows = store.audit.query()
+        assert next(rows).id == _entry(1).id
+        store.audit.append(_entry(6))
+        with store.transaction():
+            store.audit.append(_entry(7))
+        del rows  # the reader stops: the last reference to the iterator is gone
+        assert store.audit.count() == 7
+        assert store.audit.get(_entry(7).id) == _entry(7)
+
+    def test_query_opened_in_a_transaction_and_left_keeps_the_transactions_writes(
+        self, store: Any
+    ) -> None:
+        """A query opened and left inside a transaction does not undo what the block wrote."""
+        store.audit.append_many(_entry(n) for n in range(1, 4))
+        with store.transaction():
+            rows = store.audit.query()
+            next(rows)
+            store.audit.append(_entry(4))
+            del rows
+            store.audit.append(_entry(5))
+        assert [e.id for e in store.audit.query()] == [_entry(n).id for n in range(1, 6)]
+
 
 class AuditLogConformance(_Base):
     """The audit log contract (:class:`volunteerkit.audit.AuditLog`)."""
