@@ -47,7 +47,9 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -69,21 +71,13 @@ def _micros(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _populate(path: Path, volunteers: int, entries: int, seed: int = 7) -> int:
-    """Write the credit rows straight into the store's table (setup, not measured)."""
-    SQLiteStore(path).close()
+def award_rows(volunteers: int, entries: int, seed: int = 7) -> Iterator[tuple[Any, ...]]:
+    """The credit rows of the data set (see the module), instants in epoch microseconds."""
     rng = random.Random(seed)
     weights = [rng.lognormvariate(0.0, 1.2) for _ in range(volunteers)]
     scale = entries / sum(weights)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("BEGIN")
-    insert = "INSERT INTO vk_hours_credit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     first_day = REGISTERED.toordinal()
     span = (date(2026, 11, 1).toordinal() - first_day) - 1
-    rows: list[tuple[Any, ...]] = []
-    written = 0
     for v, weight in enumerate(weights):
         count = max(1, math.floor(weight * scale + rng.random()))
         vid = f"v{v:07d}"
@@ -97,18 +91,27 @@ def _populate(path: Path, volunteers: int, entries: int, seed: int = 7) -> int:
             org = f"org-{(v * 7 + k) % 300}"
             if k % 20 == 0:
                 fixed = recorded + 3 * 86_400_000_000
-                rows.append((vid, local, recorded, fixed, minutes, minutes, minutes * 1_000_000,
-                             entry, org, "community", None))
+                yield (vid, local, recorded, fixed, minutes, minutes, minutes * 1_000_000,
+                       entry, org, "community", None)
                 minutes = max(1, minutes - 30)
                 recorded = fixed
-            rows.append((vid, local, recorded, None, minutes, minutes, minutes * 1_000_000,
-                         entry, org, "community", None))
-        if len(rows) >= 200_000:
-            conn.executemany(insert, rows)
-            written += len(rows)
-            rows = []
-    conn.executemany(insert, rows)
-    written += len(rows)
+            yield (vid, local, recorded, None, minutes, minutes, minutes * 1_000_000,
+                   entry, org, "community", None)
+
+
+def _populate(path: Path, volunteers: int, entries: int) -> int:
+    """Write the credit rows straight into the store's table (setup, not measured)."""
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    insert = "INSERT INTO vk_hours_credit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    written = 0
+    rows = award_rows(volunteers, entries)
+    while chunk := list(islice(rows, 200_000)):
+        conn.executemany(insert, chunk)
+        written += len(chunk)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()
