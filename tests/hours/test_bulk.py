@@ -350,6 +350,16 @@ def test_every_kind_of_bad_json_line_is_reported() -> None:
     assert sorted(str(i) for i in sink.entries) == ["bj:1", "bj:9"]
 
 
+def test_a_json_line_nested_too_deeply_is_a_bad_row_not_a_recursion_error() -> None:
+    """A line nesting arrays or objects 100,000 deep is serialization.json at its line."""
+    good = json.dumps(unstructure(entry("1")))
+    lines = [good, "[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000]
+    sink = DictSink()
+    report = run("\n".join(lines) + "\n", sink, format="jsonl")
+    assert where(report) == [(2, "$", "serialization.json"), (3, "$", "serialization.json")]
+    assert (report.rows_read, report.imported, report.rejected) == (3, 1, 2)
+
+
 def test_error_list_is_capped_but_every_error_is_counted() -> None:
     """With max_errors=2, two errors are kept, all five are counted, and the cap is visible."""
     bad = [row(id=f"bj:{i}", zone="X/Y") for i in range(5)]
