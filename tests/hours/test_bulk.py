@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sqlite3
@@ -673,6 +674,19 @@ def test_export_to_a_path_and_import_from_it(tmp_path: Path) -> None:
     report = import_entries(path, format="csv", sink=sink, actor="importer")
     assert report.ok
     assert list(sink.entries.values()) == entries
+
+
+def test_a_csv_export_with_a_note_longer_than_the_csv_field_limit_imports_back() -> None:
+    """A 300,000-character note (over csv's default 131,072 limit) round-trips; the limit is kept."""
+    long_note = ('line, with "quotes"\n' * 15_000)[:300_000]
+    entries = [entry("1"), entry("2", note=long_note), entry("3")]
+    buffer = io.StringIO(newline="")
+    export_entries(entries, buffer)
+    sink = DictSink()
+    report = run(buffer.getvalue(), sink)
+    assert (report.rows_read, report.imported, report.errors_total) == (3, 3, 0)
+    assert list(sink.entries.values()) == entries
+    assert csv.field_size_limit() == 131_072
 
 
 def test_export_refuses_an_unknown_format() -> None:

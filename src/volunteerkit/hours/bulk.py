@@ -524,6 +524,20 @@ def _cell(column: str, text: str, origin: str | None) -> Any:
     return text
 
 
+_FIELD_LIMIT: Final = 2**31 - 1
+"""The ``csv`` field size limit while a record is read (the module's default, 131,072 characters,
+would refuse long notes that :func:`export_entries` writes)."""
+
+
+def _next_record(reader: Iterator[list[str]]) -> list[str]:
+    """Read the next CSV record with the field size limit lifted, restoring the caller's limit."""
+    previous = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _parse_csv(
     lines: Iterator[str], meter: _Meter, origin: str | None, defaults: Mapping[str, str]
 ) -> Iterator[_Parsed]:
@@ -534,7 +548,7 @@ def _parse_csv(
     while True:
         meter.bad_bytes = False
         try:
-            cells = next(reader)
+            cells = _next_record(reader)
         except StopIteration:
             break
         except csv.Error:
