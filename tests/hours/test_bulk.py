@@ -351,6 +351,29 @@ def test_every_kind_of_bad_json_line_is_reported() -> None:
     assert sorted(str(i) for i in sink.entries) == ["bj:1", "bj:9"]
 
 
+def test_a_json_line_with_a_key_twice_is_refused_not_resolved_silently() -> None:
+    """A line giving ``id`` or ``volunteer_id`` twice is bulk.duplicate_key at that key."""
+    good = json.dumps(unstructure(entry("1")))
+    lines = [
+        '{"id": "bj:2", ' + good[1:],  # 1: the last "id" (bj:1) would win
+        good[:-1] + ', "volunteer_id": "v9"}',  # 2: the last "volunteer_id" would win
+        good,  # 3
+        good[:-1] + ', "note": NaN}',  # 4: still bad JSON
+    ]
+    sink = DictSink()
+    report = run("\n".join(lines) + "\n", sink, format="jsonl")
+    assert where(report) == [
+        (1, "$.id", "bulk.duplicate_key"),
+        (2, "$.volunteer_id", "bulk.duplicate_key"),
+        (4, "$", "serialization.json"),
+    ]
+    assert (report.errors[0].message, report.errors[0].message_zh) == (
+        "the key appears more than once",
+        "该键出现了不止一次",
+    )
+    assert list(sink.entries.values()) == [entry("1")]
+
+
 def test_a_json_line_nested_too_deeply_is_a_bad_row_not_a_recursion_error() -> None:
     """A line nesting arrays or objects 100,000 deep is serialization.json at its line."""
     good = json.dumps(unstructure(entry("1")))

@@ -40,7 +40,8 @@ export re-imports to exactly the same entries.
 writes for a :class:`~volunteerkit.hours.ServiceEntry` (``volunteerkit.unstructure``): minutes are
 JSON integers, ``activity_id`` may be ``null``; keys ``activity_id``, ``break_minutes``,
 ``travel_minutes``, ``initial_status`` and ``note`` may be left out. Unknown keys are refused
-(``serialization.unknown_field``). Blank lines are skipped.
+(``serialization.unknown_field``), and so is a key given twice in one line (``bulk.duplicate_key``).
+Blank lines are skipped.
 
 Both formats tolerate a UTF-8 byte-order mark at the start.
 
@@ -67,6 +68,7 @@ those of the library error the row raised, so a bad offset is ``time.naive_datet
 * ``bulk.encoding``: bytes that are not UTF-8 (only detectable when the importer opens the file
   itself, from a path);
 * ``bulk.not_an_object``: a JSON line that is not an object (bad JSON is ``serialization.json``);
+* ``bulk.duplicate_key``: a JSON line with the same key twice (at ``$.<key>``);
 * ``bulk.source_changed``: in all-or-nothing mode, the file changed between the check and the
   write;
 * ``bulk.invalid_option``: a bad argument to :func:`import_entries` (raised, not reported).
@@ -116,6 +118,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import tempfile
@@ -196,6 +199,7 @@ BULK_MESSAGES: dict[str, tuple[str, str]] = {
     "bulk.csv_syntax": ("malformed CSV (quoting)", "CSV 格式错误(引号)"),
     "bulk.encoding": ("the line is not valid UTF-8", "该行不是有效的 UTF-8"),
     "bulk.not_an_object": ("expected a JSON object", "应为 JSON 对象"),
+    "bulk.duplicate_key": ("the key appears more than once", "该键出现了不止一次"),
     "bulk.source_changed": (
         "the file changed between the check and the write; nothing was imported",
         "文件在检查与写入之间被改动;未导入任何记录",
@@ -617,6 +621,46 @@ def _check_header(cells: list[str], line: int, defaults: Mapping[str, str]) -> l
     return problems
 
 
+class _DuplicateKey(ValueError):
+    """Raised inside the JSON decoder for an object with a key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__("duplicate key")
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant, object_pairs_hook=_unique_object)
+
+
+def _load_line(line: str) -> Any:
+    """Parse one JSON line like ``loads`` does, but refuse an object with a key twice.
+
+    A duplicate key would otherwise keep its last value silently (the CSV header refuses a column
+    twice, ``bulk.duplicate_column``, for the same reason).
+    """
+    try:
+        return _DECODER.decode(line)
+    except _DuplicateKey as dup:
+        raise BulkError.of("bulk.duplicate_key", f"$.{dup.key}") from None
+    except (ValueError, RecursionError):
+        return loads(line)  # raises the library's own error (serialization.json)
+
+
 def _parse_jsonl(
     lines: Iterator[str], meter: _Meter, origin: str | None, defaults: Mapping[str, str]
 ) -> Iterator[_Parsed]:
@@ -631,7 +675,7 @@ def _parse_jsonl(
         if not line.strip():
             continue
         try:
-            data = loads(line)
+            data = _load_line(line)
         except VolunteerkitError as err:
             yield number, _Bad(RowError.of(number, err))
             continue
