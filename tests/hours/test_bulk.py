@@ -320,6 +320,45 @@ def test_bytes_that_are_not_utf8_are_reported_at_their_line(tmp_path: Path) -> N
     assert report.imported == 1
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("mode", ["best_effort", "all_or_nothing"])
+def test_a_strict_utf8_stream_with_bad_bytes_is_reported_not_raised(
+    tmp_path: Path, fmt: str, mode: str
+) -> None:
+    """A stream opened with strict UTF-8 that hits bad bytes ends the import with bulk.encoding.
+
+    The report names the first line the stream could not deliver; in best effort the rows read
+    before it are imported, in all or nothing none is. No UnicodeDecodeError escapes.
+    """
+    count = 400  # far more than one decoding chunk, so some rows come before the failure
+    if fmt == "csv":
+        lines = [HEADER] + [row(id=f"bj:{i}") for i in range(count)]
+    else:
+        lines = [to_json(entry(str(i))) for i in range(count)]
+    data = ("\r\n".join(lines) + "\r\n").encode() + b"bj:bad,caf\xe9\r\n"
+    path = tmp_path / f"mixed.{fmt}"
+    path.write_bytes(data)
+    sink = DictSink()
+    with open(path, encoding="utf-8", newline="") as stream:
+        report = import_entries(stream, format=fmt, sink=sink, actor="importer", mode=mode)
+    header_lines = 1 if fmt == "csv" else 0
+    assert 0 < report.rows_read < count
+    assert where(report) == [(header_lines + report.rows_read + 1, "$", "bulk.encoding")]
+    assert report.rejected == 0
+    written = [str(i) for i in sink.entries]
+    assert written == (
+        [] if mode == "all_or_nothing" else [f"bj:{i}" for i in range(report.rows_read)]
+    )
+
+    small = tmp_path / f"small.{fmt}"
+    small.write_bytes(
+        data[-2000:].split(b"\n", 1)[1] if fmt == "jsonl" else data[:600] + data[-20:]
+    )
+    with open(small, encoding="utf-8", newline="") as stream:
+        report = import_entries(stream, format=fmt, sink=DictSink(), actor="importer", mode=mode)
+    assert (report.rows_read, where(report)) == (0, [(1, "$", "bulk.encoding")])
+
+
 def test_every_kind_of_bad_json_line_is_reported() -> None:
     """Bad JSON, non-objects, unknown and missing keys and bad values, each at its line."""
     good = unstructure(entry("1"))

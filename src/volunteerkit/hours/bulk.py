@@ -65,8 +65,9 @@ those of the library error the row raised, so a bad offset is ``time.naive_datet
   the CSV header (line of the header);
 * ``bulk.field_count``: a CSV row with more or fewer fields than the header;
 * ``bulk.csv_syntax``: malformed quoting;
-* ``bulk.encoding``: bytes that are not UTF-8 (only detectable when the importer opens the file
-  itself, from a path);
+* ``bulk.encoding``: bytes that are not UTF-8. From a path, the bad line is reported and the others
+  are read; a text stream opened with strict decoding cannot go on past them, so the import
+  reports the first line it could not read and stops there (best effort keeps the rows before);
 * ``bulk.not_an_object``: a JSON line that is not an object (bad JSON is ``serialization.json``);
 * ``bulk.duplicate_key``: a JSON line with the same key twice (at ``$.<key>``);
 * ``bulk.source_changed``: in all-or-nothing mode, the file changed between the check and the
@@ -476,11 +477,23 @@ class _Meter:
 
     bytes_read: int = 0
     bad_bytes: bool = False
+    lines_read: int = 0
+    undecodable: bool = False
+    """The stream raised ``UnicodeDecodeError`` after ``lines_read`` lines: the rest is unread."""
 
 
 def _lines(stream: IO[str], meter: _Meter, spool: IO[str] | None) -> Iterator[str]:
     first = True
-    for line in stream:
+    lines = iter(stream)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:  # a stream opened with strict decoding; it cannot go on
+            meter.undecodable = True
+            return
+        meter.lines_read += 1
         if spool is not None:
             spool.write(line)
         if line.isascii():
@@ -556,6 +569,8 @@ def _parse_csv(
         except StopIteration:
             break
         except csv.Error:
+            if meter.undecodable:
+                break  # the record was cut short by the unreadable bytes, reported below
             start, previous_end = previous_end + 1, reader.line_num
             bad = _row_error(start, "bulk.csv_syntax")
             bad.is_row = header is not None
@@ -600,8 +615,16 @@ def _parse_csv(
                 continue
             data[column] = _cell(column, text, origin)
         yield _entry(start, data)
-    if header is None:
+    if meter.undecodable:
+        yield _unreadable(previous_end + 1)
+    elif header is None:
         yield 1, _Bad(RowError.of(1, BulkError.of("bulk.no_header", "$")), is_row=False)
+
+
+def _unreadable(line: int) -> _Parsed:
+    """The error for a stream that stopped at bytes that are not UTF-8 (from ``line`` on)."""
+    detail = "the file is not read from this line on; import it from a path to find the line"
+    return line, _Bad(RowError.of(line, BulkError.of("bulk.encoding", "$", detail)), is_row=False)
 
 
 def _check_header(cells: list[str], line: int, defaults: Mapping[str, str]) -> list[_Bad]:
@@ -687,6 +710,8 @@ def _parse_jsonl(
         for column, value in fixed.items():
             data.setdefault(column, value)
         yield _entry(number, data)
+    if meter.undecodable:
+        yield _unreadable(number + 1)
 
 
 # --------------------------------------------------------------------------------------------
