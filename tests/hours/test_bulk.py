@@ -726,6 +726,39 @@ def test_values_that_spreadsheets_treat_as_formulas_are_kept_as_they_are() -> No
     assert list(sink.entries.values()) == [risky]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_an_export_to_a_path_that_fails_midway_leaves_the_old_file(
+    tmp_path: Path, fmt: str
+) -> None:
+    """If the entries fail midway, the path keeps its old content and no partial file is left.
+
+    A successful export replaces the file (through a symbolic link, keeping the link and the
+    file's permissions).
+    """
+    path = tmp_path / f"hours.{fmt}"
+    path.write_text("last week's export\n", encoding="utf-8")
+    path.chmod(0o640)
+
+    def failing() -> Iterator[ServiceEntry]:
+        yield entry("1")
+        yield entry("2")
+        raise OSError("the store went away")
+
+    with pytest.raises(OSError, match="the store went away"):
+        export_entries(failing(), path, format=fmt)
+    assert path.read_text(encoding="utf-8") == "last week's export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"hours.{fmt}"]
+
+    link = tmp_path / "latest"
+    link.symlink_to(path.name)
+    assert export_entries([entry("1"), entry("2")], link, format=fmt) == 2
+    assert link.is_symlink()
+    assert (path.stat().st_mode & 0o777) == 0o640
+    report = import_entries(path, format=fmt, sink=DictSink(), actor="importer")
+    assert (report.rows_read, report.imported, report.errors_total) == (2, 2, 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hours." + fmt, "latest"]
+
+
 def test_export_to_a_path_and_import_from_it(tmp_path: Path) -> None:
     """A path destination is created with UTF-8 and CRLF rows; importing the path gives the same."""
     entries = [entry("1", note="多行\n备注"), entry("2")]

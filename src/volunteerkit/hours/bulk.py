@@ -122,9 +122,10 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from enum import StrEnum
 from typing import IO, Any, Final, Protocol, TextIO, TypeVar
 
@@ -1101,7 +1102,10 @@ def export_entries(
     Args:
         entries: The entries to write (filter them before: exactly these are written, in order).
         dest: A text stream (open files with ``encoding="utf-8", newline=""``), or a path to create
-            or overwrite.
+            or overwrite. A path to a regular file is written through a temporary file in the same
+            folder that replaces it only once every entry is written: if writing fails (or
+            ``entries`` raises), the path keeps what it had and no partial file is left. A device
+            or pipe (``/dev/stdout``) is written directly.
         format: ``"csv"`` (default) or ``"jsonl"``.
 
     Returns:
@@ -1112,23 +1116,45 @@ def export_entries(
         OSError: If the destination cannot be written.
     """
     fmt = _format(format)
-    with ExitStack() as stack:
-        if isinstance(dest, str | os.PathLike):
-            stream: IO[str] = stack.enter_context(
-                open(os.fspath(dest), "w", encoding="utf-8", newline="")
-            )
-        else:
-            stream = dest
-        count = 0
-        if fmt is ExportFormat.CSV:
-            writer = csv.writer(stream, lineterminator="\r\n")
-            writer.writerow(COLUMNS)
-            for entry in entries:
-                writer.writerow(_csv_row(entry))
-                count += 1
-        else:
-            for entry in entries:
-                stream.write(dumps(unstructure(entry)) + "\n")
-                count += 1
-        stream.flush()
+    if isinstance(dest, str | os.PathLike):
+        path = os.fspath(dest)
+        if not _regular_or_absent(path):  # a device or a pipe, such as /dev/stdout
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                return _write_entries(entries, stream, fmt)
+        folder, name = os.path.split(os.path.realpath(path))  # through a symbolic link
+        partial = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.partial")
+        try:
+            with open(partial, "x", encoding="utf-8", newline="") as stream:
+                count = _write_entries(entries, stream, fmt)
+            with suppress(FileNotFoundError):  # an overwritten file keeps its permissions
+                os.chmod(partial, stat.S_IMODE(os.stat(path).st_mode))
+            os.replace(partial, os.path.join(folder, name))
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.remove(partial)
+            raise
         return count
+    return _write_entries(entries, dest, fmt)
+
+
+def _regular_or_absent(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def _write_entries(entries: Iterable[ServiceEntry], stream: IO[str], fmt: ExportFormat) -> int:
+    count = 0
+    if fmt is ExportFormat.CSV:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for entry in entries:
+            writer.writerow(_csv_row(entry))
+            count += 1
+    else:
+        for entry in entries:
+            stream.write(dumps(unstructure(entry)) + "\n")
+            count += 1
+    stream.flush()
+    return count
