@@ -282,7 +282,7 @@ def loads(text: str | bytes) -> Any:
         The parsed data.
 
     Raises:
-        SerializationError: If ``text`` is not valid JSON.
+        SerializationError: If ``text`` is not valid JSON (or nests too deeply to parse).
     """
 
     def _no_constants(name: str) -> Any:
@@ -290,7 +290,7 @@ def loads(text: str | bytes) -> Any:
 
     try:
         return json.loads(text, parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # deep nesting: RecursionError
         raise SerializationError(
             "not valid JSON", "不是有效的 JSON", code="serialization.json"
         ) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sqlite3
@@ -319,6 +320,45 @@ def test_bytes_that_are_not_utf8_are_reported_at_their_line(tmp_path: Path) -> N
     assert report.imported == 1
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("mode", ["best_effort", "all_or_nothing"])
+def test_a_strict_utf8_stream_with_bad_bytes_is_reported_not_raised(
+    tmp_path: Path, fmt: str, mode: str
+) -> None:
+    """A stream opened with strict UTF-8 that hits bad bytes ends the import with bulk.encoding.
+
+    The report names the first line the stream could not deliver; in best effort the rows read
+    before it are imported, in all or nothing none is. No UnicodeDecodeError escapes.
+    """
+    count = 400  # far more than one decoding chunk, so some rows come before the failure
+    if fmt == "csv":
+        lines = [HEADER] + [row(id=f"bj:{i}") for i in range(count)]
+    else:
+        lines = [to_json(entry(str(i))) for i in range(count)]
+    data = ("\r\n".join(lines) + "\r\n").encode() + b"bj:bad,caf\xe9\r\n"
+    path = tmp_path / f"mixed.{fmt}"
+    path.write_bytes(data)
+    sink = DictSink()
+    with open(path, encoding="utf-8", newline="") as stream:
+        report = import_entries(stream, format=fmt, sink=sink, actor="importer", mode=mode)
+    header_lines = 1 if fmt == "csv" else 0
+    assert 0 < report.rows_read < count
+    assert where(report) == [(header_lines + report.rows_read + 1, "$", "bulk.encoding")]
+    assert report.rejected == 0
+    written = [str(i) for i in sink.entries]
+    assert written == (
+        [] if mode == "all_or_nothing" else [f"bj:{i}" for i in range(report.rows_read)]
+    )
+
+    small = tmp_path / f"small.{fmt}"
+    small.write_bytes(
+        data[-2000:].split(b"\n", 1)[1] if fmt == "jsonl" else data[:600] + data[-20:]
+    )
+    with open(small, encoding="utf-8", newline="") as stream:
+        report = import_entries(stream, format=fmt, sink=DictSink(), actor="importer", mode=mode)
+    assert (report.rows_read, where(report)) == (0, [(1, "$", "bulk.encoding")])
+
+
 def test_every_kind_of_bad_json_line_is_reported() -> None:
     """Bad JSON, non-objects, unknown and missing keys and bad values, each at its line."""
     good = unstructure(entry("1"))
@@ -348,6 +388,39 @@ def test_every_kind_of_bad_json_line_is_reported() -> None:
     ]
     assert (report.rows_read, report.imported, report.rejected) == (9, 2, 7)
     assert sorted(str(i) for i in sink.entries) == ["bj:1", "bj:9"]
+
+
+def test_a_json_line_with_a_key_twice_is_refused_not_resolved_silently() -> None:
+    """A line giving ``id`` or ``volunteer_id`` twice is bulk.duplicate_key at that key."""
+    good = json.dumps(unstructure(entry("1")))
+    lines = [
+        '{"id": "bj:2", ' + good[1:],  # 1: the last "id" (bj:1) would win
+        good[:-1] + ', "volunteer_id": "v9"}',  # 2: the last "volunteer_id" would win
+        good,  # 3
+        good[:-1] + ', "note": NaN}',  # 4: still bad JSON
+    ]
+    sink = DictSink()
+    report = run("\n".join(lines) + "\n", sink, format="jsonl")
+    assert where(report) == [
+        (1, "$.id", "bulk.duplicate_key"),
+        (2, "$.volunteer_id", "bulk.duplicate_key"),
+        (4, "$", "serialization.json"),
+    ]
+    assert (report.errors[0].message, report.errors[0].message_zh) == (
+        "the key appears more than once",
+        "该键出现了不止一次",
+    )
+    assert list(sink.entries.values()) == [entry("1")]
+
+
+def test_a_json_line_nested_too_deeply_is_a_bad_row_not_a_recursion_error() -> None:
+    """A line nesting arrays or objects 100,000 deep is serialization.json at its line."""
+    good = json.dumps(unstructure(entry("1")))
+    lines = [good, "[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000]
+    sink = DictSink()
+    report = run("\n".join(lines) + "\n", sink, format="jsonl")
+    assert where(report) == [(2, "$", "serialization.json"), (3, "$", "serialization.json")]
+    assert (report.rows_read, report.imported, report.rejected) == (3, 1, 2)
 
 
 def test_error_list_is_capped_but_every_error_is_counted() -> None:
@@ -653,6 +726,39 @@ def test_values_that_spreadsheets_treat_as_formulas_are_kept_as_they_are() -> No
     assert list(sink.entries.values()) == [risky]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_an_export_to_a_path_that_fails_midway_leaves_the_old_file(
+    tmp_path: Path, fmt: str
+) -> None:
+    """If the entries fail midway, the path keeps its old content and no partial file is left.
+
+    A successful export replaces the file (through a symbolic link, keeping the link and the
+    file's permissions).
+    """
+    path = tmp_path / f"hours.{fmt}"
+    path.write_text("last week's export\n", encoding="utf-8")
+    path.chmod(0o640)
+
+    def failing() -> Iterator[ServiceEntry]:
+        yield entry("1")
+        yield entry("2")
+        raise OSError("the store went away")
+
+    with pytest.raises(OSError, match="the store went away"):
+        export_entries(failing(), path, format=fmt)
+    assert path.read_text(encoding="utf-8") == "last week's export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"hours.{fmt}"]
+
+    link = tmp_path / "latest"
+    link.symlink_to(path.name)
+    assert export_entries([entry("1"), entry("2")], link, format=fmt) == 2
+    assert link.is_symlink()
+    assert (path.stat().st_mode & 0o777) == 0o640
+    report = import_entries(path, format=fmt, sink=DictSink(), actor="importer")
+    assert (report.rows_read, report.imported, report.errors_total) == (2, 2, 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hours." + fmt, "latest"]
+
+
 def test_export_to_a_path_and_import_from_it(tmp_path: Path) -> None:
     """A path destination is created with UTF-8 and CRLF rows; importing the path gives the same."""
     entries = [entry("1", note="多行\n备注"), entry("2")]
@@ -663,6 +769,19 @@ def test_export_to_a_path_and_import_from_it(tmp_path: Path) -> None:
     report = import_entries(path, format="csv", sink=sink, actor="importer")
     assert report.ok
     assert list(sink.entries.values()) == entries
+
+
+def test_a_csv_export_with_a_note_longer_than_the_csv_field_limit_imports_back() -> None:
+    """A 300,000-character note (over csv's default 131,072 limit) round-trips; the limit is kept."""
+    long_note = ('line, with "quotes"\n' * 15_000)[:300_000]
+    entries = [entry("1"), entry("2", note=long_note), entry("3")]
+    buffer = io.StringIO(newline="")
+    export_entries(entries, buffer)
+    sink = DictSink()
+    report = run(buffer.getvalue(), sink)
+    assert (report.rows_read, report.imported, report.errors_total) == (3, 3, 0)
+    assert list(sink.entries.values()) == entries
+    assert csv.field_size_limit() == 131_072
 
 
 def test_export_refuses_an_unknown_format() -> None:

@@ -40,7 +40,8 @@ export re-imports to exactly the same entries.
 writes for a :class:`~volunteerkit.hours.ServiceEntry` (``volunteerkit.unstructure``): minutes are
 JSON integers, ``activity_id`` may be ``null``; keys ``activity_id``, ``break_minutes``,
 ``travel_minutes``, ``initial_status`` and ``note`` may be left out. Unknown keys are refused
-(``serialization.unknown_field``). Blank lines are skipped.
+(``serialization.unknown_field``), and so is a key given twice in one line (``bulk.duplicate_key``).
+Blank lines are skipped.
 
 Both formats tolerate a UTF-8 byte-order mark at the start.
 
@@ -64,9 +65,11 @@ those of the library error the row raised, so a bad offset is ``time.naive_datet
   the CSV header (line of the header);
 * ``bulk.field_count``: a CSV row with more or fewer fields than the header;
 * ``bulk.csv_syntax``: malformed quoting;
-* ``bulk.encoding``: bytes that are not UTF-8 (only detectable when the importer opens the file
-  itself, from a path);
+* ``bulk.encoding``: bytes that are not UTF-8. From a path, the bad line is reported and the others
+  are read; a text stream opened with strict decoding cannot go on past them, so the import
+  reports the first line it could not read and stops there (best effort keeps the rows before);
 * ``bulk.not_an_object``: a JSON line that is not an object (bad JSON is ``serialization.json``);
+* ``bulk.duplicate_key``: a JSON line with the same key twice (at ``$.<key>``);
 * ``bulk.source_changed``: in all-or-nothing mode, the file changed between the check and the
   write;
 * ``bulk.invalid_option``: a bad argument to :func:`import_entries` (raised, not reported).
@@ -116,11 +119,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from enum import StrEnum
 from typing import IO, Any, Final, Protocol, TextIO, TypeVar
 
@@ -196,6 +201,7 @@ BULK_MESSAGES: dict[str, tuple[str, str]] = {
     "bulk.csv_syntax": ("malformed CSV (quoting)", "CSV 格式错误(引号)"),
     "bulk.encoding": ("the line is not valid UTF-8", "该行不是有效的 UTF-8"),
     "bulk.not_an_object": ("expected a JSON object", "应为 JSON 对象"),
+    "bulk.duplicate_key": ("the key appears more than once", "该键出现了不止一次"),
     "bulk.source_changed": (
         "the file changed between the check and the write; nothing was imported",
         "文件在检查与写入之间被改动;未导入任何记录",
@@ -472,11 +478,23 @@ class _Meter:
 
     bytes_read: int = 0
     bad_bytes: bool = False
+    lines_read: int = 0
+    undecodable: bool = False
+    """The stream raised ``UnicodeDecodeError`` after ``lines_read`` lines: the rest is unread."""
 
 
 def _lines(stream: IO[str], meter: _Meter, spool: IO[str] | None) -> Iterator[str]:
     first = True
-    for line in stream:
+    lines = iter(stream)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:  # a stream opened with strict decoding; it cannot go on
+            meter.undecodable = True
+            return
+        meter.lines_read += 1
         if spool is not None:
             spool.write(line)
         if line.isascii():
@@ -524,6 +542,20 @@ def _cell(column: str, text: str, origin: str | None) -> Any:
     return text
 
 
+_FIELD_LIMIT: Final = 2**31 - 1
+"""The ``csv`` field size limit while a record is read (the module's default, 131,072 characters,
+would refuse long notes that :func:`export_entries` writes)."""
+
+
+def _next_record(reader: Iterator[list[str]]) -> list[str]:
+    """Read the next CSV record with the field size limit lifted, restoring the caller's limit."""
+    previous = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _parse_csv(
     lines: Iterator[str], meter: _Meter, origin: str | None, defaults: Mapping[str, str]
 ) -> Iterator[_Parsed]:
@@ -534,10 +566,12 @@ def _parse_csv(
     while True:
         meter.bad_bytes = False
         try:
-            cells = next(reader)
+            cells = _next_record(reader)
         except StopIteration:
             break
         except csv.Error:
+            if meter.undecodable:
+                break  # the record was cut short by the unreadable bytes, reported below
             start, previous_end = previous_end + 1, reader.line_num
             bad = _row_error(start, "bulk.csv_syntax")
             bad.is_row = header is not None
@@ -582,8 +616,16 @@ def _parse_csv(
                 continue
             data[column] = _cell(column, text, origin)
         yield _entry(start, data)
-    if header is None:
+    if meter.undecodable:
+        yield _unreadable(previous_end + 1)
+    elif header is None:
         yield 1, _Bad(RowError.of(1, BulkError.of("bulk.no_header", "$")), is_row=False)
+
+
+def _unreadable(line: int) -> _Parsed:
+    """The error for a stream that stopped at bytes that are not UTF-8 (from ``line`` on)."""
+    detail = "the file is not read from this line on; import it from a path to find the line"
+    return line, _Bad(RowError.of(line, BulkError.of("bulk.encoding", "$", detail)), is_row=False)
 
 
 def _check_header(cells: list[str], line: int, defaults: Mapping[str, str]) -> list[_Bad]:
@@ -603,6 +645,46 @@ def _check_header(cells: list[str], line: int, defaults: Mapping[str, str]) -> l
     return problems
 
 
+class _DuplicateKey(ValueError):
+    """Raised inside the JSON decoder for an object with a key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__("duplicate key")
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant, object_pairs_hook=_unique_object)
+
+
+def _load_line(line: str) -> Any:
+    """Parse one JSON line like ``loads`` does, but refuse an object with a key twice.
+
+    A duplicate key would otherwise keep its last value silently (the CSV header refuses a column
+    twice, ``bulk.duplicate_column``, for the same reason).
+    """
+    try:
+        return _DECODER.decode(line)
+    except _DuplicateKey as dup:
+        raise BulkError.of("bulk.duplicate_key", f"$.{dup.key}") from None
+    except (ValueError, RecursionError):
+        return loads(line)  # raises the library's own error (serialization.json)
+
+
 def _parse_jsonl(
     lines: Iterator[str], meter: _Meter, origin: str | None, defaults: Mapping[str, str]
 ) -> Iterator[_Parsed]:
@@ -617,7 +699,7 @@ def _parse_jsonl(
         if not line.strip():
             continue
         try:
-            data = loads(line)
+            data = _load_line(line)
         except VolunteerkitError as err:
             yield number, _Bad(RowError.of(number, err))
             continue
@@ -629,6 +711,8 @@ def _parse_jsonl(
         for column, value in fixed.items():
             data.setdefault(column, value)
         yield _entry(number, data)
+    if meter.undecodable:
+        yield _unreadable(number + 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1018,7 +1102,10 @@ def export_entries(
     Args:
         entries: The entries to write (filter them before: exactly these are written, in order).
         dest: A text stream (open files with ``encoding="utf-8", newline=""``), or a path to create
-            or overwrite.
+            or overwrite. A path to a regular file is written through a temporary file in the same
+            folder that replaces it only once every entry is written: if writing fails (or
+            ``entries`` raises), the path keeps what it had and no partial file is left. A device
+            or pipe (``/dev/stdout``) is written directly.
         format: ``"csv"`` (default) or ``"jsonl"``.
 
     Returns:
@@ -1029,23 +1116,45 @@ def export_entries(
         OSError: If the destination cannot be written.
     """
     fmt = _format(format)
-    with ExitStack() as stack:
-        if isinstance(dest, str | os.PathLike):
-            stream: IO[str] = stack.enter_context(
-                open(os.fspath(dest), "w", encoding="utf-8", newline="")
-            )
-        else:
-            stream = dest
-        count = 0
-        if fmt is ExportFormat.CSV:
-            writer = csv.writer(stream, lineterminator="\r\n")
-            writer.writerow(COLUMNS)
-            for entry in entries:
-                writer.writerow(_csv_row(entry))
-                count += 1
-        else:
-            for entry in entries:
-                stream.write(dumps(unstructure(entry)) + "\n")
-                count += 1
-        stream.flush()
+    if isinstance(dest, str | os.PathLike):
+        path = os.fspath(dest)
+        if not _regular_or_absent(path):  # a device or a pipe, such as /dev/stdout
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                return _write_entries(entries, stream, fmt)
+        folder, name = os.path.split(os.path.realpath(path))  # through a symbolic link
+        partial = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.partial")
+        try:
+            with open(partial, "x", encoding="utf-8", newline="") as stream:
+                count = _write_entries(entries, stream, fmt)
+            with suppress(FileNotFoundError):  # an overwritten file keeps its permissions
+                os.chmod(partial, stat.S_IMODE(os.stat(path).st_mode))
+            os.replace(partial, os.path.join(folder, name))
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.remove(partial)
+            raise
         return count
+    return _write_entries(entries, dest, fmt)
+
+
+def _regular_or_absent(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def _write_entries(entries: Iterable[ServiceEntry], stream: IO[str], fmt: ExportFormat) -> int:
+    count = 0
+    if fmt is ExportFormat.CSV:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for entry in entries:
+            writer.writerow(_csv_row(entry))
+            count += 1
+    else:
+        for entry in entries:
+            stream.write(dumps(unstructure(entry)) + "\n")
+            count += 1
+    stream.flush()
+    return count
