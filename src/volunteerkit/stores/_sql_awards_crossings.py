@@ -35,6 +35,7 @@ __all__ = ["credit_crossings"]
 
 _CHUNK = 500
 _PAIRS = 200
+_PG_PAIRS = 5000
 
 
 def _changed() -> InvalidInputError:
@@ -171,6 +172,34 @@ def _reaching_among(
         yield from (str(row[0]) for row in rows)
 
 
+def _day_rows(
+    db: SQLDatabase, where: str, params: Sequence[Any], columns: str, pairs: list[tuple[str, int]]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The credit rows of each ``(volunteer, local date)``, a statement per chunk of pairs.
+
+    SQLite gets ``_PAIRS`` pairs as an ``OR`` of conditions. PostgreSQL gets two arrays joined
+    through ``unnest``: one short statement that psycopg parses once and the server plans once,
+    where a long ``OR`` list would be parsed again in Python and planned again on every call.
+    """
+    select = f"SELECT volunteer_id, local_date, entry_id, {columns} FROM vk_hours_credit"
+    if db.backend == "postgresql":
+        joined = (
+            f"{select} JOIN unnest(CAST(? AS text[]), CAST(? AS integer[])) AS pair(v, d) "
+            f"ON volunteer_id = pair.v AND local_date = pair.d WHERE {where}"
+        )
+        for i in range(0, len(pairs), _PG_PAIRS):
+            chunk = pairs[i : i + _PG_PAIRS]
+            yield db.fetchall(joined, [[v for v, _ in chunk], [d for _, d in chunk], *params])
+        return
+    for i in range(0, len(pairs), _PAIRS):
+        chunk = pairs[i : i + _PAIRS]
+        ors = " OR ".join("(volunteer_id = ? AND local_date = ?)" for _ in chunk)
+        yield db.fetchall(
+            f"{select} WHERE {where} AND ({ors})",
+            [*params, *(value for pair in chunk for value in pair)],
+        )
+
+
 def _resolve(
     db: SQLDatabase,
     where: str,
@@ -182,14 +211,7 @@ def _resolve(
     pairs = sorted({(vid, day) for vid, _kind, _t, day, _before in pending})
     columns = ", ".join(CREDIT_COLUMNS[k] for k in kinds)
     lines: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
-    for i in range(0, len(pairs), _PAIRS):
-        chunk = pairs[i : i + _PAIRS]
-        ors = " OR ".join("(volunteer_id = ? AND local_date = ?)" for _ in chunk)
-        rows = db.fetchall(
-            f"SELECT volunteer_id, local_date, entry_id, {columns} FROM vk_hours_credit "
-            f"WHERE {where} AND ({ors})",
-            [*params, *(value for pair in chunk for value in pair)],
-        )
+    for rows in _day_rows(db, where, params, columns, pairs):
         for row in rows:
             lines.setdefault((row[0], int(row[1])), []).append(row[2:])
     for day_rows in lines.values():
