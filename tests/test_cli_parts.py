@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from volunteerkit import FixedClock
 from volunteerkit.cli import main
+from volunteerkit.hours import EntryId, ServiceEntry, Source
+from volunteerkit.hours.ledger import Ledger
+from volunteerkit.stores import SQLiteStore
+from volunteerkit.stores._sql_hours import SQLLedgerRepository
 
 NOW = "2026-12-31T00:00:00+08:00"  # the import's clock: never the machine's
 
@@ -39,6 +49,74 @@ def test_hours_export_then_import_into_another_store_and_again(tmp_path: Path) -
     code, text = run("--json", "hours", "import", target, str(exported), "--now", NOW)
     again = json.loads(text)
     assert (code, again["imported"], again["unchanged"]) == (0, 0, written)
+
+
+def _served(local_id: str, volunteer: str, org: str, start: datetime, zone: str) -> ServiceEntry:
+    return ServiceEntry(
+        id=EntryId(origin="bj", local_id=local_id),
+        volunteer_id=volunteer,
+        organization_id=org,
+        category="community",
+        start=start,
+        end=start + timedelta(hours=2),
+        zone=ZoneInfo(zone),
+        source=Source.ORGANIZATION,
+        recorded_by="clerk",
+        recorded_at=datetime(2026, 5, 1, tzinfo=UTC),
+    )
+
+
+def _exported_ids(path: Path) -> list[str]:
+    return [line.split(",")[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+
+
+def test_hours_export_filters_by_organization_and_local_date_of_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hours export writes exactly the entries the filters select, a few volunteers at a time.
+
+    ``--from``/``--to`` compare the local date of the start in the zone of the place of service:
+    ``e3`` starts at 2026-03-31 20:00 UTC, which is 1 April 01:45 in Kathmandu (+05:45), so it is
+    in April; ``e4`` starts on 31 March in Shanghai. The store is read two volunteers at a time,
+    and every volunteer's entries come out in volunteer order, then id order.
+    """
+    db = tmp_path / "filters.sqlite"
+    store = SQLiteStore(db)
+    Ledger(store, clock=FixedClock(datetime(2026, 5, 1, tzinfo=UTC))).record_many(
+        [
+            _served("e1", "v3", "org-a", datetime(2026, 4, 2, 1, tzinfo=UTC), "Asia/Shanghai"),
+            _served("e2", "v1", "org-b", datetime(2026, 4, 3, 1, tzinfo=UTC), "Asia/Shanghai"),
+            _served("e3", "v2", "org-a", datetime(2026, 3, 31, 20, tzinfo=UTC), "Asia/Kathmandu"),
+            _served("e4", "v1", "org-a", datetime(2026, 3, 31, 1, tzinfo=UTC), "Asia/Shanghai"),
+            _served("e5", "v4", "org-a", datetime(2026, 4, 30, 18, tzinfo=UTC), "Asia/Yangon"),
+        ],
+        actor="clerk",
+    )
+    store.close()
+    reads: list[int] = []
+    real = SQLLedgerRepository.records_of
+
+    def counted(self: Any, volunteer_ids: Any) -> Any:
+        reads.append(len(volunteer_ids))
+        return real(self, volunteer_ids)
+
+    monkeypatch.setattr("volunteerkit.cli._EXPORT_CHUNK", 2)
+    monkeypatch.setattr(SQLLedgerRepository, "records_of", counted)
+    url = f"sqlite:///{db}"
+    out = tmp_path / "out.csv"
+    assert run("hours", "export", url, str(out))[0] == 0
+    assert _exported_ids(out) == ["bj:e2", "bj:e4", "bj:e3", "bj:e1", "bj:e5"]
+    assert reads == [2, 2]
+    assert run("hours", "export", url, str(out), "--organization", "org-a", "--from",
+               "2026-04-01", "--to", "2026-04-30")[0] == 0  # fmt: skip
+    assert _exported_ids(out) == ["bj:e3", "bj:e1"]  # e5: 1 May 00:30 in Yangon
+    assert run("hours", "export", url, str(out), "--to", "2026-03-31")[0] == 0
+    assert _exported_ids(out) == ["bj:e4"]
+    code, text = run("--json", "hours", "export", url, str(out), "--volunteer", "v4",
+                     "--volunteer", "v4", "--organization", "org-b")  # fmt: skip
+    assert (code, json.loads(text)["written"]) == (0, 0)
+    with pytest.raises(SystemExit):
+        run("hours", "export", url, str(out), "--from", "1 April")
 
 
 def test_hours_import_reports_bad_rows_with_lines(tmp_path: Path) -> None:

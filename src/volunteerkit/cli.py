@@ -21,8 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,6 +45,13 @@ def _aware(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError("the datetime needs an offset, such as +08:00 or Z")
     return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r}") from None
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -163,6 +170,33 @@ def _ledger(store: Any, policy_name: str | None, now: datetime | None) -> Any:
     return Ledger(store, clock=clock, policy=policy)
 
 
+_EXPORT_CHUNK = 500  # volunteers read at a time: memory follows the chunk, not the store
+
+
+def _selected_entries(store: Any, args: argparse.Namespace) -> Iterator[Any]:
+    """The entries ``hours export`` writes: by volunteer, then by id, read a chunk at a time.
+
+    ``--organization`` keeps the entries of those organizations; ``--from`` and ``--to`` keep
+    those whose service starts on those local dates or between them (the date in the zone of the
+    place of service, as daily caps count it).
+    """
+    volunteers = sorted(set(args.volunteer)) if args.volunteer else store.ledger.volunteers()
+    organizations = set(args.organization) if args.organization else None
+    first: date | None = args.date_from
+    last: date | None = args.date_to
+    for i in range(0, len(volunteers), _EXPORT_CHUNK):
+        records = store.ledger.records_of(volunteers[i : i + _EXPORT_CHUNK])
+        for volunteer in sorted(records):
+            for entry in records[volunteer][0]:
+                if organizations is not None and entry.organization_id not in organizations:
+                    continue
+                if first is not None or last is not None:
+                    day = entry.start.astimezone(entry.zone).date()
+                    if (first is not None and day < first) or (last is not None and day > last):
+                        continue
+                yield entry
+
+
 def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit.hours.bulk import export_entries, import_entries, render_progress
     from volunteerkit.stores import open_store
@@ -170,14 +204,7 @@ def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
     store = open_store(args.url)
     try:
         if args.hours_command == "export":
-            wanted = args.volunteer or store.ledger.volunteers()
-            records = store.ledger.records_of(wanted)
-
-            def entries() -> Any:
-                for volunteer in sorted(records):
-                    yield from records[volunteer][0]
-
-            count = export_entries(entries(), args.file, format=args.format)
+            count = export_entries(_selected_entries(store, args), args.file, format=args.format)
             if args.json:
                 _print_json(out, {"written": count, "file": args.file})
             else:
@@ -384,6 +411,21 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file", help="the file to write")
     exp.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     exp.add_argument("--volunteer", action="append", help="only this volunteer (repeatable)")
+    exp.add_argument(
+        "--organization", action="append", help="only this organization's entries (repeatable)"
+    )
+    exp.add_argument(
+        "--from",
+        dest="date_from",
+        type=_date,
+        help="only service starting on this local date or later (YYYY-MM-DD)",
+    )
+    exp.add_argument(
+        "--to",
+        dest="date_to",
+        type=_date,
+        help="only service starting on this local date or earlier (YYYY-MM-DD)",
+    )
     hours.set_defaults(handler=_cmd_hours)
 
     awards = commands.add_parser("awards", help="check award rules, evaluate volunteers")
