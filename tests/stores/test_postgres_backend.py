@@ -211,3 +211,30 @@ def test_a_query_left_in_a_rolled_back_savepoint_or_failed_transaction_closes_qu
     assert store.audit.count() == 4
     assert store._db.fetchall("SELECT name FROM pg_cursors") == []
     store.close()
+
+
+def test_copy_refuses_ints_its_columns_cannot_hold_instead_of_wrapping_them(
+    postgres_dsn: str,
+) -> None:
+    """Binary COPY of 2**31 into an integer column is store.out_of_range at that column.
+
+    psycopg 3.3's binary dumpers send -2**31 instead, without an error, so the store checks
+    integer and smallint columns itself; the batch writes nothing.
+    """
+    schema = _schema()
+    store = PostgresStore(postgres_dsn, schema=schema)
+    db = store._db
+    db.execute("CREATE TABLE t (a integer, b smallint, c bigint)")
+    db.copy_rows("t", ["a", "b", "c"], [(-(2**31), -(2**15), -(2**63)), (2**31 - 1, 2**15 - 1, 1)])
+    for row, path in (((2**31, 1, 1), "$.a"), ((1, 2**15, 1), "$.b"), ((1, 1, 2**63), "$")):
+        with pytest.raises(InvalidInputError) as info:
+            db.copy_rows("t", ["a", "b", "c"], [(5, 5, 5), row])
+        assert (info.value.code, info.value.path) == ("store.out_of_range", path)
+        with pytest.raises(InvalidInputError) as info:
+            db.execute("INSERT INTO t VALUES (?, ?, ?)", row)
+        assert info.value.code == "store.out_of_range"
+    assert db.fetchall("SELECT a, b, c FROM t ORDER BY a") == [
+        (-(2**31), -(2**15), -(2**63)),
+        (2**31 - 1, 2**15 - 1, 1),
+    ]
+    store.close()

@@ -152,3 +152,17 @@ def test_text_with_no_utf8_form_is_a_typed_error() -> None:
     assert info.value.code == "store.invalid_text"
     assert info.value.message_zh
     store.close()
+
+
+def test_an_int_beyond_64_bits_is_a_typed_error() -> None:
+    """An int SQLite cannot hold gives InvalidInputError store.out_of_range, not OverflowError."""
+    from volunteerkit.errors import InvalidInputError
+
+    store = SQLiteStore(":memory:")
+    store._db.execute("CREATE TABLE t (a INTEGER)")
+    store._db.execute("INSERT INTO t VALUES (?)", [2**63 - 1])
+    with pytest.raises(InvalidInputError) as info:
+        store._db.execute("INSERT INTO t VALUES (?)", [2**63])
+    assert (info.value.code, info.value.path) == ("store.out_of_range", "$")
+    assert store._db.fetchall("SELECT a FROM t") == [(2**63 - 1,)]
+    store.close()

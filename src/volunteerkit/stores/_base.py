@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from volunteerkit.audit import AuditLog
-from volunteerkit.errors import IntegrityError
+from volunteerkit.errors import IntegrityError, InvalidInputError
 
 __all__ = [
     "PART_ORDER",
@@ -33,12 +33,33 @@ __all__ = [
     "SQLDatabase",
     "Store",
     "load_migrations",
+    "out_of_range",
 ]
 
 PART_ORDER: tuple[str, ...] = ("audit", "registry", "hours", "transfer", "matching", "awards")
 """The order in which parts' migrations are applied (later parts may reference earlier ones)."""
 
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def out_of_range(path: str = "$") -> InvalidInputError:
+    """Return the error for a number too large for the column (or the driver) it is sent to.
+
+    SQLite holds 64-bit integers; PostgreSQL columns may be ``integer`` (32-bit) or ``smallint``.
+    Without this check, PostgreSQL's binary ``COPY`` would store a wrapped value silently.
+
+    Args:
+        path: The column, when known (``$.raw_minutes``), else ``$``.
+
+    Returns:
+        An :class:`~volunteerkit.errors.InvalidInputError` with code ``store.out_of_range``.
+    """
+    return InvalidInputError(
+        "a number too large for the database",
+        "数字超出数据库可保存的范围",
+        code="store.out_of_range",
+        path=path,
+    )
 
 
 @runtime_checkable

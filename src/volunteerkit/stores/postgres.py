@@ -25,7 +25,7 @@ from volunteerkit.errors import (
     StoreError,
     UnavailableError,
 )
-from volunteerkit.stores._base import SQLDatabase, load_migrations
+from volunteerkit.stores._base import SQLDatabase, load_migrations, out_of_range
 from volunteerkit.stores._sql_store import SQLStoreBase
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ __all__ = ["PostgresStore"]
 
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _MIGRATION_LOCK = 0x766B_6D69  # "vkmi": the advisory lock key migrators share
+_INT_LIMITS = {"integer": 2**31, "smallint": 2**15}  # values lie in [-limit, limit)
 
 
 @lru_cache(maxsize=512)
@@ -104,6 +105,8 @@ def _translated() -> Iterator[None]:
             "数据库无法保存的文本(孤立代理字符)",
             code="store.invalid_text",
         ) from None
+    except (OverflowError, psycopg.errors.NumericValueOutOfRange):  # beyond the column's type
+        raise out_of_range() from None
     except psycopg.errors.UniqueViolation as exc:
         raise ConflictError(code="store.conflict") from exc
     except psycopg.IntegrityError as exc:
@@ -190,7 +193,14 @@ class _PostgresDatabase(SQLDatabase):
                 ) as copy,
             ):
                 copy.set_types(types)
+                narrow = [(i, _INT_LIMITS[t]) for i, t in enumerate(types) if t in _INT_LIMITS]
                 for row in rows:
+                    # psycopg's binary dumpers wrap an int too large for integer or smallint
+                    # (2**31 would be stored as -2**31): check those columns first
+                    for i, limit in narrow:
+                        value = row[i]
+                        if value is not None and not -limit <= value < limit:
+                            raise out_of_range(f"$.{columns[i]}")
                     copy.write_row(row)
                     count += 1
             return count

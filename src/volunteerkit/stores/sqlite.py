@@ -30,7 +30,7 @@ from volunteerkit.errors import (
     StoreError,
     UnavailableError,
 )
-from volunteerkit.stores._base import SQLDatabase, load_migrations
+from volunteerkit.stores._base import SQLDatabase, load_migrations, out_of_range
 from volunteerkit.stores._sql_store import SQLStoreBase
 
 __all__ = ["SQLiteStore"]
@@ -49,6 +49,8 @@ def _translated() -> Iterator[None]:
             "数据库无法保存的文本(孤立代理字符)",
             code="store.invalid_text",
         ) from None
+    except OverflowError:  # an int beyond SQLite's 64-bit INTEGER
+        raise out_of_range() from None
     except sqlite3.IntegrityError as exc:
         text = str(exc)
         if "UNIQUE" in text or "PRIMARY KEY" in text:
