@@ -267,3 +267,18 @@ def test_every_built_in_rule_set_round_trips():
         rule_set = load_rule_set(entry.id, entry.version)
         assert structure(unstructure(rule_set), RuleSet) == rule_set
         assert loads_rules(rule_set_text(entry.id, entry.version)) == rule_set
+
+
+@pytest.mark.parametrize("bad_id", [["star-1"], {"x": 1}])
+def test_a_level_id_that_is_a_list_or_table_is_reported_not_raised(bad_id):
+    """A level id of the wrong type is one type problem at its path, not a TypeError."""
+    data = unstructure(loads_rules(GOOD))
+    data["levels"][0]["id"] = bad_id
+    data["levels"].append({"id": "star-2", "name_zh": "二星", "name_en": "Two", "hours": 90})
+    data["levels"][1]["requires"] = ["star-1"]
+    with pytest.raises(RuleSetInvalid) as info:
+        loads_rules(json.dumps(data), format="json")
+    assert codes(info.value) == [
+        ("$.levels[0].id", "awards.rules.type"),
+        ("$.levels[1].requires[0]", "awards.rules.unknown_prerequisite"),
+    ]

@@ -639,7 +639,9 @@ def _semantic_problems(data: Any) -> list[RuleProblem]:
     if not isinstance(levels, list | tuple):
         return found
     declared: dict[str, int] = {}
-    all_ids = {lv.get("id") for lv in levels if isinstance(lv, Mapping)}
+    all_ids = {
+        lv["id"] for lv in levels if isinstance(lv, Mapping) and isinstance(lv.get("id"), str)
+    }
     for i, raw in enumerate(levels):
         level = _mapping(raw)
         path = f"$.levels[{i}]"
