@@ -282,3 +282,17 @@ def test_a_level_id_that_is_a_list_or_table_is_reported_not_raised(bad_id):
         ("$.levels[0].id", "awards.rules.type"),
         ("$.levels[1].requires[0]", "awards.rules.unknown_prerequisite"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "format", "label"),
+    [("[" * 100_000, "json", "JSON"), ("a = " + "[" * 100_000, "toml", "TOML")],
+)
+def test_nesting_too_deep_for_the_parser_is_a_syntax_problem(text, format, label):
+    """Lists nested past the parser's recursion limit are a syntax problem, not RecursionError."""
+    with pytest.raises(RuleSetInvalid) as info:
+        loads_rules(text, format=format)
+    assert codes(info.value) == [("$", "awards.rules.syntax")]
+    assert info.value.problems[0].message == (
+        f"the file is not valid {label}: lists or tables nested too deeply"
+    )

@@ -756,6 +756,10 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="TOML", detail=str(exc))]
             ) from None
+        except RecursionError:
+            raise RuleSetInvalid(
+                [_problem("$", "awards.rules.syntax", format="TOML", detail=_TOO_DEEP)]
+            ) from None
     elif format == "json":
         try:
             data = json.loads(text, parse_constant=_no_constant)
@@ -763,11 +767,18 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="JSON", detail=str(exc))]
             ) from None
+        except RecursionError:
+            raise RuleSetInvalid(
+                [_problem("$", "awards.rules.syntax", format="JSON", detail=_TOO_DEEP)]
+            ) from None
     else:
         raise RuleSetInvalid(
             [_problem("$", "awards.rules.file", detail=f"unknown format {format!r} (toml or json)")]
         )
     return parse_rules(data)
+
+
+_TOO_DEEP = "lists or tables nested too deeply"
 
 
 def _no_constant(name: str) -> Any:
