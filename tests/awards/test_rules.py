@@ -296,3 +296,17 @@ def test_nesting_too_deep_for_the_parser_is_a_syntax_problem(text, format, label
     assert info.value.problems[0].message == (
         f"the file is not valid {label}: lists or tables nested too deeply"
     )
+
+
+def test_a_json_key_given_twice_is_a_syntax_problem():
+    """JSON with ``"hours"`` twice in one level is refused, as TOML refuses it, not read as the last."""
+    data = unstructure(loads_rules(GOOD))
+    text = json.dumps(data).replace('"hours": 50', '"hours": 50, "hours": 5')
+    assert '"hours": 5}' in text
+    with pytest.raises(RuleSetInvalid) as json_err:
+        loads_rules(text, format="json")
+    assert codes(json_err.value) == [("$", "awards.rules.syntax")]
+    assert "'hours' is given twice" in json_err.value.problems[0].message
+    with pytest.raises(RuleSetInvalid) as toml_err:
+        loads_rules(GOOD.replace("hours = 50", "hours = 50\nhours = 5"))
+    assert codes(toml_err.value) == [("$", "awards.rules.syntax")]

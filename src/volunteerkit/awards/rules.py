@@ -762,7 +762,9 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
             ) from None
     elif format == "json":
         try:
-            data = json.loads(text, parse_constant=_no_constant)
+            data = json.loads(
+                text, parse_constant=_no_constant, object_pairs_hook=_no_duplicate_keys
+            )
         except ValueError as exc:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="JSON", detail=str(exc))]
@@ -783,6 +785,16 @@ _TOO_DEEP = "lists or tables nested too deeply"
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice (TOML refuses it too)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} is given twice in one object")
+        out[key] = value
+    return out
 
 
 def load_rules(path: str | Path) -> RuleSet:
