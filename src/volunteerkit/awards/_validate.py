@@ -80,6 +80,16 @@ def _type_problem(path: str, kinds: list[str], value: Any) -> Problem:
     return _problem(path, "awards.rules.type", expected=en, expected_zh=zh)
 
 
+def _ecma_search(pattern: str, value: str) -> bool:
+    """Search as JSON Schema (ECMA-262) does: a final ``$`` matches only at the very end.
+
+    Python's ``$`` also matches before a final newline, so ``star-1`` and a newline would pass.
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.search(pattern, value) is not None
+
+
 class _Checker:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
@@ -186,7 +196,7 @@ class _Checker:
             )
             return
         pattern = schema.get("pattern")
-        if pattern is not None and not re.search(pattern, value):
+        if pattern is not None and not _ecma_search(pattern, value):
             en, zh = _PATTERN_TEXT.get(pattern, (pattern, pattern))
             yield _problem(path, "awards.rules.pattern", form=en, form_zh=zh)
             return
