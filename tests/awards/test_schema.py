@@ -267,3 +267,15 @@ def test_a_pattern_refuses_a_final_newline_as_json_schema_regexes_do(label, chan
     assert [(p.path, p.code) for p in info.value.problems] == [(where, "awards.rules.pattern")], (
         label
     )
+
+
+def test_format_true_is_not_format_1():
+    """``format = true`` is refused by the schema check (JSON's true is not 1), as jsonschema does."""
+    data = good()
+    data["format"] = True
+    assert not VALIDATOR.is_valid(data)
+    with pytest.raises(RuleSetInvalid) as info:
+        parse_rules(data)
+    assert [(p.path, p.code) for p in info.value.problems] == [("$.format", "awards.rules.value")]
+    data["format"] = 1
+    assert parse_rules(data).format == 1

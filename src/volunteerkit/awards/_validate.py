@@ -80,6 +80,11 @@ def _type_problem(path: str, kinds: list[str], value: Any) -> Problem:
     return _problem(path, "awards.rules.type", expected=en, expected_zh=zh)
 
 
+def _same(value: Any, option: Any) -> bool:
+    """Equal and of the same type: ``true`` is not ``1`` in JSON, though ``True == 1`` in Python."""
+    return bool(value == option) and type(value) is type(option)
+
+
 def _ecma_search(pattern: str, value: str) -> bool:
     """Search as JSON Schema (ECMA-262) does: a final ``$`` matches only at the very end.
 
@@ -107,12 +112,10 @@ class _Checker:
 
     def check(self, value: Any, schema: Mapping[str, Any], path: str) -> Iterator[Problem]:
         schema = self.resolve(schema)
-        if "const" in schema and value != schema["const"]:
+        if "const" in schema and not _same(value, schema["const"]):
             yield _problem(path, "awards.rules.value", allowed=repr(schema["const"]))
             return
-        if "enum" in schema and not any(
-            value == option and type(value) is type(option) for option in schema["enum"]
-        ):
+        if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
             yield _problem(
                 path, "awards.rules.value", allowed=", ".join(str(v) for v in schema["enum"])
             )
