@@ -310,3 +310,17 @@ def test_a_json_key_given_twice_is_a_syntax_problem():
     with pytest.raises(RuleSetInvalid) as toml_err:
         loads_rules(GOOD.replace("hours = 50", "hours = 50\nhours = 5"))
     assert codes(toml_err.value) == [("$", "awards.rules.syntax")]
+
+
+def test_a_toml_integer_too_long_to_convert_is_a_syntax_problem():
+    """An integer of 5,000 digits (past Python's conversion limit) is a syntax problem in TOML too."""
+    with pytest.raises(RuleSetInvalid) as toml_err:
+        loads_rules(GOOD.replace("hours = 50", "hours = " + "9" * 5000))
+    assert codes(toml_err.value) == [("$", "awards.rules.syntax")]
+    assert toml_err.value.problems[0].message.startswith("the file is not valid TOML: Exceeds")
+    data = json.dumps(unstructure(loads_rules(GOOD))).replace(
+        '"hours": 50', '"hours": ' + "9" * 5000
+    )
+    with pytest.raises(RuleSetInvalid) as json_err:
+        loads_rules(data, format="json")
+    assert codes(json_err.value) == [("$", "awards.rules.syntax")]

@@ -752,7 +752,7 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     if format == "toml":
         try:
             data: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="TOML", detail=str(exc))]
             ) from None
