@@ -324,3 +324,13 @@ def test_a_toml_integer_too_long_to_convert_is_a_syntax_problem():
     with pytest.raises(RuleSetInvalid) as json_err:
         loads_rules(data, format="json")
     assert codes(json_err.value) == [("$", "awards.rules.syntax")]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_file_saved_with_a_utf8_byte_order_mark_loads(tmp_path, suffix):
+    """A rule file saved as "UTF-8 with BOM" (as Windows editors do) loads like one without."""
+    expected = loads_rules(GOOD)
+    text = GOOD if suffix == ".toml" else rules_to_json(expected)
+    path = tmp_path / f"rules{suffix}"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_rules(path) == expected

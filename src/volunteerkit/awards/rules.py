@@ -732,7 +732,7 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     """Parse a rule file's text.
 
     Args:
-        text: The file's content.
+        text: The file's content (as bytes: UTF-8, with or without a byte order mark).
         format: ``toml`` or ``json``.
 
     Returns:
@@ -744,7 +744,7 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     """
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # drops a byte order mark (Windows editors)
         except UnicodeDecodeError:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format=format.upper(), detail="not UTF-8")]
