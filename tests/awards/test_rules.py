@@ -11,12 +11,19 @@ from hypothesis import HealthCheck, given, settings
 
 from volunteerkit import structure, unstructure
 from volunteerkit.awards import (
+    AgeBand,
+    AgeOn,
+    AwardSubject,
     Citation,
+    Counting,
+    CreditKind,
     Level,
+    Repeat,
     RuleProblem,
     RuleSet,
     RuleSetInvalid,
     SourceStatus,
+    evaluate,
     list_rule_sets,
     load_rule_set,
     load_rules,
@@ -25,7 +32,10 @@ from volunteerkit.awards import (
     rule_set_text,
     rules_to_json,
 )
+from volunteerkit.hours import Source
 from volunteerkit.testing.strategies_awards import rule_sets
+
+from .helpers import at, line
 
 GOOD = """
 id = "partner.stars"
@@ -334,3 +344,35 @@ def test_a_file_saved_with_a_utf8_byte_order_mark_loads(tmp_path, suffix):
     path = tmp_path / f"rules{suffix}"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert load_rules(path) == expected
+
+
+def test_enum_fields_given_as_text_in_python_become_their_members():
+    """``Counting(credit="credited")`` is CreditKind.CREDITED: the engine counts credited minutes.
+
+    Text equal to the default passed the check (it is left out when written) but stayed text, and
+    the engine, which compares members by identity, counted weighted micro-minutes instead.
+    """
+    citation = Citation(title="t", status="primary")
+    assert citation.status is SourceStatus.PRIMARY
+    level = Level(id="a", name_zh="甲", name_en="A", hours=2, repeat="once")
+    assert level.repeat is Repeat.ONCE
+    assert AgeBand(on="period_end").on is AgeOn.PERIOD_END
+    counting = Counting(credit="credited", exclude_sources=["self_declared"])
+    assert counting.credit is CreditKind.CREDITED
+    assert counting.exclude_sources == (Source.SELF_DECLARED,)
+    rule_set = RuleSet(
+        id="x.y", version="1", name_zh="乙", name_en="B", sources=(citation,), levels=(level,),
+        counting=counting,
+    )  # fmt: skip
+    lines = [line(date(2024, 1, d), 60, f"e{d}", source=Source.ORGANIZATION) for d in range(1, 4)]
+    [award] = (
+        evaluate(rule_set, AwardSubject(id="v1"), lines, at(date(2024, 6, 1)))
+        .level("a")
+        .achievements
+    )
+    assert (award.crossed_on, award.counted_minutes) == (date(2024, 1, 2), 120)
+    with pytest.raises(RuleSetInvalid):
+        RuleSet(
+            id="x.y", version="1", name_zh="乙", name_en="B", sources=(citation,),
+            levels=(Level(id="a", name_zh="甲", name_en="A", hours=2, repeat="yearly"),),
+        )  # fmt: skip

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar, cast
 
 import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
@@ -71,8 +71,8 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _sources(value: Iterable[Source]) -> tuple[Source, ...]:
-    return tuple(value)
+def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+    return tuple(_member(Source, v) for v in value)
 
 
 def _citations(value: Iterable[Citation]) -> tuple[Citation, ...]:
@@ -124,6 +124,39 @@ class SourceStatus(StrEnum):
     """The source could not be checked."""
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _member(cls: type[_E], value: _E | str) -> _E:
+    """Return the member a text value names (``"raw"`` is ``CreditKind.RAW``); others unchanged.
+
+    The engine compares members by identity, so text must become the member; text that names no
+    member is kept for the rule set's check to report.
+    """
+    if isinstance(value, str) and not isinstance(value, cls):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    return cast(_E, value)
+
+
+def _source_status(value: SourceStatus | str) -> SourceStatus:
+    return _member(SourceStatus, value)
+
+
+def _credit_kind(value: CreditKind | str) -> CreditKind:
+    return _member(CreditKind, value)
+
+
+def _age_on(value: AgeOn | str) -> AgeOn:
+    return _member(AgeOn, value)
+
+
+def _repeat(value: Repeat | str) -> Repeat:
+    return _member(Repeat, value)
+
+
 @attrs.frozen(kw_only=True)
 class Citation:
     """Where a rule set comes from.
@@ -136,7 +169,7 @@ class Citation:
     """
 
     title: str
-    status: SourceStatus
+    status: SourceStatus = attrs.field(converter=_source_status)
     url: str | None = None
     note: str = ""
 
@@ -160,7 +193,7 @@ class Counting:
         exclude_organizations: Hours certified by these organizations never count.
     """
 
-    credit: CreditKind = CreditKind.CREDITED
+    credit: CreditKind = attrs.field(default=CreditKind.CREDITED, converter=_credit_kind)
     include_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     exclude_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     include_sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
@@ -297,7 +330,7 @@ class AgeBand:
 
     min_age: int | None = None
     max_age: int | None = None
-    on: AgeOn = AgeOn.PERIOD_END
+    on: AgeOn = attrs.field(default=AgeOn.PERIOD_END, converter=_age_on)
 
     def admits(self, age: int) -> bool:
         """Return whether ``age`` is in the band.
@@ -408,7 +441,7 @@ class Level:
     age: AgeBand | None = None
     group: GroupRule | None = None
     requires: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    repeat: Repeat = Repeat.ONCE
+    repeat: Repeat = attrs.field(default=Repeat.ONCE, converter=_repeat)
     recommendation: bool = False
     min_days: int | None = None
     min_months: int | None = None
