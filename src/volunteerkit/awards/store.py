@@ -343,16 +343,20 @@ class AwardRepository(Protocol):
         ...
 
     def recommendations(
-        self, rule_set_id: str, subject_ids: Collection[str]
+        self, rule_set_id: str, subject_ids: Collection[str], *, as_of: datetime | None = None
     ) -> dict[str, frozenset[str]]:
         """Return the levels each subject has been recommended for.
 
         Args:
             rule_set_id: The rule set.
             subject_ids: The subjects.
+            as_of: Only recommendations made at or before this instant (aware); ``None``: all.
 
         Returns:
             Level ids per subject that has any.
+
+        Raises:
+            NaiveDatetimeError: If ``as_of`` is naive.
         """
         ...
 
