@@ -1071,6 +1071,8 @@ def _fixed_periods(window: WindowSpec, ctx: _Context, stream: _Stream) -> list[_
             raise InvalidInputError(
                 en, zh, code="awards.input.period_too_long", path=f"$.periods[{i}]"
             )
+        if out and (out[-1].first, out[-1].last) == (p.first, p.last):
+            continue  # a period given twice is one period, with one award under its key
         out.append(_Period(p.first, p.last, f"{p.first.isoformat()}..{p.last.isoformat()}"))
     return out
 
