@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from volunteerkit import structure, unstructure
 from volunteerkit.awards import (
@@ -376,3 +377,34 @@ def test_enum_fields_given_as_text_in_python_become_their_members():
             id="x.y", version="1", name_zh="乙", name_en="B", sources=(citation,),
             levels=(Level(id="a", name_zh="甲", name_en="A", hours=2, repeat="yearly"),),
         )  # fmt: skip
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 10**6) | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    field=st.sampled_from(["id", "requires", "window", "counting", "age", "repeat", "hours"]),
+    value=_JSON,
+    where=st.sampled_from(["first", "second", "rule set"]),
+)
+def test_any_json_value_anywhere_is_a_problem_never_a_crash(field, value, where):
+    """Whatever JSON value a field holds, loading reports problems (RuleSetInvalid), never raises."""
+    data = unstructure(loads_rules(GOOD))
+    data["levels"].append(
+        {"id": "star-2", "name_zh": "二星", "name_en": "Two", "hours": 90, "requires": ["star-1"]}
+    )
+    target = data if where == "rule set" else data["levels"][0 if where == "first" else 1]
+    target[field] = value
+    problems: tuple[RuleProblem, ...] = ()
+    try:
+        parse_rules(data)
+    except RuleSetInvalid as err:
+        problems = err.problems
+    assert all(p.path.startswith("$") and p.code.startswith("awards.") for p in problems)
