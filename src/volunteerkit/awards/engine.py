@@ -1064,7 +1064,7 @@ def _fixed_periods(window: WindowSpec, ctx: _Context, stream: _Stream) -> list[_
     if not ctx.periods:
         first = _day(_rolling_first(ctx.today_key, window.max_months))
         return [_Period(first, today, f"{first.isoformat()}..{today.isoformat()}")]
-    out = []
+    out: list[_Period] = []
     for i, p in enumerate(ctx.periods):
         if p.first < _day(_rolling_first(_key(p.last), window.max_months)):
             en, zh = message("awards.input.period_too_long", months=window.max_months)
