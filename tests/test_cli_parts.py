@@ -197,3 +197,21 @@ def test_transfer_verify_refuses_a_missing_keys_file(tmp_path: Path) -> None:
     assert code == 1
     assert report["ok"] is False
     assert report["error"]["code"]
+
+
+def test_awards_check_text_lists_each_problem_in_english_and_chinese(tmp_path: Path) -> None:
+    """Without --json, each problem is a line with path, code and English, then the Chinese."""
+    broken = tmp_path / "rules.toml"
+    broken.write_text(
+        'id = "x"\nversion = "1"\nname_zh = "甲"\nname_en = "A"\n'
+        '[[sources]]\ntitle = "t"\nstatus = "primary"\n'
+        '[[levels]]\nid = "a"\nname_zh = "甲"\nname_en = "A"\nhours = 20.5\n',
+        encoding="utf-8",
+    )
+    code, text = run("awards", "check", str(broken))
+    assert code == 1
+    assert text.splitlines() == [
+        "$.levels[0].hours [awards.rules.type] expected a whole number "
+        "(floats are inexact: write whole numbers, or use minutes)",
+        "    应为整数(浮点数不精确:请写整数,或改用分钟)",
+    ]

@@ -258,6 +258,7 @@ def _cmd_awards(args: argparse.Namespace, out: TextIO) -> int:
         else:
             for problem in report["problems"]:
                 out.write(f"{problem['path']} [{problem['code']}] {problem['message']}\n")
+                out.write(f"    {problem['message_zh']}\n")
         return status
     as_of = args.as_of or SystemClock().now()  # the edge of an application may read the clock
     for result in evaluate_command(args.rules, args.url, as_of=as_of, volunteer_ids=args.volunteer):

@@ -354,3 +354,48 @@ def test_month_totals_give_the_pure_engines_results(rules, subject, lines, day):
         assert batch == evaluate(rules, subject, lines, as_of)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_recommendation_made_after_as_of_does_not_count_as_of_then(backend, ledger_store):
+    """Evaluating as of one instant gives the same answer before and after a later recommendation.
+
+    Star 5 of the Beijing stars needs a recommendation: one made on 10 December does not make it
+    earned as of 3 December (as hours recorded after as_of do not count), but does as of 11
+    December.
+    """
+    rules = load_rule_set("cn.beijing.stars")
+    v1 = AwardSubject(id="v1", registered_on=date(2024, 1, 1))
+    store = ledger_store if backend == "memory" else SQLiteStore(":memory:")
+    if backend == "sqlite":
+        entries, _events = ledger_store.ledger.records_of(["v1"])["v1"]
+        ledger = Ledger(store, clock=FixedClock(datetime(2025, 12, 2, tzinfo=UTC)), policy=NATIONAL)
+        ledger.record_many(entries, actor="staff")
+    before = at(date(2025, 12, 3))
+    assert evaluate_one(rules, store, v1, as_of=before).level("star-5").status.value == (
+        "awaiting_recommendation"
+    )
+    store.awards.recommend(
+        [
+            Recommendation(
+                rule_set_id=rules.id,
+                subject_id="v1",
+                level_id="star-5",
+                by="org-1",
+                at=datetime(2025, 12, 10, tzinfo=UTC),
+            )
+        ]
+    )
+    again = evaluate_one(rules, store, v1, as_of=before)
+    assert again.level("star-5").status.value == "awaiting_recommendation"
+    [evaluated] = evaluate_all(
+        rules, store, as_of=before, subjects={"v1": v1}, volunteer_ids=["v1"]
+    )
+    assert evaluated == again
+    run = award_all(
+        rules, store, as_of=before, clock=FixedClock(before), actor="batch", subjects={"v1": v1}
+    )
+    assert "star-5" not in {g.level_id for g in store.awards.held(rules.id)["v1"]}
+    assert run.granted == 4
+    after = evaluate_one(rules, store, v1, as_of=at(date(2025, 12, 11)))
+    assert after.level("star-5").status.value == "earned"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,8 @@ from hypothesis import strategies as st
 from volunteerkit import structure, unstructure
 from volunteerkit.awards import (
     AwardSubject,
+    Counting,
+    CreditKind,
     Evaluation,
     LevelStatus,
     Progress,
@@ -159,6 +163,64 @@ def test_naive_as_of_and_duplicate_lines_are_refused():
     with pytest.raises(InvalidInputError) as wrong:
         evaluate(CYL, V1, [{"day": "2025-01-01"}], at(date(2025, 2, 1)))  # type: ignore[list-item]
     assert (wrong.value.code, wrong.value.path) == ("awards.input.invalid", "$.credits[0]")
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"credited_minutes": 600.5}, "$.credits[1].credited_minutes"),
+        ({"credited_minutes": "600"}, "$.credits[1].credited_minutes"),
+        ({"credited_minutes": True}, "$.credits[1].credited_minutes"),
+        ({"raw_minutes": None}, "$.credits[1].raw_minutes"),
+        ({"weighted_minutes": 600.0}, "$.credits[1].weighted_minutes"),
+        ({"weighted_minutes": Decimal("NaN")}, "$.credits[1].weighted_minutes"),
+        ({"day": "2025-01-02"}, "$.credits[1].day"),
+        ({"day": datetime(2025, 1, 2, 9)}, "$.credits[1].day"),
+        ({"entry_id": "t:e001"}, "$.credits[1].entry_id"),
+        ({"category": None}, "$.credits[1].category"),
+    ],
+)
+def test_a_credit_line_field_of_the_wrong_type_is_refused_with_its_path(change, path):
+    """Float, text, bool or missing minutes, a text or datetime day … are typed errors, not crashes."""
+    lines = daily(date(2025, 1, 1), 3, 600)
+    lines[1] = attrs.evolve(lines[1], **change)
+    with pytest.raises(InvalidInputError) as info:
+        evaluate(CYL, V1, lines, at(date(2025, 6, 1)))
+    assert (info.value.code, info.value.path) == ("awards.input.invalid", path)
+
+
+def test_weighted_minutes_given_as_an_int_are_exact():
+    """An ``int`` of weighted minutes is taken as the exact Decimal: 100 h weighted is a star."""
+    lines = [attrs.evolve(x, weighted_minutes=600) for x in daily(date(2025, 1, 1), 10, 600)]
+    assert lines[0].weighted_minutes == Decimal(600)
+    assert isinstance(lines[0].weighted_minutes, Decimal)
+    weighted = attrs.evolve(CYL, counting=Counting(credit=CreditKind.WEIGHTED))
+    [award] = evaluate(weighted, V1, lines, at(date(2025, 6, 1))).level("star-1").achievements
+    assert (award.crossed_on, award.counted_minutes) == (date(2025, 1, 10), 6000)
+
+
+def test_an_as_of_that_is_a_date_is_refused():
+    """``as_of`` must be an aware datetime: a date is a typed error at ``$.as_of``."""
+    with pytest.raises(InvalidInputError) as info:
+        evaluate(CYL, V1, [], date(2025, 1, 1))  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.as_of")
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"id": None}, "$.id"),
+        ({"id": "v1", "birth_date": "2008-02-29"}, "$.birth_date"),
+        ({"id": "v1", "registered_on": datetime(2024, 1, 1, tzinfo=UTC)}, "$.registered_on"),
+        ({"id": "v1", "dates": {"term_start": "2025-01-01"}}, "$.dates.term_start"),
+        ({"id": "g", "members": ["v1", 2]}, "$.members[1]"),
+    ],
+)
+def test_a_subject_field_of_the_wrong_type_is_refused_with_its_path(fields, path):
+    """A subject with a birth date given as text (and the like) is refused when it is built."""
+    with pytest.raises(InvalidInputError) as info:
+        AwardSubject(**fields)
+    assert (info.value.code, info.value.path) == ("awards.input.invalid", path)
 
 
 def test_good_standing_counts_each_complete_year_since_registration():

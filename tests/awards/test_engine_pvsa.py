@@ -213,6 +213,23 @@ def test_overlapping_periods_never_count_an_hour_twice():
     )  # fmt: skip
 
 
+def test_a_period_given_twice_is_one_period_with_one_award():
+    """The same chosen period listed twice gives one award under its key, crossed at 100 h.
+
+    Twice, it gave two awards with one key (the second from the next 100 h), and the ledger kept
+    the later one's date and entry.
+    """
+    subject = kid(date(1980, 1, 1))
+    lines = daily(date(2024, 3, 1), 25, 600)  # 250 h: 100 h on 10 March, 200 h on 20 March
+    once = evaluate(PVSA, subject, lines, AS_OF, periods=[P])
+    twice = evaluate(PVSA, subject, lines, AS_OF, periods=[P, P])
+    assert twice == once
+    [award] = twice.level("adults-bronze").achievements
+    assert (award.key, award.crossed_on, str(award.crossing_entry)) == (
+        "2024-01-01..2024-12-31", date(2024, 3, 10), "t:e009",
+    )  # fmt: skip
+
+
 MEMBERS = ("m1", "m2", "m3")
 FAMILY = AwardSubject(id="family-1", members=MEMBERS)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -65,6 +65,41 @@ def test_records_refuse_naive_times_empty_text_and_negative_offsets():
     with pytest.raises(InvalidInputError) as negative:
         Grant(**{**fields, "consumed_from": -1})
     assert negative.value.path == "$.consumed_from"
+
+
+GRANT = {
+    "id": "g1",
+    "rule_set_id": "cn.cyl.stars",
+    "rule_set_version": "2013",
+    "subject_id": "v1",
+    "level_id": "star-1",
+    "key": "once",
+    "earned_on": date(2025, 1, 1),
+    "crossing_entry": EntryId(origin="t", local_id="e1"),
+    "consumed_from": 0,
+    "consumed_to": 6000,
+    "at": datetime(2025, 1, 2, 9, 0, tzinfo=UTC),
+    "actor": "batch",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"earned_on": "2025-01-01"}, "$.earned_on"),
+        ({"earned_on": datetime(2025, 1, 1, 8, tzinfo=UTC)}, "$.earned_on"),
+        ({"crossing_entry": "t:e1"}, "$.crossing_entry"),
+        ({"period_first": "2025-01-01"}, "$.period_first"),
+        ({"period_last": datetime(2025, 12, 31)}, "$.period_last"),
+    ],
+)
+def test_a_grant_refuses_dates_and_entries_of_the_wrong_type(change, path):
+    """A grant with a text date (which SQLite failed on and memory kept) is refused when built."""
+    with pytest.raises(InvalidInputError) as info:
+        Grant(**{**GRANT, **change})
+    assert (info.value.code, info.value.path) == ("awards.input.invalid", path)
+    kept = Grant(**{**GRANT, "period_first": date(2025, 1, 1), "period_last": date(2025, 12, 31)})
+    assert (kept.earned_on, kept.period_last) == (date(2025, 1, 1), date(2025, 12, 31))
 
 
 def test_a_group_lists_each_member_once():

@@ -8,15 +8,23 @@ from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from volunteerkit import structure, unstructure
 from volunteerkit.awards import (
+    AgeBand,
+    AgeOn,
+    AwardSubject,
     Citation,
+    Counting,
+    CreditKind,
     Level,
+    Repeat,
     RuleProblem,
     RuleSet,
     RuleSetInvalid,
     SourceStatus,
+    evaluate,
     list_rule_sets,
     load_rule_set,
     load_rules,
@@ -25,7 +33,10 @@ from volunteerkit.awards import (
     rule_set_text,
     rules_to_json,
 )
+from volunteerkit.hours import Source
 from volunteerkit.testing.strategies_awards import rule_sets
+
+from .helpers import at, line
 
 GOOD = """
 id = "partner.stars"
@@ -267,3 +278,133 @@ def test_every_built_in_rule_set_round_trips():
         rule_set = load_rule_set(entry.id, entry.version)
         assert structure(unstructure(rule_set), RuleSet) == rule_set
         assert loads_rules(rule_set_text(entry.id, entry.version)) == rule_set
+
+
+@pytest.mark.parametrize("bad_id", [["star-1"], {"x": 1}])
+def test_a_level_id_that_is_a_list_or_table_is_reported_not_raised(bad_id):
+    """A level id of the wrong type is one type problem at its path, not a TypeError."""
+    data = unstructure(loads_rules(GOOD))
+    data["levels"][0]["id"] = bad_id
+    data["levels"].append({"id": "star-2", "name_zh": "二星", "name_en": "Two", "hours": 90})
+    data["levels"][1]["requires"] = ["star-1"]
+    with pytest.raises(RuleSetInvalid) as info:
+        loads_rules(json.dumps(data), format="json")
+    assert codes(info.value) == [
+        ("$.levels[0].id", "awards.rules.type"),
+        ("$.levels[1].requires[0]", "awards.rules.unknown_prerequisite"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "format", "label"),
+    [("[" * 100_000, "json", "JSON"), ("a = " + "[" * 100_000, "toml", "TOML")],
+)
+def test_nesting_too_deep_for_the_parser_is_a_syntax_problem(text, format, label):
+    """Lists nested past the parser's recursion limit are a syntax problem, not RecursionError."""
+    with pytest.raises(RuleSetInvalid) as info:
+        loads_rules(text, format=format)
+    assert codes(info.value) == [("$", "awards.rules.syntax")]
+    assert info.value.problems[0].message == (
+        f"the file is not valid {label}: lists or tables nested too deeply"
+    )
+
+
+def test_a_json_key_given_twice_is_a_syntax_problem():
+    """JSON with ``"hours"`` twice in one level is refused, as TOML refuses it, not read as the last."""
+    data = unstructure(loads_rules(GOOD))
+    text = json.dumps(data).replace('"hours": 50', '"hours": 50, "hours": 5')
+    assert '"hours": 5}' in text
+    with pytest.raises(RuleSetInvalid) as json_err:
+        loads_rules(text, format="json")
+    assert codes(json_err.value) == [("$", "awards.rules.syntax")]
+    assert "'hours' is given twice" in json_err.value.problems[0].message
+    with pytest.raises(RuleSetInvalid) as toml_err:
+        loads_rules(GOOD.replace("hours = 50", "hours = 50\nhours = 5"))
+    assert codes(toml_err.value) == [("$", "awards.rules.syntax")]
+
+
+def test_a_toml_integer_too_long_to_convert_is_a_syntax_problem():
+    """An integer of 5,000 digits (past Python's conversion limit) is a syntax problem in TOML too."""
+    with pytest.raises(RuleSetInvalid) as toml_err:
+        loads_rules(GOOD.replace("hours = 50", "hours = " + "9" * 5000))
+    assert codes(toml_err.value) == [("$", "awards.rules.syntax")]
+    assert toml_err.value.problems[0].message.startswith("the file is not valid TOML: Exceeds")
+    data = json.dumps(unstructure(loads_rules(GOOD))).replace(
+        '"hours": 50', '"hours": ' + "9" * 5000
+    )
+    with pytest.raises(RuleSetInvalid) as json_err:
+        loads_rules(data, format="json")
+    assert codes(json_err.value) == [("$", "awards.rules.syntax")]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_file_saved_with_a_utf8_byte_order_mark_loads(tmp_path, suffix):
+    """A rule file saved as "UTF-8 with BOM" (as Windows editors do) loads like one without."""
+    expected = loads_rules(GOOD)
+    text = GOOD if suffix == ".toml" else rules_to_json(expected)
+    path = tmp_path / f"rules{suffix}"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_rules(path) == expected
+
+
+def test_enum_fields_given_as_text_in_python_become_their_members():
+    """``Counting(credit="credited")`` is CreditKind.CREDITED: the engine counts credited minutes.
+
+    Text equal to the default passed the check (it is left out when written) but stayed text, and
+    the engine, which compares members by identity, counted weighted micro-minutes instead.
+    """
+    citation = Citation(title="t", status="primary")
+    assert citation.status is SourceStatus.PRIMARY
+    level = Level(id="a", name_zh="甲", name_en="A", hours=2, repeat="once")
+    assert level.repeat is Repeat.ONCE
+    assert AgeBand(on="period_end").on is AgeOn.PERIOD_END
+    counting = Counting(credit="credited", exclude_sources=["self_declared"])
+    assert counting.credit is CreditKind.CREDITED
+    assert counting.exclude_sources == (Source.SELF_DECLARED,)
+    rule_set = RuleSet(
+        id="x.y", version="1", name_zh="乙", name_en="B", sources=(citation,), levels=(level,),
+        counting=counting,
+    )  # fmt: skip
+    lines = [line(date(2024, 1, d), 60, f"e{d}", source=Source.ORGANIZATION) for d in range(1, 4)]
+    [award] = (
+        evaluate(rule_set, AwardSubject(id="v1"), lines, at(date(2024, 6, 1)))
+        .level("a")
+        .achievements
+    )
+    assert (award.crossed_on, award.counted_minutes) == (date(2024, 1, 2), 120)
+    with pytest.raises(RuleSetInvalid):
+        RuleSet(
+            id="x.y", version="1", name_zh="乙", name_en="B", sources=(citation,),
+            levels=(Level(id="a", name_zh="甲", name_en="A", hours=2, repeat="yearly"),),
+        )  # fmt: skip
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 10**6) | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    field=st.sampled_from(["id", "requires", "window", "counting", "age", "repeat", "hours"]),
+    value=_JSON,
+    where=st.sampled_from(["first", "second", "rule set"]),
+)
+def test_any_json_value_anywhere_is_a_problem_never_a_crash(field, value, where):
+    """Whatever JSON value a field holds, loading reports problems (RuleSetInvalid), never raises."""
+    data = unstructure(loads_rules(GOOD))
+    data["levels"].append(
+        {"id": "star-2", "name_zh": "二星", "name_en": "Two", "hours": 90, "requires": ["star-1"]}
+    )
+    target = data if where == "rule set" else data["levels"][0 if where == "first" else 1]
+    target[field] = value
+    problems: tuple[RuleProblem, ...] = ()
+    try:
+        parse_rules(data)
+    except RuleSetInvalid as err:
+        problems = err.problems
+    assert all(p.path.startswith("$") and p.code.startswith("awards.") for p in problems)

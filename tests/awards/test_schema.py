@@ -243,3 +243,39 @@ def test_the_loaders_schema_check_agrees_with_jsonschema(data):
 def test_the_published_schema_file_is_up_to_date():
     """docs/award-rules.schema.json is exactly what schema_json() writes."""
     assert DOCS.read_text(encoding="utf-8") == schema_json()
+
+
+@pytest.mark.parametrize(
+    ("label", "change", "where"),
+    [
+        ("rule set id", lambda d: d.update(id="partner.stars\n"), "$.id"),
+        ("level id", lambda d: d["levels"][0].update(id="star-1\n"), "$.levels[0].id"),
+        (
+            "window start",
+            lambda d: d.update(window={"kind": "since", "start": "x\n"}),
+            "$.window.start",
+        ),
+        ("source url", lambda d: d["sources"][0].update(url="https://a.b/\n"), "$.sources[0].url"),
+    ],
+)
+def test_a_pattern_refuses_a_final_newline_as_json_schema_regexes_do(label, change, where):
+    """``^…$`` patterns are ECMA-262 regexes: ``$`` does not match before a final newline."""
+    data = good()
+    change(data)
+    with pytest.raises(RuleSetInvalid) as info:
+        parse_rules(data)
+    assert [(p.path, p.code) for p in info.value.problems] == [(where, "awards.rules.pattern")], (
+        label
+    )
+
+
+def test_format_true_is_not_format_1():
+    """``format = true`` is refused by the schema check (JSON's true is not 1), as jsonschema does."""
+    data = good()
+    data["format"] = True
+    assert not VALIDATOR.is_valid(data)
+    with pytest.raises(RuleSetInvalid) as info:
+        parse_rules(data)
+    assert [(p.path, p.code) for p in info.value.problems] == [("$.format", "awards.rules.value")]
+    data["format"] = 1
+    assert parse_rules(data).format == 1

@@ -80,6 +80,21 @@ def _type_problem(path: str, kinds: list[str], value: Any) -> Problem:
     return _problem(path, "awards.rules.type", expected=en, expected_zh=zh)
 
 
+def _same(value: Any, option: Any) -> bool:
+    """Equal and of the same type: ``true`` is not ``1`` in JSON, though ``True == 1`` in Python."""
+    return bool(value == option) and type(value) is type(option)
+
+
+def _ecma_search(pattern: str, value: str) -> bool:
+    """Search as JSON Schema (ECMA-262) does: a final ``$`` matches only at the very end.
+
+    Python's ``$`` also matches before a final newline, so ``star-1`` and a newline would pass.
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.search(pattern, value) is not None
+
+
 class _Checker:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
@@ -97,12 +112,10 @@ class _Checker:
 
     def check(self, value: Any, schema: Mapping[str, Any], path: str) -> Iterator[Problem]:
         schema = self.resolve(schema)
-        if "const" in schema and value != schema["const"]:
+        if "const" in schema and not _same(value, schema["const"]):
             yield _problem(path, "awards.rules.value", allowed=repr(schema["const"]))
             return
-        if "enum" in schema and not any(
-            value == option and type(value) is type(option) for option in schema["enum"]
-        ):
+        if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
             yield _problem(
                 path, "awards.rules.value", allowed=", ".join(str(v) for v in schema["enum"])
             )
@@ -186,7 +199,7 @@ class _Checker:
             )
             return
         pattern = schema.get("pattern")
-        if pattern is not None and not re.search(pattern, value):
+        if pattern is not None and not _ecma_search(pattern, value):
             en, zh = _PATTERN_TEXT.get(pattern, (pattern, pattern))
             yield _problem(path, "awards.rules.pattern", form=en, form_zh=zh)
             return

@@ -530,12 +530,13 @@ def _evaluate_chunk(
 
 
 def _recommended(
-    rule_set: RuleSet, store: Any, subjects: Sequence[AwardSubject]
+    rule_set: RuleSet, store: Any, subjects: Sequence[AwardSubject], as_of: datetime
 ) -> Mapping[str, frozenset[str]]:
+    """The recommendations made by ``as_of`` (a later one does not change an evaluation as of it)."""
     if not any(lv.recommendation for lv in rule_set.levels):
         return {}
     result: Mapping[str, frozenset[str]] = store.awards.recommendations(
-        rule_set.id, [s.id for s in subjects]
+        rule_set.id, [s.id for s in subjects], as_of=as_of
     )
     return result
 
@@ -575,7 +576,7 @@ def evaluate_subjects(
             reader,
             chunk,
             periods=chosen,
-            recommended=_recommended(rule_set, store, chunk),
+            recommended=_recommended(rule_set, store, chunk, as_of),
             detail=True,
         )
 
@@ -706,7 +707,7 @@ def earned_all(
             reader,
             people,
             periods=chosen,
-            recommended=_recommended(rule_set, store, people),
+            recommended=_recommended(rule_set, store, people, as_of),
             detail=False,
         ):
             if any(r.achievements for r in evaluation.levels):
@@ -731,7 +732,7 @@ def _earned_from_crossings(
     nothing: frozenset[str] = frozenset()
     for chunk in _chunks(crossings, chunk_size):
         people = [resolve(vid) for vid, _first, _rows in chunk]
-        recommended = _recommended(rule_set, store, people)
+        recommended = _recommended(rule_set, store, people, plan.as_of)
         found: list[Evaluation | None] = []
         slow: list[AwardSubject] = []
         for (vid, first, rows), subject in zip(chunk, people, strict=True):
@@ -930,7 +931,7 @@ def award_all(
     def evaluated() -> Iterator[tuple[list[AwardSubject], list[Evaluation]]]:
         for chunk in _chunks(candidates, max(1, chunk_size)):
             people = [resolve(v) for v in chunk]
-            recommended = _recommended(rule_set, store, people)
+            recommended = _recommended(rule_set, store, people, as_of)
             yield people, list(
                 _evaluate_chunk(
                     rule_set, reader, people, periods=chosen, recommended=recommended,

@@ -118,6 +118,13 @@ WEIGHT_SCALE = 1_000_000
 # inputs
 
 
+def _exact(value: Decimal | int) -> Decimal:
+    """Take an ``int`` of weighted minutes as the exact ``Decimal`` it is (others as they are)."""
+    if type(value) is int:
+        return Decimal(value)
+    return value  # type: ignore[return-value]  # anything else but a Decimal: evaluate refuses it
+
+
 @attrs.frozen(kw_only=True)
 class CreditLine:
     """What one entry credits its volunteer on one local day.
@@ -130,7 +137,7 @@ class CreditLine:
         category: The service category.
         raw_minutes: Minutes served that day.
         credited_minutes: Minutes credited that day.
-        weighted_minutes: Weighted credit (exact).
+        weighted_minutes: Weighted credit (exact: a ``Decimal``, or an ``int``).
         source: How the entry was captured (needed only by rules that filter on sources).
     """
 
@@ -141,7 +148,7 @@ class CreditLine:
     category: str
     raw_minutes: int
     credited_minutes: int
-    weighted_minutes: Decimal = Decimal(0)
+    weighted_minutes: Decimal = attrs.field(default=Decimal(0), converter=_exact)
     source: Source | None = None
 
     @classmethod
@@ -214,9 +221,35 @@ def _member_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return value if type(value) is tuple else tuple(value)
 
 
+def _subject_invalid(path: str, detail: str) -> InvalidInputError:
+    en, zh = message("awards.input.invalid", detail=detail)
+    return InvalidInputError(en, zh, code="awards.input.invalid", path=path)
+
+
+def _check_id(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str):
+        raise _subject_invalid(f"$.{attribute.name}", f"{attribute.name} must be text")
+
+
+def _check_day(_instance: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise _subject_invalid(f"$.{attribute.name}", f"{attribute.name} must be a date or None")
+
+
+def _check_dates(_instance: object, _attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Mapping):
+        raise _subject_invalid("$.dates", "dates must map names to dates")
+    for name, day in value.items():
+        if not isinstance(name, str) or not isinstance(day, date) or isinstance(day, datetime):
+            raise _subject_invalid(f"$.dates.{name}", "dates must map names to dates")
+
+
 def _check_members(
     _instance: object, _attribute: attrs.Attribute[Any], value: tuple[str, ...]
 ) -> None:
+    for i, member in enumerate(value):
+        if not isinstance(member, str):
+            raise _subject_invalid(f"$.members[{i}]", "members must be volunteer ids (text)")
     if value and len(set(value)) != len(value):
         en, zh = message("awards.input.group_members")
         raise InvalidInputError(en, zh, code="awards.input.group_members", path="$.members")
@@ -237,16 +270,17 @@ class AwardSubject:
         dates: Other named dates for ``since`` windows (``program_start``, ``term_start`` …).
 
     Raises:
-        InvalidInputError: ``awards.input.group_members`` if a member is listed twice.
+        InvalidInputError: ``awards.input.group_members`` if a member is listed twice;
+            ``awards.input.invalid`` for a field of the wrong type (a birth date given as text).
     """
 
-    id: str
-    birth_date: date | None = None
-    registered_on: date | None = None
+    id: str = attrs.field(validator=_check_id)
+    birth_date: date | None = attrs.field(default=None, validator=_check_day)
+    registered_on: date | None = attrs.field(default=None, validator=_check_day)
     members: tuple[str, ...] = attrs.field(
         default=(), converter=_member_tuple, validator=_check_members
     )
-    dates: Mapping[str, date] = attrs.field(factory=dict)
+    dates: Mapping[str, date] = attrs.field(factory=dict, validator=_check_dates)
 
     @property
     def is_group(self) -> bool:
@@ -542,6 +576,39 @@ def _span_text(months: int | None, days: int | None) -> tuple[str, str]:
 # the credit table: lines of one subject in stream order
 
 
+def _check_line(line: CreditLine, i: int) -> None:
+    """Refuse a credit line whose fields have the wrong types (minutes are whole numbers)."""
+    bad: tuple[str, str] | None = None
+    for name in ("volunteer_id", "organization_id", "category"):
+        if not isinstance(getattr(line, name), str):
+            bad = (name, "text")
+            break
+    else:
+        if not isinstance(line.entry_id, EntryId):
+            bad = ("entry_id", "an EntryId")
+        elif not isinstance(line.day, date) or isinstance(line.day, datetime):
+            bad = ("day", "a date (not a datetime)")
+        elif not _whole(line.raw_minutes):
+            bad = ("raw_minutes", "whole minutes (int)")
+        elif not _whole(line.credited_minutes):
+            bad = ("credited_minutes", "whole minutes (int)")
+        elif (
+            not isinstance(line.weighted_minutes, Decimal) or not line.weighted_minutes.is_finite()
+        ):
+            bad = ("weighted_minutes", "a finite Decimal or an int")
+        elif line.source is not None and not isinstance(line.source, Source):
+            bad = ("source", "a Source or None")
+    if bad is not None:
+        en, zh = message("awards.input.invalid", detail=f"{bad[0]} must be {bad[1]}")
+        raise InvalidInputError(
+            en, zh, code="awards.input.invalid", path=f"$.credits[{i}].{bad[0]}"
+        )
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class _Table:
     """A subject's credit lines up to the evaluation date, in ``(day, entry id text)`` order."""
 
@@ -585,6 +652,7 @@ class _Table:
             if not isinstance(line, CreditLine):
                 en, zh = message("awards.input.invalid", detail="expected CreditLine objects")
                 raise InvalidInputError(en, zh, code="awards.input.invalid", path=f"$.credits[{i}]")
+            _check_line(line, i)
             if line.volunteer_id not in volunteers:
                 continue
             day = _key(line.day)
@@ -996,13 +1064,15 @@ def _fixed_periods(window: WindowSpec, ctx: _Context, stream: _Stream) -> list[_
     if not ctx.periods:
         first = _day(_rolling_first(ctx.today_key, window.max_months))
         return [_Period(first, today, f"{first.isoformat()}..{today.isoformat()}")]
-    out = []
+    out: list[_Period] = []
     for i, p in enumerate(ctx.periods):
         if p.first < _day(_rolling_first(_key(p.last), window.max_months)):
             en, zh = message("awards.input.period_too_long", months=window.max_months)
             raise InvalidInputError(
                 en, zh, code="awards.input.period_too_long", path=f"$.periods[{i}]"
             )
+        if out and (out[-1].first, out[-1].last) == (p.first, p.last):
+            continue  # a period given twice is one period, with one award under its key
         out.append(_Period(p.first, p.last, f"{p.first.isoformat()}..{p.last.isoformat()}"))
     return out
 
@@ -1457,6 +1527,9 @@ def evaluate(
             ``awards.input.period_too_long`` for a chosen period longer than allowed,
             ``awards.input.invalid`` for inputs of the wrong type.
     """
+    if not isinstance(as_of, datetime):
+        en, zh = message("awards.input.invalid", detail="as_of must be an aware datetime")
+        raise InvalidInputError(en, zh, code="awards.input.invalid", path="$.as_of")
     require_aware(as_of, "$.as_of")
     if not isinstance(rule_set, RuleSet) or not isinstance(subject, AwardSubject):
         en, zh = message("awards.input.invalid", detail="expected a RuleSet and an AwardSubject")

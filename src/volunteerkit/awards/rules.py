@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar, cast
 
 import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
@@ -71,8 +71,8 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _sources(value: Iterable[Source]) -> tuple[Source, ...]:
-    return tuple(value)
+def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+    return tuple(_member(Source, v) for v in value)
 
 
 def _citations(value: Iterable[Citation]) -> tuple[Citation, ...]:
@@ -124,6 +124,39 @@ class SourceStatus(StrEnum):
     """The source could not be checked."""
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _member(cls: type[_E], value: _E | str) -> _E:
+    """Return the member a text value names (``"raw"`` is ``CreditKind.RAW``); others unchanged.
+
+    The engine compares members by identity, so text must become the member; text that names no
+    member is kept for the rule set's check to report.
+    """
+    if isinstance(value, str) and not isinstance(value, cls):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    return cast(_E, value)
+
+
+def _source_status(value: SourceStatus | str) -> SourceStatus:
+    return _member(SourceStatus, value)
+
+
+def _credit_kind(value: CreditKind | str) -> CreditKind:
+    return _member(CreditKind, value)
+
+
+def _age_on(value: AgeOn | str) -> AgeOn:
+    return _member(AgeOn, value)
+
+
+def _repeat(value: Repeat | str) -> Repeat:
+    return _member(Repeat, value)
+
+
 @attrs.frozen(kw_only=True)
 class Citation:
     """Where a rule set comes from.
@@ -136,7 +169,7 @@ class Citation:
     """
 
     title: str
-    status: SourceStatus
+    status: SourceStatus = attrs.field(converter=_source_status)
     url: str | None = None
     note: str = ""
 
@@ -160,7 +193,7 @@ class Counting:
         exclude_organizations: Hours certified by these organizations never count.
     """
 
-    credit: CreditKind = CreditKind.CREDITED
+    credit: CreditKind = attrs.field(default=CreditKind.CREDITED, converter=_credit_kind)
     include_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     exclude_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     include_sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
@@ -297,7 +330,7 @@ class AgeBand:
 
     min_age: int | None = None
     max_age: int | None = None
-    on: AgeOn = AgeOn.PERIOD_END
+    on: AgeOn = attrs.field(default=AgeOn.PERIOD_END, converter=_age_on)
 
     def admits(self, age: int) -> bool:
         """Return whether ``age`` is in the band.
@@ -408,7 +441,7 @@ class Level:
     age: AgeBand | None = None
     group: GroupRule | None = None
     requires: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    repeat: Repeat = Repeat.ONCE
+    repeat: Repeat = attrs.field(default=Repeat.ONCE, converter=_repeat)
     recommendation: bool = False
     min_days: int | None = None
     min_months: int | None = None
@@ -639,7 +672,9 @@ def _semantic_problems(data: Any) -> list[RuleProblem]:
     if not isinstance(levels, list | tuple):
         return found
     declared: dict[str, int] = {}
-    all_ids = {lv.get("id") for lv in levels if isinstance(lv, Mapping)}
+    all_ids = {
+        lv["id"] for lv in levels if isinstance(lv, Mapping) and isinstance(lv.get("id"), str)
+    }
     for i, raw in enumerate(levels):
         level = _mapping(raw)
         path = f"$.levels[{i}]"
@@ -730,7 +765,7 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     """Parse a rule file's text.
 
     Args:
-        text: The file's content.
+        text: The file's content (as bytes: UTF-8, with or without a byte order mark).
         format: ``toml`` or ``json``.
 
     Returns:
@@ -742,7 +777,7 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     """
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # drops a byte order mark (Windows editors)
         except UnicodeDecodeError:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format=format.upper(), detail="not UTF-8")]
@@ -750,16 +785,26 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     if format == "toml":
         try:
             data: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="TOML", detail=str(exc))]
             ) from None
+        except RecursionError:
+            raise RuleSetInvalid(
+                [_problem("$", "awards.rules.syntax", format="TOML", detail=_TOO_DEEP)]
+            ) from None
     elif format == "json":
         try:
-            data = json.loads(text, parse_constant=_no_constant)
+            data = json.loads(
+                text, parse_constant=_no_constant, object_pairs_hook=_no_duplicate_keys
+            )
         except ValueError as exc:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="JSON", detail=str(exc))]
+            ) from None
+        except RecursionError:
+            raise RuleSetInvalid(
+                [_problem("$", "awards.rules.syntax", format="JSON", detail=_TOO_DEEP)]
             ) from None
     else:
         raise RuleSetInvalid(
@@ -768,8 +813,21 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     return parse_rules(data)
 
 
+_TOO_DEEP = "lists or tables nested too deeply"
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice (TOML refuses it too)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} is given twice in one object")
+        out[key] = value
+    return out
 
 
 def load_rules(path: str | Path) -> RuleSet:

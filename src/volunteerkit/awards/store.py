@@ -92,6 +92,31 @@ def _count(_instance: object, attribute: attrs.Attribute[int], value: int) -> No
         )
 
 
+def _day(_instance: object, attribute: attrs.Attribute[Any], value: date) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInputError(
+            "must be a date (not a datetime)",
+            "必须是日期(而非日期时间)",
+            code="awards.input.invalid",
+            path=f"$.{attribute.name}",
+        )
+
+
+def _optional_day(instance: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
+    if value is not None:
+        _day(instance, attribute, value)
+
+
+def _entry(_instance: object, attribute: attrs.Attribute[Any], value: EntryId) -> None:
+    if not isinstance(value, EntryId):
+        raise InvalidInputError(
+            "must be an EntryId",
+            "必须是 EntryId",
+            code="awards.input.invalid",
+            path=f"$.{attribute.name}",
+        )
+
+
 def _utc(value: datetime) -> datetime:
     if not isinstance(value, datetime):
         raise InvalidInputError(
@@ -122,6 +147,10 @@ class Grant:
         actor: Who granted it (a user, or the batch job).
         period_first: First date of the window it was earned in, if bounded.
         period_last: Last date of that window, if bounded.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` for a field of the wrong type (a date given as
+            text or as a datetime, an entry id given as text).
     """
 
     id: str = attrs.field(validator=_text)
@@ -130,14 +159,14 @@ class Grant:
     subject_id: str = attrs.field(validator=_text)
     level_id: str = attrs.field(validator=_text)
     key: str = attrs.field(validator=_text)
-    earned_on: date
-    crossing_entry: EntryId
+    earned_on: date = attrs.field(validator=_day)
+    crossing_entry: EntryId = attrs.field(validator=_entry)
     consumed_from: int = attrs.field(validator=_count)
     consumed_to: int = attrs.field(validator=_count)
     at: datetime = attrs.field(converter=_utc)
     actor: str = attrs.field(validator=_text)
-    period_first: date | None = None
-    period_last: date | None = None
+    period_first: date | None = attrs.field(default=None, validator=_optional_day)
+    period_last: date | None = attrs.field(default=None, validator=_optional_day)
 
     @property
     def award(self) -> tuple[str, str, str, str]:
@@ -314,16 +343,20 @@ class AwardRepository(Protocol):
         ...
 
     def recommendations(
-        self, rule_set_id: str, subject_ids: Collection[str]
+        self, rule_set_id: str, subject_ids: Collection[str], *, as_of: datetime | None = None
     ) -> dict[str, frozenset[str]]:
         """Return the levels each subject has been recommended for.
 
         Args:
             rule_set_id: The rule set.
             subject_ids: The subjects.
+            as_of: Only recommendations made at or before this instant (aware); ``None``: all.
 
         Returns:
             Level ids per subject that has any.
+
+        Raises:
+            NaiveDatetimeError: If ``as_of`` is naive.
         """
         ...
 

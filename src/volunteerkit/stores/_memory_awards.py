@@ -161,13 +161,15 @@ class MemoryAwardRepository:
         return written
 
     def recommendations(
-        self, rule_set_id: str, subject_ids: Collection[str]
+        self, rule_set_id: str, subject_ids: Collection[str], *, as_of: datetime | None = None
     ) -> dict[str, frozenset[str]]:
         """Return recommended levels per subject (see the protocol)."""
+        if as_of is not None:
+            as_of = require_aware(as_of, "$.as_of")
         wanted = set(subject_ids)
         found: dict[str, set[str]] = {}
-        for rs, subject, level in self._recommended:
-            if rs == rule_set_id and subject in wanted:
+        for (rs, subject, level), rec in self._recommended.items():
+            if rs == rule_set_id and subject in wanted and (as_of is None or rec.at <= as_of):
                 found.setdefault(subject, set()).add(level)
         return {s: frozenset(levels) for s, levels in found.items()}
 

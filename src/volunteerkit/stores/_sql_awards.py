@@ -9,7 +9,7 @@ index ``(volunteer_id, local_date, valid_from, valid_to, raw, credited, weighted
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from volunteerkit._clock import require_aware
@@ -258,17 +258,22 @@ class SQLAwardRepository:
         return written
 
     def recommendations(
-        self, rule_set_id: str, subject_ids: Collection[str]
+        self, rule_set_id: str, subject_ids: Collection[str], *, as_of: datetime | None = None
     ) -> dict[str, frozenset[str]]:
         """Return recommended levels per subject (see the protocol)."""
         keys = sorted(set(subject_ids))
+        by_time = ""
+        params: tuple[Any, ...] = ()
+        if as_of is not None:
+            by_time = " AND recommended_at <= ?"
+            params = (self._db.to_db_time(require_aware(as_of, "$.as_of")),)
         found: dict[str, set[str]] = {}
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i : i + _CHUNK]
             for subject, level in self._db.fetchall(
                 "SELECT subject_id, level_id FROM vk_award_recommendations "
-                f"WHERE rule_set_id = ? AND subject_id IN ({_marks(len(chunk))})",
-                (rule_set_id, *chunk),
+                f"WHERE rule_set_id = ? AND subject_id IN ({_marks(len(chunk))}){by_time}",
+                (rule_set_id, *chunk, *params),
             ):
                 found.setdefault(subject, set()).add(level)
         return {s: frozenset(levels) for s, levels in found.items()}

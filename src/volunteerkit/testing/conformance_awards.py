@@ -199,6 +199,34 @@ class AwardLedgerConformance(_Base):
         }
         assert store.awards.recommendations("us.pvsa", ["v1"]) == {}
 
+    def test_recommendations_as_of_an_instant_are_those_made_by_then(self, store: Any) -> None:
+        """``as_of`` keeps only the recommendations made at or before it."""
+        later = _T0 + timedelta(days=3)
+        store.awards.recommend(
+            [
+                Recommendation(
+                    rule_set_id="cn.beijing.stars", subject_id="v1", level_id="star-5",
+                    by="org-1", at=_T0,
+                ),
+                Recommendation(
+                    rule_set_id="cn.beijing.stars", subject_id="v2", level_id="star-5",
+                    by="org-1", at=later,
+                ),
+            ]
+        )  # fmt: skip
+        ids = ["v1", "v2"]
+        assert store.awards.recommendations("cn.beijing.stars", ids, as_of=_T0) == {
+            "v1": frozenset({"star-5"})
+        }
+        assert store.awards.recommendations(
+            "cn.beijing.stars", ids, as_of=later - timedelta(microseconds=1)
+        ) == {"v1": frozenset({"star-5"})}
+        assert set(store.awards.recommendations("cn.beijing.stars", ids, as_of=later)) == {
+            "v1",
+            "v2",
+        }
+        assert set(store.awards.recommendations("cn.beijing.stars", ids)) == {"v1", "v2"}
+
     @settings(
         max_examples=8,
         deadline=None,
