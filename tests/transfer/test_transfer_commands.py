@@ -118,6 +118,40 @@ def test_bad_arguments_are_reported(setup, tmp_path):
     )
 
 
+def test_an_out_folder_that_cannot_be_made_is_reported(setup, tmp_path):
+    """Export to a folder under a regular file reports transfer.unwritable, status 1, no write."""
+    s, hami_url, _bj, hami_keys, _bk, now = setup
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    status, report = export_command(
+        hami_url, keys_file=hami_keys, out_dir=str(blocker / "out"), volunteer_id=s.hami_volunteer,
+        destination=BEIJING, consent="consent-77", now=now,
+    )
+    assert (status, report["error"]["code"], report["error"]["path"]) == (
+        1, "transfer.unwritable", "$.out"
+    )
+
+
+def test_a_receipt_that_cannot_be_written_is_reported_and_the_import_replays(setup, tmp_path):
+    """An unwritable --receipt gives status 1 and transfer.unwritable; importing again writes it."""
+    _s, _h, bj_url, _hk, bj_keys, now = setup
+    _status, report = _export(setup, tmp_path)
+    status, failed = import_command(
+        bj_url, report["files"], keys_file=bj_keys, receipt_out=str(tmp_path / "no" / "r.json"),
+        now=now,
+    )
+    assert (status, failed["error"]["code"], failed["error"]["path"]) == (
+        1, "transfer.unwritable", "$.receipt"
+    )
+    assert "run the import again" in failed["error"]["message"]
+    receipt_file = tmp_path / "r.json"
+    status, again = import_command(
+        bj_url, report["files"], keys_file=bj_keys, receipt_out=str(receipt_file), now=now
+    )
+    assert (status, again["replayed"]) == (0, True)
+    assert json.loads(receipt_file.read_bytes()) == again["receipt"]
+
+
 def test_keys_files_are_read_without_showing_secrets(setup):
     """load_keys builds the signer and the trusted keys; their repr holds no key material."""
     _s, _h, _b, hami_keys, _bk, _now = setup
