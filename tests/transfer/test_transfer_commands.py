@@ -152,6 +152,25 @@ def test_a_receipt_that_cannot_be_written_is_reported_and_the_import_replays(set
     assert json.loads(receipt_file.read_bytes()) == again["receipt"]
 
 
+@pytest.mark.parametrize(
+    ("content", "path"),
+    [
+        ({"signer": {"algorithm": "hmac-sha256", "secret": "c2VjcmV0" * 6}}, "$.signer.key_id"),
+        ({"trusted": [{"algorithm": "hmac-sha256", "key_id": "k1", "secret": "c2VjcmV0" * 6}]},
+         "$.trusted[0].party"),
+        ({"trusted": [{"algorithm": "ed25519", "party": "sh.volunteer", "key_id": 7,
+                       "public_key": "AAAA" * 11}]}, "$.trusted[0].key_id"),
+    ],
+)
+def test_keys_without_a_key_id_or_party_are_refused(tmp_path, content, path):
+    """A key whose key id or party is missing or not text is refused, never read as "None"."""
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps({"party": BEIJING, **content}))
+    with pytest.raises(TransferInputError) as info:
+        load_keys(keys_file)
+    assert (info.value.code, info.value.path) == ("transfer.key_invalid", path)
+
+
 def test_keys_files_are_read_without_showing_secrets(setup):
     """load_keys builds the signer and the trusted keys; their repr holds no key material."""
     _s, _h, _b, hami_keys, _bk, _now = setup

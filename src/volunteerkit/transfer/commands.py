@@ -93,26 +93,39 @@ def _bytes(item: dict[str, Any], name: str, path: str) -> bytes:
         raise TransferInputError.of("transfer.key_invalid", f"{path}.{name}", "base64 expected") from None
 
 
+def _text(item: dict[str, Any], name: str, path: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str):
+        raise TransferInputError.of("transfer.key_invalid", f"{path}.{name}", "text expected")
+    return value
+
+
 def _signer(item: Any, party: str, path: str) -> Signer:
     if not isinstance(item, dict):
         raise TransferInputError.of("transfer.key_invalid", path, "an object expected")
-    key_id = item.get("key_id")
-    if item.get("algorithm") == Algorithm.ED25519.value:
-        return Ed25519Signer(str(key_id), _bytes(item, "private_key", path), party=party)
-    if item.get("algorithm") == Algorithm.HMAC_SHA256.value:
-        return HmacSigner(str(key_id), _bytes(item, "secret", path), party=party)
-    raise TransferInputError.of("transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256")
+    algorithm = item.get("algorithm")
+    if algorithm not in (Algorithm.ED25519.value, Algorithm.HMAC_SHA256.value):
+        raise TransferInputError.of(
+            "transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256"
+        )
+    key_id = _text(item, "key_id", path)
+    if algorithm == Algorithm.ED25519.value:
+        return Ed25519Signer(key_id, _bytes(item, "private_key", path), party=party)
+    return HmacSigner(key_id, _bytes(item, "secret", path), party=party)
 
 
 def _trusted(item: Any, path: str) -> TrustedKey:
     if not isinstance(item, dict):
         raise TransferInputError.of("transfer.key_invalid", path, "an object expected")
-    key_id, party = str(item.get("key_id")), str(item.get("party"))
-    if item.get("algorithm") == Algorithm.ED25519.value:
+    algorithm = item.get("algorithm")
+    if algorithm not in (Algorithm.ED25519.value, Algorithm.HMAC_SHA256.value):
+        raise TransferInputError.of(
+            "transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256"
+        )
+    key_id, party = _text(item, "key_id", path), _text(item, "party", path)
+    if algorithm == Algorithm.ED25519.value:
         return TrustedKey.ed25519(key_id, _bytes(item, "public_key", path), party=party)
-    if item.get("algorithm") == Algorithm.HMAC_SHA256.value:
-        return TrustedKey.hmac(key_id, _bytes(item, "secret", path), party=party)
-    raise TransferInputError.of("transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256")
+    return TrustedKey.hmac(key_id, _bytes(item, "secret", path), party=party)
 
 
 def load_keys(path: str | os.PathLike[str]) -> KeysFile:
