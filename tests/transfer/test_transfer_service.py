@@ -20,6 +20,7 @@ from volunteerkit.stores import MemoryStore
 from volunteerkit.testing.conformance_transfer import BEIJING, HAMI, TransferScenario
 from volunteerkit.transfer.errors import (
     PackageRefused,
+    TransferInputError,
     TransferStateError,
     VolunteerNotMatched,
 )
@@ -106,6 +107,16 @@ def test_the_source_rejects_with_a_reason_code(s):
     assert info.value.code == "transfer.invalid_transition"
     with pytest.raises(TransferStateError):
         s.hami.approve(t.id, actor="hami-admin")
+
+
+@pytest.mark.parametrize("consent", ["consent\x00-7", "conse\u0301nt-7"])
+def test_a_consent_a_package_cannot_carry_is_refused_at_the_request(s, consent):
+    """A consent reference with NUL or not in NFC is refused when requested, not at export."""
+    before = (len(s.hami_store.transfers.find()), s.hami_store.audit.count())
+    with pytest.raises(TransferInputError) as info:
+        s.hami.request(s.hami_volunteer, destination=BEIJING, consent=consent, actor="volunteer")
+    assert (info.value.code, info.value.path) == ("transfer.invalid", "$.consent")
+    assert (len(s.hami_store.transfers.find()), s.hami_store.audit.count()) == before
 
 
 def test_export_needs_approval_first(s):
