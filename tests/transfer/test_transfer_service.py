@@ -340,6 +340,27 @@ def test_index_and_unified_number_must_agree(s):
     assert _refused(s, files).code == "transfer.volunteer_mismatch"
 
 
+def test_a_package_whose_reference_names_two_people_can_be_rejected(s):
+    """Beijing can answer volunteer_mismatch for a package whose index and number disagree."""
+    s.hami._directory = RegistryDirectory(s.hami_store, unified_number_of=lambda _v: "CN-1")
+    files = s.export()
+    other = Registry(s.beijing_store, clock=s.clock, keyring=Keyring({"nat-2026": bytes(range(32))}))
+    someone = other.register_volunteer(
+        VolunteerApplication(name="张伟", document=identity.parse("cn_ric", "11010519491231002X"))
+    ).volunteer.id
+    s.beijing._directory = RegistryDirectory(s.beijing_store, by_unified_number=lambda _n: someone)
+    signed = s.beijing.reject_package(
+        files, actor="bj-admin", reason_code=RejectReason.VOLUNTEER_MISMATCH
+    )
+    assert signed.receipt.reason_code is RejectReason.VOLUNTEER_MISMATCH
+    assert s.beijing_store.ledger.count_entries() == 0
+    closed = s.hami.acknowledge(signed, actor="hami-admin")
+    assert (closed.state, closed.reason_code) == (
+        TransferState.REJECTED,
+        RejectReason.VOLUNTEER_MISMATCH,
+    )
+
+
 # ---------------------------------------------------------------------------------- receipts
 
 

@@ -936,7 +936,10 @@ class Transfers:
                 entries_received=package.totals.entries,
             )
         )
-        matched = self._directory.match(header.volunteer) or "unknown"
+        try:
+            matched = self._directory.match(header.volunteer) or "unknown"
+        except PackageRefused:  # a reference naming two people: a reason to reject, not to fail
+            matched = "unknown"
         with self._store.transaction():
             transfer = self._received(package, matched, actor)
             self._store.transfers.add(transfer)
