@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -111,3 +112,28 @@ def test_encoding_is_stable_and_round_trips(value):
     first = canonical_bytes(value)
     assert check_canonical(first) == json.loads(first)
     assert canonical_bytes(json.loads(first)) == first
+
+
+def test_nfc_text_after_an_escape_is_encoded_and_read_back():
+    r"""NFC text with a combining mark right after an escaped control character round-trips.
+
+    In the encoded line the escape's letter (the ``n`` of ``\n``) stands before the mark and
+    would compose with it, but every string is NFC, so nothing is refused.
+    """
+    value = {"note": "签到\n\u0301", "tab": "\t\u0307"}
+    line = canonical_bytes(value)
+    assert line == '{"note":"签到\\n\u0301","tab":"\\t\u0307"}'.encode()
+    assert check_canonical(line) == value
+
+
+_escaped = st.sampled_from('\b\f\n\r\t\x01\x1f"\\')
+_marks = st.characters(categories=["Mn"])
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(_escaped, _marks), min_size=1, max_size=3), st.text(max_size=5))
+def test_escapes_followed_by_combining_marks_round_trip(pairs, tail):
+    """Any NFC string of escaped characters each followed by a combining mark round-trips."""
+    text = unicodedata.normalize("NFC", "".join(a + b for a, b in pairs) + tail)
+    line = canonical_bytes({"t": text})
+    assert check_canonical(line) == {"t": text}

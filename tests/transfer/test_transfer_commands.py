@@ -118,6 +118,59 @@ def test_bad_arguments_are_reported(setup, tmp_path):
     )
 
 
+def test_an_out_folder_that_cannot_be_made_is_reported(setup, tmp_path):
+    """Export to a folder under a regular file reports transfer.unwritable, status 1, no write."""
+    s, hami_url, _bj, hami_keys, _bk, now = setup
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    status, report = export_command(
+        hami_url, keys_file=hami_keys, out_dir=str(blocker / "out"), volunteer_id=s.hami_volunteer,
+        destination=BEIJING, consent="consent-77", now=now,
+    )
+    assert (status, report["error"]["code"], report["error"]["path"]) == (
+        1, "transfer.unwritable", "$.out"
+    )
+
+
+def test_a_receipt_that_cannot_be_written_is_reported_and_the_import_replays(setup, tmp_path):
+    """An unwritable --receipt gives status 1 and transfer.unwritable; importing again writes it."""
+    _s, _h, bj_url, _hk, bj_keys, now = setup
+    _status, report = _export(setup, tmp_path)
+    status, failed = import_command(
+        bj_url, report["files"], keys_file=bj_keys, receipt_out=str(tmp_path / "no" / "r.json"),
+        now=now,
+    )
+    assert (status, failed["error"]["code"], failed["error"]["path"]) == (
+        1, "transfer.unwritable", "$.receipt"
+    )
+    assert "run the import again" in failed["error"]["message"]
+    receipt_file = tmp_path / "r.json"
+    status, again = import_command(
+        bj_url, report["files"], keys_file=bj_keys, receipt_out=str(receipt_file), now=now
+    )
+    assert (status, again["replayed"]) == (0, True)
+    assert json.loads(receipt_file.read_bytes()) == again["receipt"]
+
+
+@pytest.mark.parametrize(
+    ("content", "path"),
+    [
+        ({"signer": {"algorithm": "hmac-sha256", "secret": "c2VjcmV0" * 6}}, "$.signer.key_id"),
+        ({"trusted": [{"algorithm": "hmac-sha256", "key_id": "k1", "secret": "c2VjcmV0" * 6}]},
+         "$.trusted[0].party"),
+        ({"trusted": [{"algorithm": "ed25519", "party": "sh.volunteer", "key_id": 7,
+                       "public_key": "AAAA" * 11}]}, "$.trusted[0].key_id"),
+    ],
+)
+def test_keys_without_a_key_id_or_party_are_refused(tmp_path, content, path):
+    """A key whose key id or party is missing or not text is refused, never read as "None"."""
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps({"party": BEIJING, **content}))
+    with pytest.raises(TransferInputError) as info:
+        load_keys(keys_file)
+    assert (info.value.code, info.value.path) == ("transfer.key_invalid", path)
+
+
 def test_keys_files_are_read_without_showing_secrets(setup):
     """load_keys builds the signer and the trusted keys; their repr holds no key material."""
     _s, _h, _b, hami_keys, _bk, _now = setup

@@ -130,6 +130,15 @@ def test_the_writer_refuses_unordered_entries_and_foreign_signers(tmp_path, hami
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_folder_that_cannot_be_written_is_a_typed_refusal(tmp_path, hami_signer):
+    """A missing folder gives transfer.unwritable at $.directory, not a bare OSError."""
+    with pytest.raises(TransferInputError) as info:
+        write_package(tmp_path / "missing", make_header(), [make_entry(1)], signer=hami_signer)
+    assert (info.value.code, info.value.path) == ("transfer.unwritable", "$.directory")
+    assert info.value.message_zh.startswith("无法写入转移包或回执文件")
+    assert list(tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------------------------------------ reading
 
 

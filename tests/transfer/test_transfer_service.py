@@ -20,6 +20,7 @@ from volunteerkit.stores import MemoryStore
 from volunteerkit.testing.conformance_transfer import BEIJING, HAMI, TransferScenario
 from volunteerkit.transfer.errors import (
     PackageRefused,
+    TransferInputError,
     TransferStateError,
     VolunteerNotMatched,
 )
@@ -106,6 +107,16 @@ def test_the_source_rejects_with_a_reason_code(s):
     assert info.value.code == "transfer.invalid_transition"
     with pytest.raises(TransferStateError):
         s.hami.approve(t.id, actor="hami-admin")
+
+
+@pytest.mark.parametrize("consent", ["consent\x00-7", "conse\u0301nt-7"])
+def test_a_consent_a_package_cannot_carry_is_refused_at_the_request(s, consent):
+    """A consent reference with NUL or not in NFC is refused when requested, not at export."""
+    before = (len(s.hami_store.transfers.find()), s.hami_store.audit.count())
+    with pytest.raises(TransferInputError) as info:
+        s.hami.request(s.hami_volunteer, destination=BEIJING, consent=consent, actor="volunteer")
+    assert (info.value.code, info.value.path) == ("transfer.invalid", "$.consent")
+    assert (len(s.hami_store.transfers.find()), s.hami_store.audit.count()) == before
 
 
 def test_export_needs_approval_first(s):
@@ -327,6 +338,27 @@ def test_index_and_unified_number_must_agree(s):
     ).volunteer.id
     s.beijing._directory = RegistryDirectory(s.beijing_store, by_unified_number=lambda _n: someone)
     assert _refused(s, files).code == "transfer.volunteer_mismatch"
+
+
+def test_a_package_whose_reference_names_two_people_can_be_rejected(s):
+    """Beijing can answer volunteer_mismatch for a package whose index and number disagree."""
+    s.hami._directory = RegistryDirectory(s.hami_store, unified_number_of=lambda _v: "CN-1")
+    files = s.export()
+    other = Registry(s.beijing_store, clock=s.clock, keyring=Keyring({"nat-2026": bytes(range(32))}))
+    someone = other.register_volunteer(
+        VolunteerApplication(name="张伟", document=identity.parse("cn_ric", "11010519491231002X"))
+    ).volunteer.id
+    s.beijing._directory = RegistryDirectory(s.beijing_store, by_unified_number=lambda _n: someone)
+    signed = s.beijing.reject_package(
+        files, actor="bj-admin", reason_code=RejectReason.VOLUNTEER_MISMATCH
+    )
+    assert signed.receipt.reason_code is RejectReason.VOLUNTEER_MISMATCH
+    assert s.beijing_store.ledger.count_entries() == 0
+    closed = s.hami.acknowledge(signed, actor="hami-admin")
+    assert (closed.state, closed.reason_code) == (
+        TransferState.REJECTED,
+        RejectReason.VOLUNTEER_MISMATCH,
+    )
 
 
 # ---------------------------------------------------------------------------------- receipts

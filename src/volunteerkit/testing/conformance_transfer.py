@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -250,6 +251,20 @@ class TransferRepositoryConformance(_Base):
         found = store.transfers.get_entries([e.entry_id for e in entries] + [unknown])
         assert found == {e.entry_id: e for e in entries}
         assert store.transfers.count_entries() == 3
+
+    def test_the_largest_certified_minutes_a_package_holds_round_trip(self, store: Any) -> None:
+        """An entry credited the largest integer of the format (2^53 - 1 minutes) comes back equal.
+
+        Packages hold any safe integer, so every backend stores what an import accepts.
+        """
+        store.transfers.add(_transfer())
+        big = attrs.evolve(
+            _entry(1, minutes=2**53 - 31),
+            credited_minutes=2**53 - 1,
+        )
+        assert store.transfers.add_entries([big]) == 1
+        assert store.transfers.get_entries([big.entry_id]) == {big.entry_id: big}
+        assert store.transfers.certified_credit(["v1"]) == {big.entry_id: big.days}
 
     def test_a_different_entry_under_a_stored_id_writes_nothing(self, store: Any) -> None:
         """A batch with a clashing entry is refused whole: its new entries are not written."""

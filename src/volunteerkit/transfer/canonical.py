@@ -86,10 +86,11 @@ def _ascii_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _fast_ok(text: str) -> bool:
-    """Check dumped text in C-speed passes: integers only and in range, NFC text, ASCII keys.
+    r"""Check dumped text in C-speed passes: integers only and in range, NFC text, ASCII keys.
 
-    JSON punctuation has no canonical composition with any character, so the whole text is NFC
-    exactly when every string in it is.
+    The whole text is NFC when every string in it is, with one exception: the letter of an
+    escape (the ``n`` of ``\n``) may compose with a combining mark that follows it. A ``False``
+    here is therefore confirmed string by string (:func:`_check`) before anything is refused.
     """
     plain = text.isascii()
     if not plain and not unicodedata.is_normalized("NFC", text):
@@ -135,7 +136,10 @@ def canonical_bytes(value: Any, *, path: str = "$") -> bytes:
         text = None
     if text is None or not _fast_ok(text):
         _check(value, path)  # finds the offending value and raises with its path
-        raise PackageRefused.of("transfer.type", path)  # pragma: no cover - _check raised
+        if text is None:
+            raise PackageRefused.of("transfer.type", path)  # pragma: no cover - _check raised
+        # Every value is fine: the text only looked non-NFC because an escape's letter (the
+        # ``n`` of ``\n``) precedes a combining mark that begins the rest of its string.
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
@@ -195,7 +199,7 @@ def check_canonical(line: bytes, *, path: str = "$") -> Any:
         canonical_bytes(data, path=path)  # a float, large integer or non-ASCII key: raises
         raise PackageRefused.of("transfer.malformed", path) from None  # pragma: no cover
     if not plain and not unicodedata.is_normalized("NFC", text):
-        canonical_bytes(data, path=path)  # raises not_nfc with the path of the string
+        canonical_bytes(data, path=path)  # raises not_nfc with the path of a non-NFC string
     if _dumps(data) != text:
         raise PackageRefused.of("transfer.not_canonical", path)
     return data

@@ -47,7 +47,7 @@ from volunteerkit.errors import VolunteerkitError
 from volunteerkit.hours.ledger import Ledger
 from volunteerkit.hours.policy import AccrualPolicy, preset
 from volunteerkit.transfer.errors import TransferInputError
-from volunteerkit.transfer.models import Algorithm
+from volunteerkit.transfer.models import Algorithm, SignedReceipt
 from volunteerkit.transfer.package import (
     DEFAULT_CHUNK_SIZE,
     VerifiedPackage,
@@ -93,26 +93,39 @@ def _bytes(item: dict[str, Any], name: str, path: str) -> bytes:
         raise TransferInputError.of("transfer.key_invalid", f"{path}.{name}", "base64 expected") from None
 
 
+def _text(item: dict[str, Any], name: str, path: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str):
+        raise TransferInputError.of("transfer.key_invalid", f"{path}.{name}", "text expected")
+    return value
+
+
 def _signer(item: Any, party: str, path: str) -> Signer:
     if not isinstance(item, dict):
         raise TransferInputError.of("transfer.key_invalid", path, "an object expected")
-    key_id = item.get("key_id")
-    if item.get("algorithm") == Algorithm.ED25519.value:
-        return Ed25519Signer(str(key_id), _bytes(item, "private_key", path), party=party)
-    if item.get("algorithm") == Algorithm.HMAC_SHA256.value:
-        return HmacSigner(str(key_id), _bytes(item, "secret", path), party=party)
-    raise TransferInputError.of("transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256")
+    algorithm = item.get("algorithm")
+    if algorithm not in (Algorithm.ED25519.value, Algorithm.HMAC_SHA256.value):
+        raise TransferInputError.of(
+            "transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256"
+        )
+    key_id = _text(item, "key_id", path)
+    if algorithm == Algorithm.ED25519.value:
+        return Ed25519Signer(key_id, _bytes(item, "private_key", path), party=party)
+    return HmacSigner(key_id, _bytes(item, "secret", path), party=party)
 
 
 def _trusted(item: Any, path: str) -> TrustedKey:
     if not isinstance(item, dict):
         raise TransferInputError.of("transfer.key_invalid", path, "an object expected")
-    key_id, party = str(item.get("key_id")), str(item.get("party"))
-    if item.get("algorithm") == Algorithm.ED25519.value:
+    algorithm = item.get("algorithm")
+    if algorithm not in (Algorithm.ED25519.value, Algorithm.HMAC_SHA256.value):
+        raise TransferInputError.of(
+            "transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256"
+        )
+    key_id, party = _text(item, "key_id", path), _text(item, "party", path)
+    if algorithm == Algorithm.ED25519.value:
         return TrustedKey.ed25519(key_id, _bytes(item, "public_key", path), party=party)
-    if item.get("algorithm") == Algorithm.HMAC_SHA256.value:
-        return TrustedKey.hmac(key_id, _bytes(item, "secret", path), party=party)
-    raise TransferInputError.of("transfer.key_invalid", f"{path}.algorithm", "ed25519 or hmac-sha256")
+    return TrustedKey.hmac(key_id, _bytes(item, "secret", path), party=party)
 
 
 def load_keys(path: str | os.PathLike[str]) -> KeysFile:
@@ -225,7 +238,12 @@ def export_command(
 
     try:
         keys = load_keys(keys_file)
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise TransferInputError.of(
+                "transfer.unwritable", "$.out", err.strerror or type(err).__name__
+            ) from None
         store = open_store(url)
         try:
             transfers = _transfers(store, keys, _clock(now))
@@ -271,6 +289,19 @@ def verify_command(paths: Sequence[str], *, keys_file: str) -> tuple[int, dict[s
     return 0, {"ok": True, **_package_summary(package)}
 
 
+def _write_receipt(path: str, signed: SignedReceipt) -> None:
+    """Write the receipt file; a failure says how to get the receipt of the import just made."""
+    try:
+        Path(path).write_bytes(receipt_bytes(signed))
+    except OSError as err:
+        raise TransferInputError.of(
+            "transfer.unwritable",
+            "$.receipt",
+            f"{err.strerror or type(err).__name__}; the package was imported: run the import "
+            "again with another --receipt to write its receipt",
+        ) from None
+
+
 def import_command(
     url: str,
     paths: Sequence[str],
@@ -295,7 +326,9 @@ def import_command(
         now: The instant to use instead of the system clock.
 
     Returns:
-        ``(status, report)`` with the receipt, the local volunteer and whether this was a replay.
+        ``(status, report)`` with the receipt, the local volunteer and whether this was a replay;
+        status 1 with ``transfer.unwritable`` if the receipt file cannot be written (the import
+        is done then: running it again replays it and writes the same receipt).
     """
     from volunteerkit.stores import open_store
 
@@ -312,10 +345,10 @@ def import_command(
             )
         finally:
             store.close()
+        if receipt_out is not None:
+            _write_receipt(receipt_out, result.receipt)
     except VolunteerkitError as err:
         return _failure(err)
-    if receipt_out is not None:
-        Path(receipt_out).write_bytes(receipt_bytes(result.receipt))
     return 0, {
         "ok": True,
         "transfer_id": result.transfer.id,

@@ -54,6 +54,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # reading packages
     "transfer.no_files": ("no package files were given", "未提供转移包文件"),
     "transfer.unreadable": ("the package file cannot be read", "无法读取转移包文件"),
+    "transfer.unwritable": (
+        "the package or receipt file cannot be written",
+        "无法写入转移包或回执文件",
+    ),
     "transfer.malformed": (
         "a line of the package is not valid UTF-8 JSON",
         "转移包中有一行不是有效的 UTF-8 JSON",

@@ -211,7 +211,8 @@ def write_package(
     Raises:
         TransferInputError: ``transfer.wrong_key`` if the signer is not the source's,
             ``transfer.entry_order`` if entries are out of order or repeated,
-            ``transfer.invalid`` for a chunk size below 1.
+            ``transfer.invalid`` for a chunk size below 1, ``transfer.unwritable`` if the files
+            cannot be written in ``directory`` (nothing is left behind then).
         PackageRefused: If an entry cannot be written canonically (``transfer.not_nfc`` ...).
     """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
@@ -307,6 +308,10 @@ def write_package(
         return VerifiedPackage(
             header=header, header_digest=head_digest, totals=totals, chunks=tuple(chunks)
         )
+    except OSError as err:  # a missing or read-only folder, a full disk
+        raise TransferInputError.of(
+            "transfer.unwritable", "$.directory", err.strerror or type(err).__name__
+        ) from None
     finally:
         if handle is not None:
             handle.close()

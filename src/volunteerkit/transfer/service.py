@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -378,9 +379,17 @@ class Transfers:
             The transfer, ``requested``.
 
         Raises:
-            TransferInputError: ``transfer.consent_required`` without consent.
+            TransferInputError: ``transfer.consent_required`` without consent,
+                ``transfer.invalid`` for a consent reference a package header cannot carry (with
+                a NUL character, or not in Unicode NFC).
             VolunteerNotMatched: If the directory cannot name the volunteer to partners.
         """
+        if isinstance(consent, str) and (
+            "\x00" in consent or not unicodedata.is_normalized("NFC", consent)
+        ):
+            raise TransferInputError.of(
+                "transfer.invalid", "$.consent", "text in Unicode NFC without NUL"
+            )
         self._directory.reference(volunteer_id)
         now = self._clock.now()
         transfer = new_transfer(
@@ -927,7 +936,10 @@ class Transfers:
                 entries_received=package.totals.entries,
             )
         )
-        matched = self._directory.match(header.volunteer) or "unknown"
+        try:
+            matched = self._directory.match(header.volunteer) or "unknown"
+        except PackageRefused:  # a reference naming two people: a reason to reject, not to fail
+            matched = "unknown"
         with self._store.transaction():
             transfer = self._received(package, matched, actor)
             self._store.transfers.add(transfer)
