@@ -279,3 +279,33 @@ def test_format_true_is_not_format_1():
     assert [(p.path, p.code) for p in info.value.problems] == [("$.format", "awards.rules.value")]
     data["format"] = 1
     assert parse_rules(data).format == 1
+
+
+@pytest.mark.parametrize(
+    ("items", "duplicates"),
+    [
+        ([{"a": 1, "b": [2]}, {"b": [2], "a": 1}], [1]),  # the same object, keys in another order
+        ([[1, 2], [1, 2], [2, 1]], [1]),
+        ([1, True, 1.0, "1"], []),  # JSON's true is not 1, and 1.0 is a number of another type
+        (["x", "y", "x", "x"], [2, 3]),
+    ],
+)
+def test_unique_items_finds_each_repeat_at_its_index(items, duplicates):
+    """uniqueItems reports every later copy of an item, comparing as the loader always did."""
+    found = check(items, {"type": "array", "uniqueItems": True})
+    assert [p[0] for p in found] == [f"$[{i}]" for i in duplicates]
+    assert {p[1] for p in found} <= {"awards.rules.duplicate_item"}
+
+
+def test_a_long_prerequisite_list_with_one_repeat_is_reported_at_the_repeat():
+    """20,001 prerequisites with one repeat: one duplicate_item, at the repeat's index.
+
+    The check looks each item up in a set: comparing each item with every earlier one took 18 s
+    on a list like this, so a partner's large file could stall ``awards check``.
+    """
+    data = good()
+    data["levels"][0]["requires"] = [f"x{i}" for i in range(20_000)] + ["x5"]
+    with pytest.raises(RuleSetInvalid) as info:
+        parse_rules(data)
+    duplicate = [p.path for p in info.value.problems if p.code == "awards.rules.duplicate_item"]
+    assert duplicate == ["$.levels[0].requires[20000]"]

@@ -85,6 +85,15 @@ def _same(value: Any, option: Any) -> bool:
     return bool(value == option) and type(value) is type(option)
 
 
+def _hashable(value: Any) -> Any:
+    """A hashable stand-in for a parsed value, equal where the values are equal (``==``)."""
+    if isinstance(value, dict):
+        return frozenset((k, _hashable(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
 def _ecma_search(pattern: str, value: str) -> bool:
     """Search as JSON Schema (ECMA-262) does: a final ``$`` matches only at the very end.
 
@@ -180,11 +189,12 @@ class _Checker:
             for i, item in enumerate(value):
                 yield from self.check(item, items, f"{path}[{i}]")
         if schema.get("uniqueItems"):
-            seen: list[Any] = []
+            seen: set[tuple[type, Any]] = set()
             for i, item in enumerate(value):
-                if any(item == s and type(item) is type(s) for s in seen):
+                key = (type(item), _hashable(item))  # one set lookup, not a scan of the list
+                if key in seen:
                     yield _problem(f"{path}[{i}]", "awards.rules.duplicate_item")
-                seen.append(item)
+                seen.add(key)
 
     def _string(self, value: str, schema: Mapping[str, Any], path: str) -> Iterator[Problem]:
         low = schema.get("minLength")
