@@ -293,3 +293,21 @@ def test_an_entry_with_another_status_equals_evolve(entry: ServiceEntry, status:
         with pytest.raises(InvalidEntry) as info:
             entry._with_status(status)
         assert (info.value.code, info.value.path) == (expected.value.code, expected.value.path)
+
+
+@pytest.mark.parametrize("status", ["approved", "pending"])
+def test_an_initial_status_given_as_text_is_refused(status: str) -> None:
+    """An ``initial_status`` given as text is refused, not stored as an uncredited entry.
+
+    The text ``"approved"`` equals ``Status.APPROVED``, passed the old check, and the fold (which
+    tests ``is Status.APPROVED``) never credited the entry.
+    """
+    with pytest.raises(InvalidEntry) as info:
+        make_entry(
+            "1",
+            datetime(2026, 5, 1, 9, tzinfo=SH),
+            datetime(2026, 5, 1, 12, tzinfo=SH),
+            SH,
+            status=status,  # type: ignore[arg-type]
+        )
+    assert (info.value.code, info.value.path) == ("hours.initial_status", "$.initial_status")

@@ -371,7 +371,9 @@ class ServiceEntry:
 
     @initial_status.validator
     def _check_initial(self, attribute: attrs.Attribute[Status], value: Status) -> None:
-        if value not in (Status.PENDING, Status.APPROVED):
+        # identity, not equality: the text "approved" equals Status.APPROVED, yet the fold tests
+        # ``is Status.APPROVED`` and would leave such an entry uncredited
+        if value is not Status.PENDING and value is not Status.APPROVED:
             raise InvalidEntry.of("hours.initial_status", _path(attribute))
 
     def __attrs_post_init__(self) -> None:
