@@ -17,6 +17,7 @@ from volunteerkit.hours import (
     CalendarYear,
     CategoryMultiplier,
     EntryId,
+    InvalidEntry,
     InvalidEvent,
     InvalidPolicy,
     PolicyViolation,
@@ -101,6 +102,21 @@ def test_a_refused_entry_writes_nothing(ledger, store):
     with pytest.raises(PolicyViolation) as info:
         ledger.record(future, actor="vol")
     assert (info.value.code, info.value.path) == ("hours.future_service", "$.entries[0].end")
+    assert store.ledger.count_entries() == 0
+    assert store.audit.count() == 0
+
+
+def test_something_that_is_not_an_entry_is_a_typed_error_and_writes_nothing(ledger, store):
+    """``record`` and ``record_many`` refuse a non-entry with ``hours.invalid_entry`` and its path.
+
+    A batch with one such item writes nothing, not even the valid entries before it.
+    """
+    with pytest.raises(InvalidEntry) as info:
+        ledger.record({"id": "test:x"}, actor="vol")
+    assert (info.value.code, info.value.path) == ("hours.invalid_entry", "$.entry")
+    with pytest.raises(InvalidEntry) as info:
+        ledger.record_many([entry("ok"), "test:x"], actor="vol")
+    assert (info.value.code, info.value.path) == ("hours.invalid_entry", "$.entries[1]")
     assert store.ledger.count_entries() == 0
     assert store.audit.count() == 0
 

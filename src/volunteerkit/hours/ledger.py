@@ -60,7 +60,7 @@ from volunteerkit.hours.accrual import (
     _accrue_alone,
     _accrue_effective,
 )
-from volunteerkit.hours.errors import InvalidEvent, InvalidPolicy, UnknownEntry
+from volunteerkit.hours.errors import InvalidEntry, InvalidEvent, InvalidPolicy, UnknownEntry
 from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold, initial_state
 from volunteerkit.hours.models import (
     Approved,
@@ -296,9 +296,13 @@ class Ledger:
             The entry as stored.
 
         Raises:
+            InvalidEntry: ``hours.invalid_entry`` (``$.entry``) if ``entry`` is not a
+                :class:`~volunteerkit.hours.ServiceEntry`.
             PolicyViolation: If the policy refuses it (code and path of the rule).
             ConflictError: ``hours.entry_conflict`` if a different entry has the same id.
         """
+        if not isinstance(entry, ServiceEntry):
+            raise InvalidEntry.of("hours.invalid_entry", "$.entry", "expected a ServiceEntry")
         reg = None if registered is None else {entry.volunteer_id: registered}
         with self._store.transaction():
             self.record_many([entry], actor=actor, registered=reg)
@@ -330,6 +334,8 @@ class Ledger:
             The counts.
 
         Raises:
+            InvalidEntry: ``hours.invalid_entry`` (``$.entries[i]``) for an item that is not a
+                :class:`~volunteerkit.hours.ServiceEntry`; nothing is written.
             PolicyViolation: If the policy refuses an entry (path ``$.entries[i]...``).
             ConflictError: ``hours.entry_conflict`` if an entry clashes with a stored one or with
                 an earlier one of the input.
@@ -374,15 +380,15 @@ class Ledger:
         registered: Mapping[str, date | datetime] | None,
         touched: _Touched,
     ) -> tuple[int, int, int]:
+        for i, entry in batch:  # before anything reads an entry's fields
+            if not isinstance(entry, ServiceEntry):
+                raise InvalidEntry.of(
+                    "hours.invalid_entry", f"$.entries[{i}]", "expected a ServiceEntry"
+                )
         stored = self._repo.get_entries([e.id for _, e in batch])
         fresh: dict[EntryId, ServiceEntry] = {}
         present = 0
         for i, entry in batch:
-            if not isinstance(entry, ServiceEntry):
-                raise InvalidPolicy(
-                    "expected a ServiceEntry", "应为 ServiceEntry", code="hours.invalid_entry",
-                    path=f"$.entries[{i}]",
-                )
             known = stored.get(entry.id) or fresh.get(entry.id)
             if known is not None:
                 if entry._with_status(known.initial_status) != known:
