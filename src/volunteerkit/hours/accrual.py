@@ -71,7 +71,8 @@ from volunteerkit.hours._time import (
     split_minutes_by_day,
     to_minute,
 )
-from volunteerkit.hours.models import EntryId, ServiceEntry
+from volunteerkit.hours.errors import InvalidEntry
+from volunteerkit.hours.models import FIRST_START, LAST_END, EntryId, ServiceEntry
 from volunteerkit.hours.policy import AccrualPolicy, RoundingScope, Weighting
 
 if TYPE_CHECKING:
@@ -124,9 +125,16 @@ def split_by_local_day(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[
 
     Raises:
         NaiveDatetimeError: If ``start`` or ``end`` is naive.
+        InvalidEntry: ``hours.out_of_range`` if ``start`` is before
+            :data:`~volunteerkit.hours.models.FIRST_START` or ``end`` after
+            :data:`~volunteerkit.hours.models.LAST_END` (local days there may not exist).
     """
     require_aware(start, "$.start")
     require_aware(end, "$.end")
+    if start < FIRST_START:
+        raise InvalidEntry.of("hours.out_of_range", "$.start", "before 0001-01-03 UTC")
+    if end > LAST_END:
+        raise InvalidEntry.of("hours.out_of_range", "$.end", "after 9999-12-29 UTC")
     return tuple(
         DaySlice(day=day, start=from_minute(a), end=from_minute(b), minutes=b - a)
         for day, a, b in split_minutes_by_day(to_minute(start), to_minute(end), zone)

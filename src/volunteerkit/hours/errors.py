@@ -44,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the end of service must be after its start",
         "服务结束时间必须晚于开始时间",
     ),
+    "hours.out_of_range": (
+        "this instant is outside the range of dates the ledger supports",
+        "该时刻超出台账支持的日期范围",
+    ),
     "hours.too_short": (
         "the entry must last at least one whole minute",
         "服务记录至少应持续一整分钟",

@@ -33,11 +33,12 @@ An entry is *effective*, i.e. credited, when it is approved and not reversed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import attrs
 
 from volunteerkit._clock import require_aware
+from volunteerkit.hours._time import to_utc
 from volunteerkit.hours.accrual import Accrual, accrue
 from volunteerkit.hours.errors import InvalidEntry, InvalidEvent, LedgerConflict, UnknownEntry
 from volunteerkit.hours.models import (
@@ -341,7 +342,7 @@ def fold(
         LedgerConflict: ``hours.entry_conflict`` or ``hours.event_conflict`` when two different
             records share an id (checked over all input, whatever ``as_of``).
     """
-    as_of = require_aware(as_of, "$.as_of").astimezone(UTC)
+    as_of = to_utc(require_aware(as_of, "$.as_of"))
     all_entries = _unique_entries(entries)
     all_events = _unique_events(events)
     states: dict[EntryId, EntryState] = {

@@ -111,7 +111,10 @@ def _aware_utc(value: datetime, path: str) -> datetime:
         raise InvalidEntry(
             "expected a datetime", "应为日期时间", code="hours.invalid_entry", path=path
         )
-    return require_aware(value, path).astimezone(UTC)
+    try:
+        return require_aware(value, path).astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past the last datetime in UTC
+        raise InvalidEntry.of("hours.out_of_range", path, _RANGE) from None
 
 
 # attrs converters (named functions, so mypy's attrs plugin can type them); each knows its path.
@@ -348,7 +351,9 @@ class ServiceEntry:
 
     Raises:
         NaiveDatetimeError: If a datetime is naive (path ``$.start``, ``$.end``, ``$.recorded_at``).
-        InvalidEntry: ``hours.end_before_start`` (``$.end``), ``hours.too_short`` (``$.end``),
+        InvalidEntry: ``hours.out_of_range`` (``$.start``, ``$.end``: service must lie between
+            0001-01-03 and 9999-12-29 UTC, and an instant must convert to UTC),
+            ``hours.end_before_start`` (``$.end``), ``hours.too_short`` (``$.end``),
             ``hours.break_too_long`` (``$.break_minutes``), ``hours.negative_minutes``,
             ``hours.empty_field``, ``hours.invalid_zone``, ``hours.initial_status``.
     """
@@ -408,8 +413,18 @@ class ServiceEntry:
         return self.duration_minutes - self.break_minutes
 
 
+FIRST_START = datetime(1, 1, 3, tzinfo=UTC)
+"""The earliest start of service: local dates of service, and the days either side of them that
+daily splits and time windows look at, then exist in every zone (offsets are below 24 h)."""
+
+LAST_END = datetime(9999, 12, 29, tzinfo=UTC)
+"""The latest end of service, for the same reason as :data:`FIRST_START`."""
+
+_RANGE = "service must lie between 0001-01-03 and 9999-12-29 UTC"
+
+
 def check_times(start: datetime, end: datetime, break_minutes: int, prefix: str = "$") -> None:
-    """Check that ``[start, end)`` lasts at least a minute and is longer than the break.
+    """Check that ``[start, end)`` lies in range, lasts at least a minute, is longer than the break.
 
     Args:
         start: Aware start.
@@ -418,8 +433,14 @@ def check_times(start: datetime, end: datetime, break_minutes: int, prefix: str 
         prefix: Path prefix of the fields (``$`` for an entry).
 
     Raises:
-        InvalidEntry: ``hours.end_before_start``, ``hours.too_short`` or ``hours.break_too_long``.
+        InvalidEntry: ``hours.out_of_range`` (start before :data:`FIRST_START` or end after
+            :data:`LAST_END`), ``hours.end_before_start``, ``hours.too_short`` or
+            ``hours.break_too_long``.
     """
+    if start < FIRST_START:
+        raise InvalidEntry.of("hours.out_of_range", f"{prefix}.start", _RANGE)
+    if end > LAST_END:
+        raise InvalidEntry.of("hours.out_of_range", f"{prefix}.end", _RANGE)
     if end <= start:
         raise InvalidEntry.of("hours.end_before_start", f"{prefix}.end")
     duration = to_minute(end) - to_minute(start)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -257,10 +257,13 @@ class BackfillDeadline:
             zone: The zone of the place of service.
 
         Returns:
-            The last local date allowed.
+            The last local date allowed (:attr:`datetime.date.max` when it would fall after it).
         """
         served_on = local_date(to_minute(end) - 1, zone)
-        result: date = served_on + relativedelta(months=self.months, days=self.days)
+        try:
+            result: date = served_on + relativedelta(months=self.months, days=self.days)
+        except (ValueError, OverflowError):  # past 9999-12-31: no representable last day
+            return date.max
         return result
 
     def deadline(self, end: datetime, zone: ZoneInfo) -> datetime:
@@ -271,9 +274,16 @@ class BackfillDeadline:
             zone: The zone of the place of service.
 
         Returns:
-            The aware UTC instant of local midnight after :meth:`last_day`.
+            The aware UTC instant of local midnight after :meth:`last_day`, or the last UTC
+            datetime when :meth:`last_day` is 9999-12-30 or later (never too late in practice).
         """
-        return from_minute(local_day_start(zone, self.last_day(end, zone) + timedelta(days=1)))
+        last = self.last_day(end, zone)
+        if last >= date.max - timedelta(days=1):  # the day after it may not exist in ``zone``
+            return _NEVER
+        return from_minute(local_day_start(zone, last + timedelta(days=1)))
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 class ApprovalMode(StrEnum):
