@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 from volunteerkit import from_json, structure, to_json, unstructure
-from volunteerkit.errors import NaiveDatetimeError, SerializationError
+from volunteerkit.errors import InvalidInputError, NaiveDatetimeError, SerializationError
 from volunteerkit.hours import (
     BEIJING_UNIVERSITY,
     CHECK_IN_OUT,
@@ -235,6 +235,28 @@ def test_service_before_registration_is_refused() -> None:
         validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1, 1, tzinfo=SH))
     with pytest.raises(NaiveDatetimeError):
         validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code", "path"),
+    [
+        ({"registered": "2026-05-01"}, "hours.invalid_registration", "$.registered"),
+        ({"registered": 20260501}, "hours.invalid_registration", "$.registered"),
+        ({"now": "2026-06-01T00:00Z"}, "time.not_datetime", "$.now"),
+        ({"now": date(2026, 6, 1)}, "time.not_datetime", "$.now"),
+    ],
+)
+def test_a_now_or_registration_of_the_wrong_type_is_a_typed_error(kwargs, code, path) -> None:
+    """A ``now`` or ``registered`` of the wrong type is refused with a code and path.
+
+    Text or a plain date where an aware instant is needed, or text for a registration date, used
+    to raise a bare TypeError or AttributeError.
+    """
+    entry = _entry(datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 10, tzinfo=SH))
+    args = {"now": datetime(2026, 6, 1, tzinfo=UTC), **kwargs}
+    with pytest.raises(InvalidInputError) as info:
+        validate_entry(entry, NATIONAL, **args)
+    assert (info.value.code, info.value.path) == (code, path)
 
 
 def test_one_month_backfill_deadline_clamps_at_month_end() -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from volunteerkit import FixedClock
+from volunteerkit.errors import InvalidInputError
 from volunteerkit.hours import (
     AccrualPolicy,
     ApprovalMode,
@@ -157,3 +158,19 @@ def test_the_ledger_credits_service_at_the_edges_of_the_range(make_store) -> Non
     totals = ledger.totals("v1")
     assert (totals.credited_minutes, list(totals.by_day)) == (240, [date(9999, 12, 29)])
     assert ledger.state(eid("late"), as_of=datetime(9999, 12, 31, 23, tzinfo=MINUS5)).effective
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-01T00:00Z", date(2026, 6, 1), 1780000000])
+def test_an_as_of_that_is_not_a_datetime_is_a_typed_error(as_of) -> None:
+    """``fold`` and the ledger's queries refuse a non-datetime ``as_of`` with its path."""
+    with pytest.raises(InvalidInputError) as info:
+        fold([], [], as_of=as_of)
+    assert (info.value.code, info.value.path) == ("time.not_datetime", "$.as_of")
+    ledger = Ledger(MemoryStore(), clock=FixedClock(LATE))
+    for query in (
+        lambda: ledger.totals("v1", as_of=as_of),
+        lambda: ledger.minutes_by((), as_of=as_of),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            query()
+        assert (info.value.code, info.value.path) == ("time.not_datetime", "$.as_of")

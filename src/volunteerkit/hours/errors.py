@@ -83,6 +83,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "service before the volunteer's registration cannot be recorded",
         "不能登记志愿者注册之前的服务",
     ),
+    "hours.invalid_registration": (
+        "the registration must be a date or a timezone-aware datetime",
+        "注册时间应为日期或带时区的日期时间",
+    ),
     "hours.backfill_deadline": (
         "the back-fill deadline for this service has passed",
         "该服务的补录期限已过",

@@ -35,7 +35,12 @@ from dateutil.relativedelta import relativedelta
 from volunteerkit._clock import require_aware
 from volunteerkit.hours._hooks import register_str_enum
 from volunteerkit.hours._time import from_minute, local_date, local_day_start, to_minute
-from volunteerkit.hours.errors import InvalidPolicy, PolicyViolation, UnknownPreset
+from volunteerkit.hours.errors import (
+    HoursInputError,
+    InvalidPolicy,
+    PolicyViolation,
+    UnknownPreset,
+)
 from volunteerkit.hours.models import ServiceEntry, Source, Status
 
 __all__ = [
@@ -611,7 +616,10 @@ def validate_entry(
         registered: When the volunteer registered, if known.
 
     Raises:
+        InvalidInputError: ``time.not_datetime`` if ``now`` is not a datetime.
         NaiveDatetimeError: If ``now`` or a ``registered`` datetime is naive.
+        HoursInputError: ``hours.invalid_registration`` (``$.registered``) if ``registered`` is
+            neither a date nor a datetime.
         PolicyViolation: The first rule the entry breaks, with its code and path.
     """
     require_aware(now, "$.now")
@@ -623,6 +631,8 @@ def validate_entry(
         )
     if policy.refuse_future_service and entry.end > now:
         raise PolicyViolation.of("hours.future_service", "$.end")
+    if registered is not None and not isinstance(registered, date):
+        raise HoursInputError.of("hours.invalid_registration", "$.registered")
     if policy.refuse_before_registration and registered is not None:
         if isinstance(registered, datetime):
             require_aware(registered, "$.registered")
