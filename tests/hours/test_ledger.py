@@ -21,6 +21,9 @@ from volunteerkit.hours import (
     InvalidEvent,
     InvalidPolicy,
     PolicyViolation,
+    Rounding,
+    RoundingMode,
+    RoundingScope,
     Source,
     Status,
     TimeWindowMultiplier,
@@ -29,7 +32,7 @@ from volunteerkit.hours import (
     totals_as_of,
 )
 from volunteerkit.hours.ledger import Ledger, RecordResult
-from volunteerkit.stores import MemoryStore
+from volunteerkit.stores import MemoryStore, SQLiteStore
 
 from .strategies import make_entry
 
@@ -348,6 +351,70 @@ def test_weighted_credit_must_fit_six_decimal_places(store, clock):
     assert (info.value.code, info.value.path) == (
         "hours.policy.multiplier_precision", "$.weighting",
     )
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("change", "code", "path"),
+    [
+        (
+            {"weighting": Weighting(categories=(
+                CategoryMultiplier(category="community", multiplier=Decimal("1e20")),
+            ))},
+            "hours.policy.multiplier_range", "$.weighting",
+        ),
+        (
+            {"weighting": Weighting(
+                categories=(CategoryMultiplier(category="community", multiplier=Decimal(1001)),),
+                time_windows=(
+                    TimeWindowMultiplier(start="22:00", end="06:00", multiplier=Decimal(1000)),
+                ),
+            )},
+            "hours.policy.multiplier_range", "$.weighting",
+        ),
+        (
+            {"rounding": Rounding(
+                unit_minutes=10**19, mode=RoundingMode.UP, scope=RoundingScope.PER_ENTRY
+            )},
+            "hours.policy.unit_range", "$.rounding.unit_minutes",
+        ),
+    ],
+)  # fmt: skip
+def test_credit_that_cannot_fit_the_stores_is_refused_by_every_backend(
+    backend, clock, change, code, path
+):
+    """A policy whose credit rows could overflow 64-bit integers is refused up front.
+
+    SQLite used to raise a bare OverflowError on the first credited entry while the memory store
+    answered, so the backends disagreed.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    policy = AccrualPolicy(name="big", approval=NATIONAL.approval, **change)
+    with pytest.raises(InvalidPolicy) as info:
+        Ledger(store, clock=clock, policy=policy)
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_the_largest_weight_and_unit_allowed_fit_every_backend(backend, clock):
+    """A weight of 1,000,000 and a unit of 1,000,000 minutes are stored and totalled exactly."""
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    policy = AccrualPolicy(
+        name="edge",
+        approval=NATIONAL.approval,
+        rounding=Rounding(unit_minutes=10**6, mode=RoundingMode.UP, scope=RoundingScope.PER_DAY),
+        weighting=Weighting(
+            categories=(CategoryMultiplier(category="community", multiplier=Decimal(1000)),),
+            time_windows=(
+                TimeWindowMultiplier(start="00:00", end="23:59", multiplier=Decimal(1000)),
+            ),
+        ),
+    )
+    ledger = Ledger(store, clock=clock, policy=policy)
+    ledger.record(entry("a", source=Source.ORGANIZATION), actor="org")
+    total = ledger.totals("v1").total
+    # 180 minutes rounded up to one unit; every minute (and the ones rounding adds) weighs 10**6
+    assert (total.raw, total.credited, total.weighted) == (180, 10**6, Decimal(10**12))
 
 
 def test_weighted_credit_is_exact(store, clock):

@@ -99,6 +99,8 @@ __all__ = ["Ledger", "RecordResult"]
 
 _POLICY_SETTING = "policy"
 _MAX_WEIGHT_PLACES = 6
+_MAX_WEIGHT = Decimal(1_000_000)
+_MAX_UNIT = 1_000_000
 _FLUSH_CHUNK = 500
 _Records = tuple[list[ServiceEntry], list[LedgerEvent]]
 GroupBy = str | GroupKey | Sequence[str | GroupKey]
@@ -162,6 +164,29 @@ def _check_policy(policy: AccrualPolicy) -> None:
             "存储按 6 位小数精确保存加权时长:类别倍数与时段倍数的小数位合计不得超过 6 位",
             code="hours.policy.multiplier_precision",
             path="$.weighting",
+        )
+    # A credit row holds one entry's minutes on one local day: at most a 25-hour day plus what
+    # rounding adds (less than a unit). Bounding the unit and the largest weight a minute can take
+    # keeps every row's minutes and millionths of weighted minutes inside the 64-bit integers of
+    # the SQL stores (10**6 minutes x 10**6 x WEIGHT_SCALE is about 10**18 < 2**63).
+    weight = max((c.multiplier for c in w.categories), default=Decimal(1)).max(Decimal(1)) * max(
+        (t.multiplier for t in w.time_windows), default=Decimal(1)
+    ).max(Decimal(1))
+    if weight > _MAX_WEIGHT:
+        raise InvalidPolicy(
+            "the stores keep weighted credit in 64-bit integers: a category multiplier times a "
+            "time-window multiplier may be at most 1,000,000",
+            "存储以 64 位整数保存加权时长:类别倍数与时段倍数之积不得超过 1,000,000",
+            code="hours.policy.multiplier_range",
+            path="$.weighting",
+        )
+    if policy.rounding is not None and policy.rounding.unit_minutes > _MAX_UNIT:
+        raise InvalidPolicy(
+            "the stores keep minutes in 64-bit integers: the rounding unit may be at most "
+            "1,000,000 minutes",
+            "存储以 64 位整数保存分钟数:取整单位不得超过 1,000,000 分钟",
+            code="hours.policy.unit_range",
+            path="$.rounding.unit_minutes",
         )
 
 
@@ -236,7 +261,10 @@ class Ledger:
 
     Raises:
         InvalidPolicy: ``hours.policy.multiplier_precision`` when weighted credit could need more
-            than 6 decimal places.
+            than 6 decimal places; ``hours.policy.multiplier_range`` when a category multiplier
+            times a time-window multiplier exceeds 1,000,000, or ``hours.policy.unit_range`` when
+            the rounding unit exceeds 1,000,000 minutes (credit rows would not fit the SQL
+            stores' 64-bit integers).
         ConflictError: ``hours.setting_conflict`` if the store's credit was computed under another
             policy.
     """
