@@ -441,6 +441,36 @@ def test_issue_refuses_untruthful_or_incomplete_certificates(
     assert info.value.path == path  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("changes", "code", "path"),
+    [
+        ({"window": "calendar_year"}, "certificate.invalid_field", "$.window"),
+        ({"issuer": None}, "certificate.invalid_field", "$.issuer"),
+        ({"issuer": {"organization_id": "bj-org-1"}}, "certificate.invalid_field", "$.issuer"),
+        ({"lines": None}, "certificate.invalid_field", "$.lines"),
+        (
+            {"issued_on": None, "clock": object(), "zone": ZoneInfo("Asia/Shanghai")},
+            "certificate.issued_on", "$.issued_on",
+        ),
+        (
+            {"issued_on": None, "clock": FixedClock(datetime(2026, 11, 28, tzinfo=UTC)),
+             "zone": "Asia/Shanghai"},
+            "certificate.issued_on", "$.issued_on",
+        ),
+    ],
+)  # fmt: skip
+def test_issue_refuses_arguments_of_the_wrong_type(
+    changes: dict[str, Any], code: str, path: str
+) -> None:
+    """Wrong types for the window, issuer, lines, clock or zone give a certificate error.
+
+    They used to escape as a bare AttributeError or TypeError from deep inside the checks.
+    """
+    with pytest.raises(CertificateError) as info:
+        issue(**changes)
+    assert (info.value.code, info.value.path) == (code, path)
+
+
 def test_invalid_identity_number_error_does_not_disclose_it() -> None:
     """The identity error for a bad number names the field, never the number."""
     with pytest.raises(InvalidIdentity) as info:
