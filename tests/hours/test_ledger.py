@@ -124,6 +124,23 @@ def test_something_that_is_not_an_entry_is_a_typed_error_and_writes_nothing(ledg
     assert store.audit.count() == 0
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_replaying_an_entry_in_an_uncached_zone_is_a_no_op_on_every_backend(backend, clock):
+    """Recording again an entry whose zone is ``ZoneInfo.no_cache(key)`` writes nothing.
+
+    SQLite read the stored entry back in ``ZoneInfo(key)``, which compared unequal, and refused
+    the replay as ``hours.entry_conflict`` while the memory store accepted it.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock)
+    zone = ZoneInfo.no_cache("Asia/Shanghai")
+    start, end = datetime(2026, 5, 1, 9, tzinfo=zone), datetime(2026, 5, 1, 12, tzinfo=zone)
+    ledger.record(make_entry("z", start, end, zone, recorded_at=NOW), actor="org")
+    again = ledger.record_many([make_entry("z", start, end, zone, recorded_at=NOW)], actor="org")
+    assert (again.written, again.already_present) == (0, 1)
+    assert ledger.totals("v1").credited_minutes == 180
+
+
 def test_registration_date_is_checked(ledger):
     """record(registered=...) refuses service before the volunteer registered."""
     with pytest.raises(PolicyViolation) as info:

@@ -173,8 +173,23 @@ def _optional_minutes(
         _minutes(_instance, attribute, value)
 
 
+def _cached_zone(value: ZoneInfo) -> ZoneInfo:
+    """Return the cached ``ZoneInfo(key)`` for a zone built another way with the same key.
+
+    ``ZoneInfo`` compares by identity, so an entry in ``ZoneInfo.no_cache("Asia/Shanghai")``
+    would differ from the same entry read back from a store or JSON (``ZoneInfo(key)``).
+    """
+    if value.__class__ is ZoneInfo and value.key is not None:
+        try:
+            return ZoneInfo(value.key)
+        except (KeyError, ValueError, OSError):  # a key the search path cannot load
+            return value
+    return value
+
+
 def _zone(_instance: object, attribute: attrs.Attribute[ZoneInfo], value: ZoneInfo) -> None:
-    if not isinstance(value, ZoneInfo):
+    # a zone without a key (ZoneInfo.from_file) has no IANA name to store
+    if not isinstance(value, ZoneInfo) or value.key is None:
         raise InvalidEntry.of("hours.invalid_zone", _path(attribute))
 
 
@@ -338,7 +353,9 @@ class ServiceEntry:
         start: When service started (aware; stored in UTC).
         end: When service ended (aware; stored in UTC). Must be at least one whole minute after
             ``start``.
-        zone: IANA zone of the place of service; local days are computed in it.
+        zone: IANA zone of the place of service; local days are computed in it. A zone built
+            with ``ZoneInfo.no_cache`` is replaced by the cached ``ZoneInfo(key)``, so the entry
+            equals itself read back from a store; one without a key is refused.
         break_minutes: Breaks within the service, deducted from the credit. Must be shorter than
             the service.
         travel_minutes: Round-trip travel, recorded for information only; never credited.
@@ -365,7 +382,7 @@ class ServiceEntry:
     category: str = attrs.field(validator=_non_empty)
     start: datetime = attrs.field(converter=_start_utc)
     end: datetime = attrs.field(converter=_end_utc)
-    zone: ZoneInfo = attrs.field(validator=_zone)
+    zone: ZoneInfo = attrs.field(converter=_cached_zone, validator=_zone)
     break_minutes: int = attrs.field(default=0, validator=_minutes)
     travel_minutes: int = attrs.field(default=0, validator=_minutes)
     source: Source = attrs.field(validator=_is(Source, "hours.invalid_entry"))
