@@ -17,6 +17,7 @@ from volunteerkit.hours import (
     CalendarYear,
     CategoryMultiplier,
     EntryId,
+    HoursInputError,
     InvalidEntry,
     InvalidEvent,
     InvalidPolicy,
@@ -139,6 +140,30 @@ def test_replaying_an_entry_in_an_uncached_zone_is_a_no_op_on_every_backend(back
     again = ledger.record_many([make_entry("z", start, end, zone, recorded_at=NOW)], actor="org")
     assert (again.written, again.already_present) == (0, 1)
     assert ledger.totals("v1").credited_minutes == 180
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_filters_that_are_not_text_are_refused_by_every_backend(backend, clock):
+    """A volunteer, organization, region or category filter that is not text is refused.
+
+    SQLite matched the number 5 with the volunteer "5" (column affinity) while the memory store
+    matched nothing, so the backends gave different totals.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock)
+    ledger.record(entry("a", volunteer="5", organization="7", source=Source.ORGANIZATION), actor="o")
+    queries = {
+        "$.volunteer_id": lambda: ledger.totals(5),  # type: ignore[arg-type]
+        "$.organization_id": lambda: ledger.minutes_by("volunteer", organization_id=7),
+        "$.region": lambda: ledger.active_volunteers(region=1),
+        "$.category": lambda: ledger.active_volunteers_by("volunteer", category=b"community"),
+    }
+    for path, query in queries.items():
+        with pytest.raises(HoursInputError) as info:
+            query()
+        assert (info.value.code, info.value.path) == ("hours.invalid_filter", path)
+    assert ledger.totals("5").credited_minutes == 180
+    assert ledger.active_volunteers(organization_id="7") == 1
 
 
 def test_registration_date_is_checked(ledger):

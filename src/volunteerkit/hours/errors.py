@@ -91,6 +91,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the back-fill deadline for this service has passed",
         "该服务的补录期限已过",
     ),
+    # queries
+    "hours.invalid_filter": (
+        "a volunteer, organization, region or category filter must be text",
+        "志愿者、组织、地区或类别筛选条件必须是文本",
+    ),
     # policies
     "hours.policy.invalid": ("invalid accrual policy", "计时政策无效"),
     "hours.policy.not_positive": ("this value must be a positive integer", "此值必须是正整数"),

@@ -60,7 +60,13 @@ from volunteerkit.hours.accrual import (
     _accrue_alone,
     _accrue_effective,
 )
-from volunteerkit.hours.errors import InvalidEntry, InvalidEvent, InvalidPolicy, UnknownEntry
+from volunteerkit.hours.errors import (
+    HoursInputError,
+    InvalidEntry,
+    InvalidEvent,
+    InvalidPolicy,
+    UnknownEntry,
+)
 from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold, initial_state
 from volunteerkit.hours.models import (
     Approved,
@@ -209,6 +215,17 @@ def _can_credit(records: _Records) -> bool:
     return any(e.initial_status is Status.APPROVED for e in entries) or any(
         isinstance(ev, Approved) for ev in events
     )
+
+
+def _check_filters(*, optional: bool = False, **values: object) -> None:
+    """Refuse a volunteer, organization, region or category filter that is not text.
+
+    Each store compares them as text its own way (SQLite would match the number 5 with "5", the
+    memory store would not), so anything else is refused before a store sees it.
+    """
+    for name, value in values.items():
+        if not isinstance(value, str) and not (optional and value is None):
+            raise HoursInputError.of("hours.invalid_filter", f"$.{name}")
 
 
 def _group_keys(by: GroupBy) -> tuple[GroupKey, ...]:
@@ -983,7 +1000,11 @@ class Ledger:
         Returns:
             The core's :class:`~volunteerkit.hours.Totals`, equal to
             :func:`~volunteerkit.hours.totals_as_of` over the same records.
+
+        Raises:
+            HoursInputError: ``hours.invalid_filter`` if ``volunteer_id`` is not text.
         """
+        _check_filters(volunteer_id=volunteer_id)
         first, last = window_bounds(window)
         query = Query(as_of=self._as_of(as_of), first=first, last=last, volunteer_id=volunteer_id)
         keys = (GroupKey.ORGANIZATION, GroupKey.CATEGORY, GroupKey.DAY)
@@ -1040,6 +1061,8 @@ class Ledger:
 
         Raises:
             InvalidPolicy: ``hours.invalid_grouping`` for an unknown grouping.
+            HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
+                ``None``.
         """
         keys = _group_keys(by)
         query = self._query(window, as_of, volunteer_id, organization_id, region, category)
@@ -1065,6 +1088,10 @@ class Ledger:
 
         Returns:
             The number of distinct volunteers.
+
+        Raises:
+            HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
+                ``None``.
         """
         query = self._query(window, as_of, None, organization_id, region, category)
         found = self._repo.count_active(query, ())
@@ -1092,6 +1119,10 @@ class Ledger:
 
         Returns:
             Distinct volunteers per group key, sorted.
+
+        Raises:
+            HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
+                ``None``.
         """
         keys = _group_keys(by)
         query = self._query(window, as_of, None, organization_id, region, category)
@@ -1106,6 +1137,13 @@ class Ledger:
         region: str | None,
         category: str | None,
     ) -> Query:
+        _check_filters(
+            volunteer_id=volunteer_id,
+            organization_id=organization_id,
+            region=region,
+            category=category,
+            optional=True,
+        )
         first, last = window_bounds(window)
         return Query(
             as_of=self._as_of(as_of),
