@@ -495,11 +495,15 @@ def test_record_result_counts(ledger):
     assert (result.unchanged, result.total) == (1, 3)
 
 
-def test_unknown_grouping_is_refused(ledger):
-    """minutes_by with an unknown key raises a typed error with its code."""
+@pytest.mark.parametrize("by", ["planet", 5, None, [["day"]]])
+def test_unknown_grouping_is_refused(ledger, by):
+    """minutes_by with an unknown key, or a grouping that is not keys, raises a typed error.
+
+    A number or ``None`` used to escape as a bare TypeError ("object is not iterable").
+    """
     with pytest.raises(InvalidPolicy) as info:
-        ledger.minutes_by("planet")
-    assert info.value.code == "hours.invalid_grouping"
+        ledger.minutes_by(by)
+    assert (info.value.code, info.value.path) == ("hours.invalid_grouping", "$.by")
 
 
 def test_state_as_of_before_recording_is_unknown(ledger):

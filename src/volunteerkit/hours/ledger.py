@@ -232,7 +232,7 @@ def _group_keys(by: GroupBy) -> tuple[GroupKey, ...]:
     items: Sequence[str | GroupKey] = [by] if isinstance(by, str) else by
     try:
         return tuple(GroupKey(g) for g in items)
-    except ValueError:
+    except (ValueError, TypeError):  # an unknown key, or ``by`` not a key or sequence of keys
         raise InvalidPolicy(
             "unknown grouping (expected volunteer, organization, region, category, month, day)",
             "未知的分组(应为 volunteer、organization、region、category、month、day)",
