@@ -187,6 +187,33 @@ def test_unknown_preset_is_a_lookup_error_with_a_code() -> None:
     assert isinstance(info.value, LookupError)
 
 
+@pytest.mark.parametrize("name", [["national"], {"national": 1}])
+def test_an_unhashable_preset_name_is_an_unknown_preset(name: object) -> None:
+    """A list or dict as a preset name raises UnknownPreset, not a bare TypeError."""
+    with pytest.raises(UnknownPreset) as info:
+        preset(name)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("hours.unknown_preset", "$.name")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"categories": 5}, "$.categories"),
+        ({"categories": "community"}, "$.categories"),
+        ({"time_windows": None}, "$.time_windows"),
+    ],
+)
+def test_weighting_parts_that_are_not_sequences_are_refused(kwargs: dict, path: str) -> None:
+    """Categories or time windows that are not a sequence give InvalidPolicy with the path.
+
+    A number or ``None`` used to raise a bare TypeError from ``tuple()``; a string was split
+    into characters and refused at ``[0]``.
+    """
+    with pytest.raises(InvalidPolicy) as info:
+        Weighting(**kwargs)
+    assert (info.value.code, info.value.path) == ("hours.policy.invalid", path)
+
+
 @given(policies())
 def test_any_policy_round_trips(policy: AccrualPolicy) -> None:
     """``structure(unstructure(policy)) == policy`` for generated policies."""

@@ -425,10 +425,14 @@ class TimeWindowMultiplier:
 
 
 def _category_tuple(value: Iterable[CategoryMultiplier]) -> tuple[CategoryMultiplier, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.categories", "expected a sequence")
     return tuple(value)
 
 
 def _window_tuple(value: Iterable[TimeWindowMultiplier]) -> tuple[TimeWindowMultiplier, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.time_windows", "expected a sequence")
     return tuple(value)
 
 
@@ -806,7 +810,7 @@ def preset(name: str) -> AccrualPolicy:
     """
     try:
         return PRESETS[name]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable name, such as a list
         raise UnknownPreset.of(
             "hours.unknown_preset", "$.name", f"known: {', '.join(sorted(PRESETS))}"
         ) from None
