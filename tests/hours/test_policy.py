@@ -187,6 +187,18 @@ def test_unknown_preset_is_a_lookup_error_with_a_code() -> None:
     assert isinstance(info.value, LookupError)
 
 
+@pytest.mark.parametrize("mode", ["up", "down", None])
+def test_round_minutes_refuses_a_mode_given_as_text(mode: object) -> None:
+    """A rounding mode that is not a RoundingMode is refused with its path.
+
+    The text ``"up"`` used to fall through to rounding to the nearest unit: 5 minutes in 30-minute
+    units gave 0 instead of 30.
+    """
+    with pytest.raises(InvalidPolicy) as info:
+        round_minutes(5, 30, mode)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("hours.policy.invalid", "$.mode")
+
+
 @pytest.mark.parametrize("name", [["national"], {"national": 1}])
 def test_an_unhashable_preset_name_is_an_unknown_preset(name: object) -> None:
     """A list or dict as a preset name raises UnknownPreset, not a bare TypeError."""

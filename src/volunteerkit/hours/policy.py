@@ -153,7 +153,7 @@ def round_minutes(minutes: int, unit: int, mode: RoundingMode) -> int:
 
     Raises:
         InvalidPolicy: ``hours.policy.not_positive`` for a unit below 1, ``hours.policy.invalid``
-            for negative minutes.
+            for negative minutes or a mode that is not a :class:`RoundingMode` (path ``$.mode``).
 
     Examples:
         >>> [round_minutes(m, 30, RoundingMode.NEAREST) for m in (14, 15, 44, 45)]
@@ -170,6 +170,8 @@ def round_minutes(minutes: int, unit: int, mode: RoundingMode) -> int:
             code="hours.policy.invalid",
             path="$",
         )
+    if not isinstance(mode, RoundingMode):  # the text "up" would silently round to nearest
+        raise InvalidPolicy.of("hours.policy.invalid", "$.mode", "expected RoundingMode")
     whole, rest = divmod(minutes, unit)
     if rest == 0 or mode is RoundingMode.DOWN:
         return whole * unit
