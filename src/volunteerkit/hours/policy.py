@@ -37,6 +37,7 @@ from volunteerkit.hours._hooks import register_str_enum
 from volunteerkit.hours._time import from_minute, local_date, local_day_start, to_minute
 from volunteerkit.hours.errors import (
     HoursInputError,
+    InvalidEntry,
     InvalidPolicy,
     PolicyViolation,
     UnknownPreset,
@@ -563,6 +564,13 @@ class AccrualPolicy:
 # record-time checks
 
 
+def _check_args(entry: ServiceEntry, policy: AccrualPolicy) -> None:
+    if not isinstance(entry, ServiceEntry):
+        raise InvalidEntry.of("hours.invalid_entry", "$.entry", "expected a ServiceEntry")
+    if not isinstance(policy, AccrualPolicy):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.policy", "expected AccrualPolicy")
+
+
 def decide_approval(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecision:
     """Decide whether a new entry starts approved or pending.
 
@@ -577,7 +585,12 @@ def decide_approval(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecis
 
     Returns:
         The decision.
+
+    Raises:
+        InvalidEntry: ``hours.invalid_entry`` (``$.entry``) if ``entry`` is not an entry.
+        InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
     """
+    _check_args(entry, policy)
     rule = policy.approval
     if rule.mode is ApprovalMode.OFF:
         return ApprovalDecision(status=Status.APPROVED, code="approval.off")
@@ -622,12 +635,15 @@ def validate_entry(
         registered: When the volunteer registered, if known.
 
     Raises:
+        InvalidEntry: ``hours.invalid_entry`` (``$.entry``) if ``entry`` is not an entry.
+        InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
         InvalidInputError: ``time.not_datetime`` if ``now`` is not a datetime.
         NaiveDatetimeError: If ``now`` or a ``registered`` datetime is naive.
         HoursInputError: ``hours.invalid_registration`` (``$.registered``) if ``registered`` is
             neither a date nor a datetime.
         PolicyViolation: The first rule the entry breaks, with its code and path.
     """
+    _check_args(entry, policy)
     require_aware(now, "$.now")
     if policy.max_record_minutes is not None and entry.duration_minutes > policy.max_record_minutes:
         raise PolicyViolation.of(
