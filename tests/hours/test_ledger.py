@@ -166,6 +166,25 @@ def test_filters_that_are_not_text_are_refused_by_every_backend(backend, clock):
     assert ledger.active_volunteers(organization_id="7") == 1
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("text", ["v\x001", "\ud800"])
+def test_filters_no_store_can_hold_are_refused_by_every_backend(backend, clock, text):
+    """A filter with a NUL or a lone surrogate is ``hours.invalid_filter`` on every backend.
+
+    The memory store answered zero, SQLite refused a lone surrogate only, and PostgreSQL failed
+    on both with store errors.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock)
+    for path, query in {
+        "$.volunteer_id": lambda: ledger.totals(text),
+        "$.category": lambda: ledger.minutes_by("volunteer", category=text),
+    }.items():
+        with pytest.raises(HoursInputError) as info:
+            query()
+        assert (info.value.code, info.value.path) == ("hours.invalid_filter", path)
+
+
 def test_registration_date_is_checked(ledger):
     """record(registered=...) refuses service before the volunteer registered."""
     with pytest.raises(PolicyViolation) as info:

@@ -93,8 +93,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # queries
     "hours.invalid_filter": (
-        "a volunteer, organization, region or category filter must be text",
-        "志愿者、组织、地区或类别筛选条件必须是文本",
+        "a volunteer, organization, region or category filter must be text without NUL or lone "
+        "surrogates",
+        "志愿者、组织、地区或类别筛选条件必须是不含 NUL 或孤立代理项的文本",
     ),
     # policies
     "hours.policy.invalid": ("invalid accrual policy", "计时政策无效"),

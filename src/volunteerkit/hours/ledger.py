@@ -51,6 +51,7 @@ import attrs
 from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import uuid7_text
 from volunteerkit._serialization import from_json, to_json
+from volunteerkit._text import unstorable
 from volunteerkit._unchecked import builder
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
@@ -218,13 +219,16 @@ def _can_credit(records: _Records) -> bool:
 
 
 def _check_filters(*, optional: bool = False, **values: object) -> None:
-    """Refuse a volunteer, organization, region or category filter that is not text.
+    """Refuse a volunteer, organization, region or category filter that is not storable text.
 
     Each store compares them as text its own way (SQLite would match the number 5 with "5", the
-    memory store would not), so anything else is refused before a store sees it.
+    memory store would not; PostgreSQL fails on a NUL that SQLite and memory accept), so anything
+    else is refused before a store sees it. No record can hold such text anyway.
     """
     for name, value in values.items():
-        if not isinstance(value, str) and not (optional and value is None):
+        if optional and value is None:
+            continue
+        if not isinstance(value, str) or unstorable(value):
             raise HoursInputError.of("hours.invalid_filter", f"$.{name}")
 
 
@@ -1002,7 +1006,8 @@ class Ledger:
             :func:`~volunteerkit.hours.totals_as_of` over the same records.
 
         Raises:
-            HoursInputError: ``hours.invalid_filter`` if ``volunteer_id`` is not text.
+            HoursInputError: ``hours.invalid_filter`` if ``volunteer_id`` is not text, or holds a
+                NUL or a lone surrogate (text no store keeps).
         """
         _check_filters(volunteer_id=volunteer_id)
         first, last = window_bounds(window)
@@ -1062,7 +1067,7 @@ class Ledger:
         Raises:
             InvalidPolicy: ``hours.invalid_grouping`` for an unknown grouping.
             HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
-                ``None``.
+                ``None``, or holds a NUL or a lone surrogate.
         """
         keys = _group_keys(by)
         query = self._query(window, as_of, volunteer_id, organization_id, region, category)
@@ -1091,7 +1096,7 @@ class Ledger:
 
         Raises:
             HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
-                ``None``.
+                ``None``, or holds a NUL or a lone surrogate.
         """
         query = self._query(window, as_of, None, organization_id, region, category)
         found = self._repo.count_active(query, ())
@@ -1122,7 +1127,7 @@ class Ledger:
 
         Raises:
             HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
-                ``None``.
+                ``None``, or holds a NUL or a lone surrogate.
         """
         keys = _group_keys(by)
         query = self._query(window, as_of, None, organization_id, region, category)
