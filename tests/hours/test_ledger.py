@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from volunteerkit import FixedClock
-from volunteerkit.errors import ConflictError
+from volunteerkit.errors import ConflictError, VolunteerkitError
 from volunteerkit.hours import (
     NATIONAL,
     AccrualPolicy,
@@ -183,6 +183,30 @@ def test_filters_no_store_can_hold_are_refused_by_every_backend(backend, clock, 
         with pytest.raises(HoursInputError) as info:
             query()
         assert (info.value.code, info.value.path) == ("hours.invalid_filter", path)
+
+
+def test_ids_actors_and_inputs_of_the_wrong_type_are_typed_errors(ledger, store):
+    """Unhashable ids, a missing actor or a non-sequence input raise hours errors, write nothing.
+
+    An id that is not an EntryId names no stored entry (``hours.unknown_entry``); they used to
+    raise ``TypeError: unhashable type`` from the store, and ``actor=None`` a TypeError from the
+    audit log.
+    """
+    cases = [
+        ("hours.unknown_entry", "$.entry_id", lambda: ledger.approve(["test:a"], actor="lead")),
+        ("hours.unknown_entry", "$.entry_id", lambda: ledger.state(["test:a"])),
+        ("hours.unknown_entry", "$.entry_ids[0]",
+         lambda: ledger.approve_many([["test:a"]], actor="lead")),
+        ("hours.invalid_entry", "$.entry_ids", lambda: ledger.approve_many(None, actor="lead")),
+        ("hours.invalid_entry", "$.entries", lambda: ledger.record_many(None, actor="vol")),
+        ("hours.empty_field", "$.actor", lambda: ledger.record(entry("a"), actor=None)),
+    ]  # fmt: skip
+    for code, path, call in cases:
+        with pytest.raises(VolunteerkitError) as info:
+            call()
+        assert (info.value.code, info.value.path) == (code, path)
+    assert store.ledger.count_entries() == 0
+    assert store.audit.count() == 0
 
 
 def test_registration_date_is_checked(ledger):

@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
+from typing import TypeVar
 
 import attrs
 
@@ -111,6 +112,7 @@ _MAX_UNIT = 1_000_000
 _FLUSH_CHUNK = 500
 _Records = tuple[list[ServiceEntry], list[LedgerEvent]]
 GroupBy = str | GroupKey | Sequence[str | GroupKey]
+_V = TypeVar("_V")
 
 
 @attrs.frozen(kw_only=True)
@@ -216,6 +218,13 @@ def _can_credit(records: _Records) -> bool:
     return any(e.initial_status is Status.APPROVED for e in entries) or any(
         isinstance(ev, Approved) for ev in events
     )
+
+
+def _sequence(values: Iterable[_V], path: str) -> Iterable[_V]:
+    """Return ``values`` if it can be iterated as a sequence of items; refuse it otherwise."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidEntry.of("hours.invalid_entry", path, "expected a sequence")
+    return values
 
 
 def _check_filters(*, optional: bool = False, **values: object) -> None:
@@ -384,14 +393,18 @@ class Ledger:
 
         Raises:
             InvalidEntry: ``hours.invalid_entry`` (``$.entries[i]``) for an item that is not a
-                :class:`~volunteerkit.hours.ServiceEntry`; nothing is written.
+                :class:`~volunteerkit.hours.ServiceEntry` (``$.entries`` if ``entries`` is not a
+                sequence); ``hours.empty_field`` (``$.actor``) for an empty or non-text actor.
+                Nothing is written.
             PolicyViolation: If the policy refuses an entry (path ``$.entries[i]...``).
             ConflictError: ``hours.entry_conflict`` if an entry clashes with a stored one or with
                 an earlier one of the input.
         """
+        if not isinstance(actor, str) or not actor.strip():
+            raise InvalidEntry.of("hours.empty_field", "$.actor")
         now = self._clock.now()
         totals = [0, 0, 0, 0]
-        numbered = enumerate(entries)
+        numbered = enumerate(_sequence(entries, "$.entries"))
         touched = _Touched()
 
         def batches() -> Iterable[list[tuple[int, ServiceEntry]]]:
@@ -627,11 +640,14 @@ class Ledger:
             How many approval events were written.
 
         Raises:
-            UnknownEntry: ``hours.unknown_entry`` (path ``$.entry_ids[i]``) for an unknown id.
+            UnknownEntry: ``hours.unknown_entry`` (path ``$.entry_ids[i]``) for an unknown id
+                (or one that is not an :class:`~volunteerkit.hours.EntryId`).
+            InvalidEntry: ``hours.invalid_entry`` (``$.entry_ids``) if ``entry_ids`` is not a
+                sequence.
             InvalidEvent: The first refusal (path ``$.entry_ids[i]...``); nothing is written.
         """
         now = self._clock.now()
-        numbered = enumerate(entry_ids)
+        numbered = enumerate(_sequence(entry_ids, "$.entry_ids"))
         count = 0
         touched = _Touched()
         with self._store.transaction():
@@ -648,6 +664,9 @@ class Ledger:
         now: datetime,
         touched: _Touched,
     ) -> int:
+        for i, eid in batch:  # an id that is not an EntryId names no stored entry
+            if not isinstance(eid, EntryId):
+                raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         ids = [i for _, i in batch]
         stored = self._repo.get_entries(ids)
         for i, eid in batch:
@@ -738,6 +757,8 @@ class Ledger:
         make: Callable[[EventId, datetime], LedgerEvent],
         reason: str,
     ) -> EntryState:
+        if not isinstance(entry_id, EntryId):  # names no stored entry
+            raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
         now = self._clock.now()
         with self._store.transaction():
             entry = self._repo.get_entries([entry_id]).get(entry_id)
@@ -986,6 +1007,8 @@ class Ledger:
             UnknownEntry: ``hours.unknown_entry`` if it was not recorded by ``as_of``.
         """
         at = self._as_of(as_of)
+        if not isinstance(entry_id, EntryId):  # names no stored entry
+            raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
         entry = self._repo.get_entries([entry_id]).get(entry_id)
         if entry is None:
             raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
