@@ -120,5 +120,9 @@ def today_in(clock: Clock, zone: tzinfo) -> date:
 
     Returns:
         The local date in ``zone``.
+
+    Raises:
+        NaiveDatetimeError: If the clock answers with a naive datetime (``astimezone`` would read
+            it in the system's time zone).
     """
-    return clock.now().astimezone(zone).date()
+    return require_aware(clock.now(), "$.clock").astimezone(zone).date()
