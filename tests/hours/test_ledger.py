@@ -209,6 +209,23 @@ def test_ids_actors_and_inputs_of_the_wrong_type_are_typed_errors(ledger, store)
     assert store.audit.count() == 0
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("region", [5, "north\x00", "\udc80"])
+def test_a_home_region_no_store_keeps_is_refused_and_writes_nothing(backend, clock, region):
+    """A ``home_region`` answer that is not storable text is ``hours.invalid_region``.
+
+    SQLite stored the number 5 as the text "5"; a NUL was kept by memory and SQLite but failed
+    on PostgreSQL. The record is refused whole on every backend.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, home_region=lambda _vid: region)
+    with pytest.raises(HoursInputError) as info:
+        ledger.record(entry("a", source=Source.ORGANIZATION), actor="org")
+    assert (info.value.code, info.value.path) == ("hours.invalid_region", "$.home_region")
+    assert store.ledger.count_entries() == 0
+    assert ledger.minutes_by("region") == {}
+
+
 def test_registration_date_is_checked(ledger):
     """record(registered=...) refuses service before the volunteer registered."""
     with pytest.raises(PolicyViolation) as info:

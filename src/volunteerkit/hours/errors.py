@@ -97,6 +97,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "surrogates",
         "志愿者、组织、地区或类别筛选条件必须是不含 NUL 或孤立代理项的文本",
     ),
+    "hours.invalid_region": (
+        "a home region must be text without NUL or lone surrogates, or None",
+        "所属地区必须是不含 NUL 或孤立代理项的文本,或为 None",
+    ),
     # policies
     "hours.policy.invalid": ("invalid accrual policy", "计时政策无效"),
     "hours.policy.not_positive": ("this value must be a positive integer", "此值必须是正整数"),

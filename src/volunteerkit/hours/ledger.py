@@ -283,7 +283,9 @@ class Ledger:
         policy: The accrual policy credit is computed under.
         origin: The origin of the event ids this ledger creates.
         home_region: Returns a volunteer's home region (or ``None``), stored on credit rows so
-            aggregates can group by region.
+            aggregates can group by region. A region must be text without NUL or lone surrogates;
+            anything else makes the call that credits the volunteer raise
+            ``hours.invalid_region`` and write nothing.
         batch_size: Entries per batch in :meth:`record_many` and :meth:`approve_many`.
         certified: Where the certified credit of transferred entries is kept (see "Certified
             entries" in :mod:`volunteerkit.hours.accrual`); by default the store's ``transfers``
@@ -846,8 +848,7 @@ class Ledger:
             return set(), []
         volunteers = sorted({states[eid].volunteer_id for eid in found})
         certified = {} if self._certified is None else self._certified.certified_credit(volunteers)
-        home = self._home_region
-        regions = {vid: None if home is None else home(vid) for vid in volunteers}
+        regions = {vid: self._region(vid) for vid in volunteers}
         rows: list[CreditRow] = []
         direct: set[EntryId] = set()
         for eid, st in states.items():  # in the order of the input
@@ -879,6 +880,21 @@ class Ledger:
                     )
                 )
         return direct, rows
+
+    def _region(self, volunteer_id: str) -> str | None:
+        """Return the volunteer's home region from ``home_region``, refusing what no store keeps.
+
+        Raises:
+            HoursInputError: ``hours.invalid_region`` (``$.home_region``) if the callback gives
+                something other than ``None`` or text without NUL or lone surrogates (a number
+                was stored as text by SQLite, a NUL failed only on PostgreSQL).
+        """
+        if self._home_region is None:
+            return None
+        region = self._home_region(volunteer_id)
+        if region is not None and (not isinstance(region, str) or unstorable(region)):
+            raise HoursInputError.of("hours.invalid_region", "$.home_region")
+        return region
 
     def _flush(self, touched: _Touched) -> None:
         """Bring the credit rows of every touched volunteer up to date, then forget them."""
@@ -935,7 +951,7 @@ class Ledger:
         instants: list[datetime],
         certified: Mapping[EntryId, Sequence[CertifiedMinutes]],
     ) -> tuple[list[CreditClose], list[CreditRow]]:
-        region = None if self._home_region is None else self._home_region(volunteer_id)
+        region = self._region(volunteer_id)
         current: dict[tuple[EntryId, int], tuple[int | None, CreditRow]] = {
             k: (None, row) for k, row in base.items()
         }
