@@ -45,6 +45,8 @@ from volunteerkit.hours.errors import InvalidEntry, InvalidEvent
 
 __all__ = [
     "EVENT_TYPES",
+    "FIRST_START",
+    "LAST_END",
     "Approved",
     "Corrected",
     "CorrectionKind",
