@@ -174,14 +174,14 @@ def _check_policy(policy: AccrualPolicy) -> None:
             code="hours.policy.multiplier_precision",
             path="$.weighting",
         )
-    # A credit row holds one entry's minutes on one local day: at most a 25-hour day plus what
-    # rounding adds (less than a unit). Bounding the unit and the largest weight a minute can take
-    # keeps every row's minutes and millionths of weighted minutes inside the 64-bit integers of
-    # the SQL stores (10**6 minutes x 10**6 x WEIGHT_SCALE is about 10**18 < 2**63).
-    weight = max((c.multiplier for c in w.categories), default=Decimal(1)).max(Decimal(1)) * max(
-        (t.multiplier for t in w.time_windows), default=Decimal(1)
-    ).max(Decimal(1))
-    if weight > _MAX_WEIGHT:
+    # A credit row holds one entry's minutes on one local day: a few thousand at most (even a
+    # day a zone repeats) plus what rounding adds (less than a unit). Bounding the unit and the
+    # largest weight a minute can take (unlisted categories and minutes outside every window
+    # weigh 1) keeps every row's minutes and millionths of weighted minutes inside the 64-bit
+    # integers of the SQL stores: about 10**6 minutes x 10**6 x WEIGHT_SCALE = 10**18 < 2**63.
+    category = max((c.multiplier for c in w.categories), default=Decimal(1))
+    window = max((t.multiplier for t in w.time_windows), default=Decimal(1))
+    if max(category, Decimal(1)) * max(window, Decimal(1)) > _MAX_WEIGHT:
         raise InvalidPolicy(
             "the stores keep weighted credit in 64-bit integers: a category multiplier times a "
             "time-window multiplier may be at most 1,000,000",
