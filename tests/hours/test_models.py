@@ -345,3 +345,17 @@ def test_a_zone_without_an_iana_key_is_refused() -> None:
             "1", datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH), keyless
         )
     assert (info.value.code, info.value.path) == ("hours.invalid_zone", "$.zone")
+
+
+def test_a_volunteer_id_longer_than_the_stores_index_is_refused() -> None:
+    """A volunteer id over 256 characters is ``hours.id_too_long``; 256 of any width is fine.
+
+    PostgreSQL refuses an index row over 2,704 bytes, so a 9,000-character id was kept by the
+    memory and SQLite stores but failed on PostgreSQL (as ``store.unavailable``).
+    """
+    start, end = datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH)
+    widest = "\U0001f600" * 256  # four UTF-8 bytes each: 1,024 bytes, well inside the index limit
+    assert make_entry("1", start, end, SH, volunteer=widest).volunteer_id == widest
+    with pytest.raises(InvalidEntry) as info:
+        make_entry("1", start, end, SH, volunteer="v" * 257)
+    assert (info.value.code, info.value.path) == ("hours.id_too_long", "$.volunteer_id")

@@ -66,6 +66,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "an entry is recorded as pending or approved",
         "服务记录登记时的状态只能是待审核或已通过",
     ),
+    "hours.id_too_long": (
+        "this id is longer than the stores can index",
+        "该标识过长,存储无法为其建立索引",
+    ),
     "hours.invalid_zone": (
         "expected an IANA time zone (zoneinfo.ZoneInfo)",
         "应为 IANA 时区(zoneinfo.ZoneInfo)",

@@ -47,6 +47,7 @@ __all__ = [
     "EVENT_TYPES",
     "FIRST_START",
     "LAST_END",
+    "MAX_VOLUNTEER_ID",
     "Approved",
     "Corrected",
     "CorrectionKind",
@@ -154,6 +155,19 @@ def _non_empty(_instance: object, attribute: attrs.Attribute[str], value: str) -
         raise InvalidEntry.of("hours.empty_field", _path(attribute))
     if problem := _storable(value):
         raise InvalidEntry.of("hours.invalid_entry", _path(attribute), detail=problem)
+
+
+MAX_VOLUNTEER_ID: int = 256
+"""The longest volunteer id an entry takes (characters). The SQL stores index it: PostgreSQL
+refuses an index row over 2,704 bytes, so a longer id was stored by memory and SQLite only."""
+
+
+def _volunteer_id(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    _non_empty(_instance, attribute, value)
+    if len(value) > MAX_VOLUNTEER_ID:
+        raise InvalidEntry.of(
+            "hours.id_too_long", _path(attribute), f"at most {MAX_VOLUNTEER_ID} characters"
+        )
 
 
 def _optional_non_empty(
@@ -348,7 +362,8 @@ class ServiceEntry:
 
     Args:
         id: Globally unique id (origin + local id). Recording the same id twice is idempotent.
-        volunteer_id: The volunteer (an id from the registry).
+        volunteer_id: The volunteer (an id from the registry), at most
+            :data:`MAX_VOLUNTEER_ID` (256) characters.
         organization_id: The organization that organised the service (and records it).
         activity_id: The project or activity, if any.
         category: The service category (for breakdowns and weighted credit).
@@ -373,12 +388,13 @@ class ServiceEntry:
         InvalidEntry: ``hours.out_of_range`` (``$.start``, ``$.end``: service must lie between
             0001-01-03 and 9999-12-29 UTC, and an instant must convert to UTC),
             ``hours.end_before_start`` (``$.end``), ``hours.too_short`` (``$.end``),
+            ``hours.id_too_long`` (``$.volunteer_id``),
             ``hours.break_too_long`` (``$.break_minutes``), ``hours.negative_minutes``,
             ``hours.empty_field``, ``hours.invalid_zone``, ``hours.initial_status``.
     """
 
     id: EntryId = attrs.field(validator=_is(EntryId, "hours.invalid_id"))
-    volunteer_id: str = attrs.field(validator=_non_empty)
+    volunteer_id: str = attrs.field(validator=_volunteer_id)
     organization_id: str = attrs.field(validator=_non_empty)
     activity_id: str | None = attrs.field(default=None, validator=_optional_non_empty)
     category: str = attrs.field(validator=_non_empty)
