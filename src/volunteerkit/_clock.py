@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from volunteerkit.errors import NaiveDatetimeError
+from volunteerkit.errors import InvalidInputError, NaiveDatetimeError
 
 __all__ = ["Clock", "FixedClock", "SystemClock", "require_aware", "today_in"]
 
@@ -95,8 +95,17 @@ def require_aware(value: datetime, path: str = "$") -> datetime:
         ``value`` unchanged.
 
     Raises:
+        InvalidInputError: ``time.not_datetime`` if ``value`` is not a datetime at all (a
+            :class:`~datetime.date`, text, a number).
         NaiveDatetimeError: If ``value`` has no time zone (or its zone gives no offset).
     """
+    if not isinstance(value, datetime):
+        raise InvalidInputError(
+            "expected a timezone-aware datetime",
+            "应为带时区的日期时间",
+            code="time.not_datetime",
+            path=path,
+        )
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(path=path)
     return value
@@ -111,5 +120,9 @@ def today_in(clock: Clock, zone: tzinfo) -> date:
 
     Returns:
         The local date in ``zone``.
+
+    Raises:
+        NaiveDatetimeError: If the clock answers with a naive datetime (``astimezone`` would read
+            it in the system's time zone).
     """
-    return clock.now().astimezone(zone).date()
+    return require_aware(clock.now(), "$.clock").astimezone(zone).date()

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from volunteerkit import FixedClock, structure, to_json, unstructure
+from volunteerkit.errors import NaiveDatetimeError
 from volunteerkit.hours import (
     LIFETIME,
     AccrualPolicy,
@@ -439,6 +440,52 @@ def test_issue_refuses_untruthful_or_incomplete_certificates(
         issue(**changes)
     assert getattr(info.value, "code", None) == code
     assert info.value.path == path  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "path"),
+    [
+        ({"window": "calendar_year"}, "certificate.invalid_field", "$.window"),
+        ({"issuer": None}, "certificate.invalid_field", "$.issuer"),
+        ({"issuer": {"organization_id": "bj-org-1"}}, "certificate.invalid_field", "$.issuer"),
+        ({"lines": None}, "certificate.invalid_field", "$.lines"),
+        (
+            {"issued_on": None, "clock": object(), "zone": ZoneInfo("Asia/Shanghai")},
+            "certificate.issued_on", "$.issued_on",
+        ),
+        (
+            {"issued_on": None, "clock": FixedClock(datetime(2026, 11, 28, tzinfo=UTC)),
+             "zone": "Asia/Shanghai"},
+            "certificate.issued_on", "$.issued_on",
+        ),
+    ],
+)  # fmt: skip
+def test_issue_refuses_arguments_of_the_wrong_type(
+    changes: dict[str, Any], code: str, path: str
+) -> None:
+    """Wrong types for the window, issuer, lines, clock or zone give a certificate error.
+
+    They used to escape as a bare AttributeError or TypeError from deep inside the checks.
+    """
+    with pytest.raises(CertificateError) as info:
+        issue(**changes)
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_a_clock_answering_naive_time_is_refused() -> None:
+    """A clock whose ``now`` is naive is refused, not read in the system's time zone.
+
+    ``astimezone`` on a naive datetime assumes the machine's local zone, so the date of the
+    certificate depended on where it was issued from.
+    """
+
+    class NaiveClock:
+        def now(self) -> datetime:
+            return datetime(2026, 11, 28, 23, 30)
+
+    with pytest.raises(NaiveDatetimeError) as info:
+        issue(issued_on=None, clock=NaiveClock(), zone=ZoneInfo("Asia/Shanghai"))
+    assert (info.value.code, info.value.path) == ("time.naive_datetime", "$.clock")
 
 
 def test_invalid_identity_number_error_does_not_disclose_it() -> None:

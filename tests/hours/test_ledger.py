@@ -10,16 +10,21 @@ import attrs
 import pytest
 
 from volunteerkit import FixedClock
-from volunteerkit.errors import ConflictError
+from volunteerkit.errors import ConflictError, VolunteerkitError
 from volunteerkit.hours import (
     NATIONAL,
     AccrualPolicy,
     CalendarYear,
     CategoryMultiplier,
     EntryId,
+    HoursInputError,
+    InvalidEntry,
     InvalidEvent,
     InvalidPolicy,
     PolicyViolation,
+    Rounding,
+    RoundingMode,
+    RoundingScope,
     Source,
     Status,
     TimeWindowMultiplier,
@@ -28,7 +33,7 @@ from volunteerkit.hours import (
     totals_as_of,
 )
 from volunteerkit.hours.ledger import Ledger, RecordResult
-from volunteerkit.stores import MemoryStore
+from volunteerkit.stores import MemoryStore, SQLiteStore
 
 from .strategies import make_entry
 
@@ -103,6 +108,122 @@ def test_a_refused_entry_writes_nothing(ledger, store):
     assert (info.value.code, info.value.path) == ("hours.future_service", "$.entries[0].end")
     assert store.ledger.count_entries() == 0
     assert store.audit.count() == 0
+
+
+def test_something_that_is_not_an_entry_is_a_typed_error_and_writes_nothing(ledger, store):
+    """``record`` and ``record_many`` refuse a non-entry with ``hours.invalid_entry`` and its path.
+
+    A batch with one such item writes nothing, not even the valid entries before it.
+    """
+    with pytest.raises(InvalidEntry) as info:
+        ledger.record({"id": "test:x"}, actor="vol")
+    assert (info.value.code, info.value.path) == ("hours.invalid_entry", "$.entry")
+    with pytest.raises(InvalidEntry) as info:
+        ledger.record_many([entry("ok"), "test:x"], actor="vol")
+    assert (info.value.code, info.value.path) == ("hours.invalid_entry", "$.entries[1]")
+    assert store.ledger.count_entries() == 0
+    assert store.audit.count() == 0
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_replaying_an_entry_in_an_uncached_zone_is_a_no_op_on_every_backend(backend, clock):
+    """Recording again an entry whose zone is ``ZoneInfo.no_cache(key)`` writes nothing.
+
+    SQLite read the stored entry back in ``ZoneInfo(key)``, which compared unequal, and refused
+    the replay as ``hours.entry_conflict`` while the memory store accepted it.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock)
+    zone = ZoneInfo.no_cache("Asia/Shanghai")
+    start, end = datetime(2026, 5, 1, 9, tzinfo=zone), datetime(2026, 5, 1, 12, tzinfo=zone)
+    ledger.record(make_entry("z", start, end, zone, recorded_at=NOW), actor="org")
+    again = ledger.record_many([make_entry("z", start, end, zone, recorded_at=NOW)], actor="org")
+    assert (again.written, again.already_present) == (0, 1)
+    assert ledger.totals("v1").credited_minutes == 180
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_filters_that_are_not_text_are_refused_by_every_backend(backend, clock):
+    """A volunteer, organization, region or category filter that is not text is refused.
+
+    SQLite matched the number 5 with the volunteer "5" (column affinity) while the memory store
+    matched nothing, so the backends gave different totals.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock)
+    ledger.record(entry("a", volunteer="5", organization="7", source=Source.ORGANIZATION), actor="o")
+    queries = {
+        "$.volunteer_id": lambda: ledger.totals(5),  # type: ignore[arg-type]
+        "$.organization_id": lambda: ledger.minutes_by("volunteer", organization_id=7),
+        "$.region": lambda: ledger.active_volunteers(region=1),
+        "$.category": lambda: ledger.active_volunteers_by("volunteer", category=b"community"),
+    }
+    for path, query in queries.items():
+        with pytest.raises(HoursInputError) as info:
+            query()
+        assert (info.value.code, info.value.path) == ("hours.invalid_filter", path)
+    assert ledger.totals("5").credited_minutes == 180
+    assert ledger.active_volunteers(organization_id="7") == 1
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("text", ["v\x001", "\ud800"])
+def test_filters_no_store_can_hold_are_refused_by_every_backend(backend, clock, text):
+    """A filter with a NUL or a lone surrogate is ``hours.invalid_filter`` on every backend.
+
+    The memory store answered zero, SQLite refused a lone surrogate only, and PostgreSQL failed
+    on both with store errors.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock)
+    for path, query in {
+        "$.volunteer_id": lambda: ledger.totals(text),
+        "$.category": lambda: ledger.minutes_by("volunteer", category=text),
+    }.items():
+        with pytest.raises(HoursInputError) as info:
+            query()
+        assert (info.value.code, info.value.path) == ("hours.invalid_filter", path)
+
+
+def test_ids_actors_and_inputs_of_the_wrong_type_are_typed_errors(ledger, store):
+    """Unhashable ids, a missing actor or a non-sequence input raise hours errors, write nothing.
+
+    An id that is not an EntryId names no stored entry (``hours.unknown_entry``); they used to
+    raise ``TypeError: unhashable type`` from the store, and ``actor=None`` a TypeError from the
+    audit log.
+    """
+    cases = [
+        ("hours.unknown_entry", "$.entry_id", lambda: ledger.approve(["test:a"], actor="lead")),
+        ("hours.unknown_entry", "$.entry_id", lambda: ledger.state(["test:a"])),
+        ("hours.unknown_entry", "$.entry_ids[0]",
+         lambda: ledger.approve_many([["test:a"]], actor="lead")),
+        ("hours.invalid_entry", "$.entry_ids", lambda: ledger.approve_many(None, actor="lead")),
+        ("hours.invalid_entry", "$.entries", lambda: ledger.record_many(None, actor="vol")),
+        ("hours.empty_field", "$.actor", lambda: ledger.record(entry("a"), actor=None)),
+    ]  # fmt: skip
+    for code, path, call in cases:
+        with pytest.raises(VolunteerkitError) as info:
+            call()
+        assert (info.value.code, info.value.path) == (code, path)
+    assert store.ledger.count_entries() == 0
+    assert store.audit.count() == 0
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize("region", [5, "north\x00", "\udc80"])
+def test_a_home_region_no_store_keeps_is_refused_and_writes_nothing(backend, clock, region):
+    """A ``home_region`` answer that is not storable text is ``hours.invalid_region``.
+
+    SQLite stored the number 5 as the text "5"; a NUL was kept by memory and SQLite but failed
+    on PostgreSQL. The record is refused whole on every backend.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, home_region=lambda _vid: region)
+    with pytest.raises(HoursInputError) as info:
+        ledger.record(entry("a", source=Source.ORGANIZATION), actor="org")
+    assert (info.value.code, info.value.path) == ("hours.invalid_region", "$.home_region")
+    assert store.ledger.count_entries() == 0
+    assert ledger.minutes_by("region") == {}
 
 
 def test_registration_date_is_checked(ledger):
@@ -334,6 +455,70 @@ def test_weighted_credit_must_fit_six_decimal_places(store, clock):
     )
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("change", "code", "path"),
+    [
+        (
+            {"weighting": Weighting(categories=(
+                CategoryMultiplier(category="community", multiplier=Decimal("1e20")),
+            ))},
+            "hours.policy.multiplier_range", "$.weighting",
+        ),
+        (
+            {"weighting": Weighting(
+                categories=(CategoryMultiplier(category="community", multiplier=Decimal(1001)),),
+                time_windows=(
+                    TimeWindowMultiplier(start="22:00", end="06:00", multiplier=Decimal(1000)),
+                ),
+            )},
+            "hours.policy.multiplier_range", "$.weighting",
+        ),
+        (
+            {"rounding": Rounding(
+                unit_minutes=10**19, mode=RoundingMode.UP, scope=RoundingScope.PER_ENTRY
+            )},
+            "hours.policy.unit_range", "$.rounding.unit_minutes",
+        ),
+    ],
+)  # fmt: skip
+def test_credit_that_cannot_fit_the_stores_is_refused_by_every_backend(
+    backend, clock, change, code, path
+):
+    """A policy whose credit rows could overflow 64-bit integers is refused up front.
+
+    SQLite used to raise a bare OverflowError on the first credited entry while the memory store
+    answered, so the backends disagreed.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    policy = AccrualPolicy(name="big", approval=NATIONAL.approval, **change)
+    with pytest.raises(InvalidPolicy) as info:
+        Ledger(store, clock=clock, policy=policy)
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_the_largest_weight_and_unit_allowed_fit_every_backend(backend, clock):
+    """A weight of 1,000,000 and a unit of 1,000,000 minutes are stored and totalled exactly."""
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    policy = AccrualPolicy(
+        name="edge",
+        approval=NATIONAL.approval,
+        rounding=Rounding(unit_minutes=10**6, mode=RoundingMode.UP, scope=RoundingScope.PER_DAY),
+        weighting=Weighting(
+            categories=(CategoryMultiplier(category="community", multiplier=Decimal(1000)),),
+            time_windows=(
+                TimeWindowMultiplier(start="00:00", end="23:59", multiplier=Decimal(1000)),
+            ),
+        ),
+    )
+    ledger = Ledger(store, clock=clock, policy=policy)
+    ledger.record(entry("a", source=Source.ORGANIZATION), actor="org")
+    total = ledger.totals("v1").total
+    # 180 minutes rounded up to one unit; every minute (and the ones rounding adds) weighs 10**6
+    assert (total.raw, total.credited, total.weighted) == (180, 10**6, Decimal(10**12))
+
+
 def test_weighted_credit_is_exact(store, clock):
     """Weighted minutes come back from the store as the exact Decimal the core computes."""
     policy = AccrualPolicy(
@@ -370,11 +555,15 @@ def test_record_result_counts(ledger):
     assert (result.unchanged, result.total) == (1, 3)
 
 
-def test_unknown_grouping_is_refused(ledger):
-    """minutes_by with an unknown key raises a typed error with its code."""
+@pytest.mark.parametrize("by", ["planet", 5, None, [["day"]]])
+def test_unknown_grouping_is_refused(ledger, by):
+    """minutes_by with an unknown key, or a grouping that is not keys, raises a typed error.
+
+    A number or ``None`` used to escape as a bare TypeError ("object is not iterable").
+    """
     with pytest.raises(InvalidPolicy) as info:
-        ledger.minutes_by("planet")
-    assert info.value.code == "hours.invalid_grouping"
+        ledger.minutes_by(by)
+    assert (info.value.code, info.value.path) == ("hours.invalid_grouping", "$.by")
 
 
 def test_state_as_of_before_recording_is_unknown(ledger):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import pathlib
 from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -293,3 +295,67 @@ def test_an_entry_with_another_status_equals_evolve(entry: ServiceEntry, status:
         with pytest.raises(InvalidEntry) as info:
             entry._with_status(status)
         assert (info.value.code, info.value.path) == (expected.value.code, expected.value.path)
+
+
+@pytest.mark.parametrize("status", ["approved", "pending"])
+def test_an_initial_status_given_as_text_is_refused(status: str) -> None:
+    """An ``initial_status`` given as text is refused, not stored as an uncredited entry.
+
+    The text ``"approved"`` equals ``Status.APPROVED``, passed the old check, and the fold (which
+    tests ``is Status.APPROVED``) never credited the entry.
+    """
+    with pytest.raises(InvalidEntry) as info:
+        make_entry(
+            "1",
+            datetime(2026, 5, 1, 9, tzinfo=SH),
+            datetime(2026, 5, 1, 12, tzinfo=SH),
+            SH,
+            status=status,  # type: ignore[arg-type]
+        )
+    assert (info.value.code, info.value.path) == ("hours.initial_status", "$.initial_status")
+
+
+def test_an_uncached_zone_is_the_cached_zone_of_its_key() -> None:
+    """An entry in ``ZoneInfo.no_cache(key)`` equals the same entry in ``ZoneInfo(key)``.
+
+    ``ZoneInfo`` compares by identity: the uncached zone made the entry differ from itself read
+    back from JSON or a SQL store, so a replay was a conflict on SQLite but not in memory.
+    """
+    start, end = datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH)
+    uncached = make_entry("1", start, end, ZoneInfo.no_cache("Asia/Shanghai"))
+    assert uncached.zone is SH
+    assert uncached == make_entry("1", start, end, SH)
+    assert structure(unstructure(uncached), ServiceEntry) == uncached
+
+
+def test_a_zone_without_an_iana_key_is_refused() -> None:
+    """A zone read from a file (``ZoneInfo.from_file``) has no name to store: ``invalid_zone``."""
+    import zoneinfo
+
+    found = [
+        p for p in (pathlib.Path(d, "Asia", "Shanghai") for d in zoneinfo.TZPATH) if p.exists()
+    ]
+    if not found:
+        pytest.importorskip("tzdata")
+        found = [pathlib.Path(str(resources.files("tzdata.zoneinfo") / "Asia" / "Shanghai"))]
+    with found[0].open("rb") as f:
+        keyless = ZoneInfo.from_file(f)
+    with pytest.raises(InvalidEntry) as info:
+        make_entry(
+            "1", datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH), keyless
+        )
+    assert (info.value.code, info.value.path) == ("hours.invalid_zone", "$.zone")
+
+
+def test_a_volunteer_id_longer_than_the_stores_index_is_refused() -> None:
+    """A volunteer id over 256 characters is ``hours.id_too_long``; 256 of any width is fine.
+
+    PostgreSQL refuses an index row over 2,704 bytes, so a 9,000-character id was kept by the
+    memory and SQLite stores but failed on PostgreSQL (as ``store.unavailable``).
+    """
+    start, end = datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 12, tzinfo=SH)
+    widest = "\U0001f600" * 256  # four UTF-8 bytes each: 1,024 bytes, well inside the index limit
+    assert make_entry("1", start, end, SH, volunteer=widest).volunteer_id == widest
+    with pytest.raises(InvalidEntry) as info:
+        make_entry("1", start, end, SH, volunteer="v" * 257)
+    assert (info.value.code, info.value.path) == ("hours.id_too_long", "$.volunteer_id")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 
 from volunteerkit import from_json, structure, to_json, unstructure
-from volunteerkit.errors import NaiveDatetimeError, SerializationError
+from volunteerkit.errors import InvalidInputError, NaiveDatetimeError, SerializationError
 from volunteerkit.hours import (
     BEIJING_UNIVERSITY,
     CHECK_IN_OUT,
@@ -187,6 +187,45 @@ def test_unknown_preset_is_a_lookup_error_with_a_code() -> None:
     assert isinstance(info.value, LookupError)
 
 
+@pytest.mark.parametrize("mode", ["up", "down", None])
+def test_round_minutes_refuses_a_mode_given_as_text(mode: object) -> None:
+    """A rounding mode that is not a RoundingMode is refused with its path.
+
+    The text ``"up"`` used to fall through to rounding to the nearest unit: 5 minutes in 30-minute
+    units gave 0 instead of 30.
+    """
+    with pytest.raises(InvalidPolicy) as info:
+        round_minutes(5, 30, mode)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("hours.policy.invalid", "$.mode")
+
+
+@pytest.mark.parametrize("name", [["national"], {"national": 1}])
+def test_an_unhashable_preset_name_is_an_unknown_preset(name: object) -> None:
+    """A list or dict as a preset name raises UnknownPreset, not a bare TypeError."""
+    with pytest.raises(UnknownPreset) as info:
+        preset(name)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("hours.unknown_preset", "$.name")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"categories": 5}, "$.categories"),
+        ({"categories": "community"}, "$.categories"),
+        ({"time_windows": None}, "$.time_windows"),
+    ],
+)
+def test_weighting_parts_that_are_not_sequences_are_refused(kwargs: dict, path: str) -> None:
+    """Categories or time windows that are not a sequence give InvalidPolicy with the path.
+
+    A number or ``None`` used to raise a bare TypeError from ``tuple()``; a string was split
+    into characters and refused at ``[0]``.
+    """
+    with pytest.raises(InvalidPolicy) as info:
+        Weighting(**kwargs)
+    assert (info.value.code, info.value.path) == ("hours.policy.invalid", path)
+
+
 @given(policies())
 def test_any_policy_round_trips(policy: AccrualPolicy) -> None:
     """``structure(unstructure(policy)) == policy`` for generated policies."""
@@ -235,6 +274,28 @@ def test_service_before_registration_is_refused() -> None:
         validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1, 1, tzinfo=SH))
     with pytest.raises(NaiveDatetimeError):
         validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code", "path"),
+    [
+        ({"registered": "2026-05-01"}, "hours.invalid_registration", "$.registered"),
+        ({"registered": 20260501}, "hours.invalid_registration", "$.registered"),
+        ({"now": "2026-06-01T00:00Z"}, "time.not_datetime", "$.now"),
+        ({"now": date(2026, 6, 1)}, "time.not_datetime", "$.now"),
+    ],
+)
+def test_a_now_or_registration_of_the_wrong_type_is_a_typed_error(kwargs, code, path) -> None:
+    """A ``now`` or ``registered`` of the wrong type is refused with a code and path.
+
+    Text or a plain date where an aware instant is needed, or text for a registration date, used
+    to raise a bare TypeError or AttributeError.
+    """
+    entry = _entry(datetime(2026, 5, 1, 9, tzinfo=SH), datetime(2026, 5, 1, 10, tzinfo=SH))
+    args = {"now": datetime(2026, 6, 1, tzinfo=UTC), **kwargs}
+    with pytest.raises(InvalidInputError) as info:
+        validate_entry(entry, NATIONAL, **args)
+    assert (info.value.code, info.value.path) == (code, path)
 
 
 def test_one_month_backfill_deadline_clamps_at_month_end() -> None:

@@ -84,6 +84,25 @@ def test_windows_validate_their_bounds() -> None:
         RollingMonths(months=24, ending=date(1, 6, 1))
 
 
+@pytest.mark.parametrize(
+    ("make", "path"),
+    [
+        (lambda: RollingMonths(months=1, ending=datetime(2024, 3, 31)), "$.ending"),
+        (lambda: DateRange(first=datetime(2024, 3, 1), last=date(2024, 3, 31)), "$.first"),
+        (lambda: DateRange(first=date(2024, 3, 1), last=datetime(2024, 3, 31)), "$.last"),
+    ],
+)
+def test_window_bounds_must_be_dates_not_datetimes(make, path) -> None:
+    """A datetime bound is refused with its path (it used to raise a bare TypeError later).
+
+    ``datetime`` subclasses ``date`` but cannot be compared with one, so such a window failed
+    only when a total compared it with a local date of service.
+    """
+    with pytest.raises(InvalidWindow) as info:
+        make()
+    assert (info.value.code, info.value.path) == ("hours.window.invalid", path)
+
+
 def test_calendar_year_and_date_range_bounds() -> None:
     """Calendar years run 1 Jan to 31 Dec; date ranges include both ends."""
     year = CalendarYear(year=2026)

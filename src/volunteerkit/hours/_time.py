@@ -22,6 +22,7 @@ __all__ = [
     "local_wall_minute",
     "split_minutes_by_day",
     "to_minute",
+    "to_utc",
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -39,6 +40,30 @@ def to_minute(instant: datetime) -> int:
     """
     delta = instant - EPOCH  # normalised: days may be negative, 0 <= seconds < 86400
     return (delta.days * 86_400 + delta.seconds) // 60  # == delta // MINUTE, in plain ints
+
+
+_UTC_MAX = datetime.max.replace(tzinfo=UTC)
+_UTC_MIN = datetime.min.replace(tzinfo=UTC)
+
+
+def to_utc(instant: datetime) -> datetime:
+    """Return an aware instant in UTC, clamped to the range of :class:`~datetime.datetime`.
+
+    ``9999-12-31T23:00-05:00`` lies after the last UTC datetime and ``0001-01-01T00:00+05:00``
+    before the first; they become that last or first instant instead of raising
+    :class:`OverflowError`. For an ``as_of`` this keeps the answer: nothing is dated between them.
+
+    Args:
+        instant: A timezone-aware datetime.
+
+    Returns:
+        The same instant in UTC, or the nearest end of the range.
+    """
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        offset = instant.utcoffset()
+        return _UTC_MAX if offset is not None and offset < timedelta(0) else _UTC_MIN
 
 
 def from_minute(minute: int) -> datetime:

@@ -71,7 +71,8 @@ from volunteerkit.hours._time import (
     split_minutes_by_day,
     to_minute,
 )
-from volunteerkit.hours.models import EntryId, ServiceEntry
+from volunteerkit.hours.errors import InvalidEntry, InvalidPolicy
+from volunteerkit.hours.models import FIRST_START, LAST_END, EntryId, ServiceEntry
 from volunteerkit.hours.policy import AccrualPolicy, RoundingScope, Weighting
 
 if TYPE_CHECKING:
@@ -124,9 +125,16 @@ def split_by_local_day(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[
 
     Raises:
         NaiveDatetimeError: If ``start`` or ``end`` is naive.
+        InvalidEntry: ``hours.out_of_range`` if ``start`` is before
+            :data:`~volunteerkit.hours.models.FIRST_START` or ``end`` after
+            :data:`~volunteerkit.hours.models.LAST_END` (local days there may not exist).
     """
     require_aware(start, "$.start")
     require_aware(end, "$.end")
+    if start < FIRST_START:
+        raise InvalidEntry.of("hours.out_of_range", "$.start", "before 0001-01-03 UTC")
+    if end > LAST_END:
+        raise InvalidEntry.of("hours.out_of_range", "$.end", "after 9999-12-29 UTC")
     return tuple(
         DaySlice(day=day, start=from_minute(a), end=from_minute(b), minutes=b - a)
         for day, a, b in split_minutes_by_day(to_minute(start), to_minute(end), zone)
@@ -277,8 +285,22 @@ def find_overlaps(
 
     Returns:
         The overlaps, ordered by volunteer, start and ids.
+
+    Raises:
+        InvalidEntry: ``hours.invalid_entry`` for an item that is neither an entry nor a state.
+        InvalidPolicy: ``hours.policy.invalid`` (``$.grace_minutes``) for a grace that is not a
+            non-negative integer.
     """
+    if isinstance(grace_minutes, bool) or not isinstance(grace_minutes, int) or grace_minutes < 0:
+        raise InvalidPolicy.of("hours.policy.invalid", "$.grace_minutes", "expected minutes >= 0")
+    if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
+        raise InvalidEntry.of("hours.invalid_entry", "$.entries", "expected entries")
+    from volunteerkit.hours.fold import EntryState  # the fold imports this module
+
     items: list[_Interval] = list(entries)
+    for i, item in enumerate(items):
+        if not isinstance(item, ServiceEntry | EntryState):
+            raise InvalidEntry.of("hours.invalid_entry", f"$.entries[{i}]", "expected an entry")
     return _overlaps(items, grace_minutes)
 
 
@@ -646,8 +668,15 @@ def accrue(
 
     Returns:
         Credit per entry and local day, per entry, and the overlaps found.
+
+    Raises:
+        InvalidEntry: ``hours.invalid_entry`` (``$.states[i]``) for an item that is not an
+            :class:`~volunteerkit.hours.EntryState` (a :class:`ServiceEntry` must be folded first).
+        InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
     """
-    effective = [s for s in states if s.effective]
+    if not isinstance(policy, AccrualPolicy):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.policy", "expected AccrualPolicy")
+    effective = _effective_states(states)
     days, entries = _accrue_effective(effective, policy, certified)
     entries.sort(key=lambda c: (c.volunteer_id, c.entry_id))
     overlaps = _overlaps(list(effective), policy.overlaps.grace_minutes)
@@ -657,6 +686,23 @@ def accrue(
         entries=tuple(entries),
         overlaps=overlaps,
     )
+
+
+def _effective_states(states: Iterable[EntryState]) -> list[EntryState]:
+    """Return the effective states, refusing anything that is not an entry state."""
+    from volunteerkit.hours.fold import EntryState  # the fold imports this module
+
+    if isinstance(states, str | bytes) or not isinstance(states, Iterable):
+        raise InvalidEntry.of("hours.invalid_entry", "$.states", "expected entry states")
+    effective: list[EntryState] = []
+    for i, state in enumerate(states):
+        if not isinstance(state, EntryState):
+            raise InvalidEntry.of(
+                "hours.invalid_entry", f"$.states[{i}]", "expected an EntryState (fold(...).entries)"
+            )
+        if state.effective:
+            effective.append(state)
+    return effective
 
 
 def _accrue_effective(

@@ -539,8 +539,12 @@ def _content(
 # the certificate
 
 
+def _is_window(value: Any) -> bool:
+    return isinstance(value, Lifetime | CalendarYear | RollingMonths | DateRange)
+
+
 def _window(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, Lifetime | CalendarYear | RollingMonths | DateRange):
+    if not _is_window(value):
         raise CertificateError.of("certificate.invalid_field", f"$.{attribute.name}")
 
 
@@ -746,11 +750,19 @@ def issue_certificate(
             ``clock``, or ``clock`` without ``zone``), ``certificate.window_mismatch``,
             ``certificate.no_service``, ``certificate.total_mismatch``,
             ``certificate.line_outside_window``, ``certificate.issued_before_service``,
-            ``certificate.document_scheme`` and the field codes.
+            ``certificate.document_scheme`` and the field codes (``certificate.invalid_field``
+            for an ``issuer``, ``window`` or ``lines`` of the wrong type; ``certificate.issued_on``
+            also for a ``clock`` without ``now`` or a ``zone`` that is not a tzinfo).
         InvalidIdentity: If the identity number is not valid for its scheme (path
             ``$.holder.document_number``).
     """
+    if not isinstance(issuer, Issuer):
+        raise CertificateError.of("certificate.invalid_field", "$.issuer")
+    if window is not None and not _is_window(window):
+        raise CertificateError.of("certificate.invalid_field", "$.window")
     if clock is not None and zone is not None and issued_on is None:
+        if not isinstance(zone, tzinfo) or not callable(getattr(clock, "now", None)):
+            raise CertificateError.of("certificate.issued_on", "$.issued_on")
         issued_on = today_in(clock, zone)
     elif (
         issued_on is None
@@ -777,7 +789,10 @@ def issue_certificate(
         )
     except VolunteerkitError as err:
         raise err.at("$.holder") from None
-    lines = tuple(lines)
+    try:
+        lines = tuple(lines)
+    except TypeError:
+        raise CertificateError.of("certificate.invalid_field", "$.lines") from None
     _check_lines(lines, window, total_minutes, issued_on)
     number = certificate_number(
         issuer_id=issuer.organization_id,

@@ -44,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the end of service must be after its start",
         "服务结束时间必须晚于开始时间",
     ),
+    "hours.out_of_range": (
+        "this instant is outside the range of dates the ledger supports",
+        "该时刻超出台账支持的日期范围",
+    ),
     "hours.too_short": (
         "the entry must last at least one whole minute",
         "服务记录至少应持续一整分钟",
@@ -62,6 +66,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "an entry is recorded as pending or approved",
         "服务记录登记时的状态只能是待审核或已通过",
     ),
+    "hours.id_too_long": (
+        "this id is longer than the stores can index",
+        "该标识过长,存储无法为其建立索引",
+    ),
     "hours.invalid_zone": (
         "expected an IANA time zone (zoneinfo.ZoneInfo)",
         "应为 IANA 时区(zoneinfo.ZoneInfo)",
@@ -79,9 +87,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "service before the volunteer's registration cannot be recorded",
         "不能登记志愿者注册之前的服务",
     ),
+    "hours.invalid_registration": (
+        "the registration must be a date or a timezone-aware datetime",
+        "注册时间应为日期或带时区的日期时间",
+    ),
     "hours.backfill_deadline": (
         "the back-fill deadline for this service has passed",
         "该服务的补录期限已过",
+    ),
+    # queries
+    "hours.invalid_filter": (
+        "a volunteer, organization, region or category filter must be text without NUL or lone "
+        "surrogates",
+        "志愿者、组织、地区或类别筛选条件必须是不含 NUL 或孤立代理项的文本",
+    ),
+    "hours.invalid_region": (
+        "a home region must be text without NUL or lone surrogates, or None",
+        "所属地区必须是不含 NUL 或孤立代理项的文本,或为 None",
     ),
     # policies
     "hours.policy.invalid": ("invalid accrual policy", "计时政策无效"),

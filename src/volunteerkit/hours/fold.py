@@ -33,11 +33,13 @@ An entry is *effective*, i.e. credited, when it is approved and not reversed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import TypeVar
 
 import attrs
 
 from volunteerkit._clock import require_aware
+from volunteerkit.hours._time import to_utc
 from volunteerkit.hours.accrual import Accrual, accrue
 from volunteerkit.hours.errors import InvalidEntry, InvalidEvent, LedgerConflict, UnknownEntry
 from volunteerkit.hours.models import (
@@ -55,6 +57,8 @@ from volunteerkit.hours.models import (
     check_times,
 )
 from volunteerkit.hours.policy import AccrualPolicy
+
+_T = TypeVar("_T")
 
 __all__ = [
     "EntryState",
@@ -239,12 +243,19 @@ def apply_event(state: EntryState, event: LedgerEvent) -> EntryState:
         The new state.
 
     Raises:
-        InvalidEvent: ``hours.unknown_entry`` if the event refers to another entry,
+        InvalidEntry: ``hours.invalid_entry`` (``$.state``) if ``state`` is not an
+            :class:`EntryState`.
+        InvalidEvent: ``hours.invalid_event`` (``$``) if ``event`` is not a ledger event,
+            ``hours.unknown_entry`` if the event refers to another entry,
             ``hours.event_before_entry`` if it is dated before the entry was recorded,
             ``hours.invalid_transition`` if the transition table refuses it, or the entry
             invariant an adjustment would break (``hours.end_before_start``, ``hours.too_short``,
             ``hours.break_too_long``).
     """
+    if not isinstance(state, EntryState):
+        raise InvalidEntry.of("hours.invalid_entry", "$.state", "expected an EntryState")
+    if not isinstance(event, _EVENT_CLASSES):
+        raise InvalidEvent.of("hours.invalid_event", "$", "expected a ledger event")
     if event.entry_id != state.id:
         raise _refuse("hours.unknown_entry", "$.entry_id")
     if event.at < state.entry.recorded_at:
@@ -300,9 +311,22 @@ def check_event(state: EntryState | None, event: LedgerEvent) -> None:
     apply_event(state, event)
 
 
+_EVENT_CLASSES = (Approved, Rejected, Voided, Corrected)
+
+
+def _iterable(values: Iterable[_T], path: str) -> Iterable[_T]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidEntry.of("hours.invalid_entry", path, "expected a sequence")
+    return values
+
+
 def _unique_entries(entries: Iterable[ServiceEntry]) -> dict[EntryId, ServiceEntry]:
     seen: dict[EntryId, ServiceEntry] = {}
-    for i, entry in enumerate(entries):
+    for i, entry in enumerate(_iterable(entries, "$.entries")):
+        if not isinstance(entry, ServiceEntry):
+            raise InvalidEntry.of(
+                "hours.invalid_entry", f"$.entries[{i}]", "expected a ServiceEntry"
+            )
         known = seen.get(entry.id)
         if known is None:
             seen[entry.id] = entry
@@ -313,7 +337,11 @@ def _unique_entries(entries: Iterable[ServiceEntry]) -> dict[EntryId, ServiceEnt
 
 def _unique_events(events: Iterable[LedgerEvent]) -> dict[EventId, LedgerEvent]:
     seen: dict[EventId, LedgerEvent] = {}
-    for i, event in enumerate(events):
+    for i, event in enumerate(_iterable(events, "$.events")):
+        if not isinstance(event, _EVENT_CLASSES):
+            raise InvalidEvent.of(
+                "hours.invalid_event", f"$.events[{i}]", "expected a ledger event"
+            )
         known = seen.get(event.id)
         if known is None:
             seen[event.id] = event
@@ -338,10 +366,13 @@ def fold(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive (``$.as_of``).
+        InvalidEntry: ``hours.invalid_entry`` (``$.entries[i]``) for an item that is not a
+            :class:`~volunteerkit.hours.ServiceEntry`.
+        InvalidEvent: ``hours.invalid_event`` (``$.events[i]``) for an item that is not an event.
         LedgerConflict: ``hours.entry_conflict`` or ``hours.event_conflict`` when two different
             records share an id (checked over all input, whatever ``as_of``).
     """
-    as_of = require_aware(as_of, "$.as_of").astimezone(UTC)
+    as_of = to_utc(require_aware(as_of, "$.as_of"))
     all_entries = _unique_entries(entries)
     all_events = _unique_events(events)
     states: dict[EntryId, EntryState] = {

@@ -45,12 +45,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
+from typing import TypeVar
 
 import attrs
 
 from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import uuid7_text
 from volunteerkit._serialization import from_json, to_json
+from volunteerkit._text import unstorable
 from volunteerkit._unchecked import builder
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
@@ -60,7 +62,13 @@ from volunteerkit.hours.accrual import (
     _accrue_alone,
     _accrue_effective,
 )
-from volunteerkit.hours.errors import InvalidEvent, InvalidPolicy, UnknownEntry
+from volunteerkit.hours.errors import (
+    HoursInputError,
+    InvalidEntry,
+    InvalidEvent,
+    InvalidPolicy,
+    UnknownEntry,
+)
 from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold, initial_state
 from volunteerkit.hours.models import (
     Approved,
@@ -99,9 +107,12 @@ __all__ = ["Ledger", "RecordResult"]
 
 _POLICY_SETTING = "policy"
 _MAX_WEIGHT_PLACES = 6
+_MAX_WEIGHT = Decimal(1_000_000)
+_MAX_UNIT = 1_000_000
 _FLUSH_CHUNK = 500
 _Records = tuple[list[ServiceEntry], list[LedgerEvent]]
 GroupBy = str | GroupKey | Sequence[str | GroupKey]
+_V = TypeVar("_V")
 
 
 @attrs.frozen(kw_only=True)
@@ -163,6 +174,29 @@ def _check_policy(policy: AccrualPolicy) -> None:
             code="hours.policy.multiplier_precision",
             path="$.weighting",
         )
+    # A credit row holds one entry's minutes on one local day: a few thousand at most (even a
+    # day a zone repeats) plus what rounding adds (less than a unit). Bounding the unit and the
+    # largest weight a minute can take (unlisted categories and minutes outside every window
+    # weigh 1) keeps every row's minutes and millionths of weighted minutes inside the 64-bit
+    # integers of the SQL stores: about 10**6 minutes x 10**6 x WEIGHT_SCALE = 10**18 < 2**63.
+    category = max((c.multiplier for c in w.categories), default=Decimal(1))
+    window = max((t.multiplier for t in w.time_windows), default=Decimal(1))
+    if max(category, Decimal(1)) * max(window, Decimal(1)) > _MAX_WEIGHT:
+        raise InvalidPolicy(
+            "the stores keep weighted credit in 64-bit integers: a category multiplier times a "
+            "time-window multiplier may be at most 1,000,000",
+            "存储以 64 位整数保存加权时长:类别倍数与时段倍数之积不得超过 1,000,000",
+            code="hours.policy.multiplier_range",
+            path="$.weighting",
+        )
+    if policy.rounding is not None and policy.rounding.unit_minutes > _MAX_UNIT:
+        raise InvalidPolicy(
+            "the stores keep minutes in 64-bit integers: the rounding unit may be at most "
+            "1,000,000 minutes",
+            "存储以 64 位整数保存分钟数:取整单位不得超过 1,000,000 分钟",
+            code="hours.policy.unit_range",
+            path="$.rounding.unit_minutes",
+        )
 
 
 @attrs.define
@@ -186,11 +220,32 @@ def _can_credit(records: _Records) -> bool:
     )
 
 
+def _sequence(values: Iterable[_V], path: str) -> Iterable[_V]:
+    """Return ``values`` if it can be iterated as a sequence of items; refuse it otherwise."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidEntry.of("hours.invalid_entry", path, "expected a sequence")
+    return values
+
+
+def _check_filters(*, optional: bool = False, **values: object) -> None:
+    """Refuse a volunteer, organization, region or category filter that is not storable text.
+
+    Each store compares them as text its own way (SQLite would match the number 5 with "5", the
+    memory store would not; PostgreSQL fails on a NUL that SQLite and memory accept), so anything
+    else is refused before a store sees it. No record can hold such text anyway.
+    """
+    for name, value in values.items():
+        if optional and value is None:
+            continue
+        if not isinstance(value, str) or unstorable(value):
+            raise HoursInputError.of("hours.invalid_filter", f"$.{name}")
+
+
 def _group_keys(by: GroupBy) -> tuple[GroupKey, ...]:
     items: Sequence[str | GroupKey] = [by] if isinstance(by, str) else by
     try:
         return tuple(GroupKey(g) for g in items)
-    except ValueError:
+    except (ValueError, TypeError):  # an unknown key, or ``by`` not a key or sequence of keys
         raise InvalidPolicy(
             "unknown grouping (expected volunteer, organization, region, category, month, day)",
             "未知的分组(应为 volunteer、organization、region、category、month、day)",
@@ -228,7 +283,9 @@ class Ledger:
         policy: The accrual policy credit is computed under.
         origin: The origin of the event ids this ledger creates.
         home_region: Returns a volunteer's home region (or ``None``), stored on credit rows so
-            aggregates can group by region.
+            aggregates can group by region. A region must be text without NUL or lone surrogates;
+            anything else makes the call that credits the volunteer raise
+            ``hours.invalid_region`` and write nothing.
         batch_size: Entries per batch in :meth:`record_many` and :meth:`approve_many`.
         certified: Where the certified credit of transferred entries is kept (see "Certified
             entries" in :mod:`volunteerkit.hours.accrual`); by default the store's ``transfers``
@@ -236,7 +293,10 @@ class Ledger:
 
     Raises:
         InvalidPolicy: ``hours.policy.multiplier_precision`` when weighted credit could need more
-            than 6 decimal places.
+            than 6 decimal places; ``hours.policy.multiplier_range`` when a category multiplier
+            times a time-window multiplier exceeds 1,000,000, or ``hours.policy.unit_range`` when
+            the rounding unit exceeds 1,000,000 minutes (credit rows would not fit the SQL
+            stores' 64-bit integers).
         ConflictError: ``hours.setting_conflict`` if the store's credit was computed under another
             policy.
     """
@@ -296,9 +356,13 @@ class Ledger:
             The entry as stored.
 
         Raises:
+            InvalidEntry: ``hours.invalid_entry`` (``$.entry``) if ``entry`` is not a
+                :class:`~volunteerkit.hours.ServiceEntry`.
             PolicyViolation: If the policy refuses it (code and path of the rule).
             ConflictError: ``hours.entry_conflict`` if a different entry has the same id.
         """
+        if not isinstance(entry, ServiceEntry):
+            raise InvalidEntry.of("hours.invalid_entry", "$.entry", "expected a ServiceEntry")
         reg = None if registered is None else {entry.volunteer_id: registered}
         with self._store.transaction():
             self.record_many([entry], actor=actor, registered=reg)
@@ -330,13 +394,19 @@ class Ledger:
             The counts.
 
         Raises:
+            InvalidEntry: ``hours.invalid_entry`` (``$.entries[i]``) for an item that is not a
+                :class:`~volunteerkit.hours.ServiceEntry` (``$.entries`` if ``entries`` is not a
+                sequence); ``hours.empty_field`` (``$.actor``) for an empty or non-text actor.
+                Nothing is written.
             PolicyViolation: If the policy refuses an entry (path ``$.entries[i]...``).
             ConflictError: ``hours.entry_conflict`` if an entry clashes with a stored one or with
                 an earlier one of the input.
         """
+        if not isinstance(actor, str) or not actor.strip():
+            raise InvalidEntry.of("hours.empty_field", "$.actor")
         now = self._clock.now()
         totals = [0, 0, 0, 0]
-        numbered = enumerate(entries)
+        numbered = enumerate(_sequence(entries, "$.entries"))
         touched = _Touched()
 
         def batches() -> Iterable[list[tuple[int, ServiceEntry]]]:
@@ -374,15 +444,15 @@ class Ledger:
         registered: Mapping[str, date | datetime] | None,
         touched: _Touched,
     ) -> tuple[int, int, int]:
+        for i, entry in batch:  # before anything reads an entry's fields
+            if not isinstance(entry, ServiceEntry):
+                raise InvalidEntry.of(
+                    "hours.invalid_entry", f"$.entries[{i}]", "expected a ServiceEntry"
+                )
         stored = self._repo.get_entries([e.id for _, e in batch])
         fresh: dict[EntryId, ServiceEntry] = {}
         present = 0
         for i, entry in batch:
-            if not isinstance(entry, ServiceEntry):
-                raise InvalidPolicy(
-                    "expected a ServiceEntry", "应为 ServiceEntry", code="hours.invalid_entry",
-                    path=f"$.entries[{i}]",
-                )
             known = stored.get(entry.id) or fresh.get(entry.id)
             if known is not None:
                 if entry._with_status(known.initial_status) != known:
@@ -572,11 +642,14 @@ class Ledger:
             How many approval events were written.
 
         Raises:
-            UnknownEntry: ``hours.unknown_entry`` (path ``$.entry_ids[i]``) for an unknown id.
+            UnknownEntry: ``hours.unknown_entry`` (path ``$.entry_ids[i]``) for an unknown id
+                (or one that is not an :class:`~volunteerkit.hours.EntryId`).
+            InvalidEntry: ``hours.invalid_entry`` (``$.entry_ids``) if ``entry_ids`` is not a
+                sequence.
             InvalidEvent: The first refusal (path ``$.entry_ids[i]...``); nothing is written.
         """
         now = self._clock.now()
-        numbered = enumerate(entry_ids)
+        numbered = enumerate(_sequence(entry_ids, "$.entry_ids"))
         count = 0
         touched = _Touched()
         with self._store.transaction():
@@ -593,6 +666,9 @@ class Ledger:
         now: datetime,
         touched: _Touched,
     ) -> int:
+        for i, eid in batch:  # an id that is not an EntryId names no stored entry
+            if not isinstance(eid, EntryId):
+                raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         ids = [i for _, i in batch]
         stored = self._repo.get_entries(ids)
         for i, eid in batch:
@@ -683,6 +759,8 @@ class Ledger:
         make: Callable[[EventId, datetime], LedgerEvent],
         reason: str,
     ) -> EntryState:
+        if not isinstance(entry_id, EntryId):  # names no stored entry
+            raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
         now = self._clock.now()
         with self._store.transaction():
             entry = self._repo.get_entries([entry_id]).get(entry_id)
@@ -770,8 +848,7 @@ class Ledger:
             return set(), []
         volunteers = sorted({states[eid].volunteer_id for eid in found})
         certified = {} if self._certified is None else self._certified.certified_credit(volunteers)
-        home = self._home_region
-        regions = {vid: None if home is None else home(vid) for vid in volunteers}
+        regions = {vid: self._region(vid) for vid in volunteers}
         rows: list[CreditRow] = []
         direct: set[EntryId] = set()
         for eid, st in states.items():  # in the order of the input
@@ -803,6 +880,21 @@ class Ledger:
                     )
                 )
         return direct, rows
+
+    def _region(self, volunteer_id: str) -> str | None:
+        """Return the volunteer's home region from ``home_region``, refusing what no store keeps.
+
+        Raises:
+            HoursInputError: ``hours.invalid_region`` (``$.home_region``) if the callback gives
+                something other than ``None`` or text without NUL or lone surrogates (a number
+                was stored as text by SQLite, a NUL failed only on PostgreSQL).
+        """
+        if self._home_region is None:
+            return None
+        region = self._home_region(volunteer_id)
+        if region is not None and (not isinstance(region, str) or unstorable(region)):
+            raise HoursInputError.of("hours.invalid_region", "$.home_region")
+        return region
 
     def _flush(self, touched: _Touched) -> None:
         """Bring the credit rows of every touched volunteer up to date, then forget them."""
@@ -859,7 +951,7 @@ class Ledger:
         instants: list[datetime],
         certified: Mapping[EntryId, Sequence[CertifiedMinutes]],
     ) -> tuple[list[CreditClose], list[CreditRow]]:
-        region = None if self._home_region is None else self._home_region(volunteer_id)
+        region = self._region(volunteer_id)
         current: dict[tuple[EntryId, int], tuple[int | None, CreditRow]] = {
             k: (None, row) for k, row in base.items()
         }
@@ -931,6 +1023,8 @@ class Ledger:
             UnknownEntry: ``hours.unknown_entry`` if it was not recorded by ``as_of``.
         """
         at = self._as_of(as_of)
+        if not isinstance(entry_id, EntryId):  # names no stored entry
+            raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
         entry = self._repo.get_entries([entry_id]).get(entry_id)
         if entry is None:
             raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
@@ -949,7 +1043,12 @@ class Ledger:
         Returns:
             The core's :class:`~volunteerkit.hours.Totals`, equal to
             :func:`~volunteerkit.hours.totals_as_of` over the same records.
+
+        Raises:
+            HoursInputError: ``hours.invalid_filter`` if ``volunteer_id`` is not text, or holds a
+                NUL or a lone surrogate (text no store keeps).
         """
+        _check_filters(volunteer_id=volunteer_id)
         first, last = window_bounds(window)
         query = Query(as_of=self._as_of(as_of), first=first, last=last, volunteer_id=volunteer_id)
         keys = (GroupKey.ORGANIZATION, GroupKey.CATEGORY, GroupKey.DAY)
@@ -1006,6 +1105,8 @@ class Ledger:
 
         Raises:
             InvalidPolicy: ``hours.invalid_grouping`` for an unknown grouping.
+            HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
+                ``None``, or holds a NUL or a lone surrogate.
         """
         keys = _group_keys(by)
         query = self._query(window, as_of, volunteer_id, organization_id, region, category)
@@ -1031,6 +1132,10 @@ class Ledger:
 
         Returns:
             The number of distinct volunteers.
+
+        Raises:
+            HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
+                ``None``, or holds a NUL or a lone surrogate.
         """
         query = self._query(window, as_of, None, organization_id, region, category)
         found = self._repo.count_active(query, ())
@@ -1058,6 +1163,10 @@ class Ledger:
 
         Returns:
             Distinct volunteers per group key, sorted.
+
+        Raises:
+            HoursInputError: ``hours.invalid_filter`` for a filter that is neither text nor
+                ``None``, or holds a NUL or a lone surrogate.
         """
         keys = _group_keys(by)
         query = self._query(window, as_of, None, organization_id, region, category)
@@ -1072,6 +1181,13 @@ class Ledger:
         region: str | None,
         category: str | None,
     ) -> Query:
+        _check_filters(
+            volunteer_id=volunteer_id,
+            organization_id=organization_id,
+            region=region,
+            category=category,
+            optional=True,
+        )
         first, last = window_bounds(window)
         return Query(
             as_of=self._as_of(as_of),

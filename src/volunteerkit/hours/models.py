@@ -45,6 +45,9 @@ from volunteerkit.hours.errors import InvalidEntry, InvalidEvent
 
 __all__ = [
     "EVENT_TYPES",
+    "FIRST_START",
+    "LAST_END",
+    "MAX_VOLUNTEER_ID",
     "Approved",
     "Corrected",
     "CorrectionKind",
@@ -111,7 +114,10 @@ def _aware_utc(value: datetime, path: str) -> datetime:
         raise InvalidEntry(
             "expected a datetime", "应为日期时间", code="hours.invalid_entry", path=path
         )
-    return require_aware(value, path).astimezone(UTC)
+    try:
+        return require_aware(value, path).astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past the last datetime in UTC
+        raise InvalidEntry.of("hours.out_of_range", path, _RANGE) from None
 
 
 # attrs converters (named functions, so mypy's attrs plugin can type them); each knows its path.
@@ -151,6 +157,19 @@ def _non_empty(_instance: object, attribute: attrs.Attribute[str], value: str) -
         raise InvalidEntry.of("hours.invalid_entry", _path(attribute), detail=problem)
 
 
+MAX_VOLUNTEER_ID: int = 256
+"""The longest volunteer id an entry takes (characters). The SQL stores index it: PostgreSQL
+refuses an index row over 2,704 bytes, so a longer id was stored by memory and SQLite only."""
+
+
+def _volunteer_id(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    _non_empty(_instance, attribute, value)
+    if len(value) > MAX_VOLUNTEER_ID:
+        raise InvalidEntry.of(
+            "hours.id_too_long", _path(attribute), f"at most {MAX_VOLUNTEER_ID} characters"
+        )
+
+
 def _optional_non_empty(
     _instance: object, attribute: attrs.Attribute[Any], value: str | None
 ) -> None:
@@ -170,8 +189,23 @@ def _optional_minutes(
         _minutes(_instance, attribute, value)
 
 
+def _cached_zone(value: ZoneInfo) -> ZoneInfo:
+    """Return the cached ``ZoneInfo(key)`` for a zone built another way with the same key.
+
+    ``ZoneInfo`` compares by identity, so an entry in ``ZoneInfo.no_cache("Asia/Shanghai")``
+    would differ from the same entry read back from a store or JSON (``ZoneInfo(key)``).
+    """
+    if value.__class__ is ZoneInfo and value.key is not None:
+        try:
+            return ZoneInfo(value.key)
+        except (KeyError, ValueError, OSError):  # a key the search path cannot load
+            return value
+    return value
+
+
 def _zone(_instance: object, attribute: attrs.Attribute[ZoneInfo], value: ZoneInfo) -> None:
-    if not isinstance(value, ZoneInfo):
+    # a zone without a key (ZoneInfo.from_file) has no IANA name to store
+    if not isinstance(value, ZoneInfo) or value.key is None:
         raise InvalidEntry.of("hours.invalid_zone", _path(attribute))
 
 
@@ -328,14 +362,17 @@ class ServiceEntry:
 
     Args:
         id: Globally unique id (origin + local id). Recording the same id twice is idempotent.
-        volunteer_id: The volunteer (an id from the registry).
+        volunteer_id: The volunteer (an id from the registry), at most
+            :data:`MAX_VOLUNTEER_ID` (256) characters.
         organization_id: The organization that organised the service (and records it).
         activity_id: The project or activity, if any.
         category: The service category (for breakdowns and weighted credit).
         start: When service started (aware; stored in UTC).
         end: When service ended (aware; stored in UTC). Must be at least one whole minute after
             ``start``.
-        zone: IANA zone of the place of service; local days are computed in it.
+        zone: IANA zone of the place of service; local days are computed in it. A zone built
+            with ``ZoneInfo.no_cache`` is replaced by the cached ``ZoneInfo(key)``, so the entry
+            equals itself read back from a store; one without a key is refused.
         break_minutes: Breaks within the service, deducted from the credit. Must be shorter than
             the service.
         travel_minutes: Round-trip travel, recorded for information only; never credited.
@@ -348,19 +385,22 @@ class ServiceEntry:
 
     Raises:
         NaiveDatetimeError: If a datetime is naive (path ``$.start``, ``$.end``, ``$.recorded_at``).
-        InvalidEntry: ``hours.end_before_start`` (``$.end``), ``hours.too_short`` (``$.end``),
+        InvalidEntry: ``hours.out_of_range`` (``$.start``, ``$.end``: service must lie between
+            0001-01-03 and 9999-12-29 UTC, and an instant must convert to UTC),
+            ``hours.end_before_start`` (``$.end``), ``hours.too_short`` (``$.end``),
+            ``hours.id_too_long`` (``$.volunteer_id``),
             ``hours.break_too_long`` (``$.break_minutes``), ``hours.negative_minutes``,
             ``hours.empty_field``, ``hours.invalid_zone``, ``hours.initial_status``.
     """
 
     id: EntryId = attrs.field(validator=_is(EntryId, "hours.invalid_id"))
-    volunteer_id: str = attrs.field(validator=_non_empty)
+    volunteer_id: str = attrs.field(validator=_volunteer_id)
     organization_id: str = attrs.field(validator=_non_empty)
     activity_id: str | None = attrs.field(default=None, validator=_optional_non_empty)
     category: str = attrs.field(validator=_non_empty)
     start: datetime = attrs.field(converter=_start_utc)
     end: datetime = attrs.field(converter=_end_utc)
-    zone: ZoneInfo = attrs.field(validator=_zone)
+    zone: ZoneInfo = attrs.field(converter=_cached_zone, validator=_zone)
     break_minutes: int = attrs.field(default=0, validator=_minutes)
     travel_minutes: int = attrs.field(default=0, validator=_minutes)
     source: Source = attrs.field(validator=_is(Source, "hours.invalid_entry"))
@@ -371,7 +411,9 @@ class ServiceEntry:
 
     @initial_status.validator
     def _check_initial(self, attribute: attrs.Attribute[Status], value: Status) -> None:
-        if value not in (Status.PENDING, Status.APPROVED):
+        # identity, not equality: the text "approved" equals Status.APPROVED, yet the fold tests
+        # ``is Status.APPROVED`` and would leave such an entry uncredited
+        if value is not Status.PENDING and value is not Status.APPROVED:
             raise InvalidEntry.of("hours.initial_status", _path(attribute))
 
     def __attrs_post_init__(self) -> None:
@@ -406,8 +448,18 @@ class ServiceEntry:
         return self.duration_minutes - self.break_minutes
 
 
+FIRST_START = datetime(1, 1, 3, tzinfo=UTC)
+"""The earliest start of service: local dates of service, and the days either side of them that
+daily splits and time windows look at, then exist in every zone (offsets are below 24 h)."""
+
+LAST_END = datetime(9999, 12, 29, tzinfo=UTC)
+"""The latest end of service, for the same reason as :data:`FIRST_START`."""
+
+_RANGE = "service must lie between 0001-01-03 and 9999-12-29 UTC"
+
+
 def check_times(start: datetime, end: datetime, break_minutes: int, prefix: str = "$") -> None:
-    """Check that ``[start, end)`` lasts at least a minute and is longer than the break.
+    """Check that ``[start, end)`` lies in range, lasts at least a minute, is longer than the break.
 
     Args:
         start: Aware start.
@@ -416,8 +468,14 @@ def check_times(start: datetime, end: datetime, break_minutes: int, prefix: str 
         prefix: Path prefix of the fields (``$`` for an entry).
 
     Raises:
-        InvalidEntry: ``hours.end_before_start``, ``hours.too_short`` or ``hours.break_too_long``.
+        InvalidEntry: ``hours.out_of_range`` (start before :data:`FIRST_START` or end after
+            :data:`LAST_END`), ``hours.end_before_start``, ``hours.too_short`` or
+            ``hours.break_too_long``.
     """
+    if start < FIRST_START:
+        raise InvalidEntry.of("hours.out_of_range", f"{prefix}.start", _RANGE)
+    if end > LAST_END:
+        raise InvalidEntry.of("hours.out_of_range", f"{prefix}.end", _RANGE)
     if end <= start:
         raise InvalidEntry.of("hours.end_before_start", f"{prefix}.end")
     duration = to_minute(end) - to_minute(start)

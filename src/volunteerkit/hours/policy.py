@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -35,7 +35,13 @@ from dateutil.relativedelta import relativedelta
 from volunteerkit._clock import require_aware
 from volunteerkit.hours._hooks import register_str_enum
 from volunteerkit.hours._time import from_minute, local_date, local_day_start, to_minute
-from volunteerkit.hours.errors import InvalidPolicy, PolicyViolation, UnknownPreset
+from volunteerkit.hours.errors import (
+    HoursInputError,
+    InvalidEntry,
+    InvalidPolicy,
+    PolicyViolation,
+    UnknownPreset,
+)
 from volunteerkit.hours.models import ServiceEntry, Source, Status
 
 __all__ = [
@@ -148,7 +154,7 @@ def round_minutes(minutes: int, unit: int, mode: RoundingMode) -> int:
 
     Raises:
         InvalidPolicy: ``hours.policy.not_positive`` for a unit below 1, ``hours.policy.invalid``
-            for negative minutes.
+            for negative minutes or a mode that is not a :class:`RoundingMode` (path ``$.mode``).
 
     Examples:
         >>> [round_minutes(m, 30, RoundingMode.NEAREST) for m in (14, 15, 44, 45)]
@@ -165,6 +171,8 @@ def round_minutes(minutes: int, unit: int, mode: RoundingMode) -> int:
             code="hours.policy.invalid",
             path="$",
         )
+    if not isinstance(mode, RoundingMode):  # the text "up" would silently round to nearest
+        raise InvalidPolicy.of("hours.policy.invalid", "$.mode", "expected RoundingMode")
     whole, rest = divmod(minutes, unit)
     if rest == 0 or mode is RoundingMode.DOWN:
         return whole * unit
@@ -257,10 +265,13 @@ class BackfillDeadline:
             zone: The zone of the place of service.
 
         Returns:
-            The last local date allowed.
+            The last local date allowed (:attr:`datetime.date.max` when it would fall after it).
         """
         served_on = local_date(to_minute(end) - 1, zone)
-        result: date = served_on + relativedelta(months=self.months, days=self.days)
+        try:
+            result: date = served_on + relativedelta(months=self.months, days=self.days)
+        except (ValueError, OverflowError):  # past 9999-12-31: no representable last day
+            return date.max
         return result
 
     def deadline(self, end: datetime, zone: ZoneInfo) -> datetime:
@@ -271,9 +282,16 @@ class BackfillDeadline:
             zone: The zone of the place of service.
 
         Returns:
-            The aware UTC instant of local midnight after :meth:`last_day`.
+            The aware UTC instant of local midnight after :meth:`last_day`, or the last UTC
+            datetime when :meth:`last_day` is 9999-12-30 or later (never too late in practice).
         """
-        return from_minute(local_day_start(zone, self.last_day(end, zone) + timedelta(days=1)))
+        last = self.last_day(end, zone)
+        if last >= date.max - timedelta(days=1):  # the day after it may not exist in ``zone``
+            return _NEVER
+        return from_minute(local_day_start(zone, last + timedelta(days=1)))
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 class ApprovalMode(StrEnum):
@@ -410,10 +428,14 @@ class TimeWindowMultiplier:
 
 
 def _category_tuple(value: Iterable[CategoryMultiplier]) -> tuple[CategoryMultiplier, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.categories", "expected a sequence")
     return tuple(value)
 
 
 def _window_tuple(value: Iterable[TimeWindowMultiplier]) -> tuple[TimeWindowMultiplier, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.time_windows", "expected a sequence")
     return tuple(value)
 
 
@@ -542,6 +564,13 @@ class AccrualPolicy:
 # record-time checks
 
 
+def _check_args(entry: ServiceEntry, policy: AccrualPolicy) -> None:
+    if not isinstance(entry, ServiceEntry):
+        raise InvalidEntry.of("hours.invalid_entry", "$.entry", "expected a ServiceEntry")
+    if not isinstance(policy, AccrualPolicy):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.policy", "expected AccrualPolicy")
+
+
 def decide_approval(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecision:
     """Decide whether a new entry starts approved or pending.
 
@@ -556,7 +585,12 @@ def decide_approval(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecis
 
     Returns:
         The decision.
+
+    Raises:
+        InvalidEntry: ``hours.invalid_entry`` (``$.entry``) if ``entry`` is not an entry.
+        InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
     """
+    _check_args(entry, policy)
     rule = policy.approval
     if rule.mode is ApprovalMode.OFF:
         return ApprovalDecision(status=Status.APPROVED, code="approval.off")
@@ -601,9 +635,15 @@ def validate_entry(
         registered: When the volunteer registered, if known.
 
     Raises:
+        InvalidEntry: ``hours.invalid_entry`` (``$.entry``) if ``entry`` is not an entry.
+        InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
+        InvalidInputError: ``time.not_datetime`` if ``now`` is not a datetime.
         NaiveDatetimeError: If ``now`` or a ``registered`` datetime is naive.
+        HoursInputError: ``hours.invalid_registration`` (``$.registered``) if ``registered`` is
+            neither a date nor a datetime.
         PolicyViolation: The first rule the entry breaks, with its code and path.
     """
+    _check_args(entry, policy)
     require_aware(now, "$.now")
     if policy.max_record_minutes is not None and entry.duration_minutes > policy.max_record_minutes:
         raise PolicyViolation.of(
@@ -613,6 +653,8 @@ def validate_entry(
         )
     if policy.refuse_future_service and entry.end > now:
         raise PolicyViolation.of("hours.future_service", "$.end")
+    if registered is not None and not isinstance(registered, date):
+        raise HoursInputError.of("hours.invalid_registration", "$.registered")
     if policy.refuse_before_registration and registered is not None:
         if isinstance(registered, datetime):
             require_aware(registered, "$.registered")
@@ -786,7 +828,7 @@ def preset(name: str) -> AccrualPolicy:
     """
     try:
         return PRESETS[name]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: an unhashable name, such as a list
         raise UnknownPreset.of(
             "hours.unknown_preset", "$.name", f"known: {', '.join(sorted(PRESETS))}"
         ) from None

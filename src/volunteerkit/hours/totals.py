@@ -19,10 +19,18 @@ from decimal import Decimal
 import attrs
 
 from volunteerkit.hours.accrual import Accrual, DayCredit
+from volunteerkit.hours.errors import InvalidWindow
 from volunteerkit.hours.fold import credited_as_of
 from volunteerkit.hours.models import LedgerEvent, ServiceEntry
 from volunteerkit.hours.policy import AccrualPolicy
-from volunteerkit.hours.windows import LIFETIME, Window
+from volunteerkit.hours.windows import (
+    LIFETIME,
+    CalendarYear,
+    DateRange,
+    Lifetime,
+    RollingMonths,
+    Window,
+)
 
 __all__ = ["Minutes", "Totals", "totals", "totals_as_of", "totals_by_volunteer"]
 
@@ -86,6 +94,11 @@ class Totals:
         return self.total.weighted
 
 
+def _check_window(window: Window) -> None:
+    if not isinstance(window, Lifetime | CalendarYear | RollingMonths | DateRange):
+        raise InvalidWindow.of("hours.window.invalid", "$.window", "expected a window")
+
+
 def _sum(volunteer_id: str, lines: Iterable[DayCredit], window: Window) -> Totals:
     total = Minutes()
     orgs: dict[str, Minutes] = defaultdict(Minutes)
@@ -121,7 +134,11 @@ def totals(accrual: Accrual, volunteer_id: str, window: Window = LIFETIME) -> To
 
     Returns:
         The totals (all zero if the volunteer has no credit).
+
+    Raises:
+        InvalidWindow: ``hours.window.invalid`` (``$.window``) if ``window`` is not a window.
     """
+    _check_window(window)
     return _sum(volunteer_id, (d for d in accrual.days if d.volunteer_id == volunteer_id), window)
 
 
@@ -134,7 +151,11 @@ def totals_by_volunteer(accrual: Accrual, window: Window = LIFETIME) -> dict[str
 
     Returns:
         Totals per volunteer id, sorted by id.
+
+    Raises:
+        InvalidWindow: ``hours.window.invalid`` (``$.window``) if ``window`` is not a window.
     """
+    _check_window(window)
     lines: dict[str, list[DayCredit]] = defaultdict(list)
     for line in accrual.days:
         lines[line.volunteer_id].append(line)
@@ -167,8 +188,10 @@ def totals_as_of(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidWindow: ``hours.window.invalid`` (``$.window``) if ``window`` is not a window.
         LedgerConflict: If two different records share an id.
     """
+    _check_window(window)
     mine = [e for e in entries if e.volunteer_id == volunteer_id]
     ids = {e.id for e in mine}
     related = [ev for ev in events if ev.entry_id in ids]

@@ -26,7 +26,7 @@ Windows serialize with a ``"kind"`` tag (``lifetime``, ``calendar_year``, ``roll
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeAlias
 
 import attrs
@@ -48,7 +48,8 @@ __all__ = [
 
 
 def _is_date(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, date):
+    # a datetime is a date subclass, but it cannot be compared with the dates of service
+    if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidWindow.of("hours.window.invalid", f"$.{attribute.name}", "expected a date")
 
 
@@ -132,8 +133,9 @@ class RollingMonths:
         ending: The last date of the window.
 
     Raises:
-        InvalidWindow: ``hours.window.invalid`` for a month count out of range or a window that
-            would start before year 1.
+        InvalidWindow: ``hours.window.invalid`` for a month count out of range, an ``ending``
+            that is not a :class:`~datetime.date` (a datetime is refused), or a window that would
+            start before year 1.
     """
 
     months: int = attrs.field(validator=_int_in(1, 1200))
@@ -180,7 +182,8 @@ class DateRange:
         last: The last date (not before ``first``).
 
     Raises:
-        InvalidWindow: ``hours.window.invalid`` if ``last`` is before ``first`` (path ``$.last``).
+        InvalidWindow: ``hours.window.invalid`` if a bound is not a :class:`~datetime.date` (a
+            datetime is refused), or if ``last`` is before ``first`` (path ``$.last``).
     """
 
     first: date = attrs.field(validator=_is_date)
