@@ -64,6 +64,9 @@ class TemporaryPostgres:
     Args:
         bin_dir: Folder of the server binaries (default: :func:`find_pg_bin`).
         user: System user to run the server as when running as root.
+        icu_locale: An ICU locale (``"en-US"``) to make the cluster's default collation, as on a
+            server created with the distribution's defaults; ``None`` (the default) creates it
+            with ``--locale=C``, where text sorts by code point.
 
     Attributes:
         dsn: Connection URL of the running server (``postgresql://postgres@127.0.0.1:PORT/postgres``).
@@ -75,7 +78,9 @@ class TemporaryPostgres:
         ``with TemporaryPostgres() as pg: store = PostgresStore(pg.dsn)``
     """
 
-    def __init__(self, bin_dir: Path | None = None, *, user: str = "postgres") -> None:
+    def __init__(
+        self, bin_dir: Path | None = None, *, user: str = "postgres", icu_locale: str | None = None
+    ) -> None:
         folder = bin_dir or find_pg_bin()
         if folder is None:
             raise UnavailableError(
@@ -85,6 +90,7 @@ class TemporaryPostgres:
             )
         self._bin = folder
         self._as_user = user if os.geteuid() == 0 else None
+        self._icu_locale = icu_locale
         self._dir = Path(tempfile.mkdtemp(prefix="volunteerkit-pg-"))
         self._data = self._dir / "data"
         self.port = _free_port()
@@ -114,9 +120,17 @@ class TemporaryPostgres:
         if self._as_user is not None:
             entry = pwd.getpwnam(self._as_user)
             os.chown(self._dir, entry.pw_uid, entry.pw_gid)
+        locale = ["--locale=C"]
+        if self._icu_locale is not None:
+            # the libc locale still sets LC_CTYPE and messages: C.UTF-8 exists everywhere
+            locale = [
+                "--locale-provider=icu",
+                f"--icu-locale={self._icu_locale}",
+                "--locale=C.UTF-8",
+            ]
         self._run(
             "initdb", "-D", str(self._data), "-A", "trust", "-U", "postgres",
-            "-E", "UTF8", "--locale=C", "--no-sync",
+            "-E", "UTF8", *locale, "--no-sync",
         )  # fmt: skip
         options = (
             f"-p {self.port} -k {self._dir} -c listen_addresses=127.0.0.1 -c fsync=off"
