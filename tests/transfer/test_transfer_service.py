@@ -24,9 +24,9 @@ from volunteerkit.transfer.errors import (
     TransferStateError,
     VolunteerNotMatched,
 )
-from volunteerkit.transfer.models import ReceiptOutcome, RejectReason
+from volunteerkit.transfer.models import ReceiptOutcome, RejectReason, SignedReceipt
 from volunteerkit.transfer.service import OverlapPolicy, RegistryDirectory, Transfers
-from volunteerkit.transfer.signing import HmacSigner, KeySet
+from volunteerkit.transfer.signing import HmacSigner, KeySet, receipt_message
 from volunteerkit.transfer.workflow import TransferState
 
 from .conftest import lines_of
@@ -375,15 +375,102 @@ def test_a_tampered_receipt_is_refused(s):
     assert info.value.code == "transfer.signature_invalid"
 
 
-def test_a_receipt_for_another_package_is_refused(s):
-    """A valid receipt of an earlier package does not close a later export."""
+def test_a_receipt_for_an_earlier_export_closes_the_transfer(s):
+    """A valid receipt of the first package closes a transfer exported again since (not stuck)."""
     first = s.beijing.import_package(s.export("one"), actor="bj-admin")
     t = s.hami_store.transfers.get(first.transfer.id)
     assert t.state is TransferState.EXPORTED
-    s.hami.export(t.id, s.folder / "one", actor="hami-admin")  # exported again: a new package
+    s.clock.advance(timedelta(minutes=1))
+    again = s.hami.export(t.id, s.folder / "one", actor="hami-admin")  # a new package, P2
+    assert again.package.header.package_id != first.receipt.receipt.package_id
+    done = s.hami.acknowledge(first.receipt, actor="hami-admin")
+    assert done.state is TransferState.ACKNOWLEDGED
+    assert [x.package_id for x in done.exports] == [
+        first.receipt.receipt.package_id, again.package.header.package_id
+    ]
+    assert done.steps[-2].package_id == first.receipt.receipt.package_id
+
+
+def _resigned(s, signed, **changes):
+    """The receipt with ``changes``, correctly signed again by Beijing (authentic but wrong)."""
+    receipt = attrs.evolve(signed.receipt, **changes)
+    return SignedReceipt(receipt=receipt, signature=s.beijing_signer.sign(receipt_message(receipt)))
+
+
+def _mismatch(s, signed) -> str:
+    """Hami must refuse the receipt as a mismatch and write nothing; return the error's path."""
+    before = s.hami_store.transfers.get(s.transfer_id), s.hami_store.audit.count()
     with pytest.raises(PackageRefused) as info:
-        s.hami.acknowledge(first.receipt, actor="hami-admin")
+        s.hami.acknowledge(signed, actor="hami-admin")
     assert info.value.code == "transfer.receipt_mismatch"
+    assert (info.value.message, info.value.message_zh) == (
+        "the receipt does not answer a package this transfer exported",
+        "回执与该转移导出的任何转移包均不符",
+    )
+    assert (s.hami_store.transfers.get(s.transfer_id), s.hami_store.audit.count()) == before
+    return info.value.path
+
+
+def test_a_receipt_for_a_package_of_another_transfer_is_refused(s):
+    """A signed receipt naming this transfer but another transfer's package is refused."""
+    other = s.beijing.import_package(s.export("one"), actor="bj-admin").receipt
+    s.export("two")  # the transfer the forged receipt names
+    forged = _resigned(s, other, transfer_id=s.transfer_id)
+    assert _mismatch(s, forged) == "$.receipt.package_id"
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"header_digest": "sha256:" + "00" * 32}, "$.receipt.header_digest"),
+        ({"source": "sh.volunteer-cloud"}, "$.receipt.source"),
+        ({"entries_received": 4, "entries_already_present": 1}, "$.receipt.entries_received"),
+        ({"credited_minutes_imported": 601}, "$.receipt.credited_minutes_imported"),
+    ],
+)
+def test_a_receipt_that_does_not_match_the_export_is_refused(s, changes, path):
+    """A correctly signed receipt whose digest, parties or counts differ from the export is refused."""
+    result = s.beijing.import_package(s.export(), actor="bj-admin")
+    assert _mismatch(s, _resigned(s, result.receipt, **changes)) == path
+    assert s.hami.acknowledge(result.receipt, actor="hami-admin").state is TransferState.ACKNOWLEDGED
+
+
+def test_a_rejection_that_claims_imports_is_refused(s):
+    """A signed rejection that also reports imported entries does not match any answer Beijing gives."""
+    signed = s.beijing.reject_package(s.export(), actor="bj-admin", reason_code=RejectReason.OTHER)
+    forged = _resigned(
+        s, signed, entries_imported=3, credited_minutes_imported=600
+    )
+    assert _mismatch(s, forged) == "$.receipt.entries_imported"
+
+
+def test_a_receipt_after_the_source_rejected_is_refused(s):
+    """Hami rejected the exported transfer itself; Beijing's later receipt cannot reopen it."""
+    files = s.export()
+    s.hami.reject(s.transfer_id, actor="hami-admin", reason_code=RejectReason.CONSENT_WITHDRAWN)
+    result = s.beijing.import_package(files, actor="bj-admin")
+    with pytest.raises(TransferStateError) as info:
+        s.hami.acknowledge(result.receipt, actor="hami-admin")
+    assert info.value.code == "transfer.invalid_transition"
+    assert s.hami_store.transfers.get(s.transfer_id).state is TransferState.REJECTED
+
+
+def test_a_different_receipt_for_the_acknowledged_package_is_refused(s):
+    """A second, different receipt for the package already acknowledged changes nothing."""
+    result = s.beijing.import_package(s.export(), actor="bj-admin")
+    done = s.hami.acknowledge(result.receipt, actor="hami-admin")
+    other = _resigned(
+        s, result.receipt, receipt_id="0195b7a0-0000-7000-8000-0000000000f3"
+    )
+    with pytest.raises(TransferStateError) as info:
+        s.hami.acknowledge(other, actor="hami-admin")
+    assert (info.value.code, info.value.path) == ("transfer.already_closed", "$.receipt.package_id")
+    pid = result.receipt.receipt.package_id
+    assert (info.value.message, info.value.message_zh) == (
+        f"the transfer was already closed by another receipt (package {pid})",
+        f"该转移已由另一份回执关闭(package {pid})",
+    )
+    assert s.hami_store.transfers.get(done.id) == done
 
 
 def test_a_rejection_receipt_closes_the_transfer(s):

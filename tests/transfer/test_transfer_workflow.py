@@ -59,6 +59,19 @@ def test_the_source_walks_from_request_to_acknowledgement():
     assert (t.created_at, t.updated_at) == (T, T + timedelta(minutes=4))
 
 
+def test_every_export_is_kept_and_found_by_package():
+    """Exporting again keeps the earlier package: each one is found by its id, in export order."""
+    t = advance(_source(), _step(S.APPROVED, 1))
+    t = advance(t, _step(S.EXPORTED, 2))
+    t = advance(t, _step(S.EXPORTED, 3, package_id="p2", entries=4))
+    assert [(s.package_id, s.entries) for s in t.exports] == [("p1", 3), ("p2", 4)]
+    assert t.exported == t.exports[-1]
+    assert t.export_of("p1") == t.steps[2]
+    assert t.export_of("p2") == t.steps[3]
+    assert t.export_of("p3") is None
+    assert _source().exports == ()
+
+
 def test_the_destination_starts_at_exported():
     """The destination's record starts with the package it received."""
     t = new_transfer(

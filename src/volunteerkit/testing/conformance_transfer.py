@@ -33,7 +33,7 @@ from volunteerkit.hours.models import EntryId, ServiceEntry, Source
 from volunteerkit.hours.policy import BEIJING_UNIVERSITY, NATIONAL
 from volunteerkit.testing.conformance import StoreFactory, _Base
 from volunteerkit.testing.strategies_transfer import transfers
-from volunteerkit.transfer.errors import PackageRefused
+from volunteerkit.transfer.errors import PackageRefused, TransferStateError
 from volunteerkit.transfer.models import (
     Algorithm,
     CertifiedDay,
@@ -44,7 +44,7 @@ from volunteerkit.transfer.models import (
     SignedReceipt,
 )
 from volunteerkit.transfer.service import RegistryDirectory, Transfers
-from volunteerkit.transfer.signing import Ed25519Signer, HmacSigner, KeySet
+from volunteerkit.transfer.signing import Ed25519Signer, HmacSigner, KeySet, receipt_message
 from volunteerkit.transfer.store import TransferredEntry, TransferRepository
 from volunteerkit.transfer.workflow import (
     Role,
@@ -356,6 +356,7 @@ class TransferScenario:
         from volunteerkit.registry.service import Registry, VolunteerApplication
 
         self.clock = FixedClock(_NOW)
+        self.transfer_id = ""
         self.hami_store, self.beijing_store, self.folder = hami, beijing, folder
         self.hami_signer = HmacSigner("hami-bj-2026", b"hami-beijing-shared-secret-0001!", party=HAMI)
         self.beijing_signer = Ed25519Signer("bj-ed-1", bytes(range(1, 33)), party=BEIJING)
@@ -424,9 +425,34 @@ class TransferScenario:
         self.clock.advance(timedelta(minutes=1))
         self.hami.approve(t.id, actor="hami-admin")
         self.clock.advance(timedelta(minutes=1))
+        self.transfer_id = t.id
         files = self.hami.export(t.id, folder, actor="hami-admin", chunk_size=chunk_size).package.files
         self.clock.advance(timedelta(minutes=1))
         return files
+
+    def export_again(self, name: str, *, chunk_size: int = 2) -> tuple[str, ...]:
+        """Export the last transfer :meth:`export` started once more (a new package); return its files.
+
+        This is what Hami does when a delivery seems lost: the earlier package stays valid.
+        """
+        folder = self.folder / name
+        folder.mkdir()
+        files = self.hami.export(
+            self.transfer_id, folder, actor="hami-admin", chunk_size=chunk_size
+        ).package.files
+        self.clock.advance(timedelta(minutes=1))
+        return files
+
+    def package_id(self, files: tuple[str, ...]) -> str:
+        """The package id of a package's chunk files."""
+        return self.beijing.verify(files).header.package_id
+
+    def hami_trail(self) -> list[tuple[str, str | None]]:
+        """Hami's audit entries of the last transfer: (action, package id) in log order."""
+        return [
+            (e.action, e.details.get("package_id"))
+            for e in self.hami_store.audit.query(subject_type="transfer", subject_id=self.transfer_id)
+        ]
 
     def beijing_counts(self) -> tuple[int, int, int, int, int]:
         """What Beijing's store holds: entries, events, transferred entries, transfers, audit."""
@@ -438,6 +464,13 @@ class TransferScenario:
             len(s.transfers.find()),
             s.audit.count(),
         )
+
+
+def _sign(scenario: TransferScenario, receipt: Receipt) -> SignedReceipt:
+    """A receipt signed with Beijing's key, as a destination that issued it would sign it."""
+    return SignedReceipt(
+        receipt=receipt, signature=scenario.beijing_signer.sign(receipt_message(receipt))
+    )
 
 
 class TransferServiceConformance:
@@ -480,6 +513,99 @@ class TransferServiceConformance:
         assert again.receipt == first.receipt
         assert scenario.beijing_counts() == counts
         assert scenario.beijing_ledger.totals(scenario.beijing_volunteer).total.credited == 600
+
+    def test_a_receipt_for_an_earlier_export_closes_the_transfer(
+        self, scenario: TransferScenario
+    ) -> None:
+        """Export P1, export P2, Beijing imports P1: Hami accepts P1's receipt and closes the transfer.
+
+        Beijing then refuses P2 as already imported, nothing is counted twice on either side, and
+        Hami's record and audit log name P1 as the package acknowledged.
+        """
+        first = scenario.export("one")
+        second = scenario.export_again("two")
+        p1, p2 = scenario.package_id(first), scenario.package_id(second)
+        assert p1 != p2
+        result = scenario.beijing.import_package(first, actor="bj-admin")
+        done = scenario.hami.acknowledge(result.receipt, actor="hami-admin")
+        assert [s.state.value for s in done.steps] == [
+            "requested", "approved", "exported", "exported", "imported", "acknowledged"
+        ]
+        imported = done.steps[-2]
+        assert (imported.package_id, imported.entries, imported.credited_minutes) == (p1, 3, 600)
+        assert done.receipt == result.receipt
+        assert scenario.hami_store.transfers.get(done.id) == done
+        counts = scenario.beijing_counts()
+        with pytest.raises(TransferStateError) as info:
+            scenario.beijing.import_package(second, actor="bj-admin")
+        assert (info.value.code, info.value.path) == ("transfer.already_imported", "$.header.package_id")
+        assert scenario.beijing_counts() == counts
+        assert scenario.beijing_store.ledger.count_entries() == 3
+        assert scenario.beijing_ledger.totals(scenario.beijing_volunteer).total.credited == 600
+        assert scenario.hami.acknowledge(result.receipt, actor="hami-admin") == done
+        assert scenario.hami_trail()[2:4] == [("transfer.export", p1), ("transfer.export", p2)]
+        assert sorted(scenario.hami_trail()[4:]) == [
+            ("transfer.acknowledge", p1), ("transfer.imported", p1)
+        ]
+
+    def test_a_receipt_for_another_export_after_closing_changes_nothing(
+        self, scenario: TransferScenario
+    ) -> None:
+        """A signed receipt for P2 arriving after P1's was acknowledged is refused, writing nothing.
+
+        Beijing never signs both (it refuses the second package); a receipt for P2 from a
+        restored or second Beijing store must not add a second import to Hami's record.
+        """
+        first = scenario.export("one")
+        second = scenario.export_again("two")
+        result = scenario.beijing.import_package(first, actor="bj-admin")
+        done = scenario.hami.acknowledge(result.receipt, actor="hami-admin")
+        trail = scenario.hami_trail()
+        late = _sign(
+            scenario,
+            attrs.evolve(
+                result.receipt.receipt,
+                receipt_id="0195b7a0-0000-7000-8000-0000000000f2",
+                package_id=scenario.package_id(second),
+                header_digest=scenario.beijing.verify(second).header_digest,
+            ),
+        )
+        with pytest.raises(TransferStateError) as info:
+            scenario.hami.acknowledge(late, actor="hami-admin")
+        assert (info.value.code, info.value.path) == ("transfer.already_closed", "$.receipt.package_id")
+        assert scenario.hami_store.transfers.get(done.id) == done
+        assert scenario.hami_trail() == trail
+
+    def test_a_rejection_of_an_earlier_export_closes_the_transfer(
+        self, scenario: TransferScenario
+    ) -> None:
+        """Beijing rejects P1 after Hami exported P2: Hami records the rejection, naming P1.
+
+        Beijing then neither imports P2 nor answers it with P1's rejection.
+        """
+        first = scenario.export("one")
+        second = scenario.export_again("two")
+        p1 = scenario.package_id(first)
+        signed = scenario.beijing.reject_package(
+            first, actor="bj-admin", reason_code=RejectReason.POLICY_REFUSED
+        )
+        closed = scenario.hami.acknowledge(signed, actor="hami-admin")
+        assert (closed.state, closed.reason_code) == (TransferState.REJECTED, RejectReason.POLICY_REFUSED)
+        assert (closed.steps[-1].package_id, closed.steps[-1].receipt) == (p1, signed)
+        assert scenario.hami_store.transfers.get(closed.id) == closed
+        assert scenario.hami.acknowledge(signed, actor="hami-admin") == closed
+        counts = scenario.beijing_counts()
+        with pytest.raises(TransferStateError) as info:
+            scenario.beijing.reject_package(second, actor="bj-admin", reason_code=RejectReason.OTHER)
+        assert (info.value.code, info.value.path) == ("transfer.already_rejected", "$.header.package_id")
+        with pytest.raises(TransferStateError) as again:
+            scenario.beijing.import_package(second, actor="bj-admin")
+        assert again.value.code == "transfer.invalid_transition"
+        assert scenario.beijing.reject_package(
+            first, actor="bj-admin", reason_code=RejectReason.OTHER
+        ) == signed
+        assert scenario.beijing_counts() == counts
+        assert scenario.beijing_store.ledger.count_entries() == 0
 
     def test_a_refused_import_writes_nothing(self, scenario: TransferScenario) -> None:
         """A package missing a chunk is refused before anything is written."""

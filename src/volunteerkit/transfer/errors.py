@@ -166,9 +166,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "another package of this transfer was already imported",
         "该转移的另一个转移包已导入",
     ),
+    "transfer.already_rejected": (
+        "another package of this transfer was already rejected",
+        "该转移的另一个转移包已被拒绝",
+    ),
     "transfer.receipt_mismatch": (
-        "the receipt does not acknowledge the package this transfer exported",
-        "回执与该转移导出的转移包不符",
+        "the receipt does not answer a package this transfer exported",
+        "回执与该转移导出的任何转移包均不符",
+    ),
+    "transfer.already_closed": (
+        "the transfer was already closed by another receipt",
+        "该转移已由另一份回执关闭",
     ),
     # workflow and arguments
     "transfer.invalid_transition": (

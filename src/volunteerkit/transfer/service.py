@@ -574,12 +574,51 @@ class Transfers:
             raise
         return ExportResult(transfer=after, package=package)
 
+    def _answered(self, transfer: Transfer, receipt: Receipt) -> TransferStep:
+        """Return the export a receipt answers, or refuse a receipt that does not match it.
+
+        A receipt binds the package (its id and header digest, which covers the transfer id, the
+        parties and the volunteer) and counts that must agree with what was exported.
+        """
+
+        def refuse(field: str) -> PackageRefused:
+            return PackageRefused.of("transfer.receipt_mismatch", f"$.receipt.{field}")
+
+        exported = transfer.export_of(receipt.package_id)
+        if exported is None:
+            raise refuse("package_id")
+        if receipt.header_digest != exported.header_digest:
+            raise refuse("header_digest")
+        if receipt.source != self._party:
+            raise refuse("source")
+        if receipt.destination != transfer.destination:
+            raise refuse("destination")
+        if receipt.entries_received != exported.entries:
+            raise refuse("entries_received")
+        if receipt.outcome is ReceiptOutcome.REJECTED:
+            if (
+                receipt.entries_imported
+                or receipt.entries_already_present
+                or receipt.entries_skipped
+                or receipt.entries_flagged
+                or receipt.credited_minutes_imported
+            ):
+                raise refuse("entries_imported")  # a rejection imports nothing
+        elif receipt.credited_minutes_imported > (exported.credited_minutes or 0):
+            raise refuse("credited_minutes_imported")
+        return exported
+
     def acknowledge(self, signed: SignedReceipt, *, actor: str) -> Transfer:
         """Verify the destination's receipt and close the transfer with it.
 
-        An ``imported`` receipt moves the transfer to ``imported`` then ``acknowledged``; a
-        ``rejected`` one to ``rejected`` with the destination's reason code. The same receipt
-        given again changes nothing.
+        The receipt may answer **any** package this transfer exported (the source may have
+        exported again after a delivery seemed lost, and the earlier package arrived after
+        all): the destination imports or rejects at most one of them. An ``imported`` receipt
+        moves the transfer to ``imported`` (naming the package and the counts the destination
+        imported) then ``acknowledged``; a ``rejected`` one to ``rejected`` with the
+        destination's reason code and the package it rejected. The same receipt given again
+        changes nothing; any other receipt once the transfer is closed is refused, and writes
+        nothing, so an import is never recorded twice.
 
         Args:
             signed: The signed receipt.
@@ -589,8 +628,13 @@ class Transfers:
             The transfer.
 
         Raises:
-            PackageRefused: A signature code, or ``transfer.receipt_mismatch`` if the receipt
-                does not answer the package this transfer exported.
+            PackageRefused: A signature code, or ``transfer.receipt_mismatch`` (at the receipt
+                field that differs) if the receipt does not answer a package this transfer
+                exported: another package id, header digest, source or destination, an entry
+                count other than the package's, more credited minutes than it holds, or a
+                rejection that reports imported entries.
+            TransferStateError: ``transfer.already_closed`` if another receipt already closed
+                the transfer, ``transfer.invalid_transition`` if the source rejected it itself.
             TransferNotFound: ``transfer.not_found``.
         """
         receipt = signed.receipt
@@ -604,15 +648,14 @@ class Transfers:
             )
             if transfer.receipt == signed:
                 return transfer
-            exported = transfer.exported
-            if (
-                exported is None
-                or receipt.package_id != exported.package_id
-                or receipt.header_digest != exported.header_digest
-                or receipt.source != self._party
-                or receipt.destination != transfer.destination
-            ):
-                raise PackageRefused.of("transfer.receipt_mismatch", "$.receipt")
+            exported = self._answered(transfer, receipt)
+            if transfer.receipt is not None:
+                closed_by = transfer.receipt.receipt.package_id
+                raise TransferStateError.of(
+                    "transfer.already_closed",
+                    "$.receipt.package_id",
+                    f"package {closed_by}",
+                )
             now = self._clock.now()
             details = {"receipt_id": receipt.receipt_id, "package_id": receipt.package_id}
             if receipt.outcome is ReceiptOutcome.REJECTED:
@@ -622,6 +665,8 @@ class Transfers:
                     actor=actor,
                     reason_code=receipt.reason_code,
                     reason=receipt.reason,
+                    package_id=receipt.package_id,
+                    header_digest=exported.header_digest,
                     receipt=signed,
                 )
                 return self._step(transfer, step, "transfer.reject", **details)
@@ -630,6 +675,7 @@ class Transfers:
                 at=now,
                 actor=actor,
                 package_id=receipt.package_id,
+                header_digest=exported.header_digest,
                 entries=receipt.entries_imported,
                 credited_minutes=receipt.credited_minutes_imported,
             )
@@ -907,19 +953,25 @@ class Transfers:
             reason: Free text.
 
         Returns:
-            The signed rejection for the source.
+            The signed rejection for the source; for a package rejected here before, the same
+            rejection as then (whatever ``reason_code`` says now).
 
         Raises:
             PackageRefused: If the package does not verify (nothing is recorded then).
-            TransferStateError: ``transfer.already_imported`` if it was imported here.
+            TransferStateError: ``transfer.already_imported`` if a package of this transfer was
+                imported here, ``transfer.already_rejected`` if *another* package of it was
+                rejected here (its receipt, :attr:`Transfer.receipt` of this side's record,
+                answers the source).
         """
         package = self.verify(paths)
         header = package.header
         existing = self._existing(package)
         if existing is not None and existing.state is not TransferState.REJECTED:
             raise TransferStateError.of("transfer.already_imported", "$.header.package_id")
-        if existing is not None and existing.receipt is not None:
-            return existing.receipt
+        if existing is not None:
+            if existing.steps[0].package_id == header.package_id and existing.receipt is not None:
+                return existing.receipt
+            raise TransferStateError.of("transfer.already_rejected", "$.header.package_id")
         now = self._clock.now()
         signed = self._sign(
             Receipt(

@@ -9,7 +9,8 @@ A transfer moves one volunteer's records from a source to a destination::
 * **requested**: the volunteer asked for it and consented (the consent reference is required);
 * **approved**: the source approved it;
 * **exported**: the source wrote and signed a package (it may export again, e.g. after a lost
-  delivery: ``exported → exported``);
+  delivery: ``exported → exported``; every package exported stays valid, and the destination
+  imports or rejects at most one of them);
 * **imported**: the destination imported the package;
 * **acknowledged**: the destination signed a receipt, and the source verified it.
 
@@ -17,7 +18,8 @@ Each side keeps its own record of the same transfer id. The **source** starts at
 the **destination** starts at ``exported`` (it learns of the transfer from a verified package),
 then records ``imported`` and ``acknowledged`` when it imports and issues the receipt. The source
 records ``imported`` and ``acknowledged`` when it verifies that receipt, or ``rejected`` when the
-receipt is a rejection. Any step before ``imported`` may instead be a rejection with a
+receipt is a rejection, each naming the package the receipt answers (any package it exported).
+Any step before ``imported`` may instead be a rejection with a
 :class:`~volunteerkit.transfer.models.RejectReason`; ``acknowledged`` and ``rejected`` are final.
 
 Everything here is pure: :func:`advance` returns a new :class:`Transfer`. The service
@@ -262,6 +264,25 @@ class Transfer:
         """The latest ``exported`` step (the package this side sent or received), if any."""
         for step in reversed(self.steps):
             if step.state is TransferState.EXPORTED:
+                return step
+        return None
+
+    @property
+    def exports(self) -> tuple[TransferStep, ...]:
+        """Every ``exported`` step, oldest first (one per package sent, or the one received)."""
+        return tuple(step for step in self.steps if step.state is TransferState.EXPORTED)
+
+    def export_of(self, package_id: str) -> TransferStep | None:
+        """Return the ``exported`` step of a package, if this transfer sent or received it.
+
+        Args:
+            package_id: The package id.
+
+        Returns:
+            The step, or ``None`` for a package of another transfer.
+        """
+        for step in self.exports:
+            if step.package_id == package_id:
                 return step
         return None
 
