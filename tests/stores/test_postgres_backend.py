@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -237,4 +238,23 @@ def test_copy_refuses_ints_its_columns_cannot_hold_instead_of_wrapping_them(
         (-(2**31), -(2**15), -(2**63)),
         (2**31 - 1, 2**15 - 1, 1),
     ]
+    store.close()
+
+
+def test_a_value_beyond_a_server_limit_is_not_reported_as_unavailable(postgres_dsn: str) -> None:
+    """An index row too large for PostgreSQL is InvalidInputError store.too_large.
+
+    The server raises "program limit exceeded", an OperationalError like a lost connection;
+    reporting it as store.unavailable would invite a retry that can never succeed.
+    """
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    db = store._db
+    db.execute("CREATE TABLE t (v text)")
+    db.execute("CREATE INDEX t_v ON t (v)")
+    noise = os.urandom(5000).hex()  # 10,000 characters that no compression brings under 2,704 B
+    with pytest.raises(InvalidInputError) as info:
+        db.execute("INSERT INTO t VALUES (?)", [noise])
+    assert info.value.code == "store.too_large"
+    db.execute("INSERT INTO t VALUES (?)", ["short"])  # the connection is still usable
+    assert db.fetchall("SELECT v FROM t") == [("short",)]
     store.close()

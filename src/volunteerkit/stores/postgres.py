@@ -111,6 +111,13 @@ def _translated() -> Iterator[None]:
         raise ConflictError(code="store.conflict") from exc
     except psycopg.IntegrityError as exc:
         raise IntegrityError(code="store.integrity") from exc
+    except psycopg.errors.ProgramLimitExceeded as exc:  # e.g. an index row over 2,704 bytes
+        raise InvalidInputError(
+            "a value or statement beyond a limit of the database (such as the size of an index "
+            "row); trying again will not help",
+            "数值或语句超出数据库的限制(例如索引行的大小);重试无济于事",
+            code="store.too_large",
+        ) from exc
     except psycopg.OperationalError as exc:
         raise UnavailableError(code="store.unavailable") from exc
     except psycopg.InterfaceError as exc:
