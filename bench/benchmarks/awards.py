@@ -185,12 +185,13 @@ def _subject(volunteer_id: str) -> AwardSubject:
     return AwardSubject(id=volunteer_id, registered_on=REGISTERED)
 
 
-def _ours(path: Path) -> tuple[float, float, Counter[str], int]:
+def stars(store: Any) -> tuple[Counter[str], int]:
+    """The timed work of ``awards``: ``earned_all`` with ``cn.cyl.stars`` over ``store``.
+
+    Returns:
+        How many volunteers hold each star as their highest, and how many stars in all.
+    """
     rules = load_rule_set("cn.cyl.stars")
-    store = SQLiteStore(path)
-    gc.collect()
-    w0 = time.perf_counter()
-    t0 = time.process_time()
     highest: Counter[str] = Counter()
     awards = 0
     for evaluation in earned_all(rules, store, as_of=AS_OF, subjects=_subject, chunk_size=1000):
@@ -198,6 +199,15 @@ def _ours(path: Path) -> tuple[float, float, Counter[str], int]:
         if top is not None:
             highest[top] += 1
         awards += len(evaluation.earned)
+    return highest, awards
+
+
+def _ours(path: Path) -> tuple[float, float, Counter[str], int]:
+    store = SQLiteStore(path)
+    gc.collect()
+    w0 = time.perf_counter()
+    t0 = time.process_time()
+    highest, awards = stars(store)
     elapsed = time.process_time() - t0
     wall = time.perf_counter() - w0
     store.close()
