@@ -271,7 +271,8 @@ class Statistics:
         with ``exact`` = retained / cohort (4 decimals, half-even). The total is the cohort. For
         ``k > 1`` a row is suppressed when the retained or the not-retained count is below ``k``
         (zero included: a share of 0 or 1 tells each member's outcome), and all rows and the
-        total are when the cohort is.
+        total are when the cohort is. An empty cohort with ``k = 1`` gives no rows (a share of
+        nobody is undefined) and a total of 0.
 
         Args:
             as_of: The instant.
@@ -287,6 +288,8 @@ class Statistics:
         rows = []
         for n, kept in zip(offsets, again, strict=True):
             hidden = self.k > 1 and min(cohort, kept, cohort - kept) < self.k
+            if not hidden and cohort == 0:
+                continue  # k = 1 and nobody active: no share to publish
             rows.append(
                 Row(key=(str(n),), value=None, suppressed=True)
                 if hidden
