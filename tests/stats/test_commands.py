@@ -92,3 +92,19 @@ def test_year_to_date_uses_the_local_date() -> None:
     assert year_to_date(datetime(2026, 12, 31, 20, 0, tzinfo=ZoneInfo("UTC")), SH) == Window(
         first=date(2027, 1, 1), last=date(2027, 1, 1)
     )
+
+
+@pytest.mark.parametrize("where", ["missing/report.html", "."])
+def test_report_command_reports_an_unwritable_path(
+    built: tuple[str, StatsDataset], tmp_path: Path, where: str
+) -> None:
+    """A missing folder or a directory as OUT gives status 2 and stats.unwritable, no OSError."""
+    url, data = built
+    status, summary = report_command(url, tmp_path / where, as_of=data.as_of, window=data.window)
+    assert status == 2
+    assert (summary["ok"], summary["code"], summary["path"]) == (
+        False,
+        "stats.unwritable",
+        "$.out_path",
+    )
+    assert summary["message_zh"].startswith("无法写入报告")

@@ -265,7 +265,8 @@ def report_command(
 
     Returns:
         ``(exit status, summary)``: 0 and ``{"ok", "path", "figures", "bytes", "suppressed"}``
-        (suppressed = rows hidden), or 2 and an error object.
+        (suppressed = rows hidden), or 2 and an error object (``stats.unwritable`` when the
+        file cannot be written).
     """
     from volunteerkit.stores import open_store  # the CLI layer opens stores; the domain does not
 
@@ -294,7 +295,18 @@ def report_command(
         figures, title=title, generated_at=generated_at or as_of, names=names, note=note
     )
     path = Path(out_path)
-    path.write_text(page, encoding="utf-8")
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as err:  # a missing or read-only folder, a full disk, a directory
+        reason = err.strerror or type(err).__name__
+        return 2, _error(
+            InvalidInputError(
+                f"the report cannot be written: {reason}",
+                f"无法写入报告:{reason}",
+                code="stats.unwritable",
+                path="$.out_path",
+            )
+        )
     return 0, {
         "ok": True,
         "path": str(path),
