@@ -56,12 +56,21 @@ def test_csv_output_marks_suppressed_cells(built: tuple[str, StatsDataset]) -> N
 
 
 def test_table_output(built: tuple[str, StatsDataset]) -> None:
-    """The text table prints suppressed cells as <k and the definition ids."""
+    """The text table prints suppressed cells as "suppressed" and the definition ids."""
     url, data = built
     status, text = stats_command(url, as_of=data.as_of, window=data.window)
     assert status == 0
     assert "Registered volunteers [volunteers.registered] (volunteers;" in text
-    assert "cn_foreign_pr  <5" in text
+    assert "cn_foreign_pr  suppressed" in text
+
+
+def test_table_does_not_call_a_complementary_cell_small(built: tuple[str, StatsDataset]) -> None:
+    """cn_ric (12 of 13 volunteers) is hidden only to protect cn_foreign_pr: it is not "<5"."""
+    url, data = built
+    status, text = stats_command(url, as_of=data.as_of, window=data.window)
+    assert status == 0
+    assert "cn_ric         suppressed" in text
+    assert "<5" not in text
 
 
 def test_bad_format_and_bad_region_are_reported(built: tuple[str, StatsDataset]) -> None:

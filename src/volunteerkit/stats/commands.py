@@ -50,16 +50,19 @@ def year_to_date(as_of: datetime, zone: ZoneInfo) -> Window:
     return Window(first=date(day.year, 1, 1), last=day)
 
 
-def _cell(figure: Figure, row: Row) -> str:
+def _cell(row: Row) -> str:
     if row.suppressed:
-        return f"<{figure.k}"
+        return "suppressed"  # not "<k": a complementary cell may hold k persons or more
     if row.exact is not None:
         return str(row.exact)
     return "" if row.value is None else str(row.value)
 
 
 def figures_table(figures: Sequence[Figure]) -> str:
-    """Format figures as plain-text tables (suppressed cells print as ``<k``).
+    """Format figures as plain-text tables (suppressed cells print as ``suppressed``).
+
+    A suppressed cell is not necessarily small: complementary suppression also hides larger
+    cells (:mod:`volunteerkit.stats.privacy`), so the cell does not claim "fewer than k".
 
     Args:
         figures: The figures.
@@ -78,7 +81,7 @@ def figures_table(figures: Sequence[Figure]) -> str:
         lines = [
             (
                 " / ".join("(unknown)" if k is None else k for k in r.key) or "all",
-                _cell(f, r),
+                _cell(r),
             )
             for r in f.rows
         ]
