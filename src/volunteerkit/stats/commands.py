@@ -97,7 +97,9 @@ def figures_csv(figures: Sequence[Figure]) -> str:
     """Format figures as CSV: one line per row, keys joined with ``/``.
 
     Columns: ``definition, dimensions, key, value, persons, exact, suppressed, as_of,
-    window_first, window_last, k``.
+    window_first, window_last, k``. Keys are written as stored: a category beginning with
+    ``=``, ``+``, ``-`` or ``@`` is not rewritten (see "CSV injection" in
+    ``docs/statistics.md``).
 
     Args:
         figures: The figures.
