@@ -56,12 +56,21 @@ def test_csv_output_marks_suppressed_cells(built: tuple[str, StatsDataset]) -> N
 
 
 def test_table_output(built: tuple[str, StatsDataset]) -> None:
-    """The text table prints suppressed cells as <k and the definition ids."""
+    """The text table prints suppressed cells as "suppressed" and the definition ids."""
     url, data = built
     status, text = stats_command(url, as_of=data.as_of, window=data.window)
     assert status == 0
     assert "Registered volunteers [volunteers.registered] (volunteers;" in text
-    assert "cn_foreign_pr  <5" in text
+    assert "cn_foreign_pr  suppressed" in text
+
+
+def test_table_does_not_call_a_complementary_cell_small(built: tuple[str, StatsDataset]) -> None:
+    """cn_ric (12 of 13 volunteers) is hidden only to protect cn_foreign_pr: it is not "<5"."""
+    url, data = built
+    status, text = stats_command(url, as_of=data.as_of, window=data.window)
+    assert status == 0
+    assert "cn_ric         suppressed" in text
+    assert "<5" not in text
 
 
 def test_bad_format_and_bad_region_are_reported(built: tuple[str, StatsDataset]) -> None:
@@ -92,3 +101,19 @@ def test_year_to_date_uses_the_local_date() -> None:
     assert year_to_date(datetime(2026, 12, 31, 20, 0, tzinfo=ZoneInfo("UTC")), SH) == Window(
         first=date(2027, 1, 1), last=date(2027, 1, 1)
     )
+
+
+@pytest.mark.parametrize("where", ["missing/report.html", "."])
+def test_report_command_reports_an_unwritable_path(
+    built: tuple[str, StatsDataset], tmp_path: Path, where: str
+) -> None:
+    """A missing folder or a directory as OUT gives status 2 and stats.unwritable, no OSError."""
+    url, data = built
+    status, summary = report_command(url, tmp_path / where, as_of=data.as_of, window=data.window)
+    assert status == 2
+    assert (summary["ok"], summary["code"], summary["path"]) == (
+        False,
+        "stats.unwritable",
+        "$.out_path",
+    )
+    assert summary["message_zh"].startswith("无法写入报告")

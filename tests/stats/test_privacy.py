@@ -85,3 +85,34 @@ def test_suppression_invariants(persons: list[int], k: int) -> None:
     assert all(r.persons is not None and r.persons >= k for r in rows if not r.suppressed)
     hidden_persons = sum(p for p, r in zip(persons, rows, strict=True) if r.suppressed)
     assert hidden_persons == 0 or hidden_persons >= k or all(r.suppressed for r in rows)
+
+
+def test_a_person_counted_in_several_hidden_rows_is_counted_once() -> None:
+    """One volunteer in five small groups is one person, not five: the big group is hidden too.
+
+    Minutes by organization: volunteer v has credit in a, b, c, d and e (1 person each), ten
+    others only in f; 11 active in all. The five small rows alone "hold 5" but are one person,
+    whose minutes would be the total minus f.
+    """
+    raw = _rows(1, 1, 1, 1, 1, 10)
+    rows, hidden = suppress(raw, 5, total_persons=11, additive=True)
+    assert hidden is False
+    assert [r.suppressed for r in rows] == [True] * 6
+
+
+@settings(max_examples=300)
+@given(
+    groups=st.lists(
+        st.sets(st.integers(min_value=0, max_value=9), min_size=1), min_size=1, max_size=6
+    ),
+    k=st.integers(min_value=1, max_value=8),
+)
+def test_hidden_rows_hold_k_distinct_persons(groups: list[set[int]], k: int) -> None:
+    """Whatever the overlap of the rows' persons, the hidden rows hold k distinct persons or none."""
+    raw = [RawRow(key=(f"g{i}",), value=len(g), persons=len(g)) for i, g in enumerate(groups)]
+    everyone = set().union(*groups)
+    rows, hidden = suppress(raw, k, total_persons=len(everyone), additive=True)
+    if hidden:
+        return
+    in_hidden = set().union(*(g for g, r in zip(groups, rows, strict=True) if r.suppressed))
+    assert not in_hidden or len(in_hidden) >= k

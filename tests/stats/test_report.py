@@ -109,3 +109,10 @@ def test_text_from_data_is_escaped() -> None:
     text = "".join(parsed.text)
     assert '<img src="http://evil.example/x.png">&' in text
     assert "demo <only>" in text
+
+
+def test_suppressed_cells_do_not_claim_fewer_than_k() -> None:
+    """A suppressed cell reads "suppressed": a complementary one may hold k persons or more."""
+    parsed = _parse(render_report(FIGURES, title="Report", generated_at=AS_OF))
+    cells = [t for t in parsed.text if t.startswith("suppressed")]
+    assert cells and set(cells) == {"suppressed"}

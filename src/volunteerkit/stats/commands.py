@@ -50,16 +50,19 @@ def year_to_date(as_of: datetime, zone: ZoneInfo) -> Window:
     return Window(first=date(day.year, 1, 1), last=day)
 
 
-def _cell(figure: Figure, row: Row) -> str:
+def _cell(row: Row) -> str:
     if row.suppressed:
-        return f"<{figure.k}"
+        return "suppressed"  # not "<k": a complementary cell may hold k persons or more
     if row.exact is not None:
         return str(row.exact)
     return "" if row.value is None else str(row.value)
 
 
 def figures_table(figures: Sequence[Figure]) -> str:
-    """Format figures as plain-text tables (suppressed cells print as ``<k``).
+    """Format figures as plain-text tables (suppressed cells print as ``suppressed``).
+
+    A suppressed cell is not necessarily small: complementary suppression also hides larger
+    cells (:mod:`volunteerkit.stats.privacy`), so the cell does not claim "fewer than k".
 
     Args:
         figures: The figures.
@@ -78,7 +81,7 @@ def figures_table(figures: Sequence[Figure]) -> str:
         lines = [
             (
                 " / ".join("(unknown)" if k is None else k for k in r.key) or "all",
-                _cell(f, r),
+                _cell(r),
             )
             for r in f.rows
         ]
@@ -94,7 +97,9 @@ def figures_csv(figures: Sequence[Figure]) -> str:
     """Format figures as CSV: one line per row, keys joined with ``/``.
 
     Columns: ``definition, dimensions, key, value, persons, exact, suppressed, as_of,
-    window_first, window_last, k``.
+    window_first, window_last, k``. Keys are written as stored: a category beginning with
+    ``=``, ``+``, ``-`` or ``@`` is not rewritten (see "CSV injection" in
+    ``docs/statistics.md``).
 
     Args:
         figures: The figures.
@@ -265,7 +270,8 @@ def report_command(
 
     Returns:
         ``(exit status, summary)``: 0 and ``{"ok", "path", "figures", "bytes", "suppressed"}``
-        (suppressed = rows hidden), or 2 and an error object.
+        (suppressed = rows hidden), or 2 and an error object (``stats.unwritable`` when the
+        file cannot be written).
     """
     from volunteerkit.stores import open_store  # the CLI layer opens stores; the domain does not
 
@@ -294,7 +300,18 @@ def report_command(
         figures, title=title, generated_at=generated_at or as_of, names=names, note=note
     )
     path = Path(out_path)
-    path.write_text(page, encoding="utf-8")
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as err:  # a missing or read-only folder, a full disk, a directory
+        reason = err.strerror or type(err).__name__
+        return 2, _error(
+            InvalidInputError(
+                f"the report cannot be written: {reason}",
+                f"无法写入报告:{reason}",
+                code="stats.unwritable",
+                path="$.out_path",
+            )
+        )
     return 0, {
         "ok": True,
         "path": str(path),

@@ -19,7 +19,7 @@ from volunteerkit._clock import require_aware
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.registry.identity._data import region_codes
 
-__all__ = ["Figure", "Filters", "Row", "Window", "region_prefix"]
+__all__ = ["FIRST_DATE", "LAST_DATE", "Figure", "Filters", "Row", "Window", "region_prefix"]
 
 _SIX_DIGITS = re.compile(r"[0-9]{6}", re.ASCII).fullmatch
 
@@ -28,9 +28,24 @@ def _err(message: str, message_zh: str, code: str, path: str) -> InvalidInputErr
     return InvalidInputError(message, message_zh, code=code, path=path)
 
 
+FIRST_DATE = date(1800, 1, 1)
+"""The earliest date a window may cover."""
+
+LAST_DATE = date(9899, 12, 31)
+"""The latest date a window may cover (a century before the calendar ends, so that a window
+shifted by the retention offsets and turned into instants in any zone is still a date)."""
+
+
 def _plain_date(_inst: object, attribute: attrs.Attribute[date], value: object) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise _err("expected a calendar date", "应为日历日期", "stats.date", f"$.{attribute.name}")
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise _err(
+            "the date must be from 1800-01-01 to 9899-12-31",
+            "日期必须在 1800-01-01 至 9899-12-31 之间",
+            "stats.date",
+            f"$.{attribute.name}",
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -38,8 +53,8 @@ class Window:
     """A range of local dates of service, both ends included.
 
     Attributes:
-        first: The first local date.
-        last: The last local date (not before ``first``).
+        first: The first local date (from 1800-01-01).
+        last: The last local date (not before ``first``, at most 9899-12-31).
     """
 
     first: date = attrs.field(validator=_plain_date)

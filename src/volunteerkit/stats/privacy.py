@@ -7,12 +7,15 @@ The rules, applied to every figure whose rows count persons (``k`` is the thresh
    (``1 <= persons < k``) is suppressed: its value and person count are hidden.
 2. **Complementary suppression** (additive figures only: rows that partition a published total).
    A suppressed value could be recovered by subtracting the other rows from the total, and two
-   suppressed rows together reveal their sum. So while the suppressed rows together hold fewer
-   than ``k`` persons (counting each row's persons; for one row alone that is always the case)
-   and some row is still shown, the shown row with the fewest persons (ties: the first in key
-   order) is suppressed too. Afterwards either no row is suppressed, or the suppressed rows
-   together hold at least ``k`` persons, so the difference between the total and the shown rows
-   covers at least ``k`` persons.
+   suppressed rows together reveal their sum. So while the suppressed rows together may hold
+   fewer than ``k`` distinct persons and some row is still shown, the shown row with the fewest
+   persons (ties: the first in key order) is suppressed too. A person can count in several rows
+   (a volunteer with credit in two months), so the distinct persons of the suppressed rows are
+   not their sum: the rule uses the lower bound ``max(largest suppressed row, total persons -
+   persons of the shown rows)``, which is the exact count when the rows partition the persons.
+   Afterwards either no row is suppressed, or the suppressed rows together hold at least ``k``
+   distinct persons, so the difference between the total and the shown rows covers at least
+   ``k`` persons.
 3. **Total.** If the whole figure holds fewer than ``k`` persons, the total and every row are
    suppressed.
 
@@ -56,6 +59,17 @@ def check_k(k: int) -> int:
     return k
 
 
+def _hidden_persons(rows: Sequence[RawRow], hidden: set[int], total_persons: int) -> int:
+    """Return a lower bound of the distinct persons in the hidden rows.
+
+    Every person is in at least one row, so those not in a shown row are in a hidden one; and
+    the largest hidden row's persons are distinct. When rows partition the persons, the bound
+    is exact (the sum of the hidden rows' persons).
+    """
+    shown = sum(r.persons for i, r in enumerate(rows) if i not in hidden)
+    return max(total_persons - shown, max(rows[i].persons for i in hidden))
+
+
 def suppress(
     rows: Sequence[RawRow], k: int, *, total_persons: int, additive: bool
 ) -> tuple[tuple[Row, ...], bool]:
@@ -81,7 +95,7 @@ def suppress(
         return tuple(Row(key=r.key, value=None, suppressed=True) for r in rows), True
     hidden = {i for i, r in enumerate(rows) if r.persons < k}
     if additive and hidden:
-        while sum(rows[i].persons for i in hidden) < k and len(hidden) < len(rows):
+        while _hidden_persons(rows, hidden, total_persons) < k and len(hidden) < len(rows):
             shown = [i for i in range(len(rows)) if i not in hidden]
             hidden.add(min(shown, key=lambda i: (rows[i].persons, i)))
     return (

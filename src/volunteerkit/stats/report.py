@@ -39,7 +39,7 @@ def _label(row: Row, names: Mapping[str, str]) -> str:
 
 def _value_text(figure: Figure, row: Row) -> str:
     if row.suppressed:
-        return f"suppressed (fewer than {figure.k})"
+        return "suppressed"  # not "fewer than k": a complementary cell may hold more
     if row.exact is not None:
         return str(row.exact)
     if figure.unit == "minutes" and row.value is not None:
@@ -162,7 +162,8 @@ def render_report(
             f'<p class="meta">As of {_e(first.as_of.isoformat())}; window '
             f"{_e(first.window.first.isoformat())} to {_e(first.window.last.isoformat())}; "
             f"groups of fewer than {first.k} persons are suppressed"
-            f"{' (k = 1: nothing is suppressed)' if first.k == 1 else ''}.</p>"
+            f"{' (k = 1: nothing is suppressed)' if first.k == 1 else ''}, and as many other "
+            "groups as it takes so that they cannot be recovered from the totals.</p>"
         )
     charts = [
         (_find(figures, "hours.credited", ("month",)), "Credited hours by month"),

@@ -6,7 +6,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
-from volunteerkit.stats.models import Figure, Filters, Row, Window
+from volunteerkit.errors import InvalidInputError
+from volunteerkit.stats.compute import shift_window
+from volunteerkit.stats.models import LAST_DATE, Figure, Filters, Row, Window
 from volunteerkit.stats.privacy import DEFAULT_K, check_k, suppress
 from volunteerkit.stats.store import (
     PERCENTILES,
@@ -18,7 +20,7 @@ from volunteerkit.stats.store import (
     VolunteersBy,
 )
 
-__all__ = ["AGE_BANDS", "RETENTION_OFFSETS", "Statistics"]
+__all__ = ["AGE_BANDS", "MAX_OFFSET", "RETENTION_OFFSETS", "Statistics"]
 
 AGE_BANDS: tuple[int, ...] = (14, 18, 25, 35, 45, 55, 65)
 """Lower bounds of the age bands (the registry's default: ``0-13``, ``14-17`` … ``65+``)."""
@@ -26,8 +28,48 @@ AGE_BANDS: tuple[int, ...] = (14, 18, 25, 35, 45, 55, 65)
 RETENTION_OFFSETS: tuple[int, ...] = (1, 3, 6, 12)
 """Default month offsets of the retention figure."""
 
+MAX_OFFSET = 1200
+"""The largest retention offset, in months (a century)."""
+
 _CENT = Decimal("0.01")
 _SHARE = Decimal("0.0001")
+
+
+def _check_age_bands(bands: object) -> tuple[int, ...]:
+    if (
+        not isinstance(bands, tuple)
+        or not bands
+        or any(isinstance(v, bool) or not isinstance(v, int) or not 0 < v <= 150 for v in bands)
+        or list(bands) != sorted(set(bands))
+    ):
+        raise InvalidInputError(
+            "age bands are given by strictly increasing lower bounds from 1 to 150",
+            "年龄段由严格递增的下限(1 至 150)给出",
+            code="stats.age_bands",
+            path="$.age_bands",
+        )
+    return bands
+
+
+def _check_offsets(offsets: tuple[int, ...], window: Window) -> tuple[int, ...]:
+    for i, n in enumerate(offsets):
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_OFFSET:
+            raise InvalidInputError(
+                f"a retention offset must be a whole number of months from 1 to {MAX_OFFSET}",
+                f"留存偏移必须是 1 至 {MAX_OFFSET} 之间的整月数",
+                code="stats.offsets",
+                path=f"$.offsets[{i}]",
+            )
+        try:
+            shift_window(window, n)
+        except InvalidInputError:
+            raise InvalidInputError(
+                f"the window shifted by {n} months ends after {LAST_DATE.isoformat()}",
+                f"统计区间后移 {n} 个月后晚于 {LAST_DATE.isoformat()}",
+                code="stats.offsets",
+                path=f"$.offsets[{i}]",
+            ) from None
+    return tuple(offsets)
 
 
 class Statistics:
@@ -40,7 +82,9 @@ class Statistics:
         age_bands: Lower bounds of the age bands.
 
     Raises:
-        InvalidInputError: ``stats.k`` for a threshold below 1.
+        InvalidInputError: ``stats.k`` for a threshold below 1, ``stats.zone`` for a zone that
+            is not a :class:`~zoneinfo.ZoneInfo`, ``stats.age_bands`` unless the bands are
+            strictly increasing lower bounds from 1 to 150.
     """
 
     def __init__(
@@ -53,8 +97,15 @@ class Statistics:
     ) -> None:
         self._repo = repository
         self.k = check_k(k)
+        if zone is not None and not isinstance(zone, ZoneInfo):
+            raise InvalidInputError(
+                "the time zone must be a ZoneInfo",
+                "时区必须是 ZoneInfo",
+                code="stats.zone",
+                path="$.zone",
+            )
         self.zone = zone or ZoneInfo("Asia/Shanghai")
-        self.age_bands = age_bands
+        self.age_bands = _check_age_bands(age_bands)
 
     def _scope(self, as_of: datetime, window: Window, filters: Filters | None) -> Scope:
         return Scope(as_of=as_of, window=window, filters=filters or Filters(), zone=self.zone)
@@ -271,7 +322,8 @@ class Statistics:
         with ``exact`` = retained / cohort (4 decimals, half-even). The total is the cohort. For
         ``k > 1`` a row is suppressed when the retained or the not-retained count is below ``k``
         (zero included: a share of 0 or 1 tells each member's outcome), and all rows and the
-        total are when the cohort is.
+        total are when the cohort is. An empty cohort with ``k = 1`` gives no rows (a share of
+        nobody is undefined) and a total of 0.
 
         Args:
             as_of: The instant.
@@ -281,12 +333,20 @@ class Statistics:
 
         Returns:
             The figure.
+
+        Raises:
+            InvalidInputError: ``stats.offsets`` for an offset that is not a whole number of
+                months from 1 to :data:`MAX_OFFSET`, or that shifts the window past
+                :data:`~volunteerkit.stats.models.LAST_DATE`.
         """
+        offsets = _check_offsets(offsets, window)
         scope = self._scope(as_of, window, filters)
         cohort, again = self._repo.retained(scope, offsets)
         rows = []
         for n, kept in zip(offsets, again, strict=True):
             hidden = self.k > 1 and min(cohort, kept, cohort - kept) < self.k
+            if not hidden and cohort == 0:
+                continue  # k = 1 and nobody active: no share to publish
             rows.append(
                 Row(key=(str(n),), value=None, suppressed=True)
                 if hidden
