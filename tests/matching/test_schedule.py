@@ -132,3 +132,21 @@ def test_age_on_birthdays_and_leap_days():
     assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
     assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
     assert age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
+
+
+def test_recurring_shift_starts_at_its_own_start_on_a_fall_back_day():
+    """A weekly shift from the second 01:30 of 1 November 2026 (EST, 06:30Z) first starts at 06:30Z.
+
+    The one-off shift with the same start does too; before, the rule's first start went to 01:30 EDT.
+    """
+    start = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    window = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    one_off = occurrences(_shift(start=start), *window)
+    weekly = occurrences(_shift(start=start, rrule="FREQ=WEEKLY;COUNT=2"), *window)
+    assert [o.start for o in one_off] == [datetime(2026, 11, 1, 6, 30, tzinfo=UTC)]
+    assert [o.start for o in weekly] == [
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+        datetime(2026, 11, 8, 6, 30, tzinfo=UTC),
+    ]
+    folded = _shift(start=datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NY), rrule="FREQ=DAILY")
+    assert occurrences(folded, *window)[0].start == start

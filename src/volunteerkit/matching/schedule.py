@@ -5,6 +5,8 @@
   time* in the shift's zone, then each local start is placed in the zone with :mod:`zoneinfo`
   (``fold=0``), so a weekly 09:00 shift stays at 09:00 across daylight-saving changes. A local start
   that does not exist (inside a spring-forward gap) is moved forward by the gap, as RFC 5545 says.
+  The first start itself is always the shift's ``start`` instant (which may be the second of two
+  ambiguous wall times on a fall-back day).
 * :func:`available_minutes` counts how many minutes of an interval a volunteer is available:
   weekly windows in the volunteer's own zone, plus extra time, minus time off.
 * :func:`age_on` gives an exact age in whole years on a date (a 29 February birthday is reached on
@@ -149,7 +151,9 @@ def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     for local in rule.xafter(max(a, first_local), inc=True):
         if local > b:
             break
-        yield _place(local, zone)
+        # DTSTART is the shift's own start: keep its instant, even when its wall time is the
+        # second of two (``fold=1``, a fall-back day), which ``_place`` would not pick.
+        yield shift.start.astimezone(UTC) if local == first_local else _place(local, zone)
 
 
 def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
