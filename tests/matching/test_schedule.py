@@ -150,3 +150,28 @@ def test_recurring_shift_starts_at_its_own_start_on_a_fall_back_day():
     ]
     folded = _shift(start=datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NY), rrule="FREQ=DAILY")
     assert occurrences(folded, *window)[0].start == start
+
+
+def test_until_in_utc_is_an_instant():
+    """``UNTIL=…Z`` ends the series at that instant, not at the same digits read as local time.
+
+    20261210T230000Z is 07:00 on 11 December in Shanghai, so the daily 07:00 shift still runs that
+    day; 20261210T233000Z is 18:30 on 10 December in New York, so the 20:00 shift does not.
+    """
+    window = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    shanghai = _shift(
+        start=datetime(2026, 12, 8, 7, 0, tzinfo=SH),
+        zone=SH,
+        rrule="FREQ=DAILY;UNTIL=20261210T230000Z",
+    )
+    assert [o.start for o in occurrences(shanghai, *window)] == [
+        datetime(2026, 12, d, 23, 0, tzinfo=UTC) for d in (7, 8, 9, 10)
+    ]
+    new_york = _shift(
+        start=datetime(2026, 12, 8, 20, 0, tzinfo=NY), rrule="FREQ=DAILY;until=20261210T233000z"
+    )
+    assert [o.start.astimezone(NY).day for o in occurrences(new_york, *window)] == [8, 9]
+    local = _shift(
+        start=datetime(2026, 12, 8, 20, 0, tzinfo=NY), rrule="FREQ=DAILY;UNTIL=20261210T233000"
+    )
+    assert [o.start.astimezone(NY).day for o in occurrences(local, *window)] == [8, 9, 10]
