@@ -321,7 +321,9 @@ def to_icalendar(
         project: Project = by_project[sh.project_id]
         slot: Slot = by_slot[sh.slot_id]
         tz = sh.zone.key
-        end = sh.start + timedelta(minutes=sh.duration_minutes)
+        # The length is exact time (as for occurrences): adding it to a zoned start would be
+        # wall-clock arithmetic, an hour off across a daylight-saving change.
+        end = sh.start.astimezone(UTC) + timedelta(minutes=sh.duration_minutes)
         lines += [
             "BEGIN:VEVENT",
             f"UID:{escape_text(sh.id)}@{uid_domain}",
