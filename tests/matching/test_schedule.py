@@ -175,3 +175,14 @@ def test_until_in_utc_is_an_instant():
         start=datetime(2026, 12, 8, 20, 0, tzinfo=NY), rrule="FREQ=DAILY;UNTIL=20261210T233000"
     )
     assert [o.start.astimezone(NY).day for o in occurrences(local, *window)] == [8, 9, 10]
+
+
+def test_window_to_the_end_of_the_calendar():
+    """A window from ``datetime.min`` to ``datetime.max`` (UTC) gives every occurrence, no overflow."""
+    shift = _shift(rrule="FREQ=WEEKLY;COUNT=3")
+    everything = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    assert [o.start for o in occurrences(shift, *everything)] == [
+        datetime(2026, 3, 1, 14, 0, tzinfo=UTC),
+        datetime(2026, 3, 8, 13, 0, tzinfo=UTC),
+        datetime(2026, 3, 15, 13, 0, tzinfo=UTC),
+    ]

@@ -151,6 +151,17 @@ def _utc_until(rule: str) -> datetime | None:
     return None
 
 
+def _local_bound(instant: datetime, zone: ZoneInfo, days: int) -> datetime:
+    """Return the wall time of ``instant`` in ``zone`` moved by ``days`` (naive).
+
+    Beyond the calendar (a window up to ``datetime.max``) it is the calendar's first or last moment.
+    """
+    try:
+        return instant.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
+    except OverflowError:
+        return datetime.min if days < 0 else datetime.max
+
+
 def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     zone = shift.zone
     first_local = shift.start.astimezone(zone).replace(tzinfo=None)
@@ -164,8 +175,8 @@ def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     if until is not None:
         rule = rule.replace(until=until.astimezone(zone).replace(tzinfo=None) + timedelta(days=1))
     # Local bounds with a day of margin either side (offsets are under 26 hours).
-    a = lo.astimezone(zone).replace(tzinfo=None) - timedelta(days=2)
-    b = hi.astimezone(zone).replace(tzinfo=None) + timedelta(days=2)
+    a = _local_bound(lo, zone, -2)
+    b = _local_bound(hi, zone, 2)
     for local in rule.xafter(max(a, first_local), inc=True):
         if local > b:
             break
