@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
+
 from volunteerkit.matching import (
     Preferences,
     Project,
+    Qualification,
+    Requirements,
     ScoringWeights,
     VolunteerProfile,
     check,
@@ -15,7 +19,7 @@ from volunteerkit.matching import (
     score,
 )
 
-from ._fixtures import FAIR, GUIDE, WINDOW, openings, volunteers
+from ._fixtures import FAIR, GUIDE, GUIDE_SHIFT, WINDOW, openings, volunteers
 
 
 def test_eligible_volunteer_has_no_reasons():
@@ -129,3 +133,39 @@ def test_weights_change_the_score():
     assert s.part("fairness").points == 33
     assert s.part("languages").points == 100
     assert s.part("availability").points == 200
+
+
+def test_renewed_qualification_covers_the_later_shift_dates():
+    """A certificate valid to 10 December and its renewal from 11 December cover both guide dates.
+
+    The weekly guide shift runs on 5 and 12 December; a gap in the records on the second date is
+    reported with that date.
+    """
+    needs_first_aid = opening(
+        FAIR,
+        attrs.evolve(GUIDE, requirements=Requirements(qualifications=["first_aid"])),
+        [GUIDE_SHIFT],
+        *WINDOW,
+    )
+    assert [o.local_date for o in needs_first_aid.occurrences] == [
+        date(2026, 12, 5),
+        date(2026, 12, 12),
+    ]
+    renewed = VolunteerProfile(
+        id="v-he",
+        qualifications=(
+            Qualification(code="first_aid", valid_until=date(2026, 12, 10)),
+            Qualification(code="first_aid", valid_from=date(2026, 12, 11)),
+        ),
+    )
+    assert check(renewed, needs_first_aid).eligible
+    lapsed = attrs.evolve(
+        renewed,
+        qualifications=(
+            Qualification(code="first_aid", valid_until=date(2026, 12, 10)),
+            Qualification(code="first_aid", valid_from=date(2026, 12, 13)),
+        ),
+    )
+    result = check(lapsed, needs_first_aid)
+    assert result.codes == ("matching.qualification_not_valid",)
+    assert result.reasons[0].detail == "first_aid on 2026-12-12"

@@ -132,3 +132,57 @@ def test_age_on_birthdays_and_leap_days():
     assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
     assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
     assert age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
+
+
+def test_recurring_shift_starts_at_its_own_start_on_a_fall_back_day():
+    """A weekly shift from the second 01:30 of 1 November 2026 (EST, 06:30Z) first starts at 06:30Z.
+
+    The one-off shift with the same start does too; before, the rule's first start went to 01:30 EDT.
+    """
+    start = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    window = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    one_off = occurrences(_shift(start=start), *window)
+    weekly = occurrences(_shift(start=start, rrule="FREQ=WEEKLY;COUNT=2"), *window)
+    assert [o.start for o in one_off] == [datetime(2026, 11, 1, 6, 30, tzinfo=UTC)]
+    assert [o.start for o in weekly] == [
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+        datetime(2026, 11, 8, 6, 30, tzinfo=UTC),
+    ]
+    folded = _shift(start=datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NY), rrule="FREQ=DAILY")
+    assert occurrences(folded, *window)[0].start == start
+
+
+def test_until_in_utc_is_an_instant():
+    """``UNTIL=…Z`` ends the series at that instant, not at the same digits read as local time.
+
+    20261210T230000Z is 07:00 on 11 December in Shanghai, so the daily 07:00 shift still runs that
+    day; 20261210T233000Z is 18:30 on 10 December in New York, so the 20:00 shift does not.
+    """
+    window = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    shanghai = _shift(
+        start=datetime(2026, 12, 8, 7, 0, tzinfo=SH),
+        zone=SH,
+        rrule="FREQ=DAILY;UNTIL=20261210T230000Z",
+    )
+    assert [o.start for o in occurrences(shanghai, *window)] == [
+        datetime(2026, 12, d, 23, 0, tzinfo=UTC) for d in (7, 8, 9, 10)
+    ]
+    new_york = _shift(
+        start=datetime(2026, 12, 8, 20, 0, tzinfo=NY), rrule="FREQ=DAILY;until=20261210T233000z"
+    )
+    assert [o.start.astimezone(NY).day for o in occurrences(new_york, *window)] == [8, 9]
+    local = _shift(
+        start=datetime(2026, 12, 8, 20, 0, tzinfo=NY), rrule="FREQ=DAILY;UNTIL=20261210T233000"
+    )
+    assert [o.start.astimezone(NY).day for o in occurrences(local, *window)] == [8, 9, 10]
+
+
+def test_window_to_the_end_of_the_calendar():
+    """A window from ``datetime.min`` to ``datetime.max`` (UTC) gives every occurrence, no overflow."""
+    shift = _shift(rrule="FREQ=WEEKLY;COUNT=3")
+    everything = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    assert [o.start for o in occurrences(shift, *everything)] == [
+        datetime(2026, 3, 1, 14, 0, tzinfo=UTC),
+        datetime(2026, 3, 8, 13, 0, tzinfo=UTC),
+        datetime(2026, 3, 15, 13, 0, tzinfo=UTC),
+    ]

@@ -4,8 +4,9 @@
 code, English and Chinese text, and a detail such as the missing skill), not just the first. Rules that
 depend on the date (age, qualification validity, insurance) are checked on the local date, in the
 project's zone, of every occurrence of the slot's shifts in the planning window: since ages only grow
-and validity is one interval, checking the first and the last occurrence date is the same as checking
-them all.
+and insurance runs up to one last day, checking the first and the last occurrence date is the same as
+checking them all; a qualification may be held as several records (a certificate and its renewal),
+so each occurrence date must fall in one of them.
 
 The slot and its occurrences travel together as an :class:`Opening` (see :func:`opening`).
 """
@@ -153,7 +154,7 @@ def check(volunteer: VolunteerProfile, opened: Opening) -> Eligibility:
     """Check every hard rule of ``opened.slot`` for ``volunteer``.
 
     Rules, in the order their reasons are listed: the slot has occurrences; required skills,
-    languages and qualifications (valid on the first and last occurrence date); minimum and maximum
+    languages and qualifications (valid on every occurrence date); minimum and maximum
     age on those dates; agreement; insurance; the volunteer's remote and distance preferences; the
     volunteer's weekly maximum; availability for at least one occurrence.
 
@@ -178,6 +179,7 @@ def check(volunteer: VolunteerProfile, opened: Opening) -> Eligibility:
     for lang in req.languages:
         if lang not in languages:
             reasons.append(Reason.of("matching.missing_language", lang))
+    days = sorted({o.local_date for o in opened.occurrences})
     held: dict[str, list[Qualification]] = {}
     for q in volunteer.qualifications:
         held.setdefault(q.code, []).append(q)
@@ -186,9 +188,13 @@ def check(volunteer: VolunteerProfile, opened: Opening) -> Eligibility:
         if not quals:
             reasons.append(Reason.of("matching.missing_qualification", code))
         elif span is not None:
-            first, last = span
-            if not any(q.valid_on(first) and q.valid_on(last) for q in quals):
-                bad = first if not any(q.valid_on(first) for q in quals) else last
+            # Every occurrence date must be covered by one of the records (a renewal may cover
+            # the later dates): the first date that none covers is reported.
+            bad = next(
+                (d for d in days if not any(q.valid_on(d) for q in quals)),
+                None,
+            )
+            if bad is not None:
                 reasons.append(
                     Reason.of("matching.qualification_not_valid", f"{code} on {bad.isoformat()}")
                 )

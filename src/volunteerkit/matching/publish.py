@@ -315,13 +315,16 @@ def to_icalendar(
             zones[sh.zone.key] = (z[0], min(z[1], start), max(z[2], start))
     for key in sorted(zones):
         zone, first, last = zones[key]
-        lines += _vtimezone(zone, first, last.replace(year=last.year + horizon_years))
+        # Only the year counts (rules run to its end); 29 February has no ``replace(year=…)``.
+        lines += _vtimezone(zone, first, datetime(last.year + horizon_years, 1, 1, tzinfo=UTC))
     stamp = _utc_stamp(dtstamp)
     for sh in items:
         project: Project = by_project[sh.project_id]
         slot: Slot = by_slot[sh.slot_id]
         tz = sh.zone.key
-        end = sh.start + timedelta(minutes=sh.duration_minutes)
+        # The length is exact time (as for occurrences): adding it to a zoned start would be
+        # wall-clock arithmetic, an hour off across a daylight-saving change.
+        end = sh.start.astimezone(UTC) + timedelta(minutes=sh.duration_minutes)
         lines += [
             "BEGIN:VEVENT",
             f"UID:{escape_text(sh.id)}@{uid_domain}",

@@ -5,6 +5,10 @@
   time* in the shift's zone, then each local start is placed in the zone with :mod:`zoneinfo`
   (``fold=0``), so a weekly 09:00 shift stays at 09:00 across daylight-saving changes. A local start
   that does not exist (inside a spring-forward gap) is moved forward by the gap, as RFC 5545 says.
+  The first start itself is always the shift's ``start`` instant (which may be the second of two
+  ambiguous wall times on a fall-back day).
+  An ``UNTIL`` in UTC (``UNTIL=20261231T155959Z``, the form RFC 5545 asks for with a zoned start)
+  is the instant it names; an ``UNTIL`` without ``Z`` is a local wall time in the shift's zone.
 * :func:`available_minutes` counts how many minutes of an interval a volunteer is available:
   weekly windows in the volunteer's own zone, plus extra time, minus time off.
 * :func:`age_on` gives an exact age in whole years on a date (a 29 February birthday is reached on
@@ -18,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
+from dateutil import parser
 from dateutil.rrule import rrule, rrulestr
 
 from volunteerkit._clock import require_aware
@@ -136,6 +141,27 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
     return out
 
 
+def _utc_until(rule: str) -> datetime | None:
+    """Return the rule's ``UNTIL`` as an instant when it is given in UTC (``…Z``), else ``None``."""
+    for part in rule.split(";"):
+        name, _, value = part.partition("=")
+        value = value.strip()
+        if name.strip().upper() == "UNTIL" and value.upper().endswith("Z"):
+            return parser.parse(value[:-1]).replace(tzinfo=UTC)
+    return None
+
+
+def _local_bound(instant: datetime, zone: ZoneInfo, days: int) -> datetime:
+    """Return the wall time of ``instant`` in ``zone`` moved by ``days`` (naive).
+
+    Beyond the calendar (a window up to ``datetime.max``) it is the calendar's first or last moment.
+    """
+    try:
+        return instant.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
+    except OverflowError:
+        return datetime.min if days < 0 else datetime.max
+
+
 def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     zone = shift.zone
     first_local = shift.start.astimezone(zone).replace(tzinfo=None)
@@ -143,13 +169,22 @@ def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
         yield shift.start.astimezone(UTC)
         return
     rule = parse_rrule(shift.rrule, first_local)
+    # A UTC ``UNTIL`` is an instant (RFC 5545): expand to its local wall time plus a day of
+    # margin, then keep the starts up to the instant itself.
+    until = _utc_until(shift.rrule)
+    if until is not None:
+        rule = rule.replace(until=until.astimezone(zone).replace(tzinfo=None) + timedelta(days=1))
     # Local bounds with a day of margin either side (offsets are under 26 hours).
-    a = lo.astimezone(zone).replace(tzinfo=None) - timedelta(days=2)
-    b = hi.astimezone(zone).replace(tzinfo=None) + timedelta(days=2)
+    a = _local_bound(lo, zone, -2)
+    b = _local_bound(hi, zone, 2)
     for local in rule.xafter(max(a, first_local), inc=True):
         if local > b:
             break
-        yield _place(local, zone)
+        # DTSTART is the shift's own start: keep its instant, even when its wall time is the
+        # second of two (``fold=1``, a fall-back day), which ``_place`` would not pick.
+        start = shift.start.astimezone(UTC) if local == first_local else _place(local, zone)
+        if until is None or start <= until:
+            yield start
 
 
 def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:

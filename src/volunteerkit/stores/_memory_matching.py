@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
+
+from volunteerkit._serialization import unstructure
 from volunteerkit.matching.errors import MatchingNotFound
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
@@ -23,6 +27,18 @@ T = TypeVar("T")
 _ZH = {"project": "项目", "slot": "岗位", "shift": "班次"}
 
 
+def _instants(record: Any) -> tuple[Any, ...]:
+    """The record's fields with times as UTC instants.
+
+    Two aware datetimes with the same ``tzinfo`` compare by wall time and ignore ``fold``, so
+    01:30 EDT equals 01:30 EST under ``==``; the SQL stores compare the instants.
+    """
+    return tuple(
+        v.astimezone(UTC) if isinstance(v, datetime) else v
+        for v in attrs.astuple(record, recurse=False)
+    )
+
+
 class MemoryMatchingRepository:
     """:class:`~volunteerkit.matching.store.MatchingStore` kept in dicts."""
 
@@ -36,7 +52,9 @@ class MemoryMatchingRepository:
 
     def _put(self, table: dict[str, T], key: str, value: T) -> bool:
         old = table.get(key)
-        if old == value:
+        # Compare what the SQL stores compare, the serialised record: ``==`` on models ignores
+        # ``fold`` (and so an hour's change of a start on a fall-back day).
+        if old is not None and unstructure(old) == unstructure(value):
             return False
         table[key] = value
 
@@ -129,7 +147,7 @@ class MemoryMatchingRepository:
                     raise unknown_reference("$.slot_id")
                 old = self._roles.get(a.id)
                 if old is not None:
-                    if old != a:
+                    if _instants(old) != _instants(a):
                         raise conflict()
                     continue
                 self._put(self._roles, a.id, a)
@@ -164,7 +182,7 @@ class MemoryMatchingRepository:
                     raise unknown_reference("$.shift_id")
                 old = self._rostered.get(a.id)
                 if old is not None:
-                    if old != a:
+                    if _instants(old) != _instants(a):
                         raise conflict()
                     continue
                 self._put(self._rostered, a.id, a)

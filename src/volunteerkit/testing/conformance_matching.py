@@ -237,6 +237,29 @@ class MatchingStoreConformance(_Base):
         with pytest.raises(IntegrityError):
             m.add_shift_assignments([_rostered(9, shift_id="missing")])
 
+    def test_an_hour_later_on_a_fall_back_day_is_a_change(self, store: Any) -> None:
+        """01:30 EDT and 01:30 EST (``fold=1``) on 1 November 2026 are different starts.
+
+        Python's ``==`` says they are equal (same zone, same wall time); the store must not: the
+        moved shift is stored, and a rostered occurrence replayed an hour later is a conflict.
+        """
+        ny = ZoneInfo("America/New_York")
+        m = store.matching
+        m.put_project(_project(zone=ny))
+        m.put_slot(_slot())
+        edt = datetime(2026, 11, 1, 1, 30, tzinfo=ny)
+        est = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ny)
+        assert m.put_shift(_shift(start=edt, zone=ny, rrule=None, exdates=())) is True
+        assert m.put_shift(_shift(start=est, zone=ny, rrule=None, exdates=())) is True
+        assert m.get_shift("f1").start.astimezone(UTC) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+        end = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+        assert m.add_shift_assignments([_rostered(1, start=edt, end=end)]) == 1
+        replay = _rostered(1, start=edt.astimezone(UTC), end=end.astimezone(ny))
+        assert m.add_shift_assignments([replay]) == 0
+        with pytest.raises(ConflictError):
+            m.add_shift_assignments([_rostered(1, start=est, end=end)])
+        assert [a.start.astimezone(UTC).hour for a in m.shift_assignments()] == [5]
+
     def test_transaction_rollback_undoes_matching_writes(self, store: Any) -> None:
         """A transaction that raises leaves projects, slots and assignments as they were."""
         m = store.matching
