@@ -25,15 +25,24 @@ For each volunteer, over the entries that are *effective* (approved, not reverse
    service. A day is whatever the zone says it is: 23, 24, 24.5 or 25 hours.
 7. **Daily cap.** Per volunteer and local date, the parts of the day are taken in order of
    ``(start, entry id)`` and credited until the cap is reached; the rest of the day is not credited.
-8. **Per-day rounding** (``rounding.scope == per_day``). Each day's capped total is rounded; the
-   difference is added to, or taken from, the day's last parts.
+8. **Per-day rounding** (``rounding.scope == per_day``). After every day's cap, each day's capped
+   total is rounded. Minutes rounded off come off the day's last parts (the last one first), on
+   every day. Then, day by day in date order, minutes rounded on are added to the day's parts
+   from the last one backwards, each part taking no more than keeps its entry (all its days
+   counted) within ``max_entry_minutes``; what no part can take is not credited. So rounding up
+   stops at the per-entry maximum: with a maximum of 60 and 30-minute units rounded up, a day of
+   50 + 60 minutes is credited 60 + 60, and a day of two entries at their maximum of 50 stays
+   at 100.
 9. **Weighted credit.** Each credited minute is weighted by its category's multiplier times the
    largest time-window multiplier that contains it (minutes added by rounding up take the weight of
    the last minute they extend). Weighted credit is an exact :class:`~decimal.Decimal`, reported
    apart from raw and credited minutes.
 
-Caps are multiples of the rounding unit that follows them (checked by
-:class:`~volunteerkit.hours.AccrualPolicy`), so rounding never lifts a credit above its cap.
+Rounding never lifts a credit above its cap. A cap that a rounding follows is a multiple of its
+unit (checked by :class:`~volunteerkit.hours.AccrualPolicy`): the per-entry maximum under
+per-entry rounding, the daily cap under per-day rounding. The daily cap comes after per-entry
+rounding, and per-day rounding up stops at the per-entry maximum (step 8), which may be any
+number of minutes.
 
 Local dates come from the zone of each entry; the daily cap groups a volunteer's parts by local
 date alone, even when they were served in different zones.
@@ -368,6 +377,28 @@ def _trim_end(parts: list[_Part], amount: int) -> None:
         amount -= take
 
 
+def _extend_end(
+    parts: list[_Part],
+    amount: int,
+    parts_by_entry: Mapping[EntryId, list[_Part]],
+    max_entry: int | None,
+) -> None:
+    """Add ``amount`` minutes at the end of ``parts``, from the last part backwards.
+
+    Each part takes what its entry can still be credited under ``max_entry`` (its whole entry,
+    on every day, counted); what no part can take is not credited.
+    """
+    for part in reversed(parts):
+        if amount <= 0:
+            return
+        take = amount
+        if max_entry is not None:
+            credited = sum(p.minutes for p in parts_by_entry[part.state.id])
+            take = min(take, max(0, max_entry - credited))
+        part.extra += take
+        amount -= take
+
+
 def _keep_first(parts: list[_Part], budget: int) -> None:
     """Keep only the first ``budget`` minutes of ``parts``, in order."""
     for part in parts:
@@ -484,13 +515,20 @@ def _accrue_volunteer(
         day_parts.sort(key=_part_key)
         if policy.daily_cap_minutes is not None:
             _keep_first(day_parts, policy.daily_cap_minutes)
-        if rounding is not None and rounding.scope is RoundingScope.PER_DAY:
+    if rounding is not None and rounding.scope is RoundingScope.PER_DAY:
+        # after every day's cap; minutes rounded off first, then those rounded on, in date order
+        # (what an entry can still take under its maximum depends on its other days)
+        rounded_on: list[tuple[list[_Part], int]] = []
+        for day in sorted(by_day):
+            day_parts = by_day[day]
             total = sum(p.minutes for p in day_parts)
             delta = rounding.apply(total) - total
             if delta > 0:
-                day_parts[-1].extra += delta
+                rounded_on.append((day_parts, delta))
             elif delta < 0:
                 _trim_end(day_parts, -delta)
+        for day_parts, delta in rounded_on:
+            _extend_end(day_parts, delta, parts_by_entry, policy.max_entry_minutes)
 
     days: list[DayCredit] = []
     entries: list[EntryCredit] = []

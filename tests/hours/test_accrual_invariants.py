@@ -1,0 +1,331 @@
+"""Hypothesis properties of the accrual rules: the invariants the documentation states.
+
+Entries here are dense: up to seven per draw for two volunteers, inside three days around the
+New York fall-back of 2026-11-01, so that a volunteer has several entries on one local day,
+overlapping or back to back, some crossing local midnight, in Kathmandu (UTC+05:45), New York,
+Shanghai and UTC. Policies draw every knob the order of operations has (units 6/15/30/60, modes
+down/nearest/up, per entry/per day, per-entry maximum, daily cap, merging and grace).
+
+The rules checked are those of :mod:`volunteerkit.hours.accrual` ("Order of operations") and of
+``docs/recording-hours.md`` ("How credit is computed"):
+
+* caps are never exceeded, by rounding or otherwise;
+* raw minutes are the served span split by local day, whatever the policy;
+* travel is never credited; the grace only hides overlaps from the report;
+* per-entry rounding rounds each entry's credit after the union, per-day rounding each capped
+  day, and rounding up stops only at a cap;
+* the result does not depend on the order of the input.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from random import Random
+from zoneinfo import ZoneInfo
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from volunteerkit.hours import (
+    Accrual,
+    AccrualPolicy,
+    OverlapRule,
+    Rounding,
+    RoundingMode,
+    RoundingScope,
+    ServiceEntry,
+    Weighting,
+    accrue,
+    fold,
+    round_minutes,
+    split_by_local_day,
+)
+from volunteerkit.hours.fold import EntryState
+
+from .strategies import RECORDED, make_entry, weightings
+
+KATHMANDU = ZoneInfo("Asia/Kathmandu")
+NEW_YORK = ZoneInfo("America/New_York")
+DENSE_ZONES = st.sampled_from([KATHMANDU, NEW_YORK, ZoneInfo("Asia/Shanghai"), ZoneInfo("UTC")])
+
+# New York falls back at 2026-11-01 06:00 UTC; three days around it.
+FIRST = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)
+SPAN = 3 * 24 * 60
+
+
+@st.composite
+def dense_entries(draw: st.DrawFn) -> list[ServiceEntry]:
+    """One to seven approved entries of volunteers v1 and v2, inside three days.
+
+    Durations are mostly a few hours (so entries share days and overlap), sometimes up to
+    16 hours (so they cross local midnight); breaks and travel are drawn too.
+    """
+    entries = []
+    for i in range(draw(st.integers(1, 7))):
+        start = FIRST + timedelta(
+            minutes=draw(st.integers(0, SPAN)), seconds=draw(st.sampled_from([0, 0, 0, 41]))
+        )
+        minutes = draw(st.integers(1, 300) | st.integers(1, 16 * 60))
+        end = start + timedelta(minutes=minutes)
+        entry = make_entry(
+            f"e{i}",
+            start,
+            end,
+            draw(DENSE_ZONES),
+            volunteer=draw(st.sampled_from(["v1", "v2"])),
+            category=draw(st.sampled_from(["community", "emergency"])),
+            break_minutes=draw(st.integers(0, min(60, minutes - 1))),
+        )
+        entries.append(attrs.evolve(entry, travel_minutes=draw(st.integers(0, 90))))
+    return entries
+
+
+@st.composite
+def accrual_policies(draw: st.DrawFn, weighted: bool = True) -> AccrualPolicy:
+    """Any valid accrual policy: every rounding, maximum, cap, overlap rule and weighting.
+
+    A cap that rounding follows is a multiple of the unit (the policy refuses anything else);
+    the other cap is any number of minutes, so a maximum of 50 under per-day 30-minute rounding
+    is drawn as well.
+    """
+    rounding = draw(
+        st.none()
+        | st.builds(
+            Rounding,
+            unit_minutes=st.sampled_from([6, 15, 30, 60]),
+            mode=st.sampled_from(list(RoundingMode)),
+            scope=st.sampled_from(list(RoundingScope)),
+        )
+    )
+    unit = 1 if rounding is None else rounding.unit_minutes
+    any_cap = st.integers(1, 600)
+    multiple = st.integers(1, 16).map(lambda k: k * unit * (60 // unit if unit < 60 else 1))
+    small_multiple = st.integers(1, 20).map(lambda k: k * unit)
+    rounded_cap = multiple | small_multiple
+    per_entry = rounding is not None and rounding.scope is RoundingScope.PER_ENTRY
+    per_day = rounding is not None and rounding.scope is RoundingScope.PER_DAY
+    return AccrualPolicy(
+        name="drawn",
+        rounding=rounding,
+        max_entry_minutes=draw(st.none() | (rounded_cap if per_entry else any_cap)),
+        daily_cap_minutes=draw(st.none() | (rounded_cap if per_day else any_cap)),
+        overlaps=OverlapRule(merge=draw(st.booleans()), grace_minutes=draw(st.integers(0, 10))),
+        weighting=draw(weightings()) if weighted else Weighting(),
+    )
+
+
+def states(entries: Sequence[ServiceEntry]) -> tuple[EntryState, ...]:
+    """The folded states of ``entries`` (all approved on entry, no events)."""
+    return fold(entries, [], as_of=RECORDED).entries
+
+
+def run(entries: Sequence[ServiceEntry], policy: AccrualPolicy) -> Accrual:
+    """Fold and accrue."""
+    return accrue(states(entries), policy)
+
+
+def per_volunteer_day(accrual: Accrual) -> dict[tuple[str, date], int]:
+    """Credited minutes per volunteer and local date (dates of all zones grouped together)."""
+    out: dict[tuple[str, date], int] = defaultdict(int)
+    for line in accrual.days:
+        out[line.volunteer_id, line.day] += line.credited_minutes
+    return dict(out)
+
+
+def per_entry(accrual: Accrual) -> dict[str, int]:
+    """Credited minutes per entry local id."""
+    return {line.entry_id.local_id: line.credited_minutes for line in accrual.entries}
+
+
+@settings(max_examples=400, deadline=None)
+@given(entries=dense_entries(), policy=accrual_policies())
+def test_caps_are_never_exceeded(entries: list[ServiceEntry], policy: AccrualPolicy) -> None:
+    """No entry is credited more than the per-entry maximum, no day more than the daily cap.
+
+    Module doc: "rounding never lifts a credit above its cap"; ``max_entry_minutes``: "Credit at
+    most this many minutes per entry"; ``daily_cap_minutes``: "Credit at most this many minutes
+    per volunteer per local calendar day". Checked under every rounding, up included.
+    """
+    accrual = run(entries, policy)
+    if policy.max_entry_minutes is not None:
+        assert all(c <= policy.max_entry_minutes for c in per_entry(accrual).values())
+    if policy.daily_cap_minutes is not None:
+        assert all(c <= policy.daily_cap_minutes for c in per_volunteer_day(accrual).values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries=dense_entries(), policy=accrual_policies())
+def test_raw_minutes_are_the_served_span_whatever_the_policy(
+    entries: list[ServiceEntry], policy: AccrualPolicy
+) -> None:
+    """Raw minutes are the served span ``[start, end - break)`` split by local day.
+
+    Step 2 of the order of operations. No maximum, merge, cap or rounding changes them, and they
+    add up to whole UTC minutes, so the 25-hour 2026-11-01 in New York and Kathmandu's
+    quarter-hour offset are exact.
+    """
+    accrual = run(entries, policy)
+    lines: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    for line in accrual.days:
+        lines[line.entry_id.local_id].append((line.day, line.raw_minutes))
+    for entry in entries:
+        served_end = entry.end - timedelta(minutes=entry.break_minutes)
+        expected = [
+            (s.day, s.minutes) for s in split_by_local_day(entry.start, served_end, entry.zone)
+        ]
+        assert lines[entry.id.local_id] == expected
+        whole = entry.end.replace(second=0) - entry.start.replace(second=0)
+        total = whole // timedelta(minutes=1) - entry.break_minutes
+        assert accrual.entry(entry.id) is not None
+        assert accrual.entry(entry.id).raw_minutes == total  # type: ignore[union-attr]
+
+
+@settings(max_examples=150, deadline=None)
+@given(entries=dense_entries(), policy=accrual_policies(), data=st.data())
+def test_travel_is_never_credited_and_the_grace_only_hides_overlaps(
+    entries: list[ServiceEntry], policy: AccrualPolicy, data: st.DataObject
+) -> None:
+    """Travel never counts, and the grace changes the overlap report only.
+
+    Step 2: "Travel is never credited". ``OverlapRule.grace_minutes``: overlaps within the grace
+    "are not *reported*" but "a grace never credits a minute twice". Other travel times and
+    another grace give the same day and entry lines; the overlaps reported are those longer
+    than the grace.
+    """
+    accrual = run(entries, policy)
+    travelled = [attrs.evolve(e, travel_minutes=data.draw(st.integers(0, 600))) for e in entries]
+    assert run(travelled, policy) == accrual
+    grace = data.draw(st.integers(0, 120))
+    other = run(
+        entries, attrs.evolve(policy, overlaps=attrs.evolve(policy.overlaps, grace_minutes=grace))
+    )
+    assert (other.days, other.entries) == (accrual.days, accrual.entries)
+    no_grace = run(entries, attrs.evolve(policy, overlaps=OverlapRule(merge=True)))
+    assert other.overlaps == tuple(o for o in no_grace.overlaps if o.minutes > grace)
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries=dense_entries(), policy=accrual_policies(weighted=False))
+def test_per_entry_rounding_rounds_each_entry_after_the_union(
+    entries: list[ServiceEntry], policy: AccrualPolicy
+) -> None:
+    """Per-entry rounding rounds what each entry keeps after maximum and union.
+
+    Steps 3-5: maximum, union, then "each entry's remaining minutes are rounded" (scope
+    ``per_entry``: "after overlaps are merged and before it is split into local days"). So an
+    entry left with 10 minutes by the union is credited 30 under 30-minute units rounded up.
+    Without a daily cap (which comes after), each entry's credit is the rounding of its credit
+    under the same policy without rounding.
+    """
+    if policy.rounding is None or policy.rounding.scope is not RoundingScope.PER_ENTRY:
+        policy = attrs.evolve(
+            policy,
+            rounding=Rounding(unit_minutes=30, mode=RoundingMode.UP, scope=RoundingScope.PER_ENTRY),
+            max_entry_minutes=None,
+        )
+    rounding = policy.rounding
+    assert rounding is not None
+    policy = attrs.evolve(policy, daily_cap_minutes=None)
+    unrounded = per_entry(run(entries, attrs.evolve(policy, rounding=None)))
+    assert per_entry(run(entries, policy)) == {
+        k: round_minutes(m, rounding.unit_minutes, rounding.mode) for k, m in unrounded.items()
+    }
+
+
+@settings(max_examples=400, deadline=None)
+@given(entries=dense_entries(), policy=accrual_policies(weighted=False))
+def test_per_day_rounding_rounds_each_capped_day_and_stops_only_at_a_cap(
+    entries: list[ServiceEntry], policy: AccrualPolicy
+) -> None:
+    """Per-day rounding rounds each volunteer's capped day; rounding up stops only at a cap.
+
+    Steps 7-8: the daily cap, then "each day's capped total is rounded". The same policy without
+    rounding gives each day's capped total T; the day is credited ``round(T)``. Rounding down
+    takes minutes off; rounding up adds them to the day's parts from the last one backwards, an
+    entry taking no more than keeps it within ``max_entry_minutes``. Only when every entry
+    credited on that day has reached the maximum can the day stay below ``round(T)`` (and then
+    still at least T).
+    """
+    if policy.rounding is None or policy.rounding.scope is not RoundingScope.PER_DAY:
+        policy = attrs.evolve(
+            policy,
+            rounding=Rounding(unit_minutes=30, mode=RoundingMode.UP, scope=RoundingScope.PER_DAY),
+            daily_cap_minutes=None,
+        )
+    rounding = policy.rounding
+    assert rounding is not None
+    capped = per_volunteer_day(run(entries, attrs.evolve(policy, rounding=None)))
+    accrual = run(entries, policy)
+    credited = per_volunteer_day(accrual)
+    totals = per_entry(accrual)
+    assert credited.keys() == capped.keys()
+    for key, before in capped.items():
+        target = round_minutes(before, rounding.unit_minutes, rounding.mode)
+        if credited[key] == target:
+            continue
+        assert policy.max_entry_minutes is not None
+        assert before <= credited[key] < target
+        on_day = {
+            line.entry_id.local_id
+            for line in accrual.days
+            if (line.volunteer_id, line.day) == key and line.credited_minutes > 0
+        }
+        assert all(totals[e] == policy.max_entry_minutes for e in on_day)
+
+
+def test_per_day_rounding_up_never_lifts_an_entry_above_its_maximum() -> None:
+    """The reviewer's case: maximum 60, 30-minute units rounded up per local day.
+
+    09:00-09:50 (a, 50) and 10:00-11:00 (b, 60) in Shanghai on one day: 110 rounds up to 120.
+    The day's last part (b) is at its maximum, so the 10 minutes go to the part before it
+    (module doc, step 8): a 60, b 60, never b 70. With c (12:00-12:55, 55) the day's 165 rounds
+    up to 180: c takes 5 (to its maximum), then a the other 10.
+    """
+    sh = ZoneInfo("Asia/Shanghai")
+    policy = AccrualPolicy(
+        name="up",
+        max_entry_minutes=60,
+        rounding=Rounding(unit_minutes=30, mode=RoundingMode.UP, scope=RoundingScope.PER_DAY),
+    )
+    day = datetime(2026, 6, 1, tzinfo=sh)
+    a = make_entry("a", day.replace(hour=9), day.replace(hour=9, minute=50), sh)
+    b = make_entry("b", day.replace(hour=10), day.replace(hour=11), sh)
+    c = make_entry("c", day.replace(hour=12), day.replace(hour=12, minute=55), sh)
+    assert per_entry(run([a, b], policy)) == {"a": 60, "b": 60}
+    assert per_entry(run([a, b, c], policy)) == {"a": 60, "b": 60, "c": 60}
+
+
+def test_per_day_rounding_up_stops_at_the_maximum() -> None:
+    """Rounding up stops at the cap when no entry of the day can take more.
+
+    Maximum 50 (any number of minutes: only the daily cap must be a multiple of a per-day unit),
+    30-minute units rounded up per day. 09:00-09:50 (50) and 10:00-10:55 (55, credited 50): the
+    day's 100 would round up to 120, but both entries are at their maximum, so the day stays at
+    100 ("rounding never lifts a credit above its cap").
+    """
+    sh = ZoneInfo("Asia/Shanghai")
+    policy = AccrualPolicy(
+        name="up",
+        max_entry_minutes=50,
+        rounding=Rounding(unit_minutes=30, mode=RoundingMode.UP, scope=RoundingScope.PER_DAY),
+    )
+    day = datetime(2026, 6, 1, tzinfo=sh)
+    a = make_entry("a", day.replace(hour=9), day.replace(hour=9, minute=50), sh)
+    b = make_entry("b", day.replace(hour=10), day.replace(hour=10, minute=55), sh)
+    accrual = run([a, b], policy)
+    assert per_entry(accrual) == {"a": 50, "b": 50}
+    assert per_volunteer_day(accrual) == {("v1", date(2026, 6, 1)): 100}
+
+
+@settings(max_examples=150, deadline=None)
+@given(entries=dense_entries(), policy=accrual_policies(), seed=st.randoms(use_true_random=False))
+def test_accrual_does_not_depend_on_the_order_of_the_input(
+    entries: list[ServiceEntry], policy: AccrualPolicy, seed: Random
+) -> None:
+    """Entries are taken in order of (start, id) whatever order they come in."""
+    shuffled = list(states(entries))
+    seed.shuffle(shuffled)
+    assert accrue(shuffled, policy) == run(entries, policy)
