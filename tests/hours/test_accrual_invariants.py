@@ -14,6 +14,7 @@ The rules checked are those of :mod:`volunteerkit.hours.accrual` ("Order of oper
 * travel is never credited; the grace only hides overlaps from the report;
 * per-entry rounding rounds each entry's credit after the union, per-day rounding each capped
   day, and rounding up stops only at a cap;
+* weighted credit is exact, whatever the number of digits of the multipliers;
 * the result does not depend on the order of the input.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, Inexact
 from random import Random
 from zoneinfo import ZoneInfo
 
@@ -32,17 +34,21 @@ from hypothesis import strategies as st
 from volunteerkit.hours import (
     Accrual,
     AccrualPolicy,
+    CategoryMultiplier,
     OverlapRule,
     Rounding,
     RoundingMode,
     RoundingScope,
     ServiceEntry,
+    TimeWindowMultiplier,
     Weighting,
     accrue,
     fold,
     round_minutes,
     split_by_local_day,
+    totals_by_volunteer,
 )
+from volunteerkit.hours.accrual import _accrue_alone, _accrue_volunteer
 from volunteerkit.hours.fold import EntryState
 
 from .strategies import RECORDED, make_entry, weightings
@@ -54,6 +60,9 @@ DENSE_ZONES = st.sampled_from([KATHMANDU, NEW_YORK, ZoneInfo("Asia/Shanghai"), Z
 # New York falls back at 2026-11-01 06:00 UTC; three days around it.
 FIRST = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)
 SPAN = 3 * 24 * 60
+
+#: Exact Decimal arithmetic for the expected values (never rounds, traps if it would).
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact])
 
 
 @st.composite
@@ -320,6 +329,58 @@ def test_per_day_rounding_up_stops_at_the_maximum() -> None:
     assert per_volunteer_day(accrual) == {("v1", date(2026, 6, 1)): 100}
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    entries=dense_entries(),
+    policy=accrual_policies(weighted=False),
+    category=st.decimals(min_value=0, max_value=10**6, allow_nan=False, allow_infinity=False),
+    window=st.decimals(min_value=0, max_value=10**6, allow_nan=False, allow_infinity=False),
+    digits=st.integers(0, 40),
+)
+def test_weighted_credit_is_exact(
+    entries: list[ServiceEntry],
+    policy: AccrualPolicy,
+    category: Decimal,
+    window: Decimal,
+    digits: int,
+) -> None:
+    """Weighted credit is credited minutes times the multipliers, exactly.
+
+    Step 9: weighted credit "is an exact Decimal" (``Weighting``: "never rounded"), whatever
+    the multipliers' digits (``accrue`` called directly takes any finite multiplier, not only
+    the six decimal places the stores keep). Two windows covering the whole day with one
+    multiplier give every minute, rounding extras included, the same weight. Totals add them
+    up exactly too.
+    """
+    category = EXACT.add(category, EXACT.scaleb(Decimal(1), -digits))  # e.g. 1.000...0001
+    weighting = Weighting(
+        categories=(CategoryMultiplier(category="emergency", multiplier=category),),
+        time_windows=(
+            TimeWindowMultiplier(start="00:00", end="12:00", multiplier=window),
+            TimeWindowMultiplier(start="12:00", end="00:00", multiplier=window),
+        ),
+    )
+    for weights in (Weighting(categories=weighting.categories), weighting):
+        accrual = run(entries, attrs.evolve(policy, weighting=weights))
+        for line in accrual.days:
+            factor = category if line.category == "emergency" else Decimal(1)
+            if weights.time_windows:
+                factor = EXACT.multiply(factor, window)
+            assert line.weighted_minutes == EXACT.multiply(factor, line.credited_minutes)
+        for total in accrual.entries:
+            lines = [d.weighted_minutes for d in accrual.days if d.entry_id == total.entry_id]
+            expected = Decimal(0)
+            for value in lines:
+                expected = EXACT.add(expected, value)
+            assert total.weighted_minutes == expected
+        for volunteer, sums in totals_by_volunteer(accrual).items():
+            expected = Decimal(0)
+            for line in accrual.days:
+                if line.volunteer_id == volunteer:
+                    expected = EXACT.add(expected, line.weighted_minutes)
+            assert sums.weighted_minutes == expected
+
+
 @settings(max_examples=150, deadline=None)
 @given(entries=dense_entries(), policy=accrual_policies(), seed=st.randoms(use_true_random=False))
 def test_accrual_does_not_depend_on_the_order_of_the_input(
@@ -329,3 +390,39 @@ def test_accrual_does_not_depend_on_the_order_of_the_input(
     shuffled = list(states(entries))
     seed.shuffle(shuffled)
     assert accrue(shuffled, policy) == run(entries, policy)
+
+
+def test_weighted_credit_keeps_every_digit_of_a_long_multiplier() -> None:
+    """A multiplier of 28 significant digits times 61 minutes keeps all 29 digits of the product.
+
+    ``Weighting``: weighted credit is "sums of whole minutes times Decimal multipliers, never
+    rounded". 1.000000000000000000000000001 x 61 = 61.000000000000000000000000061 (Decimal's
+    default context would give 61.00000000000000000000000006). The ledger's fast path for an
+    isolated entry and the general path agree, and so do totals.
+    """
+    sh = ZoneInfo("Asia/Shanghai")
+    multiplier = Decimal("1.000000000000000000000000001")
+    policy = AccrualPolicy(
+        name="long",
+        weighting=Weighting(
+            categories=(CategoryMultiplier(category="community", multiplier=multiplier),)
+        ),
+    )
+    day = datetime(2026, 6, 1, tzinfo=sh)
+    entry = make_entry("x", day.replace(hour=9), day.replace(hour=10, minute=1), sh)
+    (state,) = states([entry])
+    exact = Decimal("61.000000000000000000000000061")
+    assert [line.weighted_minutes for line in _accrue_alone(state, policy)] == [exact]
+    assert [line.weighted_minutes for line in _accrue_volunteer([state], policy)[0]] == [exact]
+    accrual = accrue([state], policy)
+    assert totals_by_volunteer(accrual)["v1"].weighted_minutes == exact
+    night = attrs.evolve(
+        policy,
+        weighting=attrs.evolve(
+            policy.weighting,
+            time_windows=(TimeWindowMultiplier(start="09:00", end="09:01", multiplier=multiplier),),
+        ),
+    )
+    # 1 minute in the window weighs multiplier**2, the other 60 weigh multiplier
+    expected = EXACT.add(EXACT.multiply(multiplier, multiplier), EXACT.multiply(multiplier, 60))
+    assert [line.weighted_minutes for line in accrue([state], night).days] == [expected]

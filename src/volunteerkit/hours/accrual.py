@@ -36,7 +36,8 @@ For each volunteer, over the entries that are *effective* (approved, not reverse
 9. **Weighted credit.** Each credited minute is weighted by its category's multiplier times the
    largest time-window multiplier that contains it (minutes added by rounding up take the weight of
    the last minute they extend). Weighted credit is an exact :class:`~decimal.Decimal`, reported
-   apart from raw and credited minutes.
+   apart from raw and credited minutes: it is computed without the 28-digit limit of Decimal's
+   default context, so it is never rounded, however many digits the multipliers have.
 
 Rounding never lifts a credit above its cap. A cap that a rounding follows is a multiple of its
 unit (checked by :class:`~volunteerkit.hours.AccrualPolicy`): the per-entry maximum under
@@ -66,7 +67,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -86,6 +98,20 @@ from volunteerkit.hours.policy import AccrualPolicy, RoundingScope, Weighting
 
 if TYPE_CHECKING:
     from volunteerkit.hours.fold import EntryState
+
+_EXACT = Context(
+    prec=MAX_PREC,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+"""Decimal arithmetic for weighted credit: sums and products of finite Decimals, never rounded.
+
+The default context keeps 28 digits, so a multiplier with many digits (``accrue`` takes any finite
+one; the stores' ledger takes six decimal places) times minutes would be rounded silently. Here
+products and sums are exact, with the exponents the default context gives when it need not round,
+and anything inexact raises instead of rounding.
+"""
 
 __all__ = [
     "Accrual",
@@ -533,39 +559,40 @@ def _accrue_volunteer(
     days: list[DayCredit] = []
     entries: list[EntryCredit] = []
     weighting = policy.weighting
-    for st in ordered:
-        credited: dict[date, int] = defaultdict(int)
-        weights: dict[date, Decimal] = defaultdict(Decimal)
-        if weighting.time_windows:
-            for part in parts_by_entry[st.id]:
-                credited[part.day] += part.minutes
-                weights[part.day] += _weight(part, weighting)
-        else:  # what _weight gives without time windows, the multiplier looked up once
-            multiplier = weighting.category_multiplier(st.entry.category)
-            for part in parts_by_entry[st.id]:
-                minutes = part.minutes
-                credited[part.day] += minutes
-                weights[part.day] += multiplier * minutes
-        entry = st.entry
-        total_raw = total_credited = 0
-        total_weighted = Decimal(0)
-        for day, a, b in raw[st.id]:
-            # pop: a day is reported once per entry even in a zone that repeats a date
-            minutes = credited.pop(day, 0)
-            weighted = weights.pop(day, Decimal(0))
-            days.append(_day_line(entry, day, b - a, minutes, weighted))
-            total_raw += b - a
-            total_credited += minutes
-            total_weighted += weighted
-        entries.append(
-            EntryCredit(
-                entry_id=entry.id,
-                volunteer_id=entry.volunteer_id,
-                raw_minutes=total_raw,
-                credited_minutes=total_credited,
-                weighted_minutes=total_weighted,
+    with localcontext(_EXACT):  # weighted credit is exact, whatever the multipliers
+        for st in ordered:
+            credited: dict[date, int] = defaultdict(int)
+            weights: dict[date, Decimal] = defaultdict(Decimal)
+            if weighting.time_windows:
+                for part in parts_by_entry[st.id]:
+                    credited[part.day] += part.minutes
+                    weights[part.day] += _weight(part, weighting)
+            else:  # what _weight gives without time windows, the multiplier looked up once
+                multiplier = weighting.category_multiplier(st.entry.category)
+                for part in parts_by_entry[st.id]:
+                    minutes = part.minutes
+                    credited[part.day] += minutes
+                    weights[part.day] += multiplier * minutes
+            entry = st.entry
+            total_raw = total_credited = 0
+            total_weighted = Decimal(0)
+            for day, a, b in raw[st.id]:
+                # pop: a day is reported once per entry even in a zone that repeats a date
+                minutes = credited.pop(day, 0)
+                weighted = weights.pop(day, Decimal(0))
+                days.append(_day_line(entry, day, b - a, minutes, weighted))
+                total_raw += b - a
+                total_credited += minutes
+                total_weighted += weighted
+            entries.append(
+                EntryCredit(
+                    entry_id=entry.id,
+                    volunteer_id=entry.volunteer_id,
+                    raw_minutes=total_raw,
+                    credited_minutes=total_credited,
+                    weighted_minutes=total_weighted,
+                )
             )
-        )
     return days, entries
 
 
@@ -621,7 +648,7 @@ def _accrue_alone(st: EntryState, policy: AccrualPolicy) -> list[DayCredit]:
     for day, a, b in served:
         if day in credited:  # pop: a date the zone repeats is reported once, as in the general path
             got = credited.pop(day)
-            weighted = multiplier * got
+            weighted = _EXACT.multiply(multiplier, got)
         else:
             got, weighted = 0, Decimal(0)
         lines.append(_day_line(entry, day, b - a, got, weighted))
@@ -672,18 +699,20 @@ def _certified_credit(
     for item in certified:
         given[item.day] = given.get(item.day, 0) + item.minutes
     multiplier = weighting.category_multiplier(entry.category)
-    lines = [
-        _day_line(
-            entry, day, raw.get(day, 0), given.get(day, 0), multiplier * given.get(day, 0)
-        )
-        for day in [*raw, *(d for d in given if d not in raw)]
-    ]
+    with localcontext(_EXACT):  # weighted credit is exact, whatever the multiplier
+        lines = [
+            _day_line(
+                entry, day, raw.get(day, 0), given.get(day, 0), multiplier * given.get(day, 0)
+            )
+            for day in [*raw, *(d for d in given if d not in raw)]
+        ]
+        weighted = sum((line.weighted_minutes for line in lines), Decimal(0))
     return lines, EntryCredit(
         entry_id=entry.id,
         volunteer_id=entry.volunteer_id,
         raw_minutes=sum(line.raw_minutes for line in lines),
         credited_minutes=sum(line.credited_minutes for line in lines),
-        weighted_minutes=sum((line.weighted_minutes for line in lines), Decimal(0)),
+        weighted_minutes=weighted,
     )
 
 
