@@ -329,6 +329,51 @@ def test_per_day_rounding_up_stops_at_the_maximum() -> None:
     assert per_volunteer_day(accrual) == {("v1", date(2026, 6, 1)): 100}
 
 
+def test_per_day_rounding_up_counts_an_entrys_other_days_against_its_maximum() -> None:
+    """The maximum counts an entry on all its days; days round up in date order.
+
+    Shanghai, 30-minute units rounded up per day. Y 10:00-10:10 (10) on 1 June; X 23:20-00:50
+    (40 on 1 June, 50 on 2 June). Maximum 90: X is full (90), so 1 June's 50 -> 60 goes to Y
+    (20) and 2 June stays at 50. Maximum 120: 1 June's 10 go to X (its last part that day),
+    then 2 June's 10 too: X 110, Y 10 (module doc, step 8).
+    """
+    sh = ZoneInfo("Asia/Shanghai")
+    up = Rounding(unit_minutes=30, mode=RoundingMode.UP, scope=RoundingScope.PER_DAY)
+    y = make_entry(
+        "y", datetime(2026, 6, 1, 10, 0, tzinfo=sh), datetime(2026, 6, 1, 10, 10, tzinfo=sh), sh
+    )
+    x = make_entry(
+        "x", datetime(2026, 6, 1, 23, 20, tzinfo=sh), datetime(2026, 6, 2, 0, 50, tzinfo=sh), sh
+    )
+    full = run([x, y], AccrualPolicy(name="90", max_entry_minutes=90, rounding=up))
+    assert per_entry(full) == {"x": 90, "y": 20}
+    assert per_volunteer_day(full) == {("v1", date(2026, 6, 1)): 60, ("v1", date(2026, 6, 2)): 50}
+    room = run([x, y], AccrualPolicy(name="120", max_entry_minutes=120, rounding=up))
+    assert per_entry(room) == {"x": 110, "y": 10}
+    assert per_volunteer_day(room) == {("v1", date(2026, 6, 1)): 60, ("v1", date(2026, 6, 2)): 60}
+
+
+def test_per_entry_rounding_rounds_what_the_union_leaves() -> None:
+    """Per-entry rounding comes after the union: a 10-minute remainder rounds up to 30.
+
+    Module doc steps 4-5 and ``RoundingScope.PER_ENTRY`` ("after overlaps are merged"): A
+    09:00-10:00 (60), B 09:20-10:10 keeps 10:00-10:10 (10), rounded up to 30. The volunteer
+    served 70 distinct minutes and is credited 90: each entry is rounded on its own, as documented.
+    """
+    sh = ZoneInfo("Asia/Shanghai")
+    policy = AccrualPolicy(
+        name="up",
+        rounding=Rounding(unit_minutes=30, mode=RoundingMode.UP, scope=RoundingScope.PER_ENTRY),
+    )
+    a = make_entry(
+        "a", datetime(2026, 6, 1, 9, 0, tzinfo=sh), datetime(2026, 6, 1, 10, 0, tzinfo=sh), sh
+    )
+    b = make_entry(
+        "b", datetime(2026, 6, 1, 9, 20, tzinfo=sh), datetime(2026, 6, 1, 10, 10, tzinfo=sh), sh
+    )
+    assert per_entry(run([a, b], policy)) == {"a": 60, "b": 30}
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     entries=dense_entries(),
