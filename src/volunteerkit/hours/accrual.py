@@ -112,6 +112,7 @@ one; the stores' ledger takes six decimal places) times minutes would be rounded
 products and sums are exact, with the exponents the default context gives when it need not round,
 and anything inexact raises instead of rounding.
 """
+_exact_multiply = _EXACT.multiply  # bound once: the fast path for isolated entries calls it per day
 
 __all__ = [
     "Accrual",
@@ -648,7 +649,7 @@ def _accrue_alone(st: EntryState, policy: AccrualPolicy) -> list[DayCredit]:
     for day, a, b in served:
         if day in credited:  # pop: a date the zone repeats is reported once, as in the general path
             got = credited.pop(day)
-            weighted = _EXACT.multiply(multiplier, got)
+            weighted = _exact_multiply(multiplier, got)
         else:
             got, weighted = 0, Decimal(0)
         lines.append(_day_line(entry, day, b - a, got, weighted))
