@@ -25,15 +25,25 @@ For each volunteer, over the entries that are *effective* (approved, not reverse
    service. A day is whatever the zone says it is: 23, 24, 24.5 or 25 hours.
 7. **Daily cap.** Per volunteer and local date, the parts of the day are taken in order of
    ``(start, entry id)`` and credited until the cap is reached; the rest of the day is not credited.
-8. **Per-day rounding** (``rounding.scope == per_day``). Each day's capped total is rounded; the
-   difference is added to, or taken from, the day's last parts.
+8. **Per-day rounding** (``rounding.scope == per_day``). After every day's cap, each day's capped
+   total is rounded. Minutes rounded off come off the day's last parts (the last one first), on
+   every day. Then, day by day in date order, minutes rounded on are added to the day's parts
+   from the last one backwards, each part taking no more than keeps its entry (all its days
+   counted) within ``max_entry_minutes``; what no part can take is not credited. So rounding up
+   stops at the per-entry maximum: with a maximum of 60 and 30-minute units rounded up, a day of
+   50 + 60 minutes is credited 60 + 60, and a day of two entries at their maximum of 50 stays
+   at 100.
 9. **Weighted credit.** Each credited minute is weighted by its category's multiplier times the
    largest time-window multiplier that contains it (minutes added by rounding up take the weight of
    the last minute they extend). Weighted credit is an exact :class:`~decimal.Decimal`, reported
-   apart from raw and credited minutes.
+   apart from raw and credited minutes: it is computed without the 28-digit limit of Decimal's
+   default context, so it is never rounded, however many digits the multipliers have.
 
-Caps are multiples of the rounding unit that follows them (checked by
-:class:`~volunteerkit.hours.AccrualPolicy`), so rounding never lifts a credit above its cap.
+Rounding never lifts a credit above its cap. A cap that a rounding follows is a multiple of its
+unit (checked by :class:`~volunteerkit.hours.AccrualPolicy`): the per-entry maximum under
+per-entry rounding, the daily cap under per-day rounding. The daily cap comes after per-entry
+rounding, and per-day rounding up stops at the per-entry maximum (step 8), which may be any
+number of minutes.
 
 Local dates come from the zone of each entry; the daily cap groups a volunteer's parts by local
 date alone, even when they were served in different zones.
@@ -57,7 +67,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -77,6 +98,21 @@ from volunteerkit.hours.policy import AccrualPolicy, RoundingScope, Weighting
 
 if TYPE_CHECKING:
     from volunteerkit.hours.fold import EntryState
+
+_EXACT = Context(
+    prec=MAX_PREC,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+"""Decimal arithmetic for weighted credit: sums and products of finite Decimals, never rounded.
+
+The default context keeps 28 digits, so a multiplier with many digits (``accrue`` takes any finite
+one; the stores' ledger takes six decimal places) times minutes would be rounded silently. Here
+products and sums are exact, with the exponents the default context gives when it need not round,
+and anything inexact raises instead of rounding.
+"""
+_exact_multiply = _EXACT.multiply  # bound once: the fast path for isolated entries calls it per day
 
 __all__ = [
     "Accrual",
@@ -368,6 +404,28 @@ def _trim_end(parts: list[_Part], amount: int) -> None:
         amount -= take
 
 
+def _extend_end(
+    parts: list[_Part],
+    amount: int,
+    parts_by_entry: Mapping[EntryId, list[_Part]],
+    max_entry: int | None,
+) -> None:
+    """Add ``amount`` minutes at the end of ``parts``, from the last part backwards.
+
+    Each part takes what its entry can still be credited under ``max_entry`` (its whole entry,
+    on every day, counted); what no part can take is not credited.
+    """
+    for part in reversed(parts):
+        if amount <= 0:
+            return
+        take = amount
+        if max_entry is not None:
+            credited = sum(p.minutes for p in parts_by_entry[part.state.id])
+            take = min(take, max(0, max_entry - credited))
+        part.extra += take
+        amount -= take
+
+
 def _keep_first(parts: list[_Part], budget: int) -> None:
     """Keep only the first ``budget`` minutes of ``parts``, in order."""
     for part in parts:
@@ -484,50 +542,58 @@ def _accrue_volunteer(
         day_parts.sort(key=_part_key)
         if policy.daily_cap_minutes is not None:
             _keep_first(day_parts, policy.daily_cap_minutes)
-        if rounding is not None and rounding.scope is RoundingScope.PER_DAY:
+    if rounding is not None and rounding.scope is RoundingScope.PER_DAY:
+        # after every day's cap; minutes rounded off first, then those rounded on, in date order
+        # (what an entry can still take under its maximum depends on its other days)
+        rounded_on: list[tuple[list[_Part], int]] = []
+        for day in sorted(by_day):
+            day_parts = by_day[day]
             total = sum(p.minutes for p in day_parts)
             delta = rounding.apply(total) - total
             if delta > 0:
-                day_parts[-1].extra += delta
+                rounded_on.append((day_parts, delta))
             elif delta < 0:
                 _trim_end(day_parts, -delta)
+        for day_parts, delta in rounded_on:
+            _extend_end(day_parts, delta, parts_by_entry, policy.max_entry_minutes)
 
     days: list[DayCredit] = []
     entries: list[EntryCredit] = []
     weighting = policy.weighting
-    for st in ordered:
-        credited: dict[date, int] = defaultdict(int)
-        weights: dict[date, Decimal] = defaultdict(Decimal)
-        if weighting.time_windows:
-            for part in parts_by_entry[st.id]:
-                credited[part.day] += part.minutes
-                weights[part.day] += _weight(part, weighting)
-        else:  # what _weight gives without time windows, the multiplier looked up once
-            multiplier = weighting.category_multiplier(st.entry.category)
-            for part in parts_by_entry[st.id]:
-                minutes = part.minutes
-                credited[part.day] += minutes
-                weights[part.day] += multiplier * minutes
-        entry = st.entry
-        total_raw = total_credited = 0
-        total_weighted = Decimal(0)
-        for day, a, b in raw[st.id]:
-            # pop: a day is reported once per entry even in a zone that repeats a date
-            minutes = credited.pop(day, 0)
-            weighted = weights.pop(day, Decimal(0))
-            days.append(_day_line(entry, day, b - a, minutes, weighted))
-            total_raw += b - a
-            total_credited += minutes
-            total_weighted += weighted
-        entries.append(
-            EntryCredit(
-                entry_id=entry.id,
-                volunteer_id=entry.volunteer_id,
-                raw_minutes=total_raw,
-                credited_minutes=total_credited,
-                weighted_minutes=total_weighted,
+    with localcontext(_EXACT):  # weighted credit is exact, whatever the multipliers
+        for st in ordered:
+            credited: dict[date, int] = defaultdict(int)
+            weights: dict[date, Decimal] = defaultdict(Decimal)
+            if weighting.time_windows:
+                for part in parts_by_entry[st.id]:
+                    credited[part.day] += part.minutes
+                    weights[part.day] += _weight(part, weighting)
+            else:  # what _weight gives without time windows, the multiplier looked up once
+                multiplier = weighting.category_multiplier(st.entry.category)
+                for part in parts_by_entry[st.id]:
+                    minutes = part.minutes
+                    credited[part.day] += minutes
+                    weights[part.day] += multiplier * minutes
+            entry = st.entry
+            total_raw = total_credited = 0
+            total_weighted = Decimal(0)
+            for day, a, b in raw[st.id]:
+                # pop: a day is reported once per entry even in a zone that repeats a date
+                minutes = credited.pop(day, 0)
+                weighted = weights.pop(day, Decimal(0))
+                days.append(_day_line(entry, day, b - a, minutes, weighted))
+                total_raw += b - a
+                total_credited += minutes
+                total_weighted += weighted
+            entries.append(
+                EntryCredit(
+                    entry_id=entry.id,
+                    volunteer_id=entry.volunteer_id,
+                    raw_minutes=total_raw,
+                    credited_minutes=total_credited,
+                    weighted_minutes=total_weighted,
+                )
             )
-        )
     return days, entries
 
 
@@ -583,7 +649,7 @@ def _accrue_alone(st: EntryState, policy: AccrualPolicy) -> list[DayCredit]:
     for day, a, b in served:
         if day in credited:  # pop: a date the zone repeats is reported once, as in the general path
             got = credited.pop(day)
-            weighted = multiplier * got
+            weighted = _exact_multiply(multiplier, got)
         else:
             got, weighted = 0, Decimal(0)
         lines.append(_day_line(entry, day, b - a, got, weighted))
@@ -634,18 +700,20 @@ def _certified_credit(
     for item in certified:
         given[item.day] = given.get(item.day, 0) + item.minutes
     multiplier = weighting.category_multiplier(entry.category)
-    lines = [
-        _day_line(
-            entry, day, raw.get(day, 0), given.get(day, 0), multiplier * given.get(day, 0)
-        )
-        for day in [*raw, *(d for d in given if d not in raw)]
-    ]
+    with localcontext(_EXACT):  # weighted credit is exact, whatever the multiplier
+        lines = [
+            _day_line(
+                entry, day, raw.get(day, 0), given.get(day, 0), multiplier * given.get(day, 0)
+            )
+            for day in [*raw, *(d for d in given if d not in raw)]
+        ]
+        weighted = sum((line.weighted_minutes for line in lines), Decimal(0))
     return lines, EntryCredit(
         entry_id=entry.id,
         volunteer_id=entry.volunteer_id,
         raw_minutes=sum(line.raw_minutes for line in lines),
         credited_minutes=sum(line.credited_minutes for line in lines),
-        weighted_minutes=sum((line.weighted_minutes for line in lines), Decimal(0)),
+        weighted_minutes=weighted,
     )
 
 

@@ -13,7 +13,9 @@ rule file). It has two jobs:
 
 Caps must be whole multiples of the rounding unit that follows them (the per-entry maximum for
 per-entry rounding, the daily cap for per-day rounding). This makes "cap, then round" and "round,
-then cap" agree, so rounding can never lift a credit above its cap.
+then cap" agree, so rounding can never lift a credit above its cap. The other cap needs no such
+rule: the daily cap is applied after per-entry rounding, and per-day rounding up adds no minute
+beyond an entry's maximum (see step 8 in :mod:`volunteerkit.hours.accrual`).
 
 Named presets encode the rules in ``shared/reference/service-records.md``; each preset's docstring
 quotes the line it implements.
@@ -138,7 +140,8 @@ class RoundingScope(StrEnum):
     PER_ENTRY = "per_entry"
     """Each entry's credit, after overlaps are merged and before it is split into local days."""
     PER_DAY = "per_day"
-    """Each volunteer's credit per local day, after the daily cap."""
+    """Each volunteer's credit per local day, after the daily cap; rounding up stops at the
+    per-entry maximum."""
 
 
 def round_minutes(minutes: int, unit: int, mode: RoundingMode) -> int:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import attrs
 
-from volunteerkit.hours.accrual import Accrual, DayCredit
+from volunteerkit.hours.accrual import _EXACT, Accrual, DayCredit
 from volunteerkit.hours.errors import InvalidWindow
 from volunteerkit.hours.fold import credited_as_of
 from volunteerkit.hours.models import LedgerEvent, ServiceEntry
@@ -54,7 +54,7 @@ class Minutes:
         return Minutes(
             raw=self.raw + other.raw,
             credited=self.credited + other.credited,
-            weighted=self.weighted + other.weighted,
+            weighted=_EXACT.add(self.weighted, other.weighted),  # never rounded
         )
 
 
