@@ -192,7 +192,7 @@ _NOT_PERSONAL: Final = frozenset({"cn_uscc", "cn_mobile"})
 """Schemes that do not identify a person: an organization's code and a phone number."""
 
 
-def _reparse(document: object, clock: Clock, path: str) -> IdentityDocument:
+def _reparse(document: object, clock: Clock | None, path: str) -> IdentityDocument:
     if not isinstance(document, IdentityDocument):
         raise InvalidInputError(
             "expected an identity document from volunteerkit.registry.identity.parse",
@@ -379,7 +379,15 @@ class Registry:
 
         Returns:
             The volunteer, or ``None``.
+
+        Raises:
+            InvalidInputError: ``registry.document`` if ``document`` is not an
+                :class:`IdentityDocument`, ``registry.document_scheme`` for an organization code
+                or a phone number, or an ``identity.*`` code if its number is not valid (all at
+                ``$.document``). The number is canonicalized first, so a document built by hand
+                from a 15-digit number or a lower-case ``x`` finds the volunteer too.
         """
+        document = _reparse(document, None, "$.document")
         rec = self._store.volunteers.find_by_index(self._keyring.index_candidates(document))
         if rec is None:
             return None
