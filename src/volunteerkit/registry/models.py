@@ -32,6 +32,8 @@ from volunteerkit._clock import require_aware
 from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError, mask
 from volunteerkit.registry._checks import (
+    as_tuple,
+    check_list,
     check_text,
     is_e164,
     normalize_email,
@@ -313,6 +315,7 @@ def _email(_inst: object, attribute: attrs.Attribute[str | None], value: str | N
 def _languages(
     _inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
+    check_list(value, path=f"$.{attribute.name}")
     for index, tag in enumerate(value):
         path = f"$.{attribute.name}[{index}]"
         if normalize_language_tag(tag, path=path) != tag:
@@ -331,6 +334,7 @@ def _languages(
 def _skills(
     _inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
+    check_list(value, path=f"$.{attribute.name}")
     for index, skill in enumerate(value):
         check_text(
             skill,
@@ -348,6 +352,7 @@ def _skills(
 def _each_qualification(
     _inst: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]
 ) -> None:
+    check_list(value, path=f"$.{attribute.name}")
     for index, item in enumerate(value):
         if not isinstance(item, Qualification):
             raise _err(
@@ -375,11 +380,11 @@ def _short_text(_inst: object, attribute: attrs.Attribute[str], value: str) -> N
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 def _qualifications(value: Iterable[Qualification]) -> tuple[Qualification, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------------------------

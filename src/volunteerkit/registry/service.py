@@ -32,6 +32,8 @@ from volunteerkit.errors import (
 )
 from volunteerkit.registry import identity
 from volunteerkit.registry._checks import (
+    as_tuple,
+    check_list,
     check_text,
     normalize_email,
     normalize_language_tag,
@@ -89,11 +91,11 @@ UNCHANGED: Final = _Unchanged()
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 def _qualifications(value: Iterable[Qualification]) -> tuple[Qualification, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 """Marks a field that :meth:`Registry.update_profile` leaves as it is."""
@@ -570,16 +572,17 @@ class Registry:
                     field="a skill",
                     field_zh="技能",
                 )
-                for i, s in enumerate(application.skills)
+                for i, s in enumerate(check_list(application.skills, path="$.skills"))
             )
         )
         languages = tuple(
             dict.fromkeys(
                 normalize_language_tag(tag, path=f"$.languages[{i}]")
-                for i, tag in enumerate(application.languages)
+                for i, tag in enumerate(check_list(application.languages, path="$.languages"))
             )
         )
-        for index, qualification in enumerate(application.qualifications):
+        qualifications = check_list(application.qualifications, path="$.qualifications")
+        for index, qualification in enumerate(qualifications):
             if not isinstance(qualification, Qualification):
                 raise InvalidInputError(
                     "expected a Qualification",
@@ -598,7 +601,7 @@ class Registry:
             "home_region": application.home_region,
             "skills": skills,
             "languages": languages,
-            "qualifications": application.qualifications,
+            "qualifications": qualifications,
             "registered_at": now,
             "status": VolunteerStatus.ACTIVE,
             "self_supporting": application.self_supporting is True,
@@ -984,18 +987,18 @@ class Registry:
                         field="a skill",
                         field_zh="技能",
                     )
-                    for i, s in enumerate(skills)
+                    for i, s in enumerate(check_list(skills, path="$.skills"))
                 )
             )
         if not isinstance(languages, _Unchanged):
             changes["languages"] = tuple(
                 dict.fromkeys(
                     normalize_language_tag(t, path=f"$.languages[{i}]")
-                    for i, t in enumerate(languages)
+                    for i, t in enumerate(check_list(languages, path="$.languages"))
                 )
             )
         if not isinstance(qualifications, _Unchanged):
-            changes["qualifications"] = tuple(qualifications)
+            changes["qualifications"] = check_list(qualifications, path="$.qualifications")
         with self._store.transaction():
             rec = self._record(volunteer_id)
             if rec.volunteer.status in (VolunteerStatus.MERGED, VolunteerStatus.ANONYMISED):
