@@ -190,6 +190,15 @@ def _mismatch(what: str, what_zh: str, field: str) -> InvalidInputError:
     )
 
 
+def _require_id(value: object, path: str) -> str:
+    """Refuse an id that is not text, before a store sees it (the stores disagree otherwise)."""
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            "an id must be text", "标识必须是字符串", code="registry.id", path=path
+        )
+    return value
+
+
 _NOT_PERSONAL: Final = frozenset({"cn_uscc", "cn_mobile"})
 """Schemes that do not identify a person: an organization's code and a phone number."""
 
@@ -310,12 +319,14 @@ class Registry:
         )
 
     def _record(self, volunteer_id: str, path: str = "$.volunteer_id") -> VolunteerRecord:
+        _require_id(volunteer_id, path)
         try:
             return self._store.volunteers.get(volunteer_id)
         except NotFoundError as err:
             raise err.at(path) from None
 
     def _organization(self, organization_id: str, path: str = "$.organization_id") -> Organization:
+        _require_id(organization_id, path)
         try:
             return self._store.organizations.get(organization_id)
         except NotFoundError as err:
@@ -405,7 +416,18 @@ class Registry:
 
         Returns:
             An iterator of volunteers with their documents opened.
+
+        Raises:
+            InvalidInputError: ``registry.enum`` at ``$.status`` if ``status`` is not a
+                :class:`VolunteerStatus` (the text ``"active"`` included).
         """
+        if status is not None and not isinstance(status, VolunteerStatus):
+            raise InvalidInputError(
+                "status must be a VolunteerStatus or None",
+                "status 必须是 VolunteerStatus 或 None",
+                code="registry.enum",
+                path="$.status",
+            )
         return (self._open(rec) for rec in self._store.volunteers.iter(status=status))
 
     def get_organization(self, organization_id: str) -> Organization:
@@ -450,6 +472,7 @@ class Registry:
         Returns:
             The memberships.
         """
+        _require_id(volunteer_id, "$.volunteer_id")
         return self._store.memberships.for_volunteer(volunteer_id, active_only=active_only)
 
     def members(self, organization_id: str, *, active_only: bool = True) -> Iterator[Membership]:
@@ -462,6 +485,7 @@ class Registry:
         Returns:
             An iterator of memberships.
         """
+        _require_id(organization_id, "$.organization_id")
         return self._store.memberships.for_organization(organization_id, active_only=active_only)
 
     # ----------------------------------------------------------------------------------------
@@ -1488,7 +1512,10 @@ class Registry:
                 path="$.end",
             )
         with self._store.transaction():
-            membership = self._store.memberships.active(volunteer_id, organization_id)
+            membership = self._store.memberships.active(
+                _require_id(volunteer_id, "$.volunteer_id"),
+                _require_id(organization_id, "$.organization_id"),
+            )
             if membership is None:
                 raise NotFoundError(
                     "the volunteer is not an active member of the organization",
@@ -1539,7 +1566,10 @@ class Registry:
             NotFoundError: ``registry.membership_not_found`` if there is no active membership.
         """
         with self._store.transaction():
-            membership = self._store.memberships.active(volunteer_id, organization_id)
+            membership = self._store.memberships.active(
+                _require_id(volunteer_id, "$.volunteer_id"),
+                _require_id(organization_id, "$.organization_id"),
+            )
             if membership is None:
                 raise NotFoundError(
                     "the volunteer is not an active member of the organization",
