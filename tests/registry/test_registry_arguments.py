@@ -92,3 +92,17 @@ def test_volunteers_refuses_a_status_that_is_not_a_member(
         registry.volunteers(status=status)  # type: ignore[arg-type]
     assert (caught.value.code, caught.value.path) == ("registry.enum", "$.status")
     assert len(list(registry.volunteers(status=VolunteerStatus.ACTIVE))) == 1
+
+
+@pytest.mark.parametrize("batch_size", [0, -5, "10", 2.5, True])
+def test_rekey_checks_batch_size_like_register_many(registry: Registry, batch_size: object) -> None:
+    """rekey refuses what register_many refuses with registry.batch_size.
+
+    Before, 0 and -5 silently became 1 and "10" raised a bare TypeError.
+    """
+    with pytest.raises(InvalidInputError) as caught:
+        registry.rekey(batch_size=batch_size)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.batch_size", "$.batch_size")
+    with pytest.raises(InvalidInputError) as caught:
+        registry.register_many([], batch_size=batch_size)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.batch_size", "$.batch_size")

@@ -190,6 +190,16 @@ def _mismatch(what: str, what_zh: str, field: str) -> InvalidInputError:
     )
 
 
+def _check_batch_size(batch_size: object) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidInputError(
+            "batch_size must be a positive integer",
+            "batch_size 必须是正整数",
+            code="registry.batch_size",
+            path="$.batch_size",
+        )
+
+
 def _require_id(value: object, path: str) -> str:
     """Refuse an id that is not text, before a store sees it (the stores disagree otherwise)."""
     if not isinstance(value, str):
@@ -910,13 +920,7 @@ class Registry:
             VolunteerkitError: As :meth:`register_volunteer`, with the path prefixed by the
                 application's position.
         """
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise InvalidInputError(
-                "batch_size must be a positive integer",
-                "batch_size 必须是正整数",
-                code="registry.batch_size",
-                path="$.batch_size",
-            )
+        _check_batch_size(batch_size)
         ids: list[str] = []
         created = existing = 0
         iterator = iter(applications)
@@ -1292,14 +1296,15 @@ class Registry:
 
         Raises:
             InvalidInputError: ``registry.unknown_key`` if a record uses a key missing from
-                the ring.
+                the ring; ``registry.batch_size`` unless ``batch_size`` is a positive integer.
         """
+        _check_batch_size(batch_size)
         stale = [
             rec.id for rec in self._store.volunteers.iter() if not self._keyring.is_current(rec)
         ]
         done = 0
-        for start in range(0, len(stale), max(1, batch_size)):
-            chunk = stale[start : start + max(1, batch_size)]
+        for start in range(0, len(stale), batch_size):
+            chunk = stale[start : start + batch_size]
             with self._store.transaction():
                 for volunteer_id in chunk:
                     rec = self._store.volunteers.get(volunteer_id)
