@@ -163,6 +163,9 @@ def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
         data["number"] = number
         if not args.reveal:
             data["extra"] = [[key, _masked_part(value, doc.number)] for key, value in doc.extra]
+            # The mask hides exactly the birth date of a citizen number: printing it beside the
+            # masked number would give the whole number back.
+            del data["birth_date"]
         _print_json(out, data)
     else:
         out.write(f"valid {doc.scheme}: {number}\n")

@@ -65,3 +65,29 @@ def test_json_details_that_are_not_the_number_stay_readable() -> None:
     assert extra["issuer"] == "HK"
     assert extra["issue_count"] == "00"
     assert extra["lifetime_number"] == "H1*****78"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value"),
+    [
+        ("cn_ric", "11010519491231002X"),
+        ("cn_hmt_residence_permit", "810000199408230021"),
+        ("cn_foreign_pr", "911398199012310021"),
+    ],
+)
+def test_json_output_does_not_give_the_number_back_through_the_birth_date(
+    scheme: str, value: str
+) -> None:
+    """Without --reveal the birth date is left out of the JSON.
+
+    The mask ``110105********002X`` hides exactly the eight birth-date digits, so printing
+    ``"birth_date": "1949-12-31"`` beside it disclosed the whole number. With --reveal the birth
+    date is printed as before.
+    """
+    _, text = run("--json", "identity", "validate", scheme, value)
+    data = json.loads(text)
+    assert "birth_date" not in data
+    digits = value[6:14]
+    assert digits not in text and f"{digits[:4]}-{digits[4:6]}-{digits[6:]}" not in text
+    _, text = run("--json", "identity", "validate", scheme, value, "--reveal")
+    assert json.loads(text)["birth_date"] == f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
