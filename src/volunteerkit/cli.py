@@ -125,6 +125,25 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _masked_part(value: str, number: str) -> str:
+    """Mask a parsed detail that repeats the number or a long part of it.
+
+    An MRZ's document number, a travel permit's lifetime number and a mobile number's E.164
+    form disclose the number as much as the number itself does.
+
+    Args:
+        value: A value of :attr:`IdentityDocument.extra`.
+        number: The document's canonical number.
+
+    Returns:
+        ``value`` masked if it is a part of the number (of six characters or more) or contains
+        the whole number, else unchanged.
+    """
+    if len(value) >= 6 and (value in number or number in value):
+        return mask(value)
+    return value
+
+
 def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._clock import SystemClock
     from volunteerkit.registry import identity
@@ -138,10 +157,15 @@ def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
         return 0 if schemes else 1
     # The command line is the edge of an application: here the real clock may be read.
     doc = identity.parse(args.scheme, args.value, clock=SystemClock())
-    number = doc.number if args.reveal else mask(doc.number)
+    number = doc.number if args.reveal else doc.masked
     if args.json:
         data = unstructure(doc)
         data["number"] = number
+        if not args.reveal:
+            data["extra"] = [[key, _masked_part(value, doc.number)] for key, value in doc.extra]
+            # The mask hides exactly the birth date of a citizen number: printing it beside the
+            # masked number would give the whole number back.
+            del data["birth_date"]
         _print_json(out, data)
     else:
         out.write(f"valid {doc.scheme}: {number}\n")

@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Final
+from collections.abc import Iterable
+from typing import Any, Final
 
 from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError
 
 __all__ = [
+    "as_tuple",
+    "check_list",
     "check_text",
     "is_e164",
     "normalize_email",
@@ -312,3 +315,46 @@ def check_text(value: object, *, path: str, max_length: int, field: str, field_z
             path=path,
         )
     return value
+
+
+def as_tuple(value: Any) -> Any:
+    """Convert a list-like field value to a tuple, leaving anything else for its validator.
+
+    A string (or bytes) is iterable, but a list of one's characters is never what was meant:
+    ``skills="first aid"`` must be refused, not stored as ``("f", "i", "r", ...)``. Such values,
+    and values that are not iterable, are returned unchanged so that :func:`check_list` reports
+    them with the field's path.
+
+    Args:
+        value: The value given for a list field.
+
+    Returns:
+        A tuple of the items, or ``value`` itself if it is text or not iterable.
+    """
+    if isinstance(value, str | bytes | bytearray) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
+
+
+def check_list(value: object, *, path: str) -> tuple[Any, ...]:
+    """Return the items of a list field, refusing a single text or a non-iterable value.
+
+    Args:
+        value: The value given for a list field (a list, tuple or other iterable).
+        path: The field path reported in errors.
+
+    Returns:
+        The items as a tuple.
+
+    Raises:
+        InvalidInputError: ``registry.list`` if ``value`` is text or not iterable.
+    """
+    items = as_tuple(value)
+    if not isinstance(items, tuple):
+        raise InvalidInputError(
+            "expected a list of items (a single text is not a list)",
+            "应为列表(单个字符串不是列表)",
+            code="registry.list",
+            path=path,
+        )
+    return items

@@ -32,6 +32,8 @@ from volunteerkit._clock import require_aware
 from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError, mask
 from volunteerkit.registry._checks import (
+    as_tuple,
+    check_list,
     check_text,
     is_e164,
     normalize_email,
@@ -253,6 +255,23 @@ def _plain_date(_inst: object, attribute: attrs.Attribute[Any], value: object) -
         )
 
 
+def _member_of(cls: type[enum.Enum], *, optional: bool = False) -> _Validator:
+    """Return a validator that accepts only members of ``cls`` (and ``None`` if ``optional``)."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, cls) or (optional and value is None):
+            return
+        names = ", ".join(f"{cls.__name__}.{member.name}" for member in cls)
+        raise _err(
+            f"expected one of {names}",
+            f"应为以下之一:{names}",
+            "registry.enum",
+            f"$.{attribute.name}",
+        )
+
+    return check
+
+
 def _region(_inst: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
     if value is not None and (not isinstance(value, str) or value not in region_codes()):
         raise _err(
@@ -296,6 +315,7 @@ def _email(_inst: object, attribute: attrs.Attribute[str | None], value: str | N
 def _languages(
     _inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
+    check_list(value, path=f"$.{attribute.name}")
     for index, tag in enumerate(value):
         path = f"$.{attribute.name}[{index}]"
         if normalize_language_tag(tag, path=path) != tag:
@@ -314,6 +334,7 @@ def _languages(
 def _skills(
     _inst: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
+    check_list(value, path=f"$.{attribute.name}")
     for index, skill in enumerate(value):
         check_text(
             skill,
@@ -331,6 +352,7 @@ def _skills(
 def _each_qualification(
     _inst: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]
 ) -> None:
+    check_list(value, path=f"$.{attribute.name}")
     for index, item in enumerate(value):
         if not isinstance(item, Qualification):
             raise _err(
@@ -358,11 +380,11 @@ def _short_text(_inst: object, attribute: attrs.Attribute[str], value: str) -> N
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 def _qualifications(value: Iterable[Qualification]) -> tuple[Qualification, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,7 +476,7 @@ class GuardianConsent:
     """
 
     given_at: datetime = attrs.field(validator=_aware)
-    method: ConsentMethod
+    method: ConsentMethod = attrs.field(validator=_member_of(ConsentMethod))
     reference: str = attrs.field(default="", validator=_short_text)
 
 
@@ -473,7 +495,7 @@ class Guardian:
     """
 
     name: str = attrs.field(validator=_name(100))
-    relationship: GuardianRelationship
+    relationship: GuardianRelationship = attrs.field(validator=_member_of(GuardianRelationship))
     phone: str | None = attrs.field(default=None, validator=_phone)
     document: IdentityDocument | None = None
     consent: GuardianConsent
@@ -539,7 +561,7 @@ class Volunteer:
         default=None, validator=_documents_only_in_volunteer
     )
     birth_date: date | None = attrs.field(default=None, validator=_plain_date)
-    sex: Sex | None = None
+    sex: Sex | None = attrs.field(default=None, validator=_member_of(Sex, optional=True))
     nationality: str | None = attrs.field(default=None, validator=_nationality)
     phone: str | None = attrs.field(default=None, validator=_phone)
     email: str | None = attrs.field(default=None, validator=_email)
@@ -550,7 +572,9 @@ class Volunteer:
         default=(), converter=_qualifications, validator=_each_qualification
     )
     registered_at: datetime = attrs.field(validator=_aware)
-    status: VolunteerStatus = VolunteerStatus.ACTIVE
+    status: VolunteerStatus = attrs.field(
+        default=VolunteerStatus.ACTIVE, validator=_member_of(VolunteerStatus)
+    )
     self_supporting: bool = False
     guardian: Guardian | None = None
     merged_into: str | None = attrs.field(default=None, validator=_optional_id)
@@ -676,7 +700,9 @@ class Organization:
     name: str = attrs.field(validator=_name(200))
     uscc: str | None = attrs.field(default=None, validator=_uscc)
     region: str | None = attrs.field(default=None, validator=_region)
-    verification: VerificationStatus = VerificationStatus.PENDING
+    verification: VerificationStatus = attrs.field(
+        default=VerificationStatus.PENDING, validator=_member_of(VerificationStatus)
+    )
     parent_id: str | None = attrs.field(default=None, validator=_optional_id)
     registered_at: datetime = attrs.field(validator=_aware)
 
@@ -716,10 +742,14 @@ class Membership:
     id: str = attrs.field(validator=_id)
     volunteer_id: str = attrs.field(validator=_id)
     organization_id: str = attrs.field(validator=_id)
-    role: MembershipRole = MembershipRole.MEMBER
+    role: MembershipRole = attrs.field(
+        default=MembershipRole.MEMBER, validator=_member_of(MembershipRole)
+    )
     joined_at: datetime = attrs.field(validator=_aware)
     left_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
-    end: MembershipEnd | None = None
+    end: MembershipEnd | None = attrs.field(
+        default=None, validator=_member_of(MembershipEnd, optional=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         """Check that ``left_at`` and ``end`` go together and time runs forward."""

@@ -66,6 +66,35 @@ def _bands(
         )
 
 
+def _policy_error(message: str, message_zh: str, name: str) -> InvalidInputError:
+    return InvalidInputError(message, message_zh, code="registry.policy", path=f"$.{name}")
+
+
+def _duplicate_action(
+    _inst: object, attribute: attrs.Attribute[DuplicateAction], value: object
+) -> None:
+    if not isinstance(value, DuplicateAction):
+        raise _policy_error(
+            "must be DuplicateAction.JOIN or DuplicateAction.REFUSE",
+            "必须是 DuplicateAction.JOIN 或 DuplicateAction.REFUSE",
+            attribute.name,
+        )
+
+
+def _bool(_inst: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise _policy_error("must be True or False", "必须是 True 或 False", attribute.name)
+
+
+def _zone(_inst: object, attribute: attrs.Attribute[ZoneInfo], value: object) -> None:
+    if not isinstance(value, ZoneInfo):
+        raise _policy_error(
+            "must be a zoneinfo.ZoneInfo, such as ZoneInfo('Asia/Shanghai')",
+            "必须是 zoneinfo.ZoneInfo,例如 ZoneInfo('Asia/Shanghai')",
+            attribute.name,
+        )
+
+
 def _ints(value: Iterable[int]) -> tuple[int, ...]:
     return tuple(value)
 
@@ -98,9 +127,11 @@ class RegistrationPolicy:
     minimum_age: int = attrs.field(default=14, validator=_non_negative)
     consent_age: int = attrs.field(default=18, validator=_non_negative)
     self_supporting_age: int | None = attrs.field(default=None, validator=_optional_non_negative)
-    on_duplicate: DuplicateAction = DuplicateAction.JOIN
-    refuse_expired_documents: bool = True
-    time_zone: ZoneInfo = attrs.field(factory=_shanghai)
+    on_duplicate: DuplicateAction = attrs.field(
+        default=DuplicateAction.JOIN, validator=_duplicate_action
+    )
+    refuse_expired_documents: bool = attrs.field(default=True, validator=_bool)
+    time_zone: ZoneInfo = attrs.field(factory=_shanghai, validator=_zone)
     age_bands: tuple[int, ...] = attrs.field(
         default=(14, 18, 25, 35, 45, 55, 65), converter=_ints, validator=_bands
     )

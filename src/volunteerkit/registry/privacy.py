@@ -97,6 +97,30 @@ def _checked_keys(
     return checked
 
 
+def _document_parts(document: object) -> tuple[str, str]:
+    """Return a document's scheme and number, refusing anything that is not canonical text.
+
+    The check happens before any encoding, so a number never reaches the ``args`` of a
+    ``UnicodeEncodeError`` (which quotes the whole string).
+    """
+    scheme = number = None
+    if isinstance(document, IdentityDocument):
+        scheme, number = document.scheme, document.number
+    if not (
+        isinstance(scheme, str)
+        and isinstance(number, str)
+        and scheme.isascii()
+        and number.isascii()
+    ):
+        raise InvalidInputError(
+            "expected an identity document from volunteerkit.registry.identity.parse",
+            "应为 volunteerkit.registry.identity.parse 返回的证件",
+            code="registry.document",
+            path="$.document",
+        )
+    return scheme, number
+
+
 def _current(keys: Mapping[str, bytes], current: str | None, path: str) -> str | None:
     if current is None:
         if len(keys) > 1:
@@ -266,8 +290,12 @@ class Keyring:
 
         Returns:
             ``"<key id>:<64 hex digits>"``.
+
+        Raises:
+            InvalidInputError: ``registry.document`` if ``document`` is not a document with an
+                ASCII scheme and number (as :func:`~volunteerkit.registry.identity.parse` gives).
         """
-        return self._token(self._current_index, document.scheme, document.number)
+        return self._token(self._current_index, *_document_parts(document))
 
     def index_candidates(self, document: IdentityDocument) -> tuple[str, ...]:
         """Return the blind index of a document under every key in the ring, current first.
@@ -277,11 +305,14 @@ class Keyring:
 
         Returns:
             One index per key; a lookup matches a record written under any of them.
+
+        Raises:
+            InvalidInputError: ``registry.document``, as :meth:`index`.
         """
+        scheme, number = _document_parts(document)
         others = (k for k in self._index_keys if k != self._current_index)
         return tuple(
-            self._token(key_id, document.scheme, document.number)
-            for key_id in (self._current_index, *others)
+            self._token(key_id, scheme, number) for key_id in (self._current_index, *others)
         )
 
     def _token(self, key_id: str, scheme: str, number: str) -> str:
@@ -318,7 +349,11 @@ class Keyring:
 
         Returns:
             The sealed number (with the masked number for display).
+
+        Raises:
+            InvalidInputError: ``registry.document``, as :meth:`index`.
         """
+        _document_parts(document)
         if self._current_enc is None:
             return SealedNumber(
                 scheme=document.scheme, masked=document.masked, key_id=None, payload=document.number

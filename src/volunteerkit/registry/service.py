@@ -32,6 +32,8 @@ from volunteerkit.errors import (
 )
 from volunteerkit.registry import identity
 from volunteerkit.registry._checks import (
+    as_tuple,
+    check_list,
     check_text,
     normalize_email,
     normalize_language_tag,
@@ -89,11 +91,11 @@ UNCHANGED: Final = _Unchanged()
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 def _qualifications(value: Iterable[Qualification]) -> tuple[Qualification, ...]:
-    return tuple(value)
+    return as_tuple(value)  # type: ignore[no-any-return]
 
 
 """Marks a field that :meth:`Registry.update_profile` leaves as it is."""
@@ -188,11 +190,30 @@ def _mismatch(what: str, what_zh: str, field: str) -> InvalidInputError:
     )
 
 
+def _check_batch_size(batch_size: object) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidInputError(
+            "batch_size must be a positive integer",
+            "batch_size 必须是正整数",
+            code="registry.batch_size",
+            path="$.batch_size",
+        )
+
+
+def _require_id(value: object, path: str) -> str:
+    """Refuse an id that is not text, before a store sees it (the stores disagree otherwise)."""
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            "an id must be text", "标识必须是字符串", code="registry.id", path=path
+        )
+    return value
+
+
 _NOT_PERSONAL: Final = frozenset({"cn_uscc", "cn_mobile"})
 """Schemes that do not identify a person: an organization's code and a phone number."""
 
 
-def _reparse(document: object, clock: Clock, path: str) -> IdentityDocument:
+def _reparse(document: object, clock: Clock | None, path: str) -> IdentityDocument:
     if not isinstance(document, IdentityDocument):
         raise InvalidInputError(
             "expected an identity document from volunteerkit.registry.identity.parse",
@@ -308,12 +329,14 @@ class Registry:
         )
 
     def _record(self, volunteer_id: str, path: str = "$.volunteer_id") -> VolunteerRecord:
+        _require_id(volunteer_id, path)
         try:
             return self._store.volunteers.get(volunteer_id)
         except NotFoundError as err:
             raise err.at(path) from None
 
     def _organization(self, organization_id: str, path: str = "$.organization_id") -> Organization:
+        _require_id(organization_id, path)
         try:
             return self._store.organizations.get(organization_id)
         except NotFoundError as err:
@@ -379,7 +402,15 @@ class Registry:
 
         Returns:
             The volunteer, or ``None``.
+
+        Raises:
+            InvalidInputError: ``registry.document`` if ``document`` is not an
+                :class:`IdentityDocument`, ``registry.document_scheme`` for an organization code
+                or a phone number, or an ``identity.*`` code if its number is not valid (all at
+                ``$.document``). The number is canonicalized first, so a document built by hand
+                from a 15-digit number or a lower-case ``x`` finds the volunteer too.
         """
+        document = _reparse(document, None, "$.document")
         rec = self._store.volunteers.find_by_index(self._keyring.index_candidates(document))
         if rec is None:
             return None
@@ -395,7 +426,18 @@ class Registry:
 
         Returns:
             An iterator of volunteers with their documents opened.
+
+        Raises:
+            InvalidInputError: ``registry.enum`` at ``$.status`` if ``status`` is not a
+                :class:`VolunteerStatus` (the text ``"active"`` included).
         """
+        if status is not None and not isinstance(status, VolunteerStatus):
+            raise InvalidInputError(
+                "status must be a VolunteerStatus or None",
+                "status 必须是 VolunteerStatus 或 None",
+                code="registry.enum",
+                path="$.status",
+            )
         return (self._open(rec) for rec in self._store.volunteers.iter(status=status))
 
     def get_organization(self, organization_id: str) -> Organization:
@@ -440,6 +482,7 @@ class Registry:
         Returns:
             The memberships.
         """
+        _require_id(volunteer_id, "$.volunteer_id")
         return self._store.memberships.for_volunteer(volunteer_id, active_only=active_only)
 
     def members(self, organization_id: str, *, active_only: bool = True) -> Iterator[Membership]:
@@ -452,6 +495,7 @@ class Registry:
         Returns:
             An iterator of memberships.
         """
+        _require_id(organization_id, "$.organization_id")
         return self._store.memberships.for_organization(organization_id, active_only=active_only)
 
     # ----------------------------------------------------------------------------------------
@@ -562,16 +606,17 @@ class Registry:
                     field="a skill",
                     field_zh="技能",
                 )
-                for i, s in enumerate(application.skills)
+                for i, s in enumerate(check_list(application.skills, path="$.skills"))
             )
         )
         languages = tuple(
             dict.fromkeys(
                 normalize_language_tag(tag, path=f"$.languages[{i}]")
-                for i, tag in enumerate(application.languages)
+                for i, tag in enumerate(check_list(application.languages, path="$.languages"))
             )
         )
-        for index, qualification in enumerate(application.qualifications):
+        qualifications = check_list(application.qualifications, path="$.qualifications")
+        for index, qualification in enumerate(qualifications):
             if not isinstance(qualification, Qualification):
                 raise InvalidInputError(
                     "expected a Qualification",
@@ -590,7 +635,7 @@ class Registry:
             "home_region": application.home_region,
             "skills": skills,
             "languages": languages,
-            "qualifications": application.qualifications,
+            "qualifications": qualifications,
             "registered_at": now,
             "status": VolunteerStatus.ACTIVE,
             "self_supporting": application.self_supporting is True,
@@ -875,13 +920,7 @@ class Registry:
             VolunteerkitError: As :meth:`register_volunteer`, with the path prefixed by the
                 application's position.
         """
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise InvalidInputError(
-                "batch_size must be a positive integer",
-                "batch_size 必须是正整数",
-                code="registry.batch_size",
-                path="$.batch_size",
-            )
+        _check_batch_size(batch_size)
         ids: list[str] = []
         created = existing = 0
         iterator = iter(applications)
@@ -976,18 +1015,18 @@ class Registry:
                         field="a skill",
                         field_zh="技能",
                     )
-                    for i, s in enumerate(skills)
+                    for i, s in enumerate(check_list(skills, path="$.skills"))
                 )
             )
         if not isinstance(languages, _Unchanged):
             changes["languages"] = tuple(
                 dict.fromkeys(
                     normalize_language_tag(t, path=f"$.languages[{i}]")
-                    for i, t in enumerate(languages)
+                    for i, t in enumerate(check_list(languages, path="$.languages"))
                 )
             )
         if not isinstance(qualifications, _Unchanged):
-            changes["qualifications"] = tuple(qualifications)
+            changes["qualifications"] = check_list(qualifications, path="$.qualifications")
         with self._store.transaction():
             rec = self._record(volunteer_id)
             if rec.volunteer.status in (VolunteerStatus.MERGED, VolunteerStatus.ANONYMISED):
@@ -1257,14 +1296,15 @@ class Registry:
 
         Raises:
             InvalidInputError: ``registry.unknown_key`` if a record uses a key missing from
-                the ring.
+                the ring; ``registry.batch_size`` unless ``batch_size`` is a positive integer.
         """
+        _check_batch_size(batch_size)
         stale = [
             rec.id for rec in self._store.volunteers.iter() if not self._keyring.is_current(rec)
         ]
         done = 0
-        for start in range(0, len(stale), max(1, batch_size)):
-            chunk = stale[start : start + max(1, batch_size)]
+        for start in range(0, len(stale), batch_size):
+            chunk = stale[start : start + batch_size]
             with self._store.transaction():
                 for volunteer_id in chunk:
                     rec = self._store.volunteers.get(volunteer_id)
@@ -1477,7 +1517,10 @@ class Registry:
                 path="$.end",
             )
         with self._store.transaction():
-            membership = self._store.memberships.active(volunteer_id, organization_id)
+            membership = self._store.memberships.active(
+                _require_id(volunteer_id, "$.volunteer_id"),
+                _require_id(organization_id, "$.organization_id"),
+            )
             if membership is None:
                 raise NotFoundError(
                     "the volunteer is not an active member of the organization",
@@ -1528,7 +1571,10 @@ class Registry:
             NotFoundError: ``registry.membership_not_found`` if there is no active membership.
         """
         with self._store.transaction():
-            membership = self._store.memberships.active(volunteer_id, organization_id)
+            membership = self._store.memberships.active(
+                _require_id(volunteer_id, "$.volunteer_id"),
+                _require_id(organization_id, "$.organization_id"),
+            )
             if membership is None:
                 raise NotFoundError(
                     "the volunteer is not an active member of the organization",

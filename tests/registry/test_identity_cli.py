@@ -1,0 +1,93 @@
+"""``volunteerkit identity validate`` never prints a full number unless ``--reveal`` is given."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from volunteerkit.cli import main
+from volunteerkit.registry import identity
+
+# The ICAO Doc 9303 specimen (identity.md section 3): document number L898902C3.
+SPECIMEN = (
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+)
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "secret"),
+    [
+        ("icao_td3_mrz", SPECIMEN, "L898902C3"),
+        ("cn_hk_macau_mainland_permit", "H1234567800", "H12345678"),
+        ("cn_mobile", "13123456789", "13123456789"),
+        ("cn_ric", "11010519491231002X", "11010519491231002X"),
+    ],
+)
+def test_json_output_masks_numbers_inside_the_details(scheme: str, value: str, secret: str) -> None:
+    """JSON details that repeat the number are masked too; --reveal shows them whole.
+
+    They are an MRZ's document number, a travel permit's lifetime number and the E.164 form.
+    """
+    code, text = run("--json", "identity", "validate", scheme, value)
+    assert code == 0
+    assert secret not in text
+    data = json.loads(text)
+    assert data["number"] == identity.parse(scheme, value).masked
+    code, text = run("--json", "identity", "validate", scheme, value, "--reveal")
+    assert code == 0
+    assert secret in text
+
+
+def test_mrz_is_masked_as_the_document_masks_it() -> None:
+    """An MRZ is masked as IdentityDocument.masked does: document code and issuing state only.
+
+    The generic mask kept the first letter of the holder's surname.
+    """
+    code, text = run("identity", "validate", "icao_td3_mrz", SPECIMEN)
+    assert code == 0
+    first = text.splitlines()[0]
+    assert first == f"valid icao_td3_mrz: {identity.parse('icao_td3_mrz', SPECIMEN).masked}"
+    assert first.startswith("valid icao_td3_mrz: P<UTO*")
+
+
+def test_json_details_that_are_not_the_number_stay_readable() -> None:
+    """Details that do not disclose the number (issuer, issue count) are left as they are."""
+    _, text = run("--json", "identity", "validate", "cn_hk_macau_mainland_permit", "H1234567800")
+    extra = dict(json.loads(text)["extra"])
+    assert extra["issuer"] == "HK"
+    assert extra["issue_count"] == "00"
+    assert extra["lifetime_number"] == "H1*****78"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value"),
+    [
+        ("cn_ric", "11010519491231002X"),
+        ("cn_hmt_residence_permit", "810000199408230021"),
+        ("cn_foreign_pr", "911398199012310021"),
+    ],
+)
+def test_json_output_does_not_give_the_number_back_through_the_birth_date(
+    scheme: str, value: str
+) -> None:
+    """Without --reveal the birth date is left out of the JSON.
+
+    The mask ``110105********002X`` hides exactly the eight birth-date digits, so printing
+    ``"birth_date": "1949-12-31"`` beside it disclosed the whole number. With --reveal the birth
+    date is printed as before.
+    """
+    _, text = run("--json", "identity", "validate", scheme, value)
+    data = json.loads(text)
+    assert "birth_date" not in data
+    digits = value[6:14]
+    assert digits not in text and f"{digits[:4]}-{digits[4:6]}-{digits[6:]}" not in text
+    _, text = run("--json", "identity", "validate", scheme, value, "--reveal")
+    assert json.loads(text)["birth_date"] == f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"

@@ -1,0 +1,108 @@
+"""Ids and filters of the wrong type are typed errors, the same on the memory and SQLite stores.
+
+Before, an id that was not text gave ``registry.volunteer_not_found`` on the memory store but
+``store.corrupt`` ("the database file is damaged") on SQLite when it was a list or a dict, and
+``leave``/``set_role`` raised a bare ``TypeError`` on the memory store.
+``volunteers(status="active")`` yielded nothing on the memory store and raised ``AttributeError``
+on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from volunteerkit import FixedClock
+from volunteerkit.errors import InvalidInputError
+from volunteerkit.registry import (
+    Keyring,
+    MembershipRole,
+    Registry,
+    VolunteerApplication,
+    VolunteerStatus,
+    identity,
+)
+from volunteerkit.stores import MemoryStore, SQLiteStore
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+Call = Callable[[Registry, str, str, object], object]
+
+CALLS: dict[str, tuple[Call, str]] = {
+    "get": (lambda r, v, o, bad: r.get(bad), "$.volunteer_id"),  # type: ignore[arg-type]
+    "resolve": (lambda r, v, o, bad: r.resolve(bad), "$.volunteer_id"),  # type: ignore[arg-type]
+    "get_organization": (lambda r, v, o, bad: r.get_organization(bad), "$.organization_id"),  # type: ignore[arg-type]
+    "memberships": (lambda r, v, o, bad: r.memberships(bad), "$.volunteer_id"),  # type: ignore[arg-type]
+    "members": (lambda r, v, o, bad: list(r.members(bad)), "$.organization_id"),  # type: ignore[arg-type]
+    "join": (lambda r, v, o, bad: r.join(v, bad), "$.organization_id"),  # type: ignore[arg-type]
+    "leave": (lambda r, v, o, bad: r.leave(bad, o), "$.volunteer_id"),  # type: ignore[arg-type]
+    "set_role": (
+        lambda r, v, o, bad: r.set_role(v, bad, MembershipRole.LEADER),  # type: ignore[arg-type]
+        "$.organization_id",
+    ),
+    "merge": (lambda r, v, o, bad: r.merge(v, bad), "$.duplicate_id"),  # type: ignore[arg-type]
+    "anonymise": (lambda r, v, o, bad: r.anonymise(bad), "$.volunteer_id"),  # type: ignore[arg-type]
+    "register_organization": (
+        lambda r, v, o, bad: r.register_organization(name="队", parent_id=bad),  # type: ignore[arg-type]
+        "$.parent_id",
+    ),
+}
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def registry(request: pytest.FixtureRequest) -> Registry:
+    store = MemoryStore() if request.param == "memory" else SQLiteStore(":memory:")
+    return Registry(store, clock=FixedClock(NOW), keyring=Keyring({"i1": bytes(32)}))
+
+
+@pytest.mark.parametrize(
+    ("call", "bad"),
+    [
+        (call, bad)
+        for call in sorted(CALLS)
+        for bad in (None, 7, ["x"], {"id": "x"})
+        if not (call == "register_organization" and bad is None)  # None: no parent
+    ],
+)
+def test_an_id_that_is_not_text_is_registry_id_on_every_store(
+    registry: Registry, call: str, bad: object
+) -> None:
+    """Every call taking an id refuses a non-text id with registry.id at the id's path."""
+    volunteer = registry.register_volunteer(
+        VolunteerApplication(name="张丽", document=identity.parse("cn_ric", "11010519491231002X"))
+    ).volunteer
+    organization = registry.register_organization(name="协会")
+    registry.join(volunteer.id, organization.id)
+    function, path = CALLS[call]
+    with pytest.raises(InvalidInputError) as caught:
+        function(registry, volunteer.id, organization.id, bad)
+    assert (caught.value.code, caught.value.path) == ("registry.id", path)
+
+
+@pytest.mark.parametrize("status", ["active", 1])
+def test_volunteers_refuses_a_status_that_is_not_a_member(
+    registry: Registry, status: object
+) -> None:
+    """volunteers(status=...) takes a VolunteerStatus or None; text is registry.enum."""
+    registry.register_volunteer(
+        VolunteerApplication(name="张丽", document=identity.parse("cn_ric", "11010519491231002X"))
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        registry.volunteers(status=status)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.enum", "$.status")
+    assert len(list(registry.volunteers(status=VolunteerStatus.ACTIVE))) == 1
+
+
+@pytest.mark.parametrize("batch_size", [0, -5, "10", 2.5, True])
+def test_rekey_checks_batch_size_like_register_many(registry: Registry, batch_size: object) -> None:
+    """rekey refuses what register_many refuses with registry.batch_size.
+
+    Before, 0 and -5 silently became 1 and "10" raised a bare TypeError.
+    """
+    with pytest.raises(InvalidInputError) as caught:
+        registry.rekey(batch_size=batch_size)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.batch_size", "$.batch_size")
+    with pytest.raises(InvalidInputError) as caught:
+        registry.register_many([], batch_size=batch_size)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.batch_size", "$.batch_size")
