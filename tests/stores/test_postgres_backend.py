@@ -258,3 +258,13 @@ def test_a_value_beyond_a_server_limit_is_not_reported_as_unavailable(postgres_d
     db.execute("INSERT INTO t VALUES (?)", ["short"])  # the connection is still usable
     assert db.fetchall("SELECT v FROM t") == [("short",)]
     store.close()
+
+
+def test_a_value_the_driver_cannot_send_is_a_typed_error(postgres_dsn: str) -> None:
+    """A value psycopg cannot adapt is store.invalid_value; the connection stays usable."""
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    with pytest.raises(InvalidInputError) as info:
+        store._db.fetchall("SELECT ?", [object()])
+    assert info.value.code == "store.invalid_value"
+    assert store._db.fetchall("SELECT 1") == [(1,)]
+    store.close()

@@ -166,3 +166,23 @@ def test_an_int_beyond_64_bits_is_a_typed_error() -> None:
     assert (info.value.code, info.value.path) == ("store.out_of_range", "$")
     assert store._db.fetchall("SELECT a FROM t") == [(2**63 - 1,)]
     store.close()
+
+
+def test_misuse_is_not_reported_as_a_damaged_file() -> None:
+    """A value SQLite cannot bind is store.invalid_value; a closed store is store.closed.
+
+    Both come from the driver as ProgrammingError, a DatabaseError, which the store used to
+    report as store.corrupt ("the database file is damaged").
+    """
+    from volunteerkit.errors import InvalidInputError
+
+    store = SQLiteStore(":memory:")
+    store._db.execute("CREATE TABLE t (a)")
+    for value in ([1], {"a": 1}, object()):
+        with pytest.raises(InvalidInputError) as info:
+            store._db.execute("INSERT INTO t VALUES (?)", [value])
+        assert info.value.code == "store.invalid_value"
+    store.close()
+    with pytest.raises(UnavailableError) as closed:
+        store.audit.count()
+    assert closed.value.code == "store.closed"

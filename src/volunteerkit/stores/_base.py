@@ -34,6 +34,7 @@ __all__ = [
     "Store",
     "load_migrations",
     "out_of_range",
+    "unsupported_value",
 ]
 
 PART_ORDER: tuple[str, ...] = ("audit", "registry", "hours", "transfer", "matching", "awards")
@@ -59,6 +60,19 @@ def out_of_range(path: str = "$") -> InvalidInputError:
         "数字超出数据库可保存的范围",
         code="store.out_of_range",
         path=path,
+    )
+
+
+def unsupported_value() -> InvalidInputError:
+    """Return the error for a value of a type the driver cannot send (a list, a dict, an object).
+
+    Returns:
+        An :class:`~volunteerkit.errors.InvalidInputError` with code ``store.invalid_value``.
+    """
+    return InvalidInputError(
+        "a value of a type the database cannot store",
+        "数据库无法保存该类型的值",
+        code="store.invalid_value",
     )
 
 

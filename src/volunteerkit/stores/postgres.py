@@ -25,7 +25,12 @@ from volunteerkit.errors import (
     StoreError,
     UnavailableError,
 )
-from volunteerkit.stores._base import SQLDatabase, load_migrations, out_of_range
+from volunteerkit.stores._base import (
+    SQLDatabase,
+    load_migrations,
+    out_of_range,
+    unsupported_value,
+)
 from volunteerkit.stores._sql_store import SQLStoreBase
 
 if TYPE_CHECKING:
@@ -107,6 +112,12 @@ def _translated() -> Iterator[None]:
         ) from None
     except (OverflowError, psycopg.errors.NumericValueOutOfRange):  # beyond the column's type
         raise out_of_range() from None
+    except psycopg.ProgrammingError as exc:
+        if exc.sqlstate is None and "cannot adapt" in str(exc):  # a value psycopg cannot send
+            raise unsupported_value() from exc
+        raise StoreError(
+            "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
+        ) from exc
     except psycopg.errors.UniqueViolation as exc:
         raise ConflictError(code="store.conflict") from exc
     except psycopg.IntegrityError as exc:

@@ -30,7 +30,12 @@ from volunteerkit.errors import (
     StoreError,
     UnavailableError,
 )
-from volunteerkit.stores._base import SQLDatabase, load_migrations, out_of_range
+from volunteerkit.stores._base import (
+    SQLDatabase,
+    load_migrations,
+    out_of_range,
+    unsupported_value,
+)
 from volunteerkit.stores._sql_store import SQLStoreBase
 
 __all__ = ["SQLiteStore"]
@@ -60,6 +65,18 @@ def _translated() -> Iterator[None]:
         text = str(exc).lower()
         if "locked" in text or "busy" in text or "unable to open" in text or "disk i/o" in text:
             raise UnavailableError(code="store.unavailable") from exc
+        raise StoreError(
+            "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
+        ) from exc
+    except (sqlite3.ProgrammingError, sqlite3.InterfaceError) as exc:
+        # misuse, not damage: a closed connection, or a value of a type SQLite cannot bind
+        text = str(exc).lower()
+        if "closed" in text:
+            raise UnavailableError(
+                "the connection is closed", "连接已关闭", code="store.closed"
+            ) from exc
+        if "binding" in text or "not supported" in text or "unsupported type" in text:
+            raise unsupported_value() from exc
         raise StoreError(
             "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
         ) from exc
