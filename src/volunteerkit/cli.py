@@ -12,8 +12,10 @@ Commands:
 * ``volunteerkit stats`` and ``volunteerkit report``: figures as tables, JSON or CSV, and an HTML
   report with inline SVG charts.
 
-``--json`` (before the command) prints JSON instead of text. Errors print their code and message
-in English and Chinese and exit with status 2; nothing prints a traceback for bad input.
+``--json`` (before the command) prints JSON instead of text; the ``transfer`` commands always print
+JSON, and a refusal there is a report with ``"ok": false`` and exit status 1. Other errors print
+their code and message in English and Chinese and exit with status 2; nothing prints a traceback
+for bad input.
 """
 
 from __future__ import annotations
