@@ -2,8 +2,9 @@
 
 The top-level package re-exports the core every part builds on: the error tree, the clock, the
 serialization converter and time-ordered ids. The parts live in their own subpackages:
-:mod:`volunteerkit.registry`, :mod:`volunteerkit.hours`, :mod:`volunteerkit.stores` and
-:mod:`volunteerkit.testing`.
+:mod:`volunteerkit.audit`, :mod:`volunteerkit.registry`, :mod:`volunteerkit.hours`,
+:mod:`volunteerkit.matching`, :mod:`volunteerkit.awards`, :mod:`volunteerkit.transfer`,
+:mod:`volunteerkit.stats`, :mod:`volunteerkit.stores` and :mod:`volunteerkit.testing`.
 """
 
 from volunteerkit._clock import Clock, FixedClock, SystemClock, require_aware, today_in
