@@ -1,7 +1,7 @@
 """Service hours: entries, ledger events, accrual policy, credit and totals (the functional core).
 
-Everything here is pure: frozen attrs models in, frozen attrs models out, no I/O and no clock read
-implicitly. A store (``volunteerkit.hours.store``, written on top of these models) persists
+Everything this package re-exports is pure: frozen attrs models in, frozen attrs models out, no I/O
+and no clock read implicitly. A store (``volunteerkit.hours.store``, written on top of these models) persists
 :class:`ServiceEntry` and ledger events and feeds them to :func:`fold`.
 
 * :mod:`~volunteerkit.hours.models`: :class:`ServiceEntry`, :class:`EntryId`, the events
@@ -11,6 +11,13 @@ implicitly. A store (``volunteerkit.hours.store``, written on top of these model
 * :mod:`~volunteerkit.hours.fold`: :func:`fold`, the state of every entry as of an instant.
 * :mod:`~volunteerkit.hours.accrual`: :func:`accrue`, credited minutes per entry and local day.
 * :mod:`~volunteerkit.hours.windows` and :mod:`~volunteerkit.hours.totals`: totals over windows.
+
+Three modules beside the core do I/O, and are imported from their own names:
+
+* :mod:`~volunteerkit.hours.ledger`: ``Ledger``, the service that keeps the ledger in a store
+  (:mod:`~volunteerkit.hours.store` is its storage contract);
+* :mod:`~volunteerkit.hours.certificates`: service certificates built from a ledger's credit;
+* :mod:`~volunteerkit.hours.bulk`: streaming CSV and JSON Lines import and export.
 """
 
 from volunteerkit.hours.accrual import (
