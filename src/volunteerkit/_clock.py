@@ -14,7 +14,7 @@ import attrs
 
 from volunteerkit.errors import InvalidInputError, NaiveDatetimeError
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "require_aware", "today_in"]
+__all__ = ["Clock", "FixedClock", "SystemClock", "require_aware", "require_instant", "today_in"]
 
 
 @runtime_checkable
@@ -108,6 +108,38 @@ def require_aware(value: datetime, path: str = "$") -> datetime:
         )
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(path=path)
+    return value
+
+
+def require_instant(value: datetime, path: str = "$") -> datetime:
+    """Return ``value`` if it is timezone-aware and its instant has a datetime in UTC.
+
+    A store keeps instants (SQLite as microseconds since 1970 in UTC, PostgreSQL as
+    ``timestamptz``) and gives them back in UTC, so ``0001-01-01T00:00+05:00`` (the last day of
+    year 0 in UTC) could be written but not read back.
+
+    Args:
+        value: The datetime to check.
+        path: The field path to report on failure.
+
+    Returns:
+        ``value`` unchanged.
+
+    Raises:
+        InvalidInputError: ``time.not_datetime`` (see :func:`require_aware`), or
+            ``time.out_of_range`` if the instant lies before 0001-01-01 or after 9999-12-31 in UTC.
+        NaiveDatetimeError: If ``value`` is naive.
+    """
+    require_aware(value, path)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInputError(
+            "the instant must lie between 0001-01-01 and 9999-12-31 in UTC",
+            "时间必须在 UTC 的 0001-01-01 至 9999-12-31 之间",
+            code="time.out_of_range",
+            path=path,
+        ) from None
     return value
 
 
