@@ -14,7 +14,16 @@ import attrs
 
 from volunteerkit.errors import InvalidInputError, NaiveDatetimeError
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "require_aware", "require_instant", "today_in"]
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "as_utc",
+    "optional_as_utc",
+    "require_aware",
+    "require_instant",
+    "today_in",
+]
 
 
 @runtime_checkable
@@ -141,6 +150,41 @@ def require_instant(value: datetime, path: str = "$") -> datetime:
             path=path,
         ) from None
     return value
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return an aware datetime as its instant in UTC; anything else unchanged (an attrs converter).
+
+    Models keep instants in UTC because that is what the SQL stores give back: an aware datetime
+    in a fall-back fold (01:30 EST, ``fold=1``) never equals a datetime in another zone, not even
+    its own instant in UTC, so a record kept in its zone would not equal itself read back. What is
+    not an aware datetime in range passes through for the field's validator to refuse.
+
+    Args:
+        value: The value given for the field.
+
+    Returns:
+        ``value`` in UTC, or ``value`` itself.
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            if value.utcoffset() is not None:
+                return value.astimezone(UTC)
+        except OverflowError:  # the validator reports time.out_of_range
+            pass
+    return value
+
+
+def optional_as_utc(value: datetime | None) -> datetime | None:
+    """:func:`as_utc` for a field that may be ``None``.
+
+    Args:
+        value: The value given for the field.
+
+    Returns:
+        ``value`` in UTC, or ``value`` itself.
+    """
+    return None if value is None else as_utc(value)
 
 
 def today_in(clock: Clock, zone: tzinfo) -> date:
