@@ -14,7 +14,16 @@ import attrs
 
 from volunteerkit.errors import InvalidInputError, NaiveDatetimeError
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "require_aware", "today_in"]
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "as_utc",
+    "optional_as_utc",
+    "require_aware",
+    "require_instant",
+    "today_in",
+]
 
 
 @runtime_checkable
@@ -109,6 +118,73 @@ def require_aware(value: datetime, path: str = "$") -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(path=path)
     return value
+
+
+def require_instant(value: datetime, path: str = "$") -> datetime:
+    """Return ``value`` if it is timezone-aware and its instant has a datetime in UTC.
+
+    A store keeps instants (SQLite as microseconds since 1970 in UTC, PostgreSQL as
+    ``timestamptz``) and gives them back in UTC, so ``0001-01-01T00:00+05:00`` (the last day of
+    year 0 in UTC) could be written but not read back.
+
+    Args:
+        value: The datetime to check.
+        path: The field path to report on failure.
+
+    Returns:
+        ``value`` unchanged.
+
+    Raises:
+        InvalidInputError: ``time.not_datetime`` (see :func:`require_aware`), or
+            ``time.out_of_range`` if the instant lies before 0001-01-01 or after 9999-12-31 in UTC.
+        NaiveDatetimeError: If ``value`` is naive.
+    """
+    require_aware(value, path)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInputError(
+            "the instant must lie between 0001-01-01 and 9999-12-31 in UTC",
+            "时间必须在 UTC 的 0001-01-01 至 9999-12-31 之间",
+            code="time.out_of_range",
+            path=path,
+        ) from None
+    return value
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return an aware datetime as its instant in UTC; anything else unchanged (an attrs converter).
+
+    Models keep instants in UTC because that is what the SQL stores give back: an aware datetime
+    in a fall-back fold (01:30 EST, ``fold=1``) never equals a datetime in another zone, not even
+    its own instant in UTC, so a record kept in its zone would not equal itself read back. What is
+    not an aware datetime in range passes through for the field's validator to refuse.
+
+    Args:
+        value: The value given for the field.
+
+    Returns:
+        ``value`` in UTC, or ``value`` itself.
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            if value.utcoffset() is not None:
+                return value.astimezone(UTC)
+        except OverflowError:  # the validator reports time.out_of_range
+            pass
+    return value
+
+
+def optional_as_utc(value: datetime | None) -> datetime | None:
+    """:func:`as_utc` for a field that may be ``None``.
+
+    Args:
+        value: The value given for the field.
+
+    Returns:
+        ``value`` in UTC, or ``value`` itself.
+    """
+    return None if value is None else as_utc(value)
 
 
 def today_in(clock: Clock, zone: tzinfo) -> date:

@@ -12,12 +12,12 @@ nothing, and appending a *different* entry under an existing id raises
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from volunteerkit._clock import Clock, require_aware
+from volunteerkit._clock import Clock, require_instant
 from volunteerkit._ids import new_id
 from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError
@@ -27,8 +27,9 @@ __all__ = ["AuditEntry", "AuditLog", "record"]
 _MAX_TEXT = 10_000
 
 
-def _aware(_inst: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
-    require_aware(value, f"$.{attribute.name}")
+def _at_utc(value: datetime) -> datetime:
+    """The instant in UTC: one form on every store (``==`` ignores ``fold`` within one zone)."""
+    return require_instant(value, "$.at").astimezone(UTC)
 
 
 def _no_nul(attribute: attrs.Attribute[str], value: str) -> None:
@@ -89,7 +90,8 @@ class AuditEntry:
 
     Attributes:
         id: Unique, time-ordered id (UUIDv7 text from :func:`volunteerkit.new_id`).
-        at: When it happened (timezone-aware).
+        at: When it happened (timezone-aware; kept as the instant in UTC, so every store gives back
+            the same value and two entries are equal when their instants are).
         actor: Who did it (a user or system id; never a personal identity number).
         action: What was done, as a dotted verb such as ``volunteer.register``.
         subject_type: The kind of thing acted on, such as ``volunteer``.
@@ -99,7 +101,7 @@ class AuditEntry:
     """
 
     id: str = attrs.field(validator=_nonempty)
-    at: datetime = attrs.field(validator=_aware)
+    at: datetime = attrs.field(converter=_at_utc)
     actor: str = attrs.field(validator=_nonempty)
     action: str = attrs.field(validator=_nonempty)
     subject_type: str = attrs.field(validator=_nonempty)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from volunteerkit._clock import require_aware
+from volunteerkit._clock import require_aware, require_instant
 from volunteerkit._text import unstorable
 from volunteerkit.matching.errors import MatchingInputError
 
@@ -94,7 +94,7 @@ def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> Non
 def _aware(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, datetime):
         raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
-    require_aware(value, f"$.{attribute.name}")
+    require_instant(value, f"$.{attribute.name}")
 
 
 def _zone(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -276,7 +276,7 @@ class Shift:
         for i, ex in enumerate(self.exdates):
             if not isinstance(ex, datetime):
                 raise MatchingInputError.of("matching.invalid", f"$.exdates[{i}]")
-            require_aware(ex, f"$.exdates[{i}]")
+            require_instant(ex, f"$.exdates[{i}]")
         if self.rrule is not None:
             from volunteerkit.matching.schedule import parse_rrule
 

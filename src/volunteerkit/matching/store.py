@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from volunteerkit._clock import require_aware
+from volunteerkit._clock import as_utc, require_instant
 from volunteerkit._text import unstorable
 from volunteerkit.errors import ConflictError, IntegrityError
 from volunteerkit.matching.errors import MatchingInputError, text_of
@@ -43,7 +43,7 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> No
 def _aware(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, datetime):
         raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
-    require_aware(value, f"$.{attribute.name}")
+    require_instant(value, f"$.{attribute.name}")
 
 
 def _int(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -69,7 +69,7 @@ class RoleAssignment:
     volunteer_id: str = attrs.field(validator=_non_empty)
     slot_id: str = attrs.field(validator=_non_empty)
     score: int = attrs.field(validator=_int)
-    assigned_at: datetime = attrs.field(validator=_aware)
+    assigned_at: datetime = attrs.field(converter=as_utc, validator=_aware)
 
 
 @attrs.frozen(kw_only=True)
@@ -90,9 +90,9 @@ class ShiftAssignment:
     run_id: str = attrs.field(validator=_non_empty)
     volunteer_id: str = attrs.field(validator=_non_empty)
     shift_id: str = attrs.field(validator=_non_empty)
-    start: datetime = attrs.field(validator=_aware)
-    end: datetime = attrs.field(validator=_aware)
-    assigned_at: datetime = attrs.field(validator=_aware)
+    start: datetime = attrs.field(converter=as_utc, validator=_aware)
+    end: datetime = attrs.field(converter=as_utc, validator=_aware)
+    assigned_at: datetime = attrs.field(converter=as_utc, validator=_aware)
 
     def __attrs_post_init__(self) -> None:
         """Require the end after the start."""

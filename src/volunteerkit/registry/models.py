@@ -23,12 +23,12 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final
 
 import attrs
 
-from volunteerkit._clock import require_aware
+from volunteerkit._clock import as_utc, optional_as_utc, require_instant
 from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError, mask
 from volunteerkit.registry._checks import (
@@ -238,7 +238,7 @@ def _aware(_inst: object, attribute: attrs.Attribute[datetime], value: datetime)
         raise _err(
             "expected a datetime", "应为日期时间", "registry.datetime", f"$.{attribute.name}"
         )
-    require_aware(value, f"$.{attribute.name}")
+    require_instant(value, f"$.{attribute.name}")
 
 
 def _optional_aware(
@@ -475,7 +475,7 @@ class GuardianConsent:
             an identity number).
     """
 
-    given_at: datetime = attrs.field(validator=_aware)
+    given_at: datetime = attrs.field(converter=as_utc, validator=_aware)
     method: ConsentMethod = attrs.field(validator=_member_of(ConsentMethod))
     reference: str = attrs.field(default="", validator=_short_text)
 
@@ -571,7 +571,7 @@ class Volunteer:
     qualifications: tuple[Qualification, ...] = attrs.field(
         default=(), converter=_qualifications, validator=_each_qualification
     )
-    registered_at: datetime = attrs.field(validator=_aware)
+    registered_at: datetime = attrs.field(converter=as_utc, validator=_aware)
     status: VolunteerStatus = attrs.field(
         default=VolunteerStatus.ACTIVE, validator=_member_of(VolunteerStatus)
     )
@@ -704,7 +704,7 @@ class Organization:
         default=VerificationStatus.PENDING, validator=_member_of(VerificationStatus)
     )
     parent_id: str | None = attrs.field(default=None, validator=_optional_id)
-    registered_at: datetime = attrs.field(validator=_aware)
+    registered_at: datetime = attrs.field(converter=as_utc, validator=_aware)
 
     def __attrs_post_init__(self) -> None:
         """Refuse an organization that is its own parent."""
@@ -745,8 +745,10 @@ class Membership:
     role: MembershipRole = attrs.field(
         default=MembershipRole.MEMBER, validator=_member_of(MembershipRole)
     )
-    joined_at: datetime = attrs.field(validator=_aware)
-    left_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    joined_at: datetime = attrs.field(converter=as_utc, validator=_aware)
+    left_at: datetime | None = attrs.field(
+        default=None, converter=optional_as_utc, validator=_optional_aware
+    )
     end: MembershipEnd | None = attrs.field(
         default=None, validator=_member_of(MembershipEnd, optional=True)
     )
@@ -760,7 +762,10 @@ class Membership:
                 "registry.membership_end",
                 "$.end",
             )
-        if self.left_at is not None and self.left_at < self.joined_at:
+        # Instants, not wall times: ``<`` ignores ``fold`` when both share a zone.
+        if self.left_at is not None and self.left_at.astimezone(UTC) < self.joined_at.astimezone(
+            UTC
+        ):
             raise _err(
                 "a membership cannot end before it began",
                 "成员关系的结束时间不能早于开始时间",

@@ -206,6 +206,7 @@ class MemoryMatchingRepository:
                     and (volunteer_id is None or a.volunteer_id == volunteer_id)
                     and (shift_id is None or a.shift_id == shift_id)
                 ),
-                key=lambda a: (a.start, a.id),
+                # by instant, as the SQL stores: ``<`` ignores ``fold`` within one zone
+                key=lambda a: (a.start.astimezone(UTC), a.id),
             )
         )

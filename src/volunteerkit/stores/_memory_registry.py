@@ -8,6 +8,7 @@ sealed, exactly as the SQL backends store them). Every change registers its undo
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
@@ -348,7 +349,7 @@ class MemoryMembershipRepository:
                 for m in self._items.values()
                 if m.volunteer_id == volunteer_id and (m.active or not active_only)
             ),
-            key=lambda m: (m.joined_at, m.id),
+            key=_by_joined_at,
         )
 
     def for_organization(
@@ -362,13 +363,18 @@ class MemoryMembershipRepository:
                     for m in self._items.values()
                     if m.organization_id == organization_id and (m.active or not active_only)
                 ),
-                key=lambda m: (m.joined_at, m.id),
+                key=_by_joined_at,
             )
         )
 
     def count(self) -> int:
         """Return how many memberships are stored."""
         return len(self._items)
+
+
+def _by_joined_at(m: Membership) -> tuple[datetime, str]:
+    """The order of the SQL stores: by instant (``<`` ignores ``fold`` within one zone), then id."""
+    return (m.joined_at.astimezone(UTC), m.id)
 
 
 def memory_registry_repositories(

@@ -21,15 +21,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from volunteerkit.audit import AuditEntry
-from volunteerkit.errors import ConflictError, NaiveDatetimeError, NotFoundError
+from volunteerkit.errors import (
+    ConflictError,
+    InvalidInputError,
+    NaiveDatetimeError,
+    NotFoundError,
+)
 from volunteerkit.stores._base import Store
-from volunteerkit.testing.strategies import audit_entries
+from volunteerkit.testing.strategies import any_instants, audit_entries
 
 __all__ = ["AuditLogConformance", "StoreConformance", "StoreFactory"]
 
@@ -225,6 +231,50 @@ class AuditLogConformance(_Base):
         assert len(list(store.audit.query(since=_T0.astimezone(kathmandu)))) == 1
         assert len(list(store.audit.query(until=_T0.astimezone(kathmandu)))) == 0
 
+    def test_an_hour_later_on_a_fall_back_day_is_a_conflict(self, store: Any) -> None:
+        """01:30 EDT and 01:30 EST (``fold=1``) on 1 November 2026 are different instants.
+
+        Python's ``==`` calls them equal (same zone, same wall time): the memory store took the
+        second as a replay while the SQL stores, which compare instants, raised a conflict.
+        """
+        ny = ZoneInfo("America/New_York")
+        edt = datetime(2026, 11, 1, 1, 30, tzinfo=ny)
+        est = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ny)
+        assert store.audit.append(_entry(1, at=edt)) is True
+        assert store.audit.append(_entry(1, at=edt.astimezone(UTC))) is False
+        with pytest.raises(ConflictError):
+            store.audit.append(_entry(1, at=est))
+        store.audit.append(_entry(2, at=est))
+        assert [e.id for e in store.audit.query(since=est)] == [_entry(2).id]
+        assert [e.at for e in store.audit.query()] == [
+            datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+            datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+        ]
+
+    @pytest.mark.parametrize(
+        "at",
+        [
+            datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+            datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+        ],
+    )
+    def test_an_instant_before_or_after_the_utc_calendar_is_refused(self, at: datetime) -> None:
+        """An ``at`` whose UTC instant has no datetime is time.out_of_range, not OverflowError.
+
+        The memory store kept it; SQLite raised a bare OverflowError when reading it back.
+        """
+        with pytest.raises(InvalidInputError) as info:
+            _entry(1, at=at)
+        assert (info.value.code, info.value.path) == ("time.out_of_range", "$.at")
+
+    def test_the_first_and_last_utc_instants_round_trip(self, store: Any) -> None:
+        """0001-01-01T00:00Z and 9999-12-31T23:59:59.999999Z come back as they went in."""
+        first = _entry(1, at=datetime(1, 1, 1, tzinfo=timezone(timedelta(seconds=-1))))
+        last = _entry(2, at=datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC))
+        store.audit.append_many([last, first])
+        assert list(store.audit.query()) == [first, last]
+        assert store.audit.get(first.id).at == datetime(1, 1, 1, 0, 0, 1, tzinfo=UTC)
+
     def test_query_refuses_naive_bounds(self, store: Any) -> None:
         """A naive since/until is refused with NaiveDatetimeError and its path."""
         with pytest.raises(NaiveDatetimeError) as info:
@@ -281,3 +331,65 @@ class AuditLogConformance(_Base):
             assert store.audit.count() == len(model)
         finally:
             store.close()
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(
+        instants=st.lists(any_instants(), min_size=1, max_size=3),
+        data=st.data(),
+    )
+    def test_replays_in_other_zones_agree_with_a_model(
+        self, make_store: StoreFactory, instants: list[datetime], data: st.DataObject
+    ) -> None:
+        """Entries under few ids, at few instants shown in any zone: replays and clashes as a model.
+
+        An instant shown in another offset or zone (or with ``fold=1``) is the same instant; the
+        calendar's ends (years 1 and 9999) are included.
+        """
+        shown = st.sampled_from(instants).flatmap(
+            lambda at: any_instants().map(lambda other: _same_instant(at, other))
+        )
+        entries = audit_entries(
+            subject_ids=st.just("a"), instants=shown, ids=st.sampled_from(["1", "2", "3"])
+        )
+        batches = data.draw(st.lists(st.lists(entries, max_size=4), max_size=4))
+        store = make_store()
+        try:
+            model: dict[str, AuditEntry] = {}
+            for batch in batches:
+                candidate = dict(model)
+                clash = False
+                for entry in batch:
+                    if entry.id in candidate and candidate[entry.id] != entry:
+                        clash = True
+                        break
+                    candidate[entry.id] = entry
+                if clash:
+                    with pytest.raises(ConflictError):
+                        store.audit.append_many(batch)
+                else:
+                    assert store.audit.append_many(batch) == len(candidate) - len(model)
+                    model = candidate
+            expected = sorted(model.values(), key=lambda e: (e.at, e.id))
+            assert list(store.audit.query(subject_id="a")) == expected
+            for at in instants:
+                since = [e.id for e in expected if e.at >= at]
+                assert [e.id for e in store.audit.query(since=at)] == since
+        finally:
+            store.close()
+
+
+def _same_instant(at: datetime, other: datetime) -> datetime:
+    """``at`` shown in ``other``'s zone, or as it is if that wall time has no datetime."""
+    assert other.tzinfo is not None
+    try:
+        return at.astimezone(other.tzinfo)
+    except OverflowError:
+        return at

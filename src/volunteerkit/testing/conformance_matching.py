@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
+from volunteerkit.errors import ConflictError, IntegrityError, InvalidInputError, NotFoundError
 from volunteerkit.matching.models import GeoPoint, Location, Project, Requirements, Shift, Slot
 from volunteerkit.matching.store import MatchingStore, RoleAssignment, ShiftAssignment
 from volunteerkit.testing.conformance import StoreFactory
@@ -259,6 +259,41 @@ class MatchingStoreConformance(_Base):
         with pytest.raises(ConflictError):
             m.add_shift_assignments([_rostered(1, start=est, end=end)])
         assert [a.start.astimezone(UTC).hour for a in m.shift_assignments()] == [5]
+
+    def test_rostered_occurrences_on_a_fall_back_night_read_back_equal_and_by_instant(
+        self, store: Any
+    ) -> None:
+        """Occurrences at 01:30 EDT and 01:15 EST (``fold=1``) come back equal, 01:30 EDT first.
+
+        The memory store sorted by ``(start, id)`` with wall times (01:15 first), and an occurrence
+        read back from a SQL store (in UTC) did not equal the one written in New York time: a
+        time in a fold never equals one in another zone.
+        """
+        ny = ZoneInfo("America/New_York")
+        m = store.matching
+        m.put_project(_project(zone=ny))
+        m.put_slot(_slot())
+        m.put_shift(_shift(start=_T0, zone=ny, rrule=None, exdates=()))
+        edt = datetime(2026, 11, 1, 1, 30, tzinfo=ny)
+        est = datetime(2026, 11, 1, 1, 15, fold=1, tzinfo=ny)
+        late = _rostered(1, start=est, end=est + timedelta(hours=1))
+        early = _rostered(2, start=edt, end=edt + timedelta(hours=1))
+        assert m.add_shift_assignments([late, early]) == 2
+        assert list(m.shift_assignments()) == [early, late]
+        assert m.add_shift_assignments([early]) == 0
+
+    @pytest.mark.parametrize(
+        "at",
+        [
+            datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+            datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+        ],
+    )
+    def test_an_instant_outside_the_utc_calendar_is_refused(self, at: datetime) -> None:
+        """A time whose UTC instant has no datetime is time.out_of_range, not a store's overflow."""
+        with pytest.raises(InvalidInputError) as info:
+            _rostered(1, assigned_at=at)
+        assert (info.value.code, info.value.path) == ("time.out_of_range", "$.assigned_at")
 
     def test_transaction_rollback_undoes_matching_writes(self, store: Any) -> None:
         """A transaction that raises leaves projects, slots and assignments as they were."""

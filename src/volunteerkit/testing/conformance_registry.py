@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -25,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from volunteerkit._clock import FixedClock
-from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
+from volunteerkit.errors import ConflictError, IntegrityError, InvalidInputError, NotFoundError
 from volunteerkit.registry import identity
 from volunteerkit.registry.identity import cn_ric
 from volunteerkit.registry.models import (
@@ -445,6 +446,63 @@ class MembershipRepositoryConformance(_Base):
             filled.memberships.get(_id(5004))
         assert info5.value.code == "registry.membership_not_found"
         assert filled.memberships.count() == 1
+
+    def test_memberships_on_a_fall_back_night_are_listed_by_instant(self, filled: Any) -> None:
+        """01:30 EDT comes before 01:15 EST (``fold=1``) on 1 November 2026, as on the SQL stores.
+
+        The memory store sorted by ``(joined_at, id)``, and ``<`` compares wall times within one
+        zone, so it listed 01:15 EST (06:15 UTC) before 01:30 EDT (05:30 UTC); the model refused
+        to end the membership at 01:15 EST; and a membership read back from a SQL store (in UTC)
+        did not equal itself, since a time in a fold never equals one in another zone.
+        """
+        ny = ZoneInfo("America/New_York")
+        edt = datetime(2026, 11, 1, 1, 30, tzinfo=ny)
+        est = datetime(2026, 11, 1, 1, 15, fold=1, tzinfo=ny)
+        first = attrs.evolve(_membership(1, 1, 1), joined_at=edt)
+        second = attrs.evolve(
+            _membership(2, 1, 2), joined_at=est, left_at=est, end=MembershipEnd.LEFT
+        )
+        filled.memberships.add(second)
+        filled.memberships.add(first)
+        assert [m.id for m in filled.memberships.for_volunteer(_id(1))] == [first.id, second.id]
+        ended = attrs.evolve(first, left_at=est, end=MembershipEnd.LEFT)  # 45 minutes later
+        filled.memberships.update(ended)
+        back = filled.memberships.get(first.id)
+        assert back == ended
+        assert back.left_at == datetime(2026, 11, 1, 6, 15, tzinfo=UTC)
+
+    @pytest.mark.parametrize(
+        "at",
+        [
+            datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+            datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+        ],
+    )
+    def test_an_instant_outside_the_utc_calendar_is_refused(self, at: datetime) -> None:
+        """A time whose UTC instant has no datetime is time.out_of_range, for every model.
+
+        The memory store kept such an organization or membership; SQLite raised a bare
+        OverflowError when reading it back.
+        """
+        for build in (
+            lambda: attrs.evolve(_org(1), registered_at=at),
+            lambda: attrs.evolve(_membership(1, 1, 1), joined_at=at),
+            lambda: attrs.evolve(_record(1).volunteer, registered_at=at),
+        ):
+            with pytest.raises(InvalidInputError) as info:
+                build()
+            assert info.value.code == "time.out_of_range"
+
+    def test_the_first_and_last_utc_instants_round_trip(self, filled: Any) -> None:
+        """A membership from 0001-01-01 UTC to 9999-12-31 UTC comes back as it went in."""
+        first = datetime(1, 1, 1, tzinfo=timezone(timedelta(seconds=-1)))
+        last = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+        m = attrs.evolve(
+            _membership(1, 1, 1), joined_at=first, left_at=last, end=MembershipEnd.LEFT
+        )
+        filled.memberships.add(m)
+        assert filled.memberships.get(m.id) == m
+        assert filled.memberships.for_volunteer(_id(1)) == [m]
 
     def test_rollback(self, filled: Any) -> None:
         """A raising transaction undoes membership adds and updates."""
