@@ -121,6 +121,31 @@ def test_structuring_errors_carry_code_and_path(change, code, path) -> None:
     assert info.value.message and info.value.message_zh
 
 
+@attrs.frozen(kw_only=True)
+class Tagged:
+    tags: tuple[str, ...] = ()
+    pairs: list[tuple[str, int]] = attrs.field(factory=list)
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({"tags": "first aid"}, "$.tags"),
+        ({"tags": {"first aid": 1}}, "$.tags"),
+        ({"pairs": [["a", 1], "b1"]}, "$.pairs[1]"),
+        ({"pairs": {"a": 1}}, "$.pairs"),
+    ],
+)
+def test_text_or_mapping_for_a_list_is_refused_not_split(data, path) -> None:
+    """A string where a list belongs is an error, not a tuple of its characters (or keys)."""
+    with pytest.raises(SerializationError) as info:
+        structure(data, Tagged)
+    assert (info.value.code, info.value.path) == ("serialization.list", path)
+    assert structure({"tags": ["first aid"], "pairs": [["a", 1]]}, Tagged) == Tagged(
+        tags=("first aid",), pairs=[("a", 1)]
+    )
+
+
 def test_unstructuring_a_naive_datetime_is_refused() -> None:
     """A naive datetime cannot leave the library either."""
     with pytest.raises(NaiveDatetimeError):

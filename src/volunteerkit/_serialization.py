@@ -9,7 +9,9 @@ Rules it enforces:
   refused where a Decimal is expected;
 * time zones (:class:`zoneinfo.ZoneInfo`) are written as their IANA name;
 * enums are written as their value;
-* unknown keys are refused, so a typo in a rule file is an error and not a silent default.
+* unknown keys are refused, so a typo in a rule file is an error and not a silent default;
+* a list field takes a list: a string (or a mapping) is refused, never split into its characters
+  (or keys).
 
 Every structuring failure becomes a :class:`~volunteerkit.errors.VolunteerkitError` that carries the
 path of the bad field (``$.entries[3].start``).
@@ -18,7 +20,9 @@ path of the bad field (``$.entries[3].start``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import threading
+import typing
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
@@ -26,6 +30,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cattrs
+from cattrs.cols import is_any_set, is_sequence
 from cattrs.errors import (
     AttributeValidationNote,
     ForbiddenExtraKeysError,
@@ -174,6 +179,40 @@ converter.register_structure_hook(bool, _structure_bool)
 for _enum_base in (Enum, StrEnum, IntEnum):
     converter.register_structure_hook(_enum_base, _structure_enum)
     converter.register_unstructure_hook(_enum_base, lambda e: e.value)
+
+
+def _is_collection(cls: Any) -> bool:
+    """Return whether ``cls`` is a list, tuple or set type that cattrs would fill by iteration."""
+    if cls in getattr(_collection_resolving, "types", ()):
+        return False  # asking for cattrs' own hook, to wrap it
+    return is_sequence(cls) or is_any_set(cls) or typing.get_origin(cls) is tuple
+
+
+_collection_resolving = threading.local()
+
+
+def _collection_hook(cls: Any) -> Callable[[Any, Any], Any]:
+    """Wrap cattrs' hook for a collection type so that text and mappings are refused.
+
+    cattrs fills a ``tuple[str, ...]`` by iterating the value, so ``"first aid"`` would become
+    ``("f", "i", "r", ...)`` and ``{"a": 1}`` its keys: a wrong shape in a file must be an error.
+    """
+    resolving: set[Any] = _collection_resolving.__dict__.setdefault("types", set())
+    resolving.add(cls)
+    try:
+        inner = converter.get_structure_hook(cls, cache_result=False)
+    finally:
+        resolving.discard(cls)
+
+    def structure_collection(value: Any, type_: Any) -> Any:
+        if isinstance(value, str | bytes | bytearray | Mapping):
+            raise SerializationError("expected a list", "应为列表", code="serialization.list")
+        return inner(value, type_)
+
+    return structure_collection
+
+
+converter.register_structure_hook_factory(_is_collection, _collection_hook)
 
 
 def _leaves(exc: BaseException, path: str) -> Iterator[tuple[str, BaseException]]:
