@@ -258,9 +258,30 @@ def test_uuid7_layout_and_order() -> None:
     t = datetime(2026, 11, 28, 1, 2, 3, 456000, tzinfo=UTC)
     u = uuid7(t, 0)
     assert u.version == 7 and u.variant == uuid.RFC_4122
-    assert uuid7_time(u) == int(t.timestamp() * 1000)
+    assert uuid7_time(u) == 1_795_827_723_456
     later = uuid7(t + timedelta(milliseconds=1), (1 << 74) - 1)
     assert str(u) < str(later)
     clock = FixedClock(t)
     assert new_id(clock) != new_id(clock)  # random bits differ within one millisecond
-    assert uuid7_time(new_id(clock)) == int(t.timestamp() * 1000)
+    assert uuid7_time(new_id(clock)) == 1_795_827_723_456
+
+
+@given(instant=aware_datetimes(), bits=st.integers(0, (1 << 74) - 1))
+def test_uuid7_time_is_the_exact_millisecond(instant: datetime, bits: int) -> None:
+    """The embedded time is the instant's whole milliseconds since 1970, exactly."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert uuid7_time(uuid7(instant, bits)) == (instant - epoch) // timedelta(milliseconds=1)
+
+
+def test_uuid7_time_has_no_float_rounding() -> None:
+    """A whole millisecond is kept: ``timestamp() * 1000`` in floats gave one millisecond less."""
+    t = datetime(2039, 7, 9, 13, 22, 43, 397000, tzinfo=UTC)
+    assert uuid7_time(uuid7_text(t, 0)) == 2_193_830_563_397
+
+
+def test_uuid7_refuses_instants_before_1970() -> None:
+    """Before the epoch the 48-bit time would wrap, and the id would sort after today's."""
+    with pytest.raises(InvalidInputError) as info:
+        uuid7(datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC))
+    assert (info.value.code, info.value.path) == ("id.before_epoch", "$.instant")
+    assert uuid7_time(uuid7(datetime(1970, 1, 1, tzinfo=UTC), 0)) == 0
