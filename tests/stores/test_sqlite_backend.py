@@ -186,3 +186,21 @@ def test_misuse_is_not_reported_as_a_damaged_file() -> None:
     with pytest.raises(UnavailableError) as closed:
         store.audit.count()
     assert closed.value.code == "store.closed"
+
+
+def test_a_commit_that_fails_leaves_the_store_usable_and_writes_nothing() -> None:
+    """A COMMIT refused (here by a deferred foreign key) is rolled back, not left open."""
+    store = SQLiteStore(":memory:")
+    db = store._db
+    db.execute("CREATE TABLE t_parent (id INTEGER PRIMARY KEY)")
+    db.execute(
+        "CREATE TABLE t_child (id INTEGER PRIMARY KEY, parent INTEGER "
+        "REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    with pytest.raises(IntegrityError), store.transaction():
+        db.execute("INSERT INTO t_child VALUES (1, 99)")
+    assert db.fetchall("SELECT id FROM t_child") == []
+    with store.transaction():
+        store.audit.append(_entry(0, 1))
+    assert store.audit.count() == 1
+    store.close()

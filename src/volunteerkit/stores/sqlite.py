@@ -171,11 +171,19 @@ class _SQLiteDatabase(SQLDatabase):
                         self._conn.execute(f"RELEASE vk_sp{depth}")
                 raise
             self._depth = depth
-            with _translated():
-                if depth == 0:
-                    self._conn.execute("COMMIT")
-                else:
-                    self._conn.execute(f"RELEASE vk_sp{depth}")
+            try:
+                with _translated():
+                    if depth == 0:
+                        self._conn.execute("COMMIT")
+                    else:
+                        self._conn.execute(f"RELEASE vk_sp{depth}")
+            except BaseException:
+                # A COMMIT that fails (a deferred constraint, a full disk) leaves the transaction
+                # open: every later BEGIN would fail. Undo it, as a block that raised is undone.
+                if depth == 0 and self._conn.in_transaction:
+                    with _translated():
+                        self._conn.execute("ROLLBACK")
+                raise
 
     def to_db_time(self, value: datetime) -> int:
         require_aware(value)
