@@ -106,6 +106,8 @@ def test_converter_round_trip_and_wire_forms() -> None:
         (lambda d: d.update(minutes="90"), "serialization.int", "$.minutes"),
         (lambda d: d.update(minutes=True), "serialization.int", "$.minutes"),
         (lambda d: d.update(day="2023-02-29"), "serialization.date", "$.day"),
+        (lambda d: d.update(day="2026-W01-1"), "serialization.date", "$.day"),
+        (lambda d: d.update(day="2026-001"), "serialization.date", "$.day"),
         (lambda d: d.update(extra=1), "serialization.unknown_field", "$.extra"),
         (lambda d: d.pop("minutes"), "serialization.missing", "$.minutes"),
         (lambda d: d.update(note=7), "serialization.str", "$.note"),

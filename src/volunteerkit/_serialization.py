@@ -20,6 +20,7 @@ path of the bad field (``$.entries[3].start``).
 from __future__ import annotations
 
 import json
+import re
 import threading
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -81,10 +82,13 @@ def _structure_datetime(value: Any, _type: type) -> datetime:
     return require_aware(parsed)
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _structure_date(value: Any, _type: type) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):  # not 2026-W01-1 (a week date)
         raise SerializationError(
             "expected a date as YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期", code="serialization.date"
         )
