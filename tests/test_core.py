@@ -97,6 +97,16 @@ def test_converter_round_trip_and_wire_forms() -> None:
         ),
         (lambda d: d["items"][0].update(rate=1.5), "serialization.decimal", "$.items[0].rate"),
         (lambda d: d["items"][0].update(rate="NaN"), "serialization.decimal", "$.items[0].rate"),
+        (
+            lambda d: d["items"][0].update(rate="1e99999999"),
+            "serialization.decimal",
+            "$.items[0].rate",
+        ),
+        (
+            lambda d: d["items"][0].update(rate="1e-1001"),
+            "serialization.decimal",
+            "$.items[0].rate",
+        ),
         (lambda d: d["items"][0].update(colour="blue"), "serialization.enum", "$.items[0].colour"),
         (
             lambda d: d["items"][0].update(zone="Mars/Olympus"),
@@ -146,6 +156,13 @@ def test_text_or_mapping_for_a_list_is_refused_not_split(data, path) -> None:
     assert structure({"tags": ["first aid"], "pairs": [["a", 1]]}, Tagged) == Tagged(
         tags=("first aid",), pairs=[("a", 1)]
     )
+
+
+def test_decimal_exponents_up_to_1000_are_kept() -> None:
+    """Exponents within ±1000 structure exactly; only absurd ones are refused."""
+    assert structure("1e1000", Decimal) == Decimal("1E+1000")
+    assert structure("-0.5e-999", Decimal) == Decimal("-5E-1000")
+    assert structure("0.000", Decimal) == Decimal("0.000")
 
 
 def test_unstructuring_a_naive_datetime_is_refused() -> None:

@@ -6,7 +6,7 @@ Rules it enforces:
   on the way in *and* on the way out, with :class:`~volunteerkit.errors.NaiveDatetimeError`;
 * dates are ISO 8601 (``YYYY-MM-DD``);
 * :class:`~decimal.Decimal` values are written as strings so no precision is lost, and floats are
-  refused where a Decimal is expected;
+  refused where a Decimal is expected (so are exponents beyond ±1000, such as ``"1e99999999"``);
 * time zones (:class:`zoneinfo.ZoneInfo`) are written as their IANA name;
 * enums are written as their value;
 * unknown keys are refused, so a typo in a rule file is an error and not a silent default;
@@ -100,6 +100,12 @@ def _structure_date(value: Any, _type: type) -> date:
         ) from None
 
 
+_MAX_DECIMAL_EXPONENT = 1000
+"""Largest exponent a decimal may be written with. Some computations turn a decimal into an exact
+fraction: ``"1e99999999"`` is a few bytes of text but a hundred-million-digit integer, which would
+take minutes to build."""
+
+
 def _structure_decimal(value: Any, _type: type) -> Decimal:
     if isinstance(value, Decimal):
         return value
@@ -118,6 +124,13 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
     if not result.is_finite():
         raise SerializationError(
             "decimal must be finite", "小数必须是有限数", code="serialization.decimal"
+        )
+    exponent = result.as_tuple().exponent
+    if isinstance(exponent, int) and abs(exponent) > _MAX_DECIMAL_EXPONENT:
+        raise SerializationError(
+            f"decimal exponent must be within ±{_MAX_DECIMAL_EXPONENT}",
+            f"小数的指数必须在 ±{_MAX_DECIMAL_EXPONENT} 以内",
+            code="serialization.decimal",
         )
     return result
 
