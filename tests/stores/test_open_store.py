@@ -72,6 +72,13 @@ def test_sqlite_url_path_is_percent_decoded(
     assert (tmp_path / "my hours?.db").exists()
 
 
+def test_a_nul_in_a_sqlite_path_is_a_typed_error() -> None:
+    """sqlite:///a%00b.db decodes to a path with NUL: InvalidInputError, not a bare ValueError."""
+    with pytest.raises(InvalidInputError) as info:
+        open_store("sqlite:///a%00b.db")
+    assert (info.value.code, info.value.path) == ("store.path", "$.path")
+
+
 def test_non_string_url_is_refused() -> None:
     """A non-string URL is refused with the same typed error."""
     with pytest.raises(InvalidInputError):

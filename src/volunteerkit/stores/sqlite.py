@@ -225,6 +225,7 @@ class SQLiteStore(SQLStoreBase):
             :class:`~volunteerkit.errors.UnavailableError`.
 
     Raises:
+        InvalidInputError: ``store.path`` if ``path`` contains NUL.
         UnavailableError: If the file cannot be opened or stays locked.
         StoreError: If the file is not a SQLite database.
 
@@ -237,6 +238,13 @@ class SQLiteStore(SQLStoreBase):
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         raw = os.fspath(path)
+        if "\x00" in raw:  # sqlite3 would raise a bare ValueError
+            raise InvalidInputError(
+                "a file path cannot contain NUL",
+                "文件路径不能包含 NUL",
+                code="store.path",
+                path="$.path",
+            )
         self.path = raw if raw == ":memory:" else str(Path(raw))
         super().__init__(_SQLiteDatabase(self.path, timeout), load_migrations("sqlite"))
 
