@@ -163,12 +163,15 @@ class _SQLiteDatabase(SQLDatabase):
                 yield
             except BaseException:
                 self._depth = depth
-                with _translated():
-                    if depth == 0:
-                        self._conn.execute("ROLLBACK")
-                    else:
-                        self._conn.execute(f"ROLLBACK TO vk_sp{depth}")
-                        self._conn.execute(f"RELEASE vk_sp{depth}")
+                # SQLite may have rolled the whole transaction back already (a trigger's
+                # RAISE(ROLLBACK), a full disk): rolling back again would fail and hide the error.
+                if self._conn.in_transaction:
+                    with _translated():
+                        if depth == 0:
+                            self._conn.execute("ROLLBACK")
+                        else:
+                            self._conn.execute(f"ROLLBACK TO vk_sp{depth}")
+                            self._conn.execute(f"RELEASE vk_sp{depth}")
                 raise
             self._depth = depth
             try:
