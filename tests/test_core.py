@@ -97,6 +97,16 @@ def test_converter_round_trip_and_wire_forms() -> None:
         ),
         (lambda d: d["items"][0].update(rate=1.5), "serialization.decimal", "$.items[0].rate"),
         (lambda d: d["items"][0].update(rate="NaN"), "serialization.decimal", "$.items[0].rate"),
+        (
+            lambda d: d["items"][0].update(rate="1e99999999"),
+            "serialization.decimal",
+            "$.items[0].rate",
+        ),
+        (
+            lambda d: d["items"][0].update(rate="1e-1001"),
+            "serialization.decimal",
+            "$.items[0].rate",
+        ),
         (lambda d: d["items"][0].update(colour="blue"), "serialization.enum", "$.items[0].colour"),
         (
             lambda d: d["items"][0].update(zone="Mars/Olympus"),
@@ -106,6 +116,8 @@ def test_converter_round_trip_and_wire_forms() -> None:
         (lambda d: d.update(minutes="90"), "serialization.int", "$.minutes"),
         (lambda d: d.update(minutes=True), "serialization.int", "$.minutes"),
         (lambda d: d.update(day="2023-02-29"), "serialization.date", "$.day"),
+        (lambda d: d.update(day="2026-W01-1"), "serialization.date", "$.day"),
+        (lambda d: d.update(day="2026-001"), "serialization.date", "$.day"),
         (lambda d: d.update(extra=1), "serialization.unknown_field", "$.extra"),
         (lambda d: d.pop("minutes"), "serialization.missing", "$.minutes"),
         (lambda d: d.update(note=7), "serialization.str", "$.note"),
@@ -119,6 +131,38 @@ def test_structuring_errors_carry_code_and_path(change, code, path) -> None:
         structure(data, Outer)
     assert (info.value.code, info.value.path) == (code, path)
     assert info.value.message and info.value.message_zh
+
+
+@attrs.frozen(kw_only=True)
+class Tagged:
+    tags: tuple[str, ...] = ()
+    pairs: list[tuple[str, int]] = attrs.field(factory=list)
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({"tags": "first aid"}, "$.tags"),
+        ({"tags": {"first aid": 1}}, "$.tags"),
+        ({"pairs": [["a", 1], "b1"]}, "$.pairs[1]"),
+        ({"pairs": {"a": 1}}, "$.pairs"),
+    ],
+)
+def test_text_or_mapping_for_a_list_is_refused_not_split(data, path) -> None:
+    """A string where a list belongs is an error, not a tuple of its characters (or keys)."""
+    with pytest.raises(SerializationError) as info:
+        structure(data, Tagged)
+    assert (info.value.code, info.value.path) == ("serialization.list", path)
+    assert structure({"tags": ["first aid"], "pairs": [["a", 1]]}, Tagged) == Tagged(
+        tags=("first aid",), pairs=[("a", 1)]
+    )
+
+
+def test_decimal_exponents_up_to_1000_are_kept() -> None:
+    """Exponents within ±1000 structure exactly; only absurd ones are refused."""
+    assert structure("1e1000", Decimal) == Decimal("1E+1000")
+    assert structure("-0.5e-999", Decimal) == Decimal("-5E-1000")
+    assert structure("0.000", Decimal) == Decimal("0.000")
 
 
 def test_unstructuring_a_naive_datetime_is_refused() -> None:
@@ -233,9 +277,30 @@ def test_uuid7_layout_and_order() -> None:
     t = datetime(2026, 11, 28, 1, 2, 3, 456000, tzinfo=UTC)
     u = uuid7(t, 0)
     assert u.version == 7 and u.variant == uuid.RFC_4122
-    assert uuid7_time(u) == int(t.timestamp() * 1000)
+    assert uuid7_time(u) == 1_795_827_723_456
     later = uuid7(t + timedelta(milliseconds=1), (1 << 74) - 1)
     assert str(u) < str(later)
     clock = FixedClock(t)
     assert new_id(clock) != new_id(clock)  # random bits differ within one millisecond
-    assert uuid7_time(new_id(clock)) == int(t.timestamp() * 1000)
+    assert uuid7_time(new_id(clock)) == 1_795_827_723_456
+
+
+@given(instant=aware_datetimes(), bits=st.integers(0, (1 << 74) - 1))
+def test_uuid7_time_is_the_exact_millisecond(instant: datetime, bits: int) -> None:
+    """The embedded time is the instant's whole milliseconds since 1970, exactly."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert uuid7_time(uuid7(instant, bits)) == (instant - epoch) // timedelta(milliseconds=1)
+
+
+def test_uuid7_time_has_no_float_rounding() -> None:
+    """A whole millisecond is kept: ``timestamp() * 1000`` in floats gave one millisecond less."""
+    t = datetime(2039, 7, 9, 13, 22, 43, 397000, tzinfo=UTC)
+    assert uuid7_time(uuid7_text(t, 0)) == 2_193_830_563_397
+
+
+def test_uuid7_refuses_instants_before_1970() -> None:
+    """Before the epoch the 48-bit time would wrap, and the id would sort after today's."""
+    with pytest.raises(InvalidInputError) as info:
+        uuid7(datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC))
+    assert (info.value.code, info.value.path) == ("id.before_epoch", "$.instant")
+    assert uuid7_time(uuid7(datetime(1970, 1, 1, tzinfo=UTC), 0)) == 0

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from volunteerkit._clock import Clock, require_aware
+from volunteerkit.errors import InvalidInputError
 
 __all__ = ["new_id", "uuid7", "uuid7_text", "uuid7_time"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 
 
 def uuid7(instant: datetime, random_bits: int | None = None) -> uuid.UUID:
@@ -29,13 +33,24 @@ def uuid7(instant: datetime, random_bits: int | None = None) -> uuid.UUID:
 
     Raises:
         NaiveDatetimeError: If ``instant`` is naive.
+        InvalidInputError: ``id.before_epoch`` if ``instant`` is before 1970 (the 48-bit time
+            field has no room for it; wrapped, the id would sort after today's).
     """
     return uuid.UUID(int=_uuid7_int(instant, random_bits))
 
 
 def _uuid7_int(instant: datetime, random_bits: int | None) -> int:
     require_aware(instant)
-    ms = int(instant.timestamp() * 1000) & ((1 << 48) - 1)
+    # Exact integer milliseconds: ``timestamp() * 1000`` is a float and lands one short on some
+    # whole milliseconds (2039-07-09 13:22:43.397 gave ...396).
+    ms = (instant - _EPOCH) // _MILLISECOND
+    if ms < 0:
+        raise InvalidInputError(
+            "a time-ordered id needs an instant from 1970 on",
+            "按时间排序的标识需要 1970 年及以后的时刻",
+            code="id.before_epoch",
+            path="$.instant",
+        )
     rnd = secrets.randbits(74) if random_bits is None else random_bits & ((1 << 74) - 1)
     rand_a = rnd >> 62  # 12 bits
     rand_b = rnd & ((1 << 62) - 1)
@@ -54,6 +69,7 @@ def uuid7_text(instant: datetime, random_bits: int | None = None) -> str:
 
     Raises:
         NaiveDatetimeError: If ``instant`` is naive.
+        InvalidInputError: ``id.before_epoch`` if ``instant`` is before 1970.
 
     Examples:
         >>> from datetime import UTC, datetime

@@ -6,10 +6,12 @@ Rules it enforces:
   on the way in *and* on the way out, with :class:`~volunteerkit.errors.NaiveDatetimeError`;
 * dates are ISO 8601 (``YYYY-MM-DD``);
 * :class:`~decimal.Decimal` values are written as strings so no precision is lost, and floats are
-  refused where a Decimal is expected;
+  refused where a Decimal is expected (so are exponents beyond ±1000, such as ``"1e99999999"``);
 * time zones (:class:`zoneinfo.ZoneInfo`) are written as their IANA name;
 * enums are written as their value;
-* unknown keys are refused, so a typo in a rule file is an error and not a silent default.
+* unknown keys are refused, so a typo in a rule file is an error and not a silent default;
+* a list field takes a list: a string (or a mapping) is refused, never split into its characters
+  (or keys).
 
 Every structuring failure becomes a :class:`~volunteerkit.errors.VolunteerkitError` that carries the
 path of the bad field (``$.entries[3].start``).
@@ -18,7 +20,10 @@ path of the bad field (``$.entries[3].start``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+import threading
+import typing
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
@@ -26,6 +31,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import cattrs
+from cattrs.cols import is_any_set, is_sequence
 from cattrs.errors import (
     AttributeValidationNote,
     ForbiddenExtraKeysError,
@@ -76,10 +82,13 @@ def _structure_datetime(value: Any, _type: type) -> datetime:
     return require_aware(parsed)
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _structure_date(value: Any, _type: type) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):  # not 2026-W01-1 (a week date)
         raise SerializationError(
             "expected a date as YYYY-MM-DD", "应为 YYYY-MM-DD 格式的日期", code="serialization.date"
         )
@@ -89,6 +98,12 @@ def _structure_date(value: Any, _type: type) -> date:
         raise SerializationError(
             "not a valid calendar date", "不是有效的日历日期", code="serialization.date"
         ) from None
+
+
+_MAX_DECIMAL_EXPONENT = 1000
+"""Largest exponent a decimal may be written with. Some computations turn a decimal into an exact
+fraction: ``"1e99999999"`` is a few bytes of text but a hundred-million-digit integer, which would
+take minutes to build."""
 
 
 def _structure_decimal(value: Any, _type: type) -> Decimal:
@@ -109,6 +124,13 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
     if not result.is_finite():
         raise SerializationError(
             "decimal must be finite", "小数必须是有限数", code="serialization.decimal"
+        )
+    exponent = result.as_tuple().exponent
+    if isinstance(exponent, int) and abs(exponent) > _MAX_DECIMAL_EXPONENT:
+        raise SerializationError(
+            f"decimal exponent must be within ±{_MAX_DECIMAL_EXPONENT}",
+            f"小数的指数必须在 ±{_MAX_DECIMAL_EXPONENT} 以内",
+            code="serialization.decimal",
         )
     return result
 
@@ -174,6 +196,40 @@ converter.register_structure_hook(bool, _structure_bool)
 for _enum_base in (Enum, StrEnum, IntEnum):
     converter.register_structure_hook(_enum_base, _structure_enum)
     converter.register_unstructure_hook(_enum_base, lambda e: e.value)
+
+
+def _is_collection(cls: Any) -> bool:
+    """Return whether ``cls`` is a list, tuple or set type that cattrs would fill by iteration."""
+    if cls in getattr(_collection_resolving, "types", ()):
+        return False  # asking for cattrs' own hook, to wrap it
+    return is_sequence(cls) or is_any_set(cls) or typing.get_origin(cls) is tuple
+
+
+_collection_resolving = threading.local()
+
+
+def _collection_hook(cls: Any) -> Callable[[Any, Any], Any]:
+    """Wrap cattrs' hook for a collection type so that text and mappings are refused.
+
+    cattrs fills a ``tuple[str, ...]`` by iterating the value, so ``"first aid"`` would become
+    ``("f", "i", "r", ...)`` and ``{"a": 1}`` its keys: a wrong shape in a file must be an error.
+    """
+    resolving: set[Any] = _collection_resolving.__dict__.setdefault("types", set())
+    resolving.add(cls)
+    try:
+        inner = converter.get_structure_hook(cls, cache_result=False)
+    finally:
+        resolving.discard(cls)
+
+    def structure_collection(value: Any, type_: Any) -> Any:
+        if isinstance(value, str | bytes | bytearray | Mapping):
+            raise SerializationError("expected a list", "应为列表", code="serialization.list")
+        return inner(value, type_)
+
+    return structure_collection
+
+
+converter.register_structure_hook_factory(_is_collection, _collection_hook)
 
 
 def _leaves(exc: BaseException, path: str) -> Iterator[tuple[str, BaseException]]:

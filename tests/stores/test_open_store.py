@@ -35,13 +35,48 @@ def test_sqlite_relative_absolute_and_memory(
 
 
 @pytest.mark.parametrize(
-    "url", ["mysql://x", "sqlite://host/x.db", "sqlite:///", "memory:/x", "", "file.db"]
+    "url",
+    [
+        "mysql://x",
+        "sqlite://host/x.db",
+        "sqlite:///",
+        "memory:/x",
+        "",
+        "file.db",
+        "sqlite:///x.db?mode=ro",
+        "sqlite:///x.db?",
+        "sqlite:///x.db#part",
+        "memory:?shared=1",
+        "sqlite://[::1/x.db",
+        "postgresql://u@[::1/db",
+    ],
 )
 def test_unsupported_urls_are_refused(url: str) -> None:
-    """Anything else raises InvalidInputError with code store.url."""
+    """Anything else raises InvalidInputError with code store.url.
+
+    A query or fragment on a SQLite or memory URL (``?mode=ro``) is refused, not ignored.
+    """
     with pytest.raises(InvalidInputError) as info:
         open_store(url)
     assert info.value.code == "store.url"
+
+
+def test_sqlite_url_path_is_percent_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sqlite:///my%20hours%3F.db opens the file ``my hours?.db``."""
+    monkeypatch.chdir(tmp_path)
+    store = open_store("SQLite:///my%20hours%3F.db")
+    assert isinstance(store, SQLiteStore) and store.path == "my hours?.db"
+    store.close()
+    assert (tmp_path / "my hours?.db").exists()
+
+
+def test_a_nul_in_a_sqlite_path_is_a_typed_error() -> None:
+    """sqlite:///a%00b.db decodes to a path with NUL: InvalidInputError, not a bare ValueError."""
+    with pytest.raises(InvalidInputError) as info:
+        open_store("sqlite:///a%00b.db")
+    assert (info.value.code, info.value.path) == ("store.path", "$.path")
 
 
 def test_non_string_url_is_refused() -> None:

@@ -92,6 +92,39 @@ def test_unreachable_server_gives_unavailable() -> None:
         PostgresStore("postgresql://nobody@127.0.0.1:1/none", connect_timeout=2)
 
 
+def _chain_text(err: BaseException | None) -> str:
+    """The messages of ``err`` and every exception chained to it, as a traceback prints them."""
+    text = ""
+    while err is not None:
+        text += f"{type(err).__name__}: {err}\n"
+        err = err.__cause__ or err.__context__
+    return text
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "host=127.0.0.1 user=u password=s3cret-pw bogus=1",
+        "postgresql://u:s3cret-pw@127.0.0.1:1/db?bogus=1",
+        "POSTGRESQL://u:s3cret-pw@127.0.0.1:1/db",
+    ],
+)
+def test_a_malformed_dsn_is_a_typed_error_that_never_shows_the_password(dsn: str) -> None:
+    """libpq quotes a connection string it cannot parse: the error must not carry it along."""
+    with pytest.raises(InvalidInputError) as info:
+        PostgresStore(dsn, connect_timeout=2)
+    assert (info.value.code, info.value.path) == ("store.dsn", "$.dsn")
+    assert "s3cret-pw" not in _chain_text(info.value) + repr(info.value.to_dict())
+
+
+def test_open_store_passes_an_upper_case_scheme_on_in_lower_case() -> None:
+    """open_store() takes POSTGRESQL:// (schemes are case-insensitive); libpq only knows lower."""
+    with pytest.raises(UnavailableError) as info:
+        open_store("POSTGRESQL://nobody:s3cret-pw@127.0.0.1:1/none?connect_timeout=2")
+    assert info.value.code == "store.unavailable"
+    assert "s3cret-pw" not in _chain_text(info.value)
+
+
 def test_schema_name_is_checked() -> None:
     """A schema that is not a plain identifier is refused before anything connects."""
     with pytest.raises(InvalidInputError) as info:

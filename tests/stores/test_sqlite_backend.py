@@ -186,3 +186,53 @@ def test_misuse_is_not_reported_as_a_damaged_file() -> None:
     with pytest.raises(UnavailableError) as closed:
         store.audit.count()
     assert closed.value.code == "store.closed"
+
+
+def test_a_commit_that_fails_leaves_the_store_usable_and_writes_nothing() -> None:
+    """A COMMIT refused (here by a deferred foreign key) is rolled back, not left open."""
+    store = SQLiteStore(":memory:")
+    db = store._db
+    db.execute("CREATE TABLE t_parent (id INTEGER PRIMARY KEY)")
+    db.execute(
+        "CREATE TABLE t_child (id INTEGER PRIMARY KEY, parent INTEGER "
+        "REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    with pytest.raises(IntegrityError), store.transaction():
+        db.execute("INSERT INTO t_child VALUES (1, 99)")
+    assert db.fetchall("SELECT id FROM t_child") == []
+    with store.transaction():
+        store.audit.append(_entry(0, 1))
+    assert store.audit.count() == 1
+    store.close()
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_transaction_sqlite_rolled_back_itself_reports_the_real_error(nested: bool) -> None:
+    """A transaction SQLite ended itself (RAISE(ROLLBACK)) reports the block's own error.
+
+    A second ROLLBACK used to fail and replace it with store.operational.
+    """
+    store = SQLiteStore(":memory:")
+    db = store._db
+    db.execute("CREATE TABLE t_rows (id INTEGER PRIMARY KEY)")
+    db.execute(
+        "CREATE TRIGGER t_rows_no BEFORE INSERT ON t_rows WHEN NEW.id < 0 "
+        "BEGIN SELECT RAISE(ROLLBACK, 'negative'); END"
+    )
+
+    def write() -> None:
+        with store.transaction():
+            db.execute("INSERT INTO t_rows VALUES (1)")
+            if nested:
+                with store.transaction():
+                    db.execute("INSERT INTO t_rows VALUES (-1)")
+            else:
+                db.execute("INSERT INTO t_rows VALUES (-1)")
+
+    with pytest.raises(IntegrityError):
+        write()
+    assert db.fetchall("SELECT id FROM t_rows") == []
+    with store.transaction():
+        db.execute("INSERT INTO t_rows VALUES (2)")
+    assert db.fetchall("SELECT id FROM t_rows") == [(2,)]
+    store.close()

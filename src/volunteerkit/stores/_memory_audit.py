@@ -7,6 +7,8 @@ from datetime import datetime
 from itertools import islice
 from typing import TYPE_CHECKING
 
+import attrs
+
 from volunteerkit._clock import require_aware
 from volunteerkit.audit import AuditEntry
 from volunteerkit.errors import ConflictError, NotFoundError
@@ -15,6 +17,15 @@ if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
 
 __all__ = ["MemoryAuditLog"]
+
+
+def _detached(entry: AuditEntry) -> AuditEntry:
+    """Return ``entry`` with its own copy of ``details`` (the one mutable field).
+
+    The log is append-only: neither the caller's entry nor one handed out may change what is
+    stored, as on the SQL backends, which keep a copy by nature.
+    """
+    return attrs.evolve(entry, details=dict(entry.details))
 
 
 class MemoryAuditLog:
@@ -46,7 +57,7 @@ class MemoryAuditLog:
                             path="$.id",
                         )
                     continue
-                self._add(entry)
+                self._add(_detached(entry))
                 written += 1
         return written
 
@@ -64,7 +75,7 @@ class MemoryAuditLog:
     def get(self, entry_id: str) -> AuditEntry:
         """Return one entry (see :meth:`volunteerkit.audit.AuditLog.get`)."""
         try:
-            return self._entries[entry_id]
+            return _detached(self._entries[entry_id])
         except KeyError:
             raise NotFoundError(
                 "audit entry not found", "未找到审计记录", code="audit.not_found"
@@ -105,7 +116,8 @@ class MemoryAuditLog:
             ),
             key=lambda e: (e.at, e.id),
         )
-        return iter(matching if limit is None else list(islice(matching, max(0, int(limit)))))
+        chosen = matching if limit is None else islice(matching, max(0, int(limit)))
+        return iter([_detached(e) for e in chosen])
 
     def count(self) -> int:
         """Return how many entries are stored."""

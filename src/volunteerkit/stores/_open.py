@@ -17,10 +17,14 @@ def open_store(url: str) -> MemoryStore | SQLStoreBase:
     Accepted forms:
 
     * ``memory:`` (or ``memory://``): a fresh :class:`~volunteerkit.stores.MemoryStore`;
-    * ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, ``sqlite:///:memory:``;
+    * ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, ``sqlite:///:memory:``
+      (percent-encoded characters are decoded; a query such as ``?mode=ro`` or a fragment is
+      refused rather than ignored);
     * ``postgresql://…`` or ``postgres://…``: a :class:`~volunteerkit.stores.PostgresStore` (the URL
-      is passed to libpq as it is; add ``?options=-csearch_path%3Dmyschema`` or use
-      ``PostgresStore(dsn, schema=…)`` for a schema).
+      is passed to libpq as it is, its scheme in lower case; add
+      ``?options=-csearch_path%3Dmyschema`` or use ``PostgresStore(dsn, schema=…)`` for a schema).
+
+    The scheme is case-insensitive.
 
     Args:
         url: The store URL.
@@ -36,24 +40,31 @@ def open_store(url: str) -> MemoryStore | SQLStoreBase:
         raise InvalidInputError(
             "store URL must be a string", "存储 URL 必须是字符串", code="store.url", path="$.url"
         )
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # such as an unclosed ``[`` of an IPv6 host
+        raise _unsupported() from None
     scheme = parts.scheme.lower()
-    if scheme == "memory" and not parts.netloc and parts.path in ("", "/"):
-        return MemoryStore()
-    if (
-        scheme == "sqlite"
-        and not parts.netloc
-        and parts.path.startswith("/")
-        and len(parts.path) > 1
-    ):
-        from volunteerkit.stores.sqlite import SQLiteStore
-
-        return SQLiteStore(unquote(parts.path[1:]))
     if scheme in ("postgresql", "postgres"):
         from volunteerkit.stores.postgres import PostgresStore
 
+        # libpq recognises a URL by its lower-case scheme only
+        if url[: len(scheme)].lower() == scheme:
+            url = scheme + url[len(scheme) :]
         return PostgresStore(url)
-    raise InvalidInputError(
+    if parts.netloc or "?" in url or "#" in url:  # even an empty query or fragment
+        raise _unsupported()
+    if scheme == "memory" and parts.path in ("", "/"):
+        return MemoryStore()
+    if scheme == "sqlite" and parts.path.startswith("/") and len(parts.path) > 1:
+        from volunteerkit.stores.sqlite import SQLiteStore
+
+        return SQLiteStore(unquote(parts.path[1:]))
+    raise _unsupported()
+
+
+def _unsupported() -> InvalidInputError:
+    return InvalidInputError(
         "unsupported store URL: use memory:, sqlite:///path or postgresql://…",
         "不支持的存储 URL:请使用 memory:、sqlite:///路径 或 postgresql://…",
         code="store.url",

@@ -153,6 +153,20 @@ class _PostgresDatabase(SQLDatabase):
                 "PostgreSQL 支持需要安装 'postgres' 附加依赖",
                 code="store.driver_missing",
             ) from exc
+        try:
+            psycopg.conninfo.conninfo_to_dict(dsn)
+            parsed = True
+        except psycopg.Error:
+            parsed = False
+        if not parsed:
+            # Raised outside the handler, so that not even ``__context__`` keeps libpq's message:
+            # it quotes the connection string, password and all.
+            raise InvalidInputError(
+                "not a valid PostgreSQL connection string or URL",
+                "不是有效的 PostgreSQL 连接字符串或 URL",
+                code="store.dsn",
+                path="$.dsn",
+            )
         with _translated():
             self._conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(
                 dsn, autocommit=True, connect_timeout=connect_timeout
@@ -317,7 +331,8 @@ class PostgresStore(SQLStoreBase):
 
     Raises:
         UnavailableError: If psycopg is not installed or the server cannot be reached.
-        InvalidInputError: If ``schema`` is not a plain lower-case identifier.
+        InvalidInputError: If ``schema`` is not a plain lower-case identifier, or ``dsn`` cannot
+            be parsed (``store.dsn``; the error never quotes it, as it may hold a password).
     """
 
     def __init__(self, dsn: str, *, schema: str | None = None, connect_timeout: int = 10) -> None:

@@ -163,19 +163,30 @@ class _SQLiteDatabase(SQLDatabase):
                 yield
             except BaseException:
                 self._depth = depth
-                with _translated():
-                    if depth == 0:
-                        self._conn.execute("ROLLBACK")
-                    else:
-                        self._conn.execute(f"ROLLBACK TO vk_sp{depth}")
-                        self._conn.execute(f"RELEASE vk_sp{depth}")
+                # SQLite may have rolled the whole transaction back already (a trigger's
+                # RAISE(ROLLBACK), a full disk): rolling back again would fail and hide the error.
+                if self._conn.in_transaction:
+                    with _translated():
+                        if depth == 0:
+                            self._conn.execute("ROLLBACK")
+                        else:
+                            self._conn.execute(f"ROLLBACK TO vk_sp{depth}")
+                            self._conn.execute(f"RELEASE vk_sp{depth}")
                 raise
             self._depth = depth
-            with _translated():
-                if depth == 0:
-                    self._conn.execute("COMMIT")
-                else:
-                    self._conn.execute(f"RELEASE vk_sp{depth}")
+            try:
+                with _translated():
+                    if depth == 0:
+                        self._conn.execute("COMMIT")
+                    else:
+                        self._conn.execute(f"RELEASE vk_sp{depth}")
+            except BaseException:
+                # A COMMIT that fails (a deferred constraint, a full disk) leaves the transaction
+                # open: every later BEGIN would fail. Undo it, as a block that raised is undone.
+                if depth == 0 and self._conn.in_transaction:
+                    with _translated():
+                        self._conn.execute("ROLLBACK")
+                raise
 
     def to_db_time(self, value: datetime) -> int:
         require_aware(value)
@@ -217,6 +228,7 @@ class SQLiteStore(SQLStoreBase):
             :class:`~volunteerkit.errors.UnavailableError`.
 
     Raises:
+        InvalidInputError: ``store.path`` if ``path`` contains NUL.
         UnavailableError: If the file cannot be opened or stays locked.
         StoreError: If the file is not a SQLite database.
 
@@ -229,6 +241,13 @@ class SQLiteStore(SQLStoreBase):
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         raw = os.fspath(path)
+        if "\x00" in raw:  # sqlite3 would raise a bare ValueError
+            raise InvalidInputError(
+                "a file path cannot contain NUL",
+                "文件路径不能包含 NUL",
+                code="store.path",
+                path="$.path",
+            )
         self.path = raw if raw == ":memory:" else str(Path(raw))
         super().__init__(_SQLiteDatabase(self.path, timeout), load_migrations("sqlite"))
 

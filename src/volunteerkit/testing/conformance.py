@@ -176,6 +176,18 @@ class AuditLogConformance(_Base):
         assert back == entry
         assert back.at.utcoffset() is not None
 
+    def test_stored_entries_do_not_change_with_the_callers_objects(self, store: Any) -> None:
+        """Changing an appended or a returned entry's details changes nothing stored."""
+        entry = _entry(1, details={"doc": "cn_ric"})
+        empty = _entry(2)
+        store.audit.append_many([entry, empty])
+        entry.details["doc"] = "changed"
+        empty.details["added"] = "later"
+        store.audit.get(entry.id).details["added"] = "later"
+        next(iter(store.audit.query(limit=1))).details.clear()
+        assert store.audit.get(entry.id).details == {"doc": "cn_ric"}
+        assert store.audit.get(empty.id).details == {}
+
     def test_conflicting_entry_is_refused(self, store: Any) -> None:
         """A different entry under an existing id raises ConflictError with code audit.conflict."""
         store.audit.append(_entry(1))
