@@ -60,6 +60,33 @@ def _entry(n: int, *, subject: str = "v1", at: datetime | None = None, **kw: Any
     return AuditEntry(**fields)
 
 
+def _append_like_a_model(store: Any, batches: list[list[AuditEntry]]) -> list[AuditEntry]:
+    """Append each batch, checking the store against a dict model; return the model's entries.
+
+    A batch with an id already held (or given twice) with other content must raise
+    ConflictError and write nothing; any other batch reports how many entries were new.
+
+    Returns:
+        The model's entries in ``(at, id)`` order.
+    """
+    model: dict[str, AuditEntry] = {}
+    for batch in batches:
+        candidate = dict(model)
+        clash = False
+        for entry in batch:
+            if entry.id in candidate and candidate[entry.id] != entry:
+                clash = True
+                break
+            candidate[entry.id] = entry
+        if clash:
+            with pytest.raises(ConflictError):
+                store.audit.append_many(batch)
+        else:
+            assert store.audit.append_many(batch) == len(candidate) - len(model)
+            model = candidate
+    return sorted(model.values(), key=lambda e: (e.at, e.id))
+
+
 class _Base:
     @pytest.fixture
     def store(self, make_store: StoreFactory) -> Iterator[Any]:
@@ -323,24 +350,9 @@ class AuditLogConformance(_Base):
         """After any sequence of batches the store holds exactly what a dict model holds."""
         store = make_store()
         try:
-            model: dict[str, AuditEntry] = {}
-            for batch in batches:
-                candidate = dict(model)
-                clash = False
-                for entry in batch:
-                    if entry.id in candidate and candidate[entry.id] != entry:
-                        clash = True
-                        break
-                    candidate[entry.id] = entry
-                if clash:
-                    with pytest.raises(ConflictError):
-                        store.audit.append_many(batch)
-                else:
-                    assert store.audit.append_many(batch) == len(candidate) - len(model)
-                    model = candidate
-            expected = sorted(model.values(), key=lambda e: (e.at, e.id))
+            expected = _append_like_a_model(store, batches)
             assert list(store.audit.query()) == expected
-            assert store.audit.count() == len(model)
+            assert store.audit.count() == len(expected)
         finally:
             store.close()
 
@@ -374,22 +386,7 @@ class AuditLogConformance(_Base):
         batches = data.draw(st.lists(st.lists(entries, max_size=4), max_size=4))
         store = make_store()
         try:
-            model: dict[str, AuditEntry] = {}
-            for batch in batches:
-                candidate = dict(model)
-                clash = False
-                for entry in batch:
-                    if entry.id in candidate and candidate[entry.id] != entry:
-                        clash = True
-                        break
-                    candidate[entry.id] = entry
-                if clash:
-                    with pytest.raises(ConflictError):
-                        store.audit.append_many(batch)
-                else:
-                    assert store.audit.append_many(batch) == len(candidate) - len(model)
-                    model = candidate
-            expected = sorted(model.values(), key=lambda e: (e.at, e.id))
+            expected = _append_like_a_model(store, batches)
             assert list(store.audit.query(subject_id="a")) == expected
             for at in instants:
                 since = [e.id for e in expected if e.at >= at]
