@@ -38,35 +38,6 @@ def test_models_round_trip(grant, revocation, recommendation, subject, lines):
         assert structure(unstructure(line), CreditLine) == line
 
 
-def test_records_refuse_naive_times_empty_text_and_negative_offsets():
-    """Award records need aware instants, non-empty ids and non-negative minute offsets."""
-    fields = {
-        "id": "g1",
-        "rule_set_id": "cn.cyl.stars",
-        "rule_set_version": "2013",
-        "subject_id": "v1",
-        "level_id": "star-1",
-        "key": "once",
-        "earned_on": date(2025, 1, 1),
-        "crossing_entry": EntryId(origin="t", local_id="e1"),
-        "consumed_from": 0,
-        "consumed_to": 6000,
-        "at": datetime(2025, 1, 2, 9, 0),
-        "actor": "batch",
-    }
-    with pytest.raises(NaiveDatetimeError) as naive:
-        Grant(**fields)
-    assert naive.value.path == "$.at"
-    fields["at"] = datetime.fromisoformat("2025-01-02T09:00+08:00")
-    assert Grant(**fields).at.isoformat() == "2025-01-02T01:00:00+00:00"
-    with pytest.raises(InvalidInputError) as empty:
-        Grant(**{**fields, "subject_id": " "})
-    assert (empty.value.code, empty.value.path) == ("awards.input.invalid", "$.subject_id")
-    with pytest.raises(InvalidInputError) as negative:
-        Grant(**{**fields, "consumed_from": -1})
-    assert negative.value.path == "$.consumed_from"
-
-
 GRANT = {
     "id": "g1",
     "rule_set_id": "cn.cyl.stars",
@@ -81,6 +52,22 @@ GRANT = {
     "at": datetime(2025, 1, 2, 9, 0, tzinfo=UTC),
     "actor": "batch",
 }
+
+
+def test_records_refuse_naive_times_empty_text_and_negative_offsets():
+    """Award records need aware instants, non-empty ids and non-negative minute offsets."""
+    fields = {**GRANT, "at": datetime(2025, 1, 2, 9, 0)}
+    with pytest.raises(NaiveDatetimeError) as naive:
+        Grant(**fields)
+    assert naive.value.path == "$.at"
+    fields["at"] = datetime.fromisoformat("2025-01-02T09:00+08:00")
+    assert Grant(**fields).at.isoformat() == "2025-01-02T01:00:00+00:00"
+    with pytest.raises(InvalidInputError) as empty:
+        Grant(**{**fields, "subject_id": " "})
+    assert (empty.value.code, empty.value.path) == ("awards.input.invalid", "$.subject_id")
+    with pytest.raises(InvalidInputError) as negative:
+        Grant(**{**fields, "consumed_from": -1})
+    assert negative.value.path == "$.consumed_from"
 
 
 @pytest.mark.parametrize(

@@ -143,21 +143,25 @@ def test_escape_text_and_explicit_dtstamp():
         to_icalendar([shift], [project], [slot], dtstamp=datetime(2026, 1, 1), uid_domain="x")
 
 
+def _new_york_project(title: str, category: str) -> Project:
+    return Project(
+        id="p-ny",
+        organization_id="o",
+        organization_name="NY Volunteers",
+        title=title,
+        category=category,
+        zone=NY,
+        remote=True,
+    )
+
+
 def test_dtend_is_the_shift_length_later_across_a_daylight_saving_change():
     """An 8-hour New York night shift from 22:00 on 7 March 2026 ends at 07:00 EDT.
 
     The clocks spring forward at 02:00, so the end's wall time is 9 hours after the start's; the
     start given in New York time or in UTC gives the same ``DTEND``.
     """
-    project = Project(
-        id="p-ny",
-        organization_id="o",
-        organization_name="NY Volunteers",
-        title="Night shelter",
-        category="shelter",
-        zone=NY,
-        remote=True,
-    )
+    project = _new_york_project("Night shelter", "shelter")
     slot = Slot(id="s-ny", project_id="p-ny", title="Night desk", capacity=1)
     for start in (datetime(2026, 3, 7, 22, 0, tzinfo=NY), datetime(2026, 3, 8, 3, 0, tzinfo=UTC)):
         shift = Shift(
@@ -170,15 +174,7 @@ def test_dtend_is_the_shift_length_later_across_a_daylight_saving_change():
 
 def test_shift_on_29_february_exports():
     """A shift first starting on 29 February 2028 exports; its zone's rules run to the end of 2033."""
-    project = Project(
-        id="p-ny",
-        organization_id="o",
-        organization_name="NY Volunteers",
-        title="Leap day cleanup",
-        category="environment",
-        zone=NY,
-        remote=True,
-    )
+    project = _new_york_project("Leap day cleanup", "environment")
     slot = Slot(id="s-ny", project_id="p-ny", title="Picker", capacity=1)
     shift = Shift(
         id="f-leap",
