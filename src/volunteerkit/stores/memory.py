@@ -12,7 +12,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import Any, NoReturn
 
+from volunteerkit.errors import UnavailableError
 from volunteerkit.stores._base import Migration
 from volunteerkit.stores._memory_audit import MemoryAuditLog
 from volunteerkit.stores._memory_awards import MemoryAwardRepository
@@ -23,6 +25,33 @@ from volunteerkit.stores._memory_stats import MemoryStatsRepository
 from volunteerkit.stores._memory_transfer import MemoryTransferRepository
 
 __all__ = ["MemoryStore"]
+
+_REPOSITORIES = (
+    "audit",
+    "volunteers",
+    "organizations",
+    "memberships",
+    "ledger",
+    "transfers",
+    "awards",
+    "matching",
+    "stats",
+)
+
+
+def _refuse_closed() -> NoReturn:
+    raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+
+
+class _Closed:
+    """What a closed :class:`MemoryStore`'s repositories become: any use is ``store.closed``.
+
+    The SQL stores refuse every call once their connection is closed; this makes the memory store
+    answer the same, without a check in every repository method.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        _refuse_closed()
 
 
 class MemoryStore:
@@ -56,6 +85,8 @@ class MemoryStore:
         Yields:
             Nothing; write through the store's repositories inside the block.
         """
+        if self._closed:
+            _refuse_closed()
         with self._lock:
             outer = self._undo is None
             if outer:
@@ -92,8 +123,15 @@ class MemoryStore:
         return []
 
     def close(self) -> None:
-        """Mark the store closed (there is nothing to release)."""
+        """Close the store: from then on it refuses every use with ``store.closed``.
+
+        There is nothing to release; the data is dropped, as a closed SQL store's connection is.
+        Closing twice is harmless.
+        """
         self._closed = True
+        with self._lock:
+            for name in _REPOSITORIES:
+                setattr(self, name, _Closed())
 
     def __enter__(self) -> MemoryStore:
         """Return the store itself."""

@@ -130,6 +130,10 @@ def _translated() -> Iterator[None]:
             code="store.too_large",
         ) from exc
     except psycopg.OperationalError as exc:
+        if str(exc) == "the connection is closed":  # closed by the store, not lost
+            raise UnavailableError(
+                "the connection is closed", "连接已关闭", code="store.closed"
+            ) from exc
         raise UnavailableError(code="store.unavailable") from exc
     except psycopg.InterfaceError as exc:
         raise UnavailableError(

@@ -33,6 +33,7 @@ from volunteerkit.errors import (
     InvalidInputError,
     NaiveDatetimeError,
     NotFoundError,
+    UnavailableError,
 )
 from volunteerkit.stores._base import Store
 from volunteerkit.testing.strategies import any_instants, audit_entries
@@ -149,6 +150,29 @@ class StoreConformance(_Base):
         with store.transaction():
             store.audit.append(_entry(1))
         assert store.audit.count() == 1
+
+    def test_a_closed_store_refuses_every_use(self, make_store: StoreFactory) -> None:
+        """After ``close()`` reads, writes and transactions raise UnavailableError store.closed.
+
+        The memory store used to keep answering after close while the SQL stores refused.
+        Closing twice is harmless.
+        """
+        store = make_store()
+        store.audit.append(_entry(1))
+        store.close()
+        calls: list[Callable[[], object]] = [
+            lambda: store.audit.count(),
+            lambda: store.audit.append(_entry(2)),
+            lambda: store.audit.get(_entry(1).id),
+        ]
+        for call in calls:
+            with pytest.raises(UnavailableError) as info:
+                call()
+            assert info.value.code == "store.closed"
+        with pytest.raises(UnavailableError) as info, store.transaction():
+            pass
+        assert info.value.code == "store.closed"
+        store.close()
 
     def test_writes_made_while_a_query_is_read_are_kept_when_it_stops_early(
         self, store: Any
