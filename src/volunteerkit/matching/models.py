@@ -107,17 +107,31 @@ def _text(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
 
 
+def _degrees(value: Any) -> Any:
+    """Return a coordinate as a float, ``-0.0`` as ``0.0``; leave anything else for the check.
+
+    ``30`` and ``30.0`` (or ``0.0`` and ``-0.0``) are equal in Python but serialise differently:
+    one canonical form keeps a replay a no-op on every store and reads back what was written.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    try:
+        return float(value) + 0.0
+    except OverflowError:  # an int beyond any float: out of range all the same
+        return math.inf
+
+
 @attrs.frozen(kw_only=True)
 class GeoPoint:
     """A point on the Earth (WGS 84 degrees).
 
     Attributes:
-        latitude: Degrees north, -90 to 90.
-        longitude: Degrees east, -180 to 180.
+        latitude: Degrees north, -90 to 90; an int is kept as the equal float, ``-0.0`` as ``0.0``.
+        longitude: Degrees east, -180 to 180; canonical like ``latitude``.
     """
 
-    latitude: float
-    longitude: float
+    latitude: float = attrs.field(converter=_degrees)
+    longitude: float = attrs.field(converter=_degrees)
 
     def __attrs_post_init__(self) -> None:
         """Check that the coordinates are finite and within range."""
