@@ -45,6 +45,7 @@ from volunteerkit.hours.models import EntryId
 
 __all__ = [
     "CREDIT_COLUMNS",
+    "MAX_CREDIT",
     "AwardRecord",
     "AwardRepository",
     "AwardStore",
@@ -428,7 +429,8 @@ class AwardRepository(Protocol):
             Volunteer ids, in the store's order.
 
         Raises:
-            InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit.
+            InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a
+                minimum beyond the 64-bit range (:data:`MAX_CREDIT`).
         """
         ...
 
@@ -463,7 +465,7 @@ class AwardRepository(Protocol):
 
         Raises:
             InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a
-                threshold that is not a positive integer.
+                threshold that is not a positive integer of at most :data:`MAX_CREDIT`.
         """
         ...
 
@@ -531,22 +533,35 @@ CREDIT_COLUMNS: Mapping[str, str] = {
 """The credit row column of each kind of credit."""
 
 
+MAX_CREDIT: int = 2**63 - 1
+"""The largest total a store sums (credit is kept in 64-bit integers). SQLite cannot even compare
+with a larger number, so a minimum or threshold beyond it is refused on every backend alike."""
+
+
 def check_minimum(minimum: Mapping[str, int]) -> None:
-    """Refuse a minimum on an unknown kind of credit.
+    """Refuse a minimum on an unknown kind of credit, or one beyond the 64-bit range.
 
     Args:
         minimum: Kind of credit to total.
 
     Raises:
-        InvalidInputError: ``awards.input.invalid`` for an unknown kind.
+        InvalidInputError: ``awards.input.invalid`` for an unknown kind (path ``$.minimum``) or
+            an integer minimum beyond ±:data:`MAX_CREDIT` (path ``$.minimum.<kind>``).
     """
-    for kind in minimum:
+    for kind, value in minimum.items():
         if kind not in CREDIT_COLUMNS:
             raise InvalidInputError(
                 "unknown kind of credit (raw, credited or weighted)",
                 "未知的计时类型(raw、credited 或 weighted)",
                 code="awards.input.invalid",
                 path="$.minimum",
+            )
+        if isinstance(value, int) and not -MAX_CREDIT - 1 <= value <= MAX_CREDIT:
+            raise InvalidInputError(
+                "a minimum must fit in 64 bits",
+                "最低值必须在 64 位整数范围内",
+                code="awards.input.invalid",
+                path=f"$.minimum.{kind}",
             )
 
 
@@ -561,16 +576,20 @@ def check_thresholds(thresholds: Mapping[str, Collection[int]]) -> dict[str, lis
 
     Raises:
         InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a threshold
-            that is not a positive integer.
+            that is not a positive integer of at most :data:`MAX_CREDIT`.
     """
     check_minimum(dict.fromkeys(thresholds, 0))
     checked: dict[str, list[int]] = {}
     for kind, values in thresholds.items():
         for value in values:
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 < value <= MAX_CREDIT
+            ):
                 raise InvalidInputError(
-                    "thresholds must be positive integers",
-                    "门槛必须是正整数",
+                    "thresholds must be positive integers of at most 2**63 - 1",
+                    "门槛必须是不超过 2**63 - 1 的正整数",
                     code="awards.input.invalid",
                     path=f"$.thresholds.{kind}",
                 )

@@ -485,12 +485,35 @@ class AwardCrossingConformance(_Base):
         assert only == [("v2", 20250105, [("raw", 50, 20250105, "t:c", 55)])]
         assert list(crossing_credit.awards.credit_crossings(later, {"credited": []})) == []
 
-    @pytest.mark.parametrize("thresholds", [{"minutes": [60]}, {"credited": [0]}])
+    @pytest.mark.parametrize(
+        "thresholds", [{"minutes": [60]}, {"credited": [0]}, {"weighted": [2**63]}]
+    )
     def test_bad_thresholds_are_refused(self, crossing_credit: Any, thresholds: Any) -> None:
-        """An unknown kind of credit, or a threshold that is not positive, is refused."""
+        """An unknown kind of credit, or a threshold not positive or beyond 64 bits, is refused."""
         with pytest.raises(InvalidInputError) as info:
             list(crossing_credit.awards.credit_crossings(_T0, thresholds))
         assert info.value.code == "awards.input.invalid"
+
+    def test_the_64_bit_edge_is_reached_by_no_one_and_beyond_it_refused(
+        self, crossing_credit: Any
+    ) -> None:
+        """2**63 - 1 is a threshold and a minimum nobody reaches; 2**63 is refused on every backend.
+
+        SQLite cannot bind an integer beyond 64 bits; memory and PostgreSQL could compare with
+        it, so without one bound a backend would raise where the others answered.
+        """
+        later = _T0 + timedelta(days=2)
+        awards = crossing_credit.awards
+        top = 2**63 - 1
+        assert list(awards.credit_crossings(later, {"weighted": [top]})) == []
+        assert list(awards.credit_reaching(later, {"weighted": top})) == []
+        assert sorted(awards.credit_reaching(later, {"raw": -(2**63)})) == ["v1", "v2"]
+        for minimum in (top + 1, -(2**63) - 1):
+            with pytest.raises(InvalidInputError) as info:
+                list(awards.credit_reaching(later, {"weighted": minimum}))
+            assert (info.value.code, info.value.path) == (
+                "awards.input.invalid", "$.minimum.weighted"
+            )
 
 
 def _entry(volunteer: str, n: int, day: date, hours: int, recorded: datetime) -> ServiceEntry:
