@@ -33,6 +33,7 @@ from volunteerkit._text import unstorable
 from volunteerkit.matching.errors import MatchingInputError
 
 __all__ = [
+    "MAX_ID",
     "Availability",
     "AvailabilityException",
     "GeoPoint",
@@ -74,6 +75,22 @@ def codes(values: Iterable[str]) -> tuple[str, ...]:
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not value.strip() or unstorable(value):
         raise MatchingInputError.of("matching.empty_field", f"$.{attribute.name}")
+
+
+MAX_ID: int = 256
+"""The longest id a matching record takes (characters). The SQL stores index ids: PostgreSQL
+refuses an index row over 2,704 bytes, so a longer id was stored by memory and SQLite only."""
+
+
+def matching_id(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check an id: non-empty storable text of at most :data:`MAX_ID` characters.
+
+    Raises:
+        MatchingInputError: ``matching.empty_field`` or ``matching.id_too_long``.
+    """
+    _non_empty(_inst, attribute, value)
+    if len(value) > MAX_ID:
+        raise MatchingInputError.of("matching.id_too_long", f"$.{attribute.name}")
 
 
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -189,8 +206,8 @@ class Project:
         remote: Whether volunteers take part from anywhere.
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    organization_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    organization_id: str = attrs.field(validator=matching_id)
     organization_name: str = attrs.field(validator=_non_empty)
     title: str = attrs.field(validator=_non_empty)
     category: str = attrs.field(validator=_non_empty)
@@ -248,8 +265,8 @@ class Slot:
         description: What the role does.
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    project_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    project_id: str = attrs.field(validator=matching_id)
     title: str = attrs.field(validator=_non_empty)
     capacity: int = attrs.field(validator=_non_negative)
     requirements: Requirements = attrs.field(factory=Requirements)
@@ -275,9 +292,9 @@ class Shift:
         needed: How many volunteers each occurrence needs (for rostering).
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    slot_id: str = attrs.field(validator=_non_empty)
-    project_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    slot_id: str = attrs.field(validator=matching_id)
+    project_id: str = attrs.field(validator=matching_id)
     start: datetime = attrs.field(validator=_aware)
     duration_minutes: int = attrs.field(validator=_positive)
     zone: ZoneInfo = attrs.field(validator=_zone)
@@ -436,7 +453,7 @@ class VolunteerProfile:
         limit: Most slots role allocation may give this volunteer.
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
     birth_date: date | None = None
     skills: tuple[str, ...] = attrs.field(default=(), converter=codes)
     languages: tuple[str, ...] = attrs.field(default=(), converter=codes)
