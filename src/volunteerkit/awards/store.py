@@ -63,6 +63,12 @@ __all__ = [
 ]
 
 
+MAX_CREDIT: int = 2**63 - 1
+"""The largest total or offset of credit a store keeps (64-bit integers). SQLite cannot store or
+even compare with a larger number, so an offset, minimum or threshold beyond it is refused on every
+backend alike."""
+
+
 def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip() or len(value) > 200 or unstorable(value):
         raise InvalidInputError(
@@ -84,10 +90,10 @@ def _long_text(_instance: object, attribute: attrs.Attribute[str], value: str) -
 
 
 def _count(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CREDIT:
         raise InvalidInputError(
-            "must be a non-negative integer",
-            "必须是非负整数",
+            "must be a non-negative integer of at most 2**63 - 1",
+            "必须是不超过 2**63 - 1 的非负整数",
             code="awards.input.invalid",
             path=f"$.{attribute.name}",
         )
@@ -142,8 +148,9 @@ class Grant:
         key: Which award of the level (``once``, a period, ``#2``).
         earned_on: The earned date.
         crossing_entry: The entry whose minutes crossed the threshold.
-        consumed_from: First counted minute consumed (offset along the counted stream).
-        consumed_to: Offset just after the last one.
+        consumed_from: First counted minute consumed (offset along the counted stream), at most
+            :data:`MAX_CREDIT`.
+        consumed_to: Offset just after the last one, at most :data:`MAX_CREDIT`.
         at: When it was granted (aware; stored in UTC).
         actor: Who granted it (a user, or the batch job).
         period_first: First date of the window it was earned in, if bounded.
@@ -151,7 +158,8 @@ class Grant:
 
     Raises:
         InvalidInputError: ``awards.input.invalid`` for a field of the wrong type (a date given as
-            text or as a datetime, an entry id given as text).
+            text or as a datetime, an entry id given as text) or an offset beyond
+            :data:`MAX_CREDIT`.
     """
 
     id: str = attrs.field(validator=_text)
@@ -531,11 +539,6 @@ CREDIT_COLUMNS: Mapping[str, str] = {
     "weighted": "weighted_micro",
 }
 """The credit row column of each kind of credit."""
-
-
-MAX_CREDIT: int = 2**63 - 1
-"""The largest total a store sums (credit is kept in 64-bit integers). SQLite cannot even compare
-with a larger number, so a minimum or threshold beyond it is refused on every backend alike."""
 
 
 def check_minimum(minimum: Mapping[str, int]) -> None:

@@ -44,6 +44,7 @@ from volunteerkit.awards import (
     evaluate_all,
     load_rule_set,
 )
+from volunteerkit.awards.store import MAX_CREDIT
 from volunteerkit.errors import ConflictError, InvalidInputError
 from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
 from volunteerkit.hours.ledger import Ledger
@@ -114,6 +115,23 @@ class AwardLedgerConformance(_Base):
         assert store.awards.history("cn.cyl.stars", "v1") == [g]
         assert store.awards.count_held() == 1
         assert store.awards.count_held("us.pvsa") == 0
+
+    def test_the_largest_offsets_round_trip_and_one_more_is_refused(self, store: Any) -> None:
+        """Offsets up to MAX_CREDIT (2**63 - 1) are kept by every backend; one more is refused.
+
+        The SQL stores keep them in 64-bit integers; the grant itself refuses a larger offset, so
+        memory cannot keep what SQLite and PostgreSQL refuse as ``store.out_of_range``.
+        """
+        g = _grant(1, consumed_from=0, consumed_to=MAX_CREDIT)
+        assert store.awards.grant([g]) == 1
+        assert store.awards.history("cn.cyl.stars", "v1") == [g]
+        beyond: dict[str, Any] = {"consumed_from": MAX_CREDIT + 1}
+        with pytest.raises(InvalidInputError) as info:
+            _grant(2, **beyond)
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.consumed_from")
+        with pytest.raises(InvalidInputError) as info:
+            _grant(2, consumed_to=MAX_CREDIT + 1)
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.consumed_to")
 
     def test_granting_a_held_key_or_replaying_writes_nothing(self, store: Any) -> None:
         """Replaying a grant, or granting a held key under a new id, records nothing."""
