@@ -46,6 +46,7 @@ from volunteerkit.hours.models import EntryId
 __all__ = [
     "CREDIT_COLUMNS",
     "MAX_CREDIT",
+    "MAX_ID_BYTES",
     "AwardRecord",
     "AwardRepository",
     "AwardStore",
@@ -69,11 +70,25 @@ even compare with a larger number, so an offset, minimum or threshold beyond it 
 backend alike."""
 
 
+MAX_ID_BYTES: int = 600
+"""The most UTF-8 bytes of an id or name on an award record (besides at most 200 characters).
+
+PostgreSQL indexes the held award under ``(rule_set_id, subject_id, level_id, key)`` and refuses
+an index row over 2,704 bytes: four 200-character ids of 4-byte characters (3,200 bytes) were
+stored by memory and SQLite only. 200 characters of the Basic Multilingual Plane always fit."""
+
+
 def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip() or len(value) > 200 or unstorable(value):
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > 200
+        or unstorable(value)
+        or len(value.encode("utf-8")) > MAX_ID_BYTES
+    ):
         raise InvalidInputError(
-            "must be non-empty text of at most 200 characters",
-            "必须是不超过 200 个字符的非空文本",
+            "must be non-empty text of at most 200 characters (600 bytes in UTF-8)",
+            "必须是不超过 200 个字符(UTF-8 编码不超过 600 字节)的非空文本",
             code="awards.input.invalid",
             path=f"$.{attribute.name}",
         )

@@ -133,6 +133,26 @@ class AwardLedgerConformance(_Base):
             _grant(2, consumed_to=MAX_CREDIT + 1)
         assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.consumed_to")
 
+    def test_the_longest_award_keys_are_held_and_longer_ones_refused(self, store: Any) -> None:
+        """Rule set, subject, level and key of 200 three-byte characters each are held everywhere.
+
+        PostgreSQL indexes the four together and refuses an index row over 2,704 bytes, so the
+        record bounds each to 600 UTF-8 bytes: 151 four-byte characters are refused alike.
+        """
+
+        def longest(tag: int) -> str:
+            return "".join(chr(0x4E00 + tag * 200 + i) for i in range(200))
+
+        g = _grant(
+            1, rule_set_id=longest(0), subject=longest(1), level=longest(2), key=longest(3)
+        )
+        assert store.awards.grant([g]) == 1
+        assert store.awards.held(longest(0)) == {longest(1): [g]}
+        wide = "".join(chr(0x20000 + i) for i in range(151))
+        with pytest.raises(InvalidInputError) as info:
+            _grant(2, level=wide)
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.level_id")
+
     def test_granting_a_held_key_or_replaying_writes_nothing(self, store: Any) -> None:
         """Replaying a grant, or granting a held key under a new id, records nothing."""
         assert store.awards.grant([_grant(1)]) == 1
