@@ -45,6 +45,8 @@ from volunteerkit.hours.models import EntryId
 
 __all__ = [
     "CREDIT_COLUMNS",
+    "MAX_CREDIT",
+    "MAX_ID_BYTES",
     "AwardRecord",
     "AwardRepository",
     "AwardStore",
@@ -62,11 +64,31 @@ __all__ = [
 ]
 
 
+MAX_CREDIT: int = 2**63 - 1
+"""The largest total or offset of credit a store keeps (64-bit integers). SQLite cannot store or
+even compare with a larger number, so an offset, minimum or threshold beyond it is refused on every
+backend alike."""
+
+
+MAX_ID_BYTES: int = 600
+"""The most UTF-8 bytes of an id or name on an award record (besides at most 200 characters).
+
+PostgreSQL indexes the held award under ``(rule_set_id, subject_id, level_id, key)`` and refuses
+an index row over 2,704 bytes: four 200-character ids of 4-byte characters (3,200 bytes) were
+stored by memory and SQLite only. 200 characters of the Basic Multilingual Plane always fit."""
+
+
 def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip() or len(value) > 200 or unstorable(value):
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > 200
+        or unstorable(value)
+        or len(value.encode("utf-8")) > MAX_ID_BYTES
+    ):
         raise InvalidInputError(
-            "must be non-empty text of at most 200 characters",
-            "必须是不超过 200 个字符的非空文本",
+            "must be non-empty text of at most 200 characters (600 bytes in UTF-8)",
+            "必须是不超过 200 个字符(UTF-8 编码不超过 600 字节)的非空文本",
             code="awards.input.invalid",
             path=f"$.{attribute.name}",
         )
@@ -83,10 +105,10 @@ def _long_text(_instance: object, attribute: attrs.Attribute[str], value: str) -
 
 
 def _count(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CREDIT:
         raise InvalidInputError(
-            "must be a non-negative integer",
-            "必须是非负整数",
+            "must be a non-negative integer of at most 2**63 - 1",
+            "必须是不超过 2**63 - 1 的非负整数",
             code="awards.input.invalid",
             path=f"$.{attribute.name}",
         )
@@ -141,8 +163,9 @@ class Grant:
         key: Which award of the level (``once``, a period, ``#2``).
         earned_on: The earned date.
         crossing_entry: The entry whose minutes crossed the threshold.
-        consumed_from: First counted minute consumed (offset along the counted stream).
-        consumed_to: Offset just after the last one.
+        consumed_from: First counted minute consumed (offset along the counted stream), at most
+            :data:`MAX_CREDIT`.
+        consumed_to: Offset just after the last one, at most :data:`MAX_CREDIT`.
         at: When it was granted (aware; stored in UTC).
         actor: Who granted it (a user, or the batch job).
         period_first: First date of the window it was earned in, if bounded.
@@ -150,7 +173,8 @@ class Grant:
 
     Raises:
         InvalidInputError: ``awards.input.invalid`` for a field of the wrong type (a date given as
-            text or as a datetime, an entry id given as text).
+            text or as a datetime, an entry id given as text) or an offset beyond
+            :data:`MAX_CREDIT`.
     """
 
     id: str = attrs.field(validator=_text)
@@ -428,7 +452,8 @@ class AwardRepository(Protocol):
             Volunteer ids, in the store's order.
 
         Raises:
-            InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit.
+            InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a
+                minimum beyond the 64-bit range (:data:`MAX_CREDIT`).
         """
         ...
 
@@ -463,7 +488,7 @@ class AwardRepository(Protocol):
 
         Raises:
             InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a
-                threshold that is not a positive integer.
+                threshold that is not a positive integer of at most :data:`MAX_CREDIT`.
         """
         ...
 
@@ -532,21 +557,29 @@ CREDIT_COLUMNS: Mapping[str, str] = {
 
 
 def check_minimum(minimum: Mapping[str, int]) -> None:
-    """Refuse a minimum on an unknown kind of credit.
+    """Refuse a minimum on an unknown kind of credit, or one beyond the 64-bit range.
 
     Args:
         minimum: Kind of credit to total.
 
     Raises:
-        InvalidInputError: ``awards.input.invalid`` for an unknown kind.
+        InvalidInputError: ``awards.input.invalid`` for an unknown kind (path ``$.minimum``) or
+            an integer minimum beyond ±:data:`MAX_CREDIT` (path ``$.minimum.<kind>``).
     """
-    for kind in minimum:
+    for kind, value in minimum.items():
         if kind not in CREDIT_COLUMNS:
             raise InvalidInputError(
                 "unknown kind of credit (raw, credited or weighted)",
                 "未知的计时类型(raw、credited 或 weighted)",
                 code="awards.input.invalid",
                 path="$.minimum",
+            )
+        if isinstance(value, int) and not -MAX_CREDIT - 1 <= value <= MAX_CREDIT:
+            raise InvalidInputError(
+                "a minimum must fit in 64 bits",
+                "最低值必须在 64 位整数范围内",
+                code="awards.input.invalid",
+                path=f"$.minimum.{kind}",
             )
 
 
@@ -561,16 +594,20 @@ def check_thresholds(thresholds: Mapping[str, Collection[int]]) -> dict[str, lis
 
     Raises:
         InvalidInputError: ``awards.input.invalid`` for an unknown kind of credit or a threshold
-            that is not a positive integer.
+            that is not a positive integer of at most :data:`MAX_CREDIT`.
     """
     check_minimum(dict.fromkeys(thresholds, 0))
     checked: dict[str, list[int]] = {}
     for kind, values in thresholds.items():
         for value in values:
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 < value <= MAX_CREDIT
+            ):
                 raise InvalidInputError(
-                    "thresholds must be positive integers",
-                    "门槛必须是正整数",
+                    "thresholds must be positive integers of at most 2**63 - 1",
+                    "门槛必须是不超过 2**63 - 1 的正整数",
                     code="awards.input.invalid",
                     path=f"$.thresholds.{kind}",
                 )

@@ -53,6 +53,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "服务记录至少应持续一整分钟",
     ),
     "hours.negative_minutes": ("minutes must be a non-negative integer", "分钟数必须是非负整数"),
+    "hours.too_many_minutes": ("too many minutes", "分钟数过大"),
     "hours.break_too_long": (
         "the break must be shorter than the service",
         "休息时间必须短于服务时间",

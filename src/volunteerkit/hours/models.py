@@ -47,6 +47,7 @@ __all__ = [
     "EVENT_TYPES",
     "FIRST_START",
     "LAST_END",
+    "MAX_MINUTES",
     "MAX_VOLUNTEER_ID",
     "Approved",
     "Corrected",
@@ -177,9 +178,16 @@ def _optional_non_empty(
         _non_empty(_instance, attribute, value)
 
 
+MAX_MINUTES: int = 2**31 - 1
+"""The most minutes a break or travel time takes (about 4,000 years). PostgreSQL keeps them in
+32-bit ``integer`` columns, so a larger count was stored by memory and SQLite only."""
+
+
 def _minutes(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidEntry.of("hours.negative_minutes", _path(attribute))
+    if value > MAX_MINUTES:
+        raise InvalidEntry.of("hours.too_many_minutes", _path(attribute), f"at most {MAX_MINUTES}")
 
 
 def _optional_minutes(
@@ -374,8 +382,9 @@ class ServiceEntry:
             with ``ZoneInfo.no_cache`` is replaced by the cached ``ZoneInfo(key)``, so the entry
             equals itself read back from a store; one without a key is refused.
         break_minutes: Breaks within the service, deducted from the credit. Must be shorter than
-            the service.
-        travel_minutes: Round-trip travel, recorded for information only; never credited.
+            the service, and at most :data:`MAX_MINUTES`.
+        travel_minutes: Round-trip travel, recorded for information only; never credited. At
+            most :data:`MAX_MINUTES`.
         source: How the time was captured.
         initial_status: :attr:`Status.PENDING`, or :attr:`Status.APPROVED` when the approval
             decision at record time approved it (see :func:`volunteerkit.hours.decide_approval`).
@@ -390,7 +399,8 @@ class ServiceEntry:
             ``hours.end_before_start`` (``$.end``), ``hours.too_short`` (``$.end``),
             ``hours.id_too_long`` (``$.volunteer_id``),
             ``hours.break_too_long`` (``$.break_minutes``), ``hours.negative_minutes``,
-            ``hours.empty_field``, ``hours.invalid_zone``, ``hours.initial_status``.
+            ``hours.too_many_minutes`` (over :data:`MAX_MINUTES`), ``hours.empty_field``,
+            ``hours.invalid_zone``, ``hours.initial_status``.
     """
 
     id: EntryId = attrs.field(validator=_is(EntryId, "hours.invalid_id"))

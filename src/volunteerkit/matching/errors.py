@@ -15,6 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # model validation
     "matching.invalid": ("invalid matching input", "匹配输入无效"),
     "matching.empty_field": ("this field must not be empty", "此字段不能为空"),
+    "matching.id_too_long": ("an id must be at most 256 characters", "标识不得超过 256 个字符"),
     "matching.negative": ("this value must be a non-negative integer", "此值必须是非负整数"),
     "matching.not_positive": ("this value must be a positive integer", "此值必须是正整数"),
     "matching.coordinates": (

@@ -33,6 +33,7 @@ from volunteerkit._text import unstorable
 from volunteerkit.matching.errors import MatchingInputError
 
 __all__ = [
+    "MAX_ID",
     "Availability",
     "AvailabilityException",
     "GeoPoint",
@@ -76,6 +77,22 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> No
         raise MatchingInputError.of("matching.empty_field", f"$.{attribute.name}")
 
 
+MAX_ID: int = 256
+"""The longest id a matching record takes (characters). The SQL stores index ids: PostgreSQL
+refuses an index row over 2,704 bytes, so a longer id was stored by memory and SQLite only."""
+
+
+def matching_id(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Check an id: non-empty storable text of at most :data:`MAX_ID` characters.
+
+    Raises:
+        MatchingInputError: ``matching.empty_field`` or ``matching.id_too_long``.
+    """
+    _non_empty(_inst, attribute, value)
+    if len(value) > MAX_ID:
+        raise MatchingInputError.of("matching.id_too_long", f"$.{attribute.name}")
+
+
 def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise MatchingInputError.of("matching.negative", f"$.{attribute.name}")
@@ -107,17 +124,31 @@ def _text(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
 
 
+def _degrees(value: Any) -> Any:
+    """Return a coordinate as a float, ``-0.0`` as ``0.0``; leave anything else for the check.
+
+    ``30`` and ``30.0`` (or ``0.0`` and ``-0.0``) are equal in Python but serialise differently:
+    one canonical form keeps a replay a no-op on every store and reads back what was written.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    try:
+        return float(value) + 0.0
+    except OverflowError:  # an int beyond any float: out of range all the same
+        return math.inf
+
+
 @attrs.frozen(kw_only=True)
 class GeoPoint:
     """A point on the Earth (WGS 84 degrees).
 
     Attributes:
-        latitude: Degrees north, -90 to 90.
-        longitude: Degrees east, -180 to 180.
+        latitude: Degrees north, -90 to 90; an int is kept as the equal float, ``-0.0`` as ``0.0``.
+        longitude: Degrees east, -180 to 180; canonical like ``latitude``.
     """
 
-    latitude: float
-    longitude: float
+    latitude: float = attrs.field(converter=_degrees)
+    longitude: float = attrs.field(converter=_degrees)
 
     def __attrs_post_init__(self) -> None:
         """Check that the coordinates are finite and within range."""
@@ -175,8 +206,8 @@ class Project:
         remote: Whether volunteers take part from anywhere.
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    organization_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    organization_id: str = attrs.field(validator=matching_id)
     organization_name: str = attrs.field(validator=_non_empty)
     title: str = attrs.field(validator=_non_empty)
     category: str = attrs.field(validator=_non_empty)
@@ -234,8 +265,8 @@ class Slot:
         description: What the role does.
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    project_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    project_id: str = attrs.field(validator=matching_id)
     title: str = attrs.field(validator=_non_empty)
     capacity: int = attrs.field(validator=_non_negative)
     requirements: Requirements = attrs.field(factory=Requirements)
@@ -261,9 +292,9 @@ class Shift:
         needed: How many volunteers each occurrence needs (for rostering).
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    slot_id: str = attrs.field(validator=_non_empty)
-    project_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    slot_id: str = attrs.field(validator=matching_id)
+    project_id: str = attrs.field(validator=matching_id)
     start: datetime = attrs.field(validator=_aware)
     duration_minutes: int = attrs.field(validator=_positive)
     zone: ZoneInfo = attrs.field(validator=_zone)
@@ -422,7 +453,7 @@ class VolunteerProfile:
         limit: Most slots role allocation may give this volunteer.
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
     birth_date: date | None = None
     skills: tuple[str, ...] = attrs.field(default=(), converter=codes)
     languages: tuple[str, ...] = attrs.field(default=(), converter=codes)

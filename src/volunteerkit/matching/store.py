@@ -21,10 +21,9 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from volunteerkit._clock import as_utc, require_instant
-from volunteerkit._text import unstorable
 from volunteerkit.errors import ConflictError, IntegrityError
 from volunteerkit.matching.errors import MatchingInputError, text_of
-from volunteerkit.matching.models import Project, Shift, Slot
+from volunteerkit.matching.models import Project, Shift, Slot, matching_id
 
 __all__ = [
     "MatchingStore",
@@ -33,11 +32,6 @@ __all__ = [
     "conflict",
     "unknown_reference",
 ]
-
-
-def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not value.strip() or unstorable(value):
-        raise MatchingInputError.of("matching.empty_field", f"$.{attribute.name}")
 
 
 def _aware(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -64,10 +58,10 @@ class RoleAssignment:
         assigned_at: When the run placed them (aware).
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    run_id: str = attrs.field(validator=_non_empty)
-    volunteer_id: str = attrs.field(validator=_non_empty)
-    slot_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    run_id: str = attrs.field(validator=matching_id)
+    volunteer_id: str = attrs.field(validator=matching_id)
+    slot_id: str = attrs.field(validator=matching_id)
     score: int = attrs.field(validator=_int)
     assigned_at: datetime = attrs.field(converter=as_utc, validator=_aware)
 
@@ -86,10 +80,10 @@ class ShiftAssignment:
         assigned_at: When the run rostered them (aware).
     """
 
-    id: str = attrs.field(validator=_non_empty)
-    run_id: str = attrs.field(validator=_non_empty)
-    volunteer_id: str = attrs.field(validator=_non_empty)
-    shift_id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=matching_id)
+    run_id: str = attrs.field(validator=matching_id)
+    volunteer_id: str = attrs.field(validator=matching_id)
+    shift_id: str = attrs.field(validator=matching_id)
     start: datetime = attrs.field(converter=as_utc, validator=_aware)
     end: datetime = attrs.field(converter=as_utc, validator=_aware)
     assigned_at: datetime = attrs.field(converter=as_utc, validator=_aware)

@@ -98,6 +98,10 @@ class MemoryTransferRepository:
                             ConflictError, "transfer.entry_conflict", f"$.entries[{i}].entry_id"
                         )
                     continue
+                if entry.transfer_id not in self._transfers:
+                    raise transfer_error(
+                        NotFoundError, "transfer.not_found", f"$.entries[{i}].transfer_id"
+                    )
                 self._entries[entry.entry_id] = entry
                 self._entries_of.setdefault(entry.volunteer_id, {})[entry.entry_id] = None
                 self._store.on_rollback(functools.partial(self._drop, entry))

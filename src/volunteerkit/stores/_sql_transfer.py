@@ -298,6 +298,7 @@ class SQLTransferRepository:
                             f"$.entries[{offset + i}].entry_id",
                         )
                 new = [e for k, e in unique.items() if k not in stored]
+                self._check_transfers(batch, stored, offset)
                 if new:
                     self._db.copy_rows(
                         "vk_transfer_entries", _ENTRY_COLUMNS, [self._entry_row(e) for e in new]
@@ -305,6 +306,27 @@ class SQLTransferRepository:
                 written += len(new)
                 offset += len(batch)
         return written
+
+    def _check_transfers(
+        self, batch: list[TransferredEntry], stored: Collection[EntryId], offset: int
+    ) -> None:
+        """Refuse a new entry of a transfer not stored, as the memory store does.
+
+        Without this check the foreign key refused it as ``store.integrity``.
+        """
+        fresh = [(i, e) for i, e in enumerate(batch) if e.entry_id not in stored]
+        wanted = sorted({e.transfer_id for _, e in fresh})
+        known: set[str] = set()
+        for chunk in _chunks(wanted):
+            rows = self._db.fetchall(
+                f"SELECT id FROM vk_transfer_transfers WHERE id IN ({_marks(len(chunk))})", chunk
+            )
+            known.update(r[0] for r in rows)
+        for i, entry in fresh:
+            if entry.transfer_id not in known:
+                raise transfer_error(
+                    NotFoundError, "transfer.not_found", f"$.entries[{offset + i}].transfer_id"
+                )
 
     def get_entries(self, entry_ids: Collection[EntryId]) -> dict[EntryId, TransferredEntry]:
         """Return stored transferred entries by id (see the protocol)."""

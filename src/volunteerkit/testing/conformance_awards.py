@@ -44,6 +44,7 @@ from volunteerkit.awards import (
     evaluate_all,
     load_rule_set,
 )
+from volunteerkit.awards.store import MAX_CREDIT
 from volunteerkit.errors import ConflictError, InvalidInputError
 from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
 from volunteerkit.hours.ledger import Ledger
@@ -114,6 +115,43 @@ class AwardLedgerConformance(_Base):
         assert store.awards.history("cn.cyl.stars", "v1") == [g]
         assert store.awards.count_held() == 1
         assert store.awards.count_held("us.pvsa") == 0
+
+    def test_the_largest_offsets_round_trip_and_one_more_is_refused(self, store: Any) -> None:
+        """Offsets up to MAX_CREDIT (2**63 - 1) are kept by every backend; one more is refused.
+
+        The SQL stores keep them in 64-bit integers; the grant itself refuses a larger offset, so
+        memory cannot keep what SQLite and PostgreSQL refuse as ``store.out_of_range``.
+        """
+        g = _grant(1, consumed_from=0, consumed_to=MAX_CREDIT)
+        assert store.awards.grant([g]) == 1
+        assert store.awards.history("cn.cyl.stars", "v1") == [g]
+        beyond: dict[str, Any] = {"consumed_from": MAX_CREDIT + 1}
+        with pytest.raises(InvalidInputError) as info:
+            _grant(2, **beyond)
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.consumed_from")
+        with pytest.raises(InvalidInputError) as info:
+            _grant(2, consumed_to=MAX_CREDIT + 1)
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.consumed_to")
+
+    def test_the_longest_award_keys_are_held_and_longer_ones_refused(self, store: Any) -> None:
+        """Rule set, subject, level and key of 200 three-byte characters each are held everywhere.
+
+        PostgreSQL indexes the four together and refuses an index row over 2,704 bytes, so the
+        record bounds each to 600 UTF-8 bytes: 151 four-byte characters are refused alike.
+        """
+
+        def longest(tag: int) -> str:
+            return "".join(chr(0x4E00 + tag * 200 + i) for i in range(200))
+
+        g = _grant(
+            1, rule_set_id=longest(0), subject=longest(1), level=longest(2), key=longest(3)
+        )
+        assert store.awards.grant([g]) == 1
+        assert store.awards.held(longest(0)) == {longest(1): [g]}
+        wide = "".join(chr(0x20000 + i) for i in range(151))
+        with pytest.raises(InvalidInputError) as info:
+            _grant(2, level=wide)
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.level_id")
 
     def test_granting_a_held_key_or_replaying_writes_nothing(self, store: Any) -> None:
         """Replaying a grant, or granting a held key under a new id, records nothing."""
@@ -485,12 +523,35 @@ class AwardCrossingConformance(_Base):
         assert only == [("v2", 20250105, [("raw", 50, 20250105, "t:c", 55)])]
         assert list(crossing_credit.awards.credit_crossings(later, {"credited": []})) == []
 
-    @pytest.mark.parametrize("thresholds", [{"minutes": [60]}, {"credited": [0]}])
+    @pytest.mark.parametrize(
+        "thresholds", [{"minutes": [60]}, {"credited": [0]}, {"weighted": [2**63]}]
+    )
     def test_bad_thresholds_are_refused(self, crossing_credit: Any, thresholds: Any) -> None:
-        """An unknown kind of credit, or a threshold that is not positive, is refused."""
+        """An unknown kind of credit, or a threshold not positive or beyond 64 bits, is refused."""
         with pytest.raises(InvalidInputError) as info:
             list(crossing_credit.awards.credit_crossings(_T0, thresholds))
         assert info.value.code == "awards.input.invalid"
+
+    def test_the_64_bit_edge_is_reached_by_no_one_and_beyond_it_refused(
+        self, crossing_credit: Any
+    ) -> None:
+        """2**63 - 1 is a threshold and a minimum nobody reaches; 2**63 is refused on every backend.
+
+        SQLite cannot bind an integer beyond 64 bits; memory and PostgreSQL could compare with
+        it, so without one bound a backend would raise where the others answered.
+        """
+        later = _T0 + timedelta(days=2)
+        awards = crossing_credit.awards
+        top = 2**63 - 1
+        assert list(awards.credit_crossings(later, {"weighted": [top]})) == []
+        assert list(awards.credit_reaching(later, {"weighted": top})) == []
+        assert sorted(awards.credit_reaching(later, {"raw": -(2**63)})) == ["v1", "v2"]
+        for minimum in (top + 1, -(2**63) - 1):
+            with pytest.raises(InvalidInputError) as info:
+                list(awards.credit_reaching(later, {"weighted": minimum}))
+            assert (info.value.code, info.value.path) == (
+                "awards.input.invalid", "$.minimum.weighted"
+            )
 
 
 def _entry(volunteer: str, n: int, day: date, hours: int, recorded: datetime) -> ServiceEntry:

@@ -49,6 +49,7 @@ from volunteerkit.hours import (
     DateRange,
     EntryId,
     EventId,
+    InvalidEntry,
     LedgerEvent,
     Minutes,
     PolicyViolation,
@@ -68,6 +69,7 @@ from volunteerkit.hours import (
     totals_as_of,
 )
 from volunteerkit.hours.ledger import Ledger
+from volunteerkit.hours.models import MAX_MINUTES
 from volunteerkit.hours.store import CreditClose, CreditRow, GroupKey, LedgerStore, Query
 from volunteerkit.testing.conformance import StoreFactory, _Base
 from volunteerkit.testing.strategies_hours import ledger_policies, service_entries
@@ -82,6 +84,7 @@ __all__ = [
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KATHMANDU = ZoneInfo("Asia/Kathmandu")
 YANGON = ZoneInfo("Asia/Yangon")
+UTC_ZONE = ZoneInfo("UTC")
 _T0 = datetime(2026, 11, 28, 9, 0, tzinfo=SHANGHAI)
 
 SCENARIO_POLICY = AccrualPolicy(
@@ -282,6 +285,28 @@ class LedgerRepositoryConformance(_Base):
             store.ledger.add_events([stray])
         assert missing.value.code == "hours.unknown_entry"
         assert store.ledger.count_events() == 1
+
+    def test_the_largest_minutes_round_trip_and_one_more_is_refused(self, store: Any) -> None:
+        """Break and travel minutes up to MAX_MINUTES (2**31 - 1) round-trip on every backend.
+
+        One more is refused by the entry itself with its own code, so no backend can keep a count
+        another backend's column cannot hold (PostgreSQL keeps them as 32-bit ``integer``).
+        """
+        start = datetime(1, 1, 3, tzinfo=UTC)
+        entry = attrs.evolve(
+            _entry("big", "v1", start, start + timedelta(minutes=MAX_MINUTES + 1), UTC_ZONE),
+            break_minutes=MAX_MINUTES, travel_minutes=MAX_MINUTES,
+        )
+        zero = attrs.evolve(self._entries()[0], travel_minutes=0)
+        assert store.ledger.add_entries([entry, zero]) == 2
+        assert store.ledger.get_entries([entry.id, zero.id]) == {entry.id: entry, zero.id: zero}
+        assert store.ledger.add_entries([entry]) == 0
+        with pytest.raises(InvalidEntry) as info:
+            attrs.evolve(entry, break_minutes=MAX_MINUTES + 1)
+        assert (info.value.code, info.value.path) == ("hours.too_many_minutes", "$.break_minutes")
+        with pytest.raises(InvalidEntry) as info:
+            attrs.evolve(entry, travel_minutes=MAX_MINUTES + 1)
+        assert (info.value.code, info.value.path) == ("hours.too_many_minutes", "$.travel_minutes")
 
     def test_isolated_entries(self, store: Any) -> None:
         """isolated: no other entry of the volunteer shares an instant, and no entry is corrected.

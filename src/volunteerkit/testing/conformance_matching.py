@@ -23,7 +23,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from volunteerkit.errors import ConflictError, IntegrityError, InvalidInputError, NotFoundError
-from volunteerkit.matching.models import GeoPoint, Location, Project, Requirements, Shift, Slot
+from volunteerkit.matching.models import (
+    MAX_ID,
+    GeoPoint,
+    Location,
+    Project,
+    Requirements,
+    Shift,
+    Slot,
+)
 from volunteerkit.matching.store import MatchingStore, RoleAssignment, ShiftAssignment
 from volunteerkit.testing.conformance import StoreFactory
 from volunteerkit.testing.strategies_matching import projects, shifts, slots
@@ -134,6 +142,55 @@ class MatchingStoreConformance(_Base):
         assert back.zone.key == "Asia/Shanghai"
         assert m.put_slot(_slot(capacity=5)) is True
         assert m.get_slot("s1").capacity == 5
+
+    def test_equal_coordinates_replay_as_no_change(self, store: Any) -> None:
+        """A point given as ``30`` then ``30.0`` (or ``0.0`` then ``-0.0``) is no change.
+
+        Equal numbers are one coordinate on every backend: the replay is a no-op and the read-back
+        is the same float whether the store compares models or serialised text.
+        """
+        m = store.matching
+
+        def at(lat: float, lon: float) -> Project:
+            return _project(location=Location(point=GeoPoint(latitude=lat, longitude=lon)))
+
+        assert m.put_project(at(30, 0.0)) is True
+        assert m.put_project(at(30.0, -0.0)) is False
+        back = m.get_project("p1").location.point
+        assert (repr(back.latitude), repr(back.longitude)) == ("30.0", "0.0")
+
+    def test_the_longest_ids_are_stored_and_one_more_is_refused(self, store: Any) -> None:
+        """Ids of MAX_ID characters (4 UTF-8 bytes each) are stored by every backend.
+
+        PostgreSQL indexes them and refuses an index row over 2,704 bytes; one character more is
+        refused by the model with its own code, so no backend keeps an id another cannot.
+        """
+
+        def longest(tag: int) -> str:
+            return "".join(chr(0x20000 + tag * MAX_ID + i) for i in range(MAX_ID))
+
+        pid, sid, fid, run, vid = (longest(n) for n in range(5))
+        m = store.matching
+        assert m.put_project(_project(pid, organization_id=longest(5))) is True
+        assert m.put_slot(_slot(sid, pid)) is True
+        assert m.put_shift(_shift(fid, sid, pid)) is True
+        role = _role(1, slot=sid, run=run, id=longest(6), volunteer_id=vid)
+        roster = _rostered(1, run_id=run, shift_id=fid, id=longest(7), volunteer_id=vid)
+        assert m.add_role_assignments([role]) == 1
+        assert m.add_shift_assignments([roster]) == 1
+        assert m.get_shift(fid) == _shift(fid, sid, pid)
+        assert list(m.role_assignments(run_id=run, volunteer_id=vid)) == [role]
+        assert list(m.shift_assignments(run_id=run, shift_id=fid)) == [roster]
+        too_long = pid + "x"
+        for build, path in (
+            (lambda: _project(too_long), "$.id"),
+            (lambda: _slot(sid, too_long), "$.project_id"),
+            (lambda: _role(2, run=too_long), "$.run_id"),
+            (lambda: _rostered(2, volunteer_id=too_long), "$.volunteer_id"),
+        ):
+            with pytest.raises(InvalidInputError) as info:
+                build()
+            assert (info.value.code, info.value.path) == ("matching.id_too_long", path)
 
     def test_references_must_exist(self, store: Any) -> None:
         """A slot of an unknown project, or a shift of an unknown slot or other project, is refused."""

@@ -275,6 +275,20 @@ class TransferRepositoryConformance(_Base):
         assert (info.value.code, info.value.path) == ("transfer.entry_conflict", "$.entries[1].entry_id")
         assert store.transfers.count_entries() == 1
 
+    def test_an_entry_of_an_unknown_transfer_writes_nothing(self, store: Any) -> None:
+        """A new entry whose transfer is not stored is refused on every backend; nothing is written.
+
+        Memory used to keep it while the SQL stores' foreign key refused it as ``store.integrity``.
+        """
+        store.transfers.add(_transfer())
+        with pytest.raises(NotFoundError) as info:
+            store.transfers.add_entries([_entry(1), _entry(2, transfer="t9999")])
+        assert (info.value.code, info.value.path) == (
+            "transfer.not_found", "$.entries[1].transfer_id"
+        )
+        assert store.transfers.count_entries() == 0
+        assert store.transfers.add_entries([_entry(1)]) == 1
+
     def test_large_batches_stream_and_stay_atomic(self, store: Any) -> None:
         """More entries than one write batch are all written, and a late clash undoes them all."""
         store.transfers.add(_transfer())

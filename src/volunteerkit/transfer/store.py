@@ -168,6 +168,8 @@ class TransferRepository(Protocol):
         Raises:
             ConflictError: ``transfer.entry_conflict`` if a different entry is stored under one
                 of the ids; nothing is written.
+            NotFoundError: ``transfer.not_found`` (``$.entries[i].transfer_id``) if a new entry's
+                transfer is not stored; nothing is written.
         """
         ...
 
