@@ -78,6 +78,13 @@ an index row over 2,704 bytes: four 200-character ids of 4-byte characters (3,20
 stored by memory and SQLite only. 200 characters of the Basic Multilingual Plane always fit."""
 
 
+def _invalid(attribute: attrs.Attribute[Any], message: str, message_zh: str) -> InvalidInputError:
+    """The error of a record field that breaks its rule (code ``awards.input.invalid``)."""
+    return InvalidInputError(
+        message, message_zh, code="awards.input.invalid", path=f"$.{attribute.name}"
+    )
+
+
 def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if (
         not isinstance(value, str)
@@ -86,42 +93,32 @@ def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> Non
         or unstorable(value)
         or len(value.encode("utf-8")) > MAX_ID_BYTES
     ):
-        raise InvalidInputError(
+        raise _invalid(
+            attribute,
             "must be non-empty text of at most 200 characters (600 bytes in UTF-8)",
             "必须是不超过 200 个字符(UTF-8 编码不超过 600 字节)的非空文本",
-            code="awards.input.invalid",
-            path=f"$.{attribute.name}",
         )
 
 
 def _long_text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or len(value) > 4000 or unstorable(value):
-        raise InvalidInputError(
-            "must be text of at most 4,000 characters",
-            "必须是不超过 4000 个字符的文本",
-            code="awards.input.invalid",
-            path=f"$.{attribute.name}",
+        raise _invalid(
+            attribute, "must be text of at most 4,000 characters", "必须是不超过 4000 个字符的文本"
         )
 
 
 def _count(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CREDIT:
-        raise InvalidInputError(
+        raise _invalid(
+            attribute,
             "must be a non-negative integer of at most 2**63 - 1",
             "必须是不超过 2**63 - 1 的非负整数",
-            code="awards.input.invalid",
-            path=f"$.{attribute.name}",
         )
 
 
 def _day(_instance: object, attribute: attrs.Attribute[Any], value: date) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInputError(
-            "must be a date (not a datetime)",
-            "必须是日期(而非日期时间)",
-            code="awards.input.invalid",
-            path=f"$.{attribute.name}",
-        )
+        raise _invalid(attribute, "must be a date (not a datetime)", "必须是日期(而非日期时间)")
 
 
 def _optional_day(instance: object, attribute: attrs.Attribute[Any], value: date | None) -> None:
@@ -131,12 +128,7 @@ def _optional_day(instance: object, attribute: attrs.Attribute[Any], value: date
 
 def _entry(_instance: object, attribute: attrs.Attribute[Any], value: EntryId) -> None:
     if not isinstance(value, EntryId):
-        raise InvalidInputError(
-            "must be an EntryId",
-            "必须是 EntryId",
-            code="awards.input.invalid",
-            path=f"$.{attribute.name}",
-        )
+        raise _invalid(attribute, "must be an EntryId", "必须是 EntryId")
 
 
 def _utc(value: datetime) -> datetime:
@@ -600,11 +592,7 @@ def check_thresholds(thresholds: Mapping[str, Collection[int]]) -> dict[str, lis
     checked: dict[str, list[int]] = {}
     for kind, values in thresholds.items():
         for value in values:
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not 0 < value <= MAX_CREDIT
-            ):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_CREDIT:
                 raise InvalidInputError(
                     "thresholds must be positive integers of at most 2**63 - 1",
                     "门槛必须是不超过 2**63 - 1 的正整数",
