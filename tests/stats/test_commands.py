@@ -117,3 +117,18 @@ def test_report_command_reports_an_unwritable_path(
         "$.out_path",
     )
     assert summary["message_zh"].startswith("无法写入报告")
+
+
+@pytest.mark.parametrize(
+    "as_of", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00"], ids=["last", "first"]
+)
+def test_an_as_of_at_the_end_of_the_calendar_is_stats_date(
+    built: tuple[str, StatsDataset], tmp_path: Path, as_of: str
+) -> None:
+    """An instant whose local date leaves the calendar is stats.date, not an OverflowError."""
+    url, _ = built
+    status, text = stats_command(url, as_of=datetime.fromisoformat(as_of), fmt="json")
+    assert status == 2 and json.loads(text)["code"] == "stats.date"
+    out = tmp_path / "r.html"
+    status, report = report_command(url, str(out), as_of=datetime.fromisoformat(as_of))
+    assert status == 2 and report["code"] == "stats.date" and not out.exists()

@@ -45,8 +45,20 @@ def year_to_date(as_of: datetime, zone: ZoneInfo) -> Window:
 
     Returns:
         The window.
+
+    Raises:
+        InvalidInputError: ``time.naive_datetime`` if ``as_of`` is naive; ``stats.date`` if its
+            local date is outside the calendar (say, the last instant of year 9999 east of UTC).
     """
-    day = require_aware(as_of, "$.as_of").astimezone(zone).date()
+    try:
+        day = require_aware(as_of, "$.as_of").astimezone(zone).date()
+    except OverflowError:
+        raise InvalidInputError(
+            "the date must be from 1800-01-01 to 9899-12-31",
+            "日期必须在 1800-01-01 至 9899-12-31 之间",
+            code="stats.date",
+            path="$.as_of",
+        ) from None
     return Window(first=date(day.year, 1, 1), last=day)
 
 
