@@ -215,3 +215,15 @@ def test_awards_check_text_lists_each_problem_in_english_and_chinese(tmp_path: P
         "(floats are inexact: write whole numbers, or use minutes)",
         "    应为整数(浮点数不精确:请写整数,或改用分钟)",
     ]
+
+
+@pytest.mark.parametrize("name", ["missing.csv", "."], ids=["missing", "directory"])
+def test_hours_files_that_cannot_be_opened_are_bulk_file(tmp_path: Path, name: str) -> None:
+    """hours import of a missing file or a folder, export to a folder: bulk.file, no traceback."""
+    url = f"sqlite:///{tmp_path / 'vk.db'}"
+    path = str(tmp_path / name)
+    code, text = run("--json", "hours", "import", url, path, "--now", NOW)
+    assert code == 2 and json.loads(text)["error"]["code"] == "bulk.file"
+    if name == ".":
+        code, text = run("--json", "hours", "export", url, path)
+        assert code == 2 and json.loads(text)["error"]["code"] == "bulk.file"

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 from volunteerkit import __version__
 from volunteerkit._serialization import unstructure
-from volunteerkit.errors import VolunteerkitError, mask
+from volunteerkit.errors import InvalidInputError, VolunteerkitError, mask
 
 __all__ = ["main"]
 
@@ -223,6 +223,26 @@ def _selected_entries(store: Any, args: argparse.Namespace) -> Iterator[Any]:
                 yield entry
 
 
+def _file_error(err: OSError, verb: str, verb_zh: str) -> VolunteerkitError:
+    """The typed error of a file ``hours`` cannot open: missing, a directory, not permitted.
+
+    Args:
+        err: What the operating system said.
+        verb: ``read`` or ``written``.
+        verb_zh: The same in Chinese.
+
+    Returns:
+        A ``bulk.file`` error at ``$.file``, with the system's reason but not the file's name.
+    """
+    reason = err.strerror or type(err).__name__
+    return InvalidInputError(
+        f"the file cannot be {verb}: {reason}",
+        f"无法{verb_zh}文件:{reason}",
+        code="bulk.file",
+        path="$.file",
+    )
+
+
 def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit.hours.bulk import export_entries, import_entries, render_progress
     from volunteerkit.stores import open_store
@@ -230,7 +250,12 @@ def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
     store = open_store(args.url)
     try:
         if args.hours_command == "export":
-            count = export_entries(_selected_entries(store, args), args.file, format=args.format)
+            try:
+                count = export_entries(
+                    _selected_entries(store, args), args.file, format=args.format
+                )
+            except OSError as err:
+                raise _file_error(err, "written", "写入") from None
             if args.json:
                 _print_json(out, {"written": count, "file": args.file})
             else:
@@ -244,14 +269,17 @@ def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
                 sys.stderr.write("\r" + render_progress(p))
                 sys.stderr.flush()
 
-        report = import_entries(
-            args.file,
-            format=args.format,
-            sink=ledger,
-            actor=args.actor,
-            mode=args.mode,
-            progress=progress,
-        )
+        try:
+            report = import_entries(
+                args.file,
+                format=args.format,
+                sink=ledger,
+                actor=args.actor,
+                mode=args.mode,
+                progress=progress,
+            )
+        except OSError as err:
+            raise _file_error(err, "read", "读取") from None
         if show_progress:
             sys.stderr.write("\n")
     finally:
