@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from volunteerkit import __version__
 from volunteerkit.cli import main
 
@@ -88,3 +90,50 @@ def test_console_script_version() -> None:
         check=True,
     )
     assert result.stdout.strip() == f"volunteerkit {__version__}"
+
+
+def _run_ascii(*argv: str) -> subprocess.CompletedProcess[str]:
+    """Run the command in a child whose standard output is ASCII, as on a bare terminal."""
+    import os
+
+    import volunteerkit
+
+    src = str(Path(volunteerkit.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": src}
+    code = "import sys; from volunteerkit.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, env=env, text=True
+    )
+
+
+def test_an_ascii_stdout_gets_valid_json_and_no_traceback(tmp_path: Path) -> None:
+    """With an ASCII stdout, a --json error is still JSON (Chinese escaped), the demo still runs."""
+    result = _run_ascii("--json", "migrate", "foo://")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "store.url" and "存储" in error["message_zh"]
+    result = _run_ascii("demo", "--store", "memory:", "--out-dir", str(tmp_path))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "\\u" in result.stdout
+
+
+def test_the_escape_of_characters_an_encoding_lacks_is_json() -> None:
+    """Characters beyond the BMP become surrogate-pair escapes that JSON reads back."""
+    import volunteerkit.cli  # noqa: F401  (registers the error handler)
+
+    text = json.dumps({"name": "张\U0001f600"}, ensure_ascii=False)
+    assert json.loads(text.encode("ascii", "volunteerkit.json_escape")) == {"name": "张\U0001f600"}
+
+
+def test_ctrl_c_exits_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An interrupt mid-command prints 'interrupted' and exits with status 130."""
+    import volunteerkit.stores
+
+    def interrupted(url: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(volunteerkit.stores, "open_store", interrupted)
+    assert run("migrate", "memory:") == (130, "")
+    assert capsys.readouterr().err == "interrupted\n"

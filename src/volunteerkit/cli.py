@@ -1,4 +1,4 @@
-"""The ``volunteerkit`` command: the library's only face. Nothing in the library imports it.
+r"""The ``volunteerkit`` command: the library's only face. Nothing in the library imports it.
 
 Commands:
 
@@ -15,12 +15,17 @@ Commands:
 ``--json`` (before the command) prints JSON instead of text; the ``transfer`` commands always print
 JSON, and a refusal there is a report with ``"ok": false`` and exit status 1. Other errors print
 their code and message in English and Chinese and exit with status 2; nothing prints a traceback
-for bad input.
+for bad input. An interrupt (Ctrl-C) prints ``interrupted`` and exits with status 130; a reader
+that stops reading (``| head``) ends the command quietly. On a standard output that cannot encode
+a character (``PYTHONIOENCODING=ascii``) the character prints as a JSON escape (``\u4e2d``), so
+``--json`` output stays valid JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -33,6 +38,34 @@ from volunteerkit._serialization import unstructure
 from volunteerkit.errors import InvalidInputError, VolunteerkitError, mask
 
 __all__ = ["main"]
+
+
+_ESCAPE = "volunteerkit.json_escape"
+
+
+def _json_escape(err: UnicodeError) -> tuple[str, int]:
+    r"""Write the characters an output encoding lacks as JSON escapes (UTF-16 code units).
+
+    ``\uXXXX`` is valid inside a JSON string (and only strings hold such characters), so
+    ``--json`` output stays JSON on an ASCII terminal; text output stays readable.
+
+    Args:
+        err: The encoding error.
+
+    Returns:
+        The escapes and the position to resume at.
+
+    Raises:
+        UnicodeError: ``err`` itself, if it is not an encoding error.
+    """
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    units = err.object[err.start : err.end].encode("utf-16-be", "surrogatepass")
+    escaped = "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+    return escaped, err.end
+
+
+codecs.register_error(_ESCAPE, _json_escape)
 
 
 def _print_json(out: TextIO, value: Any) -> None:
@@ -548,8 +581,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         out: Where to print (default: standard output).
 
     Returns:
-        The exit status: 0 on success, 1 when a check found nothing, 2 on bad input.
+        The exit status: 0 on success, 1 when a check found nothing, 2 on bad input, 130 when
+        interrupted.
     """
+    if out is None and isinstance(sys.stdout, io.TextIOWrapper):
+        # Chinese messages must not crash an ASCII terminal, nor make --json output invalid.
+        sys.stdout.reconfigure(errors=_ESCAPE)
     stream = out if out is not None else sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -558,6 +595,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return 0
     try:
         return int(args.handler(args, stream))
+    except KeyboardInterrupt:  # Ctrl-C: the user's choice, not a failure to explain
+        sys.stderr.write("interrupted\n")
+        return 130
     except BrokenPipeError:  # the reader (say, `head`) stopped reading: not an error of ours
         sys.stderr.close()
         return 0
