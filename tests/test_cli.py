@@ -137,3 +137,14 @@ def test_ctrl_c_exits_130_without_a_traceback(
     monkeypatch.setattr(volunteerkit.stores, "open_store", interrupted)
     assert run("migrate", "memory:") == (130, "")
     assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_demo_paths_it_cannot_use_are_demo_file(tmp_path: Path) -> None:
+    """A --db that is a folder, an --out-dir that is a file: demo.file (exit 2), no traceback."""
+    code, text = run("--json", "demo", "--db", str(tmp_path))
+    assert code == 2 and json.loads(text)["error"]["path"] == "$.db"
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    code, text = run("--json", "demo", "--store", "memory:", "--out-dir", str(a_file))
+    assert code == 2 and json.loads(text)["error"]["code"] == "demo.file"
+    assert json.loads(text)["error"]["path"] == "$.out_dir"

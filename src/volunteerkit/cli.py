@@ -89,6 +89,30 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r}") from None
 
 
+def _file_error(
+    err: OSError, verb: str, verb_zh: str, *, code: str = "bulk.file", path: str = "$.file"
+) -> VolunteerkitError:
+    """The typed error of a file a command cannot open: missing, a directory, not permitted.
+
+    Args:
+        err: What the operating system said.
+        verb: ``read`` or ``written``.
+        verb_zh: The same in Chinese.
+        code: The error's code.
+        path: The option naming the file.
+
+    Returns:
+        The error, with the system's reason but not the file's name.
+    """
+    reason = err.strerror or type(err).__name__
+    return InvalidInputError(
+        f"the file cannot be {verb}: {reason}",
+        f"无法{verb_zh}文件:{reason}",
+        code=code,
+        path=path,
+    )
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._demo import run_demo
     from volunteerkit.stores import open_store
@@ -100,10 +124,18 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         db = Path(args.db)
         if not args.keep:
             for suffix in ("", "-wal", "-shm"):
-                Path(str(db) + suffix).unlink(missing_ok=True)
+                try:
+                    Path(str(db) + suffix).unlink(missing_ok=True)
+                except OSError as err:  # a folder, a read-only place
+                    raise _file_error(
+                        err, "replaced", "替换", code="demo.file", path="$.db"
+                    ) from None
         url = f"sqlite:///{db}"
         out_dir = Path(args.out_dir) if args.out_dir else db.resolve().parent
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file of that name, a read-only place
+        raise _file_error(err, "written", "写入", code="demo.file", path="$.out_dir") from None
     store = open_store(url)
     try:
         if not args.json:
@@ -256,24 +288,6 @@ def _selected_entries(store: Any, args: argparse.Namespace) -> Iterator[Any]:
                 yield entry
 
 
-def _file_error(err: OSError, verb: str, verb_zh: str) -> VolunteerkitError:
-    """The typed error of a file ``hours`` cannot open: missing, a directory, not permitted.
-
-    Args:
-        err: What the operating system said.
-        verb: ``read`` or ``written``.
-        verb_zh: The same in Chinese.
-
-    Returns:
-        A ``bulk.file`` error at ``$.file``, with the system's reason but not the file's name.
-    """
-    reason = err.strerror or type(err).__name__
-    return InvalidInputError(
-        f"the file cannot be {verb}: {reason}",
-        f"无法{verb_zh}文件:{reason}",
-        code="bulk.file",
-        path="$.file",
-    )
 
 
 def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
