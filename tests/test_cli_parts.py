@@ -227,3 +227,17 @@ def test_hours_files_that_cannot_be_opened_are_bulk_file(tmp_path: Path, name: s
     if name == ".":
         code, text = run("--json", "hours", "export", url, path)
         assert code == 2 and json.loads(text)["error"]["code"] == "bulk.file"
+
+
+def test_stats_and_report_errors_go_to_stderr_as_text_without_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --json a stats or report error is text on stderr, not JSON amid tables or CSV."""
+    url = f"sqlite:///{tmp_path / 'vk.db'}"
+    assert run("stats", url, "--csv", "--k", "0", "--as-of", NOW) == (2, "")
+    assert capsys.readouterr().err.startswith("error: [stats.k] ")
+    assert run("report", url, str(tmp_path), "--as-of", NOW) == (2, "")
+    err = capsys.readouterr().err
+    assert err.startswith("error: [stats.unwritable] ") and "无法写入报告" in err
+    code, text = run("--json", "stats", url, "--k", "0", "--as-of", NOW)
+    assert code == 2 and json.loads(text)["code"] == "stats.k"

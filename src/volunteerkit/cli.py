@@ -425,6 +425,14 @@ def _cmd_transfer(args: argparse.Namespace, out: TextIO) -> int:
     return _emit(out, status, report)
 
 
+def _print_error(error: dict[str, Any]) -> None:
+    """Print an error object as text on standard error, as :func:`main` prints a raised one."""
+    where = f" (at {error['path']})" if error.get("path") else ""
+    sys.stderr.write(
+        f"error: [{error['code']}] {error['message']}{where}\n       {error['message_zh']}\n"
+    )
+
+
 def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._clock import SystemClock
     from volunteerkit.stats.commands import stats_command
@@ -435,6 +443,9 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         args.url, as_of=as_of, fmt=fmt, k=args.k, organization_id=args.organization,
         region=args.region,
     )  # fmt: skip
+    if status != 0 and not args.json:  # not JSON in the middle of tables or CSV
+        _print_error(json.loads(text))
+        return status
     out.write(text if text.endswith("\n") else text + "\n")
     return status
 
@@ -448,8 +459,10 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         args.url, args.out, as_of=as_of, k=args.k, organization_id=args.organization,
         region=args.region,
     )  # fmt: skip
-    if args.json or status != 0:
+    if args.json:
         _print_json(out, report)
+    elif status != 0:
+        _print_error(report)
     else:
         out.write(f"wrote {args.out}\n")
     return status
