@@ -241,3 +241,14 @@ def test_stats_and_report_errors_go_to_stderr_as_text_without_json(
     assert err.startswith("error: [stats.unwritable] ") and "无法写入报告" in err
     code, text = run("--json", "stats", url, "--k", "0", "--as-of", NOW)
     assert code == 2 and json.loads(text)["code"] == "stats.k"
+
+
+def test_hours_import_of_a_file_without_a_usable_header_exits_1(tmp_path: Path) -> None:
+    """A CSV whose header is missing columns imports nothing and rejects no row: exit status 1."""
+    url = f"sqlite:///{tmp_path / 'vk.db'}"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("volunteer_id,minutes\nv1,60\n", encoding="utf-8")
+    code, text = run("--json", "hours", "import", url, str(bad), "--now", NOW)
+    report = json.loads(text)
+    assert report["imported"] == 0 and report["errors"]
+    assert code == 1

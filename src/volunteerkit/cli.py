@@ -340,7 +340,7 @@ def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
         )
         for error in report.errors:
             out.write(f"line {error.line} {error.field} [{error.code}] {error.message}\n")
-    return 0 if report.rejected == 0 else 1
+    return 0 if report.ok else 1  # a header error rejects no row but imports nothing either
 
 
 def _cmd_awards(args: argparse.Namespace, out: TextIO) -> int:
