@@ -148,3 +148,16 @@ def test_demo_paths_it_cannot_use_are_demo_file(tmp_path: Path) -> None:
     code, text = run("--json", "demo", "--store", "memory:", "--out-dir", str(a_file))
     assert code == 2 and json.loads(text)["error"]["code"] == "demo.file"
     assert json.loads(text)["error"]["path"] == "$.out_dir"
+
+
+
+@pytest.mark.parametrize("instant", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_an_instant_outside_the_calendar_in_utc_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], instant: str
+) -> None:
+    """--now beyond the calendar in UTC exits 2 with a usage message, not an OverflowError."""
+    argv = ["transfer", "export", "memory:", "--keys", "k.json", "--out", "o", "--now", instant]
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "outside the calendar in UTC" in capsys.readouterr().err

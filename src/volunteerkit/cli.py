@@ -29,7 +29,7 @@ import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -79,6 +79,10 @@ def _aware(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 datetime: {text!r}") from None
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError("the datetime needs an offset, such as +08:00 or Z")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-12:00 is no instant the library can hold
+        raise argparse.ArgumentTypeError(f"outside the calendar in UTC: {text!r}") from None
     return value
 
 
