@@ -46,8 +46,8 @@ _ESCAPE = "volunteerkit.json_escape"
 def _json_escape(err: UnicodeError) -> tuple[str, int]:
     r"""Write the characters an output encoding lacks as JSON escapes (UTF-16 code units).
 
-    ``\uXXXX`` is valid inside a JSON string (and only strings hold such characters), so
-    ``--json`` output stays JSON on an ASCII terminal; text output stays readable.
+    An escape such as ``\u4e2d`` (中) is valid inside a JSON string (and only strings hold such
+    characters), so ``--json`` output stays JSON on an ASCII terminal; text stays readable.
 
     Args:
         err: The encoding error.
