@@ -32,6 +32,7 @@ from volunteerkit.hours.models import EntryId
 from volunteerkit.stores._base import SQLDatabase
 from volunteerkit.stores._memory_awards import award_conflict
 from volunteerkit.stores._sql_awards_crossings import credit_crossings
+from volunteerkit.stores._sql_awards_sums import credit_crossings_from_sums
 
 __all__ = ["SQLAwardRepository"]
 
@@ -422,6 +423,10 @@ class SQLAwardRepository:
     ) -> Iterator[tuple[str, int, list[CrossingTuple]]]:
         """Stream the rows at which running sums reach thresholds (see the protocol)."""
         where, params = self._valid(as_of, None, last)
+        if self._db.backend == "sqlite":  # the sums its migrations keep (see _sql_awards_sums)
+            return credit_crossings_from_sums(
+                self._db, where, params, params[0], last, thresholds, volunteer_ids
+            )
         return credit_crossings(self._db, where, params, thresholds, volunteer_ids)
 
     def credit_totals(

@@ -31,14 +31,15 @@ from volunteerkit.awards.store import CREDIT_COLUMNS, CrossingTuple, check_thres
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.stores._base import SQLDatabase
 
-__all__ = ["credit_crossings"]
+__all__ = ["changed", "credit_crossings"]
 
 _CHUNK = 500
 _PAIRS = 200
 _PG_PAIRS = 5000
 
 
-def _changed() -> InvalidInputError:
+def changed() -> InvalidInputError:
+    """The error for credit that changed between the steps of a read."""
     return InvalidInputError(
         "invalid evaluation input: the store's credit changed while it was read; evaluate again",
         "评定输入无效:读取期间存储中的计时发生了变化;请重新评定",
@@ -231,5 +232,5 @@ def _resolve(
                 found.setdefault(vid, []).append((kind, threshold, day, str(row[0]), running))
                 break
         else:
-            raise _changed()
+            raise changed()
     return found
