@@ -11,7 +11,7 @@ import pytest
 
 from volunteerkit._ids import uuid7
 from volunteerkit.audit import AuditEntry
-from volunteerkit.errors import IntegrityError, StoreError, UnavailableError
+from volunteerkit.errors import IntegrityError, InvalidInputError, StoreError, UnavailableError
 from volunteerkit.stores import SQLiteStore, load_migrations
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
@@ -43,7 +43,19 @@ def test_pragmas_of_the_embedded_default(tmp_path: Path) -> None:
     assert store._db.fetchone("PRAGMA journal_mode") == ("wal",)
     assert store._db.fetchone("PRAGMA foreign_keys") == (1,)
     assert store._db.fetchone("PRAGMA synchronous") == (1,)
+    assert store._db.fetchone("PRAGMA cache_size") == (-32 * 1024,)  # 32 MiB, in KiB
     store.close()
+
+
+def test_the_page_cache_is_chosen_in_mib(tmp_path: Path) -> None:
+    """cache_mib sets the page cache; a size that is not a whole number of MiB is refused."""
+    with SQLiteStore(tmp_path / "vk.db", cache_mib=8) as store:
+        assert store._db.fetchone("PRAGMA cache_size") == (-8 * 1024,)
+    for bad in (0, -1, 65537, 2.5, True, "32"):
+        with pytest.raises(InvalidInputError) as err:
+            SQLiteStore(tmp_path / "other.db", cache_mib=bad)  # type: ignore[arg-type]
+        assert (err.value.code, err.value.path) == ("store.cache_size", "$.cache_mib")
+    assert not (tmp_path / "other.db").exists()  # refused before opening anything
 
 
 def test_reopening_runs_no_migration(tmp_path: Path) -> None:

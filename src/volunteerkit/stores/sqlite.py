@@ -91,7 +91,7 @@ def _translated() -> Iterator[None]:
 class _SQLiteDatabase(SQLDatabase):
     backend = "sqlite"
 
-    def __init__(self, path: str, timeout: float) -> None:
+    def __init__(self, path: str, timeout: float, cache_mib: int = 32) -> None:
         with _translated():
             self._conn = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -101,6 +101,7 @@ class _SQLiteDatabase(SQLDatabase):
                 self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")  # KiB when negative
         self._lock = threading.RLock()
         self._depth = 0
 
@@ -226,9 +227,14 @@ class SQLiteStore(SQLStoreBase):
         path: The database file. Its folder must exist.
         timeout: Seconds a writer waits for another process's lock before
             :class:`~volunteerkit.errors.UnavailableError`.
+        cache_mib: The connection's page cache, in MiB (SQLite's default is 2). Writing credit
+            updates the sums the store keeps per volunteer and month, a few pages per row in
+            tables that grow with the volunteers; a cache that holds them makes that about twice
+            as fast. It grows only as pages are read.
 
     Raises:
-        InvalidInputError: ``store.path`` if ``path`` contains NUL.
+        InvalidInputError: ``store.path`` if ``path`` contains NUL; ``store.cache_size`` if
+            ``cache_mib`` is not a whole number from 1 to 65536.
         UnavailableError: If the file cannot be opened or stays locked.
         StoreError: If the file is not a SQLite database.
 
@@ -239,7 +245,20 @@ class SQLiteStore(SQLStoreBase):
         >>> store.close()
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 30.0, cache_mib: int = 32
+    ) -> None:
+        if (
+            isinstance(cache_mib, bool)
+            or not isinstance(cache_mib, int)
+            or not 1 <= cache_mib <= 65536
+        ):
+            raise InvalidInputError(
+                "the page cache must be a whole number of MiB from 1 to 65536",
+                "页缓存必须是 1 到 65536 之间的整数(单位 MiB)",
+                code="store.cache_size",
+                path="$.cache_mib",
+            )
         raw = os.fspath(path)
         if "\x00" in raw:  # sqlite3 would raise a bare ValueError
             raise InvalidInputError(
@@ -249,7 +268,7 @@ class SQLiteStore(SQLStoreBase):
                 path="$.path",
             )
         self.path = raw if raw == ":memory:" else str(Path(raw))
-        super().__init__(_SQLiteDatabase(self.path, timeout), load_migrations("sqlite"))
+        super().__init__(_SQLiteDatabase(self.path, timeout, cache_mib), load_migrations("sqlite"))
 
     def __repr__(self) -> str:
         """Return ``SQLiteStore('<path>')``."""
