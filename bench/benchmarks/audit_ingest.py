@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench._harness import Figure
+from bench._harness import Figure, store_cache
 from volunteerkit._ids import uuid7
 from volunteerkit.audit import AuditEntry
 from volunteerkit.stores import SQLiteStore
@@ -68,7 +68,7 @@ def _raw_run(entries: list[AuditEntry], folder: Path) -> float:
         )
         for e in entries
     ]
-    conn = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    conn = store_cache(sqlite3.connect(folder / "raw.db", isolation_level=None))
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     gc.collect()

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._harness import Figure
+from bench._harness import Figure, store_cache
 from bench.benchmarks._ledger_data import NOW, credit_rows
 from volunteerkit import FixedClock
 from volunteerkit.hours import LIFETIME, NATIONAL, RollingMonths
@@ -64,7 +64,7 @@ def run(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "totals.db"
         SQLiteStore(path).close()
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = store_cache(sqlite3.connect(path, isolation_level=None))
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         t0 = time.perf_counter()

@@ -29,7 +29,7 @@ import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from bench._harness import Figure, median_seconds
+from bench._harness import Figure, median_seconds, store_cache
 from volunteerkit.registry import Keyring, Registry, VolunteerApplication, identity
 from volunteerkit.registry.identity import cn_ric
 from volunteerkit.registry.identity._data import ric_region_codes
@@ -128,7 +128,7 @@ def raw_insert(
 ) -> None:
     path = folder / f"raw-{tag}.db"
     SQLiteStore(path).close()  # the same schema, created by the same migrations
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = store_cache(sqlite3.connect(path, isolation_level=None))
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")

@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench._harness import Figure
+from bench._harness import Figure, store_cache
 from volunteerkit.stats import Statistics, Window
 from volunteerkit.stores import SQLiteStore
 
@@ -257,7 +257,7 @@ def run(quick: bool) -> list[Figure]:
         def library() -> object:
             return stats.all_figures(as_of=AS_OF, window=WINDOW, rule_set_ids=(RULE_SET,))
 
-        con = sqlite3.connect(path)
+        con = store_cache(sqlite3.connect(path))
 
         def baseline() -> object:
             return _hand_written(con)
