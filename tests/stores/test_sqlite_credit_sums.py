@@ -45,12 +45,16 @@ FROM vk_hours_credit_totals ORDER BY volunteer_id
 """
 MONTHS = """
 SELECT volunteer_id, month, r, c, w,
-       SUM(r) OVER running, SUM(c) OVER running, SUM(w) OVER running
+       SUM(r) OVER running, SUM(c) OVER running, SUM(w) OVER running,
+       n, CASE WHEN n = 1 THEN d END, CASE WHEN n = 1 THEN e END
 FROM (
     SELECT volunteer_id, local_date / 100 AS month,
            SUM(CASE WHEN valid_to IS NULL THEN MAX(raw_minutes, 0) ELSE 0 END) AS r,
            SUM(CASE WHEN valid_to IS NULL THEN MAX(credited_minutes, 0) ELSE 0 END) AS c,
-           SUM(CASE WHEN valid_to IS NULL THEN MAX(weighted_micro, 0) ELSE 0 END) AS w
+           SUM(CASE WHEN valid_to IS NULL THEN MAX(weighted_micro, 0) ELSE 0 END) AS w,
+           SUM(valid_to IS NULL) AS n,
+           MIN(CASE WHEN valid_to IS NULL THEN local_date END) AS d,
+           MIN(CASE WHEN valid_to IS NULL THEN entry_id END) AS e
     FROM vk_hours_credit GROUP BY volunteer_id, local_date / 100
 )
 WINDOW running AS (PARTITION BY volunteer_id ORDER BY month)
@@ -58,7 +62,7 @@ ORDER BY volunteer_id, month
 """
 KEPT_MONTHS = """
 SELECT volunteer_id, month, raw_minutes, credited_minutes, weighted_micro, raw_cum,
-       credited_cum, weighted_cum
+       credited_cum, weighted_cum, current_rows, sole_date, sole_entry
 FROM vk_hours_credit_months ORDER BY volunteer_id, month
 """
 

@@ -96,7 +96,9 @@ def credit_crossings_from_sums(
         if late:
             for vid, first, crossings in credit_crossings(db, where, params, needs, late):
                 found[vid] = (first, crossings)
-        settled = {str(row[0]): row[2:] for row in chunk if not row[1]}
+        settled = {
+            str(row[0]): min(d for d in row[2:] if d is not None) for row in chunk if not row[1]
+        }
         if settled:
             _from_months(db, kinds, needs, settled, found)
         for row in chunk:
@@ -128,10 +130,10 @@ def _from_months(
     db: SQLDatabase,
     kinds: list[str],
     needs: Mapping[str, list[int]],
-    settled: Mapping[str, Sequence[Any]],
+    settled: Mapping[str, int],
     found: dict[str, tuple[int, list[CrossingTuple]]],
 ) -> None:
-    """Add the crossings of settled volunteers (``settled``: their first dates per kind)."""
+    """Add the crossings of settled volunteers (``settled``: each one's first date)."""
     columns: list[str] = []
     steps: list[str] = []
     step_params: list[int] = []
@@ -150,40 +152,50 @@ def _from_months(
         step_params.append(ladder[-1])
     ids = list(settled)
     months = db.fetchall(
-        f"SELECT volunteer_id, month, {', '.join(columns)} FROM vk_hours_credit_months "
+        f"SELECT volunteer_id, month, current_rows, sole_date, sole_entry, {', '.join(columns)} "
+        f"FROM vk_hours_credit_months "
         f"WHERE volunteer_id IN ({_marks(len(ids))}) AND ({' OR '.join(steps)})",
         [*ids, *step_params],
     )
-    # (volunteer, index of the kind, threshold, month, running sum before the month)
-    pending: list[tuple[str, int, int, int, int]] = []
+    # (volunteer, index of the kind, threshold, month, running sum before the month, and for a
+    # month with one current row, that row's date and entry and the running sum through it)
+    pending: list[tuple[str, int, int, int, int, tuple[int, str, int] | None]] = []
     add = pending.append
-    ladders = [(2 + 2 * i, needs[kind]) for i, kind in enumerate(kinds)]
+    ladders = [(5 + 2 * i, needs[kind]) for i, kind in enumerate(kinds)]
     for row in months:
         for index, (at, ladder) in enumerate(ladders):
             before, through = row[at], row[at + 1]
+            sole = (int(row[3]), str(row[4]), through) if row[2] == 1 else None
             # the thresholds in (before, through]: usually one
             for threshold in ladder[bisect_right(ladder, before) : bisect_right(ladder, through)]:
-                add((row[0], index, threshold, row[1], before))
+                add((row[0], index, threshold, row[1], before, sole))
     if not pending:
         return
-    pending.sort()
-    lines = _month_rows(db, kinds, sorted({(p[0], p[3]) for p in pending}))
-    for vid, index, threshold, month, before in pending:
-        running = before
-        for line in lines.get((vid, month), ()):
-            amount = int(line[2 + index])
-            if amount <= 0:
-                continue
-            running += amount
-            if running >= threshold:
-                crossing = (kinds[index], threshold, int(line[0]), str(line[1]), running)
-                if vid not in found:
-                    firsts = [int(d) for d in settled[vid] if d is not None]
-                    found[vid] = (min(firsts), [])
-                found[vid][1].append(crossing)
-                break
+    pending.sort()  # by volunteer, kind, threshold: unique, so the rest is never compared
+    lines = _month_rows(db, kinds, sorted({(p[0], p[3]) for p in pending if p[5] is None}))
+    for vid, index, threshold, month, before, sole in pending:
+        if sole is not None:  # the month's only current row steps over the threshold
+            crossing: CrossingTuple = (kinds[index], threshold, *sole)
         else:
-            raise changed()
+            crossing = _crossing(lines.get((vid, month), ()), kinds[index], index, threshold, before)
+        if vid not in found:
+            found[vid] = (int(settled[vid]), [])
+        found[vid][1].append(crossing)
+
+
+def _crossing(
+    rows: Sequence[tuple[Any, ...]], kind: str, index: int, threshold: int, before: int
+) -> CrossingTuple:
+    """The row of a month (in counting order) at which the running sum reaches ``threshold``."""
+    running = before
+    for line in rows:
+        amount = int(line[2 + index])
+        if amount <= 0:
+            continue
+        running += amount
+        if running >= threshold:
+            return kind, threshold, int(line[0]), str(line[1]), running
+    raise changed()
 
 
 def _month_rows(

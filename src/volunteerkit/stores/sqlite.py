@@ -229,8 +229,8 @@ class SQLiteStore(SQLStoreBase):
             :class:`~volunteerkit.errors.UnavailableError`.
         cache_mib: The connection's page cache, in MiB (SQLite's default is 2). Writing credit
             updates the sums the store keeps per volunteer and month, a few pages per row in
-            tables that grow with the volunteers; a cache that holds them makes that about twice
-            as fast. It grows only as pages are read.
+            tables that grow with the volunteers, which a larger cache keeps in memory (see
+            "Credit sums" in the stores guide). It grows only as pages are read.
 
     Raises:
         InvalidInputError: ``store.path`` if ``path`` contains NUL; ``store.cache_size`` if

@@ -12,7 +12,9 @@
 -- When changed_at <= T, the rows valid at T are exactly the current rows, so these sums are the
 -- sums at T; otherwise the volunteer is read from vk_hours_credit as before.
 -- vk_hours_credit_months: one row per volunteer and month (local_date / 100) with any credit row:
--- the same positive sums for the month, and running sums (*_cum) through the end of the month.
+-- the same positive sums for the month, running sums (*_cum) through the end of the month, how
+-- many current rows the month has, and, when it has exactly one, that row's date and entry (a
+-- threshold stepped over in such a month is crossed by that row, so it need not be read).
 --
 -- Triggers keep both tables in step with every insert and every closing of a credit row, whoever
 -- writes it (the ledger, a transfer, or an embedder's own SQL). Positive amounts only, as the
@@ -38,6 +40,9 @@ CREATE TABLE vk_hours_credit_months (
     raw_cum          INTEGER NOT NULL,
     credited_cum     INTEGER NOT NULL,
     weighted_cum     INTEGER NOT NULL,
+    current_rows     INTEGER NOT NULL,
+    sole_date        INTEGER,
+    sole_entry       TEXT,
     PRIMARY KEY (volunteer_id, month)
 ) WITHOUT ROWID;
 
@@ -59,15 +64,19 @@ GROUP BY volunteer_id;
 
 INSERT INTO vk_hours_credit_months (
     volunteer_id, month, raw_minutes, credited_minutes, weighted_micro,
-    raw_cum, credited_cum, weighted_cum
+    raw_cum, credited_cum, weighted_cum, current_rows, sole_date, sole_entry
 )
 SELECT volunteer_id, month, r, c, w,
-       SUM(r) OVER running, SUM(c) OVER running, SUM(w) OVER running
+       SUM(r) OVER running, SUM(c) OVER running, SUM(w) OVER running,
+       n, CASE WHEN n = 1 THEN d END, CASE WHEN n = 1 THEN e END
 FROM (
     SELECT volunteer_id, local_date / 100 AS month,
            SUM(CASE WHEN valid_to IS NULL THEN MAX(raw_minutes, 0) ELSE 0 END) AS r,
            SUM(CASE WHEN valid_to IS NULL THEN MAX(credited_minutes, 0) ELSE 0 END) AS c,
-           SUM(CASE WHEN valid_to IS NULL THEN MAX(weighted_micro, 0) ELSE 0 END) AS w
+           SUM(CASE WHEN valid_to IS NULL THEN MAX(weighted_micro, 0) ELSE 0 END) AS w,
+           SUM(valid_to IS NULL) AS n,
+           MAX(CASE WHEN valid_to IS NULL THEN local_date END) AS d,
+           MAX(CASE WHEN valid_to IS NULL THEN entry_id END) AS e
     FROM vk_hours_credit
     GROUP BY volunteer_id, local_date / 100
 )
@@ -108,15 +117,17 @@ BEGIN
         changed_at = MAX(changed_at, excluded.changed_at);
     INSERT INTO vk_hours_credit_months (
         volunteer_id, month, raw_minutes, credited_minutes, weighted_micro,
-        raw_cum, credited_cum, weighted_cum
+        raw_cum, credited_cum, weighted_cum, current_rows, sole_date, sole_entry
     )
     SELECT NEW.volunteer_id, NEW.local_date / 100, a.r, a.c, a.w,
            a.r + COALESCE(p.raw_cum, 0), a.c + COALESCE(p.credited_cum, 0),
-           a.w + COALESCE(p.weighted_cum, 0)
+           a.w + COALESCE(p.weighted_cum, 0),
+           a.n, CASE WHEN a.n = 1 THEN NEW.local_date END, CASE WHEN a.n = 1 THEN NEW.entry_id END
     FROM (
         SELECT CASE WHEN NEW.valid_to IS NULL THEN MAX(NEW.raw_minutes, 0) ELSE 0 END AS r,
                CASE WHEN NEW.valid_to IS NULL THEN MAX(NEW.credited_minutes, 0) ELSE 0 END AS c,
-               CASE WHEN NEW.valid_to IS NULL THEN MAX(NEW.weighted_micro, 0) ELSE 0 END AS w
+               CASE WHEN NEW.valid_to IS NULL THEN MAX(NEW.weighted_micro, 0) ELSE 0 END AS w,
+               NEW.valid_to IS NULL AS n
     ) AS a
     LEFT JOIN (
         SELECT raw_cum, credited_cum, weighted_cum FROM vk_hours_credit_months
@@ -130,7 +141,12 @@ BEGIN
         weighted_micro = weighted_micro + excluded.weighted_micro,
         raw_cum = raw_cum + excluded.raw_minutes,
         credited_cum = credited_cum + excluded.credited_minutes,
-        weighted_cum = weighted_cum + excluded.weighted_micro;
+        weighted_cum = weighted_cum + excluded.weighted_micro,
+        current_rows = current_rows + excluded.current_rows,
+        sole_date = CASE WHEN current_rows + excluded.current_rows = 1
+                         THEN COALESCE(excluded.sole_date, sole_date) END,
+        sole_entry = CASE WHEN current_rows + excluded.current_rows = 1
+                          THEN COALESCE(excluded.sole_entry, sole_entry) END;
     UPDATE vk_hours_credit_months SET
         raw_cum = raw_cum + MAX(NEW.raw_minutes, 0),
         credited_cum = credited_cum + MAX(NEW.credited_minutes, 0),
@@ -140,8 +156,8 @@ BEGIN
       AND volunteer_id = NEW.volunteer_id AND month > NEW.local_date / 100;
 END;
 
--- Closing a current row takes its positive amounts back out, and finds the volunteer's earliest
--- date again when the row closed was on it.
+-- Closing a current row takes its positive amounts back out, finds the row left alone in its
+-- month if one is, and finds the volunteer's earliest date again when the row closed was on it.
 CREATE TRIGGER vk_hours_credit_sums_close AFTER UPDATE OF valid_to ON vk_hours_credit
 WHEN OLD.valid_to IS NULL AND NEW.valid_to IS NOT NULL
 BEGIN
@@ -154,8 +170,23 @@ BEGIN
     UPDATE vk_hours_credit_months SET
         raw_minutes = raw_minutes - MAX(NEW.raw_minutes, 0),
         credited_minutes = credited_minutes - MAX(NEW.credited_minutes, 0),
-        weighted_micro = weighted_micro - MAX(NEW.weighted_micro, 0)
+        weighted_micro = weighted_micro - MAX(NEW.weighted_micro, 0),
+        current_rows = current_rows - 1,
+        sole_date = NULL,
+        sole_entry = NULL
     WHERE volunteer_id = NEW.volunteer_id AND month = NEW.local_date / 100;
+    UPDATE vk_hours_credit_months SET
+        sole_date = (
+            SELECT local_date FROM vk_hours_credit
+            WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL
+              AND local_date BETWEEN NEW.local_date / 100 * 100 AND NEW.local_date / 100 * 100 + 99
+        ),
+        sole_entry = (
+            SELECT entry_id FROM vk_hours_credit
+            WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL
+              AND local_date BETWEEN NEW.local_date / 100 * 100 AND NEW.local_date / 100 * 100 + 99
+        )
+    WHERE volunteer_id = NEW.volunteer_id AND month = NEW.local_date / 100 AND current_rows = 1;
     UPDATE vk_hours_credit_months SET
         raw_cum = raw_cum - MAX(NEW.raw_minutes, 0),
         credited_cum = credited_cum - MAX(NEW.credited_minutes, 0),
