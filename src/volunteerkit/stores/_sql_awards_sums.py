@@ -11,7 +11,8 @@ at or before the instant evaluated (``changed_at``) and lie on or before the las
 2. for a chunk of those, the month rows where a running sum steps over a threshold give the month
    of each crossing and the sum before it, read with the primary key;
 3. the credit rows of those months only, in ``(local date, entry id text)`` order, give the
-   crossing row, exactly as the full path finds it.
+   crossing row, exactly as the full path finds it; a month with a single current row names that
+   row (its date and entry), which is then the crossing row, and is not read at all.
 
 Volunteers who are not settled (credit corrected after the instant, or dated after the last day)
 are read by the full path of :mod:`volunteerkit.stores._sql_awards_crossings`, from the rows valid
