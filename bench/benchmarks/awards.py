@@ -13,10 +13,11 @@ filter has work to do. Every volunteer registered on 1 January 2021 and served a
   ``cn.cyl.stars``: every star of every volunteer *with the date it was earned and the entry that
   crossed the threshold*. Through ``store.awards.credit_crossings`` it reads the sums SQLite keeps
   as credit is written (migration ``hours/0003_credit_sums``; the setup loads the rows first and
-  lets the migration fill the sums, as on an upgraded database): one row per volunteer finds the 100 h holders, their month rows where a
-  running sum steps over a star give the month of each crossing, and those months' credit rows
-  give the day and the entry; then it builds one evaluation per holder. (Volunteers whose credit
-  changed after the instant evaluated would be read from their rows; here none did.)
+  lets the migration fill the sums, as on an upgraded database): one row per volunteer finds the
+  100 h holders, their month rows where a running sum steps over a star give the month of each
+  crossing, and those months' credit rows give the day and the entry (a month with one current
+  row names it and is not read); then it builds one evaluation per holder. (Volunteers whose
+  credit changed after the instant evaluated would be read from their rows; here none did.)
 * **awards-evaluate-all** (second figure): full evaluations (progress to the next star, reasons,
   good standing) of a slice of 20,000 volunteers, as volunteers per second against the baseline's
   volunteers per second: a different amount of work, reported for what it costs.
