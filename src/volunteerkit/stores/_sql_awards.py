@@ -424,8 +424,9 @@ class SQLAwardRepository:
         """Stream the rows at which running sums reach thresholds (see the protocol)."""
         where, params = self._valid(as_of, None, last)
         if self._db.backend == "sqlite":  # the sums its migrations keep (see _sql_awards_sums)
+            at = self._db.to_db_time(as_of)
             return credit_crossings_from_sums(
-                self._db, where, params, params[0], last, thresholds, volunteer_ids
+                self._db, where, params, at, last, thresholds, volunteer_ids
             )
         return credit_crossings(self._db, where, params, thresholds, volunteer_ids)
 
