@@ -3,7 +3,9 @@
 The award ledger lives in ``vk_award_records`` (append-only) and ``vk_award_held`` (what is held).
 Credit for batch evaluation is read from the hours ledger's ``vk_hours_credit`` rows valid at an
 instant: streamed per volunteer, or summed per volunteer with ``GROUP BY`` over the table's covering
-index ``(volunteer_id, local_date, valid_from, valid_to, raw, credited, weighted)``.
+index ``(volunteer_id, local_date, valid_from, valid_to, raw, credited, weighted)``. On SQLite,
+``credit_crossings`` first reads the sums the store keeps as credit is written
+(:mod:`volunteerkit.stores._sql_awards_sums`).
 """
 
 from __future__ import annotations
