@@ -165,53 +165,44 @@ BEGIN
         raw_minutes = raw_minutes - MAX(NEW.raw_minutes, 0),
         credited_minutes = credited_minutes - MAX(NEW.credited_minutes, 0),
         weighted_micro = weighted_micro - MAX(NEW.weighted_micro, 0),
-        changed_at = MAX(changed_at, NEW.valid_to)
+        changed_at = MAX(changed_at, NEW.valid_to),
+        first_raw = CASE WHEN NEW.raw_minutes > 0 AND first_raw = NEW.local_date THEN (
+            SELECT local_date FROM vk_hours_credit
+            WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL AND raw_minutes > 0
+            ORDER BY local_date LIMIT 1
+        ) ELSE first_raw END,
+        first_credited = CASE WHEN NEW.credited_minutes > 0 AND first_credited = NEW.local_date THEN (
+            SELECT local_date FROM vk_hours_credit
+            WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL AND credited_minutes > 0
+            ORDER BY local_date LIMIT 1
+        ) ELSE first_credited END,
+        first_weighted = CASE WHEN NEW.weighted_micro > 0 AND first_weighted = NEW.local_date THEN (
+            SELECT local_date FROM vk_hours_credit
+            WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL AND weighted_micro > 0
+            ORDER BY local_date LIMIT 1
+        ) ELSE first_weighted END
     WHERE volunteer_id = NEW.volunteer_id;
+    -- current_rows below is the count before this close: 2 leaves one row, named here
     UPDATE vk_hours_credit_months SET
         raw_minutes = raw_minutes - MAX(NEW.raw_minutes, 0),
         credited_minutes = credited_minutes - MAX(NEW.credited_minutes, 0),
         weighted_micro = weighted_micro - MAX(NEW.weighted_micro, 0),
         current_rows = current_rows - 1,
-        sole_date = NULL,
-        sole_entry = NULL
-    WHERE volunteer_id = NEW.volunteer_id AND month = NEW.local_date / 100;
-    UPDATE vk_hours_credit_months SET
-        sole_date = (
+        sole_date = CASE WHEN current_rows = 2 THEN (
             SELECT local_date FROM vk_hours_credit
             WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL
               AND local_date BETWEEN NEW.local_date / 100 * 100 AND NEW.local_date / 100 * 100 + 99
-        ),
-        sole_entry = (
+        ) END,
+        sole_entry = CASE WHEN current_rows = 2 THEN (
             SELECT entry_id FROM vk_hours_credit
             WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL
               AND local_date BETWEEN NEW.local_date / 100 * 100 AND NEW.local_date / 100 * 100 + 99
-        )
-    WHERE volunteer_id = NEW.volunteer_id AND month = NEW.local_date / 100 AND current_rows = 1;
+        ) END
+    WHERE volunteer_id = NEW.volunteer_id AND month = NEW.local_date / 100;
     UPDATE vk_hours_credit_months SET
         raw_cum = raw_cum - MAX(NEW.raw_minutes, 0),
         credited_cum = credited_cum - MAX(NEW.credited_minutes, 0),
         weighted_cum = weighted_cum - MAX(NEW.weighted_micro, 0)
     WHERE (NEW.raw_minutes > 0 OR NEW.credited_minutes > 0 OR NEW.weighted_micro > 0)
       AND volunteer_id = NEW.volunteer_id AND month >= NEW.local_date / 100;
-    UPDATE vk_hours_credit_totals SET first_raw = (
-        SELECT local_date FROM vk_hours_credit
-        WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL AND raw_minutes > 0
-        ORDER BY local_date LIMIT 1
-    )
-    WHERE NEW.raw_minutes > 0 AND volunteer_id = NEW.volunteer_id
-      AND first_raw = NEW.local_date;
-    UPDATE vk_hours_credit_totals SET first_credited = (
-        SELECT local_date FROM vk_hours_credit
-        WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL AND credited_minutes > 0
-        ORDER BY local_date LIMIT 1
-    )
-    WHERE NEW.credited_minutes > 0 AND volunteer_id = NEW.volunteer_id
-      AND first_credited = NEW.local_date;
-    UPDATE vk_hours_credit_totals SET first_weighted = (
-        SELECT local_date FROM vk_hours_credit
-        WHERE volunteer_id = NEW.volunteer_id AND valid_to IS NULL AND weighted_micro > 0
-        ORDER BY local_date LIMIT 1
-    )
-    WHERE NEW.weighted_micro > 0 AND volunteer_id = NEW.volunteer_id
-      AND first_weighted = NEW.local_date;
 END;
