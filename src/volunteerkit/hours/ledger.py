@@ -39,6 +39,7 @@ policy raises :class:`~volunteerkit.errors.ConflictError` (``hours.setting_confl
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -93,6 +94,7 @@ from volunteerkit.hours.store import (
     WEIGHT_SCALE,
     CreditClose,
     CreditRow,
+    DirectApproval,
     GroupKey,
     LedgerStore,
     MinutesRow,
@@ -266,6 +268,16 @@ def _minutes(row: MinutesRow) -> Minutes:
     )
 
 
+def _plain_policy(policy: AccrualPolicy) -> bool:
+    """Whether an isolated entry's credit is its served minutes per local day, as they are."""
+    return (
+        policy.rounding is None
+        and policy.daily_cap_minutes is None
+        and policy.max_entry_minutes is None
+        and not policy.weighting.time_windows
+    )
+
+
 def _certified_source(store: object) -> CertifiedCreditSource | None:
     """The store's ``transfers`` repository, if it keeps certified credit of transferred entries."""
     found = getattr(store, "transfers", None)
@@ -330,6 +342,18 @@ class Ledger:
                 code="hours.setting_conflict",
                 path="$.policy",
             )
+        # plain entries of approve_many are approved and credited by the store's own engine when
+        # it can (see DirectApproval): the policy credits served minutes as they are, and the
+        # certified credit the ledger must honour is the store's own (or there is none)
+        repo = self._repo
+        own_certified = self._certified is None or self._certified is _certified_source(store)
+        self._direct: DirectApproval | None = (
+            repo if own_certified and _plain_policy(policy) and isinstance(repo, DirectApproval)
+            else None
+        )
+        self._multipliers = {
+            c.category: int(c.multiplier * WEIGHT_SCALE) for c in policy.weighting.categories
+        }
 
     @property
     def policy(self) -> AccrualPolicy:
@@ -669,16 +693,28 @@ class Ledger:
         for i, eid in batch:  # an id that is not an EntryId names no stored entry
             if not isinstance(eid, EntryId):
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
-        ids = [i for _, i in batch]
+        keys = [str(eid) for _, eid in batch]
+        plain = self._plain_entries(keys, now)
+        ids = [eid for key, (_, eid) in zip(keys, batch, strict=True) if key not in plain]
         stored = self._repo.get_entries(ids)
-        for i, eid in batch:
-            if eid not in stored:
+        for key, (i, eid) in zip(keys, batch, strict=True):
+            if key not in plain and eid not in stored:
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         events_of = self._repo.events_of(ids)
         made: list[LedgerEvent] = []
         after: dict[EntryId, EntryState] = {}
         first: Approved | None = None  # checked once; the others differ only in their ids
-        for i, eid in batch:
+        for key, (i, eid) in zip(keys, batch, strict=True):
+            if key in plain:  # pending, no event: the approval is valid once actor and reason are
+                if first is None:
+                    try:
+                        first = Approved(
+                            id=self._next_event_id(now, ()), entry_id=eid, actor=actor, at=now,
+                            reason=reason,
+                        )
+                    except VolunteerkitError as err:
+                        raise err.at(f"$.entry_ids[{i}]") from None
+                continue
             entry = stored[eid]
             mine = events_of.setdefault(eid, [])
             try:
@@ -701,17 +737,57 @@ class Ledger:
         self._touch(
             touched, {st.volunteer_id: {now} for eid, st in after.items() if eid not in direct}
         )
-        self._repo.add_events(made)
+        if made:
+            self._repo.add_events(made)
         if rows:
             self._repo.write_credit([], rows)
+        if plain:
+            self._approve_plain(plain, [k for k in keys if k in plain], actor, reason, now)
         self._store.audit.append(
             audit_record(
                 self._clock, actor=actor, action="hours.approve_many",
-                subject_type="service_entry_batch", subject_id=str(made[0].entry_id),
-                reason=reason, details={"count": str(len(made))},
+                subject_type="service_entry_batch", subject_id=keys[0],
+                reason=reason, details={"count": str(len(batch))},
             )
         )
-        return len(made)
+        return len(batch)
+
+    def _plain_entries(self, keys: list[str], now: datetime) -> dict[str, str]:
+        """The entries of a batch the store approves and credits itself (entry -> volunteer).
+
+        An id listed twice in the batch takes the replay path, which refuses the second approval.
+        """
+        if self._direct is None:
+            return {}
+        once = keys
+        if len(set(keys)) != len(keys):
+            counts: dict[str, int] = defaultdict(int)
+            for key in keys:
+                counts[key] += 1
+            once = [k for k in keys if counts[k] == 1]
+        return self._direct.direct_approvable(
+            once, at=now, certified_in_store=self._certified is not None
+        )
+
+    def _approve_plain(
+        self, plain: Mapping[str, str], keys: list[str], actor: str, reason: str, now: datetime
+    ) -> None:
+        """Have the store approve and credit the plain entries ``keys`` (in batch order)."""
+        assert self._direct is not None  # plain entries come from it
+        regions: dict[str, str] = {}
+        if self._home_region is not None:
+            for vid in sorted(set(plain.values())):
+                region = self._region(vid)
+                if region is not None:
+                    regions[vid] = region
+        bits = secrets.randbits(74)  # rand_a, and where the call's rand_b count starts
+        self._direct.approve_direct(
+            keys, at=now, actor=actor, reason=reason,
+            event_prefix=f"{self._origin}:{uuid7_text(now, bits)[:19]}",
+            event_start=bits & ((1 << 61) - 1),
+            multipliers=self._multipliers, regions=regions,
+            certified_in_store=self._certified is not None,
+        )
 
     def _state_before(
         self, entry: ServiceEntry, events: list[LedgerEvent], now: datetime

@@ -7,7 +7,7 @@ ids before the copy, so a replayed batch writes nothing and a clash writes nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from volunteerkit.hours.store import (
     month_text,
 )
 from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._sql_hours_direct import SQLDirectApprovals
 
 __all__ = [
     "SQLLedgerRepository",
@@ -264,6 +265,7 @@ class SQLLedgerRepository:
         # ids per statement: SQLite binds each as a variable (999 at most before 3.32), while
         # PostgreSQL receives one array (see stores.postgres), so fewer round trips cost nothing
         self._chunk = _PG_CHUNK if db.backend == "postgresql" else _CHUNK
+        self._direct = SQLDirectApprovals(db)
 
     # ----------------------------------------------------------------------------- conversion
 
@@ -493,17 +495,49 @@ class SQLLedgerRepository:
             events.sort(key=lambda e: (e.at, e.id))
         return result
 
+    def direct_approvable(
+        self, entry_ids: Sequence[str], *, at: datetime, certified_in_store: bool
+    ) -> dict[str, str]:
+        """Return the plain entries among ``entry_ids`` (see ``hours.store.DirectApproval``)."""
+        return self._direct.direct_approvable(
+            entry_ids, at=at, certified_in_store=certified_in_store
+        )
+
+    def approve_direct(
+        self,
+        entry_ids: Sequence[str],
+        *,
+        at: datetime,
+        actor: str,
+        reason: str,
+        event_prefix: str,
+        event_start: int,
+        multipliers: Mapping[str, int],
+        regions: Mapping[str, str],
+        certified_in_store: bool,
+    ) -> None:
+        """Approve and credit plain entries with set-based SQL (``hours.store.DirectApproval``)."""
+        self._direct.approve_direct(
+            entry_ids, at=at, actor=actor, reason=reason, event_prefix=event_prefix,
+            event_start=event_start,
+            multipliers=multipliers, regions=regions, certified_in_store=certified_in_store,
+        )
+
     def isolated(self, entry_ids: Collection[EntryId]) -> set[EntryId]:
         """Return the isolated entries among ``entry_ids`` (see the protocol)."""
         keys = sorted({str(i) for i in entry_ids})
         found: set[EntryId] = set()
+        # PostgreSQL: OFFSET 0 keeps the sub-select a per-entry index probe. Unfenced, it was
+        # planned as an anti join that hashes every entry of the table while a freshly loaded
+        # table had no statistics: one scan of the whole table per batch.
+        fence = " OFFSET 0" if self._db.backend == "postgresql" else ""
         for chunk in _chunks(keys, self._chunk):
             rows = self._db.fetchall(
                 "SELECT e.id, e.volunteer_id FROM vk_hours_entries e "
                 f"WHERE e.id IN ({_marks(len(chunk))}) "
                 "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries o "
                 "WHERE o.volunteer_id = e.volunteer_id AND o.start_at < e.end_at "
-                "AND o.end_at > e.start_at AND o.id <> e.id)",
+                f"AND o.end_at > e.start_at AND o.id <> e.id{fence})",
                 chunk,
             )
             if not rows:

@@ -45,8 +45,15 @@ _INT_LIMITS = {"integer": 2**31, "smallint": 2**15}  # values lie in [-limit, li
 
 @lru_cache(maxsize=512)
 def _pg_sql(sql: str) -> str:
-    """Translate ``?`` placeholders into psycopg's ``%s`` (escaping literal ``%``)."""
-    return sql.replace("%", "%%").replace("?", "%s")
+    """Translate ``?`` placeholders into psycopg's ``%s`` (escaping literal ``%``).
+
+    A ``?::text[]`` placeholder becomes ``%b::text[]``: its list of strings is sent as a binary
+    array, which psycopg builds without testing each element for quoting.
+    """
+    return _TEXT_ARRAY.sub("%b::text[]", sql.replace("%", "%%").replace("?", "%s"))
+
+
+_TEXT_ARRAY = re.compile(r"(?<!%)%s::text\[\]")
 
 
 _IN_LIST = re.compile(r"(?<!NOT )\bIN \(\?(?:, \?)*\)")

@@ -521,6 +521,32 @@ _STORE_PROPERTY = settings(
 )
 
 
+# 2026 offset changes of zones of the suite, in UTC (the tz database's rules converted by hand)
+_CHANGES = [
+    ("America/New_York", datetime(2026, 3, 8, 7, tzinfo=UTC)),
+    ("America/New_York", datetime(2026, 11, 1, 6, tzinfo=UTC)),
+    ("America/St_Johns", datetime(2026, 3, 8, 5, 30, tzinfo=UTC)),
+    ("America/St_Johns", datetime(2026, 11, 1, 4, 30, tzinfo=UTC)),
+    ("Europe/Berlin", datetime(2026, 3, 29, 1, tzinfo=UTC)),
+    ("Europe/Berlin", datetime(2026, 10, 25, 1, tzinfo=UTC)),
+    ("Australia/Lord_Howe", datetime(2026, 4, 4, 15, tzinfo=UTC)),
+    ("Australia/Lord_Howe", datetime(2026, 10, 3, 15, 30, tzinfo=UTC)),
+    ("Pacific/Chatham", datetime(2026, 4, 4, 14, tzinfo=UTC)),
+    ("Pacific/Chatham", datetime(2026, 9, 26, 14, tzinfo=UTC)),
+]
+_PLAIN = AccrualPolicy(
+    name="plain",
+    approval=ApprovalRule(mode=ApprovalMode.SUBMIT, auto_approve_organization_entries=True),
+    refuse_future_service=False,
+    refuse_before_registration=False,
+    max_record_minutes=None,
+)
+
+
+def _date_key(day: date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
 class LedgerServiceConformance(_Base):
     """:class:`~volunteerkit.hours.ledger.Ledger` over the store: exact, and equal to the core."""
 
@@ -674,6 +700,160 @@ class LedgerServiceConformance(_Base):
                 ops.append(("record_dated", rest[:size], 0))
                 rest = rest[size:]
         self._check_sequence(make_store, policy, ops)
+
+    @_STORE_PROPERTY
+    @given(
+        weighting=st.lists(
+            st.tuples(
+                st.sampled_from(["community", "elderly", "emergency"]),
+                st.sampled_from(["0", "0.5", "1.25", "2", "3.333333"]),
+            ),
+            max_size=3,
+            unique_by=lambda pair: pair[0],
+        ),
+        change=st.sampled_from(_CHANGES),
+        data=st.data(),
+        before=st.lists(
+            st.tuples(
+                st.sampled_from(["approve", "reject", "void", "correct"]),
+                st.integers(0, 7),
+                st.integers(-120, 600),
+            ),
+            max_size=3,
+        ),
+        approvals=st.lists(
+            st.tuples(
+                st.lists(st.integers(0, 7), min_size=1, max_size=4, unique=True),
+                st.sampled_from([False, False, False, True]),  # True: repeat an id
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+    )
+    def test_plain_approvals_equal_the_core_day_by_day(
+        self,
+        make_store: StoreFactory,
+        weighting: list[tuple[str, str]],
+        change: tuple[str, datetime],
+        data: st.DataObject,
+        before: list[tuple[str, int, int]],
+        approvals: list[tuple[list[int], bool]],
+    ) -> None:
+        """Approvals under a plain policy give the core's credit on every local day.
+
+        A plain policy (no rounding, cap, per-entry maximum or time window; category
+        multipliers) is where SQL stores approve isolated pending entries with set-based SQL
+        (:class:`~volunteerkit.hours.store.DirectApproval`). The entries of one example start
+        within a day of one 2026 offset change of a zone, most of them in that zone (so some
+        cross the change, some cross local midnight, some both, some overlap), last up to 70
+        hours, and belong to six volunteers; organization entries are approved on entry, and
+        some entries are approved, rejected, voided or corrected (moved) first. Each ``approve_many`` is refused, writing
+        nothing, exactly when the core refuses one of its approvals or an id is repeated; after
+        it, every credit row open at that instant is the core's day line for its entry and
+        local date (raw, credited and weighted minutes), one row each, valid from when the entry
+        was approved or later, with the volunteer's region.
+        """
+        policy = attrs.evolve(
+            _PLAIN,
+            weighting=Weighting(
+                categories=tuple(
+                    CategoryMultiplier(category=c, multiplier=Decimal(m)) for c, m in weighting
+                )
+            ),
+        )
+        zone, at = change
+        near = st.integers(-1440, 1440).map(lambda m: at + timedelta(minutes=m))
+        batch = data.draw(
+            st.lists(
+                st.tuples(
+                    service_entries(
+                        volunteers=st.sampled_from(["v1", "v2", "v3", "v4", "v5", "v6"]),
+                        ids=_IDS,
+                        starts=near,
+                    ),
+                    st.integers(0, 40 * 60),  # more served minutes, past 48 hours
+                    st.sampled_from([zone, zone, None]),  # None: the zone drawn with the entry
+                ),
+                min_size=1,
+                max_size=8,
+            )
+        )
+        store = make_store()
+        try:
+            clock = FixedClock(datetime(2027, 1, 1, tzinfo=UTC))
+            ledger = Ledger(store, clock=clock, policy=policy, home_region={"v1": "north"}.get)
+            entries = [
+                attrs.evolve(
+                    e, end=e.end + timedelta(minutes=extra), recorded_at=clock.now(),
+                    zone=e.zone if where is None else ZoneInfo(where),
+                )
+                for e, extra, where in batch
+            ]
+            entries = list({e.id: e for e in entries}.values())
+            ledger.record_many(entries, actor="t")
+            order = [e.id for e in entries]
+            for op, i, minutes in before:
+                clock.advance(timedelta(minutes=1))
+                target = order[i % len(order)]
+                try:
+                    if op == "approve":
+                        ledger.approve(target, actor="lead")
+                    elif op == "reject":
+                        ledger.reject(target, actor="lead", reason="no")
+                    elif op == "void":
+                        ledger.void(target, actor="lead", reason="no")
+                    else:
+                        end = ledger.state(target).end + timedelta(minutes=minutes)
+                        ledger.correct(target, actor="lead", reason="fix", end=end)
+                except VolunteerkitError:
+                    pass
+            for picks, repeat in approvals:
+                clock.advance(timedelta(minutes=1))
+                targets = [order[i % len(order)] for i in picks]
+                if repeat:
+                    targets.append(targets[0])
+                states = {t: ledger.state(t) for t in targets}
+                refused = len(set(targets)) < len(targets) or any(
+                    s.reversed or s.status not in (Status.PENDING, Status.REJECTED)
+                    for s in states.values()
+                )
+                events = store.ledger.count_events()
+                try:
+                    ledger.approve_many(targets, actor="lead")
+                except VolunteerkitError:
+                    assert refused
+                    assert store.ledger.count_events() == events
+                else:
+                    assert not refused
+                    assert store.ledger.count_events() == events + len(targets)
+                self._check_open_rows(store, ledger, clock.now())
+        finally:
+            store.close()
+
+    def _check_open_rows(self, store: Any, ledger: Ledger, now: datetime) -> None:
+        records = store.ledger.records_of(store.ledger.volunteers())
+        entries = [e for mine, _ in records.values() for e in mine]
+        events = [ev for _, theirs in records.values() for ev in theirs]
+        states = fold(entries, events, as_of=now).entries
+        approved_at = {s.id: s.approved_at for s in states}
+        expected: dict[tuple[str, str, int], tuple[int, int, int]] = {}
+        for line in accrue(states, ledger.policy).days:
+            key = (line.volunteer_id, str(line.entry_id), _date_key(line.day))
+            expected[key] = (
+                line.raw_minutes, line.credited_minutes, int(line.weighted_minutes * 1_000_000)
+            )
+        got: dict[tuple[str, str, int], tuple[int, int, int]] = {}
+        for vid in records:
+            for row in store.ledger.credit_history(vid):
+                if row.valid_to is None:
+                    key = (vid, str(row.entry_id), row.local_date)
+                    assert key not in got
+                    got[key] = (row.raw_minutes, row.credited_minutes, row.weighted_micro)
+                    since = approved_at[row.entry_id]
+                    assert since is not None
+                    assert since <= row.valid_from <= now
+                    assert row.region == ("north" if vid == "v1" else None)
+        assert got == expected
 
     def _check_sequence(
         self, make_store: StoreFactory, policy: AccrualPolicy, ops: list[tuple[str, Any, Any]]

@@ -1,0 +1,285 @@
+"""Set-based approval of plain entries on the SQL stores (``hours.store.DirectApproval``).
+
+Exact values, worked by hand from the UTC instants and the zones' offsets (Asia/Kathmandu is
++05:45 all year; America/New_York changes from EDT -4 to EST -5 at 2026-11-01T06:00Z). The
+property that the rows equal the core's on every local day is in the conformance suite
+(``test_plain_approvals_equal_the_core_day_by_day``); these tests pin each rule that decides
+whether an entry is plain, and what the store writes for one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from volunteerkit import FixedClock
+from volunteerkit._ids import uuid7_time
+from volunteerkit.errors import IntegrityError
+from volunteerkit.hours import (
+    NATIONAL,
+    CategoryMultiplier,
+    EntryId,
+    InvalidEvent,
+    ServiceEntry,
+    Source,
+    Weighting,
+)
+from volunteerkit.hours.ledger import Ledger
+from volunteerkit.hours.store import DirectApproval
+from volunteerkit.stores import MemoryStore, SQLiteStore
+
+KATHMANDU = ZoneInfo("Asia/Kathmandu")
+NEW_YORK = ZoneInfo("America/New_York")
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+POLICY = attrs.evolve(
+    NATIONAL,
+    name="national-weighted",
+    max_record_minutes=None,
+    weighting=Weighting(
+        categories=(CategoryMultiplier(category="rescue", multiplier=Decimal("1.5")),)
+    ),
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Any]:
+    if request.param == "sqlite":
+        made = SQLiteStore(tmp_path / "direct.db")
+    else:
+        made = request.getfixturevalue("make_postgres_store")()
+    yield made
+    made.close()
+
+
+def _entry(key: str, start: datetime, minutes: int, **changes: Any) -> ServiceEntry:
+    fields: dict[str, Any] = {
+        "id": EntryId(origin="t", local_id=key),
+        "volunteer_id": "v1",
+        "organization_id": "org",
+        "category": "rescue",
+        "start": start,
+        "end": start + timedelta(minutes=minutes),
+        "zone": KATHMANDU,
+        "source": Source.SELF_DECLARED,
+        "recorded_by": "r",
+        "recorded_at": NOW - timedelta(days=1),
+    }
+    fields.update(changes)
+    return ServiceEntry(**fields)
+
+
+def _plain(store: Any, *entries: ServiceEntry, at: datetime = NOW) -> set[str]:
+    found = store.ledger.direct_approvable(
+        [str(e.id) for e in entries], at=at, certified_in_store=True
+    )
+    return set(found)
+
+
+# 17:00Z is 22:45 in Kathmandu: three hours less a 15-minute break end at 19:45Z, 01:30 local.
+OVERNIGHT = _entry("night", datetime(2026, 5, 1, 17, tzinfo=UTC), 180, break_minutes=15)
+
+
+def test_an_overnight_entry_in_kathmandu_is_credited_per_local_day(store: Any) -> None:
+    """75 minutes on 1 May (22:45-24:00), 90 on 2 May (00:00-01:30); rescue weighs 1.5."""
+    ledger = Ledger(store, clock=FixedClock(NOW), policy=POLICY, home_region=lambda v: "beijing")
+    ledger.record_many([OVERNIGHT], actor="r")
+    assert _plain(store, OVERNIGHT) == {"t:night"}
+    assert ledger.approve_many([OVERNIGHT.id], actor="lead") == 1
+    rows = [
+        (r.local_date, r.raw_minutes, r.credited_minutes, r.weighted_micro, r.valid_from,
+         r.valid_to, r.region, r.category, r.organization_id)
+        for r in store.ledger.credit_history("v1")
+    ]
+    assert rows == [
+        (20260501, 75, 75, 112_500_000, NOW, None, "beijing", "rescue", "org"),
+        (20260502, 90, 90, 135_000_000, NOW, None, "beijing", "rescue", "org"),
+    ]
+    history = ledger.state(OVERNIGHT.id).history
+    assert len(history) == 1 and history[0].actor == "lead" and history[0].at == NOW
+    event_id = history[0].id
+    assert event_id.origin == "local"
+    pattern = r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+    assert re.fullmatch(pattern, event_id.local_id)
+    assert uuid7_time(uuid.UUID(event_id.local_id)) == int(NOW.timestamp() * 1000)
+    assert ledger.totals("v1").credited_minutes == 165
+
+
+def test_event_ids_count_up_in_batch_order(store: Any) -> None:
+    """One call's event ids share time and rand_a; rand_b counts up by one, batch after batch."""
+    ledger = Ledger(store, clock=FixedClock(NOW), policy=POLICY, batch_size=150)
+    day = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    entries = [_entry(f"e{i}", day + timedelta(hours=2 * i), 60) for i in range(300)]
+    ledger.record_many(entries, actor="r")
+    assert len(_plain(store, *entries)) == 300
+    ledger.approve_many([e.id for e in entries], actor="lead")
+    ids = [uuid.UUID(ledger.state(e.id).history[0].id.local_id).int for e in entries]
+    for batch in (ids[:150], ids[150:]):
+        assert len({i >> 62 for i in batch}) == 1  # time, version, rand_a and variant
+        assert [i - batch[0] for i in batch] == list(range(150))
+    assert ids[0] >> 62 != ids[150] >> 62 or ids[150] - ids[0] != 150  # each call draws anew
+
+
+def _record(store: Any, *entries: ServiceEntry) -> Ledger:
+    ledger = Ledger(store, clock=FixedClock(NOW), policy=POLICY)
+    ledger.record_many(list(entries), actor="r")
+    return ledger
+
+
+def test_an_entry_across_an_offset_change_is_not_plain(store: Any) -> None:
+    """New York at 2026-11-01T06:00Z: an entry over it is split by the replay, exactly."""
+    across = _entry("across", datetime(2026, 11, 1, 4, tzinfo=UTC), 30 * 60, zone=NEW_YORK)
+    before = _entry("before", datetime(2026, 10, 30, 4, tzinfo=UTC), 60, zone=NEW_YORK)
+    ledger = _record(store, across, before)
+    assert _plain(store, across, before) == {"t:before"}
+    ledger.approve_many([across.id, before.id], actor="lead")
+    # local midnight of 2 November is 05:00Z (EST): 04:00Z-05:00Z next day is 25 hours
+    days = [(r.local_date, r.raw_minutes) for r in store.ledger.credit_history("v1")]
+    assert days == [(20261030, 60), (20261101, 1500), (20261102, 300)]
+
+
+def test_an_entry_with_an_event_is_not_plain(store: Any) -> None:
+    entry = _entry("e", datetime(2026, 6, 1, 2, tzinfo=UTC), 60)
+    ledger = _record(store, entry)
+    ledger.reject(entry.id, actor="lead", reason="no")
+    assert _plain(store, entry) == set()
+
+
+def test_an_entry_recorded_approved_is_not_plain(store: Any) -> None:
+    entry = _entry("e", datetime(2026, 6, 1, 2, tzinfo=UTC), 60, source=Source.ORGANIZATION)
+    _record(store, entry)
+    assert _plain(store, entry) == set()
+
+
+def test_overlapping_entries_are_not_plain_but_back_to_back_ones_are(store: Any) -> None:
+    start = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    a = _entry("a", start, 60)
+    b = _entry("b", start + timedelta(minutes=59), 60)
+    c = _entry("c", start + timedelta(minutes=119), 60)  # starts as b ends
+    other = _entry("d", start, 60, volunteer_id="v2")  # another volunteer's
+    _record(store, a, b, c, other)
+    assert _plain(store, a, b, c, other) == {"t:c", "t:d"}
+
+
+def test_a_volunteer_with_a_correction_has_no_plain_entry(store: Any) -> None:
+    start = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    a = _entry("a", start, 60)
+    b = _entry("b", start + timedelta(days=1), 60)
+    ledger = _record(store, a, b)
+    ledger.correct(a.id, actor="lead", reason="fix", end=b.end)  # a now covers b
+    assert _plain(store, b) == set()
+
+
+def test_long_early_future_dated_or_unknown_entries_are_not_plain(store: Any) -> None:
+    start = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    long = _entry("long", start, 48 * 60 + 16, break_minutes=15)  # 48 h 1 min served
+    limit = _entry("limit", start - timedelta(days=5), 48 * 60 + 15, break_minutes=15)
+    early = _entry("early", datetime(1970, 1, 1, 23, tzinfo=UTC), 60)
+    late = _entry("late", start + timedelta(days=10), 60, recorded_at=NOW + timedelta(hours=1))
+    _record(store, long, limit, early, late)
+    found = store.ledger.direct_approvable(
+        ["t:long", "t:limit", "t:early", "t:late", "t:unknown"], at=NOW, certified_in_store=True
+    )
+    assert found == {"t:limit": "v1"}
+    assert _plain(store, late, at=NOW + timedelta(hours=1)) == {"t:late"}
+
+
+def test_an_offset_with_seconds_is_left_to_the_replay(store: Any) -> None:
+    """Liberia kept -00:44:30 until 1972: local midnight falls inside a minute, so not plain."""
+    monrovia = ZoneInfo("Africa/Monrovia")
+    old = _entry("old", datetime(1971, 6, 1, 12, tzinfo=UTC), 60, zone=monrovia)
+    new = _entry("new", datetime(1973, 6, 1, 12, tzinfo=UTC), 60, zone=monrovia)
+    _record(store, old, new)
+    assert _plain(store, old, new) == {"t:new"}
+
+
+def test_an_entry_with_certified_credit_in_the_store_is_not_plain(store: Any) -> None:
+    entry = _entry("moved", datetime(2026, 6, 1, 2, tzinfo=UTC), 60)
+    _record(store, entry)
+    t = store._db.to_db_time(NOW)
+    store._db.execute(
+        "INSERT INTO vk_transfer_transfers VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ("tr1", "destination", "v1", "a", "b", "{}", t),
+    )
+    store._db.execute(
+        "INSERT INTO vk_transfer_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ("t:moved", "v1", "tr1", "p1", "a", "c", "c", t, t, 60, "[]", False, t),
+    )
+    assert _plain(store, entry) == set()
+    found = store.ledger.direct_approvable(["t:moved"], at=NOW, certified_in_store=False)
+    assert found == {"t:moved": "v1"}
+
+
+def test_approve_direct_refuses_an_entry_that_is_not_plain(store: Any) -> None:
+    entry = _entry("e", datetime(2026, 6, 1, 2, tzinfo=UTC), 60, source=Source.ORGANIZATION)
+    _record(store, entry)
+    events = store.ledger.count_events()
+    with pytest.raises(IntegrityError) as info, store.transaction():
+        store.ledger.approve_direct(
+            ["t:e"], at=NOW, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
+            event_start=0, multipliers={}, regions={}, certified_in_store=True,
+        )
+    assert info.value.code == "hours.direct_mismatch"
+    assert store.ledger.count_events() == events
+
+
+class _Spy:
+    """Counts the entries a ledger hands to its store's set-based approval."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.handed: list[str] = []
+        inner = store.ledger.approve_direct
+
+        def approve_direct(entry_ids: list[str], **kwargs: Any) -> None:
+            self.handed += entry_ids
+            inner(entry_ids, **kwargs)
+
+        store.ledger.approve_direct = approve_direct
+
+
+def test_the_ledger_hands_plain_entries_to_the_store_only_under_a_plain_policy(
+    tmp_path: Any,
+) -> None:
+    start = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    entries = [_entry(f"e{i}", start + timedelta(days=i), 60) for i in range(3)]
+    twice = [entries[0].id, entries[1].id, entries[0].id]
+    capped = attrs.evolve(POLICY, name="capped", daily_cap_minutes=480)
+    for policy, handed in ((POLICY, ["t:e0", "t:e1", "t:e2"]), (capped, [])):
+        store = SQLiteStore(tmp_path / f"{policy.name}.db")
+        spy = _Spy(store)
+        ledger = Ledger(store, clock=FixedClock(NOW), policy=policy)
+        ledger.record_many(entries, actor="r")
+        with pytest.raises(InvalidEvent) as info:
+            ledger.approve_many(twice, actor="lead")  # a repeated id: refused, nothing written
+        assert (info.value.code, info.value.path) == ("hours.invalid_transition", "$.entry_ids[2]")
+        assert store.ledger.count_events() == 0
+        ledger.approve_many([e.id for e in entries], actor="lead")
+        assert spy.handed == handed
+        store.close()
+    assert isinstance(SQLiteStore(":memory:").ledger, DirectApproval)
+    assert not isinstance(MemoryStore().ledger, DirectApproval)
+
+
+def test_a_ledger_with_its_own_certified_source_credits_in_python(tmp_path: Any) -> None:
+    store = SQLiteStore(tmp_path / "own.db")
+    spy = _Spy(store)
+    entry = _entry("e", datetime(2026, 6, 1, 2, tzinfo=UTC), 60)
+
+    class NoCertified:
+        def certified_credit(self, volunteer_ids: Any) -> dict[EntryId, Any]:
+            return {}
+
+    ledger = Ledger(store, clock=FixedClock(NOW), policy=POLICY, certified=NoCertified())
+    ledger.record_many([entry], actor="r")
+    ledger.approve_many([entry.id], actor="lead")
+    assert spy.handed == []
+    assert ledger.totals("v1").credited_minutes == 60
+    store.close()
