@@ -12,15 +12,21 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from volunteerkit.hours import EntryId
+from volunteerkit import FixedClock
+from volunteerkit.errors import VolunteerkitError
+from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source, Status
+from volunteerkit.hours.ledger import Ledger
 from volunteerkit.hours.store import CreditClose, CreditRow
 from volunteerkit.stores import MemoryStore, SQLiteStore, load_migrations
 from volunteerkit.stores._sql_store import SQLStoreBase
 from volunteerkit.stores.sqlite import _SQLiteDatabase
+from volunteerkit.testing.strategies_hours import service_entries
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 VOLUNTEERS = ["v1", "v2", "v3"]
@@ -262,3 +268,103 @@ def test_volunteers_changed_after_the_instant_or_dated_after_the_last_day_are_re
         assert crossings(later, 20260101) == [
             ("v2", 20250101, [("credited", 100, 20260101, "t:e005", 120)])
         ]
+
+
+_MONTHS_APART = st.integers(0, 150 * 24 * 60).map(lambda m: T0 + timedelta(minutes=m))
+_PENDING = service_entries(
+    volunteers=st.sampled_from(VOLUNTEERS),
+    ids=st.sampled_from([EntryId(origin="p", local_id=str(n)) for n in range(12)]),
+    starts=_MONTHS_APART,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    entries=st.lists(_PENDING, min_size=6, max_size=12, unique_by=lambda e: e.id),
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["approve_many", "approve_many", "reject", "correct", "approve"]),
+            st.lists(st.integers(0, 11), min_size=1, max_size=6, unique=True),
+        ),
+        min_size=2,
+        max_size=8,
+    ),
+)
+def test_plain_approvals_keep_the_sums(
+    tmp_path_factory: Any, entries: list[ServiceEntry], steps: list[tuple[str, list[int]]]
+) -> None:
+    """Rows the store writes itself (set-based approval) leave the sums equal to a GROUP BY.
+
+    The trigger fires for each row of ``INSERT ... SELECT`` as for each row bound from Python:
+    entries over five months (so some months are new to a volunteer and some lie before months
+    already summed), approved many at a time, mixed with rejections, corrections and single
+    approvals (whose replays close rows).
+    """
+    path = tmp_path_factory.mktemp("bulk") / "sums.db"
+    clock = FixedClock(T0 + timedelta(days=400))
+    with SQLiteStore(path) as store:
+        ledger = Ledger(store, clock=clock, policy=attrs.evolve(NATIONAL, max_record_minutes=None))
+        ledger.record_many(
+            [
+                attrs.evolve(e, source=Source.SELF_DECLARED, recorded_at=clock.now())
+                for e in entries
+            ],
+            actor="t",
+        )
+        for op, picks in steps:
+            clock.advance(timedelta(minutes=1))
+            targets = [entries[i % len(entries)].id for i in picks]
+            try:
+                if op == "approve_many":  # those still waiting, so the call goes through
+                    waiting = [
+                        t for t in dict.fromkeys(targets)
+                        if ledger.state(t).status in (Status.PENDING, Status.REJECTED)
+                    ]
+                    ledger.approve_many(waiting, actor="lead")
+                elif op == "reject":
+                    ledger.reject(targets[0], actor="lead", reason="no")
+                elif op == "approve":
+                    ledger.approve(targets[0], actor="lead")
+                else:
+                    end = ledger.state(targets[0]).end + timedelta(minutes=45)
+                    ledger.correct(targets[0], actor="lead", reason="fix", end=end)
+            except VolunteerkitError:
+                pass
+            assert_sums_match(path)
+
+
+def test_a_bulk_approval_in_a_new_later_month_starts_from_the_month_before_it(
+    tmp_path: Path,
+) -> None:
+    """January and March approved together, then May: May's running sum is 60 + 90 + 30."""
+    path = tmp_path / "months.db"
+    clock = FixedClock(T0 + timedelta(days=400))
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    def entry(key: str, month: int, minutes: int) -> ServiceEntry:
+        start = datetime(2025, month, 10, 1, tzinfo=UTC)  # 09:00 in Shanghai
+        return ServiceEntry(
+            id=EntryId(origin="p", local_id=key), volunteer_id="v1", organization_id="o",
+            category="care", start=start, end=start + timedelta(minutes=minutes), zone=shanghai,
+            source=Source.SELF_DECLARED, recorded_by="r", recorded_at=clock.now(),
+        )
+
+    jan, mar, may = entry("jan", 1, 60), entry("mar", 3, 90), entry("may", 5, 30)
+    with SQLiteStore(path) as store:
+        ledger = Ledger(store, clock=clock)
+        ledger.record_many([jan, mar, may], actor="t")
+        ledger.approve_many([jan.id, mar.id], actor="lead")
+        ledger.approve_many([may.id], actor="lead")
+    assert_sums_match(path)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute(
+            "SELECT month, credited_minutes, credited_cum, sole_entry FROM vk_hours_credit_months "
+            "ORDER BY month"
+        ).fetchall() == [(202501, 60, 60, "p:jan"), (202503, 90, 150, "p:mar"),
+                         (202505, 30, 180, "p:may")]
+        assert conn.execute(
+            "SELECT credited_minutes, first_credited, last_date FROM vk_hours_credit_totals"
+        ).fetchall() == [(180, 20250110, 20250510)]
+    finally:
+        conn.close()

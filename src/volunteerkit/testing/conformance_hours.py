@@ -747,11 +747,11 @@ class LedgerServiceConformance(_Base):
         within a day of one 2026 offset change of a zone, most of them in that zone (so some
         cross the change, some cross local midnight, some both, some overlap), last up to 70
         hours, and belong to six volunteers; organization entries are approved on entry, and
-        some entries are approved, rejected, voided or corrected (moved) first. Each ``approve_many`` is refused, writing
-        nothing, exactly when the core refuses one of its approvals or an id is repeated; after
-        it, every credit row open at that instant is the core's day line for its entry and
-        local date (raw, credited and weighted minutes), one row each, valid from when the entry
-        was approved or later, with the volunteer's region.
+        some entries are approved, rejected, voided or corrected (moved) first. Each
+        ``approve_many`` is refused, writing nothing, exactly when the core refuses one of its
+        approvals or an id is repeated; after it, every credit row open at that instant is the
+        core's day line for its entry and local date (raw, credited and weighted minutes), one
+        row each, valid from when the entry was approved or later, with the volunteer's region.
         """
         policy = attrs.evolve(
             _PLAIN,
