@@ -78,6 +78,9 @@ class _Dialect:
             "|| '-' || printf('%012x', v & 281474976710655)"
         )
         self.temp = "" if pg else "temp."
+        # PostgreSQL: OFFSET 0 keeps each NOT EXISTS a per-entry index probe; unfenced, the
+        # planner turned them into anti joins that hash a whole table, once per batch
+        self.fence = " OFFSET 0" if pg else ""
 
     def source(self) -> tuple[str, str]:
         """The FROM of the entries of one call (alias ``e``), and a condition to open WHERE."""
@@ -161,8 +164,9 @@ class SQLDirectApprovals:
         self._load_spans(entry_ids)
         start, end = s.start_min, s.end_min
         served_end = f"({end} - e.break_minutes)"
+        f = s.fence
         certified = (
-            "AND NOT EXISTS (SELECT 1 FROM vk_transfer_entries c WHERE c.entry_id = e.id) "
+            f"AND NOT EXISTS (SELECT 1 FROM vk_transfer_entries c WHERE c.entry_id = e.id{f}) "
             if certified_in_store
             else ""
         )
@@ -175,11 +179,12 @@ class SQLDirectApprovals:
             f"AND {start} < o.hi AND {served_end} <= o.hi "
             f"WHERE {where} AND e.initial_status = 'pending' AND e.start_at >= {s.min_start} "
             f"AND e.recorded_at <= ? AND {served_end} - {start} <= {_MAX_SPAN_MINUTES} "
-            "AND NOT EXISTS (SELECT 1 FROM vk_hours_events v WHERE v.entry_id = e.id) "
+            f"AND NOT EXISTS (SELECT 1 FROM vk_hours_events v WHERE v.entry_id = e.id{f}) "
             "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries x WHERE x.volunteer_id = "
-            "e.volunteer_id AND x.start_at < e.end_at AND x.end_at > e.start_at AND x.id <> e.id) "
+            "e.volunteer_id AND x.start_at < e.end_at AND x.end_at > e.start_at "
+            f"AND x.id <> e.id{f}) "
             "AND NOT EXISTS (SELECT 1 FROM vk_hours_events k WHERE k.volunteer_id = "
-            f"e.volunteer_id AND k.type = 'corrected') {certified}",
+            f"e.volunteer_id AND k.type = 'corrected'{f}) {certified}",
             [*s.ids(entry_ids), self._db.to_db_time(at)],
         )
         rows = self._db.fetchall(f"SELECT entry_id, volunteer_id FROM {s.temp}vk_direct_plain")
@@ -205,6 +210,26 @@ class SQLDirectApprovals:
         """
         if not entry_ids:
             return
+        with self._db.atomic():  # all of it or nothing, inside the caller's transaction or not
+            self._write(
+                at=at, actor=actor, reason=reason, event_prefix=event_prefix,
+                event_start=event_start, multipliers=multipliers, regions=regions,
+                ids=entry_ids,
+            )
+
+    def _write(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str,
+        event_prefix: str,
+        event_start: int,
+        multipliers: Mapping[str, int],
+        regions: Mapping[str, str],
+        ids: Sequence[str],
+    ) -> None:
+        """The writes of :meth:`approve_direct`, inside its atomic block."""
         db, s = self._db, self._sql
         t = db.to_db_time(at)
         self._create_temp()
@@ -220,11 +245,12 @@ class SQLDirectApprovals:
             f"SELECT ? || {s.id_tail}, entry_id, volunteer_id, 'approved', ?, ?, ? FROM ("
             "SELECT p.entry_id, p.volunteer_id, ? + g.n AS v "
             f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
-            "WHERE NOT EXISTS (SELECT 1 FROM vk_hours_events e WHERE e.entry_id = p.entry_id)"
+            "WHERE NOT EXISTS (SELECT 1 FROM vk_hours_events e WHERE e.entry_id = p.entry_id"
+            f"{s.fence})"
             ") q ORDER BY v",
-            [event_prefix, actor, t, reason, event_start, *s.ids(entry_ids)],
+            [event_prefix, actor, t, reason, event_start, *s.ids(ids)],
         )
-        if written != len(entry_ids):
+        if written != len(ids):
             raise IntegrityError(
                 "an entry given for set-based approval is not plain",
                 "交给批量批准的记录不符合条件",
@@ -251,5 +277,5 @@ class SQLDirectApprovals:
             f"LEFT JOIN {s.temp}vk_direct_regions r ON r.volunteer_id = p.volunteer_id "
             "CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k) d) c "
             "WHERE m > 0 ORDER BY pos, day",
-            [t, *cases, *s.ids(entry_ids)],
+            [t, *cases, *s.ids(ids)],
         )
