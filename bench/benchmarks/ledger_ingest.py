@@ -3,16 +3,19 @@
 Method. Before timing, build ``n`` pending (self-declared) service entries of ``n / 10``
 volunteers, with time-ordered ids. Timed: ``Ledger.record_many`` (policy checks, approval
 decision, replay check, bulk insert, one audit entry per batch) followed by
-``Ledger.approve_many`` of every entry (one approval event each, then the credit rows of every
-volunteer computed with the core's ``fold`` and ``accrue`` and written). Baseline, in the same run:
+``Ledger.approve_many`` of every entry. Under the national rule most entries are plain (pending,
+no event, isolated, one UTC offset): the store writes their approval events and credit rows with
+``INSERT ... SELECT`` (``stores._sql_hours_direct``); the others get one approval event each and
+their credit rows from the core's ``fold`` and ``accrue``. Baseline, in the same run:
 every row the ledger wrote (entries, events, credit rows, audit entries, the policy setting),
 read back as tuples, then inserted with raw ``sqlite3.executemany`` into a fresh database of the
 same schema (the store's own migrations), in one transaction. Both sides run in WAL with
 ``synchronous=NORMAL``, garbage collection frozen and disabled during the timed part. Both sides
 also get the store's page cache (32 MiB). The schema includes the triggers that keep the credit
 sums per volunteer and month (``hours/0003_credit_sums``, read by award evaluation), so the raw
-side pays for them as the ledger does. Figures are entries per second; the ratio is ledger / raw
-(goal >= 0.8).
+side pays for them as the ledger does. The raw side loads with foreign keys unchecked (SQLite's
+default for a new connection); the store checks them. Figures are entries per second; the ratio
+is ledger / raw (goal >= 0.8).
 
 A fourth figure, ``ledger-ingest (raw, with kept sums)``, loads the same rows raw into the schema
 without those triggers too: what keeping the sums costs a writer.
@@ -21,17 +24,15 @@ A second figure, ``ledger-ingest (record only)``, times ``record_many`` alone ag
 ``executemany`` of the entry rows alone.
 
 A third figure, ``ledger-ingest (vs floor)``, compares the ledger with the fastest way we know to do
-the same *job* by hand: a loop over ``sqlite3`` that inserts the entry rows, then, 500 ids at a
-time, reads the entries back, builds one approval event and the credit rows of each (its local
-days from :func:`~volunteerkit.hours._time.split_minutes_by_day`), and inserts them, with the
-store's connection settings (foreign keys on). It checks nothing (no policy, no replays, no states,
-no overlaps), builds no model and writes no audit entry, so a ledger that works the same way
-(reading the entries back, computing credit in Python) cannot expect to be faster. The run asserts
-that it wrote the ledger's entry, event and credit rows, except the credited minutes of the few
-entries that overlap another of their volunteer's (the ledger counts the overlap once, the floor
-does not look). The raw ``executemany`` of the first figure only writes rows it was handed, so the
-floor / raw ratio in the note is the ceiling of the first figure for such a ledger; only moving
-the accrual itself into SQL could pass it.
+the same *job* by hand in Python: a loop over ``sqlite3`` that inserts the entry rows, then, 500
+ids at a time, reads the entries back, builds one approval event and the credit rows of each (its
+local days from :func:`~volunteerkit.hours._time.split_minutes_by_day`), and inserts them, with
+the store's connection settings (foreign keys on). It checks nothing (no policy, no replays, no
+states, no overlaps), builds no model and writes no audit entry. The run asserts that it wrote the
+ledger's entry, event and credit rows, except the credited minutes of the few entries that overlap
+another of their volunteer's (the ledger counts the overlap once, the floor does not look). The
+floor / raw ratio in the note is the ceiling of the first figure for a ledger that computes credit
+in Python; the set-based approval of plain entries is how the ledger gets past it.
 """
 
 from __future__ import annotations

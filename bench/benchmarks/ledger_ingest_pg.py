@@ -11,7 +11,8 @@ at a time (the store's chunk on PostgreSQL), one query for the entries (``id = A
 approval event and the credit rows of each built as tuples, and binary ``COPY`` of both. The run
 asserts that it wrote the ledger's rows (credited minutes of overlapping entries aside). Its ratio
 to the ``COPY`` baseline, in the note, is the ceiling of the first figure for a ledger that reads
-entries back and computes credit in Python.
+entries back and computes credit in Python; the ledger approves plain entries with set-based SQL
+instead (see ``ledger-ingest``).
 """
 
 from __future__ import annotations
