@@ -7,7 +7,7 @@ ids before the copy, so a replayed batch writes nothing and a clash writes nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -257,15 +257,19 @@ def credit_row(db: SQLDatabase, r: CreditRow) -> tuple[Any, ...]:
     )
 
 
-class SQLLedgerRepository:
-    """:class:`~volunteerkit.hours.store.LedgerRepository` over a :class:`SQLDatabase`."""
+class SQLLedgerRepository(SQLDirectApprovals):
+    """:class:`~volunteerkit.hours.store.LedgerRepository` over a :class:`SQLDatabase`.
+
+    It is also a :class:`~volunteerkit.hours.store.DirectApproval` (set-based approval of plain
+    entries, from :class:`SQLDirectApprovals`).
+    """
 
     def __init__(self, db: SQLDatabase) -> None:
+        super().__init__(db)
         self._db = db
         # ids per statement: SQLite binds each as a variable (999 at most before 3.32), while
         # PostgreSQL receives one array (see stores.postgres), so fewer round trips cost nothing
         self._chunk = _PG_CHUNK if db.backend == "postgresql" else _CHUNK
-        self._direct = SQLDirectApprovals(db)
 
     # ----------------------------------------------------------------------------- conversion
 
@@ -494,34 +498,6 @@ class SQLLedgerRepository:
             entries.sort(key=lambda e: e.id)
             events.sort(key=lambda e: (e.at, e.id))
         return result
-
-    def direct_approvable(
-        self, entry_ids: Sequence[str], *, at: datetime, certified_in_store: bool
-    ) -> dict[str, str]:
-        """Return the plain entries among ``entry_ids`` (see ``hours.store.DirectApproval``)."""
-        return self._direct.direct_approvable(
-            entry_ids, at=at, certified_in_store=certified_in_store
-        )
-
-    def approve_direct(
-        self,
-        entry_ids: Sequence[str],
-        *,
-        at: datetime,
-        actor: str,
-        reason: str,
-        event_prefix: str,
-        event_start: int,
-        multipliers: Mapping[str, int],
-        regions: Mapping[str, str],
-        certified_in_store: bool,
-    ) -> None:
-        """Approve and credit plain entries with set-based SQL (``hours.store.DirectApproval``)."""
-        self._direct.approve_direct(
-            entry_ids, at=at, actor=actor, reason=reason, event_prefix=event_prefix,
-            event_start=event_start,
-            multipliers=multipliers, regions=regions, certified_in_store=certified_in_store,
-        )
 
     def isolated(self, entry_ids: Collection[EntryId]) -> set[EntryId]:
         """Return the isolated entries among ``entry_ids`` (see the protocol)."""

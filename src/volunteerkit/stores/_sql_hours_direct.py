@@ -211,71 +211,52 @@ class SQLDirectApprovals:
         if not entry_ids:
             return
         with self._db.atomic():  # all of it or nothing, inside the caller's transaction or not
-            self._write(
-                at=at, actor=actor, reason=reason, event_prefix=event_prefix,
-                event_start=event_start, multipliers=multipliers, regions=regions,
-                ids=entry_ids,
+            db, s = self._db, self._sql
+            t = db.to_db_time(at)
+            self._create_temp()
+            db.execute(f"DELETE FROM {s.temp}vk_direct_regions")
+            if regions:
+                db.executemany(
+                    f"INSERT INTO {s.temp}vk_direct_regions (volunteer_id, region) VALUES (?, ?)",
+                    sorted(regions.items()),
+                )
+            given = s.given()
+            written = db.execute(
+                "INSERT INTO vk_hours_events (id, entry_id, volunteer_id, type, actor, at, reason) "
+                f"SELECT ? || {s.id_tail}, entry_id, volunteer_id, 'approved', ?, ?, ? FROM ("
+                "SELECT p.entry_id, p.volunteer_id, ? + g.n AS v "
+                f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
+                "WHERE NOT EXISTS (SELECT 1 FROM vk_hours_events e WHERE e.entry_id = p.entry_id"
+                f"{s.fence})"
+                ") q ORDER BY v",
+                [event_prefix, actor, t, reason, event_start, *s.ids(entry_ids)],
             )
-
-    def _write(
-        self,
-        *,
-        at: datetime,
-        actor: str,
-        reason: str,
-        event_prefix: str,
-        event_start: int,
-        multipliers: Mapping[str, int],
-        regions: Mapping[str, str],
-        ids: Sequence[str],
-    ) -> None:
-        """The writes of :meth:`approve_direct`, inside its atomic block."""
-        db, s = self._db, self._sql
-        t = db.to_db_time(at)
-        self._create_temp()
-        db.execute(f"DELETE FROM {s.temp}vk_direct_regions")
-        if regions:
-            db.executemany(
-                f"INSERT INTO {s.temp}vk_direct_regions (volunteer_id, region) VALUES (?, ?)",
-                sorted(regions.items()),
+            if written != len(entry_ids):
+                raise IntegrityError(
+                    "an entry given for set-based approval is not plain",
+                    "交给批量批准的记录不符合条件",
+                    code="hours.direct_mismatch",
+                )
+            cases: list[Any] = []
+            mult = str(WEIGHT_SCALE)
+            if multipliers:
+                mult = "CASE p.category " + "WHEN ? THEN ? " * len(multipliers) + f"ELSE {WEIGHT_SCALE} END"
+                for category, micro in sorted(multipliers.items()):
+                    cases += [category, micro]
+            # day k of an entry: local day ls // 1440 + k, at most three for 48 hours
+            db.execute(
+                "INSERT INTO vk_hours_credit (volunteer_id, local_date, valid_from, valid_to, "
+                "raw_minutes, credited_minutes, weighted_micro, entry_id, organization_id, category, "
+                f"region) SELECT volunteer_id, {s.local_date}, ?, NULL, m, m, m * mult, entry_id, "
+                "organization_id, category, region FROM ("
+                "SELECT entry_id, volunteer_id, organization_id, category, region, pos, mult, day, "
+                "(CASE WHEN le < (day + 1) * 1440 THEN le ELSE (day + 1) * 1440 END) - "
+                "(CASE WHEN ls > day * 1440 THEN ls ELSE day * 1440 END) AS m FROM ("
+                "SELECT p.entry_id, p.volunteer_id, p.organization_id, p.category, r.region, p.pos, "
+                f"{mult} AS mult, p.ls, p.le, p.ls / 1440 + k.k AS day "
+                f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
+                f"LEFT JOIN {s.temp}vk_direct_regions r ON r.volunteer_id = p.volunteer_id "
+                "CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k) d) c "
+                "WHERE m > 0 ORDER BY pos, day",
+                [t, *cases, *s.ids(entry_ids)],
             )
-        given = s.given()
-        written = db.execute(
-            "INSERT INTO vk_hours_events (id, entry_id, volunteer_id, type, actor, at, reason) "
-            f"SELECT ? || {s.id_tail}, entry_id, volunteer_id, 'approved', ?, ?, ? FROM ("
-            "SELECT p.entry_id, p.volunteer_id, ? + g.n AS v "
-            f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
-            "WHERE NOT EXISTS (SELECT 1 FROM vk_hours_events e WHERE e.entry_id = p.entry_id"
-            f"{s.fence})"
-            ") q ORDER BY v",
-            [event_prefix, actor, t, reason, event_start, *s.ids(ids)],
-        )
-        if written != len(ids):
-            raise IntegrityError(
-                "an entry given for set-based approval is not plain",
-                "交给批量批准的记录不符合条件",
-                code="hours.direct_mismatch",
-            )
-        cases: list[Any] = []
-        mult = str(WEIGHT_SCALE)
-        if multipliers:
-            mult = "CASE p.category " + "WHEN ? THEN ? " * len(multipliers) + f"ELSE {WEIGHT_SCALE} END"
-            for category, micro in sorted(multipliers.items()):
-                cases += [category, micro]
-        # day k of an entry: local day ls // 1440 + k, at most three for 48 hours
-        db.execute(
-            "INSERT INTO vk_hours_credit (volunteer_id, local_date, valid_from, valid_to, "
-            "raw_minutes, credited_minutes, weighted_micro, entry_id, organization_id, category, "
-            f"region) SELECT volunteer_id, {s.local_date}, ?, NULL, m, m, m * mult, entry_id, "
-            "organization_id, category, region FROM ("
-            "SELECT entry_id, volunteer_id, organization_id, category, region, pos, mult, day, "
-            "(CASE WHEN le < (day + 1) * 1440 THEN le ELSE (day + 1) * 1440 END) - "
-            "(CASE WHEN ls > day * 1440 THEN ls ELSE day * 1440 END) AS m FROM ("
-            "SELECT p.entry_id, p.volunteer_id, p.organization_id, p.category, r.region, p.pos, "
-            f"{mult} AS mult, p.ls, p.le, p.ls / 1440 + k.k AS day "
-            f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
-            f"LEFT JOIN {s.temp}vk_direct_regions r ON r.volunteer_id = p.volunteer_id "
-            "CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k) d) c "
-            "WHERE m > 0 ORDER BY pos, day",
-            [t, *cases, *s.ids(ids)],
-        )
