@@ -657,6 +657,11 @@ class Ledger:
     def approve_many(self, entry_ids: Iterable[EntryId], *, actor: str, reason: str = "") -> int:
         """Approve many entries at one instant, atomically (one audit entry per batch).
 
+        On a store that implements :class:`~volunteerkit.hours.store.DirectApproval` (SQLite,
+        PostgreSQL) and under a policy without rounding, caps, a per-entry maximum or time
+        windows, the plain entries of each batch are approved and credited by the store with
+        set-based SQL; the rows are the ones the replay would write.
+
         Args:
             entry_ids: The entries (each must be pending or rejected).
             actor: Who approves.
