@@ -82,15 +82,14 @@ class _Dialect:
         # planner turned them into anti joins that hash a whole table, once per batch
         self.fence = " OFFSET 0" if pg else ""
 
-    def source(self) -> tuple[str, str]:
-        """The FROM of the entries of one call (alias ``e``), and a condition to open WHERE."""
+    def source(self) -> str:
+        """The FROM of the entries of one call (alias ``e``; its position is :attr:`pos`)."""
         if self.pg:
             return (
                 "FROM unnest(?::text[]) WITH ORDINALITY AS b(id, pos) CROSS JOIN LATERAL "
-                "(SELECT * FROM vk_hours_entries x WHERE x.id = b.id OFFSET 0) e",
-                "TRUE",
+                "(SELECT * FROM vk_hours_entries x WHERE x.id = b.id OFFSET 0) e"
             )
-        return "FROM json_each(?) b JOIN vk_hours_entries e ON e.id = b.value", "1 = 1"
+        return "FROM json_each(?) b JOIN vk_hours_entries e ON e.id = b.value"
 
     def given(self) -> str:
         """The ids of one call as a table ``g(id, n)``, ``n`` counting from 0."""
@@ -129,10 +128,10 @@ class SQLDirectApprovals:
         """Fill the spans table for the zones and times of ``ids`` (whole-minute offsets only)."""
         s = self._sql
         self._db.execute(f"DELETE FROM {s.temp}vk_direct_spans")
-        source, where = s.source()
+        source = s.source()
         ranges = self._db.fetchall(
             f"SELECT e.zone, min({s.start_min}), max({s.end_min}) {source} "
-            f"WHERE {where} AND e.start_at >= {s.min_start} GROUP BY e.zone",
+            f"WHERE e.start_at >= {s.min_start} GROUP BY e.zone",
             s.ids(ids),
         )
         rows: list[tuple[str, int, int, int]] = []
@@ -170,14 +169,14 @@ class SQLDirectApprovals:
             if certified_in_store
             else ""
         )
-        source, where = s.source()
+        source = s.source()
         self._db.execute(
             f"INSERT INTO {s.temp}vk_direct_plain (entry_id, pos, volunteer_id, organization_id, "
             f"category, ls, le) SELECT e.id, {s.pos}, e.volunteer_id, e.organization_id, "
             f"e.category, {start} + o.off, {served_end} + o.off "
             f"{source} JOIN {s.temp}vk_direct_spans o ON o.zone = e.zone AND o.lo <= {start} "
             f"AND {start} < o.hi AND {served_end} <= o.hi "
-            f"WHERE {where} AND e.initial_status = 'pending' AND e.start_at >= {s.min_start} "
+            f"WHERE e.initial_status = 'pending' AND e.start_at >= {s.min_start} "
             f"AND e.recorded_at <= ? AND {served_end} - {start} <= {_MAX_SPAN_MINUTES} "
             f"AND NOT EXISTS (SELECT 1 FROM vk_hours_events v WHERE v.entry_id = e.id{f}) "
             "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries x WHERE x.volunteer_id = "
