@@ -362,6 +362,19 @@ class ApprovalDecision:
     code: str
 
 
+# The five decisions, built once: they are frozen, and the ledger decides once per recorded entry.
+_DECIDED = {
+    code: ApprovalDecision(status=status, code=code)
+    for code, status in (
+        ("approval.off", Status.APPROVED),
+        ("approval.auto", Status.APPROVED),
+        ("approval.organization_entry", Status.APPROVED),
+        ("approval.below_threshold", Status.APPROVED),
+        ("approval.required", Status.PENDING),
+    )
+}
+
+
 # --------------------------------------------------------------------------------------------
 # weighting
 
@@ -596,18 +609,18 @@ def decide_approval(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecis
     _check_args(entry, policy)
     rule = policy.approval
     if rule.mode is ApprovalMode.OFF:
-        return ApprovalDecision(status=Status.APPROVED, code="approval.off")
+        return _DECIDED["approval.off"]
     if rule.mode is ApprovalMode.AUTO:
-        return ApprovalDecision(status=Status.APPROVED, code="approval.auto")
+        return _DECIDED["approval.auto"]
     if rule.auto_approve_organization_entries and entry.source is Source.ORGANIZATION:
-        return ApprovalDecision(status=Status.APPROVED, code="approval.organization_entry")
+        return _DECIDED["approval.organization_entry"]
     if (
         rule.mode is ApprovalMode.AUTO_BELOW
         and rule.below_minutes is not None
         and entry.net_minutes < rule.below_minutes
     ):
-        return ApprovalDecision(status=Status.APPROVED, code="approval.below_threshold")
-    return ApprovalDecision(status=Status.PENDING, code="approval.required")
+        return _DECIDED["approval.below_threshold"]
+    return _DECIDED["approval.required"]
 
 
 def validate_entry(

@@ -179,7 +179,7 @@ def entry_row(db: SQLDatabase, e: ServiceEntry) -> tuple[Any, ...]:
     Returns:
         The row.
     """
-    t = db.to_db_time
+    t = db.checked_time  # the entry's times are aware: ServiceEntry converts them to UTC
     return (
         str(e.id),
         e.volunteer_id,

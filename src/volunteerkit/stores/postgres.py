@@ -302,6 +302,9 @@ class _PostgresDatabase(SQLDatabase):
     def to_db_time(self, value: datetime) -> datetime:
         return require_aware(value)
 
+    def checked_time(self, value: datetime) -> datetime:
+        return value
+
     def from_db_time(self, value: Any) -> datetime:
         if not isinstance(value, datetime):  # pragma: no cover - defensive
             raise StoreError("expected a timestamp", "应为时间戳", code="store.type")

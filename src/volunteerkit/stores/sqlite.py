@@ -190,7 +190,9 @@ class _SQLiteDatabase(SQLDatabase):
                 raise
 
     def to_db_time(self, value: datetime) -> int:
-        require_aware(value)
+        return self.checked_time(require_aware(value))
+
+    def checked_time(self, value: datetime) -> int:
         delta = value - _EPOCH
         return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
