@@ -506,14 +506,18 @@ class SQLLedgerRepository(SQLDirectApprovals):
         # PostgreSQL: OFFSET 0 keeps the sub-select a per-entry index probe. Unfenced, it was
         # planned as an anti join that hashes every entry of the table while a freshly loaded
         # table had no statistics: one scan of the whole table per batch.
-        fence = " OFFSET 0" if self._db.backend == "postgresql" else ""
+        pg = self._db.backend == "postgresql"
+        fence = " OFFSET 0" if pg else ""
+        # SQLite: comparing rowids keeps the probe inside the covering index (volunteer_id,
+        # start_at, end_at); comparing ids would read every candidate's row for its id
+        key = "id" if pg else "rowid"
         for chunk in _chunks(keys, self._chunk):
             rows = self._db.fetchall(
                 "SELECT e.id, e.volunteer_id FROM vk_hours_entries e "
                 f"WHERE e.id IN ({_marks(len(chunk))}) "
                 "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries o "
                 "WHERE o.volunteer_id = e.volunteer_id AND o.start_at < e.end_at "
-                f"AND o.end_at > e.start_at AND o.id <> e.id{fence})",
+                f"AND o.end_at > e.start_at AND o.{key} <> e.{key}{fence})",
                 chunk,
             )
             if not rows:
