@@ -81,6 +81,9 @@ class _Dialect:
         # PostgreSQL: OFFSET 0 keeps each NOT EXISTS a per-entry index probe; unfenced, the
         # planner turned them into anti joins that hash a whole table, once per batch
         self.fence = " OFFSET 0" if pg else ""
+        # SQLite: rowids, so the overlap probe stays inside the covering index (volunteer_id,
+        # start_at, end_at) instead of reading each candidate's row for its id
+        self.key = "id" if pg else "rowid"
 
     def source(self) -> str:
         """The FROM of the entries of one call (alias ``e``; its position is :attr:`pos`)."""
@@ -115,24 +118,25 @@ class SQLDirectApprovals:
         for table in (
             "vk_direct_spans (zone TEXT NOT NULL, lo BIGINT NOT NULL, hi BIGINT NOT NULL, "
             "off INTEGER NOT NULL, PRIMARY KEY (zone, lo))",
-            # the plain entries of the last direct_approvable, with their served interval in
-            # local minutes of their offset (ls, le)
+            # the plain entries of the last direct_approvable, with their zone and served
+            # interval in epoch minutes (s, se); each lies inside one of the spans
             "vk_direct_plain (entry_id TEXT NOT NULL PRIMARY KEY, pos BIGINT NOT NULL, "
             "volunteer_id TEXT NOT NULL, organization_id TEXT NOT NULL, category TEXT NOT NULL, "
-            "ls BIGINT NOT NULL, le BIGINT NOT NULL)",
+            "zone TEXT NOT NULL, s BIGINT NOT NULL, se BIGINT NOT NULL)",
             "vk_direct_regions (volunteer_id TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL)",
         ):
             self._db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}")
 
-    def _load_spans(self, ids: Sequence[str]) -> None:
-        """Fill the spans table for the zones and times of ``ids`` (whole-minute offsets only)."""
+    def _load_spans(self) -> None:
+        """Fill the spans table for the zones and times of the plain table's entries.
+
+        Then drop the entries that no span holds whole: across an offset change, in a zone this
+        machine does not know, or in an offset with seconds.
+        """
         s = self._sql
         self._db.execute(f"DELETE FROM {s.temp}vk_direct_spans")
-        source = s.source()
         ranges = self._db.fetchall(
-            f"SELECT e.zone, min({s.start_min}), max({s.end_min}) {source} "
-            f"WHERE e.start_at >= {s.min_start} GROUP BY e.zone",
-            s.ids(ids),
+            f"SELECT zone, min(s), max(se) FROM {s.temp}vk_direct_plain GROUP BY zone"
         )
         rows: list[tuple[str, int, int, int]] = []
         for key, lo, hi in ranges:
@@ -146,6 +150,12 @@ class SQLDirectApprovals:
             self._db.executemany(
                 f"INSERT INTO {s.temp}vk_direct_spans (zone, lo, hi, off) VALUES (?, ?, ?, ?)", rows
             )
+        self._db.execute(
+            f"DELETE FROM {s.temp}vk_direct_plain WHERE NOT EXISTS (SELECT 1 FROM "
+            f"{s.temp}vk_direct_spans o WHERE o.zone = vk_direct_plain.zone "
+            "AND o.lo <= vk_direct_plain.s AND vk_direct_plain.s < o.hi "
+            "AND vk_direct_plain.se <= o.hi)"
+        )
 
     def direct_approvable(
         self, entry_ids: Sequence[str], *, at: datetime, certified_in_store: bool
@@ -160,7 +170,6 @@ class SQLDirectApprovals:
         self._db.execute(f"DELETE FROM {s.temp}vk_direct_plain")
         if not entry_ids:
             return {}
-        self._load_spans(entry_ids)
         start, end = s.start_min, s.end_min
         served_end = f"({end} - e.break_minutes)"
         f = s.fence
@@ -172,20 +181,19 @@ class SQLDirectApprovals:
         source = s.source()
         self._db.execute(
             f"INSERT INTO {s.temp}vk_direct_plain (entry_id, pos, volunteer_id, organization_id, "
-            f"category, ls, le) SELECT e.id, {s.pos}, e.volunteer_id, e.organization_id, "
-            f"e.category, {start} + o.off, {served_end} + o.off "
-            f"{source} JOIN {s.temp}vk_direct_spans o ON o.zone = e.zone AND o.lo <= {start} "
-            f"AND {start} < o.hi AND {served_end} <= o.hi "
+            f"category, zone, s, se) SELECT e.id, {s.pos}, e.volunteer_id, e.organization_id, "
+            f"e.category, e.zone, {start}, {served_end} {source} "
             f"WHERE e.initial_status = 'pending' AND e.start_at >= {s.min_start} "
             f"AND e.recorded_at <= ? AND {served_end} - {start} <= {_MAX_SPAN_MINUTES} "
             f"AND NOT EXISTS (SELECT 1 FROM vk_hours_events v WHERE v.entry_id = e.id{f}) "
             "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries x WHERE x.volunteer_id = "
             "e.volunteer_id AND x.start_at < e.end_at AND x.end_at > e.start_at "
-            f"AND x.id <> e.id{f}) "
+            f"AND x.{s.key} <> e.{s.key}{f}) "
             "AND NOT EXISTS (SELECT 1 FROM vk_hours_events k WHERE k.volunteer_id = "
             f"e.volunteer_id AND k.type = 'corrected'{f}) {certified}",
             [*s.ids(entry_ids), self._db.to_db_time(at)],
         )
+        self._load_spans()
         rows = self._db.fetchall(f"SELECT entry_id, volunteer_id FROM {s.temp}vk_direct_plain")
         return {str(r[0]): str(r[1]) for r in rows}
 
@@ -219,7 +227,7 @@ class SQLDirectApprovals:
                     f"INSERT INTO {s.temp}vk_direct_regions (volunteer_id, region) VALUES (?, ?)",
                     sorted(regions.items()),
                 )
-            given = s.given()
+            given, ids = s.given(), s.ids(entry_ids)
             written = db.execute(
                 "INSERT INTO vk_hours_events (id, entry_id, volunteer_id, type, actor, at, reason) "
                 f"SELECT ? || {s.id_tail}, entry_id, volunteer_id, 'approved', ?, ?, ? FROM ("
@@ -228,7 +236,7 @@ class SQLDirectApprovals:
                 "WHERE NOT EXISTS (SELECT 1 FROM vk_hours_events e WHERE e.entry_id = p.entry_id"
                 f"{s.fence})"
                 ") q ORDER BY v",
-                [event_prefix, actor, t, reason, event_start, *s.ids(entry_ids)],
+                [event_prefix, actor, t, reason, event_start, *ids],
             )
             if written != len(entry_ids):
                 raise IntegrityError(
@@ -252,10 +260,14 @@ class SQLDirectApprovals:
                 "(CASE WHEN le < (day + 1) * 1440 THEN le ELSE (day + 1) * 1440 END) - "
                 "(CASE WHEN ls > day * 1440 THEN ls ELSE day * 1440 END) AS m FROM ("
                 "SELECT p.entry_id, p.volunteer_id, p.organization_id, p.category, r.region, p.pos, "
-                f"{mult} AS mult, p.ls, p.le, p.ls / 1440 + k.k AS day "
+                f"{mult} AS mult, ls, le, ls / 1440 + k.k AS day FROM ("
+                "SELECT p.entry_id, p.volunteer_id, p.organization_id, p.category, p.pos, "
+                "p.s + o.off AS ls, p.se + o.off AS le "
                 f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
+                f"JOIN {s.temp}vk_direct_spans o ON o.zone = p.zone AND o.lo <= p.s AND p.s < o.hi"
+                ") p "
                 f"LEFT JOIN {s.temp}vk_direct_regions r ON r.volunteer_id = p.volunteer_id "
                 "CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k) d) c "
                 "WHERE m > 0 ORDER BY pos, day",
-                [t, *cases, *s.ids(entry_ids)],
+                [t, *cases, *ids],
             )
