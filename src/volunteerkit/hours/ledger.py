@@ -87,8 +87,8 @@ from volunteerkit.hours.policy import (
     NATIONAL,
     AccrualPolicy,
     RoundingScope,
-    decide_approval,
-    validate_entry,
+    _decide,
+    _validate,
 )
 from volunteerkit.hours.store import (
     WEIGHT_SCALE,
@@ -476,6 +476,7 @@ class Ledger:
         stored = self._repo.get_entries([e.id for _, e in batch])
         fresh: dict[EntryId, ServiceEntry] = {}
         present = 0
+        now_checked = False  # what validate_entry checks of now, once (and entry, policy: above)
         for i, entry in batch:
             known = stored.get(entry.id) or fresh.get(entry.id)
             if known is not None:
@@ -490,8 +491,11 @@ class Ledger:
                 continue
             reg = None if registered is None else registered.get(entry.volunteer_id)
             try:
-                validate_entry(entry, self._policy, now=now, registered=reg)
-                status = decide_approval(entry, self._policy).status
+                if not now_checked:
+                    require_aware(now, "$.now")
+                    now_checked = True
+                _validate(entry, self._policy, now, reg)
+                status = _decide(entry, self._policy).status
             except VolunteerkitError as err:
                 raise err.at(f"$.entries[{i}]") from None
             fresh[entry.id] = entry._with_status(status)  # what prepare_entry returns

@@ -607,6 +607,11 @@ def decide_approval(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecis
         InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
     """
     _check_args(entry, policy)
+    return _decide(entry, policy)
+
+
+def _decide(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecision:
+    """:func:`decide_approval` on arguments of the right types (the ledger checks them once)."""
     rule = policy.approval
     if rule.mode is ApprovalMode.OFF:
         return _DECIDED["approval.off"]
@@ -661,6 +666,13 @@ def validate_entry(
     """
     _check_args(entry, policy)
     require_aware(now, "$.now")
+    _validate(entry, policy, now, registered)
+
+
+def _validate(
+    entry: ServiceEntry, policy: AccrualPolicy, now: datetime, registered: date | datetime | None
+) -> None:
+    """:func:`validate_entry` on an entry, a policy and an aware ``now`` (checked by the caller)."""
     if policy.max_record_minutes is not None and entry.duration_minutes > policy.max_record_minutes:
         raise PolicyViolation.of(
             "hours.too_long",

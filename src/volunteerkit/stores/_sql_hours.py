@@ -191,8 +191,10 @@ def entry_row(db: SQLDatabase, e: ServiceEntry) -> tuple[Any, ...]:
         e.zone.key,
         e.break_minutes,
         e.travel_minutes,
-        e.source.value,
-        e.initial_status.value,
+        # _value_ is the member's value (enum's documented attribute) without the ``value``
+        # property, which costs more than the rest of the row on Python 3.11
+        e.source._value_,
+        e.initial_status._value_,
         e.recorded_by,
         t(e.recorded_at),
         e.note,
