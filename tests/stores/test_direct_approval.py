@@ -30,6 +30,7 @@ from volunteerkit.hours import (
     InvalidEvent,
     ServiceEntry,
     Source,
+    UnknownEntry,
     Weighting,
 )
 from volunteerkit.hours.ledger import Ledger
@@ -76,11 +77,33 @@ def _entry(key: str, start: datetime, minutes: int, **changes: Any) -> ServiceEn
     return ServiceEntry(**fields)
 
 
+class _Undo(Exception):
+    """Raised to roll back a trial of ``approve_direct``."""
+
+
+def _found(store: Any, keys: list[str], *, at: datetime = NOW, certified: bool = True) -> Any:
+    """What ``approve_direct`` approves of ``keys``, in a transaction then rolled back."""
+    found: dict[str, str] = {}
+    events = store.ledger.count_events()
+
+    def trial() -> None:
+        nonlocal found
+        with store.transaction():
+            found = store.ledger.approve_direct(
+                keys, at=at, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
+                event_start=0, certified_in_store=certified,
+            )
+            assert store.ledger.count_events() == events + len(found)  # one event each
+            raise _Undo
+
+    with pytest.raises(_Undo):
+        trial()
+    assert store.ledger.count_events() == events
+    return found
+
+
 def _plain(store: Any, *entries: ServiceEntry, at: datetime = NOW) -> set[str]:
-    found = store.ledger.direct_approvable(
-        [str(e.id) for e in entries], at=at, certified_in_store=True
-    )
-    return set(found)
+    return set(_found(store, [str(e.id) for e in entries], at=at))
 
 
 # 17:00Z is 22:45 in Kathmandu: three hours less a 15-minute break end at 19:45Z, 01:30 local.
@@ -184,9 +207,7 @@ def test_long_early_future_dated_or_unknown_entries_are_not_plain(store: Any) ->
     early = _entry("early", datetime(1970, 1, 1, 23, tzinfo=UTC), 60)
     late = _entry("late", start + timedelta(days=10), 60, recorded_at=NOW + timedelta(hours=1))
     _record(store, long, limit, early, late)
-    found = store.ledger.direct_approvable(
-        ["t:long", "t:limit", "t:early", "t:late", "t:unknown"], at=NOW, certified_in_store=True
-    )
+    found = _found(store, ["t:long", "t:limit", "t:early", "t:late", "t:unknown"])
     assert found == {"t:limit": "v1"}
     assert _plain(store, late, at=NOW + timedelta(hours=1)) == {"t:late"}
 
@@ -213,34 +234,65 @@ def test_an_entry_with_certified_credit_in_the_store_is_not_plain(store: Any) ->
         ("t:moved", "v1", "tr1", "p1", "a", "c", "c", t, t, 60, "[]", False, t),
     )
     assert _plain(store, entry) == set()
-    found = store.ledger.direct_approvable(["t:moved"], at=NOW, certified_in_store=False)
-    assert found == {"t:moved": "v1"}
+    assert _found(store, ["t:moved"], certified=False) == {"t:moved": "v1"}
 
 
-def test_approve_direct_refuses_an_entry_that_is_not_plain(store: Any) -> None:
-    entry = _entry("e", datetime(2026, 6, 1, 2, tzinfo=UTC), 60, source=Source.ORGANIZATION)
+def test_approve_direct_refuses_an_id_listed_twice(store: Any) -> None:
+    entry = _entry("e", datetime(2026, 6, 1, 2, tzinfo=UTC), 60)
     _record(store, entry)
-    events = store.ledger.count_events()
-    with pytest.raises(IntegrityError) as info, store.transaction():
+    with pytest.raises(IntegrityError) as info:
         store.ledger.approve_direct(
-            ["t:e"], at=NOW, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
-            event_start=0, multipliers={}, regions={}, certified_in_store=True,
+            ["t:e", "t:e"], at=NOW, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
+            event_start=0, certified_in_store=True,
         )
-    assert info.value.code == "hours.direct_mismatch"
-    assert store.ledger.count_events() == events
+    assert info.value.code == "hours.direct_repeated"
+    assert store.ledger.count_events() == 0
+
+
+def test_credit_direct_credits_the_approved_entries_once(store: Any) -> None:
+    """The rows follow the events of the last approve_direct; a second call writes nothing."""
+    start = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    a, b = _entry("a", start, 60), _entry("b", start + timedelta(days=1), 90, volunteer_id="v2")
+    _record(store, a, b)
+    assert store.ledger.credit_direct(at=NOW, multipliers={}, regions={}) == 0  # none approved
+    with store.transaction():
+        found = store.ledger.approve_direct(
+            ["t:x", "t:b", "t:a"], at=NOW, actor="lead", reason="",
+            event_prefix="local:0000-0000-7000-", event_start=5, certified_in_store=True,
+        )
+        assert found == {"t:a": "v1", "t:b": "v2"}
+        written = store.ledger.credit_direct(
+            at=NOW, multipliers={"rescue": 2_000_000}, regions={"v2": "yunnan"}
+        )
+        assert written == 2
+        assert store.ledger.credit_direct(at=NOW, multipliers={}, regions={}) == 0
+    rows = [
+        (r.volunteer_id, r.entry_id, r.local_date, r.raw_minutes, r.weighted_micro, r.region)
+        for v in ("v1", "v2")
+        for r in store.ledger.credit_history(v)
+    ]
+    # 02:00Z is 07:45 in Kathmandu: both entries lie inside their local day
+    assert rows == [
+        ("v1", EntryId(origin="t", local_id="a"), 20260601, 60, 120_000_000, None),
+        ("v2", EntryId(origin="t", local_id="b"), 20260602, 90, 180_000_000, "yunnan"),
+    ]
+    # the i-th id's event has rand_b event_start + i: "t:b" is second (5 + 1), "t:a" third
+    tails = {str(e): store.ledger.entry_events(e)[0].id.local_id[-12:] for e in (a.id, b.id)}
+    assert tails == {"t:a": "000000000007", "t:b": "000000000006"}
 
 
 class _Spy:
-    """Counts the entries a ledger hands to its store's set-based approval."""
+    """Counts the entries a ledger's store approves with set-based SQL."""
 
     def __init__(self, store: Any) -> None:
         self.store = store
         self.handed: list[str] = []
         inner = store.ledger.approve_direct
 
-        def approve_direct(entry_ids: list[str], **kwargs: Any) -> None:
-            self.handed += entry_ids
-            inner(entry_ids, **kwargs)
+        def approve_direct(entry_ids: list[str], **kwargs: Any) -> dict[str, str]:
+            found: dict[str, str] = inner(entry_ids, **kwargs)
+            self.handed += found
+            return found
 
         store.ledger.approve_direct = approve_direct
 
@@ -261,6 +313,8 @@ def test_the_ledger_hands_plain_entries_to_the_store_only_under_a_plain_policy(
             ledger.approve_many(twice, actor="lead")  # a repeated id: refused, nothing written
         assert (info.value.code, info.value.path) == ("hours.invalid_transition", "$.entry_ids[2]")
         assert store.ledger.count_events() == 0
+        assert store._db.fetchall("SELECT count(*) FROM vk_hours_credit") == [(0,)]
+        spy.handed.clear()  # e1 was approved by the store, then undone with the call
         ledger.approve_many([e.id for e in entries], actor="lead")
         assert spy.handed == handed
         store.close()
@@ -282,4 +336,25 @@ def test_a_ledger_with_its_own_certified_source_credits_in_python(tmp_path: Any)
     ledger.approve_many([entry.id], actor="lead")
     assert spy.handed == []
     assert ledger.totals("v1").credited_minutes == 60
+    store.close()
+
+
+def test_an_approval_the_event_refuses_never_reaches_the_store(tmp_path: Any) -> None:
+    """An empty actor is refused at the first entry, after unknown ids, as the replay does."""
+    store = SQLiteStore(tmp_path / "actor.db")
+    spy = _Spy(store)
+    start = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    entries = [_entry(f"e{i}", start + timedelta(days=i), 60) for i in range(2)]
+    ledger = _record(store, *entries)
+    unknown = EntryId(origin="t", local_id="unknown")
+    with pytest.raises(UnknownEntry) as missing:
+        ledger.approve_many([entries[0].id, entries[1].id, unknown], actor="")
+    assert missing.value.path == "$.entry_ids[2]"
+    with pytest.raises(InvalidEvent) as refused:
+        ledger.approve_many([e.id for e in entries], actor="")
+    assert (refused.value.code, refused.value.path) == ("hours.invalid_event", "$.entry_ids[0].actor")
+    assert spy.handed == []
+    assert store.ledger.count_events() == 0
+    assert ledger.approve_many([e.id for e in entries], actor="lead") == 2
+    assert spy.handed == ["t:e0", "t:e1"]
     store.close()

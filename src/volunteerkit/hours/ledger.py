@@ -703,7 +703,7 @@ class Ledger:
             if not isinstance(eid, EntryId):
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         keys = [str(eid) for _, eid in batch]
-        plain = self._plain_entries(keys, now)
+        plain = self._approve_plain(batch, keys, actor, reason, now)
         ids = [eid for key, (_, eid) in zip(keys, batch, strict=True) if key not in plain]
         stored = self._repo.get_entries(ids)
         for key, (i, eid) in zip(keys, batch, strict=True):
@@ -714,15 +714,7 @@ class Ledger:
         after: dict[EntryId, EntryState] = {}
         first: Approved | None = None  # checked once; the others differ only in their ids
         for key, (i, eid) in zip(keys, batch, strict=True):
-            if key in plain:  # pending, no event: the approval is valid once actor and reason are
-                if first is None:
-                    try:
-                        first = Approved(
-                            id=self._next_event_id(now, ()), entry_id=eid, actor=actor, at=now,
-                            reason=reason,
-                        )
-                    except VolunteerkitError as err:
-                        raise err.at(f"$.entry_ids[{i}]") from None
+            if key in plain:  # approved by the store, once actor and reason were found valid
                 continue
             entry = stored[eid]
             mine = events_of.setdefault(eid, [])
@@ -751,7 +743,7 @@ class Ledger:
         if rows:
             self._repo.write_credit([], rows)
         if plain:
-            self._approve_plain(plain, [k for k in keys if k in plain], actor, reason, now)
+            self._credit_plain(plain, now)
         self._store.audit.append(
             audit_record(
                 self._clock, actor=actor, action="hours.approve_many",
@@ -761,12 +753,28 @@ class Ledger:
         )
         return len(batch)
 
-    def _plain_entries(self, keys: list[str], now: datetime) -> dict[str, str]:
-        """The entries of a batch the store approves and credits itself (entry -> volunteer).
+    def _approve_plain(
+        self,
+        batch: list[tuple[int, EntryId]],
+        keys: list[str],
+        actor: str,
+        reason: str,
+        now: datetime,
+    ) -> dict[str, str]:
+        """Have the store approve the plain entries of a batch; return them (entry -> volunteer).
 
-        An id listed twice in the batch takes the replay path, which refuses the second approval.
+        Their credit rows follow with :meth:`_credit_plain`, in the same transaction. An id
+        listed twice in the batch takes the replay path, which refuses the second approval. An
+        actor or reason the event refuses sends every entry there, to be refused in batch order.
         """
-        if self._direct is None:
+        if self._direct is None or not batch:
+            return {}
+        try:  # what the replay path checks first, for each entry
+            Approved(
+                id=self._next_event_id(now, ()), entry_id=batch[0][1], actor=actor, at=now,
+                reason=reason,
+            )
+        except VolunteerkitError:
             return {}
         once = keys
         if len(set(keys)) != len(keys):
@@ -774,14 +782,16 @@ class Ledger:
             for key in keys:
                 counts[key] += 1
             once = [k for k in keys if counts[k] == 1]
-        return self._direct.direct_approvable(
-            once, at=now, certified_in_store=self._certified is not None
+        bits = secrets.randbits(74)  # rand_a, and where the call's rand_b count starts
+        return self._direct.approve_direct(
+            once, at=now, actor=actor, reason=reason,
+            event_prefix=f"{self._origin}:{uuid7_text(now, bits)[:19]}",
+            event_start=bits & ((1 << 61) - 1),
+            certified_in_store=self._certified is not None,
         )
 
-    def _approve_plain(
-        self, plain: Mapping[str, str], keys: list[str], actor: str, reason: str, now: datetime
-    ) -> None:
-        """Have the store approve and credit the plain entries ``keys`` (in batch order)."""
+    def _credit_plain(self, plain: Mapping[str, str], now: datetime) -> None:
+        """Have the store write the credit rows of the entries :meth:`_approve_plain` approved."""
         assert self._direct is not None  # plain entries come from it
         regions: dict[str, str] = {}
         if self._home_region is not None:
@@ -789,14 +799,7 @@ class Ledger:
                 region = self._region(vid)
                 if region is not None:
                     regions[vid] = region
-        bits = secrets.randbits(74)  # rand_a, and where the call's rand_b count starts
-        self._direct.approve_direct(
-            keys, at=now, actor=actor, reason=reason,
-            event_prefix=f"{self._origin}:{uuid7_text(now, bits)[:19]}",
-            event_start=bits & ((1 << 61) - 1),
-            multipliers=self._multipliers, regions=regions,
-            certified_in_store=self._certified is not None,
-        )
+        self._direct.credit_direct(at=now, multipliers=self._multipliers, regions=regions)
 
     def _state_before(
         self, entry: ServiceEntry, events: list[LedgerEvent], now: datetime

@@ -501,41 +501,18 @@ class LedgerRepository(Protocol):
 
 
 @runtime_checkable
-@runtime_checkable
 class DirectApproval(Protocol):
     """Optional: a ledger repository that approves and credits plain entries in its own engine.
 
     The SQL repositories implement it; the memory store does not need to. A
     :class:`~volunteerkit.hours.ledger.Ledger` whose policy credits an isolated entry as its served
     minutes per local day (no rounding, no daily cap, no per-entry maximum, no time windows) hands
-    the *plain* entries of :meth:`~volunteerkit.hours.ledger.Ledger.approve_many` to the store,
-    which writes their approval events and credit rows with set-based SQL instead of reading them
-    back into Python. The rows are the ones the ledger would compute (one per local day of
-    ``[start, end - break)``; raw and credited minutes equal; weighted micro-minutes are the
-    minutes times the category's multiplier); a Hypothesis property checks them against the
-    memory store, which computes them in Python.
+    the entries of each batch of :meth:`~volunteerkit.hours.ledger.Ledger.approve_many` to the
+    store, which finds the *plain* ones and writes their approval events and credit rows with
+    set-based SQL instead of reading them back into Python. The rows are the ones the ledger would
+    compute; a Hypothesis property checks them against the memory store, which computes them in
+    Python.
     """
-
-    def direct_approvable(
-        self, entry_ids: Sequence[str], *, at: datetime, certified_in_store: bool
-    ) -> dict[str, str]:
-        """Return the plain entries among ``entry_ids``, with their volunteers.
-
-        An entry is plain at ``at`` when it is stored, was recorded pending at or before ``at``,
-        has no event, is isolated (see :meth:`LedgerRepository.isolated`), its served interval
-        lies from 1970-01-02 on, is at most 48 hours long and sees one UTC offset of its zone (a
-        whole number of minutes), and, with ``certified_in_store``, the store keeps no certified
-        credit for it (``vk_transfer_entries``).
-
-        Args:
-            entry_ids: Entry ids as text (``str(EntryId)``), each listed once.
-            at: The approval instant.
-            certified_in_store: Whether to exclude entries with certified credit in this store.
-
-        Returns:
-            Volunteer id by entry id (text), for the plain entries.
-        """
-        ...
 
     def approve_direct(
         self,
@@ -546,33 +523,57 @@ class DirectApproval(Protocol):
         reason: str,
         event_prefix: str,
         event_start: int,
-        multipliers: Mapping[str, int],
-        regions: Mapping[str, str],
         certified_in_store: bool,
-    ) -> None:
-        """Approve plain entries at ``at`` and write their credit rows, valid from ``at``.
+    ) -> dict[str, str]:
+        """Approve the plain entries among ``entry_ids`` at ``at``; return them, with volunteers.
 
-        Event ids count up in the order of ``entry_ids`` (RFC 9562, section 6.2, method 2:
-        monotonic within the call), so one batch's events go into the id index side by side
-        rather than at random places.
+        An entry is plain at ``at`` when it is stored, was recorded pending at or before ``at``,
+        has no event, is isolated (see :meth:`LedgerRepository.isolated`), its served interval
+        lies from 1970-01-02 on, is at most 48 hours long and sees one UTC offset of its zone (a
+        whole number of minutes), and, with ``certified_in_store``, the store keeps no certified
+        credit for it (``vk_transfer_entries``). The others are left alone.
+
+        Each plain entry gets its approval event. Event ids count up in the order of
+        ``entry_ids`` (RFC 9562, section 6.2, method 2: monotonic within the call), so one
+        batch's events go into the id index side by side rather than at random places. The
+        credit rows follow with :meth:`credit_direct`, which the caller must call in the same
+        transaction: events without their credit rows must never be committed.
 
         Args:
-            entry_ids: Entries that :meth:`direct_approvable` returned in this transaction.
+            entry_ids: Entry ids as text (``str(EntryId)``), each listed once.
             at: The approval instant.
             actor: Who approves (validated by the caller).
             reason: Why (validated by the caller).
             event_prefix: ``origin:`` and the first 19 characters of a UUIDv7 text for ``at``
                 (time, version and the 12-bit ``rand_a``, then ``-``).
             event_start: The 62-bit ``rand_b`` field of the first event id, below ``2**61``;
-                the ``i``-th entry's event has ``event_start + i``.
-            multipliers: Weighted micro-minutes per minute by category (others: ``WEIGHT_SCALE``).
-            regions: Home region by volunteer (volunteers without one are left out).
-            certified_in_store: As given to :meth:`direct_approvable`.
+                the event of ``entry_ids[i]`` has ``event_start + i``.
+            certified_in_store: Whether to exclude entries with certified credit in this store.
+
+        Returns:
+            Volunteer id by entry id (text), for the plain entries, now approved.
 
         Raises:
-            IntegrityError: ``hours.direct_mismatch`` if an entry is not among the plain entries
-                of the last :meth:`direct_approvable`, or has an event by now (nothing of the
-                caller's transaction may then be kept).
+            IntegrityError: ``hours.direct_repeated`` if an id is listed twice (nothing written).
+        """
+        ...
+
+    def credit_direct(
+        self, *, at: datetime, multipliers: Mapping[str, int], regions: Mapping[str, str]
+    ) -> int:
+        """Write the credit rows, valid from ``at``, of the entries the last approve_direct approved.
+
+        One row per local day of ``[start, end - break)``; raw and credited minutes equal;
+        weighted micro-minutes are the minutes times the category's multiplier. The entries are
+        then forgotten, so a second call writes nothing.
+
+        Args:
+            at: The approval instant given to :meth:`approve_direct`.
+            multipliers: Weighted micro-minutes per minute by category (others: ``WEIGHT_SCALE``).
+            regions: Home region by volunteer (volunteers without one are left out).
+
+        Returns:
+            How many credit rows were written.
         """
         ...
 

@@ -54,7 +54,7 @@ class _Dialect:
         # PostgreSQL the lookup is a LATERAL subquery fenced with OFFSET 0: while a freshly
         # loaded table has no statistics, a plain join with unnest() or ``id = ANY(array)`` was
         # planned as a scan of the whole table (and 1,000,000 rows is 200 such scans).
-        self.pos = "b.pos" if pg else "b.key"
+        self.pos = "b.pos - 1" if pg else "b.key"  # from 0
         # epoch minutes of a stored time (SQLite: microseconds, never negative here)
         self.start_min = (
             "floor(extract(epoch FROM e.start_at) / 60)::bigint" if pg else "e.start_at / 60000000"
@@ -78,6 +78,7 @@ class _Dialect:
             "|| '-' || printf('%012x', v & 281474976710655)"
         )
         self.temp = "" if pg else "temp."
+        self.int_key = "BIGINT" if pg else "INTEGER"  # SQLite: the rowid itself
         # PostgreSQL: OFFSET 0 keeps each NOT EXISTS a per-entry index probe; unfenced, the
         # planner turned them into anti joins that hash a whole table, once per batch
         self.fence = " OFFSET 0" if pg else ""
@@ -93,12 +94,6 @@ class _Dialect:
                 "(SELECT * FROM vk_hours_entries x WHERE x.id = b.id OFFSET 0) e"
             )
         return "FROM json_each(?) b JOIN vk_hours_entries e ON e.id = b.value"
-
-    def given(self) -> str:
-        """The ids of one call as a table ``g(id, n)``, ``n`` counting from 0."""
-        if self.pg:
-            return "(SELECT id, n - 1 AS n FROM unnest(?::text[]) WITH ORDINALITY AS u(id, n)) g"
-        return "(SELECT value AS id, key AS n FROM json_each(?)) g"
 
     def ids(self, ids: Sequence[str]) -> list[Any]:
         """The parameter that :meth:`source` binds: a text array, or a JSON array on SQLite."""
@@ -118,9 +113,10 @@ class SQLDirectApprovals:
         for table in (
             "vk_direct_spans (zone TEXT NOT NULL, lo BIGINT NOT NULL, hi BIGINT NOT NULL, "
             "off INTEGER NOT NULL, PRIMARY KEY (zone, lo))",
-            # the plain entries of the last direct_approvable, with their zone and served
-            # interval in epoch minutes (s, se); each lies inside one of the spans
-            "vk_direct_plain (entry_id TEXT NOT NULL PRIMARY KEY, pos BIGINT NOT NULL, "
+            # the entries the last approve_direct approved, until credit_direct credits them: their
+            # position in its entry_ids, zone and served interval in epoch minutes (s, se), which
+            # lies inside one of the spans. pos is the key: rows go in, and come out, in its order
+            f"vk_direct_plain (pos {self._sql.int_key} PRIMARY KEY, entry_id TEXT NOT NULL, "
             "volunteer_id TEXT NOT NULL, organization_id TEXT NOT NULL, category TEXT NOT NULL, "
             "zone TEXT NOT NULL, s BIGINT NOT NULL, se BIGINT NOT NULL)",
             "vk_direct_regions (volunteer_id TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL)",
@@ -157,46 +153,6 @@ class SQLDirectApprovals:
             "AND vk_direct_plain.se <= o.hi)"
         )
 
-    def direct_approvable(
-        self, entry_ids: Sequence[str], *, at: datetime, certified_in_store: bool
-    ) -> dict[str, str]:
-        """Return the plain entries among ``entry_ids`` (see the protocol).
-
-        They are also kept in a temporary table, for :meth:`approve_direct` in the same
-        transaction.
-        """
-        s = self._sql
-        self._create_temp()
-        self._db.execute(f"DELETE FROM {s.temp}vk_direct_plain")
-        if not entry_ids:
-            return {}
-        start, end = s.start_min, s.end_min
-        served_end = f"({end} - e.break_minutes)"
-        f = s.fence
-        certified = (
-            f"AND NOT EXISTS (SELECT 1 FROM vk_transfer_entries c WHERE c.entry_id = e.id{f}) "
-            if certified_in_store
-            else ""
-        )
-        source = s.source()
-        self._db.execute(
-            f"INSERT INTO {s.temp}vk_direct_plain (entry_id, pos, volunteer_id, organization_id, "
-            f"category, zone, s, se) SELECT e.id, {s.pos}, e.volunteer_id, e.organization_id, "
-            f"e.category, e.zone, {start}, {served_end} {source} "
-            f"WHERE e.initial_status = 'pending' AND e.start_at >= {s.min_start} "
-            f"AND e.recorded_at <= ? AND {served_end} - {start} <= {_MAX_SPAN_MINUTES} "
-            f"AND NOT EXISTS (SELECT 1 FROM vk_hours_events v WHERE v.entry_id = e.id{f}) "
-            "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries x WHERE x.volunteer_id = "
-            "e.volunteer_id AND x.start_at < e.end_at AND x.end_at > e.start_at "
-            f"AND x.{s.key} <> e.{s.key}{f}) "
-            "AND NOT EXISTS (SELECT 1 FROM vk_hours_events k WHERE k.volunteer_id = "
-            f"e.volunteer_id AND k.type = 'corrected'{f}) {certified}",
-            [*s.ids(entry_ids), self._db.to_db_time(at)],
-        )
-        self._load_spans()
-        rows = self._db.fetchall(f"SELECT entry_id, volunteer_id FROM {s.temp}vk_direct_plain")
-        return {str(r[0]): str(r[1]) for r in rows}
-
     def approve_direct(
         self,
         entry_ids: Sequence[str],
@@ -206,43 +162,76 @@ class SQLDirectApprovals:
         reason: str,
         event_prefix: str,
         event_start: int,
-        multipliers: Mapping[str, int],
-        regions: Mapping[str, str],
         certified_in_store: bool,
-    ) -> None:
-        """Write the events and credit rows of plain entries (see the protocol).
+    ) -> dict[str, str]:
+        """Approve the plain entries among ``entry_ids`` (see the protocol).
 
-        ``certified_in_store`` was applied by :meth:`direct_approvable`, whose table of plain
-        entries this reads; an id not in it, or one with an event by now, fails the count check.
+        The plain entries are found with one ``INSERT ... SELECT`` into a temporary table, whose
+        rows then give the approval events and, in :meth:`credit_direct`, the credit rows.
         """
-        if not entry_ids:
-            return
+        if len(set(entry_ids)) != len(entry_ids):
+            raise IntegrityError(
+                "an entry is listed twice for set-based approval",
+                "同一条记录被两次交给批量批准",
+                code="hours.direct_repeated",
+            )
         with self._db.atomic():  # all of it or nothing, inside the caller's transaction or not
             db, s = self._db, self._sql
+            self._create_temp()
+            db.execute(f"DELETE FROM {s.temp}vk_direct_plain")
+            if not entry_ids:
+                return {}
             t = db.to_db_time(at)
+            start, end = s.start_min, s.end_min
+            served_end = f"({end} - e.break_minutes)"
+            f = s.fence
+            certified = (
+                f"AND NOT EXISTS (SELECT 1 FROM vk_transfer_entries c WHERE c.entry_id = e.id{f}) "
+                if certified_in_store
+                else ""
+            )
+            db.execute(
+                f"INSERT INTO {s.temp}vk_direct_plain (pos, entry_id, volunteer_id, "
+                f"organization_id, category, zone, s, se) SELECT {s.pos}, e.id, e.volunteer_id, "
+                f"e.organization_id, e.category, e.zone, {start}, {served_end} {s.source()} "
+                f"WHERE e.initial_status = 'pending' AND e.start_at >= {s.min_start} "
+                f"AND e.recorded_at <= ? AND {served_end} - {start} <= {_MAX_SPAN_MINUTES} "
+                f"AND NOT EXISTS (SELECT 1 FROM vk_hours_events v WHERE v.entry_id = e.id{f}) "
+                "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries x WHERE x.volunteer_id = "
+                "e.volunteer_id AND x.start_at < e.end_at AND x.end_at > e.start_at "
+                f"AND x.{s.key} <> e.{s.key}{f}) "
+                "AND NOT EXISTS (SELECT 1 FROM vk_hours_events k WHERE k.volunteer_id = "
+                f"e.volunteer_id AND k.type = 'corrected'{f}) {certified}",
+                [*s.ids(entry_ids), t],
+            )
+            self._load_spans()
+            # the i-th of entry_ids gets rand_b event_start + i: ids count up in pos order
+            db.execute(
+                "INSERT INTO vk_hours_events (id, entry_id, volunteer_id, type, actor, at, reason) "
+                f"SELECT ? || {s.id_tail}, entry_id, volunteer_id, 'approved', ?, ?, ? FROM ("
+                f"SELECT entry_id, volunteer_id, ? + pos AS v FROM {s.temp}vk_direct_plain) q "
+                "ORDER BY v",
+                [event_prefix, actor, t, reason, event_start],
+            )
+            rows = db.fetchall(f"SELECT entry_id, volunteer_id FROM {s.temp}vk_direct_plain")
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def credit_direct(
+        self, *, at: datetime, multipliers: Mapping[str, int], regions: Mapping[str, str]
+    ) -> int:
+        """Write the credit rows of the entries :meth:`approve_direct` approved (see the protocol).
+
+        Returns:
+            How many credit rows were written.
+        """
+        with self._db.atomic():
+            db, s = self._db, self._sql
             self._create_temp()
             db.execute(f"DELETE FROM {s.temp}vk_direct_regions")
             if regions:
                 db.executemany(
                     f"INSERT INTO {s.temp}vk_direct_regions (volunteer_id, region) VALUES (?, ?)",
                     sorted(regions.items()),
-                )
-            given, ids = s.given(), s.ids(entry_ids)
-            written = db.execute(
-                "INSERT INTO vk_hours_events (id, entry_id, volunteer_id, type, actor, at, reason) "
-                f"SELECT ? || {s.id_tail}, entry_id, volunteer_id, 'approved', ?, ?, ? FROM ("
-                "SELECT p.entry_id, p.volunteer_id, ? + g.n AS v "
-                f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
-                "WHERE NOT EXISTS (SELECT 1 FROM vk_hours_events e WHERE e.entry_id = p.entry_id"
-                f"{s.fence})"
-                ") q ORDER BY v",
-                [event_prefix, actor, t, reason, event_start, *ids],
-            )
-            if written != len(entry_ids):
-                raise IntegrityError(
-                    "an entry given for set-based approval is not plain",
-                    "交给批量批准的记录不符合条件",
-                    code="hours.direct_mismatch",
                 )
             cases: list[Any] = []
             mult = str(WEIGHT_SCALE)
@@ -251,7 +240,7 @@ class SQLDirectApprovals:
                 for category, micro in sorted(multipliers.items()):
                     cases += [category, micro]
             # day k of an entry: local day ls // 1440 + k, at most three for 48 hours
-            db.execute(
+            written = db.execute(
                 "INSERT INTO vk_hours_credit (volunteer_id, local_date, valid_from, valid_to, "
                 "raw_minutes, credited_minutes, weighted_micro, entry_id, organization_id, category, "
                 f"region) SELECT volunteer_id, {s.local_date}, ?, NULL, m, m, m * mult, entry_id, "
@@ -261,13 +250,14 @@ class SQLDirectApprovals:
                 "(CASE WHEN ls > day * 1440 THEN ls ELSE day * 1440 END) AS m FROM ("
                 "SELECT p.entry_id, p.volunteer_id, p.organization_id, p.category, r.region, p.pos, "
                 f"{mult} AS mult, ls, le, ls / 1440 + k.k AS day FROM ("
-                "SELECT p.entry_id, p.volunteer_id, p.organization_id, p.category, p.pos, "
+                "SELECT p.pos, p.entry_id, p.volunteer_id, p.organization_id, p.category, "
                 "p.s + o.off AS ls, p.se + o.off AS le "
-                f"FROM {given} JOIN {s.temp}vk_direct_plain p ON p.entry_id = g.id "
-                f"JOIN {s.temp}vk_direct_spans o ON o.zone = p.zone AND o.lo <= p.s AND p.s < o.hi"
-                ") p "
+                f"FROM {s.temp}vk_direct_plain p JOIN {s.temp}vk_direct_spans o "
+                "ON o.zone = p.zone AND o.lo <= p.s AND p.s < o.hi) p "
                 f"LEFT JOIN {s.temp}vk_direct_regions r ON r.volunteer_id = p.volunteer_id "
                 "CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) k) d) c "
                 "WHERE m > 0 ORDER BY pos, day",
-                [t, *cases, *ids],
+                [db.to_db_time(at), *cases],
             )
+            db.execute(f"DELETE FROM {s.temp}vk_direct_plain")  # credited once
+        return written
