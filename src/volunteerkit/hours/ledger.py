@@ -478,7 +478,15 @@ class Ledger:
         present = 0
         now_checked = False  # what validate_entry checks of now, once (and entry, policy: above)
         for i, entry in batch:
-            known = stored.get(entry.id) or fresh.get(entry.id)
+            # one lookup of the id per entry in the common case (a new id, nothing stored): ids
+            # hash in Python, and this loop runs a million times in a large import
+            eid = entry.id
+            known = stored.get(eid) if stored else None
+            if known is None:
+                size = len(fresh)
+                known = fresh.setdefault(eid, entry)  # a new id keeps its place in the batch
+                if len(fresh) > size:
+                    known = None
             if known is not None:
                 if entry._with_status(known.initial_status) != known:
                     raise ConflictError(
@@ -498,7 +506,8 @@ class Ledger:
                 status = _decide(entry, self._policy).status
             except VolunteerkitError as err:
                 raise err.at(f"$.entries[{i}]") from None
-            fresh[entry.id] = entry._with_status(status)  # what prepare_entry returns
+            if status is not entry.initial_status:
+                fresh[eid] = entry._with_status(status)  # what prepare_entry returns
         new = list(fresh.values())
         if not new:
             return 0, present, 0
