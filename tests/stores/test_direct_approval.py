@@ -358,3 +358,22 @@ def test_an_approval_the_event_refuses_never_reaches_the_store(tmp_path: Any) ->
     assert ledger.approve_many([e.id for e in entries], actor="lead") == 2
     assert spy.handed == ["t:e0", "t:e1"]
     store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_turns_jit_off_for_the_search_alone(make_postgres_store: Any) -> None:
+    """The session's own jit setting is back once the plain entries are found."""
+    store = make_postgres_store()
+    entry = _entry("e", datetime(2026, 6, 1, 2, tzinfo=UTC), 60)
+    _record(store, entry)
+    for session in ("on", "off"):
+        store._db.execute(f"SET jit = {session}")
+        with store.transaction():
+            found = store.ledger.approve_direct(
+                [str(entry.id)], at=NOW, actor="lead", reason="",
+                event_prefix="local:0000-0000-7000-", event_start=0, certified_in_store=True,
+            )
+            assert found == ({"t:e": "v1"} if session == "on" else {})  # approved the first time
+            store.ledger.credit_direct(at=NOW, multipliers={}, regions={})
+            assert store._db.fetchall("SELECT current_setting('jit')") == [(session,)]
+    store.close()
