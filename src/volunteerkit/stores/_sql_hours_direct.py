@@ -228,8 +228,8 @@ class SQLDirectApprovals:
             db.execute(
                 "INSERT INTO vk_hours_events (id, entry_id, volunteer_id, type, actor, at, reason) "
                 f"SELECT ? || {s.id_tail}, entry_id, volunteer_id, 'approved', ?, ?, ? FROM ("
-                f"SELECT entry_id, volunteer_id, ? + pos AS v FROM {s.temp}vk_direct_plain) q "
-                "ORDER BY v",
+                f"SELECT entry_id, volunteer_id, pos, ? + pos AS v FROM {s.temp}vk_direct_plain) q "
+                "ORDER BY pos",  # the table's key: read in order, not sorted
                 [event_prefix, actor, t, reason, event_start],
             )
             rows = db.fetchall(f"SELECT entry_id, volunteer_id FROM {s.temp}vk_direct_plain")
