@@ -555,6 +555,19 @@ def test_record_result_counts(ledger):
     assert (result.unchanged, result.total) == (1, 3)
 
 
+def test_a_repeat_in_one_batch_is_compared_with_the_decided_entry(ledger, store):
+    """An organization entry is approved on entry: its repeat is present, a changed one clashes."""
+    org = entry("o", source=Source.ORGANIZATION)
+    result = ledger.record_many([org, org], actor="x")
+    assert result == RecordResult(written=1, already_present=1, approved=1, batches=1)
+    assert ledger.totals("v1").credited_minutes == 180
+    changed = entry("p", d=2, h2=11, source=Source.ORGANIZATION)
+    with pytest.raises(ConflictError) as info:
+        ledger.record_many([entry("p", source=Source.ORGANIZATION), changed], actor="x")
+    assert (info.value.code, info.value.path) == ("hours.entry_conflict", "$.entries[1].id")
+    assert store.ledger.count_entries() == 1
+
+
 @pytest.mark.parametrize("by", ["planet", 5, None, [["day"]]])
 def test_unknown_grouping_is_refused(ledger, by):
     """minutes_by with an unknown key, or a grouping that is not keys, raises a typed error.
