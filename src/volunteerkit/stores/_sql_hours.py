@@ -169,19 +169,20 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-def entry_row(db: SQLDatabase, e: ServiceEntry) -> tuple[Any, ...]:
+def entry_row(db: SQLDatabase, e: ServiceEntry, key: str | None = None) -> tuple[Any, ...]:
     """Return the stored row of an entry, in :data:`ENTRY_COLUMNS` order.
 
     Args:
         db: The database (for its time conversion).
         e: The entry.
+        key: ``str(e.id)``, if the caller has it already.
 
     Returns:
         The row.
     """
     t = db.checked_time  # the entry's times are aware: ServiceEntry converts them to UTC
     return (
-        str(e.id),
+        str(e.id) if key is None else key,
         e.volunteer_id,
         e.organization_id,
         e.activity_id,
@@ -370,7 +371,7 @@ class SQLLedgerRepository(SQLDirectApprovals):
         if not unique:
             return 0
         db = self._db
-        rows = {k: entry_row(db, e) for k, e in unique.items()}
+        rows = {k: entry_row(db, e, k) for k, e in unique.items()}
         with db.atomic():
             if self._append("vk_hours_entries", ENTRY_COLUMNS, list(rows.values())):
                 return len(rows)
