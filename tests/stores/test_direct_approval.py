@@ -81,7 +81,9 @@ class _Undo(Exception):
     """Raised to roll back a trial of ``approve_direct``."""
 
 
-def _found(store: Any, keys: list[str], *, at: datetime = NOW, certified: bool = True) -> Any:
+def _found(
+    store: Any, keys: list[str], *, at: datetime = NOW, certified: bool = True
+) -> dict[str, str]:
     """What ``approve_direct`` approves of ``keys``, in a transaction then rolled back."""
     found: dict[str, str] = {}
     events = store.ledger.count_events()
