@@ -221,6 +221,16 @@ def test_an_offset_with_seconds_is_left_to_the_replay(store: Any) -> None:
     new = _entry("new", datetime(1973, 6, 1, 12, tzinfo=UTC), 60, zone=monrovia)
     _record(store, old, new)
     assert _plain(store, old, new) == {"t:new"}
+    assert _plain(store, old) == set()  # one span, its offset not in whole minutes
+
+
+def test_one_zone_across_an_offset_change_still_drops_its_entry(store: Any) -> None:
+    """Kathmandu's entries lie in one span; New York's two spans still need the check."""
+    across = _entry("across", datetime(2026, 11, 1, 4, tzinfo=UTC), 30 * 60, zone=NEW_YORK)
+    calm = _entry("calm", datetime(2026, 11, 3, 4, tzinfo=UTC), 60, volunteer_id="v2")
+    _record(store, across, calm)
+    assert _plain(store, across, calm) == {"t:calm"}
+    assert _plain(store, calm, across) == {"t:calm"}
 
 
 def test_an_entry_with_certified_credit_in_the_store_is_not_plain(store: Any) -> None:

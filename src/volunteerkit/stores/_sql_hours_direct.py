@@ -136,25 +136,33 @@ class SQLDirectApprovals:
         """Fill the spans table for the zones and times of the plain table's entries.
 
         Then drop the entries that no span holds whole: across an offset change, in a zone this
-        machine does not know, or in an offset with seconds.
+        machine does not know, or in an offset with seconds. When each zone's entries lie in one
+        span of whole minutes, none can be dropped, and the statement that looks is skipped.
         """
         s = self._sql
         self._db.execute(s.clear("vk_direct_spans"))
         ranges = self._db.fetchall(
-            f"SELECT zone, min(s), max(se) FROM {s.temp}vk_direct_plain GROUP BY zone"
+            f"SELECT zone, min(s), max(s), max(se) FROM {s.temp}vk_direct_plain GROUP BY zone"
         )
         rows: list[tuple[str, int, int, int]] = []
-        for key, lo, hi in ranges:
+        held = True  # whether every entry lies inside one span (then none is dropped)
+        for key, lo, last, hi in ranges:
             zone = _zone(str(key), self._zones)
             if zone is None:
+                held = False
                 continue
-            for a, b, offset in offset_spans(zone, int(lo), int(hi) + 1):
+            # the spans cover [lo, end) exactly: one span, in whole minutes, holds every entry
+            spans = offset_spans(zone, int(lo), max(int(last), int(hi)) + 1)
+            held = held and len(spans) == 1 and spans[0][2] % 60 == 0
+            for a, b, offset in spans:
                 if offset % 60 == 0:
                     rows.append((str(key), a, b, offset // 60))
         if rows:
             self._db.executemany(
                 f"INSERT INTO {s.temp}vk_direct_spans (zone, lo, hi, off) VALUES (?, ?, ?, ?)", rows
             )
+        if held:  # the common case: zones without an offset change in the batch's times
+            return
         self._db.execute(
             f"DELETE FROM {s.temp}vk_direct_plain WHERE NOT EXISTS (SELECT 1 FROM "
             f"{s.temp}vk_direct_spans o WHERE o.zone = vk_direct_plain.zone "
