@@ -55,6 +55,33 @@ class Figure:
         return d
 
 
+ROUNDS = 2
+"""Rounds of a long comparison in a full run (one in a quick run): see :func:`rounds`."""
+
+
+def rounds(quick: bool) -> int:
+    """How many times a long comparison times each side.
+
+    A phase of a minute or more moves by 15-20 % between runs on a shared machine, so one timing of
+    each side gives a ratio that moves by more than that. The sides alternate (A B B A ...), so a
+    slow stretch of the machine falls on both, and each side keeps its fastest time: noise only
+    ever adds time. The note lists every timing.
+    """
+    return 1 if quick else ROUNDS
+
+
+def rounds_note(ours: list[float], baseline: list[float]) -> str:
+    """The note that lists each side's timings, in the order they ran."""
+    def listed(times: list[float]) -> str:
+        return ", ".join(f"{t:.1f}" for t in times)
+
+    return (
+        f"fastest of {len(ours)} (ledger {listed(ours)} s; baseline {listed(baseline)} s)"
+        if len(ours) > 1
+        else "one round"
+    )
+
+
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     """Run ``fn`` ``repeat`` times and return the median wall time in seconds."""
     times = []
