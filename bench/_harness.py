@@ -13,7 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from volunteerkit.stores import SQLiteStore
 
@@ -63,22 +63,52 @@ def rounds(quick: bool) -> int:
     """How many times a long comparison times each side.
 
     A phase of a minute or more moves by 15-20 % between runs on a shared machine, so one timing of
-    each side gives a ratio that moves by more than that. The sides alternate (A B B A ...), so a
-    slow stretch of the machine falls on both, and each side keeps its fastest time: noise only
-    ever adds time. The note lists every timing.
+    each side gives a ratio that moves by more than that. The comparisons that use this start with
+    a warm-up run of their own side, not counted (it also gives the rows the baseline loads), then
+    alternate baseline first: B A A B ... Each side keeps its fastest time (noise only ever adds
+    time); if the machine speeds up as the process warms, the last slot, the fastest, is the
+    baseline's. The note lists every timing.
     """
     return 1 if quick else ROUNDS
 
 
-def rounds_note(ours: list[float], baseline: list[float]) -> str:
+_T = TypeVar("_T")
+
+
+def alternate(
+    ours: Callable[[], _T], baseline: Callable[[], float], quick: bool
+) -> tuple[list[_T], list[float]]:
+    """Run both sides :func:`rounds` times each, baseline first: B A A B ...
+
+    Returns:
+        What each run of ``ours`` returned, and the baseline's seconds, in the order they ran.
+    """
+    mine: list[_T] = []
+    theirs: list[float] = []
+    for k in range(rounds(quick)):
+        if k % 2:
+            mine.append(ours())
+            theirs.append(baseline())
+        else:
+            theirs.append(baseline())
+            mine.append(ours())
+    return mine, theirs
+
+
+def rounds_note(warm_up: float, ours: list[float], baseline: list[float]) -> str:
     """The note that lists each side's timings, in the order they ran."""
+
     def listed(times: list[float]) -> str:
         return ", ".join(f"{t:.1f}" for t in times)
 
-    return (
-        f"fastest of {len(ours)} (ledger {listed(ours)} s; baseline {listed(baseline)} s)"
+    head = (
+        f"fastest of {len(ours)} each, baseline first, B A A B ..."
         if len(ours) > 1
-        else "one round"
+        else "one round, baseline first"
+    )
+    return (
+        f"{head} (ours {listed(ours)} s; baseline {listed(baseline)} s; warm-up run of ours "
+        f"{warm_up:.1f} s, not counted)"
     )
 
 

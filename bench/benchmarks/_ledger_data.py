@@ -8,13 +8,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench._harness import Figure
+from bench._harness import Figure, timed_without_gc
+from volunteerkit import FixedClock
 from volunteerkit._ids import uuid7, uuid7_text
-from volunteerkit.hours import EntryId, ServiceEntry, Source
+from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
 from volunteerkit.hours._time import split_minutes_by_day
+from volunteerkit.hours.ledger import Ledger
+from volunteerkit.stores import Store
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+APPROVED_AT = NOW + timedelta(hours=1)
+"""When :func:`ledger_round` approves what it recorded at :data:`NOW`."""
 ZONES = [ZoneInfo(z) for z in ("Asia/Shanghai", "Asia/Kathmandu", "Asia/Yangon")]
 TABLES = ("vk_hours_entries", "vk_hours_events", "vk_hours_credit", "vk_hours_settings", "vk_audit_log")
 
@@ -119,6 +124,25 @@ def approve_by_hand(
             (vid, day.year * 10000 + day.month * 100 + day.day, at, None, m, m, m * 1_000_000,
              eid, org, cat, None)
         )  # fmt: skip
+
+
+def ledger_round(store: Store, data: list[ServiceEntry]) -> tuple[float, float]:
+    """Record ``data`` into ``store`` through a Ledger, then approve it all an hour later.
+
+    Returns:
+        The seconds of ``record_many`` and of ``approve_many``, each timed without garbage
+        collection. The store is closed.
+    """
+    clock = FixedClock(NOW)
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    record_s, result = timed_without_gc(lambda: ledger.record_many(data, actor="importer"))
+    clock.advance(APPROVED_AT - NOW)
+    ids = [e.id for e in data]
+    approve_s, approved = timed_without_gc(lambda: ledger.approve_many(ids, actor="lead-7"))
+    assert result.written == len(data)
+    assert approved == len(data)
+    store.close()
+    return record_s, approve_s
 
 
 def floor_figure(name: str, n: int, ours: float, floor: float, raw: float, raw_name: str) -> Figure:

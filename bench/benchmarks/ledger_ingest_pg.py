@@ -4,8 +4,8 @@ The same method as ``ledger-ingest`` (see that module) on a throwaway PostgreSQL
 (``TemporaryPostgres``): the ledger writes through ``PostgresStore`` (bulk inserts are binary
 ``COPY``); the baseline loads every row the ledger wrote, read back as tuples, into a fresh schema
 made by the same migrations, with psycopg's binary ``COPY`` in one transaction. Goal: ratio >= 0.7.
-As there, a full run times each side twice (ledger, raw, raw, ledger), each into a fresh schema,
-and compares the fastest of each.
+As there, a warm-up ledger run comes first, not counted, then a full run times each side twice
+(raw, ledger, ledger, raw), each into a fresh schema, and compares the fastest of each.
 
 A second figure, ``ledger-ingest-pg (vs floor)``, compares the ledger with the same job done by
 hand, checking nothing, as in ``ledger-ingest``: binary ``COPY`` of the entry rows, then, 5,000 ids
@@ -20,23 +20,22 @@ instead (see ``ledger-ingest``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from bench._harness import Figure, rounds, rounds_note, timed_without_gc
+from bench._harness import Figure, alternate, rounds_note, timed_without_gc
 from bench.benchmarks._ledger_data import (
+    APPROVED_AT,
     FLOOR_SELECT,
-    NOW,
     SAME_ROWS,
     TABLES,
     approve_by_hand,
     entries,
     floor_figure,
+    ledger_round,
 )
-from volunteerkit import FixedClock
-from volunteerkit.hours import NATIONAL, ServiceEntry
+from volunteerkit.hours import ServiceEntry
 from volunteerkit.hours._time import to_minute
-from volunteerkit.hours.ledger import Ledger
 from volunteerkit.stores import PostgresStore
 from volunteerkit.stores._sql_hours import CREDIT_COLUMNS, ENTRY_COLUMNS, EVENT_COLUMNS
 from volunteerkit.testing.postgres import TemporaryPostgres
@@ -156,41 +155,32 @@ def run(quick: bool) -> list[Figure]:
 
     n = 20_000 if quick else 1_000_000
     data = entries(n, n // 10)
-    ids = [e.id for e in data]
-    runs: list[tuple[float, float]] = []  # the ledger's (record, approve) seconds, each round
-    raws: list[float] = []
     with TemporaryPostgres() as pg:
+        made = 0
 
-        def ledger_run() -> None:
-            store = PostgresStore(pg.dsn, schema=f"ledger{len(runs)}")
-            clock = FixedClock(NOW)
-            ledger = Ledger(store, clock=clock, policy=NATIONAL)
-            record_s, result = timed_without_gc(lambda: ledger.record_many(data, actor="importer"))
-            clock.advance(timedelta(hours=1))
-            approve_s, approved = timed_without_gc(lambda: ledger.approve_many(ids, actor="lead-7"))
-            assert result.written == n
-            assert approved == n
-            store.close()
-            runs.append((record_s, approve_s))
+        def ledger_run() -> tuple[float, float]:
+            """Record and approve into a fresh schema; the (record, approve) seconds."""
+            nonlocal made
+            schema = f"ledger{made}"  # ledger0, the warm-up's, is kept
+            made += 1
+            seconds = ledger_round(PostgresStore(pg.dsn, schema=schema), data)
+            if made > 1:
+                _drop(pg.dsn, schema)
+            return seconds
 
-        def raw_run() -> None:
-            schema = f"raw{len(raws)}"
-            raws.append(_copy_all(pg.dsn, schema, rows))
-            _drop(pg.dsn, schema)
+        def raw_run() -> float:
+            seconds = _copy_all(pg.dsn, "raw", rows)
+            _drop(pg.dsn, "raw")
+            return seconds
 
-        ledger_run()  # round 0: the ledger first (the raw load needs its rows), then raw
+        warm_up = ledger_run()  # not counted: it gives the rows of the raw loads
         with psycopg.connect(pg.dsn) as conn:
             conn.execute('SET search_path TO "ledger0"')
             rows = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in TABLES}
-        raw_run()
-        for k in range(1, rounds(quick)):  # then alternately: A B B A A B ...
-            for step in (raw_run, ledger_run) if k % 2 else (ledger_run, raw_run):
-                step()
-            _drop(pg.dsn, f"ledger{len(runs) - 1}")
-        approved_at = NOW + timedelta(hours=1)  # what each ledger run's clock read
-        floor = _floor(pg.dsn, "floor", data, approved_at)
+        timed, raws = alternate(ledger_run, raw_run, quick)
+        floor = _floor(pg.dsn, "floor", data, APPROVED_AT)
         assert _same_rows(pg.dsn, "ledger0", "floor")
-    record_s, approve_s = min(runs, key=sum)
+    record_s, approve_s = min(timed, key=sum)
     raw = min(raws)
     ours = record_s + approve_s
     counts = ", ".join(f"{t.removeprefix('vk_')} {len(r):,}" for t, r in rows.items())
@@ -204,7 +194,7 @@ def run(quick: bool) -> list[Figure]:
             note=(
                 f"{n:,} entries recorded+approved in {ours:.1f} s (record {record_s:.1f} s, "
                 f"approve+credit {approve_s:.1f} s); binary COPY of the same rows ({counts}) "
-                f"{raw:.1f} s; {rounds_note([sum(r) for r in runs], raws)}"
+                f"{raw:.1f} s; {rounds_note(sum(warm_up), [sum(r) for r in timed], raws)}"
             ),
         ),
         floor_figure(NAME, n, ours, floor, raw, "binary COPY"),
