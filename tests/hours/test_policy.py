@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from volunteerkit import from_json, structure, to_json, unstructure
 from volunteerkit.errors import InvalidInputError, NaiveDatetimeError, SerializationError
@@ -39,8 +40,9 @@ from volunteerkit.hours import (
     round_minutes,
     validate_entry,
 )
+from volunteerkit.hours.policy import _decide, _decisions_by_source
 
-from .strategies import make_entry, policies
+from .strategies import make_entry, policies, service_entries
 
 SH = ZoneInfo("Asia/Shanghai")
 DOWN, NEAREST, UP = RoundingMode.DOWN, RoundingMode.NEAREST, RoundingMode.UP
@@ -251,6 +253,47 @@ def test_records_over_24_hours_are_refused() -> None:
     assert (info.value.code, info.value.path) == ("hours.too_long", "$.end")
 
 
+@given(
+    start=st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+    ),
+    limit=st.integers(1, 3000),
+    excess=st.integers(-150, 150),
+    micro=st.integers(0, 999_999),
+)
+def test_too_long_compares_whole_minutes_between_the_floors_with_the_limit(
+    start: datetime, limit: int, excess: int, micro: int
+) -> None:
+    """``hours.too_long`` is raised exactly when ``duration_minutes`` exceeds the limit.
+
+    ``duration_minutes`` subtracts the floors to the minute of end and start, so a span under
+    the limit plus a minute may still exceed it (start at :45 s, end 30 s past the limit): the
+    check looks at the floors whenever ``end - start`` reaches the limit, and only skips them
+    when it is below.
+    """
+    end = start + timedelta(minutes=limit, seconds=excess, microseconds=micro)
+    assume(end - start >= timedelta(minutes=2))
+    entry = make_entry("1", start, end, SH, status=Status.PENDING)
+    policy = attrs.evolve(NATIONAL, max_record_minutes=limit, backfill=None)
+    now = end + timedelta(days=1)
+    if entry.duration_minutes > limit:
+        with pytest.raises(PolicyViolation) as info:
+            validate_entry(entry, policy, now=now)
+        assert (info.value.code, info.value.path) == ("hours.too_long", "$.end")
+    else:
+        validate_entry(entry, policy, now=now)
+
+
+def test_a_span_of_the_limit_and_a_half_minute_can_be_one_minute_too_long() -> None:
+    """Start 12:00:45, end 30 s past 24 hours: the floors are 1441 minutes apart (limit 1440)."""
+    start = datetime(2026, 5, 1, 4, 0, 45, tzinfo=UTC)
+    entry = _entry(start, start + timedelta(minutes=1440, seconds=30))
+    assert entry.duration_minutes == 1441
+    with pytest.raises(PolicyViolation) as info:
+        validate_entry(entry, CHECK_IN_OUT, now=datetime(2026, 5, 3, tzinfo=SH))
+    assert info.value.code == "hours.too_long"
+
+
 def test_future_service_is_refused() -> None:
     """Service that ends after ``now`` is refused; ending exactly at ``now`` is fine."""
     start = datetime(2026, 5, 1, 8, tzinfo=SH)
@@ -358,6 +401,27 @@ def test_approval_decision(
     assert (decision.status, decision.code) == (status, code)
     prepared = prepare_entry(entry, policy, now=datetime(2026, 5, 2, tzinfo=SH))
     assert prepared.initial_status is status
+
+
+@given(policy=policies(), entry=service_entries())
+def test_decisions_by_source_are_the_decisions_of_each_entry(
+    policy: AccrualPolicy, entry: ServiceEntry
+) -> None:
+    """The per-source table a large import looks up decides as :func:`decide_approval` does."""
+    table = _decisions_by_source(policy)
+    assert table.get(entry.source, _decide(entry, policy)) == decide_approval(entry, policy)
+    if policy.approval.mode is not ApprovalMode.AUTO_BELOW:
+        assert set(table) == set(Source)
+
+
+def test_below_n_minutes_only_organization_entries_are_decided_by_source() -> None:
+    """Auto-approval below N minutes: an entry's minutes decide it, unless staff entered it."""
+    table = _decisions_by_source(auto_approve_below(240))
+    assert {s: d.code for s, d in table.items()} == {
+        Source.ORGANIZATION: "approval.organization_entry"
+    }
+    base = attrs.evolve(NATIONAL, approval=ApprovalRule(mode=ApprovalMode.SUBMIT))
+    assert {d.code for d in _decisions_by_source(base).values()} == {"approval.required"}
 
 
 def test_auto_approve_below_names_the_derived_policy() -> None:

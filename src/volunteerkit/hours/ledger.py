@@ -88,6 +88,7 @@ from volunteerkit.hours.policy import (
     AccrualPolicy,
     RoundingScope,
     _decide,
+    _decisions_by_source,
     _validate,
 )
 from volunteerkit.hours.store import (
@@ -477,6 +478,7 @@ class Ledger:
         fresh: dict[EntryId, ServiceEntry] = {}
         present = 0
         now_checked = False  # what validate_entry checks of now, once (and entry, policy: above)
+        by_source = _decisions_by_source(self._policy)  # all of _decide, but for minutes
         for i, entry in batch:
             # one lookup of the id per entry in the common case (a new id, nothing stored): ids
             # hash in Python, and this loop runs a million times in a large import
@@ -503,7 +505,8 @@ class Ledger:
                     require_aware(now, "$.now")
                     now_checked = True
                 _validate(entry, self._policy, now, reg)
-                status = _decide(entry, self._policy).status
+                decided = by_source.get(entry.source)
+                status = (_decide(entry, self._policy) if decided is None else decided).status
             except VolunteerkitError as err:
                 raise err.at(f"$.entries[{i}]") from None
             if status is not entry.initial_status:

@@ -613,19 +613,39 @@ def decide_approval(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecis
 def _decide(entry: ServiceEntry, policy: AccrualPolicy) -> ApprovalDecision:
     """:func:`decide_approval` on arguments of the right types (the ledger checks them once)."""
     rule = policy.approval
+    decided = _decided_by_source(rule, entry.source)
+    if decided is not None:
+        return decided
+    if rule.below_minutes is not None and entry.net_minutes < rule.below_minutes:
+        return _DECIDED["approval.below_threshold"]
+    return _DECIDED["approval.required"]
+
+
+def _decided_by_source(rule: ApprovalRule, source: Source) -> ApprovalDecision | None:
+    """The decision for an entry from ``source`` when no more of the entry matters.
+
+    ``None`` when the entry's net minutes decide: auto-approval below N minutes, for an entry
+    that is not an auto-approved organization entry.
+    """
     if rule.mode is ApprovalMode.OFF:
         return _DECIDED["approval.off"]
     if rule.mode is ApprovalMode.AUTO:
         return _DECIDED["approval.auto"]
-    if rule.auto_approve_organization_entries and entry.source is Source.ORGANIZATION:
+    if rule.auto_approve_organization_entries and source is Source.ORGANIZATION:
         return _DECIDED["approval.organization_entry"]
-    if (
-        rule.mode is ApprovalMode.AUTO_BELOW
-        and rule.below_minutes is not None
-        and entry.net_minutes < rule.below_minutes
-    ):
-        return _DECIDED["approval.below_threshold"]
+    if rule.mode is ApprovalMode.AUTO_BELOW and rule.below_minutes is not None:
+        return None
     return _DECIDED["approval.required"]
+
+
+def _decisions_by_source(policy: AccrualPolicy) -> dict[Source, ApprovalDecision]:
+    """The decisions that depend on the source alone, for :func:`_decide` once per source.
+
+    A large import looks an entry's source up here instead of deciding each entry; a source
+    missing from the answer needs :func:`_decide`.
+    """
+    decided = {s: _decided_by_source(policy.approval, s) for s in Source}
+    return {s: d for s, d in decided.items() if d is not None}
 
 
 def validate_entry(
@@ -673,7 +693,14 @@ def _validate(
     entry: ServiceEntry, policy: AccrualPolicy, now: datetime, registered: date | datetime | None
 ) -> None:
     """:func:`validate_entry` on an entry, a policy and an aware ``now`` (checked by the caller)."""
-    if policy.max_record_minutes is not None and entry.duration_minutes > policy.max_record_minutes:
+    limit = policy.max_record_minutes
+    # duration_minutes (the whole minutes between the floors of end and start) is less than
+    # end - start plus one minute: when end - start is under the limit, so is it, or equal
+    if (
+        limit is not None
+        and entry.end - entry.start >= timedelta(minutes=limit)
+        and entry.duration_minutes > limit
+    ):
         raise PolicyViolation.of(
             "hours.too_long",
             "$.end",
