@@ -512,10 +512,21 @@ class AwardRepository(Protocol):
 
 @runtime_checkable
 class AwardStore(Protocol):
-    """What batch awarding needs from a store."""
+    """What batch awarding needs from a store.
 
-    awards: AwardRepository
-    audit: AuditLog
+    The members are read-only properties, so a store whose repositories are subclasses or other
+    implementations of these protocols (every store here) satisfies it under a type checker.
+    """
+
+    @property
+    def awards(self) -> AwardRepository:
+        """The award repository."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log."""
+        ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """Return a nestable atomic block."""

@@ -82,9 +82,13 @@ class Store(Protocol):
 
     Every part adds its own repositories as attributes (``store.audit``, ``store.volunteers`` …);
     the parts' services ask for the attributes they need through their own protocols.
+    Members are read-only properties, so each backend's own audit log class satisfies it.
     """
 
-    audit: AuditLog
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log every part writes to."""
+        ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """Return a context manager that makes everything inside it atomic.
