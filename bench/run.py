@@ -14,6 +14,7 @@ import json
 import pkgutil
 import sys
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -23,8 +24,8 @@ from bench import benchmarks  # noqa: E402
 from bench._harness import Figure  # noqa: E402
 
 
-def discover() -> dict[str, object]:
-    found = {}
+def discover() -> dict[str, ModuleType]:
+    found: dict[str, ModuleType] = {}
     for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda i: i.name):
         module = importlib.import_module(f"bench.benchmarks.{info.name}")
         name = getattr(module, "NAME", None)
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(available)}")
     for name in args.names or list(available):
-        figures: list[Figure] = available[name].run(args.quick)  # type: ignore[attr-defined]
+        figures: list[Figure] = available[name].run(args.quick)
         for fig in figures:
             if args.json:
                 print(json.dumps(fig.as_dict(), sort_keys=True), flush=True)

@@ -14,7 +14,7 @@ from volunteerkit._ids import uuid7, uuid7_text
 from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
 from volunteerkit.hours._time import split_minutes_by_day
 from volunteerkit.hours.ledger import Ledger
-from volunteerkit.stores import Store
+from volunteerkit.stores import PostgresStore, SQLiteStore
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
@@ -126,7 +126,7 @@ def approve_by_hand(
         )  # fmt: skip
 
 
-def ledger_round(store: Store, data: list[ServiceEntry]) -> tuple[float, float]:
+def ledger_round(store: SQLiteStore | PostgresStore, data: list[ServiceEntry]) -> tuple[float, float]:
     """Record ``data`` into ``store`` through a Ledger, then approve it all an hour later.
 
     Returns:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import stdnum.cn.ric
@@ -42,7 +43,7 @@ USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CLOCK = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
 
 
-def _stdnum_accepts(validate, number: str) -> bool:
+def _stdnum_accepts(validate: Callable[[str], object], number: str) -> bool:
     try:
         validate(number)
     except Exception:  # stdnum 2.2 may crash with KeyError on codes it half knows
@@ -74,7 +75,7 @@ def make_usccs(count: int, rng: random.Random) -> list[str]:
     return numbers
 
 
-def _rate(function, numbers: list[str], passes: int) -> float:
+def _rate(function: Callable[[str], object], numbers: list[str], passes: int) -> float:
     def one_pass() -> None:
         for number in numbers:
             function(number)

@@ -36,7 +36,7 @@ NAME = "ledger-totals"
 
 def _us(value: Any) -> int:
     delta = value - NOW.replace(year=1970, month=1, day=1, hour=0, minute=0)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return int((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
 
 
 def _median(fn: Any, repeat: int = 3) -> tuple[float, Any]:

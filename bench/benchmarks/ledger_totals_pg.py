@@ -64,7 +64,9 @@ def run(quick: bool) -> list[Figure]:
                 for row in credit_rows(n, volunteers, to_time=lambda t: t):
                     copy.write_row(row)
             conn.execute("VACUUM ANALYZE vk_hours_credit")
-            rows = conn.execute("SELECT COUNT(*) FROM vk_hours_credit").fetchone()[0]
+            counted = conn.execute("SELECT COUNT(*) FROM vk_hours_credit").fetchone()
+            assert counted is not None
+            rows = int(counted[0])
             load_s = time.perf_counter() - t0
             store = PostgresStore(pg.dsn, schema="totals")
             ledger = Ledger(store, clock=FixedClock(NOW), policy=NATIONAL)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import networkx as nx
 
@@ -112,7 +114,10 @@ def ortools_direct(p: AllocationProblem) -> tuple[int, float]:
     return -flow.optimal_cost(), seconds
 
 
-def _timed(fn):  # type: ignore[no-untyped-def]
+_T = TypeVar("_T")
+
+
+def _timed(fn: Callable[[], _T]) -> tuple[_T, float]:
     t0 = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - t0
