@@ -4,7 +4,9 @@ import re
 import pytest
 
 from volunteerkit.errors import IntegrityError
+from volunteerkit.hours import EntryId
 from volunteerkit.stores import SQLiteStore
+from volunteerkit.stores._sql_hours import _ENTRY_SELECT
 from volunteerkit.testing.conformance_hours import (
     LedgerRepositoryConformance,
     LedgerServiceConformance,
@@ -59,3 +61,34 @@ def test_a_reopened_file_keeps_the_ledger(tmp_path):
     reopened = Ledger(again, clock=FixedClock(instants[-1]), policy=SCENARIO_POLICY)
     assert [reopened.totals("v2", as_of=t) for t in instants] == before
     again.close()
+
+
+def test_lookups_split_over_several_statements_answer_as_one():
+    """Ids beyond one statement's share go in several statements; every answer is the same.
+
+    A statement takes up to 5,000 ids, or as many variables as the SQLite build allows when
+    that is fewer; here two at a time over the scenario's four entries and two volunteers, plus
+    an unknown id and volunteer.
+    """
+    store = SQLiteStore(":memory:")
+    run_scenario(store)
+    repo = store.ledger
+    assert repo._chunk == min(5000, store._db.max_params)
+    assert repo.get_entries([]) == {}
+    ids = [row.id for row in _entries(store)] + [EntryId(origin="test", local_id="missing")]
+    vids = [*repo.volunteers(), "nobody"]
+
+    def answers():
+        return (
+            repo.get_entries(ids), repo.events_of(ids), repo.latest_change(vids),
+            repo.records_of(vids), repo.isolated(ids), repo.open_credit(vids),
+        )  # fmt: skip
+
+    whole = answers()
+    assert len(whole[0]) == 4 and len(whole[3]) == 2
+    repo._chunk = 2
+    assert answers() == whole
+
+
+def _entries(store):
+    return [store.ledger._entry(row) for row in store._db.fetchall(f"{_ENTRY_SELECT} ORDER BY id")]

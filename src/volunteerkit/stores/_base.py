@@ -176,6 +176,9 @@ class SQLDatabase(ABC):
     backend: str
     """``sqlite`` or ``postgresql``."""
 
+    max_params: int = 999
+    """The most ``?`` parameters one statement may bind (999: every SQLite before 3.32)."""
+
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; return the number of rows it changed."""

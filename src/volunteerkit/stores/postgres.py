@@ -154,6 +154,7 @@ def _translated() -> Iterator[None]:
 
 class _PostgresDatabase(SQLDatabase):
     backend = "postgresql"
+    max_params = 65_535  # the protocol's limit; lists of ids go as one array anyway
 
     def __init__(self, dsn: str, schema: str | None, connect_timeout: int) -> None:
         try:

@@ -102,6 +102,8 @@ class _SQLiteDatabase(SQLDatabase):
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")  # KiB when negative
+            # the build's limit on bound variables (32,766 by default since SQLite 3.32)
+            self.max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._lock = threading.RLock()
         self._depth = 0
 
