@@ -98,7 +98,6 @@ CREDIT_COLUMNS = (
 _ENTRY_SELECT = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM vk_hours_entries"
 _EVENT_SELECT = f"SELECT {', '.join(EVENT_COLUMNS)} FROM vk_hours_events"
 _CREDIT_SELECT = f"SELECT {', '.join(CREDIT_COLUMNS)} FROM vk_hours_credit"
-_CHUNK = 500
 _MAX_CHUNK = 5000
 _T = TypeVar("_T")
 _I = TypeVar("_I", EntryId, EventId)
@@ -160,7 +159,7 @@ def _stored_id(cls: type[_I], text: str) -> _I:
     return cast(_I, _id_of[cls](origin, local_id))
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -271,9 +270,10 @@ class SQLLedgerRepository(SQLDirectApprovals):
         super().__init__(db)
         self._db = db
         # ids per statement: as many as the driver may bind, up to 5,000 (a batch of the ledger).
-        # SQLite binds each as a variable (32,766 at most since 3.32, 999 before); PostgreSQL
-        # receives one array (see stores.postgres). Statements with 500 ids took 1.24 µs an
-        # unknown id to look up on SQLite, with 5,000 ids 0.78 µs (0.39 of it Python's sorting)
+        # SQLite binds each as a variable (32,766 by default since 3.32, 999 before, and a build
+        # may set its own); PostgreSQL receives one array (see stores.postgres). Statements with
+        # 500 ids took 1.24 µs an unknown id to look up on SQLite, with 5,000 ids 0.78 µs (0.39
+        # of it Python's sorting)
         self._chunk = min(_MAX_CHUNK, db.max_params)
 
     # ----------------------------------------------------------------------------- conversion
