@@ -73,7 +73,6 @@ def test_lookups_split_over_several_statements_answer_as_one():
     store = SQLiteStore(":memory:")
     run_scenario(store)
     repo = store.ledger
-    assert repo._chunk == min(5000, store._db.max_params)
     assert repo.get_entries([]) == {}
     ids = [row.id for row in _entries(store)] + [EntryId(origin="test", local_id="missing")]
     vids = [*repo.volunteers(), "nobody"]
