@@ -81,21 +81,29 @@ class _Undo(Exception):
     """Raised to roll back a trial of ``approve_direct``."""
 
 
-def _found(
-    store: Any, keys: list[str], *, at: datetime = NOW, certified: bool = True
-) -> dict[str, str]:
-    """What ``approve_direct`` approves of ``keys``, in a transaction then rolled back."""
-    found: dict[str, str] = {}
+def _found(store: Any, keys: list[str], *, at: datetime = NOW, certified: bool = True) -> set[str]:
+    """What ``approve_direct`` approves of ``keys``, in a transaction then rolled back.
+
+    Also checks what it returns (the positions left alone, ascending) and ``plain_volunteers``.
+    """
+    found: set[str] = set()
     events = store.ledger.count_events()
 
     def trial() -> None:
         nonlocal found
         with store.transaction():
-            found = store.ledger.approve_direct(
+            skipped = store.ledger.approve_direct(
                 keys, at=at, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
                 event_start=0, certified_in_store=certified,
             )
+            assert skipped == sorted(set(skipped))
+            assert all(0 <= i < len(keys) for i in skipped)
+            found = {k for i, k in enumerate(keys) if i not in skipped}
             assert store.ledger.count_events() == events + len(found)  # one event each
+            approved = store.ledger.get_entries([EntryId.parse(k) for k in found])
+            assert len(approved) == len(found)
+            volunteers = sorted({e.volunteer_id for e in approved.values()})
+            assert store.ledger.plain_volunteers() == volunteers
             raise _Undo
 
     with pytest.raises(_Undo):
@@ -105,7 +113,7 @@ def _found(
 
 
 def _plain(store: Any, *entries: ServiceEntry, at: datetime = NOW) -> set[str]:
-    return set(_found(store, [str(e.id) for e in entries], at=at))
+    return _found(store, [str(e.id) for e in entries], at=at)
 
 
 # 17:00Z is 22:45 in Kathmandu: three hours less a 15-minute break end at 19:45Z, 01:30 local.
@@ -209,8 +217,7 @@ def test_long_early_future_dated_or_unknown_entries_are_not_plain(store: Any) ->
     early = _entry("early", datetime(1970, 1, 1, 23, tzinfo=UTC), 60)
     late = _entry("late", start + timedelta(days=10), 60, recorded_at=NOW + timedelta(hours=1))
     _record(store, long, limit, early, late)
-    found = _found(store, ["t:long", "t:limit", "t:early", "t:late", "t:unknown"])
-    assert found == {"t:limit": "v1"}
+    assert _found(store, ["t:long", "t:limit", "t:early", "t:late", "t:unknown"]) == {"t:limit"}
     assert _plain(store, late, at=NOW + timedelta(hours=1)) == {"t:late"}
 
 
@@ -246,7 +253,7 @@ def test_an_entry_with_certified_credit_in_the_store_is_not_plain(store: Any) ->
         ("t:moved", "v1", "tr1", "p1", "a", "c", "c", t, t, 60, "[]", False, t),
     )
     assert _plain(store, entry) == set()
-    assert _found(store, ["t:moved"], certified=False) == {"t:moved": "v1"}
+    assert _found(store, ["t:moved"], certified=False) == {"t:moved"}
 
 
 def test_approve_direct_refuses_an_id_listed_twice(store: Any) -> None:
@@ -268,11 +275,12 @@ def test_credit_direct_credits_the_approved_entries_once(store: Any) -> None:
     _record(store, a, b)
     assert store.ledger.credit_direct(at=NOW, multipliers={}, regions={}) == 0  # none approved
     with store.transaction():
-        found = store.ledger.approve_direct(
+        skipped = store.ledger.approve_direct(
             ["t:x", "t:b", "t:a"], at=NOW, actor="lead", reason="",
             event_prefix="local:0000-0000-7000-", event_start=5, certified_in_store=True,
         )
-        assert found == {"t:a": "v1", "t:b": "v2"}
+        assert skipped == [0]  # t:x is unknown
+        assert store.ledger.plain_volunteers() == ["v1", "v2"]
         written = store.ledger.credit_direct(
             at=NOW, multipliers={"rescue": 2_000_000}, regions={"v2": "yunnan"}
         )
@@ -301,10 +309,10 @@ class _Spy:
         self.handed: list[str] = []
         inner = store.ledger.approve_direct
 
-        def approve_direct(entry_ids: list[str], **kwargs: Any) -> dict[str, str]:
-            found: dict[str, str] = inner(entry_ids, **kwargs)
-            self.handed += found
-            return found
+        def approve_direct(entry_ids: list[str], **kwargs: Any) -> list[int]:
+            skipped: list[int] = inner(entry_ids, **kwargs)
+            self.handed += [k for i, k in enumerate(entry_ids) if i not in skipped]
+            return skipped
 
         store.ledger.approve_direct = approve_direct
 
@@ -381,11 +389,11 @@ def test_postgres_turns_jit_off_for_the_search_alone(make_postgres_store: Any) -
     for session in ("on", "off"):
         store._db.execute(f"SET jit = {session}")
         with store.transaction():
-            found = store.ledger.approve_direct(
+            skipped = store.ledger.approve_direct(
                 [str(entry.id)], at=NOW, actor="lead", reason="",
                 event_prefix="local:0000-0000-7000-", event_start=0, certified_in_store=True,
             )
-            assert found == ({"t:e": "v1"} if session == "on" else {})  # approved the first time
+            assert skipped == ([] if session == "on" else [0])  # approved the first time
             store.ledger.credit_direct(at=NOW, multipliers={}, regions={})
             assert store._db.fetchall("SELECT current_setting('jit')") == [(session,)]
     store.close()

@@ -42,7 +42,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
@@ -113,6 +113,16 @@ _MAX_WEIGHT_PLACES = 6
 _MAX_WEIGHT = Decimal(1_000_000)
 _MAX_UNIT = 1_000_000
 _FLUSH_CHUNK = 500
+
+
+class _Every:
+    """The container that holds every key: no entry of the batch was approved by the store."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+_EVERY_KEY = _Every()
 _Records = tuple[list[ServiceEntry], list[LedgerEvent]]
 GroupBy = str | GroupKey | Sequence[str | GroupKey]
 _V = TypeVar("_V")
@@ -715,18 +725,18 @@ class Ledger:
             if not isinstance(eid, EntryId):
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         keys = [str(eid) for _, eid in batch]
-        plain = self._approve_plain(batch, keys, actor, reason, now)
-        ids = [eid for key, (_, eid) in zip(keys, batch, strict=True) if key not in plain]
+        left, approved = self._approve_plain(batch, keys, actor, reason, now)
+        ids = [eid for key, (_, eid) in zip(keys, batch, strict=True) if key in left]
         stored = self._repo.get_entries(ids)
         for key, (i, eid) in zip(keys, batch, strict=True):
-            if key not in plain and eid not in stored:
+            if key in left and eid not in stored:
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         events_of = self._repo.events_of(ids)
         made: list[LedgerEvent] = []
         after: dict[EntryId, EntryState] = {}
         first: Approved | None = None  # checked once; the others differ only in their ids
         for key, (i, eid) in zip(keys, batch, strict=True):
-            if key in plain:  # approved by the store, once actor and reason were found valid
+            if key not in left:  # approved by the store, once actor and reason were found valid
                 continue
             entry = stored[eid]
             mine = events_of.setdefault(eid, [])
@@ -754,8 +764,8 @@ class Ledger:
             self._repo.add_events(made)
         if rows:
             self._repo.write_credit([], rows)
-        if plain:
-            self._credit_plain(plain, now)
+        if approved:
+            self._credit_plain(now)
         self._store.audit.append(
             audit_record(
                 self._clock, actor=actor, action="hours.approve_many",
@@ -772,42 +782,48 @@ class Ledger:
         actor: str,
         reason: str,
         now: datetime,
-    ) -> dict[str, str]:
-        """Have the store approve the plain entries of a batch; return them (entry -> volunteer).
+    ) -> tuple[Container[str], int]:
+        """Have the store approve the plain entries of a batch.
 
         Their credit rows follow with :meth:`_credit_plain`, in the same transaction. An id
         listed twice in the batch takes the replay path, which refuses the second approval. An
         actor or reason the event refuses sends every entry there, to be refused in batch order.
+
+        Returns:
+            The keys left to the replay path, and how many entries the store approved.
         """
         if self._direct is None or not batch:
-            return {}
+            return _EVERY_KEY, 0
         try:  # what the replay path checks first, for each entry
             Approved(
                 id=self._next_event_id(now, ()), entry_id=batch[0][1], actor=actor, at=now,
                 reason=reason,
             )
         except VolunteerkitError:
-            return {}
+            return _EVERY_KEY, 0
         once = keys
+        repeated: set[str] = set()
         if len(set(keys)) != len(keys):
             counts: dict[str, int] = defaultdict(int)
             for key in keys:
                 counts[key] += 1
             once = [k for k in keys if counts[k] == 1]
+            repeated = {k for k, n in counts.items() if n > 1}
         bits = secrets.randbits(74)  # rand_a, and where the call's rand_b count starts
-        return self._direct.approve_direct(
+        skipped = self._direct.approve_direct(
             once, at=now, actor=actor, reason=reason,
             event_prefix=f"{self._origin}:{uuid7_text(now, bits)[:19]}",
             event_start=bits & ((1 << 61) - 1),
             certified_in_store=self._certified is not None,
         )
+        return repeated.union(once[i] for i in skipped), len(once) - len(skipped)
 
-    def _credit_plain(self, plain: Mapping[str, str], now: datetime) -> None:
+    def _credit_plain(self, now: datetime) -> None:
         """Have the store write the credit rows of the entries :meth:`_approve_plain` approved."""
         assert self._direct is not None  # plain entries come from it
         regions: dict[str, str] = {}
         if self._home_region is not None:
-            for vid in sorted(set(plain.values())):
+            for vid in self._direct.plain_volunteers():
                 region = self._region(vid)
                 if region is not None:
                     regions[vid] = region

@@ -524,8 +524,8 @@ class DirectApproval(Protocol):
         event_prefix: str,
         event_start: int,
         certified_in_store: bool,
-    ) -> dict[str, str]:
-        """Approve the plain entries among ``entry_ids`` at ``at``; return them, with volunteers.
+    ) -> list[int]:
+        """Approve the plain entries among ``entry_ids`` at ``at``; return where the others are.
 
         An entry is plain at ``at`` when it is stored, was recorded pending at or before ``at``,
         has no event, is isolated (see :meth:`LedgerRepository.isolated`), its served interval
@@ -551,10 +551,21 @@ class DirectApproval(Protocol):
             certified_in_store: Whether to exclude entries with certified credit in this store.
 
         Returns:
-            Volunteer id by entry id (text), for the plain entries, now approved.
+            The positions in ``entry_ids`` of the entries left alone, ascending (usually none,
+            so the ids approved need not travel back).
 
         Raises:
             IntegrityError: ``hours.direct_repeated`` if an id is listed twice (nothing written).
+        """
+        ...
+
+    def plain_volunteers(self) -> list[str]:
+        """Return the volunteers of the entries the last approve_direct approved.
+
+        For the caller's regions: call it before :meth:`credit_direct`, which forgets them.
+
+        Returns:
+            Their volunteer ids, sorted, each once.
         """
         ...
 

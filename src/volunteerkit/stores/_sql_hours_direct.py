@@ -132,12 +132,15 @@ class SQLDirectApprovals:
         ):
             self._db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}")
 
-    def _load_spans(self) -> None:
+    def _load_spans(self) -> int:
         """Fill the spans table for the zones and times of the plain table's entries.
 
         Then drop the entries that no span holds whole: across an offset change, in a zone this
         machine does not know, or in an offset with seconds. When each zone's entries lie in one
         span of whole minutes, none can be dropped, and the statement that looks is skipped.
+
+        Returns:
+            How many entries were dropped.
         """
         s = self._sql
         self._db.execute(s.clear("vk_direct_spans"))
@@ -162,8 +165,8 @@ class SQLDirectApprovals:
                 f"INSERT INTO {s.temp}vk_direct_spans (zone, lo, hi, off) VALUES (?, ?, ?, ?)", rows
             )
         if held:  # the common case: zones without an offset change in the batch's times
-            return
-        self._db.execute(
+            return 0
+        return self._db.execute(
             f"DELETE FROM {s.temp}vk_direct_plain WHERE NOT EXISTS (SELECT 1 FROM "
             f"{s.temp}vk_direct_spans o WHERE o.zone = vk_direct_plain.zone "
             "AND o.lo <= vk_direct_plain.s AND vk_direct_plain.s < o.hi "
@@ -180,11 +183,13 @@ class SQLDirectApprovals:
         event_prefix: str,
         event_start: int,
         certified_in_store: bool,
-    ) -> dict[str, str]:
+    ) -> list[int]:
         """Approve the plain entries among ``entry_ids`` (see the protocol).
 
         The plain entries are found with one ``INSERT ... SELECT`` into a temporary table, whose
-        rows then give the approval events and, in :meth:`credit_direct`, the credit rows.
+        rows then give the approval events and, in :meth:`credit_direct`, the credit rows. The
+        statements' row counts tell whether every entry was plain; only when one was not are the
+        positions read back.
         """
         if len(set(entry_ids)) != len(entry_ids):
             raise IntegrityError(
@@ -197,7 +202,7 @@ class SQLDirectApprovals:
             self._create_temp()
             db.execute(s.clear("vk_direct_plain"))
             if not entry_ids:
-                return {}
+                return []
             t = db.to_db_time(at)
             start, end = s.start_min, s.end_min
             served_end = f"({end} - e.break_minutes)"
@@ -215,7 +220,7 @@ class SQLDirectApprovals:
                 # session's value (a savepoint rolled back undoes both).
                 jit = db.fetchall("SELECT current_setting('jit')")[0][0]
                 db.execute("SELECT set_config('jit', 'off', true)")
-            db.execute(
+            found = db.execute(
                 f"INSERT INTO {s.temp}vk_direct_plain (pos, entry_id, volunteer_id, "
                 f"organization_id, category, zone, s, se) SELECT {s.pos}, e.id, e.volunteer_id, "
                 f"e.organization_id, e.category, e.zone, {start}, {served_end} {s.source()} "
@@ -231,7 +236,7 @@ class SQLDirectApprovals:
             )
             if jit is not None:
                 db.execute("SELECT set_config('jit', ?, true)", [jit])
-            self._load_spans()
+            found -= self._load_spans()
             # the i-th of entry_ids gets rand_b event_start + i: ids count up in pos order
             db.execute(
                 "INSERT INTO vk_hours_events (id, entry_id, volunteer_id, type, actor, at, reason) "
@@ -240,8 +245,16 @@ class SQLDirectApprovals:
                 "ORDER BY pos",  # the table's key: read in order, not sorted
                 [event_prefix, actor, t, reason, event_start],
             )
-            rows = db.fetchall(f"SELECT entry_id, volunteer_id FROM {s.temp}vk_direct_plain")
-        return {str(r[0]): str(r[1]) for r in rows}
+            if found == len(entry_ids):  # all of them: nothing left alone
+                return []
+            plain = {int(r[0]) for r in db.fetchall(f"SELECT pos FROM {s.temp}vk_direct_plain")}
+        return [i for i in range(len(entry_ids)) if i not in plain]
+
+    def plain_volunteers(self) -> list[str]:
+        """Return the volunteers of the entries the last approve_direct approved (see the protocol)."""
+        self._create_temp()
+        rows = self._db.fetchall(f"SELECT DISTINCT volunteer_id FROM {self._sql.temp}vk_direct_plain")
+        return sorted(str(r[0]) for r in rows)  # Python's order, whatever the column's collation
 
     def credit_direct(
         self, *, at: datetime, multipliers: Mapping[str, int], regions: Mapping[str, str]
