@@ -726,18 +726,19 @@ class Ledger:
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         keys = [str(eid) for _, eid in batch]
         left, approved = self._approve_plain(batch, keys, actor, reason, now)
-        ids = [eid for key, (_, eid) in zip(keys, batch, strict=True) if key in left]
+        # what the store did not approve (it approves only once actor and reason are valid), in
+        # batch order: usually nothing
+        rest = [item for key, item in zip(keys, batch, strict=True) if key in left]
+        ids = [eid for _, eid in rest]
         stored = self._repo.get_entries(ids)
-        for key, (i, eid) in zip(keys, batch, strict=True):
-            if key in left and eid not in stored:
+        for i, eid in rest:
+            if eid not in stored:
                 raise UnknownEntry.of("hours.unknown_entry", f"$.entry_ids[{i}]")
         events_of = self._repo.events_of(ids)
         made: list[LedgerEvent] = []
         after: dict[EntryId, EntryState] = {}
         first: Approved | None = None  # checked once; the others differ only in their ids
-        for key, (i, eid) in zip(keys, batch, strict=True):
-            if key not in left:  # approved by the store, once actor and reason were found valid
-                continue
+        for i, eid in rest:
             entry = stored[eid]
             mine = events_of.setdefault(eid, [])
             try:
