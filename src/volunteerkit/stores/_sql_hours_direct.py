@@ -108,6 +108,22 @@ class _Dialect:
         """The parameter that :meth:`source` binds: a text array, or a JSON array on SQLite."""
         return [list(ids)] if self.pg else [json.dumps(list(ids))]
 
+    def left_alone(self) -> str:
+        """The positions (from 0) of the call's entries that the plain table does not hold.
+
+        Its parameter: the one :meth:`source` bound on SQLite (``json_each`` numbers it), the
+        number of entries less one on PostgreSQL.
+        """
+        if self.pg:
+            return (
+                "SELECT g FROM generate_series(0, ?::bigint) g WHERE NOT EXISTS "
+                "(SELECT 1 FROM vk_direct_plain p WHERE p.pos = g) ORDER BY g"
+            )
+        return (
+            "SELECT b.key FROM json_each(?) b WHERE NOT EXISTS "
+            "(SELECT 1 FROM temp.vk_direct_plain p WHERE p.pos = b.key) ORDER BY b.key"
+        )
+
 
 class SQLDirectApprovals:
     """:class:`~volunteerkit.hours.store.DirectApproval` over a :class:`SQLDatabase`."""
@@ -220,6 +236,7 @@ class SQLDirectApprovals:
                 # session's value (a savepoint rolled back undoes both).
                 jit = db.fetchall("SELECT current_setting('jit')")[0][0]
                 db.execute("SELECT set_config('jit', 'off', true)")
+            ids = s.ids(entry_ids)
             found = db.execute(
                 f"INSERT INTO {s.temp}vk_direct_plain (pos, entry_id, volunteer_id, "
                 f"organization_id, category, zone, s, se) SELECT {s.pos}, e.id, e.volunteer_id, "
@@ -232,7 +249,7 @@ class SQLDirectApprovals:
                 f"AND x.{s.key} <> e.{s.key}{f}) "
                 "AND NOT EXISTS (SELECT 1 FROM vk_hours_events k WHERE k.volunteer_id = "
                 f"e.volunteer_id AND k.type = 'corrected'{f}) {certified}",
-                [*s.ids(entry_ids), t],
+                [*ids, t],
             )
             if jit is not None:
                 db.execute("SELECT set_config('jit', ?, true)", [jit])
@@ -247,8 +264,8 @@ class SQLDirectApprovals:
             )
             if found == len(entry_ids):  # all of them: nothing left alone
                 return []
-            plain = {int(r[0]) for r in db.fetchall(f"SELECT pos FROM {s.temp}vk_direct_plain")}
-        return [i for i in range(len(entry_ids)) if i not in plain]
+            rows = db.fetchall(s.left_alone(), [len(entry_ids) - 1] if s.pg else ids)
+        return [int(r[0]) for r in rows]
 
     def plain_volunteers(self) -> list[str]:
         """Return the volunteers of the entries the last approve_direct approved (see the protocol)."""
