@@ -16,9 +16,9 @@ sums per volunteer and month (``hours/0003_credit_sums``, read by award evaluati
 side pays for them as the ledger does. The raw side loads with foreign keys unchecked (SQLite's
 default for a new connection); the store checks them. Figures are entries per second; the ratio
 is ledger / raw (goal >= 0.8). A run starts with a warm-up ledger run, not counted, whose rows
-the raw loads insert; a full run then times each side twice, in the order raw, ledger, ledger,
-raw, each into a fresh database, and compares the fastest of each (``bench._harness.rounds``);
-the note lists every timing.
+the raw loads insert; a full run then times each side four times, in the order raw, ledger,
+ledger, raw, raw, ledger, ledger, raw, each into a fresh database, and compares the fastest of
+each (``bench._harness.rounds``); the note lists every timing.
 
 A fourth figure, ``ledger-ingest (raw, with kept sums)``, loads the same rows raw into the schema
 without those triggers too: what keeping the sums costs a writer.

@@ -4,8 +4,9 @@ The same method as ``ledger-ingest`` (see that module) on a throwaway PostgreSQL
 (``TemporaryPostgres``): the ledger writes through ``PostgresStore`` (bulk inserts are binary
 ``COPY``); the baseline loads every row the ledger wrote, read back as tuples, into a fresh schema
 made by the same migrations, with psycopg's binary ``COPY`` in one transaction. Goal: ratio >= 0.7.
-As there, a warm-up ledger run comes first, not counted, then a full run times each side twice
-(raw, ledger, ledger, raw), each into a fresh schema, and compares the fastest of each.
+As there, a warm-up ledger run comes first, not counted, then a full run times each side four
+times (raw, ledger, ledger, raw, twice over), each into a fresh schema, and compares the fastest
+of each.
 
 A second figure, ``ledger-ingest-pg (vs floor)``, compares the ledger with the same job done by
 hand, checking nothing, as in ``ledger-ingest``: binary ``COPY`` of the entry rows, then, 5,000 ids
