@@ -29,6 +29,7 @@ from volunteerkit.hours import (
 )
 from volunteerkit.hours.errors import MESSAGES
 from volunteerkit.hours.models import event_type, structure_event
+from volunteerkit.stores._sql_hours import _stored_id
 
 from .strategies import RECORDED, eid, events, evid, make_entry, service_entries
 
@@ -145,6 +146,33 @@ def test_malformed_ids_are_refused(text: str) -> None:
     with pytest.raises(InvalidEntry) as info:
         EntryId.parse(text)
     assert info.value.code == "hours.invalid_id"
+
+
+_ORIGINS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,8}", fullmatch=True)
+_LOCALS = st.from_regex(r"[a-z0-9:-]{1,12}", fullmatch=True)
+
+
+@given(_ORIGINS, _LOCALS, _ORIGINS, _LOCALS)
+def test_ids_hash_as_they_compare_however_they_were_built(
+    origin: str, local_id: str, other_origin: str, other_local: str
+) -> None:
+    """The constructor, ``parse``, the unchecked path and the stores' builder give one key.
+
+    Ids hash by their local id (no cached hash: see ``_GlobalId.__hash__``), so ids that are
+    equal hash equal, whichever way they were built, and a dict finds one by another.
+    """
+    built = [
+        EntryId(origin=origin, local_id=local_id),
+        EntryId.parse(f"{origin}:{local_id}"),
+        EntryId._unchecked(origin, local_id),
+        _stored_id(EntryId, f"{origin}:{local_id}"),
+    ]
+    assert all(b == built[0] and hash(b) == hash(built[0]) for b in built)
+    assert {b: i for i, b in enumerate(built)} == {built[0]: 3}
+    other = EntryId(origin=other_origin, local_id=other_local)
+    assert (other == built[0]) == ((other_origin, other_local) == (origin, local_id))
+    assert {built[0]: "a", other: "b"}[other] == "b"
+    assert EventId(origin=origin, local_id=local_id) != built[0]  # type: ignore[comparison-overlap]
 
 
 def test_new_ids_are_time_ordered_uuid7_from_the_clock() -> None:
