@@ -42,7 +42,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
@@ -113,16 +113,6 @@ _MAX_WEIGHT_PLACES = 6
 _MAX_WEIGHT = Decimal(1_000_000)
 _MAX_UNIT = 1_000_000
 _FLUSH_CHUNK = 500
-
-
-class _Every:
-    """The container that holds every key: no entry of the batch was approved by the store."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-
-_EVERY_KEY = _Every()
 _Records = tuple[list[ServiceEntry], list[LedgerEvent]]
 GroupBy = str | GroupKey | Sequence[str | GroupKey]
 _V = TypeVar("_V")
@@ -727,8 +717,12 @@ class Ledger:
         keys = [str(eid) for _, eid in batch]
         left, approved = self._approve_plain(batch, keys, actor, reason, now)
         # what the store did not approve (it approves only once actor and reason are valid), in
-        # batch order: usually nothing
-        rest = [item for key, item in zip(keys, batch, strict=True) if key in left]
+        # batch order: usually nothing, and all of it when the store approved none
+        rest = (
+            batch
+            if left is None
+            else [item for key, item in zip(keys, batch, strict=True) if key in left]
+        )
         ids = [eid for _, eid in rest]
         stored = self._repo.get_entries(ids)
         for i, eid in rest:
@@ -783,7 +777,7 @@ class Ledger:
         actor: str,
         reason: str,
         now: datetime,
-    ) -> tuple[Container[str], int]:
+    ) -> tuple[set[str] | None, int]:
         """Have the store approve the plain entries of a batch.
 
         Their credit rows follow with :meth:`_credit_plain`, in the same transaction. An id
@@ -791,17 +785,18 @@ class Ledger:
         actor or reason the event refuses sends every entry there, to be refused in batch order.
 
         Returns:
-            The keys left to the replay path, and how many entries the store approved.
+            The keys left to the replay path (``None``: all of them), and how many entries the
+            store approved.
         """
         if self._direct is None or not batch:
-            return _EVERY_KEY, 0
+            return None, 0
         try:  # what the replay path checks first, for each entry
             Approved(
                 id=self._next_event_id(now, ()), entry_id=batch[0][1], actor=actor, at=now,
                 reason=reason,
             )
         except VolunteerkitError:
-            return _EVERY_KEY, 0
+            return None, 0
         once = keys
         repeated: set[str] = set()
         if len(set(keys)) != len(keys):
