@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from volunteerkit import FixedClock
+from volunteerkit import FixedClock, to_json
 from volunteerkit.errors import ConflictError, VolunteerkitError
 from volunteerkit.hours import (
     NATIONAL,
@@ -435,6 +436,67 @@ def test_the_store_keeps_its_policy(store, clock):
         Ledger(store, clock=clock, policy=attrs.evolve(NATIONAL, name="other"))
     assert info.value.code == "hours.setting_conflict"
     assert Ledger(store, clock=clock, policy=NATIONAL).policy == NATIONAL
+
+
+def _refuses_another_policy(store, clock) -> None:
+    with pytest.raises(ConflictError) as info:
+        Ledger(store, clock=clock, policy=attrs.evolve(NATIONAL, name="other"))
+    assert info.value.code == "hours.setting_conflict"
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_write_rolled_back_takes_the_policy_with_it_and_the_next_stores_it(backend, clock):
+    """The policy is stored with the records it governs, however often a write is undone.
+
+    A ledger that remembered having stored it would stop storing it once a rollback took it away,
+    and a ledger with another policy could then write to the same store.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, policy=NATIONAL, batch_size=1)
+
+    def undone() -> None:
+        with store.transaction():  # the caller's own transaction
+            ledger.record(entry("a"), actor="vol")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        undone()
+    assert Ledger(store, clock=clock, policy=attrs.evolve(NATIONAL, name="other")) is not None
+    ledger.record(entry("b"), actor="vol")
+    _refuses_another_policy(store, clock)
+
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, policy=NATIONAL, batch_size=1)
+    future = entry("f", recorded_at=NOW + timedelta(days=40))  # refused: service after now
+    future = attrs.evolve(
+        future, start=NOW + timedelta(days=30), end=NOW + timedelta(days=30, hours=1)
+    )
+    with pytest.raises(VolunteerkitError):  # the first batch wrote the policy, the second failed
+        ledger.record_many([entry("a"), future], actor="importer")
+    assert store.ledger.get_setting("policy") is None
+    ledger.record(entry("b"), actor="vol")
+    _refuses_another_policy(store, clock)
+
+
+def test_a_policy_stored_in_another_form_is_the_same_policy(store, clock):
+    """The stored policy is compared as a policy, not as text (an older release wrote it)."""
+    text = json.dumps(json.loads(to_json(NATIONAL)), indent=2, sort_keys=True)
+    assert text != to_json(NATIONAL)
+    store.ledger.put_setting("policy", text)
+    Ledger(store, clock=clock, policy=NATIONAL).record(entry("a"), actor="vol")
+    assert store.ledger.get_setting("policy") == text
+    _refuses_another_policy(store, clock)
+
+
+def test_a_ledger_refuses_to_write_under_a_policy_stored_since_it_was_made(store, clock):
+    """Two ledgers made on an empty store: the second to write finds the first's policy."""
+    first = Ledger(store, clock=clock, policy=NATIONAL)
+    other = Ledger(store, clock=clock, policy=attrs.evolve(NATIONAL, name="other"))
+    other.record(entry("a"), actor="vol")
+    with pytest.raises(ConflictError) as info:
+        first.record(entry("b"), actor="vol")
+    assert (info.value.code, info.value.path) == ("hours.setting_conflict", "$.policy")
+    assert list(store.ledger.get_entries([EntryId(origin="test", local_id="b")])) == []
 
 
 def test_weighted_credit_must_fit_six_decimal_places(store, clock):

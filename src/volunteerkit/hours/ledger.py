@@ -334,15 +334,8 @@ class Ledger:
         self._origin = EventId(origin=origin, local_id="x").origin
         self._home_region = home_region
         self._batch = max(1, int(batch_size))
-        stored = self._repo.get_setting(_POLICY_SETTING)
-        self._policy_saved = stored is not None
-        if stored is not None and from_json(stored, AccrualPolicy) != policy:
-            raise ConflictError(
-                "the store's credit was computed under another accrual policy",
-                "该存储的计时是按另一计时政策计算的",
-                code="hours.setting_conflict",
-                path="$.policy",
-            )
+        self._policy_json = to_json(policy)
+        self._stored_policy()
         # plain entries of approve_many are approved and credited by the store's own engine when
         # it can (see DirectApproval): the policy credits served minutes as they are, and the
         # certified credit the ledger must honour is the store's own (or there is none)
@@ -908,10 +901,34 @@ class Ledger:
 
     # ------------------------------------------------------------------------------- credit
 
+    def _stored_policy(self) -> bool:
+        """Return whether the store keeps the ledger's policy (``False``: none yet).
+
+        Raises:
+            ConflictError: ``hours.setting_conflict`` (``$.policy``) if it keeps another one
+                (compared as policies: an older release may have written the same one otherwise).
+        """
+        stored = self._repo.get_setting(_POLICY_SETTING)
+        if stored is None:
+            return False
+        if stored != self._policy_json and from_json(stored, AccrualPolicy) != self._policy:
+            raise ConflictError(
+                "the store's credit was computed under another accrual policy",
+                "该存储的计时是按另一计时政策计算的",
+                code="hours.setting_conflict",
+                path="$.policy",
+            )
+        return True
+
     def _save_policy(self) -> None:
-        if not self._policy_saved:
-            self._repo.put_setting(_POLICY_SETTING, to_json(self._policy))
-            self._policy_saved = True
+        """Store the policy with the records it governs, in their transaction, at every write.
+
+        Not once per ledger: the transaction that stored it may be rolled back (the caller's own,
+        or a bulk call that fails later), and the store would then keep the ledger's later records
+        with no policy, open to a ledger with another one. When it is stored, this is a lookup.
+        """
+        if not self._stored_policy():
+            self._repo.put_setting(_POLICY_SETTING, self._policy_json)
 
     def _note_before(self, touched: _Touched, volunteers: Iterable[str]) -> None:
         """Note each volunteer's latest record instant, once (call *before* writing records)."""
