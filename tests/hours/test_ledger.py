@@ -15,6 +15,7 @@ from volunteerkit.errors import ConflictError, VolunteerkitError
 from volunteerkit.hours import (
     NATIONAL,
     AccrualPolicy,
+    BackfillDeadline,
     CalendarYear,
     CategoryMultiplier,
     EntryId,
@@ -497,6 +498,74 @@ def test_a_ledger_refuses_to_write_under_a_policy_stored_since_it_was_made(store
         first.record(entry("b"), actor="vol")
     assert (info.value.code, info.value.path) == ("hours.setting_conflict", "$.policy")
     assert list(store.ledger.get_entries([EntryId(origin="test", local_id="b")])) == []
+
+
+class _CountingReads:
+    """A ledger repository that counts the ids of each ``get_entries`` call made through it."""
+
+    def __init__(self, repo) -> None:
+        self.repo = repo
+        self.reads: list[int] = []
+
+    def get_entries(self, ids):
+        self.reads.append(len(ids))
+        return self.repo.get_entries(ids)
+
+    def __getattr__(self, name):
+        return getattr(self.repo, name)
+
+
+def _counting_reads(store) -> list[int]:
+    """Count the ledger's reads of entries by id (call before making the ledger)."""
+    store.ledger = _CountingReads(store.ledger)
+    return store.ledger.reads
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_import_reads_nothing_first_and_a_reimport_finds_what_is_stored(backend, clock):
+    """record_many guesses its entries are new, and the insert itself checks the guess.
+
+    A wrong guess is undone and the batch done again reading first, as are the call's later
+    batches: the outcome is the same either way.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    reads = _counting_reads(store)
+    ledger = Ledger(store, clock=clock, policy=NATIONAL, batch_size=2)
+    staff = entry("s", d=9, source=Source.ORGANIZATION)  # approved on entry
+    first = [entry("a", d=1), entry("a", d=1), entry("b", d=2), staff]  # a replay in the batch
+    assert ledger.record_many(first, actor="importer") == RecordResult(
+        written=3, already_present=1, approved=1, batches=2
+    )
+    assert reads == []
+    again = [*first, entry("c", d=3)]  # a resumed import: what is stored, then something new
+    assert ledger.record_many(again, actor="importer") == RecordResult(
+        written=1, already_present=4, approved=0, batches=3
+    )
+    assert reads == [2, 2, 1]  # wrong from the first batch on: each read first
+    assert len(store.ledger.get_entries([e.id for e in again])) == 4
+    audit = [*store.audit.query(action="hours.record_many"), *store.audit.query(action="hours.record")]
+    assert sorted(a.subject_id for a in audit) == ["test:a", "test:b", "test:c"]
+    assert ledger.totals("v1").credited_minutes == 180  # the staff entry's, once
+    assert len(store.ledger.credit_history("v1")) == 1
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_stored_entry_past_its_deadline_is_present_not_refused(backend, clock):
+    """A guess that fails the policy is checked against the store before the error is raised."""
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    reads = _counting_reads(store)
+    policy = attrs.evolve(NATIONAL, backfill=BackfillDeadline(days=40))  # May 1 + 40: June 10
+    ledger = Ledger(store, clock=clock, policy=policy)
+    ledger.record_many([entry("a", d=1)], actor="vol")
+    clock.advance(timedelta(days=30))
+    assert ledger.record_many([entry("a", d=1)], actor="importer") == RecordResult(
+        written=0, already_present=1, approved=0, batches=1
+    )
+    assert reads == [1]
+    with pytest.raises(PolicyViolation) as info:
+        ledger.record_many([entry("a", d=1), entry("b", d=1)], actor="importer")
+    assert (info.value.code, info.value.path) == ("hours.backfill_deadline", "$.entries[1].recorded_at")
+    assert reads == [1, 2]
 
 
 def test_weighted_credit_must_fit_six_decimal_places(store, clock):

@@ -202,6 +202,10 @@ def _check_policy(policy: AccrualPolicy) -> None:
         )
 
 
+class _AlreadyStored(Exception):
+    """An entry guessed new was stored already (see ``Ledger._record_batch``)."""
+
+
 @attrs.define
 class _Touched:
     """Volunteers whose credit is out of date.
@@ -397,7 +401,10 @@ class Ledger:
         """Record many entries in batches, streaming; replays are skipped.
 
         Each batch is checked (policy, replays, clashes), written with one bulk insert, audited with
-        one audit entry, and the credit of the volunteers it touches is brought up to date.
+        one audit entry, and the credit of the volunteers it touches is brought up to date. The
+        entries are guessed new and the insert checks the guess, in a savepoint: a batch with an
+        entry stored already is undone and done again reading first, as are the call's later
+        batches, with the same outcome.
 
         Args:
             entries: The entries, in any order (an iterator is consumed once).
@@ -426,6 +433,7 @@ class Ledger:
         totals = [0, 0, 0, 0]
         numbered = enumerate(_sequence(entries, "$.entries"))
         touched = _Touched()
+        unread = [True]  # guess that none is stored until one is (see _record_batch)
 
         def batches() -> Iterable[list[tuple[int, ServiceEntry]]]:
             while batch := list(islice(numbered, self._batch)):
@@ -433,7 +441,7 @@ class Ledger:
 
         def run(batch: list[tuple[int, ServiceEntry]]) -> None:
             written, present, approved = self._record_batch(
-                batch, actor, now, registered, touched
+                batch, actor, now, registered, touched, unread
             )
             totals[0] += written
             totals[1] += present
@@ -461,13 +469,51 @@ class Ledger:
         now: datetime,
         registered: Mapping[str, date | datetime] | None,
         touched: _Touched,
+        unread: list[bool],
     ) -> tuple[int, int, int]:
+        """Record one batch; return how many entries were written, present, and approved.
+
+        ``unread[0]``: whether to guess that none of the batch is stored, as in an import, and skip
+        reading its ids first. The guess is checked by the insert itself, inside a savepoint: if an
+        entry was stored (or any check fails), the insert is undone and the batch done again the
+        usual way, with ``unread[0]`` off for the rest of the call. Either way the outcome is the
+        one reading first gives.
+        """
         for i, entry in batch:  # before anything reads an entry's fields
             if not isinstance(entry, ServiceEntry):
                 raise InvalidEntry.of(
                     "hours.invalid_entry", f"$.entries[{i}]", "expected a ServiceEntry"
                 )
+        if unread[0]:
+            try:
+                new, present = self._new_entries(batch, {}, now, registered)
+            except VolunteerkitError:  # maybe not for a stored entry: read, and check again
+                unread[0] = False
+            else:
+                done = self._write_new(new, actor, touched, unread=True)
+                if done is not None:
+                    return done[0], present, done[1]
+                unread[0] = False
         stored = self._repo.get_entries([e.id for _, e in batch])
+        new, present = self._new_entries(batch, stored, now, registered)
+        done = self._write_new(new, actor, touched, unread=False)
+        assert done is not None  # only a guess is refused
+        return done[0], present, done[1]
+
+    def _new_entries(
+        self,
+        batch: list[tuple[int, ServiceEntry]],
+        stored: Mapping[EntryId, ServiceEntry],
+        now: datetime,
+        registered: Mapping[str, date | datetime] | None,
+    ) -> tuple[list[ServiceEntry], int]:
+        """Return the batch's entries to write (with their status decided), and how many are not.
+
+        Raises:
+            ConflictError: ``hours.entry_conflict`` for an entry that clashes with a stored one
+                or with an earlier one of the batch.
+            PolicyViolation: If the policy refuses an entry.
+        """
         fresh: dict[EntryId, ServiceEntry] = {}
         present = 0
         now_checked = False  # what validate_entry checks of now, once (and entry, policy: above)
@@ -504,13 +550,31 @@ class Ledger:
                 raise err.at(f"$.entries[{i}]") from None
             if status is not entry.initial_status:
                 fresh[eid] = entry._with_status(status)  # what prepare_entry returns
-        new = list(fresh.values())
+        return list(fresh.values()), present
+
+    def _write_new(
+        self, new: list[ServiceEntry], actor: str, touched: _Touched, *, unread: bool
+    ) -> tuple[int, int] | None:
+        """Write new entries, credit the approved ones alone where possible, and audit them.
+
+        Returns:
+            How many were written and approved; ``None`` if ``unread`` and the store had one of
+            them already (nothing is written then).
+        """
         if not new:
-            return 0, present, 0
+            return 0, 0
         self._save_policy()
         approved = [e for e in new if e.initial_status is Status.APPROVED]
         self._note_before(touched, {e.volunteer_id for e in approved})
-        self._repo.add_entries(new)
+        if unread:
+            try:
+                with self._store.transaction():  # a savepoint: undone when the guess was wrong
+                    if self._repo.add_entries(new) != len(new):
+                        raise _AlreadyStored
+            except (_AlreadyStored, VolunteerkitError):
+                return None
+        else:
+            self._repo.add_entries(new)
         direct, rows = self._isolated_credit({e.id: initial_state(e) for e in approved})
         points: dict[str, set[datetime]] = defaultdict(set)
         for e in approved:
@@ -532,7 +596,7 @@ class Ledger:
                 details=details,
             )
         )
-        return len(new), present, len(approved)
+        return len(new), len(approved)
 
     # ------------------------------------------------------------------------------- events
 
