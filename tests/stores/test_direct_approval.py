@@ -240,6 +240,45 @@ def test_one_zone_across_an_offset_change_still_drops_its_entry(store: Any) -> N
     assert _plain(store, calm, across) == {"t:calm"}
 
 
+def test_an_entry_across_the_utc_new_year_is_left_to_the_replay(store: Any) -> None:
+    """Spans are kept per zone and UTC year: one across 1 January 00:00Z is in none whole.
+
+    22:00Z-02:00Z is 03:45-07:45 on 1 January in Kathmandu: one local day, credited by the
+    replay. The zone's other entry, inside 2026, stays plain in the same batch.
+    """
+    across = _entry("across", datetime(2026, 12, 31, 22, tzinfo=UTC), 240)
+    calm = _entry("calm", datetime(2026, 12, 30, 2, tzinfo=UTC), 60)
+    at = datetime(2027, 1, 2, tzinfo=UTC)
+    ledger = Ledger(store, clock=FixedClock(at), policy=POLICY)
+    ledger.record_many([across, calm], actor="r")
+    assert _plain(store, across, calm, at=at) == {"t:calm"}
+    assert ledger.approve_many([across.id, calm.id], actor="lead") == 2
+    days = [(r.local_date, r.raw_minutes, r.valid_from) for r in store.ledger.credit_history("v1")]
+    assert sorted(days) == [(20261230, 60, at), (20270101, 240, at)]
+
+
+def test_spans_are_kept_for_later_batches_and_loaded_again_after_a_rollback(store: Any) -> None:
+    """Each zone's year is loaded once, inserted again (doing nothing) when a batch needs it.
+
+    Every ``_plain`` trial is rolled back with the spans it loaded; the approvals after it
+    credit exactly all the same.
+    """
+    first = _entry("first", datetime(2026, 6, 1, 2, tzinfo=UTC), 60)
+    second = _entry("second", datetime(2026, 7, 1, 2, tzinfo=UTC), 60, zone=NEW_YORK)
+    ledger = _record(store, first, second)
+    assert _plain(store, first) == {"t:first"}
+    assert ledger.approve_many([first.id], actor="lead") == 1
+    assert _plain(store, second) == {"t:second"}
+    assert ledger.approve_many([second.id], actor="lead") == 1
+    spans = store._db.fetchall(
+        "SELECT zone, count(*) FROM vk_direct_spans GROUP BY zone ORDER BY zone"
+    )
+    # Kathmandu: 2026 whole, one offset; New York: EST, EDT from 8 March, EST from 1 November
+    assert [(str(z), int(n)) for z, n in spans] == [("America/New_York", 3), ("Asia/Kathmandu", 1)]
+    days = [(r.entry_id.local_id, r.local_date, r.raw_minutes) for r in store.ledger.credit_history("v1")]
+    assert sorted(days) == [("first", 20260601, 60), ("second", 20260630, 60)]
+
+
 def test_an_entry_with_certified_credit_in_the_store_is_not_plain(store: Any) -> None:
     entry = _entry("moved", datetime(2026, 6, 1, 2, tzinfo=UTC), 60)
     _record(store, entry)

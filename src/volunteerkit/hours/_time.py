@@ -24,6 +24,7 @@ __all__ = [
     "split_minutes_by_day",
     "to_minute",
     "to_utc",
+    "year_spans",
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -163,14 +164,24 @@ def _offset_seconds(zone: ZoneInfo, minute: int) -> int:
 
 
 _SAMPLE = 60
-"""Minutes between the samples :func:`_year_spans` takes. No zone of the tz database changes its
+"""Minutes between the samples :func:`year_spans` takes. No zone of the tz database changes its
 offset twice within an hour: since 1970 the closest two transitions of any zone are 6.9 days apart
 (America/Cambridge_Bay, 2000; measured over the 599 zones of tzdata 2025b, see the hours guide)."""
 
 
 @lru_cache(maxsize=4096)
-def _year_spans(zone: ZoneInfo, year: int) -> tuple[tuple[int, int, int], ...]:
-    """The constant-offset spans of ``zone`` over UTC calendar year ``year`` (see offset_spans)."""
+def year_spans(zone: ZoneInfo, year: int) -> tuple[tuple[int, int, int], ...]:
+    """Return the constant-offset spans of ``zone`` over UTC calendar year ``year``.
+
+    Args:
+        zone: The zone.
+        year: The year, from 1970 on.
+
+    Returns:
+        ``(span_start, span_end, offset_seconds)`` triples in time order, covering the year's
+        epoch minutes exactly, as :func:`offset_spans` gives them; the first starts, and the last
+        ends, at the year's bounds whatever the offset is there.
+    """
     lo = to_minute(datetime(year, 1, 1, tzinfo=UTC))
     hi = to_minute(datetime(year + 1, 1, 1, tzinfo=UTC))
     spans: list[tuple[int, int, int]] = []
@@ -217,7 +228,7 @@ def offset_spans(zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int, i
     last = from_minute(end - 1).year
     merged: list[tuple[int, int, int]] = []
     for year in range(first, last + 1):
-        for a, b, offset in _year_spans(zone, year):
+        for a, b, offset in year_spans(zone, year):
             a, b = max(a, start), min(b, end)
             if a >= b:
                 continue
