@@ -568,6 +568,38 @@ def test_a_stored_entry_past_its_deadline_is_present_not_refused(backend, clock)
     assert reads == [1, 2]
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_approve_many_replays_only_the_groups_of_overlapping_service_it_changed(
+    backend, clock, monkeypatch
+):
+    """b (09-12) and c (11-13) overlap: their group is replayed, not a (credited) nor d (alone)."""
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    a, b, c, d = entry("a", d=1), entry("b", d=3), entry("c", d=3, h1=11, h2=13), entry("d", d=5)
+    ledger.record_many([a, b, c, d], actor="vol")
+    ledger.approve(a.id, actor="lead")
+    replayed: list[list[str]] = []
+    replay = Ledger._replay
+
+    def spy(self, volunteer_id, records, base, instants, certified):
+        replayed.append(sorted(e.id.local_id for e in records[0]))
+        assert all(key[0].local_id in replayed[-1] for key in base)  # the group's rows only
+        return replay(self, volunteer_id, records, base, instants, certified)
+
+    monkeypatch.setattr(Ledger, "_replay", spy)
+    t1 = clock.advance(timedelta(hours=1))
+    assert ledger.approve_many([b.id, c.id, d.id], actor="lead") == 3
+    assert replayed == [["b", "c"]]
+    rows = sorted(
+        (r.entry_id.local_id, r.credited_minutes, r.valid_from, r.valid_to)
+        for r in store.ledger.credit_history("v1")
+    )
+    assert rows == [
+        ("a", 180, NOW, None), ("b", 180, t1, None), ("c", 60, t1, None), ("d", 180, t1, None),
+    ]
+    assert ledger.totals("v1").credited_minutes == 600
+
+
 def test_weighted_credit_must_fit_six_decimal_places(store, clock):
     """Multipliers whose product could need more than 6 decimal places are refused."""
     policy = AccrualPolicy(

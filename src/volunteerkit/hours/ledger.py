@@ -57,6 +57,7 @@ from volunteerkit._text import unstorable
 from volunteerkit._unchecked import builder
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import ConflictError, VolunteerkitError
+from volunteerkit.hours._time import to_minute
 from volunteerkit.hours.accrual import (
     CertifiedCreditSource,
     CertifiedMinutes,
@@ -213,11 +214,43 @@ class _Touched:
     ``before`` holds each one's latest record instant when first noted, before the records that
     put its credit out of date are written (records of the same call credited on their own may be
     written already, which only makes :meth:`Ledger._flush` replay more); ``points`` the instants
-    of the new records.
+    of the new records; ``entries`` the entries they approve or record, or ``None`` when some
+    record of the volunteer is not one of those (then all of its credit is replayed).
     """
 
     before: dict[str, datetime | None] = attrs.field(factory=dict)
     points: dict[str, set[datetime]] = attrs.field(factory=lambda: defaultdict(set))
+    entries: dict[str, set[EntryId] | None] = attrs.field(factory=dict)
+
+
+def _overlap_groups(entries: Iterable[ServiceEntry], changed: set[EntryId]) -> set[EntryId]:
+    """Return the entries of the groups of overlapping service that hold a changed entry.
+
+    Taken in the merge's order (start, then id), a group ends where the next entry starts at or
+    after every earlier one's served end. Under a plain policy (see :func:`_plain_policy`) no
+    minute of credit crosses that line: an entry's credited piece starts at the latest served
+    end before it, which no earlier group reaches. So whichever entries are effective, those of
+    the groups returned are credited alone exactly what a replay of all gives them, and the
+    others keep what they had. Groups are taken over every entry, effective or not, with their
+    recorded times: the caller makes sure no correction changed one.
+    """
+    found: set[EntryId] = set()
+    group: list[EntryId] = []
+    hit = False
+    cover: int | None = None
+    for entry in sorted(entries, key=lambda e: (to_minute(e.start), e.id)):
+        start = to_minute(entry.start)
+        if cover is not None and start >= cover:  # a new group
+            if hit:
+                found.update(group)
+            group, hit = [], False
+        group.append(entry.id)
+        hit = hit or entry.id in changed
+        served_end = to_minute(entry.end) - entry.break_minutes
+        cover = served_end if cover is None else max(cover, served_end)
+    if hit:
+        found.update(group)
+    return found
 
 
 def _can_credit(records: _Records) -> bool:
@@ -577,10 +610,12 @@ class Ledger:
             self._repo.add_entries(new)
         direct, rows = self._isolated_credit({e.id: initial_state(e) for e in approved})
         points: dict[str, set[datetime]] = defaultdict(set)
+        recorded: dict[str, set[EntryId]] = defaultdict(set)
         for e in approved:
             if e.id not in direct:
                 points[e.volunteer_id].add(e.recorded_at)
-        self._touch(touched, points)
+                recorded[e.volunteer_id].add(e.id)
+        self._touch(touched, points, recorded)
         if rows:
             self._repo.write_credit([], rows)
         details = {"count": str(len(new)), "first": str(new[0].id), "last": str(new[-1].id)}
@@ -809,9 +844,11 @@ class Ledger:
         # only the volunteers replayed need their latest record (noted by _touch, before the
         # events are written); those credited alone need nothing else
         direct, rows = self._isolated_credit(after)
-        self._touch(
-            touched, {st.volunteer_id: {now} for eid, st in after.items() if eid not in direct}
-        )
+        replayed: dict[str, set[EntryId]] = defaultdict(set)
+        for eid, st in after.items():
+            if eid not in direct:
+                replayed[st.volunteer_id].add(eid)
+        self._touch(touched, {vid: {now} for vid in replayed}, replayed)
         if made:
             self._repo.add_events(made)
         if rows:
@@ -1002,11 +1039,23 @@ class Ledger:
             for vid in unseen:
                 touched.before[vid] = latest.get(vid)
 
-    def _touch(self, touched: _Touched, points: Mapping[str, Iterable[datetime]]) -> None:
-        """Note volunteers whose credit new records change (call *before* writing them)."""
+    def _touch(
+        self,
+        touched: _Touched,
+        points: Mapping[str, Iterable[datetime]],
+        entries: Mapping[str, Iterable[EntryId]] | None = None,
+    ) -> None:
+        """Note volunteers whose credit new records change (call *before* writing them).
+
+        ``entries``: the entries the records approve or record, by volunteer, when that is all
+        they do (see :class:`_Touched`).
+        """
         self._note_before(touched, points)
         for vid, instants in points.items():
             touched.points[vid].update(instants)
+            mine = None if entries is None else entries.get(vid)
+            known = touched.entries.get(vid, set())
+            touched.entries[vid] = None if mine is None or known is None else known.union(mine)
 
     def _isolated_credit(
         self, states: Mapping[EntryId, EntryState]
@@ -1121,6 +1170,13 @@ class Ledger:
                 if vid in appending:
                     base = {r.key: r for r in opened.get(vid, [])}
                     instants = sorted(points)
+                    only = self._replayed_only(mine, touched.entries.get(vid), certified)
+                    if only is not None:
+                        mine = (
+                            [e for e in mine[0] if e.id in only],
+                            [ev for ev in mine[1] if ev.entry_id in only],
+                        )
+                        base = {k: r for k, r in base.items() if r.entry_id in only}
                 else:
                     self._repo.truncate_credit(vid, since)
                     base = {}
@@ -1135,6 +1191,30 @@ class Ledger:
                 self._repo.write_credit(closes, rows)
         touched.before.clear()
         touched.points.clear()
+        touched.entries.clear()
+
+    def _replayed_only(
+        self,
+        records: _Records,
+        changed: set[EntryId] | None,
+        certified: Mapping[EntryId, Sequence[CertifiedMinutes]],
+    ) -> set[EntryId] | None:
+        """Return the entries a volunteer's replay can be limited to; ``None``: all of them.
+
+        Limited to the groups of overlapping service that hold an entry approved or recorded in
+        the call (see :func:`_overlap_groups`), when that is all the call did to the volunteer,
+        under a plain policy, with no correction among the volunteer's events (groups are taken
+        with recorded times) and no certified credit (credited apart from the merge).
+        """
+        entries, events = records
+        if (
+            changed is None
+            or not _plain_policy(self._policy)
+            or any(isinstance(ev, Corrected) for ev in events)
+            or any(e.id in certified for e in entries)
+        ):
+            return None
+        return _overlap_groups(entries, changed)
 
     def _replay(
         self,
