@@ -508,9 +508,9 @@ class Ledger:
 
         ``unread[0]``: whether to guess that none of the batch is stored, as in an import, and skip
         reading its ids first. The guess is checked by the insert itself, inside a savepoint: if an
-        entry was stored (or any check fails), the insert is undone and the batch done again the
-        usual way, with ``unread[0]`` off for the rest of the call. Either way the outcome is the
-        one reading first gives.
+        entry was stored (the insert writes fewer, or finds a clash), or the policy refuses one,
+        the insert is undone and the batch done again the usual way, with ``unread[0]`` off for
+        the rest of the call. Either way the outcome is the one reading first gives.
         """
         for i, entry in batch:  # before anything reads an entry's fields
             if not isinstance(entry, ServiceEntry):
@@ -604,7 +604,7 @@ class Ledger:
                 with self._store.transaction():  # a savepoint: undone when the guess was wrong
                     if self._repo.add_entries(new) != len(new):
                         raise _AlreadyStored
-            except (_AlreadyStored, VolunteerkitError):
+            except (_AlreadyStored, ConflictError):  # the store has an entry of the batch
                 return None
         else:
             self._repo.add_entries(new)
