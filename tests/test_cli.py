@@ -6,11 +6,12 @@ import io
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from volunteerkit import __version__
+from volunteerkit import FixedClock, __version__
 from volunteerkit.cli import main
 
 
@@ -49,7 +50,7 @@ def test_migrate_and_audit(tmp_path: Path) -> None:
     assert code == 0
     data = json.loads(text)
     assert data["applied_now"] == data["recorded"] and data["recorded"][0].startswith("audit 0001")
-    run("demo", "--db", str(db))
+    assert run("demo", "--db", str(db), "--keep")[0] == 0  # a store the demo did not make
     code, text = run("--json", "audit", f"sqlite:///{db}", "--subject-type", "demo")
     assert code == 0
     assert json.loads(text.splitlines()[0])["action"] == "demo.start"
@@ -149,6 +150,57 @@ def test_demo_paths_it_cannot_use_are_demo_file(tmp_path: Path) -> None:
     assert code == 2 and json.loads(text)["error"]["code"] == "demo.file"
     assert json.loads(text)["error"]["path"] == "$.out_dir"
 
+
+
+def _refused(text: str, path: str) -> bool:
+    error = json.loads(text)["error"]
+    return bool(error["code"] == "demo.file_taken" and error["path"] == path)
+
+
+def test_demo_replaces_only_what_an_earlier_demo_wrote(tmp_path: Path) -> None:
+    """--db naming somebody's database, or any other file, is refused and left as it was."""
+    from volunteerkit.audit import record
+    from volunteerkit.stores import SQLiteStore
+
+    theirs = tmp_path / "production.sqlite"
+    store = SQLiteStore(theirs)  # a real store, with an audit record by somebody else
+    clock = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
+    store.audit.append(record(clock, actor="admin", action="x.y", subject_type="s", subject_id="1"))
+    store.close()
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database")
+    for path in (theirs, text_file):
+        before = path.read_bytes()
+        code, text = run("--json", "demo", "--db", str(path))
+        assert code == 2 and _refused(text, "$.db")
+        assert path.read_bytes() == before
+    assert not (tmp_path / "demo-hami.sqlite").exists()  # refused before anything was written
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")  # nothing to lose: replaced
+    assert run("demo", "--db", str(empty))[0] == 0
+
+
+def test_demo_replaces_its_transfer_files_only(tmp_path: Path) -> None:
+    """Hami's store and the package folder are replaced when a demo wrote them, else refused."""
+    from volunteerkit.stores import SQLiteStore
+
+    db = tmp_path / "demo.sqlite"
+    assert run("demo", "--db", str(db))[0] == 0
+    chunks = sorted(p.name for p in (tmp_path / "demo-transfer").iterdir())
+    assert len(chunks) == 2 and run("demo", "--db", str(db))[0] == 0  # its own: replaced
+    assert sorted(p.name for p in (tmp_path / "demo-transfer").iterdir()) != chunks  # new ids
+    mine = tmp_path / "demo-transfer" / "mine.txt"
+    mine.write_text("keep me")
+    code, text = run("--json", "demo", "--db", str(db))
+    assert code == 2 and _refused(text, "$.out_dir") and mine.read_text() == "keep me"
+    mine.unlink()
+    hami = tmp_path / "demo-hami.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(hami) + suffix).unlink(missing_ok=True)
+    SQLiteStore(hami).close()  # a store without the demo's records
+    before = hami.read_bytes()
+    code, text = run("--json", "demo", "--db", str(db))
+    assert code == 2 and _refused(text, "$.out_dir") and hami.read_bytes() == before
 
 
 @pytest.mark.parametrize("instant", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])

@@ -119,6 +119,7 @@ def _file_error(
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._demo import run_demo
+    from volunteerkit._demo._files import clear_demo_database, clear_demo_folder
     from volunteerkit.stores import open_store
 
     if args.store:
@@ -126,20 +127,17 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         out_dir = Path(args.out_dir or ".")
     else:
         db = Path(args.db)
-        if not args.keep:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    Path(str(db) + suffix).unlink(missing_ok=True)
-                except OSError as err:  # a folder, a read-only place
-                    raise _file_error(
-                        err, "replaced", "替换", code="demo.file", path="$.db"
-                    ) from None
+        if not args.keep:  # only a database an earlier demo wrote (see _demo._files)
+            clear_demo_database(db, option="--db")
         url = f"sqlite:///{db}"
         out_dir = Path(args.out_dir) if args.out_dir else db.resolve().parent
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:  # a file of that name, a read-only place
         raise _file_error(err, "written", "写入", code="demo.file", path="$.out_dir") from None
+    # what the transfer step replaces, checked before anything is written
+    clear_demo_database(out_dir / "demo-hami.sqlite", option="--out-dir")
+    clear_demo_folder(out_dir / "demo-transfer", option="--out-dir")
     store = open_store(url)
     try:
         if not args.json:

@@ -18,13 +18,13 @@ steps left them. Running the demo again on a kept store imports nothing twice.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from volunteerkit._demo._context import DemoContext
+from volunteerkit._demo._files import clear_demo_database, clear_demo_folder
 from volunteerkit._serialization import from_json
 from volunteerkit.hours import (
     NATIONAL,
@@ -115,8 +115,8 @@ def run(ctx: DemoContext) -> None:
     beijing_ledger = _beijing_ledger(ctx)
 
     hami_db = out_dir / "demo-hami.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(hami_db) + suffix).unlink(missing_ok=True)
+    clear_demo_database(hami_db, option="--out-dir")  # only one an earlier demo wrote
+    clear_demo_folder(out_dir / "demo-transfer", option="--out-dir")
     hami_store = SQLiteStore(hami_db)
     try:
         _run(ctx, hami_store, keyring, person, beijing_volunteer, beijing_ledger, out_dir)
@@ -164,8 +164,7 @@ def _run(
     ctx.clock.advance(timedelta(minutes=5))
     hami.approve(transfer.id, actor="hami-admin")
     ctx.clock.advance(timedelta(minutes=5))
-    folder = out_dir / "demo-transfer"
-    shutil.rmtree(folder, ignore_errors=True)
+    folder = out_dir / "demo-transfer"  # cleared with Hami's store, before anything is written
     folder.mkdir(parents=True)
     exported = hami.export(transfer.id, folder, actor="hami-admin", chunk_size=2)
     ctx.show("package files (chunks of 2 entries)", [Path(f).name for f in exported.package.files])
