@@ -304,3 +304,29 @@ def test_uuid7_refuses_instants_before_1970() -> None:
         uuid7(datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC))
     assert (info.value.code, info.value.path) == ("id.before_epoch", "$.instant")
     assert uuid7_time(uuid7(datetime(1970, 1, 1, tzinfo=UTC), 0)) == 0
+
+
+def test_zones_resolve_from_the_tzdata_dependency_without_a_system_database() -> None:
+    """With no system tz database (Windows, slim images), the ``tzdata`` package gives the zones.
+
+    Offsets at instants in 2026: Kathmandu +05:45 and Yangon +06:30 all year; Lord Howe +11:00
+    in its summer time (a 30-minute shift) and +10:30 in winter; New York -04:00 until 06:00Z
+    on 1 November 2026 and -05:00 from then, when 01:00-02:00 local repeats.
+    """
+    import zoneinfo
+
+    saved = zoneinfo.TZPATH
+    zoneinfo.reset_tzpath(to=[])  # no system folders: only the tzdata package is left
+    try:
+        expected = [
+            ("Asia/Kathmandu", datetime(2026, 7, 1, tzinfo=UTC), timedelta(hours=5, minutes=45)),
+            ("Asia/Yangon", datetime(2026, 1, 1, tzinfo=UTC), timedelta(hours=6, minutes=30)),
+            ("Australia/Lord_Howe", datetime(2026, 1, 15, tzinfo=UTC), timedelta(hours=11)),
+            ("Australia/Lord_Howe", datetime(2026, 7, 15, tzinfo=UTC), timedelta(hours=10.5)),
+            ("America/New_York", datetime(2026, 11, 1, 5, 59, tzinfo=UTC), timedelta(hours=-4)),
+            ("America/New_York", datetime(2026, 11, 1, 6, 0, tzinfo=UTC), timedelta(hours=-5)),
+        ]
+        for key, at, offset in expected:
+            assert at.astimezone(ZoneInfo.no_cache(key)).utcoffset() == offset, key
+    finally:
+        zoneinfo.reset_tzpath(to=saved)
