@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import attrs
 
 from volunteerkit.matching import (
+    Opening,
     Preferences,
     Project,
     Qualification,
@@ -19,7 +20,17 @@ from volunteerkit.matching import (
     score,
 )
 
-from ._fixtures import FAIR, GUIDE, GUIDE_SHIFT, WINDOW, openings, volunteers
+from ._fixtures import (
+    FAIR,
+    GUIDE,
+    GUIDE_SHIFT,
+    MEDIC,
+    MEDIC_SHIFT,
+    SH,
+    WINDOW,
+    openings,
+    volunteers,
+)
 
 
 def test_eligible_volunteer_has_no_reasons():
@@ -169,3 +180,55 @@ def test_renewed_qualification_covers_the_later_shift_dates():
     result = check(lapsed, needs_first_aid)
     assert result.codes == ("matching.qualification_not_valid",)
     assert result.reasons[0].detail == "first_aid on 2026-12-12"
+
+
+def _new_year_night(minutes: int) -> Opening:
+    """The medic slot staffed by one shift from 22:00 on 31 December 2026, Beijing time."""
+    night = attrs.evolve(
+        MEDIC_SHIFT, start=datetime(2026, 12, 31, 22, 0, tzinfo=SH), duration_minutes=minutes
+    )
+    return opening(FAIR, MEDIC, [night], WINDOW[0], datetime(2027, 2, 1, tzinfo=UTC))
+
+
+def test_an_overnight_shift_is_checked_on_both_dates_it_serves_on():
+    """22:00-06:00 over New Year needs cover, age and qualification on 1 January 2027 too."""
+    night = _new_year_night(480)
+    assert night.dates == (date(2026, 12, 31), date(2027, 1, 1))
+    ends_31st = VolunteerProfile(
+        id="v-night",
+        birth_date=date(1990, 1, 1),
+        qualifications=(Qualification(code="first_aid", valid_until=date(2026, 12, 31)),),
+        insured_until=date(2026, 12, 31),
+    )
+    result = check(ends_31st, night)
+    assert result.codes == ("matching.qualification_not_valid", "matching.insurance_required")
+    assert [r.detail for r in result.reasons] == ["first_aid on 2027-01-01", "2027-01-01"]
+    covered = attrs.evolve(
+        ends_31st,
+        qualifications=(
+            ends_31st.qualifications[0],  # and its renewal, from the new year on
+            Qualification(code="first_aid", valid_from=date(2027, 1, 1)),
+        ),
+        insured_until=date(2027, 1, 1),
+    )
+    assert check(covered, night).eligible
+    too_old = attrs.evolve(
+        covered, birth_date=date(1966, 1, 1)
+    )  # 60 on 31 December 2026, 61 on 1 January 2027
+    capped = attrs.evolve(night, slot=attrs.evolve(MEDIC, requirements=attrs.evolve(
+        MEDIC.requirements, max_age=60)))  # fmt: skip
+    assert check(too_old, capped).reasons[0].detail == "over 60 on 2027-01-01"
+
+
+def test_a_shift_ending_at_local_midnight_serves_on_one_date():
+    """22:00-24:00 on 31 December serves nothing on 1 January: cover to the 31st is enough."""
+    night = _new_year_night(120)
+    assert night.dates == (date(2026, 12, 31), date(2026, 12, 31))
+    assert night.occurrences[0].local_dates == (date(2026, 12, 31),)
+    ends_31st = VolunteerProfile(
+        id="v-night",
+        birth_date=date(1990, 1, 1),
+        qualifications=(Qualification(code="first_aid", valid_until=date(2026, 12, 31)),),
+        insured_until=date(2026, 12, 31),
+    )
+    assert check(ends_31st, night).eligible

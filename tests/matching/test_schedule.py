@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from volunteerkit.matching import (
     Availability,
     AvailabilityException,
     MatchingInputError,
+    Occurrence,
     Shift,
     WeeklyWindow,
     age_on,
@@ -186,3 +189,35 @@ def test_window_to_the_end_of_the_calendar():
         datetime(2026, 3, 8, 13, 0, tzinfo=UTC),
         datetime(2026, 3, 15, 13, 0, tzinfo=UTC),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(
+        min_value=datetime(2025, 1, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)
+    ).map(lambda t: t.replace(second=0, microsecond=0)),
+    minutes=st.integers(1, 3 * 1440),
+    zone=st.sampled_from(
+        [NY, SH, KTM, ZoneInfo("Australia/Lord_Howe"), ZoneInfo("Asia/Yangon")]
+    ),
+    to_midnight=st.none() | st.integers(0, 2),
+)
+def test_an_occurrence_serves_on_the_dates_of_its_minutes(
+    start: datetime, minutes: int, zone: ZoneInfo, to_midnight: int | None
+) -> None:
+    """``local_dates`` are the local dates of its served minutes, in order, each once.
+
+    Some occurrences end exactly at a local midnight (``to_midnight`` days after the next one),
+    where the day that starts then is not served on.
+    """
+    if to_midnight is not None:
+        day = start.astimezone(zone).date() + timedelta(days=1 + to_midnight)
+        midnight = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+        minutes = (midnight - start) // timedelta(minutes=1)
+    occ = Occurrence(
+        shift_id="f", slot_id="s", project_id="p", start=start,
+        end=start + timedelta(minutes=minutes), zone=zone, needed=1,
+    )  # fmt: skip
+    served = sorted({(start + timedelta(minutes=k)).astimezone(zone).date() for k in range(minutes)})
+    assert list(occ.local_dates) == served
+    assert (occ.local_date, occ.last_local_date) == (served[0], served[-1])

@@ -3,10 +3,10 @@
 :func:`check` returns an :class:`Eligibility` with *every* failing rule as a :class:`Reason` (a stable
 code, English and Chinese text, and a detail such as the missing skill), not just the first. Rules that
 depend on the date (age, qualification validity, insurance) are checked on the local date, in the
-project's zone, of every occurrence of the slot's shifts in the planning window: since ages only grow
-and insurance runs up to one last day, checking the first and the last occurrence date is the same as
-checking them all; a qualification may be held as several records (a certificate and its renewal),
-so each occurrence date must fall in one of them.
+project's zone, of every day the slot's shifts serve on in the planning window (an overnight shift
+serves on two): since ages only grow and insurance runs up to one last day, checking the first and the
+last of those dates is the same as checking them all; a qualification may be held as several records
+(a certificate and its renewal), so each of those dates must fall in one of them.
 
 The slot and its occurrences travel together as an :class:`Opening` (see :func:`opening`).
 """
@@ -97,10 +97,17 @@ class Opening:
 
     @property
     def dates(self) -> tuple[date, date] | None:
-        """First and last local occurrence dates, or ``None`` without occurrences."""
+        """The first and last local dates served on, or ``None`` without occurrences.
+
+        The first is the first occurrence's start date; the last, the latest date any occurrence
+        serves on (see :attr:`Occurrence.last_local_date`).
+        """
         if not self.occurrences:
             return None
-        return self.occurrences[0].local_date, self.occurrences[-1].local_date
+        return (
+            self.occurrences[0].local_date,
+            max(o.last_local_date for o in self.occurrences),
+        )
 
     @property
     def busiest_week_minutes(self) -> int:
@@ -154,8 +161,9 @@ def check(volunteer: VolunteerProfile, opened: Opening) -> Eligibility:
     """Check every hard rule of ``opened.slot`` for ``volunteer``.
 
     Rules, in the order their reasons are listed: the slot has occurrences; required skills,
-    languages and qualifications (valid on every occurrence date); minimum and maximum
-    age on those dates; agreement; insurance; the volunteer's remote and distance preferences; the
+    languages and qualifications (valid on every local date served on, both dates of an
+    overnight shift); minimum and maximum age on those dates; agreement; insurance up to the
+    last of them; the volunteer's remote and distance preferences; the
     volunteer's weekly maximum; availability for at least one occurrence.
 
     Args:
@@ -179,7 +187,7 @@ def check(volunteer: VolunteerProfile, opened: Opening) -> Eligibility:
     for lang in req.languages:
         if lang not in languages:
             reasons.append(Reason.of("matching.missing_language", lang))
-    days = sorted({o.local_date for o in opened.occurrences})
+    days = sorted({d for o in opened.occurrences for d in o.local_dates})
     held: dict[str, list[Qualification]] = {}
     for q in volunteer.qualifications:
         held.setdefault(q.code, []).append(q)

@@ -32,6 +32,7 @@ from volunteerkit.matching.models import Availability, Shift
 __all__ = ["Occurrence", "age_on", "available_minutes", "occurrences", "parse_rrule"]
 
 _MINUTE = timedelta(minutes=1)
+_INSTANT = timedelta(microseconds=1)  # the resolution of datetime
 
 
 def parse_rrule(rule: str, dtstart: datetime) -> rrule:
@@ -89,6 +90,20 @@ class Occurrence:
     def local_date(self) -> date:
         """The local calendar date of the start, in the project's zone."""
         return self.start.astimezone(self.zone).date()
+
+    @property
+    def last_local_date(self) -> date:
+        """The local date of its last moment of service (an overnight shift ends a day later).
+
+        A shift that ends at local midnight serves nothing on the day that starts then.
+        """
+        return (self.end - _INSTANT).astimezone(self.zone).date()
+
+    @property
+    def local_dates(self) -> tuple[date, ...]:
+        """Every local date it serves on, from :attr:`local_date` to :attr:`last_local_date`."""
+        first, last = self.local_date, self.last_local_date
+        return tuple(first + timedelta(days=k) for k in range((last - first).days + 1))
 
 
 def _place(local: datetime, zone: ZoneInfo) -> datetime:
