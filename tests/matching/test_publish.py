@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from volunteerkit.errors import NaiveDatetimeError
@@ -120,6 +121,23 @@ def test_icalendar_event_fields_escaping_and_timezone():
         "END:STANDARD",
         "END:VTIMEZONE",
     ]
+
+
+def test_until_is_published_in_utc():
+    """A local or date-only ``UNTIL`` is written as the UTC instant the expansion reads it as.
+
+    RFC 5545 (3.3.10) wants ``UNTIL`` in UTC beside a ``DTSTART`` with a ``TZID``. 10 December
+    2026 ends at 23:59:59 in New York (-05:00), 04:59:59Z on the 11th; 23:30 there is 04:30Z.
+    """
+    project, slot, shift = _ny_shift()
+    for rule, published in [
+        ("FREQ=DAILY;UNTIL=20261210", "FREQ=DAILY;UNTIL=20261211T045959Z"),
+        ("FREQ=DAILY;until=20261210T233000;INTERVAL=2", "FREQ=DAILY;UNTIL=20261211T043000Z;INTERVAL=2"),
+        ("FREQ=DAILY;UNTIL=20261210T233000Z", "FREQ=DAILY;UNTIL=20261210T233000Z"),
+    ]:
+        ruled = attrs.evolve(shift, rrule=rule, exdates=())
+        text = to_icalendar([ruled], [project], [slot], dtstamp=STAMP, uid_domain="example.org")
+        assert f"RRULE:{published}" in text.replace("\r\n ", "").split("\r\n")
 
 
 def test_lines_fold_at_75_octets_without_splitting_characters():

@@ -20,6 +20,7 @@ from volunteerkit.matching import (
     available_minutes,
     occurrences,
 )
+from volunteerkit.matching.schedule import until_instant
 
 NY = ZoneInfo("America/New_York")
 SH = ZoneInfo("Asia/Shanghai")
@@ -178,6 +179,24 @@ def test_until_in_utc_is_an_instant():
         start=datetime(2026, 12, 8, 20, 0, tzinfo=NY), rrule="FREQ=DAILY;UNTIL=20261210T233000"
     )
     assert [o.start.astimezone(NY).day for o in occurrences(local, *window)] == [8, 9, 10]
+
+
+def test_until_as_a_date_alone_keeps_that_day():
+    """``UNTIL=20261210`` with a 20:00 start keeps 10 December's shift (dateutil alone cut it).
+
+    The date runs to 23:59:59 local, so 10 December's 20:00 and 23:59 starts are kept; in
+    Kathmandu (+05:45) the day ends at 18:14:59Z, so nothing of 11 December local is.
+    """
+    window = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    evening = _shift(start=datetime(2026, 12, 8, 20, 0, tzinfo=NY), rrule="FREQ=DAILY;UNTIL=20261210")
+    assert [o.start.astimezone(NY).day for o in occurrences(evening, *window)] == [8, 9, 10]
+    assert until_instant(evening) == datetime(2026, 12, 11, 4, 59, 59, tzinfo=UTC)
+    late = _shift(
+        start=datetime(2026, 12, 8, 23, 59, tzinfo=KTM), zone=KTM, rrule="FREQ=DAILY;UNTIL=20261210"
+    )
+    assert [o.start.astimezone(KTM).day for o in occurrences(late, *window)] == [8, 9, 10]
+    assert until_instant(late) == datetime(2026, 12, 10, 18, 14, 59, tzinfo=UTC)
+    assert until_instant(_shift(rrule="FREQ=DAILY;COUNT=2")) is None
 
 
 def test_window_to_the_end_of_the_calendar():

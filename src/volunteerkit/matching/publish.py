@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from volunteerkit._clock import require_aware
 from volunteerkit.matching.errors import MatchingInputError
 from volunteerkit.matching.models import Project, Shift, Slot
-from volunteerkit.matching.schedule import occurrences
+from volunteerkit.matching.schedule import occurrences, until_instant
 
 __all__ = ["VDS_CONTEXT", "escape_text", "fold_line", "to_icalendar", "to_volunteering_data"]
 
@@ -190,6 +190,24 @@ def _utc_stamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _rule_text(shift: Shift) -> str:
+    """The shift's ``RRULE`` value with ``UNTIL`` in UTC, as RFC 5545 wants beside a ``TZID``.
+
+    A local or date-only ``UNTIL`` becomes the instant the expansion reads it as
+    (:func:`~volunteerkit.matching.schedule.until_instant`), so calendar programs keep the
+    same occurrences.
+    """
+    assert shift.rrule is not None
+    until = until_instant(shift)
+    if until is None:
+        return shift.rrule
+    parts = shift.rrule.split(";")
+    return ";".join(
+        f"UNTIL={_utc_stamp(until)}" if p.partition("=")[0].strip().upper() == "UNTIL" else p
+        for p in parts
+    )
+
+
 def _local(value: datetime, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%Y%m%dT%H%M%S")
 
@@ -334,7 +352,7 @@ def to_icalendar(
             f"SUMMARY:{escape_text(f'{slot.title} – {project.title}')}",
         ]
         if sh.rrule is not None:
-            lines.append(f"RRULE:{sh.rrule}")
+            lines.append(f"RRULE:{_rule_text(sh)}")
         if sh.exdates:
             values = ",".join(_local(x, sh.zone) for x in sorted(sh.exdates))
             lines.append(f"EXDATE;TZID={tz}:{values}")

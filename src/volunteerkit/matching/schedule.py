@@ -17,8 +17,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -29,9 +30,18 @@ from volunteerkit._clock import require_aware
 from volunteerkit.matching.errors import MatchingInputError
 from volunteerkit.matching.models import Availability, Shift
 
-__all__ = ["Occurrence", "age_on", "available_minutes", "occurrences", "parse_rrule"]
+__all__ = [
+    "Occurrence",
+    "age_on",
+    "available_minutes",
+    "occurrences",
+    "parse_rrule",
+    "until_instant",
+]
 
 _MINUTE = timedelta(minutes=1)
+_DATE = re.compile(r"\d{8}")  # UNTIL as a date alone
+_LOCAL = re.compile(r"\d{8}T\d{6}")  # UNTIL as a local date-time
 _INSTANT = timedelta(microseconds=1)  # the resolution of datetime
 
 
@@ -156,13 +166,38 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
     return out
 
 
-def _utc_until(rule: str) -> datetime | None:
-    """Return the rule's ``UNTIL`` as an instant when it is given in UTC (``…Z``), else ``None``."""
-    for part in rule.split(";"):
+def until_instant(shift: Shift) -> datetime | None:
+    """Return the last instant at which the shift's rule may start an occurrence, or ``None``.
+
+    RFC 5545 wants ``UNTIL`` in UTC (``…Z``) for a start with a zone, and in the start's value
+    type. Read leniently, as calendar programs do:
+
+    * ``20261210T230000Z``: that instant;
+    * ``20261210T233000`` (no ``Z``): that wall time in the shift's zone;
+    * ``20261210`` (a date alone): through the end of that local day (23:59:59), so that the
+      day's occurrences are kept rather than cut at its midnight.
+
+    Args:
+        shift: The shift.
+
+    Returns:
+        The instant (UTC), or ``None`` when the rule has no ``UNTIL`` (or none of these forms,
+        which ``dateutil`` then reads as it does).
+    """
+    if shift.rrule is None:
+        return None
+    for part in shift.rrule.split(";"):
         name, _, value = part.partition("=")
-        value = value.strip()
-        if name.strip().upper() == "UNTIL" and value.upper().endswith("Z"):
+        value = value.strip().upper()
+        if name.strip().upper() != "UNTIL":
+            continue
+        if value.endswith("Z"):
             return parser.parse(value[:-1]).replace(tzinfo=UTC)
+        if _DATE.fullmatch(value):
+            day = date(int(value[:4]), int(value[4:6]), int(value[6:]))
+            return _place(datetime.combine(day, time(23, 59, 59)), shift.zone)
+        if _LOCAL.fullmatch(value):
+            return _place(datetime.strptime(value, "%Y%m%dT%H%M%S"), shift.zone)
     return None
 
 
@@ -184,9 +219,9 @@ def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
         yield shift.start.astimezone(UTC)
         return
     rule = parse_rrule(shift.rrule, first_local)
-    # A UTC ``UNTIL`` is an instant (RFC 5545): expand to its local wall time plus a day of
+    # ``UNTIL`` is an instant (see until_instant): expand to its local wall time plus a day of
     # margin, then keep the starts up to the instant itself.
-    until = _utc_until(shift.rrule)
+    until = until_instant(shift)
     if until is not None:
         rule = rule.replace(until=until.astimezone(zone).replace(tzinfo=None) + timedelta(days=1))
     # Local bounds with a day of margin either side (offsets are under 26 hours).
