@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 
 from volunteerkit.matching import (
+    MatchingInputError,
     Opening,
     Preferences,
     Project,
@@ -232,3 +235,20 @@ def test_a_shift_ending_at_local_midnight_serves_on_one_date():
         insured_until=date(2026, 12, 31),
     )
     assert check(ends_31st, night).eligible
+
+
+def test_a_shift_in_another_zone_than_its_project_is_refused():
+    """Occurrences are read in the project's zone: a shift elsewhere is an error, by its index."""
+    other = attrs.evolve(
+        MEDIC_SHIFT, zone=ZoneInfo("Asia/Tokyo"), start=MEDIC_SHIFT.start.astimezone(UTC)
+    )
+    with pytest.raises(MatchingInputError) as info:
+        opening(FAIR, MEDIC, [GUIDE_SHIFT, other], *WINDOW)
+    assert (info.value.code, info.value.path) == ("matching.zone_mismatch", "$.shifts[1].zone")
+    elsewhere = attrs.evolve(MEDIC_SHIFT, project_id="p-other")
+    with pytest.raises(MatchingInputError) as info:
+        opening(FAIR, MEDIC, [elsewhere], *WINDOW)
+    assert (info.value.code, info.value.path) == (
+        "matching.unknown_reference",
+        "$.shifts[0].project_id",
+    )

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
 from volunteerkit.errors import NaiveDatetimeError
-from volunteerkit.matching import Project, Shift, Slot, to_icalendar, to_volunteering_data
+from volunteerkit.matching import (
+    MatchingInputError,
+    Project,
+    Shift,
+    Slot,
+    to_icalendar,
+    to_volunteering_data,
+)
 from volunteerkit.matching.publish import escape_text, fold_line
 
 from ._fixtures import FAIR, GUIDE, GUIDE_SHIFT, MEDIC, MEDIC_SHIFT, WINDOW
@@ -138,6 +145,22 @@ def test_until_is_published_in_utc():
         ruled = attrs.evolve(shift, rrule=rule, exdates=())
         text = to_icalendar([ruled], [project], [slot], dtstamp=STAMP, uid_domain="example.org")
         assert f"RRULE:{published}" in text.replace("\r\n ", "").split("\r\n")
+
+
+def test_a_shift_in_another_zone_than_its_project_is_refused_by_its_given_index():
+    """Both exports refuse it; the path counts the shifts in the order given, not by id."""
+    project, slot, shift = _ny_shift()
+    tokyo = attrs.evolve(shift, id="a-first-by-id", zone=ZoneInfo("Asia/Tokyo"))
+    for export in (
+        lambda: to_icalendar([shift, tokyo], [project], [slot], dtstamp=STAMP, uid_domain="x.org"),
+        lambda: to_volunteering_data(
+            [project], [slot], [shift, tokyo], base_uri="https://x.org", window_start=STAMP,
+            window_end=STAMP + timedelta(days=30),
+        ),
+    ):
+        with pytest.raises(MatchingInputError) as info:
+            export()
+        assert (info.value.code, info.value.path) == ("matching.zone_mismatch", "$.shifts[1].zone")
 
 
 def test_lines_fold_at_75_octets_without_splitting_characters():

@@ -145,13 +145,19 @@ def opening(
         The opening.
 
     Raises:
-        MatchingInputError: If the slot is not in the project (``matching.unknown_reference``).
+        MatchingInputError: If the slot, or one of its shifts, is not in the project
+            (``matching.unknown_reference``), or a shift of the slot is in another zone than the
+            project (``matching.zone_mismatch``, path ``$.shifts[i].zone``).
     """
     if slot.project_id != project.id:
         raise MatchingInputError.of("matching.unknown_reference", "$.slot.project_id")
     occ: list[Occurrence] = []
-    for shift in shifts:
+    for i, shift in enumerate(shifts):
         if shift.slot_id == slot.id:
+            if shift.project_id != project.id:
+                raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].project_id")
+            if shift.zone.key != project.zone.key:
+                raise MatchingInputError.of("matching.zone_mismatch", f"$.shifts[{i}].zone")
             occ.extend(occurrences(shift, window_start, window_end))
     occ.sort(key=lambda o: (o.start, o.shift_id))
     return Opening(project=project, slot=slot, occurrences=tuple(occ))

@@ -40,6 +40,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "星期必须为 0(周一)到 6(周日)",
     ),
     "matching.interval": ("the end must be after the start", "结束时间必须晚于开始时间"),
+    "matching.zone_mismatch": (
+        "a shift's zone must be its project's zone",
+        "班次的时区必须与其项目的时区相同",
+    ),
     "matching.recurrence": (
         "the recurrence rule is not a valid RFC 5545 RRULE",
         "重复规则不是有效的 RFC 5545 RRULE",

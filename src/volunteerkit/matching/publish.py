@@ -32,6 +32,23 @@ VDS_CONTEXT = "https://api.volunteeringdata.io/context/v1"
 """The JSON-LD context of the UK Volunteering Data Standard."""
 
 
+def _check_shifts(
+    shifts: dict[str, Shift], projects: dict[str, Project], slots: dict[str, Slot] | None
+) -> None:
+    """Refuse a shift of an unknown project (or slot), or in another zone than its project's.
+
+    ``shifts`` in the order given, so that ``$.shifts[i]`` names the caller's ``i``-th.
+    """
+    for i, sh in enumerate(shifts.values()):
+        project = projects.get(sh.project_id)
+        if project is None:
+            raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].project_id")
+        if slots is not None and sh.slot_id not in slots:
+            raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].slot_id")
+        if sh.zone.key != project.zone.key:
+            raise MatchingInputError.of("matching.zone_mismatch", f"$.shifts[{i}].zone")
+
+
 def _index(items: Iterable[Any], path: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for i, item in enumerate(items):
@@ -64,18 +81,20 @@ def to_volunteering_data(
         The JSON-ready document (``@context`` and ``graph``), in id order throughout.
 
     Raises:
-        MatchingInputError: Duplicate ids, or a slot or shift of an unknown project.
+        MatchingInputError: Duplicate ids, a slot or shift of an unknown project
+            (``matching.unknown_reference``), or a shift in another zone than its project's
+            (``matching.zone_mismatch``, path ``$.shifts[i].zone``).
     """
     base = base_uri.rstrip("/")
     by_project = _index(projects, "$.projects")
-    slot_list = sorted(_index(slots, "$.slots").values(), key=lambda s: s.id)
-    shift_list = sorted(_index(shifts, "$.shifts").values(), key=lambda s: s.id)
-    for i, s in enumerate(slot_list):
+    by_slot = _index(slots, "$.slots")
+    for i, s in enumerate(by_slot.values()):  # given order, for the paths
         if s.project_id not in by_project:
             raise MatchingInputError.of("matching.unknown_reference", f"$.slots[{i}].project_id")
-    for i, sh in enumerate(shift_list):
-        if sh.project_id not in by_project:
-            raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].project_id")
+    by_shift = _index(shifts, "$.shifts")
+    _check_shifts(by_shift, by_project, None)
+    slot_list = sorted(by_slot.values(), key=lambda s: s.id)
+    shift_list = sorted(by_shift.values(), key=lambda s: s.id)
     orgs: dict[str, dict[str, Any]] = {}
     for pid in sorted(by_project):
         p: Project = by_project[pid]
@@ -308,13 +327,17 @@ def to_icalendar(
         The calendar text with CRLF line ends.
 
     Raises:
-        MatchingInputError: A shift of an unknown project or slot, or duplicate ids.
+        MatchingInputError: A shift of an unknown project or slot
+            (``matching.unknown_reference``), a shift in another zone than its project's
+            (``matching.zone_mismatch``, path ``$.shifts[i].zone``), or duplicate ids.
         NaiveDatetimeError: If ``dtstamp`` is naive.
     """
     require_aware(dtstamp, "$.dtstamp")
     by_project = _index(projects, "$.projects")
     by_slot = _index(slots, "$.slots")
-    items = sorted(_index(shifts, "$.shifts").values(), key=lambda s: s.id)
+    by_shift = _index(shifts, "$.shifts")
+    _check_shifts(by_shift, by_project, by_slot)
+    items = sorted(by_shift.values(), key=lambda s: s.id)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -322,9 +345,7 @@ def to_icalendar(
         "CALSCALE:GREGORIAN",
     ]
     zones: dict[str, tuple[ZoneInfo, datetime, datetime]] = {}
-    for i, sh in enumerate(items):
-        if sh.project_id not in by_project or sh.slot_id not in by_slot:
-            raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}]")
+    for sh in items:
         z = zones.get(sh.zone.key)
         start = sh.start.astimezone(UTC)
         if z is None:

@@ -125,7 +125,11 @@ class MatchingStore(Protocol):
     """Storage contract of the matching part (``store.matching``)."""
 
     def put_project(self, project: Project) -> bool:
-        """Insert or replace a project; return whether anything changed."""
+        """Insert or replace a project; return whether anything changed.
+
+        A project with shifts keeps its zone (``MatchingInputError``, code
+        ``matching.zone_mismatch``, path ``$.zone``): its shifts are expanded there.
+        """
         ...
 
     def get_project(self, project_id: str) -> Project:
@@ -149,7 +153,11 @@ class MatchingStore(Protocol):
         ...
 
     def put_shift(self, shift: Shift) -> bool:
-        """Insert or replace a shift of a stored slot; return whether anything changed."""
+        """Insert or replace a shift of a stored slot; return whether anything changed.
+
+        The shift's zone must be its project's (``MatchingInputError``, code
+        ``matching.zone_mismatch``, path ``$.zone``).
+        """
         ...
 
     def get_shift(self, shift_id: str) -> Shift:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from volunteerkit._serialization import unstructure
-from volunteerkit.matching.errors import MatchingNotFound
+from volunteerkit.matching.errors import MatchingInputError, MatchingNotFound
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
     RoleAssignment,
@@ -77,8 +77,15 @@ class MemoryMatchingRepository:
             ) from None
 
     def put_project(self, project: Project) -> bool:
-        """Insert or replace a project."""
+        """Insert or replace a project (not into another zone while it has shifts)."""
         with self._store.transaction():
+            known = self._projects.get(project.id)
+            if (
+                known is not None
+                and known.zone.key != project.zone.key
+                and any(s.project_id == project.id for s in self._shifts.values())
+            ):
+                raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(self._projects, project.id, project)
 
     def get_project(self, project_id: str) -> Project:
@@ -118,6 +125,8 @@ class MemoryMatchingRepository:
                 raise unknown_reference("$.slot_id")
             if slot.project_id != shift.project_id:
                 raise unknown_reference("$.project_id")
+            if self._projects[shift.project_id].zone.key != shift.zone.key:
+                raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(self._shifts, shift.id, shift)
 
     def get_shift(self, shift_id: str) -> Shift:

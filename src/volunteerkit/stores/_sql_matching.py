@@ -7,7 +7,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from volunteerkit._serialization import dumps, loads, structure, unstructure
-from volunteerkit.matching.errors import MatchingNotFound
+from volunteerkit.matching.errors import MatchingInputError, MatchingNotFound
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
     RoleAssignment,
@@ -69,8 +69,23 @@ class SQLMatchingRepository:
         return (structure(loads(r[0]), cls) for r in rows)
 
     def put_project(self, project: Project) -> bool:
-        """Insert or replace a project (see :class:`~volunteerkit.matching.store.MatchingStore`)."""
+        """Insert or replace a project (see :class:`~volunteerkit.matching.store.MatchingStore`).
+
+        A project with shifts keeps its zone: its shifts are expanded there.
+        """
         with self._db.atomic():
+            known = self._db.fetchone(
+                "SELECT data FROM vk_matching_projects WHERE id = ?", (project.id,)
+            )
+            if (
+                known is not None
+                and structure(loads(known[0]), Project).zone.key != project.zone.key
+                and self._db.fetchone(
+                    "SELECT 1 FROM vk_matching_shifts WHERE project_id = ? LIMIT 1", (project.id,)
+                )
+                is not None
+            ):
+                raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(
                 "vk_matching_projects",
                 project.id,
@@ -116,6 +131,8 @@ class SQLMatchingRepository:
                 raise unknown_reference("$.slot_id")
             if row[0] != shift.project_id:
                 raise unknown_reference("$.project_id")
+            if self.get_project(shift.project_id).zone.key != shift.zone.key:
+                raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(
                 "vk_matching_shifts",
                 shift.id,

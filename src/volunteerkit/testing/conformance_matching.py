@@ -210,6 +210,25 @@ class MatchingStoreConformance(_Base):
         assert info.value.path == "$.project_id"
         assert list(m.shifts()) == []
 
+    def test_a_shift_is_in_its_projects_zone(self, store: Any) -> None:
+        """A shift in another zone is refused; a project with shifts keeps its zone."""
+        m = store.matching
+        m.put_project(_project())
+        m.put_slot(_slot())
+        ny = ZoneInfo("America/New_York")
+        with pytest.raises(InvalidInputError) as info:
+            m.put_shift(_shift(zone=ny, start=_T0.astimezone(ny)))
+        assert (info.value.code, info.value.path) == ("matching.zone_mismatch", "$.zone")
+        assert list(m.shifts()) == []
+        assert m.put_project(_project(zone=ny)) is True  # no shifts yet: it may move
+        assert m.put_project(_project()) is True
+        m.put_shift(_shift())
+        with pytest.raises(InvalidInputError) as info:
+            m.put_project(_project(zone=ny))
+        assert (info.value.code, info.value.path) == ("matching.zone_mismatch", "$.zone")
+        assert m.get_project("p1").zone.key == "Asia/Shanghai"
+        assert m.put_project(_project(title="Spring fair")) is True  # same zone: replaced
+
     def test_missing_records_raise_not_found(self, store: Any) -> None:
         """get_* of an unknown id raises NotFoundError with code matching.not_found."""
         for getter in (
@@ -382,7 +401,12 @@ class MatchingStoreConformance(_Base):
         """Any valid project, slot and shift comes back equal from the store."""
         project = data.draw(projects(ids=st.just("p")))
         slot = data.draw(slots(ids=st.just("s"), project_ids=st.just("p")))
-        shift = data.draw(shifts(ids=st.just("f"), slot_ids=st.just("s"), project_ids=st.just("p")))
+        shift = data.draw(
+            shifts(
+                ids=st.just("f"), slot_ids=st.just("s"), project_ids=st.just("p"),
+                zone=st.just(project.zone),
+            )
+        )  # fmt: skip
         store = make_store()
         try:
             m = store.matching

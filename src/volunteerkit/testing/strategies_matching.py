@@ -154,6 +154,7 @@ def shifts(
     ids: st.SearchStrategy[str] | None = None,
     slot_ids: st.SearchStrategy[str] | None = None,
     project_ids: st.SearchStrategy[str] | None = None,
+    zone: st.SearchStrategy[ZoneInfo] | None = None,
 ) -> st.SearchStrategy[Shift]:
     """Valid shifts, one-off or recurring, in varied zones.
 
@@ -161,6 +162,7 @@ def shifts(
         ids: Strategy for shift ids.
         slot_ids: Strategy for slot ids.
         project_ids: Strategy for project ids.
+        zone: Strategy for the zone (a stored shift's must be its project's).
 
     Returns:
         The strategy.
@@ -172,7 +174,7 @@ def shifts(
         project_id=_ids if project_ids is None else project_ids,
         start=aware_datetimes().map(lambda d: d.replace(second=0, microsecond=0)),
         duration_minutes=st.integers(1, 720),
-        zone=zones(),
+        zone=zones() if zone is None else zone,
         rrule=st.sampled_from(_RULES),
         exdates=st.lists(aware_datetimes(), max_size=2).map(tuple),
         needed=st.integers(1, 5),
