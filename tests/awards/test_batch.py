@@ -399,3 +399,55 @@ def test_a_recommendation_made_after_as_of_does_not_count_as_of_then(backend, le
     assert run.granted == 4
     after = evaluate_one(rules, store, v1, as_of=at(date(2025, 12, 11)))
     assert after.level("star-5").status.value == "earned"
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_award_revoked_since_is_not_granted_again_as_of_before(backend):
+    """A replay as of an earlier instant leaves a later revocation standing.
+
+    v1 serves 160 ten-hour days in 2025 (1,600 hours): the 2 December run grants stars 1-5 (100,
+    300, 600, 1,000 and 1,500 hours). Voiding 100 of those days on 10 December leaves 600 hours,
+    so that day's run revokes stars 4 and 5. Running again as of 2 December still finds 1,600
+    hours then, but grants nothing: stars 4 and 5 were decided after that instant.
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    clock = FixedClock(datetime(2025, 12, 2, tzinfo=UTC))
+    ledger = Ledger(store, clock=clock, policy=NATIONAL)
+    entries = [entry("v1", n, date(2025, 1, 1) + timedelta(days=n), 10) for n in range(160)]
+    ledger.record_many(entries, actor="staff")
+    rules = load_rule_set("cn.cyl.stars")
+    subjects = {"v1": AwardSubject(id="v1", registered_on=date(2024, 1, 1))}
+
+    def run(as_of: datetime) -> tuple[int, int, int]:
+        done = award_all(rules, store, as_of=as_of, clock=clock, actor="batch", subjects=subjects)
+        return done.granted, done.revoked, done.kept
+
+    first = clock.now()
+    assert run(first) == (5, 0, 0)
+    clock.advance(timedelta(days=8))
+    for e in entries[:100]:
+        ledger.void(e.id, actor="lead", reason="recorded twice")
+    assert run(clock.now()) == (0, 2, 3)
+    clock.advance(timedelta(days=10))
+    assert run(first) == (0, 0, 3)
+    held = store.awards.held(rules.id)["v1"]
+    assert [g.level_id for g in held] == ["star-1", "star-2", "star-3"]
+    assert [type(r).__name__ for r in store.awards.history(rules.id, "v1")][-2:] == [
+        "Revocation",
+        "Revocation",
+    ]
+    store.close()
+
+
+def test_reconcile_leaves_awards_decided_later_alone():
+    """Keys with a record after as_of are neither granted, kept nor revoked."""
+    rules = load_rule_set("cn.cyl.stars")
+    subject = AwardSubject(id="v1", registered_on=date(2024, 1, 1))
+    lines = daily(date(2025, 1, 1), 12, 600)  # 120 hours: star 1 (100 hours)
+    evaluation = evaluate(rules, subject, lines, at(date(2025, 6, 1)))
+    assert [a.level_id for r in evaluation.levels for a in r.achievements] == ["star-1"]
+    plan = reconcile(
+        evaluation, [], clock=FixedClock(T0), actor="batch", decided_later=[("star-1", "once")]
+    )
+    assert not plan.changes
+    assert len(reconcile(evaluation, [], clock=FixedClock(T0), actor="batch").grants) == 1

@@ -150,7 +150,12 @@ def _revocation_reason(evaluation: Evaluation, grant: Grant) -> tuple[str, str, 
 
 
 def reconcile(
-    evaluation: Evaluation, held: Iterable[Grant], *, clock: Clock, actor: str
+    evaluation: Evaluation,
+    held: Iterable[Grant],
+    *,
+    clock: Clock,
+    actor: str,
+    decided_later: Collection[tuple[str, str]] = (),
 ) -> Reconciliation:
     """Compare an evaluation with the awards a subject holds.
 
@@ -159,26 +164,35 @@ def reconcile(
     was granted (its earned date stays the historical one even if corrections moved it). An
     evaluation as of an instant decides only about the awards granted by then: awards granted
     later are neither kept nor revoked (a grant it proposes for a key held since is then a no-op).
+    Nor does it decide about an award with a grant or revocation recorded after its instant
+    (``decided_later``): an award revoked since is not granted again by an evaluation of the
+    time before.
 
     Args:
         evaluation: The subject's evaluation (of one rule set).
         held: The subject's held grants of that rule set.
         clock: Dates the new records and gives their ids.
         actor: Who grants and revokes (a user, or the name of the batch job).
+        decided_later: ``(level id, key)`` of the subject's awards with a record dated after
+            ``evaluation.as_of`` (see :meth:`~volunteerkit.awards.store.AwardRepository.history`).
 
     Returns:
         The grants to record, the revocations to record (each with its reason) and what is kept.
     """
+    later = set(decided_later)
     held_by_key = {
         (g.level_id, g.key): g
         for g in held
-        if g.rule_set_id == evaluation.rule_set_id and g.at <= evaluation.as_of
+        if g.rule_set_id == evaluation.rule_set_id
+        and g.at <= evaluation.as_of
+        and (g.level_id, g.key) not in later
     }
     earned: dict[tuple[str, str], Achievement] = {}
     for result in evaluation.levels:
         for achievement in result.achievements:
-            if not achievement.awaiting_recommendation:
-                earned[(achievement.level_id, achievement.key)] = achievement
+            key = (achievement.level_id, achievement.key)
+            if not achievement.awaiting_recommendation and key not in later:
+                earned[key] = achievement
     at = clock.now()
     grants = [
         Grant(
@@ -810,9 +824,32 @@ def _apply(
     actor: str,
 ) -> tuple[int, int, int]:
     held = store.awards.held(rule_set.id, [e.subject_id for e in evaluations])
+    by_subject = {e.subject_id: e for e in evaluations}
     plans = [
         reconcile(e, held.get(e.subject_id, ()), clock=clock, actor=actor) for e in evaluations
     ]
+    # A change is decided only where no later record decided it (an evaluation as of an
+    # earlier instant, after a later run revoked): read the history of the subjects changed.
+    later: dict[str, set[tuple[str, str]]] = {}
+    for plan in plans:
+        if plan.grants or plan.revocations:
+            keys = {
+                (r.level_id, r.key)
+                for r in store.awards.history(rule_set.id, plan.subject_id)
+                if r.at > as_of
+            }
+            if keys:
+                later[plan.subject_id] = keys
+    if later:
+        plans = [
+            reconcile(
+                by_subject[p.subject_id], held.get(p.subject_id, ()), clock=clock, actor=actor,
+                decided_later=later[p.subject_id],
+            )
+            if p.subject_id in later
+            else p
+            for p in plans
+        ]  # fmt: skip
     if any(p.revocations for p in plans):
         # revocations say why: evaluate those subjects in full for their reasons
         needing = [subjects[p.subject_id] for p in plans if p.revocations]
@@ -821,11 +858,14 @@ def _apply(
             for e in evaluate_subjects(rule_set, store, needing, as_of=as_of, periods=periods)
         }
         plans = [
-            reconcile(full[p.subject_id], held.get(p.subject_id, ()), clock=clock, actor=actor)
+            reconcile(
+                full[p.subject_id], held.get(p.subject_id, ()), clock=clock, actor=actor,
+                decided_later=later.get(p.subject_id, ()),
+            )
             if p.subject_id in full
             else p
             for p in plans
-        ]
+        ]  # fmt: skip
     granted = revoked = kept = 0
     with store.transaction():
         for plan in plans:
