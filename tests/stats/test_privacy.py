@@ -61,6 +61,12 @@ def test_k_of_one_suppresses_nothing() -> None:
     assert hidden is False
 
 
+def test_a_figure_over_nobody_hides_its_total_unless_k_is_one() -> None:
+    """k = 1 suppresses nothing, a zero total included; at k = 5 a figure over nobody is hidden."""
+    assert suppress([], 1, total_persons=0, additive=True) == ((), False)
+    assert suppress([], 5, total_persons=0, additive=True) == ((), True)
+
+
 @pytest.mark.parametrize("k", [0, -3, True, 2.5])
 def test_invalid_threshold_is_refused(k: object) -> None:
     """A threshold that is not an integer of at least 1 raises stats.k with its path."""

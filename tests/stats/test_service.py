@@ -33,12 +33,13 @@ def test_all_figures_of_an_empty_window_with_k_1(
 ) -> None:
     """The demo's k = 1 report over a window without service computes every figure.
 
-    A figure over nobody has no rows, and its total counts as fewer than k persons (hidden).
+    A figure over nobody has no rows and a total of zero: k = 1 hides nothing (at k = 5 that
+    total is hidden, see docs/statistics.md).
     """
     store, data = built
     figures = Statistics(store.stats, k=1).all_figures(as_of=data.as_of, window=EMPTY)
     hours = next(f for f in figures if f.definition == "hours.credited")
-    assert (hours.rows, hours.total) == ((), None)
+    assert (hours.rows, hours.total) == ((), 0)
     assert next(f.total for f in figures if f.definition == "volunteers.registered") == 13
 
 
@@ -109,3 +110,4 @@ def test_zone_must_be_a_zoneinfo(built: tuple[MemoryStore, StatsDataset]) -> Non
     with pytest.raises(InvalidInputError) as info:
         Statistics(store.stats, zone="Asia/Shanghai")  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == ("stats.zone", "$.zone")
+

@@ -17,9 +17,10 @@ The rules, applied to every figure whose rows count persons (``k`` is the thresh
    distinct persons, so the difference between the total and the shown rows covers at least
    ``k`` persons.
 3. **Total.** If the whole figure holds fewer than ``k`` persons, the total and every row are
-   suppressed.
+   suppressed. A figure over nobody counts as one: its zero total is hidden too (a zero can tell
+   that no member of a known small group served), except at ``k = 1``, which suppresses nothing.
 
-Rows with no persons never appear (the backends leave empty groups out), so a zero is never
+Rows with no persons never appear (the backends leave empty groups out), so a zero row is never
 suppressed and absence is not a disclosure of a small group.
 """
 
@@ -91,7 +92,7 @@ def suppress(
         ([9, None, None], False)
     """
     check_k(k)
-    if total_persons < k:
+    if k > 1 and total_persons < k:
         return tuple(Row(key=r.key, value=None, suppressed=True) for r in rows), True
     hidden = {i for i, r in enumerate(rows) if r.persons < k}
     if additive and hidden:
