@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -78,3 +78,52 @@ def test_an_invalid_hand_built_number_is_a_typed_error_without_the_number(
         [str(err), repr(err), repr(err.args), repr(err.__context__), repr(err.__cause__)]
     )
     assert "110105194912310019" not in text
+
+
+def _permit(number: str) -> VolunteerApplication:
+    return VolunteerApplication(
+        name="陈家明",
+        document=identity.parse("cn_hk_macau_mainland_permit", number),
+        birth_date=date(1990, 5, 1),  # the permit number carries none
+    )
+
+
+def test_the_9_and_11_character_forms_of_a_hk_macau_permit_are_one_person(
+    registry: Registry,
+) -> None:
+    """H12345678 and H1234567802 (its second card's issue count) register one volunteer.
+
+    The 11-character form is the 9-character lifetime number and a 2-digit issue count
+    (identity.md section 2), so every form of the same 9 finds the same person.
+    """
+    first = registry.register_volunteer(_permit("H1234567802"))
+    again = registry.register_volunteer(_permit("H12345678"))
+    assert first.created and not again.created
+    assert again.volunteer.id == first.volunteer.id
+    for number in ("H1234567800", "h12345678", "H1234567802"):
+        found = registry.find_by_document(
+            identity.parse("cn_hk_macau_mainland_permit", number)
+        )
+        assert found is not None and found.id == first.volunteer.id
+    other = registry.register_volunteer(_permit("M12345678"))  # Macao: another person
+    assert other.created
+
+
+def test_a_permit_indexed_as_given_by_an_older_release_is_still_found(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records written when the index covered the number as given are found by either form."""
+    import volunteerkit.registry.privacy as privacy
+
+    with monkeypatch.context() as older:  # the index over the 11 characters, as before
+        older.setattr(privacy, "_index_forms", lambda scheme, number: (number, ()))
+        legacy = registry.register_volunteer(_permit("H1234567802")).volunteer
+    for number in ("H12345678", "H1234567802"):
+        found = registry.find_by_document(
+            identity.parse("cn_hk_macau_mainland_permit", number)
+        )
+        assert found is not None and found.id == legacy.id
+    assert not registry.register_volunteer(_permit("H12345678")).created
+    assert registry.find_by_document(
+        identity.parse("cn_hk_macau_mainland_permit", "H1234567803")
+    ) is None  # an 11-character form is tried only as given: 03 was never indexed

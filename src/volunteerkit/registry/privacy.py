@@ -121,6 +121,26 @@ def _document_parts(document: object) -> tuple[str, str]:
     return scheme, number
 
 
+_PERMIT = "cn_hk_macau_mainland_permit"
+
+
+def _index_forms(scheme: str, number: str) -> tuple[str, tuple[str, ...]]:
+    """Return the number a blind index is computed over, and the forms older releases used.
+
+    A Mainland Travel Permit for Hong Kong and Macao residents (回乡证) is given in 9 characters
+    or in 11, the 9 and the card's issue count (``H12345678``, ``H1234567802``): one person, so
+    the index is computed over the 9. Releases before this one indexed the number as given; a
+    lookup also tries those forms: the 11 characters given, or, for the 9, each of the 100 issue
+    counts.
+    """
+    if scheme == _PERMIT and len(number) in (9, 11):
+        core = number[:9]
+        if len(number) == 11:
+            return core, (number,)
+        return core, tuple(f"{core}{count:02d}" for count in range(100))
+    return number, ()
+
+
 def _current(keys: Mapping[str, bytes], current: str | None, path: str) -> str | None:
     if current is None:
         if len(keys) > 1:
@@ -285,6 +305,8 @@ class Keyring:
     def index(self, document: IdentityDocument) -> str:
         """Return the blind index of a document under the current key.
 
+        The 9- and 11-character forms of a 回乡证 have the same index (see ``_index_forms``).
+
         Args:
             document: A parsed document (its number is canonical: 18 digits for a RIC).
 
@@ -295,7 +317,8 @@ class Keyring:
             InvalidInputError: ``registry.document`` if ``document`` is not a document with an
                 ASCII scheme and number (as :func:`~volunteerkit.registry.identity.parse` gives).
         """
-        return self._token(self._current_index, *_document_parts(document))
+        scheme, number = _document_parts(document)
+        return self._token(self._current_index, scheme, _index_forms(scheme, number)[0])
 
     def index_candidates(self, document: IdentityDocument) -> tuple[str, ...]:
         """Return the blind index of a document under every key in the ring, current first.
@@ -304,15 +327,18 @@ class Keyring:
             document: A parsed document.
 
         Returns:
-            One index per key; a lookup matches a record written under any of them.
+            The index under each key, then, for a 回乡证, the indexes of the forms older releases
+            indexed (see ``_index_forms``); a lookup matches a record written under any of them.
+            The first is :meth:`index`.
 
         Raises:
             InvalidInputError: ``registry.document``, as :meth:`index`.
         """
         scheme, number = _document_parts(document)
-        others = (k for k in self._index_keys if k != self._current_index)
-        return tuple(
-            self._token(key_id, scheme, number) for key_id in (self._current_index, *others)
+        core, older = _index_forms(scheme, number)
+        keys = (self._current_index, *(k for k in self._index_keys if k != self._current_index))
+        return tuple(self._token(key_id, scheme, core) for key_id in keys) + tuple(
+            self._token(key_id, scheme, form) for key_id in keys for form in older
         )
 
     def _token(self, key_id: str, scheme: str, number: str) -> str:
