@@ -116,7 +116,7 @@ def test_a_permit_indexed_as_given_by_an_older_release_is_still_found(
     import volunteerkit.registry.privacy as privacy
 
     with monkeypatch.context() as older:  # the index over the 11 characters, as before
-        older.setattr(privacy, "_index_forms", lambda scheme, number: (number, ()))
+        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
         legacy = registry.register_volunteer(_permit("H1234567802")).volunteer
     for number in ("H12345678", "H1234567802"):
         found = registry.find_by_document(
@@ -127,3 +127,43 @@ def test_a_permit_indexed_as_given_by_an_older_release_is_still_found(
     assert registry.find_by_document(
         identity.parse("cn_hk_macau_mainland_permit", "H1234567803")
     ) is None  # an 11-character form is tried only as given: 03 was never indexed
+
+
+# A synthetic PRC passport MRZ (identity-vectors.json): document number EA1234567, born 1990-01-01.
+CHN_MRZ = (
+    "P<CHNZHANG<<SAN<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nEA12345676CHN9001011M3001019<<<<<<<<<<<<<<04"
+)
+
+
+def test_a_prc_passport_by_mrz_and_by_typed_number_is_one_person(registry: Registry) -> None:
+    """The MRZ's document number is the typed passport number: one volunteer, found by both."""
+    by_mrz = registry.register_volunteer(
+        VolunteerApplication(name="张三", document=identity.parse("icao_td3_mrz", CHN_MRZ))
+    )
+    typed = registry.register_volunteer(
+        VolunteerApplication(
+            name="张三",
+            document=identity.parse("cn_passport_number", "ea1234567"),
+            birth_date=date(1990, 1, 1),
+        )
+    )
+    assert by_mrz.created and not typed.created
+    assert typed.volunteer.id == by_mrz.volunteer.id
+    found = registry.find_by_document(identity.parse("icao_td3_mrz", CHN_MRZ))
+    assert found is not None and found.id == by_mrz.volunteer.id
+
+
+def test_an_mrz_indexed_whole_by_an_earlier_version_is_found_by_its_mrz(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records indexed over the whole MRZ are still found by it (a typed number cannot rebuild it)."""
+    import volunteerkit.registry.privacy as privacy
+
+    with monkeypatch.context() as older:
+        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
+        legacy = registry.register_volunteer(
+            VolunteerApplication(name="张三", document=identity.parse("icao_td3_mrz", CHN_MRZ))
+        ).volunteer
+    found = registry.find_by_document(identity.parse("icao_td3_mrz", CHN_MRZ))
+    assert found is not None and found.id == legacy.id
+    assert registry.find_by_document(identity.parse("cn_passport_number", "EA1234567")) is None

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from volunteerkit.errors import IntegrityError, InvalidInputError, UnavailableError
-from volunteerkit.registry.identity import IdentityDocument
+from volunteerkit.registry.identity import IdentityDocument, cn_passport_number
 from volunteerkit.registry.models import (
     SealedNumber,
     Volunteer,
@@ -122,23 +122,38 @@ def _document_parts(document: object) -> tuple[str, str]:
 
 
 _PERMIT = "cn_hk_macau_mainland_permit"
+_MRZ = "icao_td3_mrz"
+_PASSPORT = "cn_passport_number"
+
+_Form = tuple[str, str]  # (scheme, number) as the blind index hashes them
 
 
-def _index_forms(scheme: str, number: str) -> tuple[str, tuple[str, ...]]:
-    """Return the number a blind index is computed over, and the forms older releases used.
+def _index_forms(scheme: str, number: str) -> tuple[_Form, tuple[_Form, ...]]:
+    """Return what a document's blind index is computed over, and the forms earlier versions used.
 
-    A Mainland Travel Permit for Hong Kong and Macao residents (回乡证) is given in 9 characters
-    or in 11, the 9 and the card's issue count (``H12345678``, ``H1234567802``): one person, so
-    the index is computed over the 9. Releases before this one indexed the number as given; a
-    lookup also tries those forms: the 11 characters given, or, for the 9, each of the 100 issue
-    counts.
+    Two documents of one person that the index must find as one:
+
+    * a Mainland Travel Permit for Hong Kong and Macao residents (回乡证) is given in 9 characters
+      or in 11, the 9 and the card's issue count (``H12345678``, ``H1234567802``): the index
+      covers the 9. Earlier versions indexed the number as given, so a lookup also tries those
+      forms: the 11 characters given, or, for the 9, each of the 100 issue counts;
+    * a PRC passport (issuing state ``CHN``) read from its MRZ is the passport whose number was
+      typed: when the MRZ's document number is a valid PRC passport number, the index covers
+      that number as typed (``cn_passport_number``). Earlier versions indexed the whole MRZ,
+      which a lookup by MRZ also tries (a typed number cannot rebuild it).
     """
     if scheme == _PERMIT and len(number) in (9, 11):
         core = number[:9]
         if len(number) == 11:
-            return core, (number,)
-        return core, tuple(f"{core}{count:02d}" for count in range(100))
-    return number, ()
+            return (scheme, core), ((scheme, number),)
+        return (scheme, core), tuple((scheme, f"{core}{count:02d}") for count in range(100))
+    if scheme == _MRZ:
+        lines = number.split("\n")
+        if len(lines) == 2 and lines[0][2:5] == "CHN":
+            typed = lines[1][:9].rstrip("<")
+            if cn_passport_number.is_valid(typed):
+                return (_PASSPORT, typed), ((scheme, number),)
+    return (scheme, number), ()
 
 
 def _current(keys: Mapping[str, bytes], current: str | None, path: str) -> str | None:
@@ -305,7 +320,8 @@ class Keyring:
     def index(self, document: IdentityDocument) -> str:
         """Return the blind index of a document under the current key.
 
-        The 9- and 11-character forms of a 回乡证 have the same index (see ``_index_forms``).
+        The 9- and 11-character forms of a 回乡证 have the same index, and so do a PRC passport's
+        MRZ and its typed number (see ``_index_forms``).
 
         Args:
             document: A parsed document (its number is canonical: 18 digits for a RIC).
@@ -317,8 +333,7 @@ class Keyring:
             InvalidInputError: ``registry.document`` if ``document`` is not a document with an
                 ASCII scheme and number (as :func:`~volunteerkit.registry.identity.parse` gives).
         """
-        scheme, number = _document_parts(document)
-        return self._token(self._current_index, scheme, _index_forms(scheme, number)[0])
+        return self._token(self._current_index, *_index_forms(*_document_parts(document))[0])
 
     def index_candidates(self, document: IdentityDocument) -> tuple[str, ...]:
         """Return the blind index of a document under every key in the ring, current first.
@@ -327,18 +342,18 @@ class Keyring:
             document: A parsed document.
 
         Returns:
-            The index under each key, then, for a 回乡证, the indexes of the forms older releases
-            indexed (see ``_index_forms``); a lookup matches a record written under any of them.
+            The index under each key, then, for a 回乡证 or a PRC passport's MRZ, the indexes of
+            the forms earlier versions indexed (see ``_index_forms``); a lookup matches a record
+            written under any of them.
             The first is :meth:`index`.
 
         Raises:
             InvalidInputError: ``registry.document``, as :meth:`index`.
         """
-        scheme, number = _document_parts(document)
-        core, older = _index_forms(scheme, number)
+        core, older = _index_forms(*_document_parts(document))
         keys = (self._current_index, *(k for k in self._index_keys if k != self._current_index))
-        return tuple(self._token(key_id, scheme, core) for key_id in keys) + tuple(
-            self._token(key_id, scheme, form) for key_id in keys for form in older
+        return tuple(self._token(key_id, *core) for key_id in keys) + tuple(
+            self._token(key_id, *form) for key_id in keys for form in older
         )
 
     def _token(self, key_id: str, scheme: str, number: str) -> str:
