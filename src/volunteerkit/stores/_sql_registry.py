@@ -187,7 +187,7 @@ class SQLVolunteerRepository:
 
     def find_by_index(self, candidates: Sequence[str]) -> VolunteerRecord | None:
         """Return the record holding one of the blind indexes (see the protocol)."""
-        found = None  # the first by id among the chunks' firsts (a 回乡证 has 101 a key)
+        found = None  # the first by id of the chunks' firsts (a 9-character 回乡证 has 101 a key)
         for i in range(0, len(candidates), 500):  # builds before SQLite 3.32 allow 999 variables
             chunk = tuple(candidates[i : i + 500])
             marks = ", ".join("?" * len(chunk))
