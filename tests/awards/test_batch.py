@@ -401,8 +401,10 @@ def test_a_recommendation_made_after_as_of_does_not_count_as_of_then(backend, le
     assert after.level("star-5").status.value == "earned"
 
 
-@pytest.mark.parametrize("backend", ["memory", "sqlite"])
-def test_an_award_revoked_since_is_not_granted_again_as_of_before(backend):
+@pytest.mark.parametrize(
+    "backend", ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_an_award_revoked_since_is_not_granted_again_as_of_before(backend, request):
     """A replay as of an earlier instant leaves a later revocation standing.
 
     v1 serves 160 ten-hour days in 2025 (1,600 hours): the 2 December run grants stars 1-5 (100,
@@ -410,7 +412,10 @@ def test_an_award_revoked_since_is_not_granted_again_as_of_before(backend):
     so that day's run revokes stars 4 and 5. Running again as of 2 December still finds 1,600
     hours then, but grants nothing: stars 4 and 5 were decided after that instant.
     """
-    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    if backend == "postgres":  # a fresh schema on the session's server
+        store = request.getfixturevalue("make_postgres_store")()
+    else:
+        store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
     clock = FixedClock(datetime(2025, 12, 2, tzinfo=UTC))
     ledger = Ledger(store, clock=clock, policy=NATIONAL)
     entries = [entry("v1", n, date(2025, 1, 1) + timedelta(days=n), 10) for n in range(160)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -18,9 +19,12 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=CST)
 NUMBER = "11010519491231002X"
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request: pytest.FixtureRequest) -> Registry:
-    store = MemoryStore() if request.param == "memory" else SQLiteStore(":memory:")
+    if request.param == "postgres":  # a fresh schema on the session's server
+        store: Any = request.getfixturevalue("make_postgres_store")()
+    else:
+        store = MemoryStore() if request.param == "memory" else SQLiteStore(":memory:")
     return Registry(
         store,
         clock=FixedClock(NOW),
