@@ -128,9 +128,74 @@ def test_a_permit_indexed_as_given_by_an_older_release_is_still_found(
         )
         assert found is not None and found.id == legacy.id
     assert not registry.register_volunteer(_permit("H12345678")).created
-    assert registry.find_by_document(
-        identity.parse("cn_hk_macau_mainland_permit", "H1234567803")
-    ) is None  # an 11-character form is tried only as given: 03 was never indexed
+    renewed = registry.register_volunteer(_permit("H1234567803"))  # the next card
+    assert not renewed.created and renewed.volunteer.id == legacy.id
+
+
+def _rotated(registry: Registry) -> Registry:
+    """The same store with a new current index key (i2), as after a key rotation."""
+    ring = Keyring(
+        {"i1": bytes(32), "i2": bytes([2]) * 32},
+        current_index_key="i2",
+        encryption_keys={"e1": bytes(32)},
+    )
+    return Registry(registry._store, clock=FixedClock(NOW), keyring=ring)
+
+
+def test_rekey_keeps_apart_the_records_an_earlier_version_made_of_one_permit(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two records of one 回乡证 (two issue counts, indexed as given) survive a rekey, both found.
+
+    The first takes the joined index under the new key; the second, which would share it, keeps
+    its number as given, until an administrator merges the two.
+    """
+    import volunteerkit.registry.privacy as privacy
+
+    with monkeypatch.context() as older:
+        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
+        first = registry.register_volunteer(_permit("H1234567801")).volunteer
+        second = registry.register_volunteer(_permit("H1234567802")).volunteer
+    assert first.id != second.id
+    rotated = _rotated(registry)
+    assert rotated.rekey() == 2
+    assert rotated.rekey() == 0  # every record is on the new key
+    held = {
+        number: rotated.find_by_document(identity.parse("cn_hk_macau_mainland_permit", number))
+        for number in ("H12345678", "H1234567801", "H1234567802")
+    }
+    assert {v.id for v in held.values() if v is not None} <= {first.id, second.id}
+    assert all(v is not None for v in held.values())
+    records = {rec.id: rec for rec in registry._store.volunteers.iter()}
+    assert {records[first.id].index_key_id, records[second.id].index_key_id} == {"i2"}
+    assert records[first.id].document_index != records[second.id].document_index
+
+
+def test_rekey_keeps_apart_a_whole_mrz_record_and_the_typed_number_of_its_passport(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record whose document is already in the joined form takes the joined index."""
+    import volunteerkit.registry.privacy as privacy
+
+    with monkeypatch.context() as older:
+        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
+        by_mrz = registry.register_volunteer(
+            VolunteerApplication(name="张三", document=identity.parse("icao_td3_mrz", CHN_MRZ))
+        ).volunteer
+    typed = registry.register_volunteer(  # the whole-MRZ index does not find it: a second record
+        VolunteerApplication(
+            name="张三",
+            document=identity.parse("cn_passport_number", "EA1234567"),
+            birth_date=date(1990, 1, 1),
+        )
+    ).volunteer
+    assert typed.id != by_mrz.id
+    rotated = _rotated(registry)
+    assert rotated.rekey() == 2
+    found = rotated.find_by_document(identity.parse("cn_passport_number", "EA1234567"))
+    assert found is not None and found.id == typed.id
+    found = rotated.find_by_document(identity.parse("icao_td3_mrz", CHN_MRZ))
+    assert found is not None and found.id in {typed.id, by_mrz.id}
 
 
 # A synthetic PRC passport MRZ (identity-vectors.json): document number EA1234567, born 1990-01-01.

@@ -136,7 +136,8 @@ def _index_forms(scheme: str, number: str) -> tuple[_Form, tuple[_Form, ...]]:
     * a Mainland Travel Permit for Hong Kong and Macao residents (回乡证) is given in 9 characters
       or in 11, the 9 and the card's issue count (``H12345678``, ``H1234567802``): the index
       covers the 9. Earlier versions indexed the number as given, so a lookup also tries those
-      forms: the 11 characters given, or, for the 9, each of the 100 issue counts;
+      forms: the 9 with each of the 100 issue counts (a renewed card finds the record of the
+      card before it);
     * a PRC passport (issuing state ``CHN``) read from its MRZ is the passport whose number was
       typed: when the MRZ's document number is a valid PRC passport number, the index covers
       that number as typed (``cn_passport_number``). Earlier versions indexed the whole MRZ,
@@ -144,8 +145,6 @@ def _index_forms(scheme: str, number: str) -> tuple[_Form, tuple[_Form, ...]]:
     """
     if scheme == _PERMIT and len(number) in (9, 11):
         core = number[:9]
-        if len(number) == 11:
-            return (scheme, core), ((scheme, number),)
         return (scheme, core), tuple((scheme, f"{core}{count:02d}") for count in range(100))
     if scheme == _MRZ:
         lines = number.split("\n")
@@ -334,6 +333,25 @@ class Keyring:
                 ASCII scheme and number (as :func:`~volunteerkit.registry.identity.parse` gives).
         """
         return self._token(self._current_index, *_index_forms(*_document_parts(document))[0])
+
+    def index_as_given(self, document: IdentityDocument) -> str:
+        """Return the blind index over the document exactly as given, under the current key.
+
+        That is the index earlier versions wrote for every document. :meth:`index` joins the
+        forms of one document (see ``_index_forms``), so two records that earlier versions kept
+        apart (one person registered with two forms) would share it: a record rewritten while the
+        other holds the joined index keeps this one, until the two are merged.
+
+        Args:
+            document: A parsed document.
+
+        Returns:
+            ``"<key id>:<64 hex digits>"``.
+
+        Raises:
+            InvalidInputError: ``registry.document``, as :meth:`index`.
+        """
+        return self._token(self._current_index, *_document_parts(document))
 
     def index_candidates(self, document: IdentityDocument) -> tuple[str, ...]:
         """Return the blind index of a document under every key in the ring, current first.

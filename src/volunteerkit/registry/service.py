@@ -288,6 +288,37 @@ class Registry:
             else self._keyring.seal(guardian_document, context=f"{volunteer.id}/guardian"),
         )
 
+    def _resealed(self, rec: VolunteerRecord) -> list[VolunteerRecord]:
+        """Return ``rec`` written again with the current keys, and what must change with it.
+
+        For :meth:`rekey`. A blind index under the current key is kept as it is. One under an
+        older key is computed again, which also joins the forms of one document (see
+        :meth:`~volunteerkit.registry.privacy.Keyring.index`). Where another record already holds
+        the joined index (one person registered with two forms before they were joined), one of
+        the two keeps the index of its document as given, so that both stay findable until they
+        are merged: this record, or, when its document is in the joined form already, the other.
+
+        Returns:
+            The records to update, in order.
+        """
+        volunteer = self._open(rec)
+        new = self._seal(volunteer)
+        if rec.document_index is None or volunteer.document is None:
+            return [new]
+        if rec.index_key_id == self._keyring.current_index_key:
+            return [attrs.evolve(new, document_index=rec.document_index)]
+        joined = new.document_index
+        assert joined is not None  # the volunteer has a document
+        holder = self._store.volunteers.find_by_index([joined])
+        if holder is None or holder.id == rec.id:
+            return [new]
+        mine = self._keyring.index_as_given(volunteer.document)
+        if mine != joined:
+            return [attrs.evolve(new, document_index=mine)]
+        other = self._open(holder).document
+        assert other is not None  # it holds an index
+        return [attrs.evolve(holder, document_index=self._keyring.index_as_given(other)), new]
+
     def _open(self, rec: VolunteerRecord) -> Volunteer:
         """Turn a stored record back into a volunteer with its documents."""
         volunteer = rec.volunteer
@@ -1309,7 +1340,8 @@ class Registry:
                 for volunteer_id in chunk:
                     rec = self._store.volunteers.get(volunteer_id)
                     if not self._keyring.is_current(rec):
-                        self._store.volunteers.update(self._seal(self._open(rec)))
+                        for record in self._resealed(rec):
+                            self._store.volunteers.update(record)
                         done += 1
                 self._store.audit.append(
                     self._entry(
