@@ -162,22 +162,44 @@ def test_demo_replaces_only_what_an_earlier_demo_wrote(tmp_path: Path) -> None:
     from volunteerkit.audit import record
     from volunteerkit.stores import SQLiteStore
 
-    theirs = tmp_path / "production.sqlite"
-    store = SQLiteStore(theirs)  # a real store, with an audit record by somebody else
-    clock = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
-    store.audit.append(record(clock, actor="admin", action="x.y", subject_type="s", subject_id="1"))
-    store.close()
+    def store_with(path: Path, actor: str) -> Path:
+        store = SQLiteStore(path)  # a real store, with an audit record by ``actor``
+        clock = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
+        store.audit.append(record(clock, actor=actor, action="x.y", subject_type="s", subject_id="1"))
+        store.close()
+        return path
+
+    theirs = store_with(tmp_path / "production.sqlite", "admin")
+    kept = store_with(tmp_path / "kept.sqlite", "admin")
+    assert run("demo", "--db", str(kept), "--keep")[0] == 0  # the demo ran on it: not its own
+    generic = store_with(tmp_path / "generic.sqlite", "admin-1")  # an actor the demo also uses
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a database")
-    for path in (theirs, text_file):
+    for path in (theirs, kept, generic, text_file):
         before = path.read_bytes()
         code, text = run("--json", "demo", "--db", str(path))
         assert code == 2 and _refused(text, "$.db")
         assert path.read_bytes() == before
-    assert not (tmp_path / "demo-hami.sqlite").exists()  # refused before anything was written
     empty = tmp_path / "empty.sqlite"
     empty.write_bytes(b"")  # nothing to lose: replaced
     assert run("demo", "--db", str(empty))[0] == 0
+    code, text = run("--json", "demo", "--db", str(tmp_path / ("a" * 300)))  # no such name
+    assert code == 2 and json.loads(text)["error"]["code"] == "demo.file"
+
+
+def test_a_demo_database_of_an_earlier_version_is_replaced(tmp_path: Path) -> None:
+    """Without the mark, a database whose audit actors are all the demo's is still the demo's."""
+    import sqlite3
+
+    db = tmp_path / "old-demo.sqlite"
+    assert run("demo", "--db", str(db))[0] == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 0")  # as versions before the mark left it
+    conn.close()
+    assert run("demo", "--db", str(db))[0] == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] != 0  # made anew, marked
+    conn.close()
 
 
 def test_demo_replaces_its_transfer_files_only(tmp_path: Path) -> None:
@@ -193,6 +215,7 @@ def test_demo_replaces_its_transfer_files_only(tmp_path: Path) -> None:
     mine.write_text("keep me")
     code, text = run("--json", "demo", "--db", str(db))
     assert code == 2 and _refused(text, "$.out_dir") and mine.read_text() == "keep me"
+    assert db.exists() and (tmp_path / "demo-hami.sqlite").exists()  # checked before removed
     mine.unlink()
     hami = tmp_path / "demo-hami.sqlite"
     for suffix in ("", "-wal", "-shm"):

@@ -119,25 +119,30 @@ def _file_error(
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._demo import run_demo
-    from volunteerkit._demo._files import clear_demo_database, clear_demo_folder
+    from volunteerkit._demo._files import clear_demo_files, mark_demo_database
     from volunteerkit.stores import open_store
 
+    db: Path | None = None
     if args.store:
         url = args.store
         out_dir = Path(args.out_dir or ".")
     else:
         db = Path(args.db)
-        if not args.keep:  # only a database an earlier demo wrote (see _demo._files)
-            clear_demo_database(db, option="--db")
         url = f"sqlite:///{db}"
         out_dir = Path(args.out_dir) if args.out_dir else db.resolve().parent
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:  # a file of that name, a read-only place
         raise _file_error(err, "written", "写入", code="demo.file", path="$.out_dir") from None
-    # what the transfer step replaces, checked before anything is written
-    clear_demo_database(out_dir / "demo-hami.sqlite", option="--out-dir")
-    clear_demo_folder(out_dir / "demo-transfer", option="--out-dir")
+    # only what an earlier demo wrote (see _demo._files), all checked before any is removed;
+    # --keep keeps the database, not the transfer step's files
+    replaced = [] if db is None or args.keep else [(db, "--db")]
+    clear_demo_files(
+        [*replaced, (out_dir / "demo-hami.sqlite", "--out-dir")],
+        [(out_dir / "demo-transfer", "--out-dir")],
+    )
+    if db is not None:  # a database the demo creates is marked as its own
+        mark_demo_database(db, option="--db")
     store = open_store(url)
     try:
         if not args.json:

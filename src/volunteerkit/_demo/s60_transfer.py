@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from volunteerkit._demo._context import DemoContext
-from volunteerkit._demo._files import clear_demo_database, clear_demo_folder
+from volunteerkit._demo._files import clear_demo_files, mark_demo_database
 from volunteerkit._serialization import from_json
 from volunteerkit.hours import (
     NATIONAL,
@@ -115,8 +115,9 @@ def run(ctx: DemoContext) -> None:
     beijing_ledger = _beijing_ledger(ctx)
 
     hami_db = out_dir / "demo-hami.sqlite"
-    clear_demo_database(hami_db, option="--out-dir")  # only one an earlier demo wrote
-    clear_demo_folder(out_dir / "demo-transfer", option="--out-dir")
+    # only what an earlier demo wrote (the CLI checked before the demo began)
+    clear_demo_files([(hami_db, "--out-dir")], [(out_dir / "demo-transfer", "--out-dir")])
+    mark_demo_database(hami_db, option="--out-dir")
     hami_store = SQLiteStore(hami_db)
     try:
         _run(ctx, hami_store, keyring, person, beijing_volunteer, beijing_ledger, out_dir)
