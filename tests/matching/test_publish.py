@@ -141,6 +141,7 @@ def test_until_is_published_in_utc():
         ("FREQ=DAILY;UNTIL=20261210", "FREQ=DAILY;UNTIL=20261211T045959Z"),
         ("FREQ=DAILY;until=20261210T233000;INTERVAL=2", "FREQ=DAILY;UNTIL=20261211T043000Z;INTERVAL=2"),
         ("FREQ=DAILY;UNTIL=20261210T233000Z", "FREQ=DAILY;UNTIL=20261210T233000Z"),
+        ("FREQ=WEEKLY;UNTIL=99991231", "FREQ=WEEKLY;UNTIL=99991231T235959Z"),  # for ever
     ]:
         ruled = attrs.evolve(shift, rrule=rule, exdates=())
         text = to_icalendar([ruled], [project], [slot], dtstamp=STAMP, uid_domain="example.org")

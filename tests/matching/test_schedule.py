@@ -199,6 +199,24 @@ def test_until_as_a_date_alone_keeps_that_day():
     assert until_instant(_shift(rrule="FREQ=DAILY;COUNT=2")) is None
 
 
+def test_until_at_the_end_of_the_calendar_means_for_ever():
+    """``UNTIL=99991231`` (a common "for ever") expands as if unbounded, in every zone.
+
+    West of UTC the end of that local day lies beyond the calendar, so the series runs to its
+    last instant; in Shanghai the day ends at 15:59:59Z.
+    """
+    window = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    for zone, until in [
+        (NY, datetime.max.replace(tzinfo=UTC)),
+        (SH, datetime(9999, 12, 31, 15, 59, 59, tzinfo=UTC)),
+    ]:
+        for rule in ("FREQ=WEEKLY;UNTIL=99991231", "FREQ=WEEKLY;UNTIL=99991231T235959"):
+            shift = _shift(start=datetime(2026, 12, 8, 20, 0, tzinfo=zone), zone=zone, rrule=rule)
+            assert until_instant(shift) == until
+            starts = [o.start.astimezone(zone).day for o in occurrences(shift, *window)]
+            assert starts == [8, 15, 22, 29]
+
+
 def test_window_to_the_end_of_the_calendar():
     """A window from ``datetime.min`` to ``datetime.max`` (UTC) gives every occurrence, no overflow."""
     shift = _shift(rrule="FREQ=WEEKLY;COUNT=3")

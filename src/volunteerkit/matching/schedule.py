@@ -182,7 +182,9 @@ def until_instant(shift: Shift) -> datetime | None:
 
     Returns:
         The instant (UTC), or ``None`` when the rule has no ``UNTIL`` (or none of these forms,
-        which ``dateutil`` then reads as it does).
+        which ``dateutil`` then reads as it does). A local time whose instant lies beyond the
+        calendar (``UNTIL=99991231`` west of UTC, a common "for ever") gives the calendar's
+        last (or first) instant.
     """
     if shift.rrule is None:
         return None
@@ -193,11 +195,19 @@ def until_instant(shift: Shift) -> datetime | None:
             continue
         if value.endswith("Z"):
             return parser.parse(value[:-1]).replace(tzinfo=UTC)
+        local = None
         if _DATE.fullmatch(value):
-            day = date(int(value[:4]), int(value[4:6]), int(value[6:]))
-            return _place(datetime.combine(day, time(23, 59, 59)), shift.zone)
-        if _LOCAL.fullmatch(value):
-            return _place(datetime.strptime(value, "%Y%m%dT%H%M%S"), shift.zone)
+            local = datetime.combine(
+                date(int(value[:4]), int(value[4:6]), int(value[6:])), time(23, 59, 59)
+            )
+        elif _LOCAL.fullmatch(value):
+            local = datetime.strptime(value, "%Y%m%dT%H%M%S")
+        if local is not None:
+            try:
+                return _place(local, shift.zone)
+            except OverflowError:
+                edge = datetime.max if local.year == datetime.max.year else datetime.min
+                return edge.replace(tzinfo=UTC)
     return None
 
 
@@ -223,7 +233,7 @@ def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     # margin, then keep the starts up to the instant itself.
     until = until_instant(shift)
     if until is not None:
-        rule = rule.replace(until=until.astimezone(zone).replace(tzinfo=None) + timedelta(days=1))
+        rule = rule.replace(until=_local_bound(until, zone, 1))
     # Local bounds with a day of margin either side (offsets are under 26 hours).
     a = _local_bound(lo, zone, -2)
     b = _local_bound(hi, zone, 2)
