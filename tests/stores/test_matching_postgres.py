@@ -1,5 +1,10 @@
+import threading
+import uuid
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from volunteerkit.errors import InvalidInputError
 from volunteerkit.testing.conformance_matching import MatchingStoreConformance
 
 pytestmark = pytest.mark.postgres
@@ -9,3 +14,64 @@ class TestMatchingOnPostgres(MatchingStoreConformance):
     @pytest.fixture
     def make_store(self, make_postgres_store):
         return make_postgres_store
+
+
+def _two_writers(postgres_dsn):
+    """Two stores on one new schema, as two processes would be."""
+    from volunteerkit.stores import PostgresStore
+
+    schema = f"vk_test_zone_{uuid.uuid4().hex[:12]}"
+    return schema, PostgresStore(postgres_dsn, schema=schema), PostgresStore(postgres_dsn, schema=schema)
+
+
+def _drop(postgres_dsn, schema):
+    import psycopg
+
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.mark.parametrize("first", ["project", "shift"])
+def test_a_zone_change_and_a_shift_in_the_old_zone_never_both_commit(postgres_dsn, first):
+    """While one writer moves the project to New York, another adds a Shanghai shift.
+
+    Whichever writes first holds the project's row lock; the other waits for it to commit, then
+    sees its write and is refused (``matching.zone_mismatch``), so the store never holds a shift
+    outside its project's zone.
+    """
+    from volunteerkit.testing.conformance_matching import _project, _shift, _slot
+
+    schema, a, b = _two_writers(postgres_dsn)
+    try:
+        a.matching.put_project(_project())
+        a.matching.put_slot(_slot())
+        moved, added = _project(zone=ZoneInfo("America/New_York")), _shift()
+        write_first, store_first, write_second, store_second = (
+            (lambda: a.matching.put_project(moved), a, lambda: b.matching.put_shift(added), b)
+            if first == "project"
+            else (lambda: b.matching.put_shift(added), b, lambda: a.matching.put_project(moved), a)
+        )
+        refused: list[str] = []
+
+        def second() -> None:
+            try:
+                write_second()
+            except InvalidInputError as err:
+                refused.append(err.code)
+
+        with store_first.transaction():
+            write_first()
+            waiting = threading.Thread(target=second)
+            waiting.start()
+            waiting.join(0.5)  # it waits on the project's row until this transaction commits
+        waiting.join(30)
+        assert not waiting.is_alive() and refused == ["matching.zone_mismatch"]
+        project = store_second.matching.get_project("p1")
+        assert [s.zone.key for s in store_second.matching.shifts()] in (
+            [],
+            [project.zone.key],
+        )
+    finally:
+        a.close()
+        b.close()
+        _drop(postgres_dsn, schema)

@@ -68,6 +68,17 @@ class SQLMatchingRepository:
         rows = self._db.stream(f"SELECT data FROM {table}{where} ORDER BY id", params)
         return (structure(loads(r[0]), cls) for r in rows)
 
+    def _lock(self, mode: str) -> str:
+        """Return ``FOR <mode>`` on PostgreSQL, nothing on SQLite (whose writers take turns).
+
+        A shift is stored only in its project's zone, and a project with shifts keeps its zone.
+        Under PostgreSQL's read committed, a project changing zone and a shift added to it in
+        two transactions could each miss the other's write: ``put_project`` locks the project row
+        for update before it looks for shifts, and ``put_shift`` locks it for share before it
+        compares the zones, so the second waits for the first and then sees it.
+        """
+        return f" FOR {mode}" if self._db.backend == "postgresql" else ""
+
     def put_project(self, project: Project) -> bool:
         """Insert or replace a project (see :class:`~volunteerkit.matching.store.MatchingStore`).
 
@@ -75,7 +86,8 @@ class SQLMatchingRepository:
         """
         with self._db.atomic():
             known = self._db.fetchone(
-                "SELECT data FROM vk_matching_projects WHERE id = ?", (project.id,)
+                f"SELECT data FROM vk_matching_projects WHERE id = ?{self._lock('UPDATE')}",
+                (project.id,),
             )
             if (
                 known is not None
@@ -131,7 +143,13 @@ class SQLMatchingRepository:
                 raise unknown_reference("$.slot_id")
             if row[0] != shift.project_id:
                 raise unknown_reference("$.project_id")
-            if self.get_project(shift.project_id).zone.key != shift.zone.key:
+            project = self._db.fetchone(
+                f"SELECT data FROM vk_matching_projects WHERE id = ?{self._lock('SHARE')}",
+                (shift.project_id,),
+            )
+            if project is None:  # pragma: no cover - a stored slot's project is stored
+                raise unknown_reference("$.project_id")
+            if structure(loads(project[0]), Project).zone.key != shift.zone.key:
                 raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(
                 "vk_matching_shifts",
