@@ -69,10 +69,14 @@ def test_splitting_by_local_day_conserves_minutes(
 
     The slices of ``[start, start + m)`` add up to ``m`` whole minutes (seconds floored at both
     ends), are in order, contiguous, each on a later local date, and no day exceeds 25 hours.
+    ``m`` is elapsed time: added in UTC, not to the wall clock of ``start``'s zone (which would
+    make 4 days over a fall-back night 97 hours).
     """
-    end = start + timedelta(minutes=minutes)
+    end = (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
     slices = split_by_local_day(start, end, zone)
-    floored = end.replace(second=0, microsecond=0) - start.replace(second=0, microsecond=0)
+    floored = end.astimezone(UTC).replace(second=0, microsecond=0) - start.astimezone(UTC).replace(
+        second=0, microsecond=0
+    )
     assert sum(s.minutes for s in slices) == floored // timedelta(minutes=1)
     for a, b in itertools.pairwise(slices):
         assert a.end == b.start
