@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -84,6 +86,16 @@ def test_an_invalid_hand_built_number_is_a_typed_error_without_the_number(
     assert "110105194912310019" not in text
 
 
+@contextlib.contextmanager
+def _as_earlier_versions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Index documents as given, as versions before the joined forms did."""
+    import volunteerkit.registry.privacy as privacy
+
+    with monkeypatch.context() as older:
+        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
+        yield
+
+
 def _permit(number: str) -> VolunteerApplication:
     return VolunteerApplication(
         name="陈家明",
@@ -117,10 +129,7 @@ def test_a_permit_indexed_as_given_by_an_older_release_is_still_found(
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Records written when the index covered the number as given are found by either form."""
-    import volunteerkit.registry.privacy as privacy
-
-    with monkeypatch.context() as older:  # the index over the 11 characters, as before
-        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
+    with _as_earlier_versions(monkeypatch):  # the index over the 11 characters
         legacy = registry.register_volunteer(_permit("H1234567802")).volunteer
     for number in ("H12345678", "H1234567802"):
         found = registry.find_by_document(
@@ -150,10 +159,7 @@ def test_rekey_keeps_apart_the_records_an_earlier_version_made_of_one_permit(
     The first takes the joined index under the new key; the second, which would share it, keeps
     its number as given, until an administrator merges the two.
     """
-    import volunteerkit.registry.privacy as privacy
-
-    with monkeypatch.context() as older:
-        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
+    with _as_earlier_versions(monkeypatch):
         first = registry.register_volunteer(_permit("H1234567801")).volunteer
         second = registry.register_volunteer(_permit("H1234567802")).volunteer
     assert first.id != second.id
@@ -175,13 +181,8 @@ def test_rekey_keeps_apart_a_whole_mrz_record_and_the_typed_number_of_its_passpo
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The record whose document is already in the joined form takes the joined index."""
-    import volunteerkit.registry.privacy as privacy
-
-    with monkeypatch.context() as older:
-        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
-        by_mrz = registry.register_volunteer(
-            VolunteerApplication(name="张三", document=identity.parse("icao_td3_mrz", CHN_MRZ))
-        ).volunteer
+    with _as_earlier_versions(monkeypatch):
+        by_mrz = registry.register_volunteer(_by_mrz()).volunteer
     typed = registry.register_volunteer(  # the whole-MRZ index does not find it: a second record
         VolunteerApplication(
             name="张三",
@@ -202,6 +203,10 @@ def test_rekey_keeps_apart_a_whole_mrz_record_and_the_typed_number_of_its_passpo
 CHN_MRZ = (
     "P<CHNZHANG<<SAN<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nEA12345676CHN9001011M3001019<<<<<<<<<<<<<<04"
 )
+
+
+def _by_mrz() -> VolunteerApplication:
+    return VolunteerApplication(name="张三", document=identity.parse("icao_td3_mrz", CHN_MRZ))
 
 
 def test_a_prc_passport_by_mrz_and_by_typed_number_is_one_person(registry: Registry) -> None:
@@ -226,13 +231,8 @@ def test_an_mrz_indexed_whole_by_an_earlier_version_is_found_by_its_mrz(
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Records indexed over the whole MRZ are still found by it (a typed number cannot rebuild it)."""
-    import volunteerkit.registry.privacy as privacy
-
-    with monkeypatch.context() as older:
-        older.setattr(privacy, "_index_forms", lambda scheme, number: ((scheme, number), ()))
-        legacy = registry.register_volunteer(
-            VolunteerApplication(name="张三", document=identity.parse("icao_td3_mrz", CHN_MRZ))
-        ).volunteer
+    with _as_earlier_versions(monkeypatch):
+        legacy = registry.register_volunteer(_by_mrz()).volunteer
     found = registry.find_by_document(identity.parse("icao_td3_mrz", CHN_MRZ))
     assert found is not None and found.id == legacy.id
     assert registry.find_by_document(identity.parse("cn_passport_number", "EA1234567")) is None
