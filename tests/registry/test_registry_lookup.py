@@ -211,9 +211,7 @@ def _by_mrz() -> VolunteerApplication:
 
 def test_a_prc_passport_by_mrz_and_by_typed_number_is_one_person(registry: Registry) -> None:
     """The MRZ's document number is the typed passport number: one volunteer, found by both."""
-    by_mrz = registry.register_volunteer(
-        VolunteerApplication(name="张三", document=identity.parse("icao_td3_mrz", CHN_MRZ))
-    )
+    by_mrz = registry.register_volunteer(_by_mrz())
     typed = registry.register_volunteer(
         VolunteerApplication(
             name="张三",
