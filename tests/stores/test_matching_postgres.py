@@ -75,3 +75,48 @@ def test_a_zone_change_and_a_shift_in_the_old_zone_never_both_commit(postgres_ds
         a.close()
         b.close()
         _drop(postgres_dsn, schema)
+
+
+def test_writers_that_move_no_project_never_wait_on_each_other(postgres_dsn):
+    """Shifts added and projects re-put (zones unchanged) in two transactions: both commit.
+
+    Each transaction adds a shift to p1, re-puts p1 and p2 unchanged in opposite orders, then
+    gives p1 a new title. Neither holds a lock that the other's next write needs before it
+    commits (the title updates queue one after the other), so neither deadlocks.
+    """
+    from volunteerkit.testing.conformance_matching import _project, _shift, _slot
+
+    schema, a, b = _two_writers(postgres_dsn)
+    try:
+        a.matching.put_project(_project())
+        a.matching.put_project(_project("p2"))
+        a.matching.put_slot(_slot())
+        both = threading.Barrier(2, timeout=30)
+        outcomes: dict[str, str] = {}
+
+        def write(store, name, shift_id, order):
+            try:
+                with store.transaction():
+                    store.matching.put_shift(_shift(shift_id))
+                    store.matching.put_project(_project(order[0]))  # unchanged
+                    both.wait()  # each holds what it took; now each takes the other's
+                    store.matching.put_project(_project(order[1]))  # unchanged
+                    store.matching.put_project(_project(title=f"by {name}"))
+                outcomes[name] = "committed"
+            except Exception as err:  # the test reports whatever happened
+                outcomes[name] = f"{type(err).__name__}: {err}"
+
+        writers = [
+            threading.Thread(target=write, args=(a, "a", "f1", ("p1", "p2"))),
+            threading.Thread(target=write, args=(b, "b", "f2", ("p2", "p1"))),
+        ]
+        for w in writers:
+            w.start()
+        for w in writers:
+            w.join(60)
+        assert outcomes == {"a": "committed", "b": "committed"}
+        assert [s.id for s in a.matching.shifts()] == ["f1", "f2"]
+    finally:
+        a.close()
+        b.close()
+        _drop(postgres_dsn, schema)

@@ -136,7 +136,8 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
         window_end: End of the window (aware, after the start).
 
     Returns:
-        The occurrences in order of start, cancelled ones (``exdates``) left out.
+        The occurrences in order of start, cancelled ones (``exdates``) left out, and those
+        that would start or end beyond the calendar in UTC (there is no instant to give them).
 
     Raises:
         MatchingInputError: ``matching.window_required`` for an empty window.
@@ -152,6 +153,8 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
     out: list[Occurrence] = []
     for start in _starts(shift, lo, hi):
         if lo <= start < hi and start not in excluded:
+            if start > datetime.max.replace(tzinfo=UTC) - duration:
+                break  # it would end beyond the calendar, and so would every later one
             out.append(
                 Occurrence(
                     shift_id=shift.id,
@@ -242,7 +245,12 @@ def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
             break
         # DTSTART is the shift's own start: keep its instant, even when its wall time is the
         # second of two (``fold=1``, a fall-back day), which ``_place`` would not pick.
-        start = shift.start.astimezone(UTC) if local == first_local else _place(local, zone)
+        try:
+            start = shift.start.astimezone(UTC) if local == first_local else _place(local, zone)
+        except OverflowError:  # a wall time whose instant lies beyond the calendar
+            if local.year == datetime.min.year:
+                continue  # before it: later wall times may be in it
+            return  # after it: so is every later one
         if until is None or start <= until:
             yield start
 

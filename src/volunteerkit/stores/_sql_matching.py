@@ -73,9 +73,13 @@ class SQLMatchingRepository:
 
         A shift is stored only in its project's zone, and a project with shifts keeps its zone.
         Under PostgreSQL's read committed, a project changing zone and a shift added to it in
-        two transactions could each miss the other's write: ``put_project`` locks the project row
-        for update before it looks for shifts, and ``put_shift`` locks it for share before it
-        compares the zones, so the second waits for the first and then sees it.
+        two transactions could each miss the other's write: ``put_project``, when it changes the
+        zone, locks the project row for update before it looks for shifts, and ``put_shift``
+        locks it for key share before it compares the zones, so the second waits for the first
+        and then sees it. Other writes do not wait on these locks: a project written with its
+        zone unchanged takes no lock of its own, and its ``UPDATE`` (no key changes) does not
+        conflict with a key-share lock. Two transactions that both add shifts to a project and
+        both move it can still deadlock, which PostgreSQL reports (``store.unavailable``).
         """
         return f" FOR {mode}" if self._db.backend == "postgresql" else ""
 
@@ -86,18 +90,25 @@ class SQLMatchingRepository:
         """
         with self._db.atomic():
             known = self._db.fetchone(
-                f"SELECT data FROM vk_matching_projects WHERE id = ?{self._lock('UPDATE')}",
-                (project.id,),
+                "SELECT data FROM vk_matching_projects WHERE id = ?", (project.id,)
             )
-            if (
+            moved = (
                 known is not None
                 and structure(loads(known[0]), Project).zone.key != project.zone.key
-                and self._db.fetchone(
-                    "SELECT 1 FROM vk_matching_shifts WHERE project_id = ? LIMIT 1", (project.id,)
+            )
+            if moved:  # lock the row first (see _lock), then look for shifts
+                self._db.fetchone(
+                    f"SELECT 1 FROM vk_matching_projects WHERE id = ?{self._lock('UPDATE')}",
+                    (project.id,),
                 )
-                is not None
-            ):
-                raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
+                if (
+                    self._db.fetchone(
+                        "SELECT 1 FROM vk_matching_shifts WHERE project_id = ? LIMIT 1",
+                        (project.id,),
+                    )
+                    is not None
+                ):
+                    raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(
                 "vk_matching_projects",
                 project.id,
@@ -144,7 +155,7 @@ class SQLMatchingRepository:
             if row[0] != shift.project_id:
                 raise unknown_reference("$.project_id")
             project = self._db.fetchone(
-                f"SELECT data FROM vk_matching_projects WHERE id = ?{self._lock('SHARE')}",
+                f"SELECT data FROM vk_matching_projects WHERE id = ?{self._lock('KEY SHARE')}",
                 (shift.project_id,),
             )
             if project is None:  # pragma: no cover - a stored slot's project is stored
