@@ -236,3 +236,35 @@ def test_an_instant_outside_the_calendar_in_utc_is_a_usage_error(
         main(argv)
     assert exit_.value.code == 2
     assert "outside the calendar in UTC" in capsys.readouterr().err
+
+
+def test_demo_checks_that_it_can_remove_before_it_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An --out-dir whose files cannot be removed (a read-only mount) stops the demo first.
+
+    Before, the --db database was already deleted when removing Hami's store failed.
+    """
+    import os
+
+    db = tmp_path / "demo.sqlite"
+    elsewhere = tmp_path / "out"
+    assert run("demo", "--db", str(db), "--out-dir", str(elsewhere))[0] == 0
+    before = db.read_bytes()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != elsewhere and real(p, mode))
+    code, text = run("--json", "demo", "--db", str(db), "--out-dir", str(elsewhere))
+    error = json.loads(text)["error"]
+    assert code == 2 and (error["code"], error["path"]) == ("demo.file", "$.out_dir")
+    assert db.read_bytes() == before and (elsewhere / "demo-hami.sqlite").exists()
+
+
+def test_demo_opens_the_database_it_checked(tmp_path: Path) -> None:
+    """--db is a file name, not part of a URL: prod%2Esqlite is not prod.sqlite."""
+    from volunteerkit.stores import SQLiteStore
+
+    prod = tmp_path / "prod.sqlite"
+    SQLiteStore(prod).close()
+    before = prod.read_bytes()
+    assert run("demo", "--db", str(tmp_path / "prod%2Esqlite"))[0] == 0
+    assert prod.read_bytes() == before and (tmp_path / "prod%2Esqlite").stat().st_size > 0

@@ -120,15 +120,13 @@ def _file_error(
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._demo import run_demo
     from volunteerkit._demo._files import clear_demo_files, mark_demo_database
-    from volunteerkit.stores import open_store
+    from volunteerkit.stores import SQLiteStore, open_store
 
     db: Path | None = None
     if args.store:
-        url = args.store
         out_dir = Path(args.out_dir or ".")
     else:
-        db = Path(args.db)
-        url = f"sqlite:///{db}"
+        db = Path(args.db)  # opened as named: the file checked is the file written
         out_dir = Path(args.out_dir) if args.out_dir else db.resolve().parent
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -143,7 +141,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     )
     if db is not None:  # a database the demo creates is marked as its own
         mark_demo_database(db, option="--db")
-    store = open_store(url)
+    store = open_store(args.store) if db is None else SQLiteStore(db)
     try:
         if not args.json:
             out.write(f"volunteerkit {__version__} demo on {store!r}\n")

@@ -20,6 +20,8 @@ Everything is checked before anything is removed; anything else is refused with
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 import sqlite3
@@ -85,9 +87,18 @@ def _written_by_demo(path: Path) -> bool:
     return actors <= EARLIER_DEMO_ACTORS and bool(actors & {"demo", "hami-demo"})
 
 
+def _writable(folder: Path, option: str) -> None:
+    """Refuse, before anything is removed, a folder that does not let its files be removed."""
+    if not os.access(folder, os.W_OK | os.X_OK):  # a read-only mount, a locked folder
+        raise _unusable(PermissionError(errno.EACCES, os.strerror(errno.EACCES)), option)
+
+
 def _check_database(path: Path, option: str) -> None:
     try:
-        taken = path.is_file() and path.stat().st_size > 0 and not _written_by_demo(path)
+        if not (path.is_file() and path.stat().st_size > 0):
+            return
+        _writable(path.parent, option)
+        taken = not _written_by_demo(path)
     except OSError as err:  # a name too long, a folder that cannot be read
         raise _unusable(err, option) from None
     if taken:
@@ -100,6 +111,8 @@ def _check_folder(folder: Path, option: str) -> None:
             return
         if folder.is_symlink() or not folder.is_dir():
             raise _taken(option)
+        _writable(folder.parent, option)
+        _writable(folder, option)
         for entry in folder.iterdir():
             if entry.is_symlink() or not entry.is_file() or not _CHUNK.fullmatch(entry.name):
                 raise _taken(option)
