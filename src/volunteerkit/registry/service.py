@@ -294,9 +294,10 @@ class Registry:
         For :meth:`rekey`. A blind index under the current key is kept as it is. One under an
         older key is computed again, which also joins the forms of one document (see
         :meth:`~volunteerkit.registry.privacy.Keyring.index`). Where another record already holds
-        the joined index (one person registered with two forms before they were joined), one of
-        the two keeps the index of its document as given, so that both stay findable until they
-        are merged: this record, or, when its document is in the joined form already, the other.
+        the joined index (one person registered with several forms before they were joined), one
+        of the two keeps the index of its document as given, so that the rekey goes through:
+        this record, or, when its document is in the joined form already, the other. A lookup
+        finds the first of them by id until an administrator merges them.
 
         Returns:
             The records to update, in order.
