@@ -258,3 +258,28 @@ def test_an_occurrence_serves_on_the_dates_of_its_minutes(
     served = sorted({(start + timedelta(minutes=k)).astimezone(zone).date() for k in range(minutes)})
     assert list(occ.local_dates) == served
     assert (occ.local_date, occ.last_local_date) == (served[0], served[-1])
+
+
+def test_occurrences_beyond_the_calendar_are_left_out():
+    """A daily shift in the last days of year 9999 stops where UTC's calendar ends.
+
+    20:00 in New York is 01:00Z the next day, so 31 December's shift would start in year 10000;
+    an hour-long shift from 23:30Z on 31 December would end there. Both are left out, without
+    an OverflowError (also in Kiritimati, +14:00, whose 31 December ends at 10:00Z).
+    """
+    everything = (datetime(9999, 12, 1, tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    evening = _shift(start=datetime(9999, 12, 29, 20, 0, tzinfo=NY), rrule="FREQ=DAILY")
+    assert [o.start for o in occurrences(evening, *everything)] == [
+        datetime(9999, 12, 30, 1, 0, tzinfo=UTC),
+        datetime(9999, 12, 31, 1, 0, tzinfo=UTC),
+    ]
+    utc = ZoneInfo("UTC")
+    late = _shift(start=datetime(9999, 12, 29, 23, 30, tzinfo=utc), zone=utc, rrule="FREQ=DAILY")
+    assert [o.start.day for o in occurrences(late, *everything)] == [29, 30]
+    kiritimati = ZoneInfo("Pacific/Kiritimati")
+    morning = _shift(
+        start=datetime(9999, 12, 29, 9, 0, tzinfo=kiritimati), zone=kiritimati, rrule="FREQ=DAILY"
+    )
+    assert [o.start.astimezone(kiritimati).day for o in occurrences(morning, *everything)] == [
+        29, 30, 31,
+    ]  # fmt: skip
