@@ -120,3 +120,62 @@ def test_writers_that_move_no_project_never_wait_on_each_other(postgres_dsn):
         a.close()
         b.close()
         _drop(postgres_dsn, schema)
+
+
+def _run(target) -> threading.Thread:
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("how", ["moved back", "inserted twice"])
+def test_a_project_written_from_a_stale_read_cannot_strand_a_shift(postgres_dsn, how):
+    """A writer that read the project before another moved (or first inserted) it decides again.
+
+    "moved back": A moves p1 from Shanghai to New York while B rewrites it in Shanghai (B read
+    it before A committed). "inserted twice": A and B both insert p1, in Shanghai and New York.
+    Meanwhile C adds a shift in the zone the first writer left. Whatever the order in which the
+    three commit, no shift is left outside its project's zone.
+    """
+    from volunteerkit.testing.conformance_matching import _project, _shift, _slot
+
+    ny = ZoneInfo("America/New_York")
+    schema, a, b = _two_writers(postgres_dsn)
+    c = type(a)(postgres_dsn, schema=schema)
+    try:
+        a.matching.put_project(_project("p0"))  # the schema exists
+        if how == "moved back":
+            a.matching.put_project(_project())
+            a.matching.put_slot(_slot())
+        release = threading.Event()
+
+        def second() -> None:
+            with b.transaction():
+                b.matching.put_project(
+                    _project(title="renamed") if how == "moved back" else _project(zone=ny)
+                )
+                release.wait(10)  # still open while C tries its shift
+
+        def shift() -> None:
+            try:
+                if how == "inserted twice":
+                    c.matching.put_slot(_slot())
+                c.matching.put_shift(_shift(zone=ny, exdates=()) if how == "moved back" else _shift())
+            except InvalidInputError:
+                pass
+
+        with a.transaction():
+            a.matching.put_project(_project(zone=ny) if how == "moved back" else _project())
+            writer = _run(second)
+            writer.join(0.5)
+        adder = _run(shift)
+        adder.join(0.5)
+        release.set()
+        writer.join(30)
+        adder.join(30)
+        zone = c.matching.get_project("p1").zone.key
+        assert all(s.zone.key == zone for s in c.matching.shifts())
+    finally:
+        for store in (a, b, c):
+            store.close()
+        _drop(postgres_dsn, schema)

@@ -73,13 +73,20 @@ class SQLMatchingRepository:
 
         A shift is stored only in its project's zone, and a project with shifts keeps its zone.
         Under PostgreSQL's read committed, a project changing zone and a shift added to it in
-        two transactions could each miss the other's write: ``put_project``, when it changes the
-        zone, locks the project row for update before it looks for shifts, and ``put_shift``
-        locks it for key share before it compares the zones, so the second waits for the first
-        and then sees it. Other writes do not wait on these locks: a project written with its
-        zone unchanged takes no lock of its own, and its ``UPDATE`` (no key changes) does not
-        conflict with a key-share lock. Two transactions that both add shifts to a project and
-        both move it can still deadlock, which PostgreSQL reports (``store.unavailable``).
+        two transactions could each miss the other's write. So:
+
+        * ``put_project``, unless the row already holds what it would write, reads the row
+          ``FOR NO KEY UPDATE``: writers of one project take turns, and each decides whether it
+          moves the project from the row as the previous one left it (a first insert that
+          finds the row inserted meanwhile reads it so too);
+        * when it moves the project, it then locks the row ``FOR UPDATE`` and looks for shifts;
+        * ``put_shift`` reads the row ``FOR KEY SHARE`` before it compares the zones.
+
+        ``FOR UPDATE`` and ``FOR KEY SHARE`` wait for each other, so a move and a shift are
+        serialized; ``FOR NO KEY UPDATE`` and ``FOR KEY SHARE`` do not, so shifts are added
+        while a project is rewritten in place. A transaction that added a shift to a project
+        and then writes it, while another moves it, deadlocks; PostgreSQL reports it
+        (``store.unavailable``) and the other goes on.
         """
         return f" FOR {mode}" if self._db.backend == "postgresql" else ""
 
@@ -88,15 +95,27 @@ class SQLMatchingRepository:
 
         A project with shifts keeps its zone: its shifts are expanded there.
         """
+        read = "SELECT data FROM vk_matching_projects WHERE id = ?"
+        data = dumps(unstructure(project))
         with self._db.atomic():
-            known = self._db.fetchone(
-                "SELECT data FROM vk_matching_projects WHERE id = ?", (project.id,)
-            )
+            known = self._db.fetchone(read, (project.id,))
+            if known is not None and known[0] == data:
+                return False  # nothing to write: nothing to lock either
+            # the row as it is once no other writer of it is pending (see _lock)
+            known = self._db.fetchone(read + self._lock("NO KEY UPDATE"), (project.id,))
+            if known is None:
+                if self._db.execute(
+                    "INSERT INTO vk_matching_projects (id, organization_id, data) "
+                    "VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    (project.id, project.organization_id, data),
+                ):
+                    return True
+                known = self._db.fetchone(read + self._lock("NO KEY UPDATE"), (project.id,))
             moved = (
                 known is not None
                 and structure(loads(known[0]), Project).zone.key != project.zone.key
             )
-            if moved:  # lock the row first (see _lock), then look for shifts
+            if moved:  # the stronger lock first, then look for shifts
                 self._db.fetchone(
                     f"SELECT 1 FROM vk_matching_projects WHERE id = ?{self._lock('UPDATE')}",
                     (project.id,),
