@@ -297,7 +297,8 @@ class Registry:
         the joined index (one person registered with several forms before they were joined), one
         of the two keeps the index of its document as given, so that the rekey goes through:
         this record, or, when its document is in the joined form already, the other. A lookup
-        finds the first of them by id until an administrator merges them.
+        finds one of them (the first by id among those its forms match) until an administrator
+        merges them.
 
         Returns:
             The records to update, in order.
