@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -257,6 +258,13 @@ def test_demo_checks_that_it_can_remove_before_it_removes(
     error = json.loads(text)["error"]
     assert code == 2 and (error["code"], error["path"]) == ("demo.file", "$.out_dir")
     assert db.read_bytes() == before and (elsewhere / "demo-hami.sqlite").exists()
+    for suffix in ("", "-wal", "-shm"):  # an empty file there must go too: refused the same
+        Path(str(elsewhere / "demo-hami.sqlite") + suffix).unlink(missing_ok=True)
+    (elsewhere / "demo-hami.sqlite").write_bytes(b"")
+    shutil.rmtree(elsewhere / "demo-transfer")
+    code, text = run("--json", "demo", "--db", str(db), "--out-dir", str(elsewhere))
+    assert code == 2 and json.loads(text)["error"]["code"] == "demo.file"
+    assert db.read_bytes() == before
 
 
 def test_demo_opens_the_database_it_checked(tmp_path: Path) -> None:

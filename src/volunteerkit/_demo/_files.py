@@ -95,10 +95,11 @@ def _writable(folder: Path, option: str) -> None:
 
 def _check_database(path: Path, option: str) -> None:
     try:
-        if not (path.is_file() and path.stat().st_size > 0):
+        files = [Path(str(path) + suffix) for suffix in _SUFFIXES]
+        if not any(f.exists() or f.is_symlink() for f in files):
             return
-        _writable(path.parent, option)
-        taken = not _written_by_demo(path)
+        _writable(path.parent, option)  # whatever is there must go, even an empty file
+        taken = path.is_file() and path.stat().st_size > 0 and not _written_by_demo(path)
     except OSError as err:  # a name too long, a folder that cannot be read
         raise _unusable(err, option) from None
     if taken:
