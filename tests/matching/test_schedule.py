@@ -283,3 +283,29 @@ def test_occurrences_beyond_the_calendar_are_left_out():
     assert [o.start.astimezone(kiritimati).day for o in occurrences(morning, *everything)] == [
         29, 30, 31,
     ]  # fmt: skip
+
+
+def test_local_dates_and_windows_at_the_ends_of_the_calendar():
+    """Dates and windows beyond the calendar stand at its ends; nothing raises OverflowError.
+
+    31 December 9999, 20:00 UTC, is already 1 January 10000 in Kiritimati (+14:00): a one-off
+    shift then keeps the calendar's last date as its local date, and a recurring one (whose
+    wall time the rule repeats) is refused. A yearly New York shift at 19:00 local (00:00Z)
+    from 1 January 2026 has 7,974 occurrences up to a window end of 9999-12-31 23:00-05:00,
+    which is beyond the calendar in UTC: 9999's own 19:00 is in year 10000 UTC.
+    """
+    kiritimati = ZoneInfo("Pacific/Kiritimati")
+    everything = (datetime(9999, 12, 1, tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    last = _shift(start=datetime(9999, 12, 31, 20, 0, tzinfo=UTC), zone=kiritimati, rrule=None)
+    [occ] = occurrences(last, *everything)
+    assert (occ.local_date, occ.local_dates) == (date.max, (date.max,))
+    with pytest.raises(MatchingInputError) as info:
+        _shift(start=datetime(9999, 12, 31, 20, 0, tzinfo=UTC), zone=kiritimati, rrule="FREQ=DAILY")
+    assert (info.value.code, info.value.path) == ("matching.invalid", "$.start")
+    yearly = _shift(start=datetime(2026, 1, 1, tzinfo=UTC), rrule="FREQ=YEARLY")
+    found = occurrences(yearly, datetime(2026, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=NY))
+    assert len(found) == 7974
+    assert found[-1].start == datetime(9999, 1, 1, tzinfo=UTC)
+    endless = _shift(start=datetime(2026, 1, 1, tzinfo=UTC), rrule=None, duration_minutes=10**12)
+    forever = (datetime(2026, 1, 1, tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    assert occurrences(endless, *forever) == []  # it would end beyond the calendar

@@ -311,7 +311,11 @@ class Shift:
         if self.rrule is not None:
             from volunteerkit.matching.schedule import parse_rrule
 
-            parse_rrule(self.rrule, self.start.astimezone(self.zone).replace(tzinfo=None))
+            try:
+                first = self.start.astimezone(self.zone).replace(tzinfo=None)
+            except OverflowError:  # its wall time, which the rule repeats, is beyond the calendar
+                raise MatchingInputError.of("matching.invalid", "$.start") from None
+            parse_rrule(self.rrule, first)
 
 
 @attrs.frozen(kw_only=True)

@@ -98,8 +98,12 @@ class Occurrence:
 
     @property
     def local_date(self) -> date:
-        """The local calendar date of the start, in the project's zone."""
-        return self.start.astimezone(self.zone).date()
+        """The local calendar date of the start, in the project's zone.
+
+        At the ends of the calendar a local date may not exist (31 December 9999, 20:00 UTC,
+        is 1 January 10000 in Kiritimati): the calendar's last (or first) date stands for it.
+        """
+        return _local_date(self.start, self.zone)
 
     @property
     def last_local_date(self) -> date:
@@ -107,13 +111,29 @@ class Occurrence:
 
         A shift that ends at local midnight serves nothing on the day that starts then.
         """
-        return (self.end - _INSTANT).astimezone(self.zone).date()
+        return _local_date(self.end - _INSTANT, self.zone)
 
     @property
     def local_dates(self) -> tuple[date, ...]:
         """Every local date it serves on, from :attr:`local_date` to :attr:`last_local_date`."""
         first, last = self.local_date, self.last_local_date
         return tuple(first + timedelta(days=k) for k in range((last - first).days + 1))
+
+
+def _local_date(instant: datetime, zone: ZoneInfo) -> date:
+    try:
+        return instant.astimezone(zone).date()
+    except OverflowError:  # beyond the calendar in local time
+        return date.max if instant.year == datetime.max.year else date.min
+
+
+def _utc(instant: datetime) -> datetime:
+    """The instant in UTC; the calendar's first or last instant for one beyond it in UTC."""
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.max if instant.year == datetime.max.year else datetime.min
+        return edge.replace(tzinfo=UTC)
 
 
 def _place(local: datetime, zone: ZoneInfo) -> datetime:
@@ -147,13 +167,13 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
     require_aware(window_end, "$.window_end")
     if window_end <= window_start:
         raise MatchingInputError.of("matching.window_required", "$.window_end")
-    lo, hi = window_start.astimezone(UTC), window_end.astimezone(UTC)
+    lo, hi = _utc(window_start), _utc(window_end)
     duration = timedelta(minutes=shift.duration_minutes)
     excluded = {ex.astimezone(UTC) for ex in shift.exdates}
     out: list[Occurrence] = []
     for start in _starts(shift, lo, hi):
         if lo <= start < hi and start not in excluded:
-            if start > datetime.max.replace(tzinfo=UTC) - duration:
+            if datetime.max.replace(tzinfo=UTC) - start < duration:
                 break  # it would end beyond the calendar, and so would every later one
             out.append(
                 Occurrence(
@@ -227,10 +247,10 @@ def _local_bound(instant: datetime, zone: ZoneInfo, days: int) -> datetime:
 
 def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     zone = shift.zone
-    first_local = shift.start.astimezone(zone).replace(tzinfo=None)
     if shift.rrule is None:
         yield shift.start.astimezone(UTC)
         return
+    first_local = shift.start.astimezone(zone).replace(tzinfo=None)  # Shift checked it exists
     rule = parse_rrule(shift.rrule, first_local)
     # ``UNTIL`` is an instant (see until_instant): expand to its local wall time plus a day of
     # margin, then keep the starts up to the instant itself.
