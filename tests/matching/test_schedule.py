@@ -286,19 +286,32 @@ def test_occurrences_beyond_the_calendar_are_left_out():
 
 
 def test_local_dates_and_windows_at_the_ends_of_the_calendar():
-    """Dates and windows beyond the calendar stand at its ends; nothing raises OverflowError.
+    """Occurrences without a local date are left out; nothing raises OverflowError or ValueError.
 
     31 December 9999, 20:00 UTC, is already 1 January 10000 in Kiritimati (+14:00): a one-off
-    shift then keeps the calendar's last date as its local date, and a recurring one (whose
-    wall time the rule repeats) is refused. A yearly New York shift at 19:00 local (00:00Z)
+    shift then has no occurrence (an occurrence built by hand refuses to give its local dates),
+    a recurring one (whose wall time the rule repeats) is refused, and a volunteer there is
+    never available. A weekly Sunday rule stops at 26 December 9999 (dateutil's next week would
+    start in year 10000). A yearly New York shift at 19:00 local (00:00Z)
     from 1 January 2026 has 7,974 occurrences up to a window end of 9999-12-31 23:00-05:00,
     which is beyond the calendar in UTC: 9999's own 19:00 is in year 10000 UTC.
     """
     kiritimati = ZoneInfo("Pacific/Kiritimati")
     everything = (datetime(9999, 12, 1, tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
     last = _shift(start=datetime(9999, 12, 31, 20, 0, tzinfo=UTC), zone=kiritimati, rrule=None)
-    [occ] = occurrences(last, *everything)
-    assert (occ.local_date, occ.local_dates) == (date.max, (date.max,))
+    assert occurrences(last, *everything) == []  # no local date to give it
+    by_hand = Occurrence(
+        shift_id="f", slot_id="s", project_id="p", start=last.start,
+        end=last.start + timedelta(hours=1), zone=kiritimati, needed=1,
+    )  # fmt: skip
+    with pytest.raises(MatchingInputError) as info:
+        _ = by_hand.local_dates
+    assert (info.value.code, info.value.path) == ("matching.invalid", "$.start")
+    sundays = _shift(start=datetime(9999, 12, 3, 9, 0, tzinfo=UTC), rrule="FREQ=WEEKLY;BYDAY=SU")
+    assert [o.start.day for o in occurrences(sundays, *everything)] == [5, 12, 19, 26]
+    whole_days = tuple(WeeklyWindow(weekday=d, start_minute=0, end_minute=1440) for d in range(7))
+    always = Availability(zone=kiritimati, weekly=whole_days)  # 1 January 10000 never opens
+    assert available_minutes(always, last.start, last.start + timedelta(hours=1)) == 0
     with pytest.raises(MatchingInputError) as info:
         _shift(start=datetime(9999, 12, 31, 20, 0, tzinfo=UTC), zone=kiritimati, rrule="FREQ=DAILY")
     assert (info.value.code, info.value.path) == ("matching.invalid", "$.start")

@@ -100,18 +100,24 @@ class Occurrence:
     def local_date(self) -> date:
         """The local calendar date of the start, in the project's zone.
 
-        At the ends of the calendar a local date may not exist (31 December 9999, 20:00 UTC,
-        is 1 January 10000 in Kiritimati): the calendar's last (or first) date stands for it.
+        Raises:
+            MatchingInputError: ``matching.invalid`` (``$.start``) if that date is beyond the
+                calendar (31 December 9999, 20:00 UTC, is 1 January 10000 in Kiritimati);
+                :func:`occurrences` leaves such occurrences out.
         """
-        return _local_date(self.start, self.zone)
+        return _existing_date(self.start, self.zone, "$.start")
 
     @property
     def last_local_date(self) -> date:
         """The local date of its last moment of service (an overnight shift ends a day later).
 
         A shift that ends at local midnight serves nothing on the day that starts then.
+
+        Raises:
+            MatchingInputError: ``matching.invalid`` (``$.end``) if that date is beyond the
+                calendar, as for :attr:`local_date`.
         """
-        return _local_date(self.end - _INSTANT, self.zone)
+        return _existing_date(self.end - _INSTANT, self.zone, "$.end")
 
     @property
     def local_dates(self) -> tuple[date, ...]:
@@ -120,11 +126,27 @@ class Occurrence:
         return tuple(first + timedelta(days=k) for k in range((last - first).days + 1))
 
 
-def _local_date(instant: datetime, zone: ZoneInfo) -> date:
+def _local_date(instant: datetime, zone: ZoneInfo) -> date | None:
+    """The local date of an instant, or ``None`` where it is beyond the calendar."""
     try:
         return instant.astimezone(zone).date()
-    except OverflowError:  # beyond the calendar in local time
-        return date.max if instant.year == datetime.max.year else date.min
+    except OverflowError:
+        return None
+
+
+def _bound_date(instant: datetime, zone: ZoneInfo) -> date:
+    """The local date of an instant, or the end of the calendar it lies beyond (for ranges)."""
+    found = _local_date(instant, zone)
+    if found is not None:
+        return found
+    return date.max if instant.year == datetime.max.year else date.min
+
+
+def _existing_date(instant: datetime, zone: ZoneInfo, path: str) -> date:
+    found = _local_date(instant, zone)
+    if found is None:
+        raise MatchingInputError.of("matching.invalid", path)
+    return found
 
 
 def _utc(instant: datetime) -> datetime:
@@ -157,7 +179,8 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
 
     Returns:
         The occurrences in order of start, cancelled ones (``exdates``) left out, and those
-        that would start or end beyond the calendar in UTC (there is no instant to give them).
+        that would start or end beyond the calendar, in UTC or in the project's zone (there is
+        no instant, or no local date, to give them).
 
     Raises:
         MatchingInputError: ``matching.window_required`` for an empty window.
@@ -175,6 +198,11 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
         if lo <= start < hi and start not in excluded:
             if datetime.max.replace(tzinfo=UTC) - start < duration:
                 break  # it would end beyond the calendar, and so would every later one
+            if (
+                _local_date(start, shift.zone) is None
+                or _local_date(start + duration - _INSTANT, shift.zone) is None
+            ):
+                continue  # a local date beyond the calendar: none to give it
             out.append(
                 Occurrence(
                     shift_id=shift.id,
@@ -245,6 +273,21 @@ def _local_bound(instant: datetime, zone: ZoneInfo, days: int) -> datetime:
         return datetime.min if days < 0 else datetime.max
 
 
+def _until_the_end(walls: Iterator[datetime]) -> Iterator[datetime]:
+    """The wall times of a rule until dateutil steps past the calendar.
+
+    dateutil raises ``ValueError`` ("year 10000 is out of range") when a weekly rule's next week
+    starts beyond 9999-12-31, or ``OverflowError`` on the way there: no later wall time exists.
+    """
+    while True:
+        try:
+            yield next(walls)
+        except StopIteration:
+            return
+        except (ValueError, OverflowError):
+            return
+
+
 def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     zone = shift.zone
     if shift.rrule is None:
@@ -260,7 +303,7 @@ def _starts(shift: Shift, lo: datetime, hi: datetime) -> Iterator[datetime]:
     # Local bounds with a day of margin either side (offsets are under 26 hours).
     a = _local_bound(lo, zone, -2)
     b = _local_bound(hi, zone, 2)
-    for local in rule.xafter(max(a, first_local), inc=True):
+    for local in _until_the_end(rule.xafter(max(a, first_local), inc=True)):
         if local > b:
             break
         # DTSTART is the shift's own start: keep its instant, even when its wall time is the
@@ -292,18 +335,23 @@ def _weekly_intervals(
 ) -> list[tuple[datetime, datetime]]:
     zone = availability.zone
     out: list[tuple[datetime, datetime]] = []
-    day = lo.astimezone(zone).date() - timedelta(days=1)
-    last = hi.astimezone(zone).date()
-    while day <= last:
+    day, last = _bound_date(lo, zone), _bound_date(hi, zone)
+    if day > date.min:
+        day -= timedelta(days=1)
+    while True:
         for w in availability.weekly:
             if w.weekday == day.weekday():
                 base = datetime(day.year, day.month, day.day)
-                s = _place(base + timedelta(minutes=w.start_minute), zone)
-                e = _place(base + timedelta(minutes=w.end_minute), zone)
+                try:
+                    s = _place(base + timedelta(minutes=w.start_minute), zone)
+                    e = _place(base + timedelta(minutes=w.end_minute), zone)
+                except OverflowError:  # a window beyond the calendar in UTC: never open
+                    continue
                 if e > s:
                     out.append((s, e))
+        if day >= last:
+            return out
         day += timedelta(days=1)
-    return out
 
 
 def _overlap(intervals: list[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> int:
