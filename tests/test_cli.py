@@ -265,6 +265,13 @@ def test_demo_checks_that_it_can_remove_before_it_removes(
     code, text = run("--json", "demo", "--db", str(db), "--out-dir", str(elsewhere))
     assert code == 2 and json.loads(text)["error"]["code"] == "demo.file"
     assert db.read_bytes() == before
+    monkeypatch.undo()
+    (elsewhere / "demo-hami.sqlite").unlink()
+    (elsewhere / "demo-hami.sqlite").mkdir()  # a folder where Hami's store goes
+    code, text = run("--json", "demo", "--db", str(db), "--out-dir", str(elsewhere))
+    error = json.loads(text)["error"]
+    assert code == 2 and (error["code"], error["path"]) == ("demo.file", "$.out_dir")
+    assert db.read_bytes() == before
 
 
 def test_demo_opens_the_database_it_checked(tmp_path: Path) -> None:

@@ -98,6 +98,8 @@ def _check_database(path: Path, option: str) -> None:
         files = [Path(str(path) + suffix) for suffix in _SUFFIXES]
         if not any(f.exists() or f.is_symlink() for f in files):
             return
+        if path.exists() and not path.is_file():  # a folder where the database goes
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         _writable(path.parent, option)  # whatever is there must go, even an empty file
         taken = path.is_file() and path.stat().st_size > 0 and not _written_by_demo(path)
     except OSError as err:  # a name too long, a folder that cannot be read
