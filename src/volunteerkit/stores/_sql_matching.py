@@ -44,6 +44,10 @@ class SQLMatchingRepository:
         row = self._db.fetchone(f"SELECT data FROM {table} WHERE id = ?", (record_id,))
         if row is not None and row[0] == data:
             return False
+        self._upsert(table, record_id, keys, data)
+        return True
+
+    def _upsert(self, table: str, record_id: str, keys: dict[str, str], data: str) -> None:
         cols = ["id", *keys, "data"]
         values = [record_id, *keys.values(), data]
         marks = ", ".join("?" for _ in cols)
@@ -53,7 +57,6 @@ class SQLMatchingRepository:
             f"ON CONFLICT (id) DO UPDATE SET {updates}",
             values,
         )
-        return True
 
     def _get(self, table: str, record_id: str, cls: type[T], kind: str) -> T:
         row = self._db.fetchone(f"SELECT data FROM {table} WHERE id = ?", (record_id,))
@@ -96,13 +99,14 @@ class SQLMatchingRepository:
         A project with shifts keeps its zone: its shifts are expanded there.
         """
         read = "SELECT data FROM vk_matching_projects WHERE id = ?"
+        locked = read + self._lock("NO KEY UPDATE")  # the same read on SQLite
         data = dumps(unstructure(project))
         with self._db.atomic():
             known = self._db.fetchone(read, (project.id,))
             if known is not None and known[0] == data:
                 return False  # nothing to write: nothing to lock either
-            # the row as it is once no other writer of it is pending (see _lock)
-            known = self._db.fetchone(read + self._lock("NO KEY UPDATE"), (project.id,))
+            if locked != read:  # the row as it is once no other writer of it is pending
+                known = self._db.fetchone(locked, (project.id,))
             if known is None:
                 if self._db.execute(
                     "INSERT INTO vk_matching_projects (id, organization_id, data) "
@@ -110,16 +114,19 @@ class SQLMatchingRepository:
                     (project.id, project.organization_id, data),
                 ):
                     return True
-                known = self._db.fetchone(read + self._lock("NO KEY UPDATE"), (project.id,))
+                known = self._db.fetchone(locked, (project.id,))  # inserted meanwhile
+            if known is not None and known[0] == data:
+                return False  # written so meanwhile
             moved = (
                 known is not None
                 and structure(loads(known[0]), Project).zone.key != project.zone.key
             )
-            if moved:  # the stronger lock first, then look for shifts
-                self._db.fetchone(
-                    f"SELECT 1 FROM vk_matching_projects WHERE id = ?{self._lock('UPDATE')}",
-                    (project.id,),
-                )
+            if moved:  # the stronger lock first (PostgreSQL), then look for shifts
+                if locked != read:
+                    self._db.fetchone(
+                        f"SELECT 1 FROM vk_matching_projects WHERE id = ?{self._lock('UPDATE')}",
+                        (project.id,),
+                    )
                 if (
                     self._db.fetchone(
                         "SELECT 1 FROM vk_matching_shifts WHERE project_id = ? LIMIT 1",
@@ -128,12 +135,10 @@ class SQLMatchingRepository:
                     is not None
                 ):
                     raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
-            return self._put(
-                "vk_matching_projects",
-                project.id,
-                {"organization_id": project.organization_id},
-                project,
+            self._upsert(
+                "vk_matching_projects", project.id, {"organization_id": project.organization_id}, data
             )
+            return True
 
     def get_project(self, project_id: str) -> Project:
         """Return a project."""
