@@ -134,12 +134,18 @@ def _local_date(instant: datetime, zone: ZoneInfo) -> date | None:
         return None
 
 
+def _calendar_end(near: datetime) -> datetime:
+    """The end of the calendar that ``near`` is at (its last instant in year 9999, else its first).
+
+    For an instant or wall time whose conversion overflowed: it lies beyond that end.
+    """
+    return datetime.max if near.year == datetime.max.year else datetime.min
+
+
 def _bound_date(instant: datetime, zone: ZoneInfo) -> date:
     """The local date of an instant, or the end of the calendar it lies beyond (for ranges)."""
     found = _local_date(instant, zone)
-    if found is not None:
-        return found
-    return date.max if instant.year == datetime.max.year else date.min
+    return _calendar_end(instant).date() if found is None else found
 
 
 def _existing_date(instant: datetime, zone: ZoneInfo, path: str) -> date:
@@ -154,8 +160,7 @@ def _utc(instant: datetime) -> datetime:
     try:
         return instant.astimezone(UTC)
     except OverflowError:
-        edge = datetime.max if instant.year == datetime.max.year else datetime.min
-        return edge.replace(tzinfo=UTC)
+        return _calendar_end(instant).replace(tzinfo=UTC)
 
 
 def _place(local: datetime, zone: ZoneInfo) -> datetime:
@@ -257,8 +262,7 @@ def until_instant(shift: Shift) -> datetime | None:
             try:
                 return _place(local, shift.zone)
             except OverflowError:
-                edge = datetime.max if local.year == datetime.max.year else datetime.min
-                return edge.replace(tzinfo=UTC)
+                return _calendar_end(local).replace(tzinfo=UTC)
     return None
 
 
