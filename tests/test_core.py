@@ -330,3 +330,46 @@ def test_zones_resolve_from_the_tzdata_dependency_without_a_system_database() ->
             assert at.astimezone(ZoneInfo.no_cache(key)).utcoffset() == offset, key
     finally:
         zoneinfo.reset_tzpath(to=saved)
+
+
+@pytest.mark.parametrize("empty_tzpath", [False, True], ids=["system", "tzdata-package"])
+def test_a_zone_and_its_tz_database_link_are_the_same_zone(empty_tzpath: bool) -> None:
+    """A zone and a tz database link to it are one zone; zones with other rules are not.
+
+    Old names are links (``backward``): Rangoon is Yangon, Katmandu is Kathmandu, Calcutta is
+    Kolkata, Chongqing is Shanghai. Shanghai and Taipei are both +08:00 but two zones, and a zone
+    read from a file has no name. Both where zoneinfo reads the system's database and where it has
+    only the ``tzdata`` package.
+    """
+    import io
+    import zoneinfo
+    from importlib import resources
+
+    from volunteerkit._zones import same_zone
+
+    saved = zoneinfo.TZPATH
+    if empty_tzpath:
+        zoneinfo.reset_tzpath(to=[])
+    try:
+        z = ZoneInfo.no_cache
+        for old, new in [
+            ("Asia/Rangoon", "Asia/Yangon"),
+            ("Asia/Katmandu", "Asia/Kathmandu"),
+            ("Asia/Calcutta", "Asia/Kolkata"),
+            ("Asia/Chongqing", "Asia/Shanghai"),
+        ]:
+            assert same_zone(z(old), z(new)) and same_zone(z(new), z(old)), old
+        assert same_zone(z("Asia/Yangon"), z("Asia/Yangon"))
+        for a, b in [
+            ("Asia/Shanghai", "Asia/Taipei"),
+            ("Asia/Yangon", "Asia/Kathmandu"),
+            ("Europe/Berlin", "Europe/London"),
+        ]:
+            assert not same_zone(z(a), z(b)), (a, b)
+        data = resources.files("tzdata.zoneinfo").joinpath("Asia", "Yangon").read_bytes()
+        unnamed = ZoneInfo.from_file(io.BytesIO(data))
+        assert unnamed.key is None
+        assert same_zone(unnamed, unnamed)
+        assert not same_zone(unnamed, z("Asia/Yangon"))
+    finally:
+        zoneinfo.reset_tzpath(to=saved)

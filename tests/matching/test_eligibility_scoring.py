@@ -252,3 +252,20 @@ def test_a_shift_in_another_zone_than_its_project_is_refused():
         "matching.unknown_reference",
         "$.shifts[0].project_id",
     )
+
+
+def test_a_shift_under_an_old_name_of_its_projects_zone_opens():
+    """A shift under a tz database link of its project's zone opens.
+
+    ``Asia/Chongqing`` is a link to ``Asia/Shanghai``: the occurrences are the ones under the
+    project's own name.
+    """
+    chongqing = ZoneInfo("Asia/Chongqing")
+    renamed = attrs.evolve(
+        MEDIC_SHIFT, zone=chongqing, start=MEDIC_SHIFT.start.astimezone(chongqing)
+    )
+    got = opening(FAIR, MEDIC, [GUIDE_SHIFT, renamed], *WINDOW)
+    assert [(o.start, o.end) for o in got.occurrences] == [
+        (o.start, o.end)
+        for o in opening(FAIR, MEDIC, [GUIDE_SHIFT, MEDIC_SHIFT], *WINDOW).occurrences
+    ]

@@ -139,13 +139,53 @@ def test_until_is_published_in_utc():
     project, slot, shift = _ny_shift()
     for rule, published in [
         ("FREQ=DAILY;UNTIL=20261210", "FREQ=DAILY;UNTIL=20261211T045959Z"),
-        ("FREQ=DAILY;until=20261210T233000;INTERVAL=2", "FREQ=DAILY;UNTIL=20261211T043000Z;INTERVAL=2"),
+        (
+            "FREQ=DAILY;until=20261210T233000;INTERVAL=2",
+            "FREQ=DAILY;UNTIL=20261211T043000Z;INTERVAL=2",
+        ),
         ("FREQ=DAILY;UNTIL=20261210T233000Z", "FREQ=DAILY;UNTIL=20261210T233000Z"),
         ("FREQ=WEEKLY;UNTIL=99991231", "FREQ=WEEKLY;UNTIL=99991231T235959Z"),  # for ever
     ]:
         ruled = attrs.evolve(shift, rrule=rule, exdates=())
         text = to_icalendar([ruled], [project], [slot], dtstamp=STAMP, uid_domain="example.org")
         assert f"RRULE:{published}" in text.replace("\r\n ", "").split("\r\n")
+
+
+def test_a_shift_under_an_old_name_of_its_projects_zone_is_published():
+    """Both exports take a shift under a tz database link of its project's zone.
+
+    ``US/Eastern`` is a link to ``America/New_York``; the iCalendar export writes a ``VTIMEZONE``
+    for the name each shift gives.
+    """
+    project, slot, shift = _ny_shift()
+    eastern = ZoneInfo("US/Eastern")
+    renamed = attrs.evolve(
+        shift, id="f-eastern", zone=eastern, start=shift.start.astimezone(eastern)
+    )
+    text = to_icalendar([shift, renamed], [project], [slot], dtstamp=STAMP, uid_domain="x.org")
+    assert "TZID:US/Eastern" in text.split("\r\n") and "TZID:America/New_York" in text.split("\r\n")
+    data = to_volunteering_data(
+        [project],
+        [slot],
+        [shift, renamed],
+        base_uri="https://x.org",
+        window_start=shift.start - timedelta(days=1),
+        window_end=shift.start + timedelta(days=40),
+    )
+    sessions = data["graph"][0]["activity"][0]["session"]
+    by_shift = {
+        f: [(x["startDate"], x["endDate"]) for x in sessions if f"/{f}/" in x["id"]]
+        for f in ("f-ny", "f-eastern")
+    }
+    assert (
+        by_shift["f-eastern"]
+        == by_shift["f-ny"]
+        == [  # 15 March is an EXDATE
+            ("2026-03-01T18:00:00-05:00", "2026-03-01T21:00:00-05:00"),
+            ("2026-03-08T18:00:00-04:00", "2026-03-08T21:00:00-04:00"),
+            ("2026-03-22T18:00:00-04:00", "2026-03-22T21:00:00-04:00"),
+        ]
+    )
 
 
 def test_a_shift_in_another_zone_than_its_project_is_refused_by_its_given_index():
@@ -155,7 +195,11 @@ def test_a_shift_in_another_zone_than_its_project_is_refused_by_its_given_index(
     for export in (
         lambda: to_icalendar([shift, tokyo], [project], [slot], dtstamp=STAMP, uid_domain="x.org"),
         lambda: to_volunteering_data(
-            [project], [slot], [shift, tokyo], base_uri="https://x.org", window_start=STAMP,
+            [project],
+            [slot],
+            [shift, tokyo],
+            base_uri="https://x.org",
+            window_start=STAMP,
             window_end=STAMP + timedelta(days=30),
         ),
     ):

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 import attrs
 
+from volunteerkit._zones import same_zone
 from volunteerkit.matching.errors import MatchingInputError, text_of
 from volunteerkit.matching.models import Project, Qualification, Shift, Slot, VolunteerProfile
 from volunteerkit.matching.schedule import Occurrence, age_on, available_minutes, occurrences
@@ -155,8 +156,10 @@ def opening(
     for i, shift in enumerate(shifts):
         if shift.slot_id == slot.id:
             if shift.project_id != project.id:
-                raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].project_id")
-            if shift.zone.key != project.zone.key:
+                raise MatchingInputError.of(
+                    "matching.unknown_reference", f"$.shifts[{i}].project_id"
+                )
+            if not same_zone(shift.zone, project.zone):
                 raise MatchingInputError.of("matching.zone_mismatch", f"$.shifts[{i}].zone")
             occ.extend(occurrences(shift, window_start, window_end))
     occ.sort(key=lambda o: (o.start, o.shift_id))

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from volunteerkit._clock import require_aware
+from volunteerkit._zones import same_zone
 from volunteerkit.matching.errors import MatchingInputError
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.schedule import occurrences, until_instant
@@ -45,7 +46,7 @@ def _check_shifts(
             raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].project_id")
         if slots is not None and sh.slot_id not in slots:
             raise MatchingInputError.of("matching.unknown_reference", f"$.shifts[{i}].slot_id")
-        if sh.zone.key != project.zone.key:
+        if not same_zone(sh.zone, project.zone):
             raise MatchingInputError.of("matching.zone_mismatch", f"$.shifts[{i}].zone")
 
 

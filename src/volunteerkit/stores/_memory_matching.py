@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from volunteerkit._serialization import unstructure
+from volunteerkit._zones import same_zone
 from volunteerkit.matching.errors import MatchingInputError, MatchingNotFound
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
@@ -82,7 +83,7 @@ class MemoryMatchingRepository:
             known = self._projects.get(project.id)
             if (
                 known is not None
-                and known.zone.key != project.zone.key
+                and not same_zone(known.zone, project.zone)
                 and any(s.project_id == project.id for s in self._shifts.values())
             ):
                 raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
@@ -125,7 +126,7 @@ class MemoryMatchingRepository:
                 raise unknown_reference("$.slot_id")
             if slot.project_id != shift.project_id:
                 raise unknown_reference("$.project_id")
-            if self._projects[shift.project_id].zone.key != shift.zone.key:
+            if not same_zone(self._projects[shift.project_id].zone, shift.zone):
                 raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(self._shifts, shift.id, shift)
 

@@ -7,6 +7,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from volunteerkit._serialization import dumps, loads, structure, unstructure
+from volunteerkit._zones import same_zone
 from volunteerkit.matching.errors import MatchingInputError, MatchingNotFound
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
@@ -117,9 +118,8 @@ class SQLMatchingRepository:
                 known = self._db.fetchone(locked, (project.id,))  # inserted meanwhile
             if known is not None and known[0] == data:
                 return False  # written so meanwhile
-            moved = (
-                known is not None
-                and structure(loads(known[0]), Project).zone.key != project.zone.key
+            moved = known is not None and not same_zone(
+                structure(loads(known[0]), Project).zone, project.zone
             )
             if moved:  # the stronger lock first (PostgreSQL), then look for shifts
                 if locked != read:
@@ -136,7 +136,10 @@ class SQLMatchingRepository:
                 ):
                     raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             self._upsert(
-                "vk_matching_projects", project.id, {"organization_id": project.organization_id}, data
+                "vk_matching_projects",
+                project.id,
+                {"organization_id": project.organization_id},
+                data,
             )
             return True
 
@@ -184,7 +187,7 @@ class SQLMatchingRepository:
             )
             if project is None:  # pragma: no cover - a stored slot's project is stored
                 raise unknown_reference("$.project_id")
-            if structure(loads(project[0]), Project).zone.key != shift.zone.key:
+            if not same_zone(structure(loads(project[0]), Project).zone, shift.zone):
                 raise MatchingInputError.of("matching.zone_mismatch", "$.zone")
             return self._put(
                 "vk_matching_shifts",

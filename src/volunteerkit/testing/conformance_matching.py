@@ -229,6 +229,23 @@ class MatchingStoreConformance(_Base):
         assert m.get_project("p1").zone.key == "Asia/Shanghai"
         assert m.put_project(_project(title="Spring fair")) is True  # same zone: replaced
 
+    def test_a_zone_under_its_old_name_is_the_same_zone(self, store: Any) -> None:
+        """A tz database link names the project's own zone.
+
+        The shift is stored, the project may take that name, and another zone is still refused.
+        """
+        m = store.matching
+        m.put_project(_project())  # Asia/Shanghai
+        m.put_slot(_slot())
+        chongqing = ZoneInfo("Asia/Chongqing")  # a link to Asia/Shanghai
+        assert m.put_shift(_shift(zone=chongqing, start=_T0.astimezone(chongqing))) is True
+        assert m.put_project(_project(zone=chongqing)) is True  # not a move: its shifts stay
+        assert m.get_project("p1").zone.key == "Asia/Chongqing"
+        tokyo = ZoneInfo("Asia/Tokyo")  # the same offset, but another zone
+        with pytest.raises(InvalidInputError) as info:
+            m.put_project(_project(zone=tokyo))
+        assert (info.value.code, info.value.path) == ("matching.zone_mismatch", "$.zone")
+
     def test_missing_records_raise_not_found(self, store: Any) -> None:
         """get_* of an unknown id raises NotFoundError with code matching.not_found."""
         for getter in (
