@@ -132,6 +132,29 @@ def test_guardian_repr_masks_its_document() -> None:
     assert repr(g) == "Guardian(relationship='parent', document='cn_ric 110105********002X')"
 
 
+def test_a_guardian_takes_only_a_document_and_a_consent() -> None:
+    """A guardian's document is a parsed document or nothing, and its consent a GuardianConsent.
+
+    A plain string would be kept and shown whole by ``repr()`` (the number unmasked), and a
+    missing consent failed later, deep in registration, with a bare ``AttributeError``. A
+    volunteer's guardian is a Guardian or nothing.
+    """
+    consent = GuardianConsent(given_at=T0, method=ConsentMethod.ELECTRONIC)
+    cases = [
+        ({"document": "11010519491231002X", "consent": consent}, "registry.document", "$.document"),
+        ({"document": None, "consent": None}, "registry.guardian", "$.consent"),
+        ({"document": None, "consent": T0}, "registry.guardian", "$.consent"),
+    ]
+    for fields, code, path in cases:
+        with pytest.raises(InvalidInputError) as info:
+            Guardian(name="王芳", relationship=GuardianRelationship.PARENT, **fields)
+        assert (info.value.code, info.value.path) == (code, path)
+        assert "11010519491231002X" not in str(info.value)
+    with pytest.raises(InvalidInputError) as info:
+        volunteer(guardian="王芳")
+    assert (info.value.code, info.value.path) == ("registry.guardian", "$.guardian")
+
+
 def test_sealed_number_repr_hides_the_payload() -> None:
     """A sealed number's repr never shows its payload (which may be a plain number)."""
     s = SealedNumber(

@@ -480,6 +480,36 @@ class GuardianConsent:
     reference: str = attrs.field(default="", validator=_short_text)
 
 
+def _document_or_none(
+    _inst: object, attribute: attrs.Attribute[IdentityDocument | None], value: object
+) -> None:
+    # a document or nothing: a plain string would be kept, and shown whole by repr()
+    if value is not None and not isinstance(value, IdentityDocument):
+        raise _err(
+            "expected an identity document",
+            "应为证件",
+            "registry.document",
+            f"$.{attribute.name}",
+        )
+
+
+def _consent(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, GuardianConsent):
+        raise _err(
+            "expected a GuardianConsent",
+            "应为 GuardianConsent",
+            "registry.guardian",
+            f"$.{attribute.name}",
+        )
+
+
+def _guardian_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Guardian):
+        raise _err(
+            "expected a Guardian", "应为 Guardian", "registry.guardian", f"$.{attribute.name}"
+        )
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Guardian:
     """The guardian (legal representative) of a minor volunteer, with their consent.
@@ -497,25 +527,13 @@ class Guardian:
     name: str = attrs.field(validator=_name(100))
     relationship: GuardianRelationship = attrs.field(validator=_member_of(GuardianRelationship))
     phone: str | None = attrs.field(default=None, validator=_phone)
-    document: IdentityDocument | None = None
-    consent: GuardianConsent
+    document: IdentityDocument | None = attrs.field(default=None, validator=_document_or_none)
+    consent: GuardianConsent = attrs.field(validator=_consent)
 
     def __repr__(self) -> str:
         """Return a repr without the name or phone, and with the document masked."""
         document = None if self.document is None else str(self.document)
         return f"Guardian(relationship={self.relationship.value!r}, document={document!r})"
-
-
-def _documents_only_in_volunteer(
-    _inst: object, attribute: attrs.Attribute[IdentityDocument | None], value: object
-) -> None:
-    if value is not None and not isinstance(value, IdentityDocument):
-        raise _err(
-            "expected an identity document",
-            "应为证件",
-            "registry.document",
-            f"$.{attribute.name}",
-        )
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -557,9 +575,7 @@ class Volunteer:
 
     id: str = attrs.field(validator=_id)
     name: str | None = attrs.field(default=None, validator=_optional_name(100))
-    document: IdentityDocument | None = attrs.field(
-        default=None, validator=_documents_only_in_volunteer
-    )
+    document: IdentityDocument | None = attrs.field(default=None, validator=_document_or_none)
     birth_date: date | None = attrs.field(default=None, validator=_plain_date)
     sex: Sex | None = attrs.field(default=None, validator=_member_of(Sex, optional=True))
     nationality: str | None = attrs.field(default=None, validator=_nationality)
@@ -576,7 +592,7 @@ class Volunteer:
         default=VolunteerStatus.ACTIVE, validator=_member_of(VolunteerStatus)
     )
     self_supporting: bool = False
-    guardian: Guardian | None = None
+    guardian: Guardian | None = attrs.field(default=None, validator=_guardian_or_none)
     merged_into: str | None = attrs.field(default=None, validator=_optional_id)
     age_band: str | None = attrs.field(default=None, validator=_optional_name(20))
 
