@@ -4,13 +4,16 @@ Before, an id that was not text gave ``registry.volunteer_not_found`` on the mem
 ``store.corrupt`` ("the database file is damaged") on SQLite when it was a list or a dict, and
 ``leave``/``set_role`` raised a bare ``TypeError`` on the memory store.
 ``volunteers(status="active")`` yielded nothing on the memory store and raised ``AttributeError``
-on SQLite.
+on SQLite. Text that cannot be an id (a NUL, a lone surrogate, nothing, over 64 characters) was
+"not found" on the memory store, ``store.invalid_text`` without a path on SQLite, and
+``store.operational`` ("the database refused the statement") on PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -50,9 +53,12 @@ CALLS: dict[str, tuple[Call, str]] = {
 }
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request: pytest.FixtureRequest) -> Registry:
-    store = MemoryStore() if request.param == "memory" else SQLiteStore(":memory:")
+    if request.param == "postgres":  # a fresh schema on the session's server
+        store: Any = request.getfixturevalue("make_postgres_store")()
+    else:
+        store = MemoryStore() if request.param == "memory" else SQLiteStore(":memory:")
     return Registry(store, clock=FixedClock(NOW), keyring=Keyring({"i1": bytes(32)}))
 
 
@@ -61,14 +67,17 @@ def registry(request: pytest.FixtureRequest) -> Registry:
     [
         (call, bad)
         for call in sorted(CALLS)
-        for bad in (None, 7, ["x"], {"id": "x"})
+        for bad in (None, 7, ["x"], {"id": "x"}, "", "a\x00b", "\ud800", "\n", "x" * 65)
         if not (call == "register_organization" and bad is None)  # None: no parent
     ],
 )
 def test_an_id_that_is_not_text_is_registry_id_on_every_store(
     registry: Registry, call: str, bad: object
 ) -> None:
-    """Every call taking an id refuses a non-text id with registry.id at the id's path."""
+    """Every call taking an id refuses what cannot be an id with registry.id at the id's path.
+
+    Not text, or not 1 to 64 printable characters, as the models require of an id.
+    """
     volunteer = registry.register_volunteer(
         VolunteerApplication(name="张丽", document=identity.parse("cn_ric", "11010519491231002X"))
     ).volunteer

@@ -201,10 +201,22 @@ def _check_batch_size(batch_size: object) -> None:
 
 
 def _require_id(value: object, path: str) -> str:
-    """Refuse an id that is not text, before a store sees it (the stores disagree otherwise)."""
+    """Refuse what cannot be an id before a store sees it (the stores disagree otherwise).
+
+    An id is 1 to 64 printable characters, as the models require: a NUL, a lone surrogate or
+    any other unprintable character names nothing, and PostgreSQL or SQLite would refuse it with
+    an error of their own.
+    """
     if not isinstance(value, str):
         raise InvalidInputError(
             "an id must be text", "标识必须是字符串", code="registry.id", path=path
+        )
+    if not 1 <= len(value) <= 64 or not value.isprintable():
+        raise InvalidInputError(
+            "an id must be 1 to 64 printable characters",
+            "标识必须是 1 至 64 个可打印字符",
+            code="registry.id",
+            path=path,
         )
     return value
 
