@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -264,6 +265,43 @@ def test_weighted_night_window_on_a_23_hour_day() -> None:
         300,
         Decimal(450),
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "window", "start", "end", "weighted"),
+    [
+        # New York skips 02:00-03:00 EST on 8 March 2026. 01:00 EST to 06:00 EDT is 240 real
+        # minutes: 60 before the jump, then 03:00-06:00 EDT, whose wall times all read inside
+        # 02:30-06:00: 60 + 180 * 2 = 420 (the window opening at 03:30 EDT gave 390).
+        ("America/New_York", ("02:30", "06:00"), (3, 8, 1, 0), (3, 8, 6, 0), 420),
+        # A window that ends in the gap closes at the jump: 01:00 EST to 04:00 EDT is 01:00-02:00
+        # EST in 22:00-02:30 and 03:00-04:00 EDT after it: 60 * 2 + 60 = 180 (210 before).
+        ("America/New_York", ("22:00", "02:30"), (3, 8, 1, 0), (3, 8, 4, 0), 180),
+        # Lord Howe skips 02:00-02:30 on 4 October 2026 (a 30-minute jump). 01:00 to 04:00 is 150
+        # real minutes: 60 before, then 02:30-04:00 all inside 02:15-04:00: 60 + 90 * 2 = 240.
+        ("Australia/Lord_Howe", ("02:15", "04:00"), (10, 4, 1, 0), (10, 4, 4, 0), 240),
+    ],
+)
+def test_a_window_bound_that_a_jump_forward_skips_maps_to_the_jump(
+    zone: str,
+    window: tuple[str, str],
+    start: tuple[int, int, int, int],
+    end: tuple[int, int, int, int],
+    weighted: int,
+) -> None:
+    """A window's wall time that the clocks skip is read where the clock first reads past it."""
+    tz = ZoneInfo(zone)
+    policy = AccrualPolicy(
+        name="w",
+        weighting=Weighting(
+            time_windows=(
+                TimeWindowMultiplier(start=window[0], end=window[1], multiplier=Decimal(2)),
+            )
+        ),
+    )
+    entry = make_entry("g", datetime(2026, *start, tzinfo=tz), datetime(2026, *end, tzinfo=tz), tz)
+    (line,) = run([entry], policy).days
+    assert line.weighted_minutes == Decimal(weighted)
 
 
 def test_rounded_up_minutes_take_the_weight_of_the_last_minute() -> None:

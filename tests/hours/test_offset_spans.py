@@ -9,14 +9,14 @@ New York changes at 02:00 local (EST -5 -> EDT -4 on 8 March: 07:00Z; EDT -> EST
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from volunteerkit.hours._time import from_minute, offset_spans, to_minute
+from volunteerkit.hours._time import from_minute, local_wall_minute, offset_spans, to_minute
 from volunteerkit.testing.strategies_hours import ZONES
 
 
@@ -93,3 +93,54 @@ def test_spans_cover_the_interval_with_the_offset_of_every_minute(
         assert offset(a) == off and offset(b - 1) == off
         for p in probes:
             assert offset(a + p % (b - a)) == off
+
+
+_TRANSITION_DAYS = [  # (zone, local day of a 2026 change, or Samoa's skipped day), early hours
+    ("America/New_York", date(2026, 3, 8)),
+    ("America/New_York", date(2026, 11, 1)),
+    ("Europe/Berlin", date(2026, 3, 29)),
+    ("Europe/Berlin", date(2026, 10, 25)),
+    ("Australia/Lord_Howe", date(2026, 4, 5)),
+    ("Australia/Lord_Howe", date(2026, 10, 4)),
+    ("Pacific/Chatham", date(2026, 4, 5)),
+    ("Pacific/Chatham", date(2026, 9, 27)),
+    ("America/St_Johns", date(2026, 3, 8)),
+    ("Pacific/Apia", date(2011, 12, 30)),
+]
+
+
+@settings(max_examples=400)
+@given(
+    case=st.tuples(
+        st.sampled_from([*ZONES, "Pacific/Apia"]),
+        st.dates(min_value=date(2011, 12, 28), max_value=date(2027, 12, 31)),
+        st.integers(0, 1439),
+    )
+    | st.tuples(st.sampled_from(_TRANSITION_DAYS), st.integers(0, 300)).map(
+        lambda t: (*t[0], t[1])
+    ),
+)
+def test_a_wall_time_maps_to_the_first_minute_the_clock_reads_it_or_later(
+    case: tuple[str, date, int],
+) -> None:
+    """``local_wall_minute`` is the first instant whose local clock reads the time or later.
+
+    The clock there reads at least the time, and the minute before reads less: an ambiguous time
+    takes its first occurrence, and a skipped one the jump (02:30 on a morning New York skips
+    02:00-03:00 is 03:00 EDT, and any time of 30 December 2011 in Samoa is 31 December 00:00).
+    """
+    key, day, minute_of_day = case
+    zone = ZoneInfo(key)
+    wall = datetime.combine(day, time(minute_of_day // 60, minute_of_day % 60))
+    m = local_wall_minute(zone, day, minute_of_day)
+    assert from_minute(m).astimezone(zone).replace(tzinfo=None) >= wall
+    assert from_minute(m - 1).astimezone(zone).replace(tzinfo=None) < wall
+
+
+def test_skipped_wall_times_map_to_the_jump() -> None:
+    """Exact instants: the jump, not the jump plus the time's distance past the gap's start."""
+    ny, lh = ZoneInfo("America/New_York"), ZoneInfo("Australia/Lord_Howe")
+    assert local_wall_minute(ny, date(2026, 3, 8), 150) == _m(2026, 3, 8, 7)  # 02:30 -> 03:00 EDT
+    assert local_wall_minute(ny, date(2026, 3, 8), 180) == _m(2026, 3, 8, 7)  # 03:00 EDT itself
+    assert local_wall_minute(ny, date(2026, 11, 1), 90) == _m(2026, 11, 1, 5, 30)  # first 01:30
+    assert local_wall_minute(lh, date(2026, 10, 4), 135) == _m(2026, 10, 3, 15, 30)  # 02:15

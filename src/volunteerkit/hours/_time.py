@@ -113,9 +113,11 @@ def local_day_start(zone: ZoneInfo, day: date) -> int:
 def local_wall_minute(zone: ZoneInfo, day: date, minute_of_day: int) -> int:
     """Return the epoch minute of a local wall-clock time on ``day`` in ``zone``.
 
-    Ambiguous wall times (clocks turned back) take their first occurrence; wall times skipped by a
-    jump forward map to the instant of the jump plus their distance past it, as :mod:`zoneinfo`
-    does with ``fold=0``.
+    Ambiguous wall times (clocks turned back) take their first occurrence. A wall time that a jump
+    forward skips maps to the jump: the first instant whose wall time is not before it (02:30 on
+    the morning New York skips 02:00-03:00 is 03:00 EDT). So a window of wall times opens and
+    closes where the clock reads inside it. (:mod:`zoneinfo` with ``fold=0`` would give the jump
+    plus the time's distance past the gap's start, 03:30 EDT, which reads after 02:30.)
 
     Args:
         zone: The zone.
@@ -126,7 +128,20 @@ def local_wall_minute(zone: ZoneInfo, day: date, minute_of_day: int) -> int:
         The epoch minute.
     """
     wall = datetime.combine(day, time(minute_of_day // 60, minute_of_day % 60), tzinfo=zone)
-    return to_minute(wall)
+    after = to_minute(wall)  # fold=0: for a skipped time, an instant after the jump
+    before = to_minute(wall.replace(fold=1))  # for a skipped time, an instant before it
+    if before >= after:  # the time exists (once, or twice: then fold=0 is the first)
+        return after
+    offset = from_minute(after).astimezone(zone).utcoffset()
+    while (
+        after - before > 1
+    ):  # the jump lies in (before, after]: the first minute at the new offset
+        mid = (before + after) // 2
+        if from_minute(mid).astimezone(zone).utcoffset() == offset:
+            after = mid
+        else:
+            before = mid
+    return after
 
 
 def split_minutes_by_day(start: int, end: int, zone: ZoneInfo) -> list[tuple[date, int, int]]:

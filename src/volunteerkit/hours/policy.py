@@ -408,8 +408,9 @@ class TimeWindowMultiplier:
 
     The window is wall-clock time in the zone of the place of service, every day. When ``end`` is
     not after ``start`` the window wraps past midnight: ``22:00``-``06:00`` is the night from 22:00
-    to 06:00 the next morning. On daylight-saving days the window's wall times are converted with
-    ``fold=0`` (an ambiguous time takes its first occurrence; a skipped time maps to the jump).
+    to 06:00 the next morning. On daylight-saving days an ambiguous wall time takes its first
+    occurrence, and a skipped one maps to the jump: a ``02:30``-``06:00`` window opens at 03:00
+    EDT on the morning New York skips 02:00-03:00, and one that ends at ``02:30`` closes there.
 
     Args:
         start: Local start, ``HH:MM``.
