@@ -33,6 +33,7 @@ from volunteerkit.awards import (
     rule_set_text,
     rules_to_json,
 )
+from volunteerkit.awards.commands import check_command
 from volunteerkit.hours import Source
 from volunteerkit.testing.strategies_awards import rule_sets
 
@@ -307,6 +308,84 @@ def test_nesting_too_deep_for_the_parser_is_a_syntax_problem(text, format, label
     assert info.value.problems[0].message == (
         f"the file is not valid {label}: lists or tables nested too deeply"
     )
+
+
+def _nested(depth: int) -> list[object]:
+    """A list nested ``depth`` deep (``[[…]]``), built without recursion."""
+    value: list[object] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def _deep_categories(depth: int) -> dict[str, object]:
+    """GOOD as data, with two copies of a list nested ``depth`` deep in exclude_categories."""
+    data = unstructure(loads_rules(GOOD))
+    data["counting"] = {"exclude_categories": [_nested(depth), _nested(depth)]}
+    return data
+
+
+_TOO_DEEP_CATEGORIES = [
+    "$.counting.exclude_categories[0]" + "[0]" * 29,
+    "$.counting.exclude_categories[1]" + "[0]" * 29,
+]  # the lists at depth 33: $ is 1, counting 2, exclude_categories 3
+
+
+@pytest.mark.parametrize(("format", "depth"), [("json", 600), ("toml", 300)])
+def test_lists_nested_hundreds_deep_in_a_file_are_a_syntax_problem_at_their_path(
+    tmp_path, format, depth
+):
+    """Two copies of a deeply nested list in a uniqueItems list: syntax problems, not a crash.
+
+    The parser read them, but comparing the copies for uniqueItems recursed once per level: JSON
+    600 deep raised RecursionError out of ``loads_rules`` and ``volunteerkit awards check``, and
+    TOML 300 deep was checked item by item as if the depth were fine.
+    """
+    if format == "json":
+        text = json.dumps(_deep_categories(depth))
+    else:
+        nest = "[" * depth + "]" * depth
+        text = GOOD + f"\n[counting]\nexclude_categories = [{nest}, {nest}]\n"
+    with pytest.raises(RuleSetInvalid) as info:
+        loads_rules(text, format=format)
+    assert codes(info.value) == [(path, "awards.rules.syntax") for path in _TOO_DEEP_CATEGORIES]
+    assert info.value.problems[0].message == (
+        f"the file is not valid {format.upper()}: lists or tables nested too deeply"
+    )
+    path = tmp_path / f"deep.{format}"
+    path.write_text(text, encoding="utf-8")
+    status, report = check_command(str(path))
+    assert status == 1
+    assert [(p["path"], p["code"]) for p in report["problems"]] == codes(info.value)
+
+
+def test_data_nested_too_deep_is_a_type_problem_at_its_path():
+    """Python data nested past 32 (or a list that holds itself) gets a type problem per value."""
+    with pytest.raises(RuleSetInvalid) as info:
+        parse_rules(_deep_categories(600))
+    assert codes(info.value) == [(path, "awards.rules.type") for path in _TOO_DEEP_CATEGORIES]
+    assert info.value.problems[0].message == (
+        "expected a value that is not a list or table (lists and tables nest at most 32 deep)"
+    )
+    assert info.value.problems[0].message_zh == "应为非列表或表的值(列表和表最多嵌套 32 层)"
+    itself: list[object] = []
+    itself.append(itself)
+    data = unstructure(loads_rules(GOOD))
+    data["levels"][0]["requires"] = itself
+    with pytest.raises(RuleSetInvalid) as loop:
+        parse_rules(data)
+    assert codes(loop.value) == [("$.levels[0].requires" + "[0]" * 29, "awards.rules.type")]
+
+
+def test_lists_nested_32_deep_are_checked_as_usual():
+    """At the limit (32 deep) nothing is refused for depth: the schema finds the wrong types."""
+    with pytest.raises(RuleSetInvalid) as info:
+        parse_rules(_deep_categories(29))
+    assert codes(info.value) == [
+        ("$.counting.exclude_categories[0]", "awards.rules.type"),
+        ("$.counting.exclude_categories[1]", "awards.rules.type"),
+        ("$.counting.exclude_categories[1]", "awards.rules.duplicate_item"),
+    ]
 
 
 def test_a_json_key_given_twice_is_a_syntax_problem():

@@ -20,7 +20,7 @@ from typing import Any
 
 from volunteerkit.awards._messages import message
 
-__all__ = ["Problem", "check"]
+__all__ = ["MAX_DEPTH", "Problem", "check", "too_deep"]
 
 Problem = tuple[str, str, str, str]
 """``(path, code, message, message_zh)``."""
@@ -85,8 +85,56 @@ def _same(value: Any, option: Any) -> bool:
     return bool(value == option) and type(value) is type(option)
 
 
+MAX_DEPTH = 32
+"""Lists and tables may nest this deep at most (a valid rule file nests five deep).
+
+:func:`check` refuses deeper values before it looks at anything else, so the recursive steps of
+the check (such as comparing list items for ``uniqueItems``) never meet a value nested deeper
+than this: a file with a list nested 600 deep, or Python data holding a list that contains
+itself, is a problem with a path, not a ``RecursionError``.
+"""
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, Mapping | list | tuple)
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> list[str]:
+    """Return the paths of the lists and tables nested deeper than ``limit``, in document order.
+
+    The walk uses no recursion, so any depth (or a list that contains itself) is safe. Only the
+    outermost offending value of each branch is reported: nothing inside it is visited.
+
+    Args:
+        value: Parsed TOML or JSON data (or Python data of the same shape).
+        limit: The deepest nesting allowed; the top-level table is at depth 1.
+
+    Returns:
+        The paths (``$.counting.exclude_categories[0][0]…``) of the values at depth ``limit + 1``.
+    """
+    found: list[str] = []
+    stack: list[tuple[Any, str, int]] = [(value, "$", 1)]
+    while stack:
+        item, path, depth = stack.pop()
+        if not _is_container(item):
+            continue
+        if depth > limit:
+            found.append(path)
+            continue
+        if isinstance(item, Mapping):
+            children = [(v, f"{path}.{k}", depth + 1) for k, v in item.items()]
+        else:
+            children = [(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(item)]
+        stack.extend(reversed(children))  # popped first to last: document order
+    return found
+
+
 def _hashable(value: Any) -> Any:
-    """A hashable stand-in for a parsed value, equal where the values are equal (``==``)."""
+    """A hashable stand-in for a parsed value, equal where the values are equal (``==``).
+
+    It recurses, which is safe because :func:`check` first refuses values nested deeper than
+    :data:`MAX_DEPTH`.
+    """
     if isinstance(value, dict):
         return frozenset((k, _hashable(v)) for k, v in value.items())
     if isinstance(value, list):
@@ -255,6 +303,22 @@ def check(value: Any, schema: Mapping[str, Any]) -> list[Problem]:
         schema: A schema using the keywords listed in the module notes.
 
     Returns:
-        ``(path, code, message, message_zh)`` for each problem, in document order.
+        ``(path, code, message, message_zh)`` for each problem, in document order. A value with
+        lists or tables nested deeper than :data:`MAX_DEPTH` gets only an ``awards.rules.type``
+        problem at each too deep value: nothing else is checked.
     """
+    deep = too_deep(value)
+    if deep:
+        return [
+            _problem(
+                path,
+                "awards.rules.type",
+                expected=(
+                    "a value that is not a list or table"
+                    f" (lists and tables nest at most {MAX_DEPTH} deep)"
+                ),
+                expected_zh=f"非列表或表的值(列表和表最多嵌套 {MAX_DEPTH} 层)",
+            )
+            for path in deep
+        ]
     return list(_Checker(schema).check(value, schema, "$"))

@@ -32,7 +32,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from volunteerkit._serialization import converter, structure, unstructure
 from volunteerkit.awards._messages import message
-from volunteerkit.awards._validate import check
+from volunteerkit.awards._validate import check, too_deep
 from volunteerkit.awards.schema import RULES_SCHEMA
 from volunteerkit.errors import InvalidInputError, SerializationError, VolunteerkitError
 from volunteerkit.hours._hooks import register_str_enum
@@ -716,12 +716,16 @@ def check_rules(data: Any) -> list[RuleProblem]:
         data: The parsed TOML or JSON (TOML dates may be ``date`` objects).
 
     Returns:
-        The problems: first those against the JSON Schema, then the loader's own checks.
+        The problems: first those against the JSON Schema, then the loader's own checks. Data
+        with lists or tables nested more than 32 deep gets only an ``awards.rules.type`` problem
+        at each too deep value.
     """
     found = [
         RuleProblem(path=p, code=c, message=en, message_zh=zh)
         for p, c, en, zh in check(data, RULES_SCHEMA)
     ]
+    if too_deep(data):  # check() reported the depth alone; the checks below would recurse
+        return found
     return found + _semantic_problems(data)
 
 
@@ -773,7 +777,8 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
 
     Raises:
         RuleSetInvalid: ``awards.rules.syntax`` for text that does not parse (with the line in the
-            message), or every problem of the rule set.
+            message) or that nests lists or tables more than 32 deep (at the path of each too
+            deep value), or every problem of the rule set.
     """
     if isinstance(text, bytes):
         try:
@@ -809,6 +814,14 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     else:
         raise RuleSetInvalid(
             [_problem("$", "awards.rules.file", detail=f"unknown format {format!r} (toml or json)")]
+        )
+    deep = too_deep(data)  # parsed, but deeper than any rule file: refused as the parser would
+    if deep:
+        raise RuleSetInvalid(
+            [
+                _problem(path, "awards.rules.syntax", format=format.upper(), detail=_TOO_DEEP)
+                for path in deep
+            ]
         )
     return parse_rules(data)
 
