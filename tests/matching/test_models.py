@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from volunteerkit import structure, unstructure
 from volunteerkit.errors import NaiveDatetimeError, VolunteerkitError
 from volunteerkit.matching import (
+    Availability,
     GeoPoint,
     MatchingInputError,
+    Preferences,
     Project,
     Qualification,
     Requirements,
@@ -212,3 +214,68 @@ def test_results_round_trip():
         RosterRules(max_minutes_per_day=None),
     ):
         assert structure(unstructure(obj), type(obj)) == obj
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "path"),
+    [
+        ({"birth_date": "2000-01-01"}, "matching.date", "$.birth_date"),
+        ({"birth_date": datetime(2000, 1, 1)}, "matching.date", "$.birth_date"),
+        ({"insured_until": "2030-01-01"}, "matching.date", "$.insured_until"),
+        ({"qualifications": ("first_aid",)}, "matching.invalid", "$.qualifications[0]"),
+        ({"qualifications": "first_aid"}, "matching.invalid", "$.qualifications"),
+        ({"home": (39.9, 116.4)}, "matching.invalid", "$.home"),
+        ({"availability": {"zone": "Asia/Shanghai"}}, "matching.invalid", "$.availability"),
+        ({"preferences": None}, "matching.invalid", "$.preferences"),
+        ({"skills": None}, "matching.codes", "$.skills"),
+        ({"languages": "en"}, "matching.codes", "$.languages"),
+        ({"skills": ["guide", ""]}, "matching.empty_field", "$.skills[1]"),
+        ({"agreement_signed": "no"}, "matching.invalid", "$.agreement_signed"),
+        ({"region_code": 110101}, "matching.invalid", "$.region_code"),
+    ],
+)
+def test_profile_fields_of_a_wrong_type_are_refused_when_built(fields, code, path):
+    """A profile adapted with a wrong type is refused at construction with its code and path."""
+    with pytest.raises(MatchingInputError) as info:
+        VolunteerProfile(id="v", **fields)
+    assert (info.value.code, info.value.path) == (code, path)
+    assert info.value.message and info.value.message_zh
+
+
+@pytest.mark.parametrize(
+    ("build", "code", "path"),
+    [
+        (lambda: Qualification(code="q", valid_from="2026-01-01"), "matching.date", "$.valid_from"),
+        (
+            lambda: Qualification(code="q", valid_until=datetime(2027, 1, 1, tzinfo=SH)),
+            "matching.date",
+            "$.valid_until",
+        ),
+        (lambda: Availability(zone=SH, weekly=None), "matching.invalid", "$.weekly"),
+        (lambda: Availability(zone=SH, weekly=[{"weekday": 1}]), "matching.invalid", "$.weekly[0]"),
+        (lambda: Availability(zone=SH, exceptions="none"), "matching.invalid", "$.exceptions"),
+        (lambda: Preferences(remote_ok="yes"), "matching.invalid", "$.remote_ok"),
+        (lambda: Preferences(categories=None), "matching.codes", "$.categories"),
+        (lambda: Requirements(skills=["guide", 7]), "matching.empty_field", "$.skills[1]"),
+    ],
+)
+def test_parts_of_a_profile_are_checked_too(build, code, path):
+    """Qualifications, availability and preferences refuse wrong types with a code and path."""
+    with pytest.raises(MatchingInputError) as info:
+        build()
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_profile_lists_are_kept_as_tuples():
+    """Qualifications and availability given as lists equal (and hash like) the tuple forms."""
+    q = Qualification(code="first_aid", valid_until=date(2027, 6, 30))
+    w = WeeklyWindow(weekday=5, start_minute=480, end_minute=1080)
+    listed = VolunteerProfile(
+        id="v", qualifications=[q], availability=Availability(zone=SH, weekly=[w])
+    )
+    tupled = VolunteerProfile(
+        id="v", qualifications=(q,), availability=Availability(zone=SH, weekly=(w,))
+    )
+    assert listed == tupled
+    assert hash(listed) == hash(tupled)
+    assert listed.qualifications == (q,)

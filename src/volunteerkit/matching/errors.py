@@ -18,6 +18,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "matching.id_too_long": ("an id must be at most 256 characters", "标识不得超过 256 个字符"),
     "matching.negative": ("this value must be a non-negative integer", "此值必须是非负整数"),
     "matching.not_positive": ("this value must be a positive integer", "此值必须是正整数"),
+    "matching.codes": (
+        "expected a collection of codes (a list of texts), not one text or another value",
+        "应为代码集合(文本列表),而不是单个文本或其他值",
+    ),
+    "matching.date": (
+        "expected a calendar date (a date, not a datetime or text)",
+        "应为日历日期(date,而非 datetime 或文本)",
+    ),
     "matching.coordinates": (
         "latitude must be within [-90, 90] and longitude within [-180, 180]",
         "纬度必须在 [-90, 90] 内,经度必须在 [-180, 180] 内",

@@ -21,7 +21,7 @@ content gives equal models and stable JSON.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,26 +50,96 @@ __all__ = [
 ]
 
 
-def codes(values: Iterable[str]) -> tuple[str, ...]:
+def codes(values: Iterable[str], path: str | None = None) -> tuple[str, ...]:
     """Normalise a collection of codes to a sorted tuple without duplicates.
 
     Args:
         values: Skill, language, category or qualification codes.
+        path: The field's path, for the error.
 
     Returns:
         The sorted, de-duplicated tuple.
 
     Raises:
-        MatchingInputError: If a value is not a non-empty string (``matching.empty_field``).
+        MatchingInputError: ``matching.codes`` at ``path`` if ``values`` is one text or not a
+            collection (``None``, a number); ``matching.empty_field`` at ``path[i]`` if an item
+            is not a non-empty string.
     """
-    if isinstance(values, str):
-        raise MatchingInputError.of("matching.empty_field")
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise MatchingInputError.of("matching.codes", path)
     out = set()
-    for value in values:
+    for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
-            raise MatchingInputError.of("matching.empty_field")
+            raise MatchingInputError.of(
+                "matching.empty_field", None if path is None else f"{path}[{i}]"
+            )
         out.add(value)
     return tuple(sorted(out))
+
+
+def _code_set(values: Iterable[str]) -> tuple[str, ...]:
+    """Converter of a code field: :func:`codes`, or bad input as given for :func:`_code_check`.
+
+    An iterator is read once, into a list, so that the check sees the same items.
+    """
+    if isinstance(values, Iterable) and not isinstance(values, str | bytes | list | tuple):
+        values = list(values)
+    try:
+        return codes(values)
+    except MatchingInputError:
+        return values  # type: ignore[return-value]  # refused by _code_check, with its path
+
+
+def _code_check(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    codes(value, f"$.{attribute.name}")
+
+
+def _date(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise MatchingInputError.of("matching.date", f"$.{attribute.name}")
+
+
+def _flag(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
+
+
+def _optional(kind: type) -> Any:
+    """A validator: ``None`` or an instance of ``kind`` (refused: ``matching.invalid``)."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, kind):
+            raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
+
+    return check
+
+
+def _instance(kind: type) -> Any:
+    """A validator: an instance of ``kind`` (refused: ``matching.invalid``)."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, kind):
+            raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
+
+    return check
+
+
+def _items(kind: type) -> Any:
+    """A validator: a tuple of instances of ``kind``, refused at ``$.field`` or ``$.field[i]``."""
+
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, tuple):
+            raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
+        for i, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}[{i}]")
+
+    return check
+
+
+def _optional_text(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _text(_inst, attribute, value)
 
 
 def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -236,9 +306,11 @@ class Requirements:
         insurance: Whether insurance valid on every shift date is needed.
     """
 
-    skills: tuple[str, ...] = attrs.field(default=(), converter=codes)
-    qualifications: tuple[str, ...] = attrs.field(default=(), converter=codes)
-    languages: tuple[str, ...] = attrs.field(default=(), converter=codes)
+    skills: tuple[str, ...] = attrs.field(default=(), converter=_code_set, validator=_code_check)
+    qualifications: tuple[str, ...] = attrs.field(
+        default=(), converter=_code_set, validator=_code_check
+    )
+    languages: tuple[str, ...] = attrs.field(default=(), converter=_code_set, validator=_code_check)
     min_age: int | None = attrs.field(default=None, validator=_optional_non_negative)
     max_age: int | None = attrs.field(default=None, validator=_optional_non_negative)
     agreement: bool = False
@@ -270,8 +342,12 @@ class Slot:
     title: str = attrs.field(validator=_non_empty)
     capacity: int = attrs.field(validator=_non_negative)
     requirements: Requirements = attrs.field(factory=Requirements)
-    preferred_skills: tuple[str, ...] = attrs.field(default=(), converter=codes)
-    preferred_languages: tuple[str, ...] = attrs.field(default=(), converter=codes)
+    preferred_skills: tuple[str, ...] = attrs.field(
+        default=(), converter=_code_set, validator=_code_check
+    )
+    preferred_languages: tuple[str, ...] = attrs.field(
+        default=(), converter=_code_set, validator=_code_check
+    )
     description: str = attrs.field(default="", validator=_text)
 
 
@@ -318,19 +394,36 @@ class Shift:
             parse_rrule(self.rrule, first)
 
 
+def _as_tuple(values: Any) -> Any:
+    """A list or tuple as a tuple; anything else as given, for the validator to refuse."""
+    return tuple(values) if isinstance(values, list | tuple) else values
+
+
+def _qualifications(values: Sequence[Qualification]) -> tuple[Qualification, ...]:
+    return _as_tuple(values)  # type: ignore[no-any-return]
+
+
+def _weekly(values: Sequence[WeeklyWindow]) -> tuple[WeeklyWindow, ...]:
+    return _as_tuple(values)  # type: ignore[no-any-return]
+
+
+def _exceptions(values: Sequence[AvailabilityException]) -> tuple[AvailabilityException, ...]:
+    return _as_tuple(values)  # type: ignore[no-any-return]
+
+
 @attrs.frozen(kw_only=True)
 class Qualification:
     """A qualification a volunteer holds (first aid, lifeguard, background check …).
 
     Attributes:
         code: The qualification's code.
-        valid_from: First day it is valid (inclusive), if limited.
-        valid_until: Last day it is valid (inclusive), if limited.
+        valid_from: First day it is valid (inclusive), if limited (a ``date``, not a datetime).
+        valid_until: Last day it is valid (inclusive), if limited (a ``date``).
     """
 
     code: str = attrs.field(validator=_non_empty)
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: date | None = attrs.field(default=None, validator=_date)
+    valid_until: date | None = attrs.field(default=None, validator=_date)
 
     def __attrs_post_init__(self) -> None:
         """Refuse a validity that ends before it starts."""
@@ -397,7 +490,7 @@ class AvailabilityException:
 
     start: datetime = attrs.field(validator=_aware)
     end: datetime = attrs.field(validator=_aware)
-    available: bool = False
+    available: bool = attrs.field(default=False, validator=_flag)
 
     def __attrs_post_init__(self) -> None:
         """Require the end after the start."""
@@ -411,13 +504,18 @@ class Availability:
 
     Attributes:
         zone: The volunteer's own IANA zone (weekly windows are local wall times there).
-        weekly: The weekly windows.
-        exceptions: Time off and extra time; time off wins where both apply.
+        weekly: The weekly windows (a list is kept as a tuple).
+        exceptions: Time off and extra time; time off wins where both apply (a list is kept as a
+            tuple).
     """
 
     zone: ZoneInfo = attrs.field(validator=_zone)
-    weekly: tuple[WeeklyWindow, ...] = ()
-    exceptions: tuple[AvailabilityException, ...] = ()
+    weekly: tuple[WeeklyWindow, ...] = attrs.field(
+        default=(), converter=_weekly, validator=_items(WeeklyWindow)
+    )
+    exceptions: tuple[AvailabilityException, ...] = attrs.field(
+        default=(), converter=_exceptions, validator=_items(AvailabilityException)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -431,25 +529,33 @@ class Preferences:
         remote_ok: Whether the volunteer takes remote roles.
     """
 
-    categories: tuple[str, ...] = attrs.field(default=(), converter=codes)
+    categories: tuple[str, ...] = attrs.field(
+        default=(), converter=_code_set, validator=_code_check
+    )
     max_distance_km: int | None = attrs.field(default=None, validator=_optional_non_negative)
     max_minutes_per_week: int | None = attrs.field(default=None, validator=_optional_non_negative)
-    remote_ok: bool = True
+    remote_ok: bool = attrs.field(default=True, validator=_flag)
 
 
 @attrs.frozen(kw_only=True)
 class VolunteerProfile:
     """What matching needs to know about one volunteer (callers adapt their records to this).
 
+    Every field is checked when the profile is built, so a record adapted with a wrong type (an
+    ISO text for a date, a ``(lat, lon)`` pair for ``home``) is refused there, with the field's
+    path, rather than failing later in :func:`~volunteerkit.matching.check` or being ignored.
+
     Attributes:
         id: The volunteer's id.
-        birth_date: Date of birth, if known (needed for roles with age limits).
-        skills: Skills held.
-        languages: Languages spoken.
-        qualifications: Qualifications with their validity.
-        agreement_signed: Whether a volunteer agreement is signed.
-        insured_until: Last day of insurance cover, if insured.
-        home: Home coordinates, if known.
+        birth_date: Date of birth, if known (needed for roles with age limits): a ``date``, not
+            a datetime or text (``matching.date``).
+        skills: Skills held (a collection of codes; ``None`` or one text is ``matching.codes``).
+        languages: Languages spoken (like ``skills``).
+        qualifications: Qualifications with their validity: :class:`Qualification` records (a
+            list is kept as a tuple).
+        agreement_signed: Whether a volunteer agreement is signed (a ``bool``).
+        insured_until: Last day of insurance cover, if insured (a ``date``).
+        home: Home coordinates, if known (a :class:`GeoPoint`).
         region_code: Home region code, if known.
         availability: When the volunteer can serve; ``None`` means "always".
         preferences: Preferences.
@@ -458,16 +564,18 @@ class VolunteerProfile:
     """
 
     id: str = attrs.field(validator=matching_id)
-    birth_date: date | None = None
-    skills: tuple[str, ...] = attrs.field(default=(), converter=codes)
-    languages: tuple[str, ...] = attrs.field(default=(), converter=codes)
-    qualifications: tuple[Qualification, ...] = ()
-    agreement_signed: bool = False
-    insured_until: date | None = None
-    home: GeoPoint | None = None
-    region_code: str | None = None
-    availability: Availability | None = None
-    preferences: Preferences = attrs.field(factory=Preferences)
+    birth_date: date | None = attrs.field(default=None, validator=_date)
+    skills: tuple[str, ...] = attrs.field(default=(), converter=_code_set, validator=_code_check)
+    languages: tuple[str, ...] = attrs.field(default=(), converter=_code_set, validator=_code_check)
+    qualifications: tuple[Qualification, ...] = attrs.field(
+        default=(), converter=_qualifications, validator=_items(Qualification)
+    )
+    agreement_signed: bool = attrs.field(default=False, validator=_flag)
+    insured_until: date | None = attrs.field(default=None, validator=_date)
+    home: GeoPoint | None = attrs.field(default=None, validator=_optional(GeoPoint))
+    region_code: str | None = attrs.field(default=None, validator=_optional_text)
+    availability: Availability | None = attrs.field(default=None, validator=_optional(Availability))
+    preferences: Preferences = attrs.field(factory=Preferences, validator=_instance(Preferences))
     served_minutes: int = attrs.field(default=0, validator=_non_negative)
     limit: int = attrs.field(default=1, validator=_non_negative)
 
