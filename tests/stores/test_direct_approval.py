@@ -93,8 +93,13 @@ def _found(store: Any, keys: list[str], *, at: datetime = NOW, certified: bool =
         nonlocal found
         with store.transaction():
             skipped = store.ledger.approve_direct(
-                keys, at=at, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
-                event_start=0, certified_in_store=certified,
+                keys,
+                at=at,
+                actor="lead",
+                reason="",
+                event_prefix="local:0000-0000-7000-",
+                event_start=0,
+                certified_in_store=certified,
             )
             assert skipped == sorted(set(skipped))
             assert all(0 <= i < len(keys) for i in skipped)
@@ -127,8 +132,17 @@ def test_an_overnight_entry_in_kathmandu_is_credited_per_local_day(store: Any) -
     assert _plain(store, OVERNIGHT) == {"t:night"}
     assert ledger.approve_many([OVERNIGHT.id], actor="lead") == 1
     rows = [
-        (r.local_date, r.raw_minutes, r.credited_minutes, r.weighted_micro, r.valid_from,
-         r.valid_to, r.region, r.category, r.organization_id)
+        (
+            r.local_date,
+            r.raw_minutes,
+            r.credited_minutes,
+            r.weighted_micro,
+            r.valid_from,
+            r.valid_to,
+            r.region,
+            r.category,
+            r.organization_id,
+        )
         for r in store.ledger.credit_history("v1")
     ]
     assert rows == [
@@ -221,6 +235,29 @@ def test_long_early_future_dated_or_unknown_entries_are_not_plain(store: Any) ->
     assert _plain(store, late, at=NOW + timedelta(hours=1)) == {"t:late"}
 
 
+def test_service_in_utc_year_9999_is_left_to_the_replay(store: Any) -> None:
+    """Year 9999's offset spans would end in year 10000, past the calendar: not plain.
+
+    approve_many raised a bare ValueError for the whole batch; the replay credits it, as the
+    memory store does: 09:00-12:00 on 1 May 9999 in Kathmandu is 180 minutes, and an entry
+    ending in 9998 is still plain.
+    """
+    ledger = Ledger(
+        store,
+        clock=FixedClock(NOW),
+        policy=attrs.evolve(POLICY, refuse_future_service=False),
+    )
+    far = _entry("far", datetime(9999, 5, 1, 9, tzinfo=KATHMANDU), 180)
+    near = _entry("near", datetime(9998, 12, 31, 20, tzinfo=UTC), 180, volunteer_id="v2")
+    ledger.record_many([far, near], actor="r")
+    assert _plain(store, far, near) == {"t:near"}
+    assert ledger.approve_many([far.id, near.id], actor="lead") == 2
+    days = [(r.local_date, r.raw_minutes) for r in store.ledger.credit_history("v1")]
+    assert days == [(99990501, 180)]
+    days = [(r.local_date, r.raw_minutes) for r in store.ledger.credit_history("v2")]
+    assert days == [(99990101, 180)]  # 20:00Z-23:00Z is 01:45-04:45 on 1 January 9999 there
+
+
 def test_an_offset_with_seconds_is_left_to_the_replay(store: Any) -> None:
     """Liberia kept -00:44:30 until 1972: local midnight falls inside a minute, so not plain."""
     monrovia = ZoneInfo("Africa/Monrovia")
@@ -275,7 +312,10 @@ def test_spans_are_kept_for_later_batches_and_loaded_again_after_a_rollback(stor
     )
     # Kathmandu: 2026 whole, one offset; New York: EST, EDT from 8 March, EST from 1 November
     assert [(str(z), int(n)) for z, n in spans] == [("America/New_York", 3), ("Asia/Kathmandu", 1)]
-    days = [(r.entry_id.local_id, r.local_date, r.raw_minutes) for r in store.ledger.credit_history("v1")]
+    days = [
+        (r.entry_id.local_id, r.local_date, r.raw_minutes)
+        for r in store.ledger.credit_history("v1")
+    ]
     assert sorted(days) == [("first", 20260601, 60), ("second", 20260630, 60)]
 
 
@@ -300,8 +340,13 @@ def test_approve_direct_refuses_an_id_listed_twice(store: Any) -> None:
     _record(store, entry)
     with pytest.raises(IntegrityError) as info:
         store.ledger.approve_direct(
-            ["t:e", "t:e"], at=NOW, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
-            event_start=0, certified_in_store=True,
+            ["t:e", "t:e"],
+            at=NOW,
+            actor="lead",
+            reason="",
+            event_prefix="local:0000-0000-7000-",
+            event_start=0,
+            certified_in_store=True,
         )
     assert info.value.code == "hours.direct_repeated"
     assert store.ledger.count_events() == 0
@@ -315,8 +360,13 @@ def test_credit_direct_credits_the_approved_entries_once(store: Any) -> None:
     assert store.ledger.credit_direct(at=NOW, multipliers={}, regions={}) == 0  # none approved
     with store.transaction():
         skipped = store.ledger.approve_direct(
-            ["t:x", "t:b", "t:a"], at=NOW, actor="lead", reason="",
-            event_prefix="local:0000-0000-7000-", event_start=5, certified_in_store=True,
+            ["t:x", "t:b", "t:a"],
+            at=NOW,
+            actor="lead",
+            reason="",
+            event_prefix="local:0000-0000-7000-",
+            event_start=5,
+            certified_in_store=True,
         )
         assert skipped == [0]  # t:x is unknown
         assert store.ledger.plain_volunteers() == ["v1", "v2"]
@@ -411,7 +461,10 @@ def test_an_approval_the_event_refuses_never_reaches_the_store(tmp_path: Any) ->
     assert missing.value.path == "$.entry_ids[2]"
     with pytest.raises(InvalidEvent) as refused:
         ledger.approve_many([e.id for e in entries], actor="")
-    assert (refused.value.code, refused.value.path) == ("hours.invalid_event", "$.entry_ids[0].actor")
+    assert (refused.value.code, refused.value.path) == (
+        "hours.invalid_event",
+        "$.entry_ids[0].actor",
+    )
     assert spy.handed == []
     assert store.ledger.count_events() == 0
     assert ledger.approve_many([e.id for e in entries], actor="lead") == 2
@@ -429,8 +482,13 @@ def test_postgres_turns_jit_off_for_the_search_alone(make_postgres_store: Any) -
         store._db.execute(f"SET jit = {session}")
         with store.transaction():
             skipped = store.ledger.approve_direct(
-                [str(entry.id)], at=NOW, actor="lead", reason="",
-                event_prefix="local:0000-0000-7000-", event_start=0, certified_in_store=True,
+                [str(entry.id)],
+                at=NOW,
+                actor="lead",
+                reason="",
+                event_prefix="local:0000-0000-7000-",
+                event_start=0,
+                certified_in_store=True,
             )
             assert skipped == ([] if session == "on" else [0])  # approved the first time
             store.ledger.credit_direct(at=NOW, multipliers={}, regions={})

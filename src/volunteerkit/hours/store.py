@@ -529,9 +529,10 @@ class DirectApproval(Protocol):
 
         An entry is plain at ``at`` when it is stored, was recorded pending at or before ``at``,
         has no event, is isolated (see :meth:`LedgerRepository.isolated`), its served interval
-        lies from 1970-01-02 on, is at most 48 hours long and sees one UTC offset of its zone (a
-        whole number of minutes), and, with ``certified_in_store``, the store keeps no certified
-        credit for it (``vk_transfer_entries``). The others are left alone.
+        lies from 1970-01-02 on and ends before 9999-01-01 (UTC), is at most 48 hours long and
+        sees one UTC offset of its zone (a whole number of minutes), and, with
+        ``certified_in_store``, the store keeps no certified credit for it
+        (``vk_transfer_entries``). The others are left alone.
 
         Each plain entry gets its approval event. Event ids count up in the order of
         ``entry_ids`` (RFC 9562, section 6.2, method 2: monotonic within the call), so one

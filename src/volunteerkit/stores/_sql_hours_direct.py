@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +33,9 @@ __all__ = ["SQLDirectApprovals"]
 
 _DAY_US = 86_400_000_000
 _MAX_SPAN_MINUTES = 2880  # 48 hours: at most three local days, the join's (0), (1), (2)
+_MAX_END_US = (datetime(9999, 1, 1, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(
+    microseconds=1
+)
 
 
 def _zone(key: str, cache: dict[str, ZoneInfo | None]) -> ZoneInfo | None:
@@ -63,6 +66,9 @@ class _Dialect:
             "floor(extract(epoch FROM e.end_at) / 60)::bigint" if pg else "e.end_at / 60000000"
         )
         self.min_start = "TIMESTAMPTZ '1970-01-02 00:00:00+00'" if pg else str(_DAY_US)
+        # and ends before UTC year 9999, whose offset spans would end in year 10000, beyond
+        # datetime's calendar (such an entry takes the replay path, as on the memory store)
+        self.max_end = "TIMESTAMPTZ '9999-01-01 00:00:00+00'" if pg else str(_MAX_END_US)
         self.local_date = (
             "to_char(DATE '1970-01-01' + day::int, 'YYYYMMDD')::int"
             if pg
@@ -264,6 +270,7 @@ class SQLDirectApprovals:
                 f"organization_id, category, zone, s, se) SELECT {s.pos}, e.id, e.volunteer_id, "
                 f"e.organization_id, e.category, e.zone, {start}, {served_end} {s.source()} "
                 f"WHERE e.initial_status = 'pending' AND e.start_at >= {s.min_start} "
+                f"AND e.end_at < {s.max_end} "
                 f"AND e.recorded_at <= ? AND {served_end} - {start} <= {_MAX_SPAN_MINUTES} "
                 f"AND NOT EXISTS (SELECT 1 FROM vk_hours_events v WHERE v.entry_id = e.id{f}) "
                 "AND NOT EXISTS (SELECT 1 FROM vk_hours_entries x WHERE x.volunteer_id = "
@@ -292,7 +299,9 @@ class SQLDirectApprovals:
     def plain_volunteers(self) -> list[str]:
         """Return the volunteers of the entries the last approve_direct approved (see the protocol)."""
         self._create_temp()
-        rows = self._db.fetchall(f"SELECT DISTINCT volunteer_id FROM {self._sql.temp}vk_direct_plain")
+        rows = self._db.fetchall(
+            f"SELECT DISTINCT volunteer_id FROM {self._sql.temp}vk_direct_plain"
+        )
         return sorted(str(r[0]) for r in rows)  # Python's order, whatever the column's collation
 
     def credit_direct(
@@ -315,7 +324,11 @@ class SQLDirectApprovals:
             cases: list[Any] = []
             mult = str(WEIGHT_SCALE)
             if multipliers:
-                mult = "CASE p.category " + "WHEN ? THEN ? " * len(multipliers) + f"ELSE {WEIGHT_SCALE} END"
+                mult = (
+                    "CASE p.category "
+                    + "WHEN ? THEN ? " * len(multipliers)
+                    + f"ELSE {WEIGHT_SCALE} END"
+                )
                 for category, micro in sorted(multipliers.items()):
                     cases += [category, micro]
             # day k of an entry: local day ls // 1440 + k, at most three for 48 hours
