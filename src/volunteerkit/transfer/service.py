@@ -268,6 +268,23 @@ class _Intervals:
         return before > 0 and self._max_end[before - 1] > a
 
 
+def _same_package(answered: Transfer, package: VerifiedPackage) -> bool:
+    """Whether the destination's record of a transfer was made from this very package.
+
+    The package was verified (every chunk signed by a trusted key of its source); it is the one
+    answered before only if its package id, header digest (which covers the transfer, the
+    parties, the volunteer's reference and the consent) and totals are those recorded when it
+    was received. Another package, even one reusing the package id, is not.
+    """
+    received = answered.steps[0]
+    return (
+        received.package_id == package.header.package_id
+        and received.header_digest == package.header_digest
+        and received.entries == package.totals.entries
+        and received.credited_minutes == package.totals.credited_minutes
+    )
+
+
 def _credit_days(lines: Iterable[tuple[date, int]]) -> tuple[CertifiedDay, ...]:
     merged: dict[date, int] = {}
     for day, minutes in lines:
@@ -751,6 +768,11 @@ class Transfers:
     ) -> ImportResult:
         """Verify a package completely, then import all of it or nothing, and sign a receipt.
 
+        The package imported here before (the same package id, header digest and totals, from
+        the same source) is a replay: nothing is written and its stored receipt is returned, even
+        if the volunteer it credited has since been anonymised or merged. Another package of a
+        transfer answered here, even one reusing the package id, is refused.
+
         Args:
             paths: Every chunk file of the package, in any order.
             actor: Who imports (the receiving organization's verification).
@@ -759,7 +781,8 @@ class Transfers:
                 else is refused.
 
         Returns:
-            The transfer record, the signed receipt and the volunteer credited.
+            The transfer record, the signed receipt and the volunteer credited (for a replay,
+            those of the first import, with ``replayed`` set).
 
         Raises:
             PackageRefused: A verification code (nothing written), ``transfer.volunteer_mismatch``
@@ -775,22 +798,34 @@ class Transfers:
             raise TransferInputError.of("transfer.invalid", "$.overlap", "keep_and_flag or skip")
         self._need_signer()
         package = self.verify(paths)
-        header = package.header
         existing = self._existing(package)
-        matched = self._match(header, volunteer_id)
         if existing is not None:
-            if existing.state is TransferState.REJECTED:
-                raise TransferStateError.of("transfer.invalid_transition", "$.state", "rejected here")
-            received = existing.steps[0]
-            if received.package_id == header.package_id and existing.receipt is not None:
-                return ImportResult(
-                    transfer=existing,
-                    receipt=existing.receipt,
-                    volunteer_id=existing.volunteer_id,
-                    replayed=True,
-                )
-            raise TransferStateError.of("transfer.already_imported", "$.header.package_id")
+            return self._replay(existing, package, volunteer_id)
+        matched = self._match(package.header, volunteer_id)
         return self._import(package, matched, actor, overlap)
+
+    def _replay(
+        self, existing: Transfer, package: VerifiedPackage, expected: str | None
+    ) -> ImportResult:
+        """Answer a package of a transfer this side already holds, writing nothing.
+
+        The package imported here before gets its stored receipt back, without matching the
+        volunteer again: the import is done, and the volunteer it credited may have been
+        anonymised or merged since. Only when the caller expects another volunteer than the one
+        credited is the reference matched (a merge may have made that one the survivor).
+        """
+        if existing.state is TransferState.REJECTED:
+            raise TransferStateError.of("transfer.invalid_transition", "$.state", "rejected here")
+        if not _same_package(existing, package) or existing.receipt is None:
+            raise TransferStateError.of("transfer.already_imported", "$.header.package_id")
+        if expected is not None and expected != existing.volunteer_id:
+            self._match(package.header, expected)
+        return ImportResult(
+            transfer=existing,
+            receipt=existing.receipt,
+            volunteer_id=existing.volunteer_id,
+            replayed=True,
+        )
 
     def _import(
         self, package: VerifiedPackage, volunteer_id: str, actor: str, overlap: OverlapPolicy
@@ -953,8 +988,9 @@ class Transfers:
             reason: Free text.
 
         Returns:
-            The signed rejection for the source; for a package rejected here before, the same
-            rejection as then (whatever ``reason_code`` says now).
+            The signed rejection for the source; for the package rejected here before (the
+            same package id, header digest and totals), the same rejection as then (whatever
+            ``reason_code`` says now).
 
         Raises:
             PackageRefused: If the package does not verify (nothing is recorded then).
@@ -969,7 +1005,7 @@ class Transfers:
         if existing is not None and existing.state is not TransferState.REJECTED:
             raise TransferStateError.of("transfer.already_imported", "$.header.package_id")
         if existing is not None:
-            if existing.steps[0].package_id == header.package_id and existing.receipt is not None:
+            if _same_package(existing, package) and existing.receipt is not None:
                 return existing.receipt
             raise TransferStateError.of("transfer.already_rejected", "$.header.package_id")
         now = self._clock.now()

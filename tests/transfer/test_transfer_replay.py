@@ -1,0 +1,131 @@
+"""A package the destination answered before, given again: the same answer, or a refusal.
+
+Before, a replay matched the volunteer again before looking at the stored transfer, so a package
+imported for a volunteer who was anonymised since was refused (``transfer.volunteer_not_found``)
+instead of getting its receipt back; and "the same package" meant only the same package id, so
+another package of the transfer carrying that id was answered with the stored receipt.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from volunteerkit.registry.privacy import Keyring
+from volunteerkit.registry.service import Registry
+from volunteerkit.stores import MemoryStore, SQLiteStore
+from volunteerkit.testing.conformance_transfer import TransferScenario
+from volunteerkit.transfer.errors import TransferStateError
+from volunteerkit.transfer.models import RejectReason
+from volunteerkit.transfer.package import read_entries, write_package
+from volunteerkit.transfer.service import RegistryDirectory
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def s(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TransferScenario]:
+    """Hami and Beijing on two fresh stores of one backend."""
+    stores: list[Any]
+    if request.param == "postgres":  # fresh schemas on the session's server
+        make = request.getfixturevalue("make_postgres_store")
+        stores = [make(), make()]
+    elif request.param == "sqlite":
+        stores = [SQLiteStore(tmp_path / "hami.db"), SQLiteStore(tmp_path / "bj.db")]
+    else:
+        stores = [MemoryStore(), MemoryStore()]
+    yield TransferScenario(stores[0], stores[1], tmp_path)
+    for store in stores:
+        store.close()
+
+
+_folders = itertools.count()
+
+
+def _same_id_other_contents(
+    s: TransferScenario, files: tuple[str, ...], change: str
+) -> tuple[str, ...]:
+    """Another package of the transfer, signed by Hami, carrying the package id of ``files``.
+
+    ``change`` is ``"header"`` (a later creation instant: another header digest, same totals) or
+    ``"entries"`` (the same header without its last entry: other totals).
+    """
+    package = s.beijing.verify(files)
+    header, entries = package.header, list(read_entries(package, s.beijing._keys))
+    if change == "header":
+        header = attrs.evolve(header, created_at=header.created_at + timedelta(minutes=5))
+    else:
+        entries = entries[:-1]
+    folder = s.folder / f"forged-{next(_folders)}"
+    folder.mkdir()
+    return write_package(folder, header, entries, signer=s.hami_signer).files
+
+
+def test_a_package_imported_before_replays_after_its_volunteer_was_anonymised(s):
+    """The replay returns the first receipt, writes nothing, and matches no volunteer.
+
+    Anonymising Beijing's record erases the blind index the package's reference matched.
+    """
+    files = s.export()
+    first = s.beijing.import_package(files, actor="bj-admin")
+    keyring = Keyring({"nat-2026": bytes(range(32))})
+    Registry(s.beijing_store, clock=s.clock, keyring=keyring).anonymise(
+        s.beijing_volunteer, actor="dpo"
+    )
+    reference = s.beijing.verify(files).header.volunteer
+    assert RegistryDirectory(s.beijing_store).match(reference) is None  # no one matches now
+    before = s.beijing_counts()
+    for expected in (None, s.beijing_volunteer):
+        again = s.beijing.import_package(files, actor="bj-admin", volunteer_id=expected)
+        assert (again.replayed, again.receipt, again.volunteer_id, again.transfer) == (
+            True,
+            first.receipt,
+            s.beijing_volunteer,
+            first.transfer,
+        )
+    assert s.beijing_counts() == before
+    assert s.beijing_ledger.totals(s.beijing_volunteer).total.credited == 600
+
+
+@pytest.mark.parametrize("change", ["header", "entries"])
+def test_another_package_with_the_imported_package_id_is_not_a_replay(s, change):
+    """A package reusing the imported one's id, with other contents, is transfer.already_imported.
+
+    It is authentic (Hami signed it) but is not the package imported: neither its receipt nor
+    anything else comes back, and nothing is written.
+    """
+    files = s.export()
+    s.beijing.import_package(files, actor="bj-admin")
+    forged = _same_id_other_contents(s, files, change)
+    assert s.package_id(forged) == s.package_id(files)
+    before = s.beijing_counts()
+    with pytest.raises(TransferStateError) as caught:
+        s.beijing.import_package(forged, actor="bj-admin")
+    assert (caught.value.code, caught.value.path) == (
+        "transfer.already_imported",
+        "$.header.package_id",
+    )
+    assert s.beijing_counts() == before
+
+
+@pytest.mark.parametrize("change", ["header", "entries"])
+def test_another_package_with_the_rejected_package_id_is_not_a_replay(s, change):
+    """Rejecting a package reusing the rejected one's id is transfer.already_rejected.
+
+    The stored rejection answers only the package rejected.
+    """
+    files = s.export()
+    s.beijing.reject_package(files, actor="bj-admin", reason_code=RejectReason.RECORDS_DISPUTED)
+    forged = _same_id_other_contents(s, files, change)
+    before = s.beijing_counts()
+    with pytest.raises(TransferStateError) as caught:
+        s.beijing.reject_package(forged, actor="bj-admin", reason_code=RejectReason.OTHER)
+    assert (caught.value.code, caught.value.path) == (
+        "transfer.already_rejected",
+        "$.header.package_id",
+    )
+    assert s.beijing_counts() == before
