@@ -284,6 +284,19 @@ def test_too_long_compares_whole_minutes_between_the_floors_with_the_limit(
         validate_entry(entry, policy, now=now)
 
 
+@pytest.mark.parametrize("limit", [10**13, 10**20])
+def test_a_limit_past_timedeltas_range_refuses_nothing(limit: int) -> None:
+    """A maximum of more minutes than a timedelta holds (about 1.4e15) is a valid policy.
+
+    Recording under it raised a bare ``OverflowError``; no entry is that long, so none is
+    refused, and an entry one minute over a limit of 10**13 minutes cannot exist to test.
+    """
+    policy = attrs.evolve(NATIONAL, max_record_minutes=limit, backfill=None)
+    start = datetime(2026, 5, 1, 8, tzinfo=SH)
+    end = start + timedelta(days=400)
+    validate_entry(_entry(start, end), policy, now=end)
+
+
 def test_a_span_of_the_limit_and_a_half_minute_can_be_one_minute_too_long() -> None:
     """Start 12:00:45, end 30 s past 24 hours: the floors are 1441 minutes apart (limit 1440)."""
     start = datetime(2026, 5, 1, 4, 0, 45, tzinfo=UTC)

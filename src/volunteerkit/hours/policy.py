@@ -690,16 +690,20 @@ def validate_entry(
     _validate(entry, policy, now, registered)
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _validate(
     entry: ServiceEntry, policy: AccrualPolicy, now: datetime, registered: date | datetime | None
 ) -> None:
     """:func:`validate_entry` on an entry, a policy and an aware ``now`` (checked by the caller)."""
     limit = policy.max_record_minutes
     # duration_minutes (the whole minutes between the floors of end and start) is less than
-    # end - start plus one minute: when end - start is under the limit, so is it, or equal
+    # end - start plus one minute: when end - start is under the limit, so is it, or equal.
+    # Compared in microseconds: a limit past timedelta's range (about 1.4e15 minutes) is allowed
     if (
         limit is not None
-        and entry.end - entry.start >= timedelta(minutes=limit)
+        and (entry.end - entry.start) // _MICROSECOND >= limit * 60_000_000
         and entry.duration_minutes > limit
     ):
         raise PolicyViolation.of(
