@@ -3,7 +3,9 @@
 Before, a replay matched the volunteer again before looking at the stored transfer, so a package
 imported for a volunteer who was anonymised since was refused (``transfer.volunteer_not_found``)
 instead of getting its receipt back; and "the same package" meant only the same package id, so
-another package of the transfer carrying that id was answered with the stored receipt.
+another package of the transfer carrying that id was answered with the stored receipt. Importing
+a package after rejecting another package of its transfer gave ``transfer.invalid_transition``
+where the documentation says ``transfer.already_rejected``.
 """
 
 from __future__ import annotations
@@ -128,4 +130,30 @@ def test_another_package_with_the_rejected_package_id_is_not_a_replay(s, change)
         "transfer.already_rejected",
         "$.header.package_id",
     )
+    assert s.beijing_counts() == before
+
+
+def test_importing_a_package_after_another_was_rejected_is_already_rejected(s):
+    """The destination took the rejected package: another one is transfer.already_rejected.
+
+    That is what the documentation promises, and what reject_package answers for it. Importing
+    the rejected package itself is a step the rejected transfer does not allow
+    (transfer.invalid_transition). Nothing is written.
+    """
+    first = s.export()
+    s.clock.advance(timedelta(hours=2))
+    second = s.export_again("again")
+    s.beijing.reject_package(first, actor="bj-admin", reason_code=RejectReason.RECORDS_DISPUTED)
+    before = s.beijing_counts()
+    for files, refusal in [
+        (second, ("transfer.already_rejected", "$.header.package_id")),
+        (
+            _same_id_other_contents(s, first, "entries"),
+            ("transfer.already_rejected", "$.header.package_id"),
+        ),
+        (first, ("transfer.invalid_transition", "$.state")),
+    ]:
+        with pytest.raises(TransferStateError) as caught:
+            s.beijing.import_package(files, actor="bj-admin")
+        assert (caught.value.code, caught.value.path) == refusal
     assert s.beijing_counts() == before

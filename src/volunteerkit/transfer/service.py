@@ -789,7 +789,9 @@ class Transfers:
                 or ``transfer.transfer_mismatch``.
             VolunteerNotMatched: ``transfer.volunteer_not_found``.
             TransferStateError: ``transfer.already_imported`` if another package of this transfer
-                was imported, or ``transfer.invalid_transition`` if it was rejected here.
+                was imported here, ``transfer.already_rejected`` if another package of it was
+                rejected here, or ``transfer.invalid_transition`` if this package was rejected
+                here.
             PolicyViolation: If this platform's policy refuses an entry (nothing written).
             TransferInputError: ``transfer.invalid`` for an unknown overlap policy,
                 ``transfer.wrong_key`` without a signer.
@@ -814,9 +816,12 @@ class Transfers:
         anonymised or merged since. Only when the caller expects another volunteer than the one
         credited is the reference matched (a merge may have made that one the survivor).
         """
+        same = _same_package(existing, package)
+        if existing.state is TransferState.REJECTED and not same:
+            raise TransferStateError.of("transfer.already_rejected", "$.header.package_id")
         if existing.state is TransferState.REJECTED:
             raise TransferStateError.of("transfer.invalid_transition", "$.state", "rejected here")
-        if not _same_package(existing, package) or existing.receipt is None:
+        if not same or existing.receipt is None:
             raise TransferStateError.of("transfer.already_imported", "$.header.package_id")
         if expected is not None and expected != existing.volunteer_id:
             self._match(package.header, expected)
