@@ -125,6 +125,51 @@ def test_hours_text_refuses_non_minutes(bad: Any) -> None:
     assert info.value.code == "certificate.minutes"
 
 
+_LONE = b"Zhang San \xe9".decode("utf-8", "surrogateescape")  # a name read with surrogateescape
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"volunteer_name": _LONE}, "$.holder.name"),
+        ({"notes": _LONE}, "$.notes"),
+        ({"notes": "a\x00b"}, "$.notes"),
+    ],
+)
+def test_text_with_a_lone_surrogate_or_nul_is_refused_with_its_path(
+    changes: dict[str, Any], path: str
+) -> None:
+    """Certificate text must have a UTF-8 form to hash: a lone surrogate is certificate.invalid_text.
+
+    It was a bare UnicodeEncodeError from deep in the hashing. NUL is refused as entries refuse
+    it. An Issuer or a ServiceLine refuses such text when it is built.
+    """
+    with pytest.raises(CertificateError) as info:
+        issue(**changes)
+    assert (info.value.code, info.value.path) == ("certificate.invalid_text", path)
+    for build, field in (
+        (lambda: attrs.evolve(ISSUER, name=_LONE), "$.name"),
+        (lambda: attrs.evolve(LINES[0], content=_LONE), "$.content"),
+    ):
+        with pytest.raises(CertificateError) as info:
+            build()
+        assert (info.value.code, info.value.path) == ("certificate.invalid_text", field)
+
+
+def test_group_service_lines_refuses_a_day_that_is_not_a_date() -> None:
+    """A day given as text is certificate.invalid_field at its index, not a bare TypeError."""
+    for days in (
+        [("a", date(2026, 1, 1), 5), ("a", "2026-01-02", 5)],
+        [("a", date(2026, 1, 1), 5), ("a", datetime(2026, 1, 2, tzinfo=UTC), 5)],
+    ):
+        with pytest.raises(CertificateError) as info:
+            group_service_lines(days)  # type: ignore[arg-type]
+        assert (info.value.code, info.value.path) == ("certificate.invalid_field", "$.days[1].day")
+    with pytest.raises(CertificateError) as info:
+        group_service_lines([("a", date(2026, 1, 1), 5), ("a", date(2026, 1, 2), -5)])
+    assert (info.value.code, info.value.path) == ("certificate.minutes", "$.days[1].minutes")
+
+
 # --------------------------------------------------------------------------------------------
 # the certificate, exactly
 

@@ -63,6 +63,7 @@ import attrs
 
 from volunteerkit._clock import Clock, today_in
 from volunteerkit._serialization import converter, dumps, loads, structure, unstructure
+from volunteerkit._text import unstorable
 from volunteerkit.errors import SerializationError, VolunteerkitError
 from volunteerkit.hours.accrual import Accrual, DayCredit
 from volunteerkit.hours.errors import HoursInputError
@@ -108,6 +109,10 @@ CERTIFICATE_SCHEMES: Final[frozenset[str]] = frozenset(SCHEMES) - {
 CERTIFICATE_MESSAGES: dict[str, tuple[str, str]] = {
     "certificate.empty_field": ("this field must not be empty", "此字段不能为空"),
     "certificate.invalid_field": ("this field has the wrong type", "此字段类型错误"),
+    "certificate.invalid_text": (
+        "text must not contain NUL or lone surrogates",
+        "文本不能包含 NUL 或孤立代理字符",
+    ),
     "certificate.issuer_id": (
         "the issuer's organization id must be letters, digits, '.', '_' or '-' (at most 64)",
         "出具单位标识只能由字母、数字、'.'、'_'、'-' 组成(最多 64 个字符)",
@@ -237,8 +242,7 @@ def hours_text(minutes: int) -> str:
 
 
 def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str):
-        raise CertificateError.of("certificate.invalid_field", f"$.{attribute.name}")
+    _free_text(_instance, attribute, value)
     if not value.strip():
         raise CertificateError.of("certificate.empty_field", f"$.{attribute.name}")
 
@@ -246,6 +250,8 @@ def _text(_instance: object, attribute: attrs.Attribute[str], value: str) -> Non
 def _free_text(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str):
         raise CertificateError.of("certificate.invalid_field", f"$.{attribute.name}")
+    if unstorable(value):  # no UTF-8 form to hash (a lone surrogate), or NUL, as in entries
+        raise CertificateError.of("certificate.invalid_text", f"$.{attribute.name}")
 
 
 def _a_date(_instance: object, attribute: attrs.Attribute[date], value: date) -> None:
@@ -758,6 +764,10 @@ def issue_certificate(
     """
     if not isinstance(issuer, Issuer):
         raise CertificateError.of("certificate.invalid_field", "$.issuer")
+    if not isinstance(notes, str):  # checked before the content is hashed, as Certificate does
+        raise CertificateError.of("certificate.invalid_field", "$.notes")
+    if unstorable(notes):
+        raise CertificateError.of("certificate.invalid_text", "$.notes")
     if window is not None and not _is_window(window):
         raise CertificateError.of("certificate.invalid_field", "$.window")
     if clock is not None and zone is not None and issued_on is None:
@@ -966,7 +976,9 @@ def group_service_lines(days: Iterable[tuple[str, date, int]]) -> tuple[ServiceL
         The lines, ordered by first day, then content.
 
     Raises:
-        CertificateError: ``certificate.minutes`` for negative minutes; field codes for bad text.
+        CertificateError: ``certificate.minutes`` for negative minutes (path
+            ``$.days[i].minutes``), ``certificate.invalid_field`` for a day that is not a date
+            (``$.days[i].day``), and the field codes for bad text.
 
     Examples:
         >>> from datetime import date
@@ -979,9 +991,11 @@ def group_service_lines(days: Iterable[tuple[str, date, int]]) -> tuple[ServiceL
         [('Elderly care', '2026-03-01', '2026-03-08', 125), ('Library', '2026-04-01', '2026-04-01', 60)]
     """
     groups: dict[str, list[tuple[date, int]]] = defaultdict(list)
-    for text, day, minutes in days:
+    for i, (text, day, minutes) in enumerate(days):
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
-            raise CertificateError.of("certificate.minutes", "$.minutes")
+            raise CertificateError.of("certificate.minutes", f"$.days[{i}].minutes")
+        if not isinstance(day, date) or isinstance(day, datetime):  # min() would mix types
+            raise CertificateError.of("certificate.invalid_field", f"$.days[{i}].day")
         if minutes:
             groups[text].append((day, minutes))
     lines = [
