@@ -186,6 +186,54 @@ def test_problem_shape_is_checked():
     assert (info.value.code, info.value.path) == ("matching.negative", "$.limits[0]")
 
 
+@pytest.mark.parametrize(
+    ("volunteers", "slots", "candidates", "code", "path"),
+    [
+        ({"a": 1}, {"s": 1}, [("a", "s")], "matching.candidate", "$.candidates[0]"),
+        ({"a": 1}, {"s": 1}, [("a", "s", 1), "as1"], "matching.candidate", "$.candidates[1]"),
+        ({"a": 1}, {"s": 1}, [("a", "s", "5")], "matching.candidate", "$.candidates[0]"),
+        ({"a": 1}, {"s": 1}, [("a", "s", 5.0)], "matching.candidate", "$.candidates[0]"),
+        ({"a": 1}, {"s": 1}, [(["a"], "s", 5)], "matching.candidate", "$.candidates[0]"),
+        ({"a": 1, 3: 1}, {"s": 1}, [], "matching.invalid", "$.volunteers.3"),
+        ({"a": 1}, {("s",): 1}, [], "matching.invalid", "$.slots.('s',)"),
+        (["a"], {"s": 1}, [], "matching.invalid", "$.volunteers"),
+        ({"a": 1}, {"s": 1}, None, "matching.invalid", "$.candidates"),
+    ],
+)
+def test_build_refuses_malformed_input_with_a_path(volunteers, slots, candidates, code, path):
+    """Malformed ids, candidates and scores are typed errors at the caller's own index."""
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem.build(volunteers, slots, candidates)
+    assert (info.value.code, info.value.path) == (code, path)
+    assert info.value.message and info.value.message_zh
+
+
+def test_problem_ids_must_be_text():
+    """A problem built directly with an id that is not text is refused at its index."""
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem(
+            volunteer_ids=("a", 3),
+            limits=(1, 1),
+            slot_ids=("s",),
+            capacities=(1,),
+            offsets=(0, 0, 0),
+            targets=(),
+            scores=(),
+        )
+    assert (info.value.code, info.value.path) == ("matching.invalid", "$.volunteer_ids[1]")
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem(
+            volunteer_ids=("a",),
+            limits=(1,),
+            slot_ids=("s",),
+            capacities=(1,),
+            offsets=None,
+            targets=(),
+            scores=(),
+        )
+    assert (info.value.code, info.value.path) == ("matching.problem_shape", "$.offsets")
+
+
 def test_unknown_mode_or_backend_is_refused():
     """An unknown backend, or greedy mode on a backend other than python, is refused."""
     p = AllocationProblem.build({"a": 1}, {"s": 1}, [("a", "s", 1)])

@@ -322,3 +322,32 @@ def test_local_dates_and_windows_at_the_ends_of_the_calendar():
     endless = _shift(start=datetime(2026, 1, 1, tzinfo=UTC), rrule=None, duration_minutes=10**12)
     forever = (datetime(2026, 1, 1, tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
     assert occurrences(endless, *forever) == []  # it would end beyond the calendar
+
+
+def test_an_interval_must_be_a_positive_integer():
+    """INTERVAL of 0 or below is matching.recurrence at $.rrule (RFC 5545); INTERVAL=2 recurs."""
+    for rule in (
+        "FREQ=WEEKLY;INTERVAL=0",
+        "FREQ=DAILY;INTERVAL=-1;COUNT=3",
+        "freq=weekly;interval=00",
+    ):
+        with pytest.raises(MatchingInputError) as info:
+            _shift(rrule=rule)
+        assert (info.value.code, info.value.path) == ("matching.recurrence", "$.rrule")
+    shift = _shift(rrule="FREQ=WEEKLY;INTERVAL=2;COUNT=3")
+    occ = occurrences(shift, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    assert [o.start.astimezone(NY).date() for o in occ] == [
+        date(2026, 3, 1),
+        date(2026, 3, 15),
+        date(2026, 3, 29),
+    ]
+
+
+def test_exdates_must_be_a_list_of_instants():
+    """exdates=None is matching.invalid at $.exdates; a list is kept as the equal tuple."""
+    with pytest.raises(MatchingInputError) as info:
+        _shift(exdates=None)
+    assert (info.value.code, info.value.path) == ("matching.invalid", "$.exdates")
+    cancelled = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
+    assert _shift(exdates=[cancelled]) == _shift(exdates=(cancelled,))
+    assert _shift(exdates=[cancelled]).exdates == (cancelled,)

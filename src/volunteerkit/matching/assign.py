@@ -99,6 +99,13 @@ class AllocationProblem:
 
     def __attrs_post_init__(self) -> None:
         """Check that the arrays fit together."""
+        for field in attrs.fields(AllocationProblem):
+            if not isinstance(getattr(self, field.name), tuple | list):
+                raise MatchingInputError.of("matching.problem_shape", f"$.{field.name}")
+        for name in ("volunteer_ids", "slot_ids"):
+            for i, key in enumerate(getattr(self, name)):
+                if not isinstance(key, str):
+                    raise MatchingInputError.of("matching.invalid", f"$.{name}[{i}]")
         n, m = len(self.volunteer_ids), len(self.slot_ids)
         if len(self.limits) != n or len(self.capacities) != m or len(self.offsets) != n + 1:
             raise MatchingInputError.of("matching.problem_shape", "$.offsets")
@@ -142,15 +149,37 @@ class AllocationProblem:
             The problem.
 
         Raises:
-            MatchingInputError: A pair names an unknown id (``matching.unknown_reference``) or
-                appears twice (``matching.duplicate_id``).
+            MatchingInputError: ``volunteers`` or ``slots`` is not a mapping with text ids, or
+                ``candidates`` not a collection (``matching.invalid``, at ``$.volunteers``,
+                ``$.volunteers.<id>`` and so on); a candidate is not a ``(volunteer id, slot id,
+                integer score)`` triple (``matching.candidate``, ``$.candidates[k]``); a pair
+                names an unknown id (``matching.unknown_reference``) or appears twice
+                (``matching.duplicate_id``).
         """
+        for name, table in (("volunteers", volunteers), ("slots", slots)):
+            if not isinstance(table, Mapping):
+                raise MatchingInputError.of("matching.invalid", f"$.{name}")
+            for key in table:
+                if not isinstance(key, str):
+                    raise MatchingInputError.of("matching.invalid", f"$.{name}.{key}")
+        if isinstance(candidates, str | bytes | Mapping) or not isinstance(candidates, Iterable):
+            raise MatchingInputError.of("matching.invalid", "$.candidates")
         vids = sorted(volunteers)
         sids = sorted(slots)
         vindex = {v: i for i, v in enumerate(vids)}
         sindex = {s: i for i, s in enumerate(sids)}
         rows: list[list[tuple[int, int]]] = [[] for _ in vids]
-        for k, (vid, sid, points) in enumerate(candidates):
+        for k, candidate in enumerate(candidates):
+            if not isinstance(candidate, tuple | list) or len(candidate) != 3:
+                raise MatchingInputError.of("matching.candidate", f"$.candidates[{k}]")
+            vid, sid, points = candidate
+            if (
+                not isinstance(vid, str)
+                or not isinstance(sid, str)
+                or isinstance(points, bool)
+                or not isinstance(points, int)
+            ):
+                raise MatchingInputError.of("matching.candidate", f"$.candidates[{k}]")
             vi = vindex.get(vid)
             si = sindex.get(sid)
             if vi is None or si is None:

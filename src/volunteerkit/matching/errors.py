@@ -73,6 +73,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the allocation problem's arrays do not fit together",
         "分配问题的数组长度不一致",
     ),
+    "matching.candidate": (
+        "a candidate must be a (volunteer id, slot id, integer score) triple",
+        "候选项必须是(志愿者标识, 岗位标识, 整数分数)三元组",
+    ),
     "matching.backend_unavailable": (
         "the requested solver backend is not installed",
         "所请求的求解后端未安装",

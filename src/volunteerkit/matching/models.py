@@ -194,6 +194,27 @@ def _text(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise MatchingInputError.of("matching.invalid", f"$.{attribute.name}")
 
 
+def _as_tuple(values: Any) -> Any:
+    """A list or tuple as a tuple; anything else as given, for the validator to refuse."""
+    return tuple(values) if isinstance(values, list | tuple) else values
+
+
+def _exdates(values: Sequence[datetime]) -> tuple[datetime, ...]:
+    return _as_tuple(values)  # type: ignore[no-any-return]
+
+
+def _qualifications(values: Sequence[Qualification]) -> tuple[Qualification, ...]:
+    return _as_tuple(values)  # type: ignore[no-any-return]
+
+
+def _weekly(values: Sequence[WeeklyWindow]) -> tuple[WeeklyWindow, ...]:
+    return _as_tuple(values)  # type: ignore[no-any-return]
+
+
+def _exceptions(values: Sequence[AvailabilityException]) -> tuple[AvailabilityException, ...]:
+    return _as_tuple(values)  # type: ignore[no-any-return]
+
+
 def _degrees(value: Any) -> Any:
     """Return a coordinate as a float, ``-0.0`` as ``0.0``; leave anything else for the check.
 
@@ -364,7 +385,8 @@ class Shift:
         zone: The project's IANA zone, in which the rule is expanded.
         rrule: An RFC 5545 recurrence rule without the ``RRULE:`` prefix
             (``FREQ=WEEKLY;BYDAY=SA;COUNT=8``), or ``None`` for a one-off shift.
-        exdates: Starts of occurrences that are cancelled (compared as instants).
+        exdates: Starts of occurrences that are cancelled (compared as instants); a list is kept
+            as a tuple.
         needed: How many volunteers each occurrence needs (for rostering).
     """
 
@@ -375,11 +397,13 @@ class Shift:
     duration_minutes: int = attrs.field(validator=_positive)
     zone: ZoneInfo = attrs.field(validator=_zone)
     rrule: str | None = None
-    exdates: tuple[datetime, ...] = ()
+    exdates: tuple[datetime, ...] = attrs.field(default=(), converter=_exdates)
     needed: int = attrs.field(default=1, validator=_positive)
 
     def __attrs_post_init__(self) -> None:
         """Check the exception dates and that the rule parses."""
+        if not isinstance(self.exdates, tuple):
+            raise MatchingInputError.of("matching.invalid", "$.exdates")
         for i, ex in enumerate(self.exdates):
             if not isinstance(ex, datetime):
                 raise MatchingInputError.of("matching.invalid", f"$.exdates[{i}]")
@@ -392,23 +416,6 @@ class Shift:
             except OverflowError:  # its wall time, which the rule repeats, is beyond the calendar
                 raise MatchingInputError.of("matching.invalid", "$.start") from None
             parse_rrule(self.rrule, first)
-
-
-def _as_tuple(values: Any) -> Any:
-    """A list or tuple as a tuple; anything else as given, for the validator to refuse."""
-    return tuple(values) if isinstance(values, list | tuple) else values
-
-
-def _qualifications(values: Sequence[Qualification]) -> tuple[Qualification, ...]:
-    return _as_tuple(values)  # type: ignore[no-any-return]
-
-
-def _weekly(values: Sequence[WeeklyWindow]) -> tuple[WeeklyWindow, ...]:
-    return _as_tuple(values)  # type: ignore[no-any-return]
-
-
-def _exceptions(values: Sequence[AvailabilityException]) -> tuple[AvailabilityException, ...]:
-    return _as_tuple(values)  # type: ignore[no-any-return]
 
 
 @attrs.frozen(kw_only=True)

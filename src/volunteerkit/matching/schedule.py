@@ -43,6 +43,7 @@ _MINUTE = timedelta(minutes=1)
 _DATE = re.compile(r"\d{8}")  # UNTIL as a date alone
 _LOCAL = re.compile(r"\d{8}T\d{6}")  # UNTIL as a local date-time
 _INSTANT = timedelta(microseconds=1)  # the resolution of datetime
+_NOT_POSITIVE = re.compile(r"[+-]?0+|-\d+")  # INTERVAL=0, -1: not the positive integer it must be
 
 
 def parse_rrule(rule: str, dtstart: datetime) -> rrule:
@@ -56,10 +57,16 @@ def parse_rrule(rule: str, dtstart: datetime) -> rrule:
         The :class:`dateutil.rrule.rrule`.
 
     Raises:
-        MatchingInputError: ``matching.recurrence`` if the rule does not parse.
+        MatchingInputError: ``matching.recurrence`` if the rule does not parse, or its
+            ``INTERVAL`` is not a positive integer (RFC 5545 section 3.3.10; ``dateutil`` would
+            take ``INTERVAL=0`` and give the first occurrence alone).
     """
     if not isinstance(rule, str) or not rule.strip() or "\n" in rule or ":" in rule:
         raise MatchingInputError.of("matching.recurrence", "$.rrule")
+    for part in rule.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().upper() == "INTERVAL" and _NOT_POSITIVE.fullmatch(value.strip()):
+            raise MatchingInputError.of("matching.recurrence", "$.rrule")
     try:
         parsed = rrulestr(rule, dtstart=dtstart, ignoretz=True)
     except (ValueError, TypeError, OverflowError):
