@@ -23,6 +23,7 @@ from volunteerkit.hours import (
     BackfillDeadline,
     CategoryMultiplier,
     InvalidPolicy,
+    OverlapRule,
     PolicyViolation,
     Rounding,
     RoundingMode,
@@ -140,6 +141,8 @@ def test_caps_must_be_multiples_of_the_rounding_unit_that_follows_them() -> None
             "$.categories[1]",
         ),
         (lambda: BackfillDeadline(days=-1), "hours.policy.deadline", "$.days"),
+        (lambda: OverlapRule(grace_minutes=-1), "hours.policy.grace", "$.grace_minutes"),
+        (lambda: OverlapRule(grace_minutes=1.5), "hours.policy.grace", "$.grace_minutes"),
     ],
 )
 def test_invalid_policies_raise_typed_errors(build: object, code: str, path: str) -> None:

@@ -137,6 +137,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a back-fill deadline needs a non-negative number of days and months",
         "补录期限的天数和月数必须为非负",
     ),
+    "hours.policy.grace": (
+        "an overlap grace is a non-negative whole number of minutes",
+        "重叠宽限必须是非负整数分钟",
+    ),
     # windows
     "hours.window.invalid": ("invalid window", "统计区间无效"),
     # events

@@ -94,6 +94,11 @@ def _non_negative(_instance: object, attribute: attrs.Attribute[int], value: int
         raise InvalidPolicy.of("hours.policy.deadline", _path(attribute))
 
 
+def _grace(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidPolicy.of("hours.policy.grace", _path(attribute))
+
+
 def _multiplier(_instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
     if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
         raise InvalidPolicy.of("hours.policy.multiplier", _path(attribute))
@@ -232,11 +237,11 @@ class OverlapRule:
             credits a minute twice.
 
     Raises:
-        InvalidPolicy: For a negative grace.
+        InvalidPolicy: ``hours.policy.grace`` for a grace that is not a non-negative integer.
     """
 
     merge: bool = attrs.field(default=True, validator=_is(bool))
-    grace_minutes: int = attrs.field(default=0, validator=_non_negative)
+    grace_minutes: int = attrs.field(default=0, validator=_grace)
 
 
 @attrs.frozen(kw_only=True)
