@@ -208,6 +208,17 @@ def test_build_refuses_malformed_input_with_a_path(volunteers, slots, candidates
     assert info.value.message and info.value.message_zh
 
 
+def test_a_repeated_pair_is_reported_at_the_repeat():
+    """A pair given twice is matching.duplicate_id at the later candidate's own index."""
+    with pytest.raises(MatchingInputError) as info:
+        AllocationProblem.build(
+            {"a": 1, "b": 1},
+            {"s": 1, "t": 1},
+            [("b", "s", 1), ("a", "t", 1), ("a", "s", 1), ("b", "s", 2)],
+        )
+    assert (info.value.code, info.value.path) == ("matching.duplicate_id", "$.candidates[3]")
+
+
 def test_problem_ids_must_be_text():
     """A problem built directly with an id that is not text is refused at its index."""
     with pytest.raises(MatchingInputError) as info:

@@ -168,7 +168,7 @@ class AllocationProblem:
         sids = sorted(slots)
         vindex = {v: i for i, v in enumerate(vids)}
         sindex = {s: i for i, s in enumerate(sids)}
-        rows: list[list[tuple[int, int]]] = [[] for _ in vids]
+        rows: list[list[tuple[int, int, int]]] = [[] for _ in vids]  # (slot, k, score)
         for k, candidate in enumerate(candidates):
             if not isinstance(candidate, tuple | list) or len(candidate) != 3:
                 raise MatchingInputError.of("matching.candidate", f"$.candidates[{k}]")
@@ -184,17 +184,19 @@ class AllocationProblem:
             si = sindex.get(sid)
             if vi is None or si is None:
                 raise MatchingInputError.of("matching.unknown_reference", f"$.candidates[{k}]")
-            rows[vi].append((si, points))
+            rows[vi].append((si, k, points))
         offsets = [0]
         targets: list[int] = []
         scores: list[int] = []
-        for vi, row in enumerate(rows):
+        for row in rows:
             row.sort()
             for j in range(1, len(row)):
-                if row[j][0] == row[j - 1][0]:
-                    raise MatchingInputError.of("matching.duplicate_id", f"$.candidates[{vi}]")
-            targets.extend(s for s, _ in row)
-            scores.extend(p for _, p in row)
+                if row[j][0] == row[j - 1][0]:  # the later of the two candidates is the repeat
+                    raise MatchingInputError.of(
+                        "matching.duplicate_id", f"$.candidates[{row[j][1]}]"
+                    )
+            targets.extend(s for s, _, _ in row)
+            scores.extend(p for _, _, p in row)
             offsets.append(len(targets))
         return cls(
             volunteer_ids=tuple(vids),
