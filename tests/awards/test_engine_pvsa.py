@@ -145,6 +145,65 @@ def test_the_award_stops_with_the_pause_of_may_2025():
     assert "AmeriCorps paused the PVSA in late May 2025" in PVSA.note
 
 
+def test_after_the_pause_no_progress_is_offered_in_a_window_that_starts_after_it():
+    """A window wholly after 31 May 2025 can earn nothing: no progress, a not_in_effect reason.
+
+    With 40 h in spring 2026, evaluated on 1 June 2026, next_level promised adults-bronze with
+    60 h remaining in the window 2025-06-02..2026-06-01 (and, with 100 h, remaining 0), though
+    every award of that window would be earned after the rule set stopped. The open Lifetime
+    window also covers dates in effect, so its progress is still offered.
+    """
+    adult = kid(date(1980, 5, 1))
+    spring = [line(date(2026, 3, 1) + timedelta(weeks=k), 240, f"w{k}") for k in range(10)]
+    result = evaluate(PVSA, adult, spring, at(date(2026, 6, 1)))
+    for level_id in ("adults-bronze", "adults-silver", "adults-gold"):
+        tier = result.level(level_id)
+        assert (tier.status, tier.progress) == (LevelStatus.NOT_MET, None), level_id
+        assert [r.message for r in tier.reasons] == [
+            "the rule set is in effect from 2020-01-01 to 2025-05-31; the level would be earned "
+            "on 2026-06-01"
+        ]
+    assert result.next_level == result.level("lifetime").progress
+    assert result.next_level is not None
+    assert (result.next_level.level_id, result.next_level.remaining_minutes) == (
+        "lifetime",
+        4000 * 60 - 40 * 60,
+    )
+    hundred = daily(date(2026, 3, 1), 10, 600)
+    bronze = evaluate(PVSA, adult, hundred, at(date(2026, 6, 1))).level("adults-bronze")
+    assert (bronze.status, bronze.progress) == (LevelStatus.NOT_MET, None)
+    assert [r.message for r in bronze.reasons] == [
+        "the rule set is in effect from 2020-01-01 to 2025-05-31; the level would be earned "
+        "on 2026-03-10"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "offered"),
+    [(date(2025, 5, 31), True), (date(2025, 6, 1), False)],
+)
+def test_a_chosen_period_that_overlaps_the_effective_dates_by_one_day_can_still_earn(
+    first, offered
+):
+    """A period starting on effective_to (31 May 2025) keeps its progress; a day later, none."""
+    period = DateRange(first=first, last=first + timedelta(days=364))
+    lines = [line(date(2025, 9, 1), 600, "a")]
+    result = evaluate(PVSA, kid(date(1980, 5, 1)), lines, at(date(2026, 6, 1)), periods=[period])
+    bronze = result.level("adults-bronze")
+    if offered:
+        assert bronze.progress is not None
+        assert (bronze.progress.remaining_minutes, bronze.progress.window_first) == (
+            90 * 60,
+            date(2025, 5, 31),
+        )
+        assert result.next_level == bronze.progress
+    else:
+        assert bronze.progress is None
+        assert [r.code for r in bronze.reasons] == ["awards.not_in_effect"]
+        assert result.next_level is not None
+        assert result.next_level.level_id == "lifetime"
+
+
 def test_paid_and_court_ordered_hours_do_not_count_and_stipended_counts_for_lifetime_only():
     """Excluded categories are left out; stipended service counts toward the Lifetime award."""
     subject = kid(date(1980, 1, 1))

@@ -167,6 +167,69 @@ def test_a_window_that_has_not_started_says_so():
     assert [r.message for r in first.reasons] == ["the window starts on 2026-01-01"]
 
 
+FROM_2027 = """
+[window]
+kind = "calendar_year"
+
+[[levels]]
+id = "annual"
+name_zh = "年度"
+name_en = "Annual"
+hours = 10
+repeat = "per_period"
+
+[[levels]]
+id = "first"
+name_zh = "首次"
+name_en = "First"
+hours = 10
+
+[[levels]]
+id = "annual-after-first"
+name_zh = "首次后年度"
+name_en = "Annual after first"
+hours = 10
+repeat = "per_period"
+requires = ["first"]
+"""
+
+
+def test_a_year_before_the_rules_start_offers_no_progress_to_an_annual_award():
+    """Rules from 2027, evaluated in 2026: the 2026 award of a per_period level cannot be earned.
+
+    Its window ends before effective_from, so no progress and a not_in_effect reason. A once
+    level can still be earned (it is dated effective_from), and so can a per_period level with a
+    prerequisite (earned on the day the prerequisite is); their progress stays. From 2027 the
+    annual window is in effect again.
+    """
+    rule = loads_rules(
+        HEADER.replace('version = "1"', 'version = "1"\neffective_from = 2027-01-01') + FROM_2027
+    )
+    lines = [line(date(2026, 3, 1), 240, "a")]
+    result = evaluate(rule, V1, lines, at(date(2026, 6, 1)))
+    annual = result.level("annual")
+    assert (annual.status, annual.progress) == (LevelStatus.NOT_MET, None)
+    assert [r.message for r in annual.reasons] == [
+        "the rule set is in effect from 2027-01-01 to …; the level would be earned on 2026-06-01"
+    ]
+    first = result.level("first")
+    assert first.progress is not None
+    assert (first.progress.remaining_minutes, first.progress.window_last) == (
+        360,
+        date(2026, 12, 31),
+    )
+    after = result.level("annual-after-first")
+    assert after.progress is not None
+    assert after.progress.remaining_minutes == 360
+    assert result.next_level == first.progress
+    next_year = evaluate(rule, V1, lines, at(date(2027, 2, 1))).level("annual")
+    assert next_year.progress is not None
+    assert (next_year.progress.remaining_minutes, next_year.progress.window_first) == (
+        600,
+        date(2027, 1, 1),
+    )
+
+
 # --------------------------------------------------------------------------------- rolling windows
 
 ROLLING = """

@@ -414,7 +414,9 @@ class LevelResult:
         level_id: The level.
         status: Earned, awaiting recommendation, not met or not applicable.
         achievements: Every award of the level, in order (earned or awaiting recommendation).
-        progress: Towards the next award in the current window, or ``None`` when none can follow.
+        progress: Towards the next award in the current window, or ``None`` when none can follow
+            (the level is earned for the window, is out of its age band, or the window lies
+            outside the rule set's effective dates: see ``awards.not_in_effect``).
         held: Rolling windows only: whether the window ending on the evaluation date meets it.
         reasons: Why it is not granted (yet), for the current window.
     """
@@ -464,7 +466,9 @@ class Evaluation:
         on: The evaluation date (``as_of``'s date in its own offset).
         levels: One result per level, in the rule set's order.
         next_level: Progress towards the first level, in order, that can still be earned in the
-            current window, or ``None``.
+            current window (a window that starts after ``effective_to``, or a fixed one that ends
+            before ``effective_from`` for a repeated level without prerequisites, cannot), or
+            ``None``.
         standing: Good standing, if the rule set has an annual minimum.
     """
 
@@ -1330,6 +1334,11 @@ def _finish(
         or (level.repeat is Repeat.ONCE and not achievements)
         or (level.repeat is Repeat.PER_PERIOD and not in_current)
     )
+    out_of_effect = _out_of_effect(level, ctx, current) if can_follow else None
+    if out_of_effect is not None:
+        can_follow = False  # no progress towards an award the window cannot earn
+        if not any(r.code == "awards.not_in_effect" for r in reasons):
+            reasons.append(out_of_effect)
     if can_follow:
         lo, hi = _bounds(stream, current.first, current.last, ctx.today_key)
         lo = max(lo, next_line)
@@ -1355,6 +1364,39 @@ def _finish(
         held=held,
         reasons=tuple(_unique(reasons)),
     )
+
+
+def _out_of_effect(level: Level, ctx: _Context, current: _Period) -> Reason | None:
+    """Why no award of ``level`` can be earned in the current window, or ``None`` if one can.
+
+    A window that starts after ``effective_to`` cannot earn anything: every date of it is after
+    the rules stopped, and an award is earned no earlier than it is crossed. A fixed window that
+    ends before ``effective_from`` cannot earn a ``per_period`` or ``renewable`` award of a level
+    without prerequisites: it would be crossed, and earned, before the rules existed. A ``once``
+    award crossed there is dated ``effective_from``, a prerequisite earned later moves the earned
+    date, and a rolling window moves on with the evaluation date, so those can still earn. A window
+    that overlaps the effective dates, even partly, can still earn.
+
+    The reason's day is the evaluation date moved into the window: when new service would cross.
+    """
+    rule_set = ctx.rule_set
+    first, last = current.first, current.last
+    after = (
+        rule_set.effective_to is not None and first is not None and first > rule_set.effective_to
+    )
+    before = (
+        rule_set.effective_from is not None
+        and last is not None
+        and last < rule_set.effective_from
+        and level.repeat is not Repeat.ONCE
+        and not level.requires
+        and _rolling_months(rule_set.window_of(level)) is None
+    )
+    if not (after or before):
+        return None
+    day = ctx.today if first is None else max(ctx.today, first)
+    day = day if last is None else min(day, last)
+    return _not_in_effect(rule_set, day)
 
 
 def _status(achievements: list[Achievement], age_reason: Reason | None) -> LevelStatus:
