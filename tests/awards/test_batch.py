@@ -29,6 +29,7 @@ from volunteerkit.awards import (
     loads_rules,
     reconcile,
 )
+from volunteerkit.errors import InvalidInputError
 from volunteerkit.hours import NATIONAL, DateRange, EntryId, ServiceEntry, Source
 from volunteerkit.hours.ledger import Ledger
 from volunteerkit.stores import MemoryStore, SQLiteStore
@@ -456,3 +457,34 @@ def test_reconcile_leaves_awards_decided_later_alone():
     )
     assert not plan.changes
     assert len(reconcile(evaluation, [], clock=FixedClock(T0), actor="batch").grants) == 1
+
+
+@pytest.mark.parametrize(
+    ("periods", "path"), [(None, "$.periods"), (5, "$.periods"), ([5], "$.periods[0]")]
+)
+def test_batch_entry_points_refuse_periods_that_are_not_date_ranges(periods, path):
+    """periods=None or [5] is awards.input.invalid at its path, not a TypeError or AttributeError."""
+    store = MemoryStore()
+    write(store, daily(date(2025, 1, 1), 3, 600))
+    rule_set = load_rule_set("us.pvsa")
+    as_of = at(date(2025, 3, 1))
+    clock = FixedClock(as_of)
+    calls = {
+        "evaluate_all": lambda: list(evaluate_all(rule_set, store, as_of=as_of, periods=periods)),
+        "evaluate_subjects": lambda: list(
+            evaluate_subjects(rule_set, store, [AwardSubject(id="v1")], as_of=as_of, periods=periods)
+        ),
+        "earned_all": lambda: list(earned_all(rule_set, store, as_of=as_of, periods=periods)),
+        "award_all": lambda: award_all(
+            rule_set, store, as_of=as_of, periods=periods, clock=clock, actor="job"
+        ),
+        "award_subjects": lambda: award_subjects(
+            rule_set, store, [AwardSubject(id="v1")], as_of=as_of, periods=periods, clock=clock,
+            actor="job",
+        ),
+    }  # fmt: skip
+    for name, call in calls.items():
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", path), name
+    assert store.awards.held("us.pvsa", ["v1"]) == {}

@@ -223,6 +223,56 @@ def test_a_subject_field_of_the_wrong_type_is_refused_with_its_path(fields, path
     assert (info.value.code, info.value.path) == ("awards.input.invalid", path)
 
 
+@pytest.mark.parametrize(
+    ("members", "detail"),
+    [
+        (5, "members must be a collection of volunteer ids"),
+        (None, "members must be a collection of volunteer ids"),
+        ("abc", "members must be a collection of volunteer ids, not one text"),
+    ],
+)
+def test_members_that_are_not_a_collection_of_ids_are_refused_at_members(members, detail):
+    """``members=5`` raised a bare TypeError and ``members="abc"`` made members a, b and c."""
+    with pytest.raises(InvalidInputError) as info:
+        AwardSubject(id="g", members=members)
+    assert (info.value.code, info.value.path) == ("awards.input.invalid", "$.members")
+    assert info.value.message == f"invalid evaluation input: {detail}"
+    assert info.value.message_zh == f"评定输入无效:{detail}"
+    assert AwardSubject(id="g", members=iter(["m1", "m2"])).members == ("m1", "m2")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "path", "detail"),
+    [
+        ({"credits": None}, "$.credits", "credits must be a collection of CreditLine objects"),
+        ({"credits": 5}, "$.credits", "credits must be a collection of CreditLine objects"),
+        ({"periods": None}, "$.periods", "periods must be a collection of DateRange objects"),
+        ({"periods": "2025"}, "$.periods", "periods must be a collection of DateRange objects"),
+        ({"recommended": None}, "$.recommended", "recommended must be a collection of level ids"),
+        ({"recommended": 5}, "$.recommended", "recommended must be a collection of level ids"),
+        (
+            {"recommended": "star-5"},
+            "$.recommended",
+            "recommended must be a collection of level ids",
+        ),
+        ({"recommended": [["star-5"]]}, "$.recommended", "recommended must hold level ids (text)"),
+    ],
+)
+def test_evaluate_arguments_that_are_not_collections_are_refused_with_their_path(
+    arguments, path, detail
+):
+    """``credits=None``, ``periods=None`` … are typed errors at their path, not a bare TypeError.
+
+    ``recommended="star-5"`` was read as the levels s, t, a, r, - and 5: it is refused too.
+    """
+    credits = arguments.pop("credits", [])
+    with pytest.raises(InvalidInputError) as info:
+        evaluate(CYL, V1, credits, at(date(2025, 6, 1)), **arguments)
+    assert (info.value.code, info.value.path) == ("awards.input.invalid", path)
+    assert info.value.message == f"invalid evaluation input: {detail}"
+    assert info.value.message_zh == f"评定输入无效:{detail}"
+
+
 def test_good_standing_counts_each_complete_year_since_registration():
     """20 h a year from the first full year after registering; the last complete year decides."""
     subject = AwardSubject(id="v1", registered_on=date(2023, 6, 1))

@@ -57,6 +57,7 @@ from volunteerkit.awards.engine import (
     AwardSubject,
     Evaluation,
     LevelStatus,
+    _check_periods,
     _key,
     _run,
     _Table,
@@ -580,9 +581,11 @@ def evaluate_subjects(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
+            DateRange objects (``$.periods``, or the item's path).
     """
     require_aware(as_of, "$.as_of")
-    chosen = sorted(periods, key=lambda p: (p.first, p.last))
+    chosen = _check_periods(periods)
     reader = _Reader(rule_set, store, as_of)
     for chunk in _chunks(subjects, max(1, chunk_size)):
         yield from _evaluate_chunk(
@@ -630,6 +633,8 @@ def evaluate_all(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
+            DateRange objects (``$.periods``, or the item's path).
     """
     require_aware(as_of, "$.as_of")
     resolve = _resolver(subjects)
@@ -703,11 +708,13 @@ def earned_all(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
+            DateRange objects (``$.periods``, or the item's path).
     """
     require_aware(as_of, "$.as_of")
     resolve = _resolver(subjects)
     reader = _Reader(rule_set, store, as_of)
-    chosen = sorted(periods, key=lambda p: (p.first, p.last))
+    chosen = _check_periods(periods)
     plan = CrossingPlan.of(rule_set, as_of)
     if plan is not None:
         yield from _earned_from_crossings(
@@ -911,9 +918,11 @@ def award_subjects(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
+            DateRange objects (``$.periods``, or the item's path).
     """
     require_aware(as_of, "$.as_of")
-    chosen = sorted(periods, key=lambda p: (p.first, p.last))
+    chosen = _check_periods(periods)
     evaluated = (
         (chunk, list(evaluate_subjects(rule_set, store, chunk, as_of=as_of, periods=chosen)))
         for chunk in _chunks(subjects, max(1, chunk_size))
@@ -959,6 +968,8 @@ def award_all(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
+            DateRange objects (``$.periods``, or the item's path).
     """
     require_aware(as_of, "$.as_of")
     resolve = _resolver(subjects)
@@ -966,7 +977,7 @@ def award_all(
     holders = [h for h in store.awards.holders(rule_set.id) if wanted is None or h in wanted]
     candidates = sorted(set(_candidates(rule_set, store, as_of, volunteer_ids)) | set(holders))
     reader = _Reader(rule_set, store, as_of)
-    chosen = sorted(periods, key=lambda p: (p.first, p.last))
+    chosen = _check_periods(periods)
 
     def evaluated() -> Iterator[tuple[list[AwardSubject], list[Evaluation]]]:
         for chunk in _chunks(candidates, max(1, chunk_size)):

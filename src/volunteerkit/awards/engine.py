@@ -218,7 +218,15 @@ def credit_lines_from_records(
 
 
 def _member_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return value if type(value) is tuple else tuple(value)
+    if type(value) is tuple:
+        return value
+    if isinstance(value, str):  # iterating would make each character a member
+        raise _subject_invalid(
+            "$.members", "members must be a collection of volunteer ids, not one text"
+        )
+    if not isinstance(value, Iterable):
+        raise _subject_invalid("$.members", "members must be a collection of volunteer ids")
+    return tuple(value)
 
 
 def _subject_invalid(path: str, detail: str) -> InvalidInputError:
@@ -271,7 +279,8 @@ class AwardSubject:
 
     Raises:
         InvalidInputError: ``awards.input.group_members`` if a member is listed twice;
-            ``awards.input.invalid`` for a field of the wrong type (a birth date given as text).
+            ``awards.input.invalid`` for a field of the wrong type (a birth date given as text,
+            members given as one text or as ``None``), with the field's path.
     """
 
     id: str = attrs.field(validator=_check_id)
@@ -1031,7 +1040,16 @@ class _Context:
         self.results: dict[str, LevelResult] = {}
 
 
+def _collection(value: object, name: str, of: str) -> None:
+    """Refuse an argument that is not a collection (``None``, a number) or is one text."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        en, zh = message("awards.input.invalid", detail=f"{name} must be a collection of {of}")
+        raise InvalidInputError(en, zh, code="awards.input.invalid", path=f"$.{name}")
+
+
 def _check_periods(periods: Iterable[DateRange]) -> list[DateRange]:
+    """Return the chosen periods in order of their dates, each checked to be a DateRange."""
+    _collection(periods, "periods", "DateRange objects")
     checked: list[DateRange] = []
     for i, period in enumerate(periods):
         if not isinstance(period, DateRange):
@@ -1039,6 +1057,16 @@ def _check_periods(periods: Iterable[DateRange]) -> list[DateRange]:
             raise InvalidInputError(en, zh, code="awards.input.invalid", path=f"$.periods[{i}]")
         checked.append(period)
     return sorted(checked, key=lambda p: (p.first, p.last))
+
+
+def _check_recommended(recommended: Collection[str]) -> frozenset[str]:
+    """Return the recommended level ids, each checked to be text."""
+    _collection(recommended, "recommended", "level ids")
+    checked = list(recommended)
+    if not all(isinstance(level_id, str) for level_id in checked):
+        en, zh = message("awards.input.invalid", detail="recommended must hold level ids (text)")
+        raise InvalidInputError(en, zh, code="awards.input.invalid", path="$.recommended")
+    return frozenset(checked)
 
 
 def _fixed_periods(window: WindowSpec, ctx: _Context, stream: _Stream) -> list[_Period]:
@@ -1567,7 +1595,9 @@ def evaluate(
         InvalidInputError: ``awards.input.duplicate_line`` for two lines of one entry on one day,
             ``awards.input.source_missing`` when a rule filters on sources and a line has none,
             ``awards.input.period_too_long`` for a chosen period longer than allowed,
-            ``awards.input.invalid`` for inputs of the wrong type.
+            ``awards.input.invalid`` for inputs of the wrong type, with their path (``credits``,
+            ``periods`` or ``recommended`` that is ``None``, a number or one text is refused at
+            ``$.credits``, ``$.periods`` or ``$.recommended``).
     """
     if not isinstance(as_of, datetime):
         en, zh = message("awards.input.invalid", detail="as_of must be an aware datetime")
@@ -1576,5 +1606,8 @@ def evaluate(
     if not isinstance(rule_set, RuleSet) or not isinstance(subject, AwardSubject):
         en, zh = message("awards.input.invalid", detail="expected a RuleSet and an AwardSubject")
         raise InvalidInputError(en, zh, code="awards.input.invalid", path="$")
+    _collection(credits, "credits", "CreditLine objects")
+    chosen = _check_periods(periods)
+    levels = _check_recommended(recommended)
     table = _Table.from_lines(credits, subject.volunteers(), _key(as_of.date()))
-    return _run(rule_set, subject, table, as_of, _check_periods(periods), frozenset(recommended))
+    return _run(rule_set, subject, table, as_of, chosen, levels)
