@@ -182,3 +182,37 @@ def test_keys_files_are_read_without_showing_secrets(setup):
     with pytest.raises(TransferInputError) as info:
         load_keys("/nonexistent/keys.json")
     assert info.value.code == "transfer.key_invalid"
+
+
+def test_paths_with_a_nul_are_reported_not_raised(setup, tmp_path):
+    """A NUL in a folder, receipt or keys path gives a report with status 1, code and path.
+
+    Before, each raised a bare ValueError out of the command function. The import itself is done
+    when only its receipt cannot be written (a replay writes the receipt).
+    """
+    s, hami_url, bj_url, hami_keys, bj_keys, now = setup
+    status, report = export_command(
+        hami_url, keys_file=hami_keys, out_dir="out\x00", volunteer_id=s.hami_volunteer,
+        destination=BEIJING, consent="consent-77", now=now,
+    )
+    assert (status, report["error"]["code"], report["error"]["path"]) == (
+        1, "transfer.unwritable", "$.out"
+    )
+    _status, exported = _export(setup, tmp_path)
+    status, report = verify_command(exported["files"], keys_file="keys\x00.json")
+    assert (status, report["error"]["code"], report["error"]["path"]) == (
+        1, "transfer.key_invalid", "$"
+    )
+    status, report = import_command(
+        bj_url, exported["files"], keys_file=bj_keys, receipt_out="r\x00.json", now=now
+    )
+    assert (status, report["error"]["code"], report["error"]["path"]) == (
+        1, "transfer.unwritable", "$.receipt"
+    )
+    status, report = acknowledge_command(hami_url, "r\x00.json", keys_file=hami_keys, now=now)
+    assert (status, report["error"]["code"], report["error"]["path"]) == (
+        1, "transfer.unreadable", "$.receipt"
+    )
+    with pytest.raises(TransferInputError) as info:
+        load_keys(None)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("transfer.key_invalid", "$")

@@ -142,7 +142,7 @@ def load_keys(path: str | os.PathLike[str]) -> KeysFile:
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, TypeError, ValueError):  # TypeError, ValueError: not a path, a NUL in it
         raise TransferInputError.of("transfer.key_invalid", "$", "a readable JSON file expected") from None
     if not isinstance(data, dict) or not isinstance(data.get("party"), str):
         raise TransferInputError.of("transfer.key_invalid", "$.party", "the platform id")
@@ -240,9 +240,10 @@ def export_command(
         keys = load_keys(keys_file)
         try:
             Path(out_dir).mkdir(parents=True, exist_ok=True)
-        except OSError as err:
+        except (OSError, TypeError, ValueError) as err:  # TypeError, ValueError: a bad path
+            detail = err.strerror if isinstance(err, OSError) else "not a usable path"
             raise TransferInputError.of(
-                "transfer.unwritable", "$.out", err.strerror or type(err).__name__
+                "transfer.unwritable", "$.out", detail or type(err).__name__
             ) from None
         store = open_store(url)
         try:
@@ -291,13 +292,15 @@ def verify_command(paths: Sequence[str], *, keys_file: str) -> tuple[int, dict[s
 
 def _write_receipt(path: str, signed: SignedReceipt) -> None:
     """Write the receipt file; a failure says how to get the receipt of the import just made."""
+    data = receipt_bytes(signed)
     try:
-        Path(path).write_bytes(receipt_bytes(signed))
-    except OSError as err:
+        Path(path).write_bytes(data)
+    except (OSError, TypeError, ValueError) as err:  # TypeError, ValueError: a bad path
+        detail = err.strerror if isinstance(err, OSError) else "not a usable path"
         raise TransferInputError.of(
             "transfer.unwritable",
             "$.receipt",
-            f"{err.strerror or type(err).__name__}; the package was imported: run the import "
+            f"{detail or type(err).__name__}; the package was imported: run the import "
             "again with another --receipt to write its receipt",
         ) from None
 
@@ -385,7 +388,7 @@ def acknowledge_command(
         keys = load_keys(keys_file)
         try:
             data = Path(receipt_file).read_bytes()
-        except OSError:
+        except (OSError, TypeError, ValueError):  # TypeError, ValueError: a bad path
             raise TransferInputError.of("transfer.unreadable", "$.receipt") from None
         signed = load_receipt(data)
         store = open_store(url)

@@ -184,6 +184,38 @@ class _Part:
     hasher: Any = attrs.field(factory=hashlib.sha256)
 
 
+def _folder_path(directory: str | os.PathLike[str]) -> Path:
+    """Check the folder argument of :func:`write_package` and return it as a path.
+
+    Args:
+        directory: The folder, as text, bytes or a path object.
+
+    Returns:
+        The folder.
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` if ``directory`` is none of those,
+            ``transfer.unwritable`` for a path no folder can have (empty, with a NUL character,
+            or text the file system cannot encode).
+    """
+    try:
+        text = os.fsdecode(directory)
+    except TypeError:
+        raise TransferInputError.of("transfer.invalid", "$.directory", "a folder path") from None
+    if text == "":  # pathlib would read it as the current folder
+        raise TransferInputError.of("transfer.unwritable", "$.directory", "an empty path")
+    try:
+        folder = Path(text)
+        encoded = os.fsencode(folder)
+    except ValueError:  # a lone surrogate
+        raise TransferInputError.of(
+            "transfer.unwritable", "$.directory", "the file system cannot encode the path"
+        ) from None
+    if b"\x00" in encoded:
+        raise TransferInputError.of("transfer.unwritable", "$.directory", "a NUL in the path")
+    return folder
+
+
 def write_package(
     directory: str | os.PathLike[str],
     header: PackageHeader,
@@ -211,15 +243,17 @@ def write_package(
     Raises:
         TransferInputError: ``transfer.wrong_key`` if the signer is not the source's,
             ``transfer.entry_order`` if entries are out of order or repeated,
-            ``transfer.invalid`` for a chunk size below 1, ``transfer.unwritable`` if the files
-            cannot be written in ``directory`` (nothing is left behind then).
+            ``transfer.invalid`` for a chunk size below 1 or a ``directory`` that is not a path
+            (text, bytes or a path object), ``transfer.unwritable`` if the files cannot be
+            written in ``directory`` (nothing is left behind then), which includes an empty path,
+            one with a NUL character and text the file system cannot encode.
         PackageRefused: If an entry cannot be written canonically (``transfer.not_nfc`` ...).
     """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise TransferInputError.of("transfer.invalid", "$.chunk_size", "at least 1")
     if signer.party != header.source:
         raise TransferInputError.of("transfer.wrong_key", "$.signer", "the source must sign")
-    folder = Path(directory)
+    folder = _folder_path(directory)
     parts: list[_Part] = []
     firsts: list[EntryId] = []
     lasts: list[EntryId] = []
@@ -385,7 +419,7 @@ def _scan(path: str, index: int, keys: KeySet, *, verified: bool = False) -> _Sc
     where = f"$.files[{index}]"
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL, or text the file system cannot encode
         raise PackageRefused.of("transfer.unreadable", where) from None
     try:
         lines = _lines(handle, where)
@@ -501,15 +535,25 @@ def verify_package(
 
     Raises:
         PackageRefused: With the code of the first problem found (see the module documentation);
-            ``transfer.no_files`` when ``paths`` is empty.
+            ``transfer.no_files`` when ``paths`` is empty, ``transfer.unreadable`` at
+            ``$.files[i]`` for a file that cannot be opened (missing, or a path with a NUL
+            character or text the file system cannot encode).
+        TransferInputError: ``transfer.invalid`` at ``$.files`` if ``paths`` is one path or not
+            a collection of paths, at ``$.files[i]`` for an item that is not a path.
     """
     if not paths:
         raise PackageRefused.of("transfer.no_files", "$.files")
+    if isinstance(paths, (str, bytes, os.PathLike)) or not isinstance(paths, Iterable):
+        raise TransferInputError.of("transfer.invalid", "$.files", "a list of chunk file paths")
     reference: tuple[ChunkHead, str] | None = None
     by_number: dict[int, ChunkSummary] = {}
     for index, path in enumerate(paths):
-        head, head_digest, summary = _drain(_scan(os.fspath(path), index, keys))
         where = f"$.files[{index}]"
+        try:
+            text = os.fsdecode(path)
+        except TypeError:
+            raise TransferInputError.of("transfer.invalid", where, "a file path") from None
+        head, head_digest, summary = _drain(_scan(text, index, keys))
         if reference is None:
             reference = (head, head_digest)
             if destination is not None and head.header.destination != destination:
@@ -586,7 +630,12 @@ def receipt_bytes(signed: SignedReceipt) -> bytes:
 
     Returns:
         UTF-8 bytes ending in a newline.
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` if ``signed`` is not a :class:`SignedReceipt`.
     """
+    if not isinstance(signed, SignedReceipt):
+        raise TransferInputError.of("transfer.invalid", "$", "a SignedReceipt")
     return canonical_bytes(unstructure(signed)) + b"\n"
 
 
@@ -601,6 +650,9 @@ def load_receipt(data: bytes) -> SignedReceipt:
 
     Raises:
         PackageRefused: ``transfer.malformed``, ``transfer.not_canonical`` or ``transfer.schema``.
+        TransferInputError: ``transfer.invalid`` if ``data`` is not bytes (text included).
     """
-    line = data[:-1] if data.endswith(b"\n") else data
+    if not isinstance(data, (bytes, bytearray)):
+        raise TransferInputError.of("transfer.invalid", "$", "the receipt's bytes")
+    line = bytes(data[:-1] if data.endswith(b"\n") else data)
     return _structured(check_canonical(line, path="$"), SignedReceipt, "$")

@@ -70,6 +70,7 @@ from volunteerkit.transfer.models import (
 from volunteerkit.transfer.package import (
     DEFAULT_CHUNK_SIZE,
     VerifiedPackage,
+    _folder_path,
     read_entries,
     verify_package,
     write_package,
@@ -537,9 +538,13 @@ class Transfers:
         Raises:
             TransferNotFound: ``transfer.not_found``.
             TransferStateError: ``transfer.invalid_transition`` unless approved or exported.
-            TransferInputError: ``transfer.wrong_key`` without a signer.
+            TransferInputError: ``transfer.wrong_key`` without a signer; ``transfer.invalid``
+                at ``$.directory`` if ``directory`` is not a path, ``transfer.unwritable``
+                if the files cannot be written there (see :func:`write_package`). Nothing is
+                recorded then.
         """
         signer = self._need_signer()
+        _folder_path(directory)
         transfer = self._source_record(transfer_id)
         if TransferState.EXPORTED not in transfer.allowed_next():
             raise TransferStateError.of(
@@ -653,7 +658,14 @@ class Transfers:
             TransferStateError: ``transfer.already_closed`` if another receipt already closed
                 the transfer, ``transfer.invalid_transition`` if the source rejected it itself.
             TransferNotFound: ``transfer.not_found``.
+            TransferInputError: ``transfer.invalid`` at ``$`` if ``signed`` is not a
+                :class:`SignedReceipt` (the bytes sent back are read with
+                :func:`~volunteerkit.transfer.package.load_receipt`).
         """
+        if not isinstance(signed, SignedReceipt):
+            raise TransferInputError.of(
+                "transfer.invalid", "$", "a SignedReceipt: load_receipt reads the receipt's bytes"
+            )
         receipt = signed.receipt
         with self._store.transaction():
             transfer = self._source_record(receipt.transfer_id)
@@ -714,7 +726,10 @@ class Transfers:
             The verified package.
 
         Raises:
-            PackageRefused: The code of the first problem (see :mod:`volunteerkit.transfer.package`).
+            PackageRefused: The code of the first problem (see :mod:`volunteerkit.transfer.package`;
+                ``transfer.unreadable`` for a file that cannot be opened).
+            TransferInputError: ``transfer.invalid`` if ``paths`` is not a collection of paths
+                (see :func:`~volunteerkit.transfer.package.verify_package`).
         """
         return verify_package(paths, self._keys, destination=self._party)
 
@@ -793,8 +808,8 @@ class Transfers:
                 rejected here, or ``transfer.invalid_transition`` if this package was rejected
                 here.
             PolicyViolation: If this platform's policy refuses an entry (nothing written).
-            TransferInputError: ``transfer.invalid`` for an unknown overlap policy,
-                ``transfer.wrong_key`` without a signer.
+            TransferInputError: ``transfer.invalid`` for an unknown overlap policy or ``paths``
+                that are not a collection of paths, ``transfer.wrong_key`` without a signer.
         """
         if not isinstance(overlap, OverlapPolicy):
             raise TransferInputError.of("transfer.invalid", "$.overlap", "keep_and_flag or skip")
@@ -999,6 +1014,7 @@ class Transfers:
 
         Raises:
             PackageRefused: If the package does not verify (nothing is recorded then).
+            TransferInputError: ``transfer.invalid`` if ``paths`` is not a collection of paths.
             TransferStateError: ``transfer.already_imported`` if a package of this transfer was
                 imported here, ``transfer.already_rejected`` if *another* package of it was
                 rejected here (its receipt, :attr:`Transfer.receipt` of this side's record,
