@@ -115,3 +115,23 @@ def test_rekey_checks_batch_size_like_register_many(registry: Registry, batch_si
     with pytest.raises(InvalidInputError) as caught:
         registry.register_many([], batch_size=batch_size)  # type: ignore[arg-type]
     assert (caught.value.code, caught.value.path) == ("registry.batch_size", "$.batch_size")
+
+
+@pytest.mark.parametrize("status", [[], {}, "active", "suspended", 1, None])
+def test_set_status_refuses_a_status_that_is_not_a_member(
+    registry: Registry, status: object
+) -> None:
+    """set_status takes a VolunteerStatus: anything else is registry.enum at $.status, as volunteers().
+
+    Before, a list or a dict raised a bare TypeError (unhashable) and text such as "active" was
+    registry.status_transition. The volunteer keeps their status and no audit entry is written.
+    """
+    volunteer = registry.register_volunteer(
+        VolunteerApplication(name="张丽", document=identity.parse("cn_ric", "11010519491231002X"))
+    ).volunteer
+    audit = registry._store.audit.count()
+    with pytest.raises(InvalidInputError) as caught:
+        registry.set_status(volunteer.id, status)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.enum", "$.status")
+    assert registry.get(volunteer.id).status is VolunteerStatus.ACTIVE
+    assert registry._store.audit.count() == audit

@@ -1118,10 +1118,18 @@ class Registry:
 
         Raises:
             NotFoundError: ``registry.volunteer_not_found``.
-            InvalidInputError: ``registry.status_transition`` for ``MERGED``/``ANONYMISED``
-                (use :meth:`merge` and :meth:`anonymise`) or a record that is merged or
-                anonymised.
+            InvalidInputError: ``registry.enum`` at ``$.status`` if ``status`` is not a
+                :class:`VolunteerStatus` (the text ``"active"`` included);
+                ``registry.status_transition`` for ``MERGED``/``ANONYMISED`` (use :meth:`merge`
+                and :meth:`anonymise`) or a record that is merged or anonymised.
         """
+        if not isinstance(status, VolunteerStatus):
+            raise InvalidInputError(
+                "status must be a VolunteerStatus",
+                "status 必须是 VolunteerStatus",
+                code="registry.enum",
+                path="$.status",
+            )
         if status not in _SETTABLE:
             raise InvalidInputError(
                 "set_status sets active, suspended or inactive; use merge() or anonymise()",
