@@ -39,7 +39,7 @@ from volunteerkit.hours.store import (
     month_text,
 )
 from volunteerkit.stores._base import SQLDatabase
-from volunteerkit.stores._sql_hours_direct import SQLDirectApprovals
+from volunteerkit.stores._sql_hours_direct import _LOCK_BUCKETS, SQLDirectApprovals
 
 __all__ = [
     "SQLLedgerRepository",
@@ -490,8 +490,13 @@ class SQLLedgerRepository(SQLDirectApprovals):
     def records_of(
         self, volunteer_ids: Collection[str]
     ) -> dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]]:
-        """Return each volunteer's entries and events (see the protocol)."""
+        """Return each volunteer's entries and events (see the protocol).
+
+        On PostgreSQL it first waits for other writers of these volunteers (see
+        ``_lock_volunteers``): the ledger credits from what it reads here.
+        """
         keys = sorted(set(volunteer_ids))
+        self._lock_volunteers(keys if len(keys) <= _LOCK_BUCKETS else None)
         result: dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]] = {}
         for chunk in _chunks(keys, self._chunk):
             marks = _marks(len(chunk))
@@ -505,9 +510,17 @@ class SQLLedgerRepository(SQLDirectApprovals):
         return result
 
     def isolated(self, entry_ids: Collection[EntryId]) -> set[EntryId]:
-        """Return the isolated entries among ``entry_ids`` (see the protocol)."""
+        """Return the isolated entries among ``entry_ids`` (see the protocol).
+
+        On PostgreSQL it first waits for other writers of their volunteers (see
+        ``_lock_volunteers``): an entry credited alone must not meet one another transaction is
+        approving.
+        """
         keys = sorted({str(i) for i in entry_ids})
         found: set[EntryId] = set()
+        if self._db.backend == "postgresql" and keys:
+            owners = self._volunteers_of(keys) if len(keys) <= _LOCK_BUCKETS else None
+            self._lock_volunteers(None if owners is None else set(owners.values()))
         # PostgreSQL: OFFSET 0 keeps the sub-select a per-entry index probe. Unfenced, it was
         # planned as an anti join that hashes every entry of the table while a freshly loaded
         # table had no statistics: one scan of the whole table per batch.
