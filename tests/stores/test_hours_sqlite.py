@@ -46,6 +46,26 @@ def test_the_database_refuses_changes_to_records(statement):
     store.close()
 
 
+@pytest.mark.parametrize("table", ["vk_hours_entries", "vk_hours_events", "vk_hours_settings"])
+def test_the_database_refuses_to_replace_records(table):
+    """A raw INSERT OR REPLACE of a stored record fails as a duplicate insert does.
+
+    SQLite fires no DELETE trigger for the row a REPLACE removes, so before, it rewrote a stored
+    entry, event or setting in place. The store still reports a duplicate as a conflict.
+    """
+    from volunteerkit.errors import ConflictError
+
+    store = SQLiteStore(":memory:")
+    run_scenario(store)
+    before = store._db.fetchall(f"SELECT * FROM {table} ORDER BY 1")
+    row = before[0]
+    marks = ", ".join("?" for _ in row)
+    with pytest.raises(ConflictError):
+        store._db.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
+    assert store._db.fetchall(f"SELECT * FROM {table} ORDER BY 1") == before
+    store.close()
+
+
 def test_a_reopened_file_keeps_the_ledger(tmp_path):
     """Totals read back the same after closing and reopening the database file."""
     path = tmp_path / "ledger.db"

@@ -119,6 +119,30 @@ def test_audit_rows_cannot_be_changed_behind_the_store(tmp_path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.parametrize("verb", ["INSERT OR REPLACE", "REPLACE"])
+def test_audit_rows_cannot_be_replaced_behind_the_store(tmp_path: Path, verb: str) -> None:
+    """A REPLACE of a stored id changes nothing, and the store's own replays still work.
+
+    SQLite fires no DELETE trigger for the row a REPLACE removes (unless the connection turns
+    recursive_triggers on), so before, a raw REPLACE rewrote a stored entry's actor and reason.
+    """
+    path = tmp_path / "vk.db"
+    store = SQLiteStore(path)
+    entry = _entry(1, 1)
+    assert store.audit.append(entry) is True
+    store.close()
+    conn = sqlite3.connect(path)
+    row = conn.execute("SELECT * FROM vk_audit_log").fetchone()
+    conn.execute(f"{verb} INTO vk_audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*row[:2], "forger", *row[3:]))
+    conn.commit()
+    assert conn.execute("SELECT * FROM vk_audit_log").fetchall() == [row]
+    conn.close()
+    store = SQLiteStore(path)
+    assert store.audit.append(entry) is False  # a replay: nothing written, as before
+    assert [e.actor for e in store.audit.query()] == [entry.actor]
+    store.close()
+
+
 def test_a_file_that_is_not_a_database_gives_a_store_error(tmp_path: Path) -> None:
     """Opening a non-database file raises StoreError (code store.corrupt), not sqlite3's error."""
     path = tmp_path / "notes.txt"
