@@ -201,6 +201,8 @@ class SQLDatabase(ABC):
     ) -> Iterator[tuple[Any, ...]]:
         """Run a query and yield rows without holding the whole result in memory.
 
+        The rows are those of one snapshot, taken when the query starts (inside a transaction,
+        with the transaction's own writes so far): rows written after it are not among them.
         The caller may write to the store between rows: those writes commit as they would
         otherwise, and stay written if the caller stops reading early.
         """

@@ -8,19 +8,23 @@ integer microseconds since the Unix epoch (UTC), which sort and compare exactly.
 
 A :class:`SQLiteStore` holds one connection and is meant for one thread at a time; it guards its
 connection with a lock so sharing it between threads is safe but serial. Use one store per process
-(or per thread) for parallel work: SQLite itself serializes the writers.
+(or per thread) for parallel work: SQLite itself serializes the writers. A streamed query outside a
+transaction reads through a connection of its own, which sees one snapshot (see ``stream``).
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 import sqlite3
+import struct
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from volunteerkit._clock import require_aware
 from volunteerkit.errors import (
@@ -41,6 +45,28 @@ from volunteerkit.stores._sql_store import SQLStoreBase
 __all__ = ["SQLiteStore"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_IDLE_READERS = 4  # read connections kept open for later streams
+_SIZE = struct.Struct("<Q")  # the length of each batch written to a stream's temporary file
+_NONE = _SIZE.pack(0)
+
+
+def _no_spill() -> StoreError:
+    return StoreError(
+        "the temporary file for a query's rows could not be written",
+        "无法写入存放查询结果的临时文件",
+        code="store.operational",
+    )
+
+
+def _replayed(first: list[tuple[Any, ...]], spill: IO[bytes]) -> Iterator[tuple[Any, ...]]:
+    """Yield ``first``, then the batches written to ``spill``; close ``spill`` when done."""
+    try:
+        yield from first
+        del first[:]
+        while size := _SIZE.unpack(spill.read(_SIZE.size) or _NONE)[0]:
+            yield from marshal.loads(spill.read(size))
+    finally:
+        spill.close()
 
 
 @contextmanager
@@ -97,13 +123,24 @@ class _SQLiteDatabase(SQLDatabase):
                 path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            wal = False
             if path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode = WAL")
+                mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                wal = mode is not None and str(mode[0]).lower() == "wal"
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")  # KiB when negative
             # the build's limit on bound variables (32,766 by default since SQLite 3.32)
             self.max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._path = path
+        self._timeout = timeout
+        self._cache_mib = cache_mib
+        # Streams outside a transaction read a file in WAL mode through connections of their own
+        # (see ``stream``): those idle now, and every one opened, to close with the store.
+        self._wal = wal
+        self._idle_readers: list[sqlite3.Connection] = []
+        self._readers: set[sqlite3.Connection] = set()
+        self._closed = False
         self._lock = threading.RLock()
         self._depth = 0
 
@@ -140,17 +177,118 @@ class _SQLiteDatabase(SQLDatabase):
     def stream(
         self, sql: str, params: Sequence[Any] = (), *, batch: int = 1000
     ) -> Iterator[tuple[Any, ...]]:
-        with _translated():
-            cursor = self._conn.execute(sql, params)
+        # The rows are those of one snapshot, taken when the query starts: a cursor walked on the
+        # connection that writes would also return rows written (by the caller, between rows)
+        # ahead of it, and a loop that writes one row per row read might never end.
+        #
+        # Outside a transaction, on a file in WAL mode, the query runs in a read transaction of a
+        # connection of its own, which sees the database as it was when the query started
+        # whatever the store's connection commits meanwhile, and hands out ``batch`` rows at a
+        # time. Inside a transaction the caller's own writes, not yet committed, must be seen,
+        # and only the store's connection sees them; so there (and for ":memory:", which no
+        # other connection can open) the whole result is read before the first row is returned,
+        # a batch at a time into a temporary file beyond the first, and then handed out from it.
+        with self._lock:
+            with _translated():
+                inside = self._conn.in_transaction
+            if inside or not self._wal:
+                rows = self._read_out(sql, params, batch)
+                reader = None
+            else:
+                reader = self._take_reader()
+                try:
+                    with _translated():
+                        reader.execute("BEGIN")
+                        cursor = reader.execute(sql, params)
+                except BaseException:
+                    self._give_back(reader)
+                    raise
+        if reader is None:
+            yield from rows
+            return
         try:
             while True:
-                with _translated():
-                    rows = cursor.fetchmany(batch)
-                if not rows:
+                with self._lock, _translated():
+                    fetched = cursor.fetchmany(batch)
+                if not fetched:
                     return
-                yield from rows
+                yield from fetched
         finally:
-            cursor.close()
+            with self._lock:
+                self._give_back(reader, cursor)
+
+    def _read_out(self, sql: str, params: Sequence[Any], batch: int) -> Iterator[tuple[Any, ...]]:
+        """Read a query's whole result now, on the store's connection; return its rows.
+
+        The first ``batch`` rows stay in memory; the rest go to a temporary file (each batch
+        ``marshal``'d after its length), so memory stays at about a batch whatever the size of
+        the result.
+        """
+        with _translated():
+            cursor = self._conn.execute(sql, params)
+            try:
+                first = cursor.fetchmany(batch)
+                more = cursor.fetchmany(batch) if len(first) == batch else []
+                if not more:
+                    return iter(first)
+                try:
+                    spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _replayed
+                except OSError as exc:
+                    raise _no_spill() from exc
+                try:
+                    while more:
+                        data = marshal.dumps(more)
+                        spill.write(_SIZE.pack(len(data)))
+                        spill.write(data)
+                        more = cursor.fetchmany(batch)
+                    spill.seek(0)
+                except OSError as exc:
+                    spill.close()
+                    raise _no_spill() from exc
+                except BaseException:
+                    spill.close()
+                    raise
+            finally:
+                cursor.close()
+        return _replayed(first, spill)
+
+    def _take_reader(self) -> sqlite3.Connection:
+        """An idle read connection to the store's file, opened if there is none."""
+        if self._closed:
+            raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+        if self._idle_readers:
+            return self._idle_readers.pop()
+        with _translated():
+            reader = sqlite3.connect(
+                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+            try:
+                reader.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+                reader.execute("PRAGMA query_only = ON")
+                reader.execute(f"PRAGMA cache_size = {-1024 * self._cache_mib}")
+            except BaseException:
+                reader.close()
+                raise
+        self._readers.add(reader)
+        return reader
+
+    def _give_back(self, reader: sqlite3.Connection, cursor: sqlite3.Cursor | None = None) -> None:
+        """End a stream's read transaction; keep its connection for the next stream."""
+        try:
+            if cursor is not None:
+                cursor.close()
+            if reader.in_transaction:
+                reader.execute("ROLLBACK")
+        except sqlite3.Error:
+            # closed with the store, or unusable: never reuse it (and never hide a real error)
+            self._readers.discard(reader)
+            reader.close()
+            return
+        if self._closed or len(self._idle_readers) >= _IDLE_READERS:
+            self._readers.discard(reader)
+            reader.close()
+        else:
+            self._idle_readers.append(reader)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -203,6 +341,11 @@ class _SQLiteDatabase(SQLDatabase):
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
+            self._idle_readers.clear()
             self._conn.close()
 
     def _has_migrations_table(self) -> bool:

@@ -205,6 +205,61 @@ class StoreConformance(_Base):
             store.audit.append(_entry(5))
         assert [e.id for e in store.audit.query()] == [_entry(n).id for n in range(1, 6)]
 
+    def test_a_query_answers_from_the_rows_there_when_it_started(self, store: Any) -> None:
+        """A loop appending one later entry per entry it reads ends after the entries stored.
+
+        1,500 entries (more than one batch of a streamed query): the loop reads exactly those
+        1,500, in order, and leaves 3,000. Found on SQLite, whose query walked a live cursor on
+        the connection that writes and returned the entries appended ahead of it: it was still
+        reading after 6,000 rows.
+        """
+        stored = [_entry(n) for n in range(1, 1501)]
+        store.audit.append_many(stored)
+        read: list[str] = []
+        for entry in store.audit.query():
+            read.append(entry.id)
+            store.audit.append(_entry(10_000 + len(read)))  # later than every stored entry
+            if len(read) > 3000:
+                break
+        assert read == [e.id for e in stored]
+        assert store.audit.count() == 3000
+
+    def test_a_transaction_committed_while_a_query_is_read_is_not_in_it(self, store: Any) -> None:
+        """Entries a transaction commits between a query's rows are not among its rows.
+
+        2,500 entries; after the first row, a transaction appends one entry and a savepoint in it
+        appends another and is rolled back: the query returns the 2,500 (SQLite returned the
+        committed one too, 2,501), and the store holds 2,501.
+        """
+        store.audit.append_many(_entry(n) for n in range(1, 2501))
+        rows = store.audit.query()
+        first = next(rows)
+        with store.transaction():
+            store.audit.append(_entry(5001))
+            with pytest.raises(ValueError, match="inner"), store.transaction():
+                store.audit.append(_entry(5002))
+                raise ValueError("inner")
+        rest = [e.id for e in rows]
+        assert [first.id, *rest] == [_entry(n).id for n in range(1, 2501)]
+        assert store.audit.count() == 2501
+
+    def test_a_query_in_a_transaction_sees_what_the_block_wrote_before_it(self, store: Any) -> None:
+        """In a transaction, a query returns the block's earlier writes but not its later ones.
+
+        1,500 entries stored, 1 more appended in the block before the query: the query returns
+        those 1,501 even though the block appends another after its first row (SQLite returned
+        that one too), and the block commits 1,502.
+        """
+        store.audit.append_many(_entry(n) for n in range(1, 1501))
+        with store.transaction():
+            store.audit.append(_entry(1501))
+            rows = store.audit.query()
+            first = next(rows)
+            store.audit.append(_entry(1502))
+            rest = [e.id for e in rows]
+        assert [first.id, *rest] == [_entry(n).id for n in range(1, 1502)]
+        assert store.audit.count() == 1502
+
 
 class AuditLogConformance(_Base):
     """The audit log contract (:class:`volunteerkit.audit.AuditLog`)."""
