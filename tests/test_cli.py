@@ -283,3 +283,111 @@ def test_demo_opens_the_database_it_checked(tmp_path: Path) -> None:
     before = prod.read_bytes()
     assert run("demo", "--db", str(tmp_path / "prod%2Esqlite"))[0] == 0
     assert prod.read_bytes() == before and (tmp_path / "prod%2Esqlite").stat().st_size > 0
+
+
+DEMO_WRITES = ["demo-hours.csv", "demo-report-k5.html", "demo-report-k1.html", "demo-files.sha256"]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """The files of ``folder`` and their content (not SQLite's -wal and -shm files)."""
+    return {
+        p.name: p.read_bytes()
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
+
+
+def test_demo_reports_have_names_no_other_command_writes_by_default(tmp_path: Path) -> None:
+    """The demo leaves `volunteerkit report`'s default file alone and writes demo-report-k*.html.
+
+    Before, both wrote ``volunteerkit-report.html``: the demo replaced a user's own report.
+    """
+    from volunteerkit.cli import build_parser
+
+    default = build_parser().parse_args(["report", "memory:"]).out
+    assert default == "volunteerkit-report.html"
+    theirs = tmp_path / default
+    assert run("report", "memory:", str(theirs), "--as-of", "2026-12-31T00:00:00+08:00")[0] == 0
+    before = theirs.read_bytes()
+    assert run("demo", "--db", str(tmp_path / "demo.sqlite"))[0] == 0
+    assert theirs.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [default, "demo.sqlite", "demo-hami.sqlite", "demo-transfer", *DEMO_WRITES]
+    )
+    manifest = (tmp_path / "demo-files.sha256").read_text(encoding="utf-8").splitlines()
+    assert manifest[0].startswith("# volunteerkit demo: ")
+    assert [line.split("  ")[1] for line in manifest[1:]] == sorted(DEMO_WRITES[:3])
+
+
+@pytest.mark.parametrize("name", DEMO_WRITES)
+def test_demo_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path, name: str) -> None:
+    """A user's demo-hours.csv, demo-report-k*.html or manifest stops the demo before it starts.
+
+    The error is demo.file_taken at $.out_dir (exit 2); nothing is removed or written: not the
+    user's file, not the database or the transfer package of the earlier run. An empty file in
+    place of the CSV or a report is overwritten.
+    """
+    db = tmp_path / "demo.sqlite"
+    assert run("demo", "--db", str(db))[0] == 0
+    assert run("demo", "--db", str(db))[0] == 0  # its own files: overwritten
+    (tmp_path / name).write_text("MY OWN EXPORT\n", encoding="utf-8")
+    before = _tree(tmp_path)
+    chunks = _tree(tmp_path / "demo-transfer")
+    code, text = run("--json", "demo", "--db", str(db))
+    assert code == 2 and _refused(text, "$.out_dir")
+    assert _tree(tmp_path) == before and _tree(tmp_path / "demo-transfer") == chunks
+    if name != "demo-files.sha256":  # an empty manifest vouches for no file
+        (tmp_path / name).write_bytes(b"")  # nothing to lose: overwritten
+        assert run("demo", "--db", str(db))[0] == 0
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_demo_refuses_a_demo_file_changed_since_or_not_in_its_manifest(tmp_path: Path) -> None:
+    """Only the exact content the demo recorded is its own.
+
+    An edited copy, a copy the manifest does not list, or a symbolic link in a file's place is
+    refused with demo.file_taken at $.out_dir, and the file linked to is unchanged.
+    """
+    out = tmp_path / "out"
+    argv = ["--json", "demo", "--store", "memory:", "--out-dir", str(out)]
+    assert run(*argv)[0] == 0
+    csv_file = out / "demo-hours.csv"
+    csv_file.write_bytes(csv_file.read_bytes() + b"\r\n")  # still importable, but edited
+    code, text = run(*argv)
+    assert code == 2 and _refused(text, "$.out_dir")
+    csv_file.unlink()
+    assert run(*argv)[0] == 0
+    (out / "demo-files.sha256").unlink()  # no record of what the demo wrote
+    code, text = run(*argv)
+    assert code == 2 and _refused(text, "$.out_dir")
+    for name in DEMO_WRITES[:3]:
+        (out / name).unlink()
+    mine = tmp_path / "mine.html"
+    mine.write_text("keep me", encoding="utf-8")
+    (out / "demo-report-k1.html").symlink_to(mine)
+    code, text = run(*argv)
+    assert code == 2 and _refused(text, "$.out_dir") and mine.read_text() == "keep me"
+
+
+def test_the_report_step_checks_before_it_writes(tmp_path: Path) -> None:
+    """The report step itself refuses a report it did not write (demo.file_taken), unchanged."""
+    from volunteerkit._demo import s90_report
+    from volunteerkit._demo._context import DemoContext
+    from volunteerkit.errors import InvalidInputError
+    from volunteerkit.stores import MemoryStore
+
+    theirs = tmp_path / "demo-report-k1.html"
+    theirs.write_text("<p>mine</p>", encoding="utf-8")
+    ctx = DemoContext(store=MemoryStore(), out=io.StringIO(), data={"out_dir": str(tmp_path)})
+    with pytest.raises(InvalidInputError) as caught:
+        s90_report.run(ctx)
+    assert (caught.value.code, caught.value.path) == ("demo.file_taken", "$.out_dir")
+    assert theirs.read_text(encoding="utf-8") == "<p>mine</p>"
+
+
+def test_demo_db_naming_a_file_the_demo_writes_is_refused(tmp_path: Path) -> None:
+    """--db demo-hours.csv (beside the files the demo writes) is demo.file at $.db, no file made."""
+    code, text = run("--json", "demo", "--db", str(tmp_path / "demo-hours.csv"))
+    error = json.loads(text)["error"]
+    assert code == 2 and (error["code"], error["path"]) == ("demo.file", "$.db")
+    assert list(tmp_path.iterdir()) == []

@@ -119,7 +119,12 @@ def _file_error(
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._demo import run_demo
-    from volunteerkit._demo._files import clear_demo_files, mark_demo_database
+    from volunteerkit._demo._files import (
+        MANIFEST,
+        WRITTEN_FILES,
+        clear_demo_files,
+        mark_demo_database,
+    )
     from volunteerkit.stores import SQLiteStore, open_store
 
     db: Path | None = None
@@ -132,12 +137,22 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:  # a file of that name, a read-only place
         raise _file_error(err, "written", "写入", code="demo.file", path="$.out_dir") from None
-    # only what an earlier demo wrote (see _demo._files), all checked before any is removed;
-    # --keep keeps the database, not the transfer step's files
+    hami, package = out_dir / "demo-hami.sqlite", out_dir / "demo-transfer"
+    written = [out_dir / name for name in (*WRITTEN_FILES, MANIFEST)]
+    if db is not None and db.resolve() in {p.resolve() for p in (hami, package, *written)}:
+        raise InvalidInputError(
+            "--db names a file the demo writes in --out-dir: choose another --db",
+            "--db 指向演示在 --out-dir 中写入的文件:请另选 --db",
+            code="demo.file",
+            path="$.db",
+        )
+    # only what an earlier demo wrote (see _demo._files), all checked before any is removed or
+    # written; --keep keeps the database, not the transfer step's files
     replaced = [] if db is None or args.keep else [(db, "--db")]
     clear_demo_files(
-        [*replaced, (out_dir / "demo-hami.sqlite", "--out-dir")],
-        [(out_dir / "demo-transfer", "--out-dir")],
+        [*replaced, (hami, "--out-dir")],
+        [(package, "--out-dir")],
+        [(path, "--out-dir") for path in written[:-1]],
     )
     if db is not None:  # a database the demo creates is marked as its own
         mark_demo_database(db, option="--db")

@@ -12,25 +12,44 @@ demo wrote it:
   demo's own ``demo`` or ``hami-demo`` (a store that anybody else wrote to has other actors);
 * the transfer folder is removed when it holds nothing but package chunks
   (``transfer-<package id>-<number>-of-<count>.jsonl``, see
-  :func:`volunteerkit.transfer.package.chunk_file_name`).
+  :func:`volunteerkit.transfer.package.chunk_file_name`);
+* the other files it writes (:data:`WRITTEN_FILES`: the CSV export and the two HTML reports,
+  names no other command uses by default) are overwritten when absent, empty, or unchanged since
+  the demo wrote them: after writing one the demo records its SHA-256 in :data:`MANIFEST`, a text
+  file beside it that starts with :data:`MANIFEST_HEAD`, and a file whose content no longer
+  matches (or that the manifest does not list) is somebody else's. The manifest itself is
+  replaced only when absent, empty, or starting with that line.
 
-Everything is checked before anything is removed; anything else is refused with
+Everything is checked before anything is removed or written; anything else is refused with
 ``demo.file_taken``.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from volunteerkit.errors import InvalidInputError
 
-__all__ = ["DEMO_MARK", "EARLIER_DEMO_ACTORS", "clear_demo_files", "mark_demo_database"]
+__all__ = [
+    "DEMO_MARK",
+    "EARLIER_DEMO_ACTORS",
+    "MANIFEST",
+    "MANIFEST_HEAD",
+    "WRITTEN_FILES",
+    "check_demo_files",
+    "clear_demo_files",
+    "mark_demo_database",
+    "write_demo_file",
+    "write_demo_text",
+]
 
 DEMO_MARK = 0x766B_646D  # "vkdm"
 """The ``user_version`` of a database the demo created."""
@@ -43,6 +62,20 @@ EARLIER_DEMO_ACTORS = frozenset(
 )  # fmt: skip
 """The audit actors of the databases that versions before the mark wrote (main store, Hami's)."""
 
+WRITTEN_FILES = ("demo-hours.csv", "demo-report-k5.html", "demo-report-k1.html")
+"""The files the demo writes in ``--out-dir`` besides its databases and the transfer folder."""
+
+MANIFEST = "demo-files.sha256"
+"""The file in ``--out-dir`` where the demo records the SHA-256 of each file it wrote there."""
+
+MANIFEST_HEAD = (
+    "# volunteerkit demo: files it wrote (SHA-256); it replaces a file only while it matches"
+)
+"""The first line of :data:`MANIFEST`; then one ``<sha256>  <name>`` line per file."""
+
+T = TypeVar("T")
+
+_RECORD = re.compile(r"([0-9a-f]{64})  (.+)")
 _SUFFIXES = ("", "-wal", "-shm")  # SQLite's database file and the two beside it in WAL mode
 _CHUNK = re.compile(r"transfer-[A-Za-z0-9._-]+-\d{4,}-of-\d{4,}\.jsonl")
 
@@ -123,17 +156,147 @@ def _check_folder(folder: Path, option: str) -> None:
         raise _unusable(err, option) from None
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _recorded(folder: Path, option: str) -> dict[str, str]:
+    """The names and SHA-256 digests in ``folder``'s manifest; refuse a manifest not the demo's.
+
+    Raises:
+        InvalidInputError: ``demo.file_taken`` if a file of the manifest's name does not start
+            with :data:`MANIFEST_HEAD` (or is a symbolic link); ``demo.file`` if it is a folder
+            or cannot be read.
+    """
+    path = folder / MANIFEST
+    try:
+        if not _present(path):
+            return {}
+        if path.is_symlink():
+            raise _taken(option)
+        if not path.is_file():  # a folder where the manifest goes
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        with path.open("rb") as stream:
+            head = stream.read(len(MANIFEST_HEAD.encode()) + 1)
+            if not head:
+                return {}  # an empty file: nothing to lose
+            if head != MANIFEST_HEAD.encode() + b"\n":
+                raise _taken(option)
+            text = stream.read().decode("utf-8", "replace")
+    except OSError as err:
+        raise _unusable(err, option) from None
+    return {m[2]: m[1] for line in text.splitlines() if (m := _RECORD.fullmatch(line))}
+
+
+def _check_written(path: Path, option: str, recorded: dict[str, str]) -> None:
+    """Refuse a file the demo is about to overwrite unless it is absent, empty or as written."""
+    try:
+        if not _present(path):
+            return
+        if path.is_symlink():  # the demo writes no links: somebody pointed it elsewhere
+            raise _taken(option)
+        if not path.is_file():  # a folder where the file goes
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        _writable(path.parent, option)
+        if path.stat().st_size == 0:
+            return
+        if path.name not in recorded or _sha256(path) != recorded[path.name]:
+            raise _taken(option)
+    except OSError as err:
+        raise _unusable(err, option) from None
+
+
+def check_demo_files(files: Sequence[tuple[Path, str]]) -> None:
+    """Refuse, before anything is written, files the demo would overwrite but did not write.
+
+    A file may be overwritten when it is absent, empty, or has exactly the content whose SHA-256
+    the demo recorded in the :data:`MANIFEST` beside it when it wrote it. Each item comes with
+    the command-line option that chose its folder (``--out-dir``), for the error.
+
+    Args:
+        files: The files the demo is about to write.
+
+    Raises:
+        InvalidInputError: ``demo.file_taken`` if one (or the manifest beside it) holds what
+            the demo did not write; ``demo.file`` if one is a folder or cannot be read.
+    """
+    manifests: dict[Path, dict[str, str]] = {}
+    for path, option in files:
+        folder = path.parent
+        if folder not in manifests:
+            manifests[folder] = _recorded(folder, option)
+        _check_written(path, option, manifests[folder])
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then put it in ``path``'s place."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.partial")
+    try:
+        with partial.open("xb") as stream:
+            stream.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def write_demo_file(path: Path, write: Callable[[Path], T], *, option: str) -> T:
+    """Check ``path`` (see :func:`check_demo_files`), write it, and record it in the manifest.
+
+    Args:
+        path: The file.
+        write: Writes the file at the path it is given and returns what the caller wants back.
+        option: The command-line option that chose the folder, for the error.
+
+    Returns:
+        What ``write`` returned.
+
+    Raises:
+        InvalidInputError: ``demo.file_taken`` or ``demo.file`` as :func:`check_demo_files`;
+            ``demo.file`` if it cannot be written.
+    """
+    check_demo_files([(path, option)])
+    try:
+        result = write(path)
+        digest = _sha256(path)
+        recorded = _recorded(path.parent, option)
+        recorded[path.name] = digest
+        lines = [MANIFEST_HEAD, *(f"{recorded[n]}  {n}" for n in sorted(recorded))]
+        _replace(path.parent / MANIFEST, ("\n".join(lines) + "\n").encode("utf-8"))
+    except OSError as err:
+        raise _unusable(err, option) from None
+    return result
+
+
+def write_demo_text(path: Path, text: str, *, option: str) -> None:
+    """Write ``text`` (UTF-8) as a demo file: see :func:`write_demo_file`."""
+    write_demo_file(path, lambda p: _replace(p, text.encode("utf-8")), option=option)
+
+
 def clear_demo_files(
-    databases: Sequence[tuple[Path, str]], folders: Sequence[tuple[Path, str]] = ()
+    databases: Sequence[tuple[Path, str]],
+    folders: Sequence[tuple[Path, str]] = (),
+    files: Sequence[tuple[Path, str]] = (),
 ) -> None:
     """Remove databases (with their WAL files) and folders that an earlier demo run wrote.
 
     Each item comes with the command-line option that chose it (``--db``, ``--out-dir``), for
-    the error. Every item is checked before any is removed.
+    the error. Every item is checked before any is removed, and so are ``files``, the other
+    files the demo will write (see :func:`check_demo_files`); those are left in place, to be
+    overwritten.
 
     Args:
         databases: SQLite database files.
         folders: Transfer package folders.
+        files: Files the demo will overwrite (the CSV export, the reports).
 
     Raises:
         InvalidInputError: ``demo.file_taken`` if one holds what the demo did not write (nothing
@@ -145,6 +308,7 @@ def clear_demo_files(
         _check_database(path, option)
     for folder, option in folders:
         _check_folder(folder, option)
+    check_demo_files(files)
     for path, option in databases:
         for suffix in _SUFFIXES:
             try:

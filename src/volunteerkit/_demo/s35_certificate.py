@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from volunteerkit._demo._context import DemoContext
+from volunteerkit._demo._files import write_demo_file
 from volunteerkit.hours import CalendarYear, EntryId
 from volunteerkit.hours.bulk import Progress, export_entries, import_entries, render_progress
 from volunteerkit.hours.certificates import (
@@ -103,7 +104,8 @@ def run(ctx: DemoContext) -> None:
     out = Path(str(ctx.data.get("out_dir", "."))) / "demo-hours.csv"
     stored = ctx.store.ledger.get_entries([EntryId.parse(str(i)) for i in ids])
     entries = [stored[EntryId.parse(str(i))] for i in ids if EntryId.parse(str(i)) in stored]
-    written = export_entries(entries, out)
+    # overwrites only a demo-hours.csv that an earlier run wrote (see _demo._files)
+    written = write_demo_file(out, lambda path: export_entries(entries, path), option="--out-dir")
     ctx.data["export_csv"] = str(out)
     ctx.show(f"entries exported to {out.name}", written)
     seen: list[str] = []

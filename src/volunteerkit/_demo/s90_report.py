@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from volunteerkit._demo._context import DemoContext
+from volunteerkit._demo._files import write_demo_text
 from volunteerkit.stats import HoursBy, Statistics, VolunteersBy
 from volunteerkit.stats.commands import year_to_date
 from volunteerkit.stats.report import render_report
@@ -49,7 +50,7 @@ def run(ctx: DemoContext) -> None:
         hidden = sum(r.suppressed for f in figures for r in f.rows)
         shown = sum(not r.suppressed for f in figures for r in f.rows)
         ctx.show(f"{label}: rows shown, rows suppressed", [shown, hidden])
-        name = "volunteerkit-report.html" if k == 5 else "volunteerkit-report-demo-k1.html"
+        name = f"demo-report-k{k}.html"  # not volunteerkit report's default name
         page = render_report(
             figures,
             title="Volunteer service statistics" + ("" if k == 5 else " (demo only)"),
@@ -61,7 +62,7 @@ def run(ctx: DemoContext) -> None:
             "publish statistics of real people with k = 1.",
         )
         path = out_dir / name
-        path.write_text(page, encoding="utf-8")
+        write_demo_text(path, page, option="--out-dir")  # only over a report the demo wrote
         ctx.show(f"{label}: report written", str(path))
     ctx.say(
         "With the demo's handful of volunteers every group is smaller than 5, so at k=5 the "
