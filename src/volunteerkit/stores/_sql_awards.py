@@ -11,6 +11,7 @@ index ``(volunteer_id, local_date, valid_from, valid_to, raw, credited, weighted
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -63,7 +64,12 @@ _INSERT = (
     f"INSERT INTO vk_award_records ({', '.join(_RECORD_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)})"
 )
+_INSERT_NEW = f"{_INSERT} ON CONFLICT (id) DO NOTHING"
 _CHUNK = 500
+
+
+class _Taken(Exception):
+    """A grant's record id or award was written by another connection meanwhile."""
 
 
 def _key(day: date | None) -> int | None:
@@ -158,19 +164,40 @@ class SQLAwardRepository:
 
     def grant(self, grants: Sequence[Grant]) -> int:
         """Record grants (see :meth:`volunteerkit.awards.store.AwardRepository.grant`)."""
+        batch = list(grants)
         written = 0
-        with self._db.atomic():
-            for grant in grants:
-                if self._replayed(grant) or self._is_held(grant.award):
-                    continue
-                self._db.execute(_INSERT, self._row(grant))
-                self._db.execute(
-                    "INSERT INTO vk_award_held (rule_set_id, subject_id, level_id, award_key, "
-                    "record_id) VALUES (?, ?, ?, ?, ?)",
-                    (*grant.award, grant.id),
-                )
-                written += 1
+        # each grant is written in a savepoint of its own; one alone needs no outer one
+        with self._db.atomic() if len(batch) > 1 else nullcontext():
+            for grant in batch:
+                written += self._grant_one(grant)
         return written
+
+    def _grant_one(self, grant: Grant) -> int:
+        """Record one grant in a transaction (or savepoint) of its own; return 1 if written.
+
+        Another connection may write the same record id or the same award between the checks
+        and the inserts (on PostgreSQL; SQLite serializes writers). The inserts then do nothing
+        (``ON CONFLICT DO NOTHING``, which waits for that writer and never aborts the caller's
+        transaction), the grant's own rows are undone, and the stored rows decide as they would
+        have: a replay or an award already held is skipped, a different record under the id is
+        ``awards.conflict``.
+        """
+        if self._replayed(grant) or self._is_held(grant.award):
+            return 0
+        try:
+            with self._db.atomic():
+                if not self._db.execute(_INSERT_NEW, self._row(grant)):
+                    raise _Taken
+                if not self._db.execute(
+                    "INSERT INTO vk_award_held (rule_set_id, subject_id, level_id, award_key, "
+                    "record_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (*grant.award, grant.id),
+                ):
+                    raise _Taken
+        except _Taken:
+            self._replayed(grant)  # raises awards.conflict if a different record has the id
+            return 0
+        return 1
 
     def revoke(self, revocations: Sequence[Revocation]) -> int:
         """Record revocations (see :meth:`volunteerkit.awards.store.AwardRepository.revoke`)."""

@@ -176,11 +176,11 @@ class SQLTransferRepository:
         """Store a new transfer (see :meth:`~volunteerkit.transfer.store.TransferRepository.add`)."""
         db = self._db
         with db.atomic():
-            if db.fetchone("SELECT 1 FROM vk_transfer_transfers WHERE id = ?", (transfer.id,)):
-                raise transfer_error(ConflictError, "transfer.exists", "$.id")
-            db.execute(
+            # ON CONFLICT DO NOTHING: an id stored (or being stored by another connection, which
+            # this waits for) writes nothing and never aborts the caller's transaction.
+            added = db.execute(
                 f"INSERT INTO vk_transfer_transfers ({', '.join(_TRANSFER_COLUMNS)}) "
-                f"VALUES ({_marks(len(_TRANSFER_COLUMNS))})",
+                f"VALUES ({_marks(len(_TRANSFER_COLUMNS))}) ON CONFLICT (id) DO NOTHING",
                 (
                     transfer.id,
                     transfer.role.value,
@@ -191,6 +191,8 @@ class SQLTransferRepository:
                     db.to_db_time(transfer.created_at),
                 ),
             )
+            if not added:
+                raise transfer_error(ConflictError, "transfer.exists", "$.id")
             db.executemany(
                 f"INSERT INTO vk_transfer_steps ({', '.join(_STEP_COLUMNS)}) "
                 f"VALUES ({_marks(len(_STEP_COLUMNS))})",
