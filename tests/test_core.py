@@ -373,3 +373,29 @@ def test_a_zone_and_its_tz_database_link_are_the_same_zone(empty_tzpath: bool) -
         assert not same_zone(unnamed, z("Asia/Yangon"))
     finally:
         zoneinfo.reset_tzpath(to=saved)
+
+
+@pytest.mark.parametrize("bad", ["39.9", True, None, [39.9]])
+def test_a_float_field_takes_only_a_number(bad: object) -> None:
+    """A float (a coordinate) is a JSON number: text or a boolean is serialization.float.
+
+    cattrs would call ``float()`` on it, so ``"39.9"`` and ``true`` (as 1.0) passed. An integer
+    is a number: 39 reads as 39.0.
+    """
+    from volunteerkit.matching import GeoPoint
+
+    with pytest.raises(SerializationError) as info:
+        structure({"latitude": bad, "longitude": 116.4}, GeoPoint)
+    assert (info.value.code, info.value.path) == ("serialization.float", "$.latitude")
+    assert structure({"latitude": 39, "longitude": 116.4}, GeoPoint).latitude == 39.0
+
+
+@pytest.mark.parametrize("bad", [None, 7, {"a": 1}])
+def test_from_json_refuses_what_is_not_json_text(bad: object) -> None:
+    """``from_json`` of something that is not text is serialization.json, not a bare TypeError."""
+    from volunteerkit import from_json
+    from volunteerkit.matching import GeoPoint
+
+    with pytest.raises(SerializationError) as info:
+        from_json(bad, GeoPoint)  # type: ignore[arg-type]
+    assert info.value.code == "serialization.json"

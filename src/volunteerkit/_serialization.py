@@ -9,6 +9,8 @@ Rules it enforces:
   refused where a Decimal is expected (so are exponents beyond ±1000, such as ``"1e99999999"``);
 * time zones (:class:`zoneinfo.ZoneInfo`) are written as their IANA name;
 * enums are written as their value;
+* integers, floats, strings and booleans are taken only as themselves: ``"12"`` is not an integer,
+  ``"39.9"`` or ``true`` is not a float;
 * unknown keys are refused, so a typo in a rule file is an error and not a silent default;
 * a list field takes a list: a string (or a mapping) is refused, never split into its characters
   (or keys).
@@ -157,6 +159,13 @@ def _structure_int(value: Any, _type: type) -> int:
     return value
 
 
+def _structure_float(value: Any, _type: type) -> float:
+    # cattrs would call float() on anything: "39.9" and true (1.0) would pass as coordinates
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SerializationError("expected a number", "应为数字", code="serialization.float")
+    return float(value)
+
+
 def _structure_str(value: Any, _type: type) -> str:
     if not isinstance(value, str):
         raise SerializationError("expected a string", "应为字符串", code="serialization.str")
@@ -189,6 +198,7 @@ converter.register_structure_hook(Decimal, _structure_decimal)
 converter.register_unstructure_hook(ZoneInfo, lambda z: z.key)
 converter.register_structure_hook(ZoneInfo, _structure_zone)
 converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(float, _structure_float)
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(bool, _structure_bool)
 # Enums by value. StrEnum and IntEnum are registered by name too: single dispatch would otherwise
@@ -344,6 +354,10 @@ def loads(text: str | bytes) -> Any:
     def _no_constants(name: str) -> Any:
         raise ValueError(name)
 
+    if not isinstance(text, str | bytes | bytearray):  # json.loads: a bare TypeError
+        raise SerializationError(
+            "expected JSON text", "应为 JSON 文本", code="serialization.json"
+        )
     try:
         return json.loads(text, parse_constant=_no_constants)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # deep nesting: RecursionError
