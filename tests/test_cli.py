@@ -391,3 +391,42 @@ def test_demo_db_naming_a_file_the_demo_writes_is_refused(tmp_path: Path) -> Non
     error = json.loads(text)["error"]
     assert code == 2 and (error["code"], error["path"]) == ("demo.file", "$.db")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_store_url_refuses_a_store_holding_what_the_demo_did_not_write(
+    tmp_path: Path,
+) -> None:
+    """--store sqlite:///… follows the rules of --db: somebody's store is refused, untouched.
+
+    Before, --store wrote the demo's volunteers, hours and 30 audit entries into a store whose
+    audit log held an ``admin`` entry. Now: demo.file_taken at $.store (exit 2), the file's bytes
+    unchanged and nothing written in --out-dir; a migrated store without records and a text file
+    are refused the same; a new file is created, marked as the demo's, and accepted again.
+    """
+    from volunteerkit.audit import record
+    from volunteerkit.stores import SQLiteStore
+
+    prod = tmp_path / "prod.sqlite"
+    store = SQLiteStore(prod)
+    clock = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
+    store.audit.append(record(clock, actor="admin", action="x.y", subject_type="t", subject_id="1"))
+    store.close()
+    migrated = tmp_path / "migrated.sqlite"
+    SQLiteStore(migrated).close()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database", encoding="utf-8")
+    out = tmp_path / "out"
+    for path in (prod, migrated, notes):
+        before = path.read_bytes()
+        argv = ["--json", "demo", "--store", f"sqlite:///{path}", "--out-dir", str(out)]
+        code, text = run(*argv)
+        assert code == 2 and _refused(text, "$.store")
+        assert json.loads(text)["error"]["message"] == (
+            "the demo will not write into a store that holds what it did not write: choose "
+            "another --store"
+        )
+        assert path.read_bytes() == before and not out.exists()
+    new = tmp_path / "new%20store.sqlite"  # decoded as open_store decodes it
+    argv = ["demo", "--store", f"sqlite:///{new}", "--out-dir", str(out)]
+    assert run(*argv)[0] == 0 and (tmp_path / "new store.sqlite").is_file()
+    assert run(*argv)[0] == 0  # only the demo's records: accepted again

@@ -122,13 +122,17 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._demo._files import (
         MANIFEST,
         WRITTEN_FILES,
+        check_demo_store,
         clear_demo_files,
         mark_demo_database,
     )
     from volunteerkit.stores import SQLiteStore, open_store
 
     db: Path | None = None
+    created: Path | None = None  # the SQLite file of --store, if the demo creates it
     if args.store:
+        # a store the demo runs on, not one it replaces: it must hold nothing but the demo's own
+        created = check_demo_store(args.store)
         out_dir = Path(args.out_dir or ".")
     else:
         db = Path(args.db)  # opened as named: the file checked is the file written
@@ -139,12 +143,14 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         raise _file_error(err, "written", "写入", code="demo.file", path="$.out_dir") from None
     hami, package = out_dir / "demo-hami.sqlite", out_dir / "demo-transfer"
     written = [out_dir / name for name in (*WRITTEN_FILES, MANIFEST)]
-    if db is not None and db.resolve() in {p.resolve() for p in (hami, package, *written)}:
+    own = db or created
+    if own is not None and own.resolve() in {p.resolve() for p in (hami, package, *written)}:
+        option = "--db" if db is not None else "--store"
         raise InvalidInputError(
-            "--db names a file the demo writes in --out-dir: choose another --db",
-            "--db 指向演示在 --out-dir 中写入的文件:请另选 --db",
+            f"{option} names a file the demo writes in --out-dir: choose another {option}",
+            f"{option} 指向演示在 --out-dir 中写入的文件:请另选 {option}",
             code="demo.file",
-            path="$.db",
+            path=f"$.{option[2:]}",
         )
     # only what an earlier demo wrote (see _demo._files), all checked before any is removed or
     # written; --keep keeps the database, not the transfer step's files
@@ -156,6 +162,8 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     )
     if db is not None:  # a database the demo creates is marked as its own
         mark_demo_database(db, option="--db")
+    elif created is not None:
+        mark_demo_database(created, option="--store")
     store = open_store(args.store) if db is None else SQLiteStore(db)
     try:
         if not args.json:

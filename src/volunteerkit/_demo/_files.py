@@ -20,6 +20,12 @@ demo wrote it:
   matches (or that the manifest does not list) is somebody else's. The manifest itself is
   replaced only when absent, empty, or starting with that line.
 
+With ``--store URL`` the demo runs on that store instead of replacing anything, so the store
+must hold nothing but what the demo wrote (:func:`check_demo_store`): a SQLite file by the rules
+of a database above; a PostgreSQL schema (the first of the URL's search path) with no tables, or
+with nothing but volunteerkit's tables and an audit log whose actors are all the demo's, as for a
+database of an earlier version; ``memory:`` is new and empty.
+
 Everything is checked before anything is removed or written; anything else is refused with
 ``demo.file_taken``.
 """
@@ -36,7 +42,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from volunteerkit.errors import InvalidInputError
+from volunteerkit.errors import InvalidInputError, UnavailableError
+from volunteerkit.stores._open import store_target
 
 __all__ = [
     "DEMO_MARK",
@@ -45,6 +52,7 @@ __all__ = [
     "MANIFEST_HEAD",
     "WRITTEN_FILES",
     "check_demo_files",
+    "check_demo_store",
     "clear_demo_files",
     "mark_demo_database",
     "write_demo_file",
@@ -85,6 +93,14 @@ def _path(option: str) -> str:
 
 
 def _taken(option: str) -> InvalidInputError:
+    if option == "--store":  # a store the demo would write into, not replace
+        return InvalidInputError(
+            "the demo will not write into a store that holds what it did not write: choose "
+            "another --store",
+            "演示不会写入含有不是它写入的内容的存储:请另选 --store",
+            code="demo.file_taken",
+            path="$.store",
+        )
     return InvalidInputError(
         f"the demo will not replace what it did not write: choose another {option}",
         f"演示不会替换不是它写入的内容:请另选 {option}",
@@ -117,6 +133,11 @@ def _written_by_demo(path: Path) -> bool:
         return False
     finally:
         conn.close()
+    return _demo_actors(actors)
+
+
+def _demo_actors(actors: set[str]) -> bool:
+    """Whether audit records by ``actors`` alone are the demo's (see :data:`EARLIER_DEMO_ACTORS`)."""
     return actors <= EARLIER_DEMO_ACTORS and bool(actors & {"demo", "hami-demo"})
 
 
@@ -139,6 +160,97 @@ def _check_database(path: Path, option: str) -> None:
         raise _unusable(err, option) from None
     if taken:
         raise _taken(option)
+
+
+_PG_TABLES = """
+SELECT c.relname FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+"""
+
+
+def _postgres_is_demo(dsn: str) -> bool:
+    """Whether the schema a PostgreSQL URL opens is empty or holds only the demo's records.
+
+    Read with a connection of its own, in a transaction that is rolled back: nothing is written.
+    """
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise UnavailableError(
+            "PostgreSQL support needs the 'postgres' extra: pip install 'volunteerkit[postgres]'",
+            "PostgreSQL 支持需要安装 'postgres' 附加依赖",
+            code="store.driver_missing",
+        ) from exc
+    try:
+        psycopg.conninfo.conninfo_to_dict(dsn)
+        parsed = True
+    except psycopg.Error:
+        parsed = False
+    if not parsed:  # raised outside the handler: libpq's message quotes the password
+        raise InvalidInputError(
+            "not a valid PostgreSQL connection string or URL",
+            "不是有效的 PostgreSQL 连接字符串或 URL",
+            code="store.dsn",
+            path="$.store",
+        )
+    try:
+        with psycopg.connect(dsn, connect_timeout=10) as conn:
+            try:
+                tables = {str(r[0]) for r in conn.execute(_PG_TABLES)}
+                if not tables:
+                    return True  # nothing there: the demo creates its tables
+                if "vk_audit_log" not in tables or any(not t.startswith("vk_") for t in tables):
+                    return False
+                actors = {str(r[0]) for r in conn.execute("SELECT DISTINCT actor FROM vk_audit_log")}
+                return _demo_actors(actors)
+            finally:
+                conn.rollback()
+    except psycopg.OperationalError as exc:  # no server, no such database, refused login
+        raise UnavailableError(code="store.unavailable") from exc
+    except psycopg.Error:  # a table it may not read: not the demo's to write to
+        return False
+
+
+def check_demo_store(url: str) -> Path | None:
+    """Refuse, before anything is written, a store URL (``--store``) naming somebody's data.
+
+    A SQLite file follows the rules of ``--db`` (absent, empty, marked, or an earlier version's
+    database: see the module notes); a PostgreSQL schema must have no tables, or nothing but
+    volunteerkit's tables with an audit log whose actors are all the demo's; ``memory:`` and
+    ``sqlite:///:memory:`` are new and empty.
+
+    Args:
+        url: The store URL.
+
+    Returns:
+        The SQLite file the URL opens when it does not exist yet (the caller marks it as the
+        demo's with :func:`mark_demo_database` once everything is checked), else ``None``.
+
+    Raises:
+        InvalidInputError: ``demo.file_taken`` at ``$.store`` if the store holds what the demo
+            did not write; ``demo.file`` if the SQLite file cannot be read (a folder); ``store.url``
+            or ``store.dsn`` for a URL that names no store.
+        UnavailableError: ``store.unavailable`` if the PostgreSQL server cannot be reached.
+    """
+    kind, target = store_target(url)
+    if kind == "postgresql":
+        if not _postgres_is_demo(target):
+            raise _taken("--store")
+        return None
+    if kind == "memory" or target == ":memory:" or "\x00" in target:  # NUL: refused on opening
+        return None
+    path = Path(target)
+    try:
+        if path.exists() and not path.is_file():  # a folder where the database goes
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        absent = not path.exists()
+        taken = not absent and path.stat().st_size > 0 and not _written_by_demo(path)
+    except OSError as err:
+        raise _unusable(err, "--store") from None
+    if taken:
+        raise _taken("--store")
+    return path if absent else None
 
 
 def _check_folder(folder: Path, option: str) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.stores._sql_store import SQLStoreBase
 from volunteerkit.stores.memory import MemoryStore
 
-__all__ = ["open_store"]
+__all__ = ["open_store", "store_target"]
 
 
 def open_store(url: str) -> MemoryStore | SQLStoreBase:
@@ -36,6 +37,32 @@ def open_store(url: str) -> MemoryStore | SQLStoreBase:
         InvalidInputError: If the URL's scheme is not one of the above.
         UnavailableError: If the database cannot be opened.
     """
+    kind, target = store_target(url)
+    if kind == "postgresql":
+        from volunteerkit.stores.postgres import PostgresStore
+
+        return PostgresStore(target)
+    if kind == "sqlite":
+        from volunteerkit.stores.sqlite import SQLiteStore
+
+        return SQLiteStore(target)
+    return MemoryStore()
+
+
+def store_target(url: str) -> tuple[Literal["memory", "sqlite", "postgresql"], str]:
+    """Say which backend a store URL names and what it opens, without opening anything.
+
+    Args:
+        url: The store URL (see :func:`open_store`).
+
+    Returns:
+        ``("memory", "")``, ``("sqlite", path)`` with the path decoded as :func:`open_store`
+        opens it (``:memory:`` included), or ``("postgresql", dsn)`` with the connection URL as
+        it is passed to libpq.
+
+    Raises:
+        InvalidInputError: ``store.url`` if the URL is not one :func:`open_store` accepts.
+    """
     if not isinstance(url, str):
         raise InvalidInputError(
             "store URL must be a string", "存储 URL 必须是字符串", code="store.url", path="$.url"
@@ -46,20 +73,16 @@ def open_store(url: str) -> MemoryStore | SQLStoreBase:
         raise _unsupported() from None
     scheme = parts.scheme.lower()
     if scheme in ("postgresql", "postgres"):
-        from volunteerkit.stores.postgres import PostgresStore
-
         # libpq recognises a URL by its lower-case scheme only
         if url[: len(scheme)].lower() == scheme:
             url = scheme + url[len(scheme) :]
-        return PostgresStore(url)
+        return "postgresql", url
     if parts.netloc or "?" in url or "#" in url:  # even an empty query or fragment
         raise _unsupported()
     if scheme == "memory" and parts.path in ("", "/"):
-        return MemoryStore()
+        return "memory", ""
     if scheme == "sqlite" and parts.path.startswith("/") and len(parts.path) > 1:
-        from volunteerkit.stores.sqlite import SQLiteStore
-
-        return SQLiteStore(unquote(parts.path[1:]))
+        return "sqlite", unquote(parts.path[1:])
     raise _unsupported()
 
 

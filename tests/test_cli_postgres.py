@@ -1,0 +1,73 @@
+"""The volunteerkit command on PostgreSQL stores: what demo --store and the read-only commands open."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from volunteerkit.cli import main
+
+pytestmark = pytest.mark.postgres
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def schema_url(postgres_dsn: str) -> Iterator[tuple[str, str]]:
+    """A new schema's name and a store URL whose search path is that schema (dropped after)."""
+    import psycopg
+
+    if "://" not in postgres_dsn:
+        pytest.skip("the command takes a postgresql:// URL; the test server's DSN is not one")
+    schema = f"vk_cli_{uuid.uuid4().hex[:12]}"
+    joiner = "&" if "?" in postgres_dsn else "?"
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema, f"{postgres_dsn}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _tables(postgres_dsn: str, schema: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(postgres_dsn) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", (schema,)
+        )
+        return [str(r[0]) for r in rows]
+
+
+def test_demo_store_refuses_a_schema_holding_what_the_demo_did_not_write(
+    postgres_dsn: str, schema_url: tuple[str, str], tmp_path: Path
+) -> None:
+    """demo --store postgresql://… on another application's tables: demo.file_taken, no table made.
+
+    Before, the demo created its 20 tables beside the application's ``customers`` and wrote its
+    records. An empty schema is the demo's to fill, and so is one it filled before.
+    """
+    import psycopg
+
+    schema, url = schema_url
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE TABLE "{schema}".customers (id int PRIMARY KEY, name text)')
+    code, text = run("--json", "demo", "--store", url, "--out-dir", str(tmp_path))
+    error = json.loads(text)["error"]
+    assert code == 2 and (error["code"], error["path"]) == ("demo.file_taken", "$.store")
+    assert _tables(postgres_dsn, schema) == ["customers"]
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP TABLE "{schema}".customers')
+    assert run("demo", "--store", url, "--out-dir", str(tmp_path))[0] == 0
+    assert "vk_audit_log" in _tables(postgres_dsn, schema)
+    assert run("demo", "--store", url, "--out-dir", str(tmp_path))[0] == 0
