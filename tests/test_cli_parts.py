@@ -234,6 +234,7 @@ def test_stats_and_report_errors_go_to_stderr_as_text_without_json(
 ) -> None:
     """Without --json a stats or report error is text on stderr, not JSON amid tables or CSV."""
     url = f"sqlite:///{tmp_path / 'vk.db'}"
+    assert run("migrate", url)[0] == 0  # stats and report open only an existing store
     assert run("stats", url, "--csv", "--k", "0", "--as-of", NOW) == (2, "")
     assert capsys.readouterr().err.startswith("error: [stats.k] ")
     assert run("report", url, str(tmp_path), "--as-of", NOW) == (2, "")

@@ -71,3 +71,37 @@ def test_demo_store_refuses_a_schema_holding_what_the_demo_did_not_write(
     assert run("demo", "--store", url, "--out-dir", str(tmp_path))[0] == 0
     assert "vk_audit_log" in _tables(postgres_dsn, schema)
     assert run("demo", "--store", url, "--out-dir", str(tmp_path))[0] == 0
+
+
+def test_read_only_commands_refuse_a_schema_without_volunteerkit_migrations(
+    postgres_dsn: str, schema_url: tuple[str, str], tmp_path: Path
+) -> None:
+    """audit, stats, report on a schema of another application: store.not_ours, no table added.
+
+    Before, ``audit`` created volunteerkit's tables beside the application's, and ``stats`` on a
+    schema with a table of its own named ``vk_volunteers`` failed half-migrated. After
+    ``migrate`` the same commands open the store (exit 0).
+    """
+    import psycopg
+
+    schema, url = schema_url
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE TABLE "{schema}".customers (id int PRIMARY KEY, name text)')
+        conn.execute(f'CREATE TABLE "{schema}".vk_volunteers (id int PRIMARY KEY, name text)')
+    as_of = "2026-12-31T00:00:00+08:00"
+    commands = [
+        ["audit", url],
+        ["stats", url, "--as-of", as_of],
+        ["report", url, str(tmp_path / "out.html"), "--as-of", as_of],
+    ]
+    for argv in commands:
+        code, text = run("--json", *argv)
+        data = json.loads(text)
+        error = data.get("error", data)
+        assert (code, error["code"], error["path"]) == (2, "store.not_ours", "$.url"), argv
+        assert _tables(postgres_dsn, schema) == ["customers", "vk_volunteers"]
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP TABLE "{schema}".customers, "{schema}".vk_volunteers')
+    assert run("migrate", url)[0] == 0
+    for argv in commands:
+        assert run(*argv)[0] == 0, argv

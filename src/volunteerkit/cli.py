@@ -12,6 +12,13 @@ Commands:
 * ``volunteerkit stats`` and ``volunteerkit report``: figures as tables, JSON or CSV, and an HTML
   report with inline SVG charts.
 
+Commands that only read (``audit``, ``stats``, ``report``, ``hours export``, ``awards evaluate``)
+open only an existing volunteerkit store (``open_store(url, create=False)``): a SQLite file that
+does not exist is ``store.missing``, a database or PostgreSQL schema without volunteerkit's
+``vk_schema_migrations`` table is ``store.not_ours`` (exit status 2), and nothing is created or
+changed. ``migrate``, ``demo``, ``hours import`` and the ``transfer`` commands that write create
+the store they are given, as before.
+
 ``--json`` (before the command) prints JSON instead of text; the ``transfer`` commands always print
 JSON, and a refusal there is a report with ``"ok": false`` and exit status 1. Other errors print
 their code and message in English and Chinese and exit with status 2; nothing prints a traceback
@@ -197,7 +204,7 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit.stores import open_store
 
-    store = open_store(args.url)
+    store = open_store(args.url, create=False)  # only reads: creates or migrates no database
     try:
         entries = store.audit.query(
             subject_type=args.subject_type,
@@ -322,7 +329,8 @@ def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit.hours.bulk import export_entries, import_entries, render_progress
     from volunteerkit.stores import open_store
 
-    store = open_store(args.url)
+    # export only reads: it opens an existing store, creating nothing; import may create one
+    store = open_store(args.url, create=args.hours_command == "import")
     try:
         if args.hours_command == "export":
             try:
@@ -389,7 +397,10 @@ def _cmd_awards(args: argparse.Namespace, out: TextIO) -> int:
                 out.write(f"{problem['path']} [{problem['code']}] {problem['message']}\n")
                 out.write(f"    {problem['message_zh']}\n")
         return status
+    from volunteerkit.stores._open import require_existing_store
+
     as_of = args.as_of or SystemClock().now()  # the edge of an application may read the clock
+    require_existing_store(args.url)  # evaluating only reads: no database is created or migrated
     for result in evaluate_command(args.rules, args.url, as_of=as_of, volunteer_ids=args.volunteer):
         if args.json:
             _print_json(out, result)
@@ -518,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_cmd_migrate)
 
     audit = commands.add_parser("audit", help="print audit entries")
-    audit.add_argument("url", help="store URL")
+    audit.add_argument("url", help="URL of an existing store")
     audit.add_argument("--subject-type")
     audit.add_argument("--subject-id")
     audit.add_argument("--actor")
@@ -550,7 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--now", type=_aware, help="the instant to record at, ISO 8601 with offset (default: now)"
     )
     exp = hours_commands.add_parser("export", help="export entries as CSV or JSON Lines")
-    exp.add_argument("url", help="store URL")
+    exp.add_argument("url", help="URL of an existing store")
     exp.add_argument("file", help="the file to write")
     exp.add_argument("--format", choices=["csv", "jsonl"], default="csv")
     exp.add_argument("--volunteer", action="append", help="only this volunteer (repeatable)")
@@ -577,7 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("rules", help="a rule file or a built-in rule set id")
     evaluate = awards_commands.add_parser("evaluate", help="evaluate a store's volunteers")
     evaluate.add_argument("rules", help="a rule file or a built-in rule set id")
-    evaluate.add_argument("url", help="store URL")
+    evaluate.add_argument("url", help="URL of an existing store")
     evaluate.add_argument("--as-of", type=_aware, help="ISO 8601 with offset (default: now)")
     evaluate.add_argument("--volunteer", action="append", help="only this volunteer (repeatable)")
     awards.set_defaults(handler=_cmd_awards)
@@ -614,7 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="print the statistics of a store")
     report = commands.add_parser("report", help="write a self-contained HTML report")
     for sub in (stats, report):
-        sub.add_argument("url", help="store URL")
+        sub.add_argument("url", help="URL of an existing store")
         sub.add_argument("--as-of", type=_aware, help="ISO 8601 with offset (default: now)")
         sub.add_argument("--k", type=int, default=5, help="suppress groups smaller than this")
         sub.add_argument("--organization", help="only this organization and its children")

@@ -197,7 +197,10 @@ def stats_command(
     """Compute every figure of a store (``volunteerkit stats STORE_URL``).
 
     Args:
-        store_url: The store (``sqlite:///path.db``, ``postgresql://…``, ``memory:``).
+        store_url: An existing store (``sqlite:///path.db``, ``postgresql://…``, ``memory:``):
+            it is opened with ``create=False`` (see :func:`volunteerkit.stores.open_store`), so
+            a missing SQLite file is ``store.missing`` and a database without volunteerkit's
+            tables ``store.not_ours``, and nothing is created or changed.
         as_of: The instant (aware).
         window: The window; default the year to date (:func:`year_to_date`).
         fmt: ``table``, ``json`` or ``csv``.
@@ -224,7 +227,7 @@ def stats_command(
             )
         require_aware(as_of, "$.as_of")
         window = window or year_to_date(as_of, zone)
-        store = open_store(store_url)
+        store = open_store(store_url, create=False)  # only reads: creates nothing
         try:
             figures = _compute(
                 store,
@@ -267,7 +270,7 @@ def report_command(
     Organization ids in the report are shown with the organizations' names.
 
     Args:
-        store_url: The store.
+        store_url: An existing store, opened as by :func:`stats_command` (``create=False``).
         out_path: The HTML file to write.
         as_of: The instant (aware).
         generated_at: Shown as the report's date (default ``as_of``).
@@ -291,7 +294,7 @@ def report_command(
     try:
         require_aware(as_of, "$.as_of")
         window = window or year_to_date(as_of, zone)
-        store = open_store(store_url)
+        store = open_store(store_url, create=False)  # only reads: creates nothing
         try:
             figures = _compute(
                 store,

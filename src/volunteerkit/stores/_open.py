@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from volunteerkit.errors import InvalidInputError
+from volunteerkit.errors import InvalidInputError, UnavailableError
 from volunteerkit.stores._sql_store import SQLStoreBase
 from volunteerkit.stores.memory import MemoryStore
 
-__all__ = ["open_store", "store_target"]
+__all__ = ["open_store", "require_existing_store", "store_target"]
+
+_MIGRATIONS_TABLE = "vk_schema_migrations"
 
 
-def open_store(url: str) -> MemoryStore | SQLStoreBase:
+def open_store(url: str, *, create: bool = True) -> MemoryStore | SQLStoreBase:
     """Open a store from a URL.
 
     Accepted forms:
@@ -27,17 +31,42 @@ def open_store(url: str) -> MemoryStore | SQLStoreBase:
 
     The scheme is case-insensitive.
 
+    By default a store that does not exist yet is created (a new SQLite file, volunteerkit's
+    tables in an empty PostgreSQL schema), as a command that writes wants. With
+    ``create=False`` only an existing volunteerkit store opens, as a command that only reads
+    wants: :func:`require_existing_store` checks first, before anything is created or changed,
+    that the SQLite file exists and holds volunteerkit's ``vk_schema_migrations`` table (read with
+    a read-only connection, ``mode=ro``), or that the PostgreSQL schema (the first of the URL's
+    search path) holds it (read with a connection of its own). ``memory:`` and
+    ``sqlite:///:memory:`` have nothing to check: they open a new, empty store either way, and
+    nothing is written anywhere. Either way, a volunteerkit store of an earlier version is
+    brought up to date by its pending migrations.
+
     Args:
         url: The store URL.
+        create: Whether a store that does not exist yet may be created.
 
     Returns:
         The opened store.
 
     Raises:
-        InvalidInputError: If the URL's scheme is not one of the above.
+        InvalidInputError: ``store.url`` if the URL's scheme is not one of the above;
+            ``store.create`` if ``create`` is not a bool; with ``create=False``,
+            ``store.missing`` (no such SQLite file) or ``store.not_ours`` (a file or schema
+            without volunteerkit's migrations table: another application's database, a file
+            that is not a database), at ``$.url``.
         UnavailableError: If the database cannot be opened.
     """
+    if not isinstance(create, bool):
+        raise InvalidInputError(
+            "create must be True or False",
+            "create 必须是 True 或 False",
+            code="store.create",
+            path="$.create",
+        )
     kind, target = store_target(url)
+    if not create:
+        require_existing_store(url)
     if kind == "postgresql":
         from volunteerkit.stores.postgres import PostgresStore
 
@@ -47,6 +76,101 @@ def open_store(url: str) -> MemoryStore | SQLStoreBase:
 
         return SQLiteStore(target)
     return MemoryStore()
+
+
+def _missing() -> InvalidInputError:
+    return InvalidInputError(
+        "no store at this URL: the SQLite file does not exist (a command that only reads "
+        "creates none)",
+        "此 URL 处没有存储:SQLite 文件不存在(只读的命令不会创建)",
+        code="store.missing",
+        path="$.url",
+    )
+
+
+def _not_ours() -> InvalidInputError:
+    return InvalidInputError(
+        "not a volunteerkit store: the database has no vk_schema_migrations table (a command "
+        "that only reads adds none)",
+        "不是 volunteerkit 存储:数据库中没有 vk_schema_migrations 表(只读的命令不会添加)",
+        code="store.not_ours",
+        path="$.url",
+    )
+
+
+def _check_sqlite(target: str) -> None:
+    path = Path(target)
+    try:
+        if not path.exists():
+            raise _missing()
+        if not path.is_file():  # a folder
+            raise _not_ours()
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+    except OSError as exc:  # a name too long, a folder that cannot be read: as SQLiteStore says
+        raise UnavailableError(code="store.unavailable") from exc
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (_MIGRATIONS_TABLE,),
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:  # cannot be opened or read: locked, not permitted
+        raise UnavailableError(code="store.unavailable") from exc
+    except sqlite3.DatabaseError:  # not a database
+        raise _not_ours() from None
+    if row is None:
+        raise _not_ours()
+
+
+_PG_CHECK = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND c.relname = %s
+)
+"""
+
+
+def _check_postgres(dsn: str) -> None:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - PostgresStore says what to install
+        return
+    try:
+        psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.Error:
+        return  # PostgresStore refuses it (store.dsn) before it connects
+    try:
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
+            row = conn.execute(_PG_CHECK, (_MIGRATIONS_TABLE,)).fetchone()
+    except psycopg.Error as exc:  # no server, no such database, a refused login
+        raise UnavailableError(code="store.unavailable") from exc
+    if row is None or not row[0]:
+        raise _not_ours()
+
+
+def require_existing_store(url: str) -> None:
+    """Refuse a store URL that names no existing volunteerkit store, creating nothing.
+
+    See ``create=False`` of :func:`open_store`.
+
+    Args:
+        url: The store URL.
+
+    Raises:
+        InvalidInputError: ``store.url`` for a URL :func:`open_store` does not accept;
+            ``store.missing`` if the SQLite file does not exist; ``store.not_ours`` if the file
+            or the PostgreSQL schema has no ``vk_schema_migrations`` table (path ``$.url``).
+        UnavailableError: ``store.unavailable`` if the database cannot be reached or read.
+    """
+    kind, target = store_target(url)
+    if kind == "postgresql":
+        _check_postgres(target)
+    elif kind == "sqlite" and target != ":memory:" and "\x00" not in target:
+        _check_sqlite(target)  # a path with NUL: SQLiteStore refuses it (store.path)
 
 
 def store_target(url: str) -> tuple[Literal["memory", "sqlite", "postgresql"], str]:
