@@ -301,3 +301,38 @@ def test_a_value_the_driver_cannot_send_is_a_typed_error(postgres_dsn: str) -> N
     assert info.value.code == "store.invalid_value"
     assert store._db.fetchall("SELECT 1") == [(1,)]
     store.close()
+
+
+def test_text_with_nul_is_a_typed_error_however_it_is_sent(make_postgres_store) -> None:
+    """Text holding NUL reaching PostgreSQL is InvalidInputError store.invalid_text.
+
+    As a parameter psycopg refuses it before sending (``DataError`` "PostgreSQL text fields
+    cannot contain NUL (0x00) bytes"), and the transaction it was sent in stays usable; in an
+    ``IN`` list (one binary array) and in a binary ``COPY`` row the server refuses it
+    (``character_not_in_repertoire``). All were StoreError store.operational ("the database
+    refused the statement"); a surrogate already gave store.invalid_text. Other refused data
+    (text that is not a number) stays store.operational.
+    """
+    store = make_postgres_store()
+    db = store._db
+    db.execute("CREATE TABLE t (v text)")
+    refused = [
+        lambda: db.fetchall("SELECT ?", ["a\x00b"]),
+        lambda: db.execute("INSERT INTO t VALUES (?)", ["a\x00b"]),
+        lambda: db.executemany("INSERT INTO t VALUES (?)", [["a\x00b"]]),
+        lambda: db.fetchall("SELECT v FROM t WHERE v IN (?, ?)", ["x", "a\x00b"]),
+        lambda: db.copy_rows("t", ["v"], [["a\x00b"]]),
+    ]
+    for call in refused:
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert info.value.code == "store.invalid_text"
+    with store.transaction():
+        db.execute("INSERT INTO t VALUES (?)", ["kept"])
+        with pytest.raises(InvalidInputError):
+            db.execute("INSERT INTO t VALUES (?)", ["a\x00b"])
+        db.execute("INSERT INTO t VALUES (?)", ["also kept"])
+    assert db.fetchall("SELECT v FROM t ORDER BY v") == [("also kept",), ("kept",)]
+    with pytest.raises(StoreError) as other:
+        db.fetchall("SELECT ?::integer", ["ten"])
+    assert other.value.code == "store.operational"

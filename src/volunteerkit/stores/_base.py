@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from volunteerkit._text import unstorable
 from volunteerkit.audit import AuditLog
 from volunteerkit.errors import IntegrityError, InvalidInputError
 
@@ -34,6 +35,7 @@ __all__ = [
     "Store",
     "load_migrations",
     "out_of_range",
+    "unstorable_key",
     "unsupported_value",
 ]
 
@@ -61,6 +63,22 @@ def out_of_range(path: str = "$") -> InvalidInputError:
         code="store.out_of_range",
         path=path,
     )
+
+
+def unstorable_key(value: object) -> bool:
+    """Return whether ``value`` is text no store can hold (NUL, a lone surrogate).
+
+    Models refuse such text, so no stored record has it: a lookup by it finds nothing on every
+    backend. The SQL repositories answer "not found" without asking the database, which would
+    refuse the statement (``store.invalid_text``: PostgreSQL for NUL, both for a surrogate).
+
+    Args:
+        value: A key or filter a caller looks up by.
+
+    Returns:
+        ``True`` if ``value`` is a ``str`` that :func:`volunteerkit._text.unstorable` refuses.
+    """
+    return isinstance(value, str) and unstorable(value)
 
 
 def unsupported_value() -> InvalidInputError:

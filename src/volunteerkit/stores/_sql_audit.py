@@ -11,7 +11,7 @@ from volunteerkit._clock import require_aware
 from volunteerkit._serialization import dumps, loads
 from volunteerkit.audit import AuditEntry
 from volunteerkit.errors import ConflictError, NotFoundError
-from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._base import SQLDatabase, unstorable_key
 
 __all__ = ["SQLAuditLog"]
 
@@ -92,7 +92,13 @@ class SQLAuditLog:
 
     def get(self, entry_id: str) -> AuditEntry:
         """Return one entry (see :meth:`volunteerkit.audit.AuditLog.get`)."""
-        row = self._db.fetchone(f"SELECT {_COLUMNS} FROM vk_audit_log WHERE id = ?", (entry_id,))
+        # No entry holds text a store cannot keep (NUL, a lone surrogate): not found, as on the
+        # memory store, without sending it to a database that would refuse it (see _base).
+        row = (
+            None
+            if unstorable_key(entry_id)
+            else self._db.fetchone(f"SELECT {_COLUMNS} FROM vk_audit_log WHERE id = ?", (entry_id,))
+        )
         if row is None:
             raise NotFoundError("audit entry not found", "未找到审计记录", code="audit.not_found")
         return self._entry(row)
@@ -131,6 +137,8 @@ class SQLAuditLog:
         if limit is not None:
             tail = " LIMIT ?"
             params.append(max(0, int(limit)))
+        if any(unstorable_key(v) for v in (subject_type, subject_id, actor, action)):
+            return iter(())  # no entry holds such text (see get)
         sql = f"SELECT {_COLUMNS} FROM vk_audit_log{where} ORDER BY at, id{tail}"
         return (self._entry(row) for row in self._db.stream(sql, params))
 

@@ -32,7 +32,7 @@ from volunteerkit.awards.store import (
     counting_sql,
 )
 from volunteerkit.hours.models import EntryId
-from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._base import SQLDatabase, unstorable_key
 from volunteerkit.stores._memory_awards import award_conflict
 from volunteerkit.stores._sql_awards_crossings import credit_crossings
 from volunteerkit.stores._sql_awards_sums import credit_crossings_from_sums
@@ -221,12 +221,14 @@ class SQLAwardRepository:
         self, rule_set_id: str, subject_ids: Collection[str] | None = None
     ) -> dict[str, list[Grant]]:
         """Return held grants per subject (see the protocol)."""
+        if unstorable_key(rule_set_id):  # no award holds it: see _base.unstorable_key
+            return {}
         base = f"{_SELECT} JOIN vk_award_held h ON h.record_id = r.id WHERE h.rule_set_id = ?"
         rows: list[tuple[Any, ...]] = []
         if subject_ids is None:
             rows = self._db.fetchall(base, (rule_set_id,))
         else:
-            keys = sorted(set(subject_ids))
+            keys = sorted({s for s in subject_ids if not unstorable_key(s)})
             for i in range(0, len(keys), _CHUNK):
                 chunk = keys[i : i + _CHUNK]
                 rows += self._db.fetchall(
@@ -243,6 +245,8 @@ class SQLAwardRepository:
 
     def history(self, rule_set_id: str, subject_id: str) -> list[AwardRecord]:
         """Return a subject's records by ``(at, id)`` (see the protocol)."""
+        if unstorable_key(rule_set_id) or unstorable_key(subject_id):
+            return []
         rows = self._db.fetchall(
             f"{_SELECT} WHERE r.rule_set_id = ? AND r.subject_id = ?", (rule_set_id, subject_id)
         )
@@ -250,6 +254,8 @@ class SQLAwardRepository:
 
     def holders(self, rule_set_id: str) -> Iterator[str]:
         """Stream the subjects holding an award of a rule set (see the protocol)."""
+        if unstorable_key(rule_set_id):
+            return iter(())
         rows = self._db.stream(
             "SELECT DISTINCT subject_id FROM vk_award_held WHERE rule_set_id = ? ORDER BY subject_id",
             (rule_set_id,),
@@ -261,6 +267,8 @@ class SQLAwardRepository:
         """Return how many awards are held (see the protocol)."""
         if rule_set_id is None:
             row = self._db.fetchone("SELECT COUNT(*) FROM vk_award_held")
+        elif unstorable_key(rule_set_id):
+            return 0
         else:
             row = self._db.fetchone(
                 "SELECT COUNT(*) FROM vk_award_held WHERE rule_set_id = ?", (rule_set_id,)
@@ -291,7 +299,9 @@ class SQLAwardRepository:
         self, rule_set_id: str, subject_ids: Collection[str], *, as_of: datetime | None = None
     ) -> dict[str, frozenset[str]]:
         """Return recommended levels per subject (see the protocol)."""
-        keys = sorted(set(subject_ids))
+        keys = sorted({s for s in subject_ids if not unstorable_key(s)})
+        if unstorable_key(rule_set_id):
+            keys = []
         by_time = ""
         params: tuple[Any, ...] = ()
         if as_of is not None:

@@ -27,7 +27,7 @@ from volunteerkit.registry.models import (
     VolunteerRecord,
     VolunteerStatus,
 )
-from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._base import SQLDatabase, unstorable_key
 
 __all__ = [
     "SQLMembershipRepository",
@@ -180,6 +180,8 @@ class SQLVolunteerRepository:
 
     def get(self, volunteer_id: str) -> VolunteerRecord:
         """Return a record (see the protocol)."""
+        if unstorable_key(volunteer_id):  # no record holds it: see _base.unstorable_key
+            raise _volunteer_not_found()
         row = self._db.fetchone(f"{_V_SELECT} WHERE id = ?", (volunteer_id,))
         if row is None:
             raise _volunteer_not_found()
@@ -188,6 +190,7 @@ class SQLVolunteerRepository:
     def find_by_index(self, candidates: Sequence[str]) -> VolunteerRecord | None:
         """Return the record holding one of the blind indexes (see the protocol)."""
         found = None  # the first by id of the chunks' firsts (a 9-character 回乡证 has 101 a key)
+        candidates = [c for c in candidates if not unstorable_key(c)]
         for i in range(0, len(candidates), 500):  # builds before SQLite 3.32 allow 999 variables
             chunk = tuple(candidates[i : i + 500])
             marks = ", ".join("?" * len(chunk))
@@ -200,6 +203,8 @@ class SQLVolunteerRepository:
 
     def merged_into(self, volunteer_id: str) -> list[VolunteerRecord]:
         """Return the records merged into ``volunteer_id`` (see the protocol)."""
+        if unstorable_key(volunteer_id):
+            return []
         rows = self._db.fetchall(f"{_V_SELECT} WHERE merged_into = ? ORDER BY id", (volunteer_id,))
         return [self._record(row) for row in rows]
 
@@ -321,6 +326,8 @@ class SQLOrganizationRepository:
 
     def get(self, organization_id: str) -> Organization:
         """Return an organization (see the protocol)."""
+        if unstorable_key(organization_id):
+            raise _organization_not_found()
         row = self._db.fetchone(f"{_O_SELECT} WHERE id = ?", (organization_id,))
         if row is None:
             raise _organization_not_found()
@@ -328,11 +335,15 @@ class SQLOrganizationRepository:
 
     def find_by_uscc(self, uscc: str) -> Organization | None:
         """Return the organization with a USCC (see the protocol)."""
+        if unstorable_key(uscc):
+            return None
         row = self._db.fetchone(f"{_O_SELECT} WHERE uscc = ?", (uscc,))
         return None if row is None else self._organization(row)
 
     def children(self, parent_id: str) -> list[Organization]:
         """Return the organizations under ``parent_id`` (see the protocol)."""
+        if unstorable_key(parent_id):
+            return []
         rows = self._db.fetchall(f"{_O_SELECT} WHERE parent_id = ? ORDER BY id", (parent_id,))
         return [self._organization(row) for row in rows]
 
@@ -452,6 +463,8 @@ class SQLMembershipRepository:
 
     def get(self, membership_id: str) -> Membership:
         """Return a membership (see the protocol)."""
+        if unstorable_key(membership_id):
+            raise _membership_not_found()
         row = self._db.fetchone(f"{_M_SELECT} WHERE id = ?", (membership_id,))
         if row is None:
             raise _membership_not_found()
@@ -459,6 +472,8 @@ class SQLMembershipRepository:
 
     def active(self, volunteer_id: str, organization_id: str) -> Membership | None:
         """Return the active membership of a volunteer in an organization (see the protocol)."""
+        if unstorable_key(volunteer_id) or unstorable_key(organization_id):
+            return None
         row = self._db.fetchone(
             f"{_M_SELECT} WHERE volunteer_id = ? AND organization_id = ? AND left_at IS NULL",
             (volunteer_id, organization_id),
@@ -467,6 +482,8 @@ class SQLMembershipRepository:
 
     def for_volunteer(self, volunteer_id: str, *, active_only: bool = False) -> list[Membership]:
         """Return a volunteer's memberships (see the protocol)."""
+        if unstorable_key(volunteer_id):
+            return []
         extra = " AND left_at IS NULL" if active_only else ""
         rows = self._db.fetchall(
             f"{_M_SELECT} WHERE volunteer_id = ?{extra} ORDER BY joined_at, id", (volunteer_id,)
@@ -477,6 +494,8 @@ class SQLMembershipRepository:
         self, organization_id: str, *, active_only: bool = False
     ) -> Iterator[Membership]:
         """Stream an organization's memberships (see the protocol)."""
+        if unstorable_key(organization_id):
+            return iter(())
         extra = " AND left_at IS NULL" if active_only else ""
         rows = self._db.stream(
             f"{_M_SELECT} WHERE organization_id = ?{extra} ORDER BY joined_at, id",

@@ -10,7 +10,7 @@ from typing import Any
 from volunteerkit._serialization import from_json, to_json
 from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
 from volunteerkit.hours.models import EntryId, Source
-from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._base import SQLDatabase, unstorable_key
 from volunteerkit.transfer.errors import transfer_error
 from volunteerkit.transfer.models import CertifiedDay, RejectReason, SignedReceipt
 from volunteerkit.transfer.store import TransferredEntry
@@ -202,6 +202,8 @@ class SQLTransferRepository:
     def append_step(self, transfer_id: str, seq: int, step: TransferStep) -> None:
         """Append a step at ``seq`` (see the protocol)."""
         db = self._db
+        if unstorable_key(transfer_id):  # no transfer holds it: see _base.unstorable_key
+            raise transfer_error(NotFoundError, "transfer.not_found", "$.transfer_id")
         with db.atomic():
             if not db.fetchone("SELECT 1 FROM vk_transfer_transfers WHERE id = ?", (transfer_id,)):
                 raise transfer_error(NotFoundError, "transfer.not_found", "$.transfer_id")
@@ -227,6 +229,8 @@ class SQLTransferRepository:
 
     def get(self, transfer_id: str) -> Transfer:
         """Return a transfer (see the protocol)."""
+        if unstorable_key(transfer_id):
+            raise transfer_error(NotFoundError, "transfer.not_found", "$.transfer_id")
         row = self._db.fetchone(
             f"SELECT {', '.join(_TRANSFER_COLUMNS)} FROM vk_transfer_transfers WHERE id = ?",
             (transfer_id,),
@@ -256,6 +260,8 @@ class SQLTransferRepository:
         state: TransferState | None = None,
     ) -> list[Transfer]:
         """Return matching transfers ordered by creation and id (see the protocol)."""
+        if unstorable_key(volunteer_id):
+            return []
         clauses: list[str] = []
         params: list[Any] = []
         if volunteer_id is not None:
@@ -347,7 +353,7 @@ class SQLTransferRepository:
     ) -> dict[EntryId, tuple[CertifiedDay, ...]]:
         """Return certified credit by entry id (see the protocol)."""
         found: dict[EntryId, tuple[CertifiedDay, ...]] = {}
-        for chunk in _chunks(list(volunteer_ids)):
+        for chunk in _chunks([v for v in volunteer_ids if not unstorable_key(v)]):
             for row in self._db.fetchall(
                 "SELECT entry_id, days FROM vk_transfer_entries "
                 f"WHERE volunteer_id IN ({_marks(len(chunk))})",

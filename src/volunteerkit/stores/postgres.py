@@ -104,6 +104,24 @@ def _pg_call(sql: str, params: Sequence[Any]) -> tuple[str, Sequence[Any]]:
     return text, out
 
 
+def _is_nul(exc: psycopg.DataError) -> bool:
+    """Return whether ``exc`` refused text holding NUL, which PostgreSQL's text cannot hold.
+
+    psycopg refuses a ``str`` with NUL sent in text format before sending it: a plain
+    ``DataError`` without SQLSTATE, "PostgreSQL text fields cannot contain NUL (0x00) bytes" (the
+    Python and C implementations alike). In binary format (the ``text[]`` arrays of id lists,
+    ``COPY``) the server refuses it: ``character_not_in_repertoire`` (22021), whose only cause a
+    Python ``str`` can give is NUL, since psycopg sends every other string as valid UTF-8.
+    """
+    import psycopg
+
+    if isinstance(exc, psycopg.errors.CharacterNotInRepertoire):
+        return True
+    return (
+        type(exc) is psycopg.DataError and exc.sqlstate is None and "cannot contain NUL" in str(exc)
+    )
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     """Translate psycopg errors into backend-neutral store errors."""
@@ -119,6 +137,18 @@ def _translated() -> Iterator[None]:
         ) from None
     except (OverflowError, psycopg.errors.NumericValueOutOfRange):  # beyond the column's type
         raise out_of_range() from None
+    except psycopg.DataError as exc:
+        if not _is_nul(exc):
+            raise StoreError(
+                "the database refused the statement",
+                "数据库拒绝执行该语句",
+                code="store.operational",
+            ) from exc
+        raise InvalidInputError(
+            "text the database cannot store (NUL)",
+            "数据库无法保存的文本(NUL 字符)",
+            code="store.invalid_text",
+        ) from exc
     except psycopg.ProgrammingError as exc:
         if exc.sqlstate is None and "cannot adapt" in str(exc):  # a value psycopg cannot send
             raise unsupported_value() from exc

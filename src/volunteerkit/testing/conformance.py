@@ -322,6 +322,23 @@ class AuditLogConformance(_Base):
             store.audit.get("no-such-id")
         assert info.value.code == "audit.not_found"
 
+    @pytest.mark.parametrize("text", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
+    def test_a_lookup_by_text_no_store_can_hold_finds_nothing(self, store: Any, text: str) -> None:
+        """get() by text holding NUL or a lone surrogate is audit.not_found; query() by it is empty.
+
+        No entry can hold such text (the model refuses it), so nothing is found, as the memory
+        store answered. PostgreSQL raised StoreError store.operational for NUL, and both SQL
+        stores InvalidInputError store.invalid_text for a surrogate.
+        """
+        store.audit.append(_entry(1))
+        with pytest.raises(NotFoundError) as info:
+            store.audit.get(text)
+        assert info.value.code == "audit.not_found"
+        for field in ("subject_type", "subject_id", "actor", "action"):
+            assert list(store.audit.query(**{field: text})) == []
+        assert list(store.audit.query(subject_type="volunteer", subject_id=text)) == []
+        assert [e.id for e in store.audit.query()] == [_entry(1).id]
+
     def test_query_filters_and_orders(self, store: Any) -> None:
         """query() filters by subject, actor, action and [since, until), ordered by (at, id)."""
         same_time = _T0 + timedelta(hours=1)

@@ -210,6 +210,26 @@ class AwardLedgerConformance(_Base):
         assert list(store.awards.holders("us.pvsa")) == ["v3"]
         assert store.awards.count_held("cn.cyl.stars") == 3
 
+    @pytest.mark.parametrize("text", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
+    def test_a_lookup_by_text_no_store_can_hold_finds_nothing(self, store: Any, text: str) -> None:
+        """Rule set or subject ids holding NUL or a lone surrogate find nothing.
+
+        held() gives {} (a listed subject id is skipped: ``["v1", text]`` gives v1's grant),
+        history() [], holders() nothing, count_held() 0, recommendations() {}, as the memory
+        store answered. PostgreSQL raised StoreError store.operational for NUL, and both SQL
+        stores InvalidInputError store.invalid_text for a surrogate.
+        """
+        store.awards.grant([_grant(1)])
+        assert store.awards.held(text) == {}
+        assert store.awards.held("cn.cyl.stars", [text]) == {}
+        assert store.awards.held("cn.cyl.stars", ["v1", text]) == {"v1": [_grant(1)]}
+        assert store.awards.history(text, "v1") == []
+        assert store.awards.history("cn.cyl.stars", text) == []
+        assert list(store.awards.holders(text)) == []
+        assert store.awards.count_held(text) == 0
+        assert store.awards.recommendations(text, ["v1"]) == {}
+        assert store.awards.recommendations("cn.cyl.stars", [text]) == {}
+
     def test_a_failed_transaction_leaves_no_award(self, store: Any) -> None:
         """Grants and revocations inside a transaction that raises are undone."""
         store.awards.grant([_grant(1)])

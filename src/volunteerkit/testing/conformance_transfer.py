@@ -188,6 +188,31 @@ class TransferRepositoryConformance(_Base):
         with pytest.raises(NotFoundError):
             store.transfers.append_step("nope", 1, step)
 
+    @pytest.mark.parametrize("text", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
+    def test_a_lookup_by_text_no_store_can_hold_finds_nothing(self, store: Any, text: str) -> None:
+        """Transfer or volunteer ids holding NUL or a lone surrogate find nothing.
+
+        get() and append_step() raise NotFoundError transfer.not_found at $.transfer_id, find()
+        gives [], certified_credit() skips the id, as the memory store answered. PostgreSQL
+        raised StoreError store.operational for NUL, and both SQL stores InvalidInputError
+        store.invalid_text for a surrogate.
+        """
+        store.transfers.add(_transfer())
+        store.transfers.add_entries([_entry(1)])
+        step = TransferStep(state=TransferState.APPROVED, at=_T0, actor="a")
+        for call in (
+            lambda: store.transfers.get(text),
+            lambda: store.transfers.append_step(text, 1, step),
+        ):
+            with pytest.raises(NotFoundError) as info:
+                call()
+            assert (info.value.code, info.value.path) == ("transfer.not_found", "$.transfer_id")
+        assert store.transfers.find(volunteer_id=text) == []
+        assert store.transfers.certified_credit([text]) == {}
+        assert set(store.transfers.certified_credit([text, "v1"])) == {
+            EntryId(origin="hami", local_id="e000001")
+        }
+
     def test_steps_are_compare_and_set(self, store: Any) -> None:
         """A step at a taken position is a concurrent update; a gap is refused; neither writes."""
         store.transfers.add(_transfer())

@@ -1,0 +1,63 @@
+"""Lookups by text no store can hold find nothing, on every store (the registry's repositories).
+
+Text holding NUL or a lone surrogate cannot be stored (the models refuse it; PostgreSQL's text
+cannot hold NUL, and neither SQL store can hold a surrogate), so no record has it: a lookup by it
+is "not found", as the memory store answered. The audit log, awards and transfers check the same
+in their conformance suites (``test_a_lookup_by_text_no_store_can_hold_finds_nothing``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from volunteerkit.errors import NotFoundError
+from volunteerkit.stores import MemoryStore, SQLiteStore
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh store of each backend, closed after the test."""
+    make: Callable[[], Any]
+    if request.param == "memory":
+        make = MemoryStore
+    elif request.param == "sqlite":
+        counter = itertools.count()
+        make = lambda: SQLiteStore(tmp_path / f"s{next(counter)}.db")  # noqa: E731
+    else:
+        make = request.getfixturevalue("make_postgres_store")
+    opened = make()
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
+def test_registry_lookups_by_text_no_store_can_hold_find_nothing(store: Any, text: str) -> None:
+    """get() is the repository's not_found; the other lookups give None, [] or nothing.
+
+    volunteers.get registry.volunteer_not_found, organizations.get and memberships.get their
+    not_found codes; find_by_index([text]) None, merged_into [], find_by_uscc None, children [],
+    active None, for_volunteer [], for_organization nothing. PostgreSQL raised StoreError
+    store.operational for NUL, and both SQL stores InvalidInputError store.invalid_text for a
+    surrogate.
+    """
+    for call, code in (
+        (lambda: store.volunteers.get(text), "registry.volunteer_not_found"),
+        (lambda: store.organizations.get(text), "registry.organization_not_found"),
+        (lambda: store.memberships.get(text), "registry.membership_not_found"),
+    ):
+        with pytest.raises(NotFoundError) as info:
+            call()
+        assert info.value.code == code
+    assert store.volunteers.find_by_index([text]) is None
+    assert store.volunteers.merged_into(text) == []
+    assert store.organizations.find_by_uscc(text) is None
+    assert store.organizations.children(text) == []
+    assert store.memberships.active(text, "o1") is None
+    assert store.memberships.active("v1", text) is None
+    assert store.memberships.for_volunteer(text) == []
+    assert list(store.memberships.for_organization(text)) == []
