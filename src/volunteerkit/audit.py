@@ -22,9 +22,12 @@ from volunteerkit._ids import new_id
 from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError
 
-__all__ = ["AuditEntry", "AuditLog", "record"]
+__all__ = ["MAX_LIMIT", "AuditEntry", "AuditLog", "check_entries", "check_entry", "check_limit", "record"]
 
 _MAX_TEXT = 10_000
+
+MAX_LIMIT = 2**63 - 1
+"""The largest ``limit`` of :meth:`AuditLog.query`: SQLite's and PostgreSQL's ``LIMIT`` is 64-bit."""
 
 
 def _at_utc(value: datetime) -> datetime:
@@ -42,7 +45,15 @@ def _no_nul(attribute: attrs.Attribute[str], value: str) -> None:
         )
 
 
+def _not_text(attribute: attrs.Attribute[str]) -> InvalidInputError:
+    return InvalidInputError(
+        "must be a string", "必须是字符串", code="audit.invalid_field", path=f"$.{attribute.name}"
+    )
+
+
 def _text(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise _not_text(attribute)
     if len(value) > _MAX_TEXT:
         raise InvalidInputError(
             "text must be at most 10,000 characters",
@@ -54,6 +65,8 @@ def _text(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
 
 
 def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise _not_text(attribute)
     _no_nul(attribute, value)
     if not value or len(value) > 200:
         raise InvalidInputError(
@@ -67,6 +80,13 @@ def _nonempty(_inst: object, attribute: attrs.Attribute[str], value: str) -> Non
 def _details(
     _inst: object, attribute: attrs.Attribute[dict[str, str]], value: dict[str, str]
 ) -> None:
+    if not isinstance(value, dict):  # a list of pairs, None: not a mapping of strings
+        raise InvalidInputError(
+            "details must be a dict mapping strings to strings",
+            "details 必须是字符串到字符串的字典",
+            code="audit.invalid_details",
+            path=f"$.{attribute.name}",
+        )
     for key, val in value.items():
         if (
             not isinstance(key, str)
@@ -146,6 +166,86 @@ def record(
     )
 
 
+def check_entry(entry: object, path: str) -> AuditEntry:
+    """Return ``entry`` if it is an :class:`AuditEntry`, for a store's ``append``.
+
+    Args:
+        entry: What was passed to be appended.
+        path: Its path, such as ``$.entry`` or ``$.entries[3]``.
+
+    Returns:
+        The entry.
+
+    Raises:
+        InvalidInputError: ``audit.invalid_entry`` at ``path`` if it is anything else.
+    """
+    if not isinstance(entry, AuditEntry):
+        raise _not_entry(path)
+    return entry
+
+
+def check_entries(entries: object) -> Iterator[AuditEntry]:
+    """Stream ``entries`` checked by :func:`check_entry`, for a store's ``append_many``.
+
+    Args:
+        entries: What was passed to be appended.
+
+    Returns:
+        The entries, each checked as it is read.
+
+    Raises:
+        InvalidInputError: ``audit.invalid_entry`` at ``$.entries`` at once if ``entries`` is not
+            iterable; at ``$.entries[i]`` when an item that is not an entry is read.
+    """
+    try:
+        items = iter(entries)  # type: ignore[call-overload]
+    except TypeError:  # None, a number, an entry passed alone
+        raise _not_entry("$.entries") from None
+    return (check_entry(item, f"$.entries[{i}]") for i, item in enumerate(items))
+
+
+def _not_entry(path: str) -> InvalidInputError:
+    return InvalidInputError(
+        "expected an AuditEntry (see volunteerkit.audit.record)",
+        "应为 AuditEntry(见 volunteerkit.audit.record)",
+        code="audit.invalid_entry",
+        path=path,
+    )
+
+
+def check_limit(limit: object) -> int | None:
+    """Return the ``limit`` of :meth:`AuditLog.query` if every store can take it.
+
+    Args:
+        limit: ``None`` (no limit) or a whole number of entries from 0 to :data:`MAX_LIMIT`.
+
+    Returns:
+        ``limit`` unchanged.
+
+    Raises:
+        InvalidInputError: ``audit.limit`` at ``$.limit`` if it is not an ``int`` (a ``bool``,
+            a float, a string) or is negative; ``store.out_of_range`` at ``$.limit``, as SQLite
+            refuses it, if it is above :data:`MAX_LIMIT`.
+    """
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise InvalidInputError(
+            "the limit must be a whole number of entries, 0 or more",
+            "limit 必须是大于或等于 0 的整数",
+            code="audit.limit",
+            path="$.limit",
+        )
+    if limit > MAX_LIMIT:
+        raise InvalidInputError(
+            "a number too large for the database",
+            "数字超出数据库可保存的范围",
+            code="store.out_of_range",
+            path="$.limit",
+        )
+    return limit
+
+
 @runtime_checkable
 class AuditLog(Protocol):
     """Storage contract for the audit log (implemented by every store as ``store.audit``)."""
@@ -161,6 +261,8 @@ class AuditLog(Protocol):
 
         Raises:
             ConflictError: If a different entry with the same id is stored.
+            InvalidInputError: ``audit.invalid_entry`` at ``$.entry`` if ``entry`` is not an
+                :class:`AuditEntry` (see :func:`check_entry`).
         """
         ...
 
@@ -175,6 +277,8 @@ class AuditLog(Protocol):
 
         Raises:
             ConflictError: If any entry clashes with a different stored entry; nothing is written.
+            InvalidInputError: ``audit.invalid_entry`` at ``$.entries`` (not iterable) or
+                ``$.entries[i]`` (not an :class:`AuditEntry`); nothing is written.
         """
         ...
 
@@ -206,13 +310,16 @@ class AuditLog(Protocol):
             action: Only this action.
             since: Only entries at or after this instant (inclusive).
             until: Only entries before this instant (exclusive).
-            limit: At most this many entries.
+            limit: At most this many entries: ``None`` or an ``int`` from 0 to
+                :data:`MAX_LIMIT` (see :func:`check_limit`).
 
         Returns:
             An iterator of entries.
 
         Raises:
             NaiveDatetimeError: If ``since`` or ``until`` is naive.
+            InvalidInputError: ``audit.limit`` if ``limit`` is not an ``int`` or is negative;
+                ``store.out_of_range`` if it is above :data:`MAX_LIMIT` (both at ``$.limit``).
         """
         ...
 

@@ -201,9 +201,32 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _limit(text: str | None) -> int | None:
+    """The ``--limit`` of ``audit``: digits only, from 0 to the largest a store takes.
+
+    Raises:
+        InvalidInputError: ``audit.limit`` at ``$.limit`` for anything else (``-1``, ``1.9``,
+            ``abc``, a number beyond 2**63 - 1).
+    """
+    from volunteerkit.audit import MAX_LIMIT
+
+    if text is None:
+        return None
+    digits = text.lstrip("0") or "0"
+    if not text.isascii() or not text.isdigit() or len(digits) > 19 or int(digits) > MAX_LIMIT:
+        raise InvalidInputError(
+            f"--limit must be a whole number from 0 to {MAX_LIMIT}",
+            f"--limit 必须是 0 至 {MAX_LIMIT} 之间的整数",
+            code="audit.limit",
+            path="$.limit",
+        )
+    return int(digits)
+
+
 def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit.stores import open_store
 
+    limit = _limit(args.limit)  # checked before the store is opened
     store = open_store(args.url, create=False)  # only reads: creates or migrates no database
     try:
         entries = store.audit.query(
@@ -212,7 +235,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             actor=args.actor,
             since=args.since,
             until=args.until,
-            limit=args.limit,
+            limit=limit,
         )
         for entry in entries:
             if args.json:
@@ -535,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--actor")
     audit.add_argument("--since", type=_aware, help="ISO 8601 with offset (inclusive)")
     audit.add_argument("--until", type=_aware, help="ISO 8601 with offset (exclusive)")
-    audit.add_argument("--limit", type=int)
+    audit.add_argument("--limit", help="at most this many entries (0 to 2**63 - 1)")
     audit.set_defaults(handler=_cmd_audit)
 
     ident = commands.add_parser("identity", help="check identity document numbers")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from itertools import islice
 from typing import TYPE_CHECKING
 
 import attrs
 
 from volunteerkit._clock import require_aware
-from volunteerkit.audit import AuditEntry
+from volunteerkit.audit import AuditEntry, check_entries, check_entry, check_limit
 from volunteerkit.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -38,15 +37,14 @@ class MemoryAuditLog:
 
     def append(self, entry: AuditEntry) -> bool:
         """Append one entry (see :meth:`volunteerkit.audit.AuditLog.append`)."""
-        return self.append_many([entry]) == 1
+        return self.append_many([check_entry(entry, "$.entry")]) == 1
 
     def append_many(self, entries: Iterable[AuditEntry]) -> int:
         """Append entries atomically (see :meth:`volunteerkit.audit.AuditLog.append_many`)."""
         written = 0
+        checked = check_entries(entries)  # typed errors, not TypeError, for what is not an entry
         with self._store.transaction():
-            for entry in entries:
-                if not isinstance(entry, AuditEntry):
-                    raise TypeError("append_many takes AuditEntry objects")
+            for entry in checked:
                 stored = self._entries.get(entry.id)
                 if stored is not None:
                     if stored != entry:
@@ -93,6 +91,7 @@ class MemoryAuditLog:
         limit: int | None = None,
     ) -> Iterator[AuditEntry]:
         """Stream matching entries (see :meth:`volunteerkit.audit.AuditLog.query`)."""
+        limit = check_limit(limit)
         if since is not None:
             require_aware(since, "$.since")
         if until is not None:
@@ -116,7 +115,7 @@ class MemoryAuditLog:
             ),
             key=lambda e: (e.at, e.id),
         )
-        chosen = matching if limit is None else islice(matching, max(0, int(limit)))
+        chosen = matching if limit is None else matching[:limit]
         return iter([_detached(e) for e in chosen])
 
     def count(self) -> int:
