@@ -145,3 +145,32 @@ def test_memory_audit_append_refuses_what_is_not_an_entry() -> None:
             call()
         assert (caught.value.code, caught.value.path) == ("audit.invalid_entry", path)
     assert store.audit.count() == 0
+
+
+def test_audit_text_prints_one_line_an_entry_with_control_characters_escaped(
+    tmp_path: Path,
+) -> None:
+    r"""A reason with "\n" and an ANSI escape cannot forge a second audit line.
+
+    Text output escapes C0 and C1 controls, DEL, U+2028/U+2029, the bidirectional formatting
+    characters and the backslash in every field; --json prints the stored texts unchanged.
+    Before, the reason below printed as two audit lines and a terminal erase sequence.
+    """
+    reason = (
+        "duplicate\n2026-03-01T00:00:00+00:00  admin  volunteer.anonymise  volunteer:v-42  "
+        "at the person's request\x1b[2K\r\t\x7f\x85\u2028\u2029\u202e C:\\tmp"
+    )
+    store = SQLiteStore(tmp_path / "forge.db")
+    store.audit.append(_entry("e1", actor="coordinator\n7", reason=reason))
+    store.close()
+    url = f"sqlite:///{tmp_path / 'forge.db'}"
+    code, text = run("audit", url)
+    assert code == 0
+    assert text == (
+        "2026-03-01T00:01:00+00:00  coordinator\\n7  hours.void  entry:e1  duplicate\\n"
+        "2026-03-01T00:00:00+00:00  admin  volunteer.anonymise  volunteer:v-42  "
+        "at the person's request\\x1b[2K\\r\\t\\x7f\\x85\\u2028\\u2029\\u202e C:\\\\tmp\n"
+    )
+    code, text = run("--json", "audit", url)
+    assert code == 0 and text.count("\n") == 1  # JSON escapes "\n"; U+2028 stays as it is
+    assert (json.loads(text)["reason"], json.loads(text)["actor"]) == (reason, "coordinator\n7")

@@ -4,7 +4,8 @@ Commands:
 
 * ``volunteerkit demo``: walk through everything the library does, on a SQLite file by default;
 * ``volunteerkit migrate URL``: open a store (applying its migrations) and list them;
-* ``volunteerkit audit URL``: print audit entries, filtered by subject and time;
+* ``volunteerkit audit URL``: print audit entries, filtered by subject and time, one line an
+  entry (control characters in the stored texts printed escaped, as ``\n`` or ``\x1b``);
 * ``volunteerkit identity validate|detect``: check identity document numbers;
 * ``volunteerkit hours import|export``: move service entries in and out as CSV or JSON Lines;
 * ``volunteerkit awards check|evaluate``: check a rule file, evaluate a store's volunteers;
@@ -34,6 +35,7 @@ import argparse
 import codecs
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -223,6 +225,35 @@ def _limit(text: str | None) -> int | None:
     return int(digits)
 
 
+# Characters that would break or disguise a line of text output: C0 controls (newline, escape
+# sequences), DEL, C1 controls (NEL), the Unicode line and paragraph separators, the
+# bidirectional formatting characters; and the backslash, so that every escape reads back.
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_NAMED = {"\\": r"\\", "\n": r"\n", "\r": r"\r", "\t": r"\t"}
+
+
+def _visible(text: str) -> str:
+    r"""``text`` on one line, its control characters escaped as in Python: ``\n``, ``\x1b``.
+
+    Escaped: C0 controls, DEL, C1 controls, U+2028 and U+2029, the bidirectional formatting
+    characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069) and the backslash
+    itself (``\\``), so a stored text cannot forge a line of output, nor pass an escape for one.
+
+    Examples:
+        >>> print(_visible("duplicate\n2026  admin\x1b[2K\u2028C:\\tmp"))
+        duplicate\n2026  admin\x1b[2K\u2028C:\\tmp
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
+
+
 def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit.stores import open_store
 
@@ -240,10 +271,12 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
         for entry in entries:
             if args.json:
                 _print_json(out, unstructure(entry))
-            else:
+            else:  # one line an entry, whatever the stored texts hold (JSON escapes its own)
+                fields = (entry.actor, entry.action, entry.subject_type, entry.subject_id)
+                actor, action, subject_type, subject_id = map(_visible, fields)
                 out.write(
-                    f"{entry.at.isoformat()}  {entry.actor}  {entry.action}  "
-                    f"{entry.subject_type}:{entry.subject_id}  {entry.reason}\n"
+                    f"{entry.at.isoformat()}  {actor}  {action}  "
+                    f"{subject_type}:{subject_id}  {_visible(entry.reason)}\n"
                 )
     finally:
         store.close()
