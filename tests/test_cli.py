@@ -430,3 +430,20 @@ def test_demo_store_url_refuses_a_store_holding_what_the_demo_did_not_write(
     argv = ["demo", "--store", f"sqlite:///{new}", "--out-dir", str(out)]
     assert run(*argv)[0] == 0 and (tmp_path / "new store.sqlite").is_file()
     assert run(*argv)[0] == 0  # only the demo's records: accepted again
+
+
+def test_demo_keep_replays_its_audit_entry_instead_of_writing_a_second(tmp_path: Path) -> None:
+    """demo --keep on the demo's own database writes no second demo.start audit entry.
+
+    Before, the audit step used a new random id each run: the second run printed "audit entry
+    written …: true" and the trail held two demo.start entries.
+    """
+    db = tmp_path / "demo.sqlite"
+    assert run("demo", "--db", str(db))[0] == 0
+    code, text = run("--json", "demo", "--db", str(db), "--keep")
+    assert code == 0
+    shown = {r["label"]: r["value"] for r in map(json.loads, text.splitlines()) if "label" in r}
+    assert shown["audit entry written (False means this run replayed an earlier one)"] is False
+    assert shown["audit trail of the demo"] == ["2026-11-28T01:00:00+00:00 demo demo.start"]
+    code, text = run("audit", f"sqlite:///{db}", "--subject-type", "demo")
+    assert code == 0 and len(text.splitlines()) == 1
