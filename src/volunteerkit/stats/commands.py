@@ -47,19 +47,26 @@ def year_to_date(as_of: datetime, zone: ZoneInfo) -> Window:
         The window.
 
     Raises:
-        InvalidInputError: ``time.naive_datetime`` if ``as_of`` is naive; ``stats.date`` if its
-            local date is outside the calendar (say, the last instant of year 9999 east of UTC).
+        InvalidInputError: ``time.naive_datetime`` if ``as_of`` is naive; ``stats.date`` at
+            ``$.as_of`` if its local date is not from 1800-01-01 to 9899-12-31 (the window's
+            range), or is outside the calendar (say, the last instant of year 9999 east of UTC).
     """
+    out_of_range = InvalidInputError(
+        "the date must be from 1800-01-01 to 9899-12-31",
+        "日期必须在 1800-01-01 至 9899-12-31 之间",
+        code="stats.date",
+        path="$.as_of",
+    )
     try:
         day = require_aware(as_of, "$.as_of").astimezone(zone).date()
     except OverflowError:
-        raise InvalidInputError(
-            "the date must be from 1800-01-01 to 9899-12-31",
-            "日期必须在 1800-01-01 至 9899-12-31 之间",
-            code="stats.date",
-            path="$.as_of",
-        ) from None
-    return Window(first=date(day.year, 1, 1), last=day)
+        raise out_of_range from None
+    try:
+        return Window(first=date(day.year, 1, 1), last=day)
+    except InvalidInputError as err:  # a local date before 1800 or after 9899: the as-of's fault
+        if err.code == "stats.date":
+            raise out_of_range from None
+        raise
 
 
 def _cell(row: Row) -> str:
