@@ -268,6 +268,44 @@ def test_optional_backends_reach_the_same_optimum(backend, problem):
     assert theirs.backend.value == backend
 
 
+@pytest.mark.parametrize("solve", [exact_b_matching, max_weight_b_matching])
+def test_exact_solvers_take_scores_beyond_64_bits(solve):
+    """Scores of 2**62 and beyond solve exactly (they passed the old 1 << 62 "unreached" mark)."""
+    full = AllocationProblem.build({"ann": 1}, {"desk": 0}, [("ann", "desk", 2**62)])
+    assert solve(*_args(full)) == []
+    big = 2**200
+    p = AllocationProblem.build(
+        {"ann": 1, "bob": 1, "cy": 1},
+        {"desk": 1, "door": 0, "roof": 1},
+        [
+            ("ann", "desk", big + 3),
+            ("ann", "roof", big + 2),
+            ("bob", "desk", big),
+            ("bob", "door", big * 3),
+            ("cy", "roof", 1),
+        ],
+    )
+    chosen = solve(*_args(p))
+    assert _feasible(p, chosen)
+    assert sum(p.scores[e] for e in chosen) == 2 * big + 2 == _brute_force(p)
+    result = allocate(full)
+    assert (result.total_score, result.unplaced[0].reason.code) == (0, "matching.slots_taken")
+
+
+@pytest.mark.parametrize("solve", [exact_b_matching, max_weight_b_matching])
+def test_exact_solvers_take_any_limit_and_capacity(solve):
+    """A limit of 10**20 and a capacity of 10**400 solve at once: only the pairs bound the room."""
+    p = AllocationProblem.build(
+        {"ann": 10**20, "bob": 1},
+        {"desk": 10**400, "door": 1},
+        [("ann", "desk", 5), ("bob", "desk", 4), ("bob", "door", 3)],
+    )
+    assert solve(*_args(p)) == [0, 1]
+    result = allocate(p)
+    assert result.total_score == 9
+    assert [(s.slot_id, s.open) for s in result.unfilled] == [("desk", 10**400 - 2), ("door", 1)]
+
+
 @pytest.mark.parametrize("max_bids", [0, 1, 3, 10])
 @settings(max_examples=60, deadline=None)
 @given(problem=allocation_problems(max_volunteers=15, max_slots=7, max_score=40))

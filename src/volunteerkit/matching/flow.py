@@ -105,13 +105,18 @@ def exact_b_matching(
                 nw[v].append(w)
                 nb[x].append(v)
                 nw[x].append(w)
+    # Only edges scoring above 0 are ever used, so no node can use more room than it has such
+    # edges: cutting limits and capacities to that changes no optimum, and keeps the auction's
+    # copies (one a unit of room) as few as the edges, whatever the limits (10**20 or more).
+    cap = [min(room, len(nb[x])) for x, room in enumerate(cap)]
+    on_volunteers, on_slots = sum(cap[:n]), sum(cap[n:])
     pot = [0] * size
     used: list[dict[int, int]] = [{} for _ in range(size)]
     if max_bids is None:
-        max_bids = max(10_000, 200 * min(sum(capacities), sum(limits)))
+        max_bids = max(10_000, 200 * min(on_slots, on_volunteers))
     volunteers, slots = range(n), range(n, size)
     # The scarcer side bids: its units are the ones that compete.
-    bidders, objects = (slots, volunteers) if sum(capacities) < sum(limits) else (volunteers, slots)
+    bidders, objects = (slots, volunteers) if on_slots < on_volunteers else (volunteers, slots)
     _auction_warm_start(bidders, objects, cap, nb, nw, pot, used, max_bids)
     _make_feasible(bidders, objects, cap, nb, nw, pot, used)
     _repair_phased(n, cap, nb, nw, pot, used)
@@ -255,7 +260,7 @@ def _repair_phased(
     invariants of the repair hold after each one. Volunteers' actives go first, then slots'.
     """
     size = len(cap)
-    inf = 1 << 62
+    inf = _unreached(max((w for ws in nw for w in ws), default=0))
     dist = [inf] * size
     pred = [-1] * size
     mark = [0] * size
@@ -454,7 +459,7 @@ def max_weight_b_matching(
     members: list[dict[int, int]] = [{} for _ in range(m)]  # slot -> {volunteer: weight}
     taken: list[dict[int, int]] = [{} for _ in range(n)]  # volunteer -> {slot: edge}
     cap = list(capacities)
-    inf = 1 << 62
+    inf = _unreached(max(weights, default=0))
     dist = [inf] * (n + m)
     done = [0] * (n + m)
     pred = [0] * (n + m)  # volunteer node: slot it was reached from; slot node: edge index
@@ -475,7 +480,7 @@ def max_weight_b_matching(
         if best_gain <= 0:
             continue  # no edge can raise the total: every unit stays unassigned
         pv[v] = best_gain
-        for _unit in range(limits[v]):
+        for _unit in range(min(limits[v], hi - lo)):  # it cannot use more units than edges
             stamp += 1
             touched = [v]
             settled: list[int] = []
@@ -561,6 +566,16 @@ def max_weight_b_matching(
     chosen = [e for tk in taken for e in tk.values()]
     chosen.sort()
     return chosen
+
+
+def _unreached(top: int) -> int:
+    """The distance that stands for "not reached" in a search, beyond every real distance.
+
+    A search keeps only distances below its best end, which is at most the largest potential, and
+    potentials stay within ``[-top - 1, top + 1]`` for a largest score ``top``; ``1 << 62`` as long
+    as that is beyond them, a larger integer for larger scores (Python's integers have no bound).
+    """
+    return max(1 << 62, 4 * (top + 2))
 
 
 def _owner(offsets: Sequence[int], e: int) -> int:
