@@ -9,7 +9,7 @@ from typing import Any
 
 from volunteerkit._clock import require_aware
 from volunteerkit._serialization import dumps, loads
-from volunteerkit.audit import AuditEntry
+from volunteerkit.audit import AuditEntry, check_entries, check_entry, check_limit
 from volunteerkit.errors import ConflictError, NotFoundError
 from volunteerkit.stores._base import SQLDatabase, unstorable_key
 
@@ -64,12 +64,12 @@ class SQLAuditLog:
 
     def append(self, entry: AuditEntry) -> bool:
         """Append one entry (see :meth:`volunteerkit.audit.AuditLog.append`)."""
-        return self.append_many([entry]) == 1
+        return self.append_many([check_entry(entry, "$.entry")]) == 1
 
     def append_many(self, entries: Iterable[AuditEntry]) -> int:
         """Append entries atomically (see :meth:`volunteerkit.audit.AuditLog.append_many`)."""
         written = 0
-        iterator = iter(entries)
+        iterator = check_entries(entries)
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
                 changed = self._db.executemany(_INSERT, [self._row(e) for e in batch])
@@ -115,6 +115,7 @@ class SQLAuditLog:
         limit: int | None = None,
     ) -> Iterator[AuditEntry]:
         """Stream matching entries (see :meth:`volunteerkit.audit.AuditLog.query`)."""
+        limit = check_limit(limit)
         clauses: list[str] = []
         params: list[Any] = []
         for column, value in (
@@ -136,7 +137,7 @@ class SQLAuditLog:
         tail = ""
         if limit is not None:
             tail = " LIMIT ?"
-            params.append(max(0, int(limit)))
+            params.append(limit)
         if any(unstorable_key(v) for v in (subject_type, subject_id, actor, action)):
             return iter(())  # no entry holds such text (see get)
         sql = f"SELECT {_COLUMNS} FROM vk_audit_log{where} ORDER BY at, id{tail}"

@@ -310,6 +310,40 @@ class AuditLogConformance(_Base):
             store.audit.append_many(batch)
         assert store.audit.count() == 1
 
+    def test_query_refuses_a_limit_that_is_not_a_non_negative_int(self, store: Any) -> None:
+        """query(limit=...) takes None or an int from 0 to 2**63 - 1 on every store.
+
+        Before, the memory log raised a bare ValueError for 2**64 and "abc", SQLite a bare
+        ValueError for "abc", and both gave nothing for -1 and read 1.9 and True as 1.
+        """
+        store.audit.append_many([_entry(1), _entry(2)])
+        for limit, code in [
+            ("abc", "audit.limit"),
+            (-1, "audit.limit"),
+            (1.9, "audit.limit"),
+            (True, "audit.limit"),
+            (2**63, "store.out_of_range"),
+        ]:
+            with pytest.raises(InvalidInputError) as info:
+                list(store.audit.query(limit=limit))
+            assert (info.value.code, info.value.path) == (code, "$.limit"), limit
+        assert [e.id for e in store.audit.query(limit=2**63 - 1)] == [_entry(1).id, _entry(2).id]
+        assert [e.id for e in store.audit.query(limit=1)] == [_entry(1).id]
+        assert list(store.audit.query(limit=0)) == []
+
+    def test_append_refuses_what_is_not_an_entry(self, store: Any) -> None:
+        """append(None) and append_many of a non-entry are audit.invalid_entry; nothing is written."""
+        cases = [
+            (lambda: store.audit.append(None), "$.entry"),
+            (lambda: store.audit.append_many([_entry(1), None]), "$.entries[1]"),
+            (lambda: store.audit.append_many(5), "$.entries"),
+        ]
+        for call, path in cases:
+            with pytest.raises(InvalidInputError) as info:
+                call()
+            assert (info.value.code, info.value.path) == ("audit.invalid_entry", path)
+        assert store.audit.count() == 0
+
     def test_append_many_counts_only_new_entries(self, store: Any) -> None:
         """Replays inside and across batches are not counted twice."""
         assert store.audit.append_many([_entry(1), _entry(2), _entry(1)]) == 2
