@@ -333,7 +333,7 @@ class AuditLogConformance(_Base):
 
     def test_append_refuses_what_is_not_an_entry(self, store: Any) -> None:
         """append(None) and append_many of a non-entry are audit.invalid_entry; nothing is written."""
-        cases = [
+        cases: list[tuple[Callable[[], object], str]] = [
             (lambda: store.audit.append(None), "$.entry"),
             (lambda: store.audit.append_many([_entry(1), None]), "$.entries[1]"),
             (lambda: store.audit.append_many(5), "$.entries"),
