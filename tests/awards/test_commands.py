@@ -159,3 +159,22 @@ def test_evaluate_named_volunteers_with_a_rule_file(store_url, tmp_path):
     assert only["levels"][0]["progress"]["counted_minutes"] == 1800
     with pytest.raises(NaiveDatetimeError):
         evaluate_command("cn.cyl.stars", store_url, as_of=datetime(2025, 6, 2), volunteer_ids=None)
+
+
+def test_evaluate_opens_only_an_existing_store(tmp_path):
+    """evaluate_command reads: a missing SQLite file is store.missing and is not created.
+
+    Before, it created an empty store at a mistyped path and evaluated nobody.
+    """
+    from volunteerkit.errors import InvalidInputError
+
+    missing = tmp_path / "typo.sqlite"
+    with pytest.raises(InvalidInputError) as info:
+        list(
+            evaluate_command(
+                "cn.cyl.stars", f"sqlite:///{missing}", as_of=datetime(2025, 6, 2, tzinfo=BJ),
+                volunteer_ids=None,
+            )
+        )
+    assert info.value.code == "store.missing"
+    assert not missing.exists()

@@ -141,13 +141,14 @@ def evaluate_command(
         NaiveDatetimeError: If ``as_of`` is naive.
         RuleSetInvalid: If the rule file has problems.
         UnknownRuleSet: If ``rules`` is neither a file nor a built-in id.
-        InvalidInputError: If the store URL is not supported.
+        InvalidInputError: If the store URL is not supported, or names no volunteerkit store
+            (``store.missing``, ``store.not_ours``: see :func:`volunteerkit.stores.open_store`).
     """
     from volunteerkit.stores import open_store  # the CLI layer opens stores; the domain does not
 
     require_aware(as_of, "$.as_of")
     rule_set = resolve_rules(rules)
-    store = open_store(store_url)
+    store = open_store(store_url, create=False)  # only reads: creates or migrates nothing new
     zone = as_of.tzinfo
 
     def subject(volunteer_id: str) -> AwardSubject | None:
