@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import os
 
 import networkx as nx
 import pytest
 from hypothesis import given, settings
 
 from volunteerkit.matching import AllocationProblem, MatchingInputError, allocate
+from volunteerkit.matching._backends import FLOAT_EXACT, ortools_score_limit
 from volunteerkit.matching.flow import exact_b_matching, max_weight_b_matching
 from volunteerkit.testing.strategies_matching import allocation_problems
+
+_BACKEND_MODULES = {"ortools": "ortools.graph.python.min_cost_flow", "scipy": "scipy.optimize"}
+
+
+def _require(backend: str) -> None:
+    """Skip a test of an optional backend that is not installed, with the reason.
+
+    Under CI (``CI=true``) the test fails instead, as the PostgreSQL tests do: in CI nothing
+    skips silently (the ``test`` extra installs both backends).
+    """
+    try:
+        importlib.import_module(_BACKEND_MODULES[backend])
+    except ImportError:
+        reason = f"the {backend} backend is not installed"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{reason}, and under CI nothing skips", pytrace=False)
+        pytest.skip(reason)
 
 
 def _networkx_optimum(p: AllocationProblem) -> int:
@@ -260,12 +280,88 @@ def test_unknown_mode_or_backend_is_refused():
 @given(problem=allocation_problems(max_volunteers=15, max_slots=7))
 def test_optional_backends_reach_the_same_optimum(backend, problem):
     """OR-tools and SciPy backends, when installed, give the pure solver's optimal total."""
-    module = {"ortools": "ortools.graph.python.min_cost_flow", "scipy": "scipy.optimize"}[backend]
-    pytest.importorskip(module, reason=f"the {backend} backend is not installed")
+    _require(backend)
     theirs = allocate(problem, backend=backend)
     ours = allocate(problem)
     assert theirs.total_score == ours.total_score
     assert theirs.backend.value == backend
+
+
+@pytest.mark.parametrize("backend", ["ortools", "scipy"])
+def test_optional_backends_refuse_scores_beyond_their_numbers(backend):
+    """A score of 2**63 is matching.backend_range at its path; the python solver takes it."""
+    _require(backend)
+    p = AllocationProblem.build({"ann": 1}, {"desk": 1}, [("ann", "desk", 2**63)])
+    with pytest.raises(MatchingInputError) as info:
+        allocate(p, backend=backend)
+    assert (info.value.code, info.value.path) == ("matching.backend_range", "$.scores[0]")
+    assert info.value.message_zh
+    assert allocate(p).total_score == 2**63
+
+
+@pytest.mark.parametrize("backend", ["ortools", "scipy"])
+def test_optional_backends_take_any_limit_capacity_and_negative_score(backend):
+    """Limits of 10**20, capacities of 10**400 and a score of -2**70 solve as in pure Python."""
+    _require(backend)
+    p = AllocationProblem.build(
+        {"ann": 10**20, "bob": 1},
+        {"desk": 10**400, "door": 1},
+        [("ann", "desk", 5), ("ann", "door", -(2**70)), ("bob", "desk", 4), ("bob", "door", 3)],
+    )
+    theirs = allocate(p, backend=backend)
+    assert theirs.total_score == allocate(p).total_score == 9
+    assert [(x.volunteer_id, x.slot_id) for x in theirs.placements] == [
+        ("ann", "desk"),
+        ("bob", "desk"),
+    ]
+
+
+def test_ortools_refuses_a_score_over_its_cost_limit_at_its_path():
+    """Scores of half OR-tools' cost limit solve exactly; one over the limit is refused at its path."""
+    _require("ortools")
+    most = ortools_score_limit(2, 2)
+    assert most == (2**63 - 1) // 18
+    half = most // 2
+    pairs = [("ann", "desk", half), ("ann", "door", half - 1), ("bob", "desk", half - 3)]
+    p = AllocationProblem.build({"ann": 1, "bob": 1}, {"desk": 1, "door": 1}, pairs)
+    assert allocate(p, backend="ortools").total_score == 2 * half - 4
+    pairs[2] = ("bob", "desk", most + 1)
+    p = AllocationProblem.build({"ann": 1, "bob": 1}, {"desk": 1, "door": 1}, pairs)
+    with pytest.raises(MatchingInputError) as info:
+        allocate(p, backend="ortools")
+    assert (info.value.code, info.value.path) == ("matching.backend_range", "$.scores[2]")
+
+
+def test_ortools_prices_that_overflow_while_solving_are_refused():
+    """Scores under OR-tools' input limit whose prices still overflow are matching.backend_range."""
+    _require("ortools")
+    score = ortools_score_limit(50, 20) * 9 // 10
+    p = AllocationProblem.build(
+        {f"v{i:02d}": 1 for i in range(50)},
+        {f"s{j:02d}": 1 for j in range(20)},
+        [(f"v{i:02d}", f"s{i % 20:02d}", score) for i in range(50)],
+    )
+    with pytest.raises(MatchingInputError) as info:
+        allocate(p, backend="ortools")
+    assert (info.value.code, info.value.path) == ("matching.backend_range", "$.scores")
+    assert allocate(p).total_score == 20 * score
+
+
+def test_scipy_refuses_scores_whose_sum_is_not_exact_in_floats():
+    """SciPy takes positive scores summing to 2**53; a sum beyond is refused at $.scores."""
+    _require("scipy")
+    half = FLOAT_EXACT // 2
+    p = AllocationProblem.build(
+        {"ann": 1, "bob": 1}, {"desk": 1}, [("ann", "desk", half), ("bob", "desk", half - 1)]
+    )
+    assert allocate(p, backend="scipy").total_score == half
+    p = AllocationProblem.build(
+        {"ann": 1, "bob": 1}, {"desk": 1}, [("ann", "desk", half + 1), ("bob", "desk", half)]
+    )
+    with pytest.raises(MatchingInputError) as info:
+        allocate(p, backend="scipy")
+    assert (info.value.code, info.value.path) == ("matching.backend_range", "$.scores")
+    assert allocate(p).total_score == half + 1
 
 
 @pytest.mark.parametrize("solve", [exact_b_matching, max_weight_b_matching])

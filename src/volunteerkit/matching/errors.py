@@ -81,6 +81,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the requested solver backend is not installed",
         "所请求的求解后端未安装",
     ),
+    "matching.backend_range": (
+        "the numbers are too large for this solver backend; the python backend takes any integer",
+        "数值超出该求解后端能精确计算的范围;python 后端可处理任意整数",
+    ),
     "matching.backend_unknown": ("unknown solver backend or mode", "未知的求解后端或模式"),
     "matching.not_found": ("matching record not found", "未找到匹配记录"),
     "matching.conflict": (
