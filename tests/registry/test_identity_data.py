@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -36,10 +38,27 @@ def test_region_union_has_7391_codes() -> None:
     assert "340524" not in codes
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared reference folder not present")
+# SHA-256 of the shared reference's codes, sorted, one a line: the reference folder sits beside
+# the repository, not in it, so a clean checkout (CI) has only this digest of it.
+SHARED_DIGEST = "c1a7ea17d8bed3fa565f56d3cd830624eefccbaa466d46d8e8a6407d0ddadf8d"
+
+
+def _digest(codes: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(codes)).encode("ascii")).hexdigest()
+
+
 def test_region_union_is_the_shared_reference() -> None:
-    """The package copy equals the shared reference file."""
-    assert _data.region_codes() == frozenset(json.loads(SHARED.read_text(encoding="utf-8")))
+    """The package copy equals the shared reference file, or its digest where it is absent.
+
+    The reference folder is not in the repository: this test skipped silently on a clean
+    checkout, CI included. The digest pins the reference's 7,391 codes; where the folder is
+    present, the file is checked against the digest and the package against the file.
+    """
+    assert _digest(_data.region_codes()) == SHARED_DIGEST
+    if SHARED.exists():
+        shared = json.loads(SHARED.read_text(encoding="utf-8"))
+        assert _digest(shared) == SHARED_DIGEST
+        assert _data.region_codes() == frozenset(shared)
 
 
 def test_ric_regions_exclude_71_81_82_83() -> None:
