@@ -15,6 +15,7 @@ from volunteerkit.matching import (
     Project,
     Shift,
     Slot,
+    occurrences,
     to_icalendar,
     to_volunteering_data,
 )
@@ -274,3 +275,143 @@ def test_shift_on_29_february_exports():
     assert "DTSTART;TZID=America/New_York:20280229T090000\r\n" in ics
     assert "DTSTART:20331106T020000\r\n" in ics  # last fall-back of 2033
     assert "DTSTART:20340" not in ics
+
+
+def _instant(params: dict[str, str], value: str) -> datetime:
+    """One DATE-TIME value as RFC 5545 (3.3.5) defines it, in UTC.
+
+    ``…Z`` is UTC; a local time with ``TZID`` that occurs twice is the first of the two, and one
+    in a spring-forward gap takes the offset from before the gap: what ``fold=0`` gives.
+    """
+    if value.endswith("Z"):
+        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    wall = datetime.strptime(value, "%Y%m%dT%H%M%S")
+    return wall.replace(tzinfo=ZoneInfo(params["TZID"]), fold=0).astimezone(UTC)
+
+
+def _read_back(ics: str, lo: datetime, hi: datetime) -> dict[str, list[tuple[datetime, datetime]]]:
+    """Read each VEVENT back as a calendar program does: its (start, end) instants in [lo, hi).
+
+    The rule recurs on the local time of ``DTSTART`` (dateutil on wall times, each read as
+    above; ``COUNT`` counts ``DTSTART``, ``UNTIL`` in UTC bounds the instants); ``RDATE`` adds
+    instants, ``EXDATE`` removes them; ``DTEND`` gives the exact length of every instance, as
+    does ``DURATION``.
+    """
+    from dateutil.rrule import rrulestr
+
+    events: dict[str, list[tuple[datetime, datetime]]] = {}
+    for block in ics.replace("\r\n ", "").split("BEGIN:VEVENT\r\n")[1:]:
+        props: list[tuple[str, dict[str, str], str]] = []
+        for line in block.split("\r\nEND:VEVENT")[0].split("\r\n"):
+            head, _, value = line.partition(":")
+            name, *params = head.split(";")
+            props.append((name, dict(p.split("=", 1) for p in params), value))
+        one = {name: (params, value) for name, params, value in props}
+        uid = one["UID"][1].split("@")[0]
+        params, value = one["DTSTART"]
+        start = _instant(params, value)
+        if "DTEND" in one:
+            length = _instant(*one["DTEND"]) - start
+        else:
+            length = timedelta(minutes=int(one["DURATION"][1].removeprefix("PT").removesuffix("M")))
+        starts = {start}
+        if "RRULE" in one:
+            parts = one["RRULE"][1].split(";")
+            until = [p.split("=")[1] for p in parts if p.startswith("UNTIL=")]
+            rule = ";".join(p for p in parts if not p.startswith("UNTIL="))
+            walls = rrulestr(rule, dtstart=datetime.strptime(value, "%Y%m%dT%H%M%S"))
+            starts = set()
+            for wall in walls:
+                instant = _instant(params, wall.strftime("%Y%m%dT%H%M%S"))
+                if instant >= hi + timedelta(days=2):
+                    break
+                if not until or instant <= _instant({}, until[0]):
+                    starts.add(instant)
+        for name, p, values in props:
+            for v in values.split(",") if name in ("RDATE", "EXDATE") else ():
+                (starts.add if name == "RDATE" else starts.discard)(_instant(p, v))
+        events[uid] = sorted((s, s + length) for s in starts if lo <= s < hi)
+    return events
+
+
+def test_icalendar_times_in_a_repeated_hour_denote_the_shifts_occurrences():
+    """Read back by RFC 5545, every event gives the instants of occurrences(), fall-back days too.
+
+    01:30 on 1 November 2026 occurs twice in New York (05:30 and 06:30 UTC); with a TZID it
+    names the first. A one-off shift in the second is written in UTC; a recurring one keeps its
+    local DTSTART, cancels it with an EXDATE and adds its real first start with an RDATE; an
+    end in the repeated hour becomes a DURATION; a cancelled start there an EXDATE in UTC.
+    """
+    project = _new_york_project("Night shelter", "shelter")
+    lord_howe = ZoneInfo("Australia/Lord_Howe")  # a repeated half hour, 01:30-02:00 on 5 April
+    island = attrs.evolve(project, id="p-lh", zone=lord_howe)
+    slots = [
+        Slot(id="s-ny", project_id="p-ny", title="Desk", capacity=1),
+        Slot(id="s-lh", project_id="p-lh", title="Desk", capacity=1),
+    ]
+    second = datetime(2026, 11, 1, 1, 30, tzinfo=NY, fold=1)  # 06:30 UTC
+
+    def shift(id: str, start: datetime, minutes: int = 60, **fields: object) -> Shift:
+        zone = start.tzinfo if start.tzinfo is lord_howe else NY
+        slot, proj = ("s-lh", "p-lh") if zone is lord_howe else ("s-ny", "p-ny")
+        return Shift(
+            id=id,
+            slot_id=slot,
+            project_id=proj,
+            start=start,
+            duration_minutes=minutes,
+            zone=zone,
+            **fields,
+        )
+
+    shifts = [
+        shift("late", second),
+        shift("ends-late", datetime(2026, 11, 1, 0, 45, tzinfo=NY), 90),
+        shift("weekly-late", second, rrule="FREQ=WEEKLY;COUNT=3"),
+        shift(
+            "daily-ends-late",
+            datetime(2026, 11, 1, 0, 45, tzinfo=NY),
+            90,
+            rrule="FREQ=DAILY;COUNT=3",
+        ),
+        shift(
+            "daily",
+            datetime(2026, 10, 30, 1, 30, tzinfo=NY),
+            rrule="FREQ=DAILY;UNTIL=20261104T235959Z",
+            exdates=(second, datetime(2026, 11, 3, 6, 30, tzinfo=UTC)),
+        ),
+        shift("island", datetime(2026, 4, 5, 1, 45, tzinfo=lord_howe, fold=1), 30),
+        # no RDATE where the expansion has no first start: cancelled, ended, not on the rule
+        shift("cancelled-first", second, rrule="FREQ=DAILY;COUNT=2", exdates=(second,)),
+        shift("until-before", second, rrule="FREQ=DAILY;UNTIL=20261101T060000Z"),
+        shift("on-mondays", second, rrule="FREQ=WEEKLY;BYDAY=MO;COUNT=2"),
+        shift("plain", datetime(2026, 11, 2, 9, 0, tzinfo=NY)),
+    ]
+    ics = to_icalendar(shifts, [project, island], slots, dtstamp=STAMP, uid_domain="example.org")
+    lo, hi = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    read = _read_back(ics, lo, hi)
+    for sh in shifts:
+        assert read[sh.id] == [(o.start, o.end) for o in occurrences(sh, lo, hi)], sh.id
+    assert read["late"] == [
+        (datetime(2026, 11, 1, 6, 30, tzinfo=UTC), datetime(2026, 11, 1, 7, 30, tzinfo=UTC))
+    ]
+    assert [s.day for s, _ in read["daily"]] == [30, 31, 1, 2, 4]  # 1 Nov (05:30) is kept
+    assert (read["until-before"], len(read["cancelled-first"]), len(read["on-mondays"])) == (
+        [],
+        1,
+        2,
+    )
+    assert ics.count("RDATE:") == 1  # weekly-late's
+    unfolded = ics.replace("\r\n ", "")
+    for line in (
+        "DTSTART:20261101T063000Z\r\nDTEND:20261101T073000Z\r\n",  # late
+        "DTSTART:20261101T044500Z\r\nDTEND:20261101T061500Z\r\n",  # ends-late
+        "DTSTART;TZID=America/New_York:20261101T013000\r\nDURATION:PT60M\r\n",  # weekly-late
+        "RDATE:20261101T063000Z\r\nEXDATE;TZID=America/New_York:20261101T013000\r\n",
+        "DTSTART;TZID=America/New_York:20261101T004500\r\nDURATION:PT90M\r\n",  # daily-ends-late
+        "EXDATE;TZID=America/New_York:20261103T013000\r\nEXDATE:20261101T063000Z\r\n",  # daily
+        "DTSTART:20260404T151500Z\r\nDTEND:20260404T154500Z\r\n",  # island
+        "DTSTART;TZID=America/New_York:20261102T090000\r\n"  # plain: local, as before
+        "DTEND;TZID=America/New_York:20261102T100000\r\n",
+    ):
+        assert line in unfolded

@@ -11,7 +11,10 @@ the standard's vocabulary.
 :func:`to_icalendar` writes an RFC 5545 calendar: one ``VEVENT`` per shift (a recurring shift keeps
 its ``RRULE`` and ``EXDATE``), local times with ``TZID`` and a ``VTIMEZONE`` for each zone (its
 transitions computed from :mod:`zoneinfo`), ``UID`` from the shift id, ``DTSTAMP`` from an instant you
-pass, text escaped, lines folded at 75 octets, CRLF line ends.
+pass, text escaped, lines folded at 75 octets, CRLF line ends. Every event denotes the instants of
+:func:`~volunteerkit.matching.schedule.occurrences`: a local time with ``TZID`` that occurs twice
+(the repeated hour of a fall-back day) names its first occurrence (RFC 5545 section 3.3.5), so an
+instant in the second one is written otherwise (see :func:`to_icalendar`).
 """
 
 from __future__ import annotations
@@ -232,6 +235,17 @@ def _local(value: datetime, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%Y%m%dT%H%M%S")
 
 
+def _named(instant: datetime, zone: ZoneInfo) -> bool:
+    """Whether the local time of ``instant`` with a ``TZID`` names that instant (RFC 5545 3.3.5).
+
+    A local time that occurs twice names the first of the two (``fold=0``), so an instant in the
+    repeated hour of a fall-back day (``fold=1``) is not named by its local time.
+    """
+    wall = instant.astimezone(zone).replace(tzinfo=None)
+    # Both in UTC: Python never finds a time that is ambiguous in its zone equal to one in another.
+    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC) == instant.astimezone(UTC)
+
+
 def _offset(delta: timedelta | None) -> str:
     assert delta is not None
     total = int(delta.total_seconds())
@@ -325,7 +339,16 @@ def to_icalendar(
         horizon_years: Years after the last shift's first start that the ``VTIMEZONE`` rules cover.
 
     Returns:
-        The calendar text with CRLF line ends.
+        The calendar text with CRLF line ends. Each event denotes the occurrences of
+        :func:`~volunteerkit.matching.schedule.occurrences`. Times are local with a ``TZID``,
+        except where a local time occurs twice (a fall-back day): RFC 5545 reads it as the first
+        of the two, so an instant in the second one is written otherwise. A one-off shift that
+        starts or ends in such an hour has ``DTSTART`` and ``DTEND`` in UTC (``…Z``). A recurring
+        shift keeps a local ``DTSTART``, since its rule recurs in local time; if its first
+        occurrence ends in such an hour, ``DURATION`` (exact minutes) replaces ``DTEND``; if it
+        starts in one, the local ``DTSTART`` (the first of the two times) is cancelled by an
+        ``EXDATE`` and the true first start added by an ``RDATE`` in UTC. Cancelled starts in such
+        an hour are an ``EXDATE`` in UTC.
 
     Raises:
         MatchingInputError: A shift of an unknown project or slot
@@ -364,20 +387,34 @@ def to_icalendar(
         tz = sh.zone.key
         # The length is exact time (as for occurrences): adding it to a zoned start would be
         # wall-clock arithmetic, an hour off across a daylight-saving change.
-        end = sh.start.astimezone(UTC) + timedelta(minutes=sh.duration_minutes)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{escape_text(sh.id)}@{uid_domain}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;TZID={tz}:{_local(sh.start, sh.zone)}",
-            f"DTEND;TZID={tz}:{_local(end, sh.zone)}",
-            f"SUMMARY:{escape_text(f'{slot.title} – {project.title}')}",
-        ]
+        start = sh.start.astimezone(UTC)
+        end = start + timedelta(minutes=sh.duration_minutes)
+        start_named = _named(start, sh.zone)
+        local_times = start_named and _named(end, sh.zone)
+        lines += ["BEGIN:VEVENT", f"UID:{escape_text(sh.id)}@{uid_domain}", f"DTSTAMP:{stamp}"]
+        if sh.rrule is None and not local_times:  # in the repeated hour of a fall-back day
+            lines += [f"DTSTART:{_utc_stamp(start)}", f"DTEND:{_utc_stamp(end)}"]
+        else:  # a rule recurs on the local time of DTSTART
+            lines.append(f"DTSTART;TZID={tz}:{_local(start, sh.zone)}")
+            if local_times:
+                lines.append(f"DTEND;TZID={tz}:{_local(end, sh.zone)}")
+            else:
+                lines.append(f"DURATION:PT{sh.duration_minutes}M")
+        lines.append(f"SUMMARY:{escape_text(f'{slot.title} – {project.title}')}")
         if sh.rrule is not None:
             lines.append(f"RRULE:{_rule_text(sh)}")
-        if sh.exdates:
-            values = ",".join(_local(x, sh.zone) for x in sorted(sh.exdates))
-            lines.append(f"EXDATE;TZID={tz}:{values}")
+            # DTSTART names the first of the two times, the shift starts at the second: an RDATE
+            # adds that start where the expansion has it (an EXDATE below cancels the first).
+            if not start_named and occurrences(sh, start, start + timedelta(microseconds=1)):
+                lines.append(f"RDATE:{_utc_stamp(start)}")
+        local_ex = {_local(x, sh.zone) for x in sh.exdates if _named(x, sh.zone)}
+        utc_ex = {_utc_stamp(x) for x in sh.exdates if not _named(x, sh.zone)}
+        if sh.rrule is not None and not start_named:
+            local_ex.add(_local(start, sh.zone))  # cancels the first of the two times
+        if local_ex:
+            lines.append(f"EXDATE;TZID={tz}:{','.join(sorted(local_ex))}")
+        if utc_ex:
+            lines.append(f"EXDATE:{','.join(sorted(utc_ex))}")
         if slot.description:
             lines.append(f"DESCRIPTION:{escape_text(slot.description)}")
         if project.location is not None:
