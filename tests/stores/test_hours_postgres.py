@@ -47,22 +47,28 @@ def _writers_of_one_schema(postgres_dsn):
     return schema, PostgresStore(postgres_dsn, schema=schema), PostgresStore(postgres_dsn, schema=schema)
 
 
-@pytest.mark.parametrize("case", ["daily cap", "overlap", "set-based approval"])
-def test_two_writers_of_one_volunteer_credit_what_one_writer_would(postgres_dsn, case):
-    """While A's transaction credits one entry, B credits another of the same volunteer.
+_CASES = ["daily cap", "overlap", "set-based approval", "approved twice", "void and approve"]
 
-    B waits for A to commit, then credits from A's records too. Before, each missed the other's
-    uncommitted approval and both wrote credit:
+
+@pytest.mark.parametrize("case", _CASES)
+def test_two_writers_of_one_ledger_write_what_one_writer_would(postgres_dsn, case):
+    """While A's transaction writes to the ledger, B writes too: B waits, then reads A's records.
+
+    Before, each missed the other's uncommitted records and both wrote credit:
 
     - "daily cap": two 300-minute shifts on 10 November under a 480-minute cap (Beijing's
       university rule) were credited 600, not 480;
     - "overlap": 09:00-12:00 and 11:00-14:00 approved at once were credited 180 + 180 = 360, not
       the 300 minutes of their union;
     - "set-based approval": A approves 09:00-12:00 in bulk while B records an organization's
-      11:00-14:00 entry (approved on entry): 360, not 300.
+      11:00-14:00 entry (approved on entry): 360, not 300;
+    - "approved twice": one 180-minute entry approved by both was credited 360, with two
+      approval events; B is now refused (already approved);
+    - "void and approve": B voided the entry A was approving, and the voided entry kept its 180
+      minutes; now it has none.
     """
     import threading
-    from datetime import datetime
+    from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
     import psycopg
@@ -73,6 +79,7 @@ def test_two_writers_of_one_volunteer_credit_what_one_writer_would(postgres_dsn,
 
     sh = ZoneInfo("Asia/Shanghai")
     clock = FixedClock(datetime(2026, 11, 28, 9, tzinfo=sh))
+    later = FixedClock(datetime(2026, 11, 28, 9, 1, tzinfo=sh))  # B acts a minute after A
 
     def entry(key, start, end, source=Source.SELF_DECLARED):
         return ServiceEntry(
@@ -85,28 +92,111 @@ def test_two_writers_of_one_volunteer_credit_what_one_writer_would(postgres_dsn,
     policy = BEIJING_UNIVERSITY if case == "daily cap" else NATIONAL
     first = entry("e1", 8, 13) if case == "daily cap" else entry("e1", 9, 12)
     second = entry("e2", 14, 19) if case == "daily cap" else entry("e2", 11, 14)
+    expected = {"daily cap": 480, "approved twice": 180, "void and approve": 0}.get(case, 300)
     schema, a, b = _writers_of_one_schema(postgres_dsn)
+    refused: list[str] = []
     try:
-        mine, theirs = Ledger(a, clock=clock, policy=policy), Ledger(b, clock=clock, policy=policy)
+        mine, theirs = Ledger(a, clock=clock, policy=policy), Ledger(b, clock=later, policy=policy)
         if case == "set-based approval":
             mine.record_many([first], actor="r")
-            later = entry("e2", 11, 14, source=Source.ORGANIZATION)
+            organization = entry("e2", 11, 14, source=Source.ORGANIZATION)
             write_first = lambda: mine.approve_many([first.id], actor="lead")  # noqa: E731
-            write_second = lambda: theirs.record_many([later], actor="org")  # noqa: E731
+            write_second = lambda: theirs.record_many([organization], actor="org")  # noqa: E731
+        elif case in ("approved twice", "void and approve"):
+            mine.record_many([first], actor="r")
+            write_first = lambda: mine.approve(first.id, actor="lead")  # noqa: E731
+            write_second = (
+                (lambda: theirs.approve(first.id, actor="lead-b"))
+                if case == "approved twice"
+                else (lambda: theirs.void(first.id, actor="lead-b", reason="duplicate"))
+            )
         else:
             mine.record_many([first, second], actor="r")
             write_first = lambda: mine.approve(first.id, actor="lead")  # noqa: E731
             write_second = lambda: theirs.approve(second.id, actor="lead")  # noqa: E731
+
+        def other_writer() -> None:
+            try:
+                write_second()
+            except Exception as err:  # the code is what the test compares
+                refused.append(getattr(err, "code", type(err).__name__))
+
         with a.transaction():
             write_first()
-            other = threading.Thread(target=write_second)
+            other = threading.Thread(target=other_writer)
             other.start()
             other.join(0.5)  # it waits for this transaction's commit
             waited = other.is_alive()
         other.join(30)
         assert not other.is_alive()
-        assert mine.totals("v9").credited_minutes == (480 if case == "daily cap" else 300)
+        at = later.now() + timedelta(minutes=5)
+        assert mine.totals("v9", as_of=at).credited_minutes == expected
+        assert refused == (["hours.invalid_transition"] if case == "approved twice" else [])
+        if case == "approved twice":
+            assert [type(e).__name__ for e in a.ledger.entry_events(first.id)] == ["Approved"]
         assert waited
+    finally:
+        a.close()
+        b.close()
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_two_bulk_imports_in_opposite_orders_do_not_deadlock(postgres_dsn):
+    """Two atomic record_many calls of approved entries, for two volunteers in opposite orders.
+
+    Each batch's credit once took locks for its own volunteers, so the second batch of one call
+    could wait for the first of the other while that waited back: PostgreSQL failed one import
+    with store.unavailable. Writers now take one turn for the whole transaction, first.
+    """
+    import threading
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import psycopg
+
+    from volunteerkit import FixedClock
+    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours.ledger import Ledger
+
+    sh = ZoneInfo("Asia/Shanghai")
+    clock = FixedClock(datetime(2026, 11, 28, 9, tzinfo=sh))
+
+    def entry(key, volunteer, hour):
+        return ServiceEntry(
+            id=EntryId(origin="bj", local_id=key), volunteer_id=volunteer, organization_id="org",
+            category="education", start=datetime(2026, 11, 10, hour, tzinfo=sh),
+            end=datetime(2026, 11, 10, hour + 1, tzinfo=sh), zone=sh, source=Source.ORGANIZATION,
+            recorded_by="org", recorded_at=clock.now(),
+        )  # fmt: skip
+
+    schema, a, b = _writers_of_one_schema(postgres_dsn)
+    both = threading.Barrier(2, timeout=30)
+    outcome: dict[str, object] = {}
+    try:
+        Ledger(a, clock=clock, policy=NATIONAL)  # the schema exists before both start
+        plans = {
+            "a": (a, [entry("a1", "vx", 8), entry("a2", "vy", 9)]),
+            "b": (b, [entry("b1", "vy", 10), entry("b2", "vx", 11)]),
+        }
+
+        def run(name: str) -> None:
+            store, entries = plans[name]
+            ledger = Ledger(store, clock=clock, policy=NATIONAL, batch_size=1)
+            both.wait()
+            try:
+                outcome[name] = ledger.record_many(entries, actor=name).approved
+            except Exception as err:  # the code is what the test compares
+                outcome[name] = getattr(err, "code", type(err).__name__)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in plans]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert outcome == {"a": 2, "b": 2}
+        totals = Ledger(a, clock=clock, policy=NATIONAL)
+        assert [totals.totals(v).credited_minutes for v in ("vx", "vy")] == [120, 120]
     finally:
         a.close()
         b.close()

@@ -101,6 +101,7 @@ from volunteerkit.hours.store import (
     LedgerStore,
     MinutesRow,
     Query,
+    WriterTurns,
     date_key,
     window_bounds,
 )
@@ -385,6 +386,9 @@ class Ledger:
         self._multipliers = {
             c.category: int(c.multiplier * WEIGHT_SCALE) for c in policy.weighting.categories
         }
+        # writers take turns where the store needs it (see WriterTurns): first thing in each
+        # write transaction, before anything is read to decide what to write
+        self._turn = repo.take_turn if isinstance(repo, WriterTurns) else None
 
     @property
     def policy(self) -> AccrualPolicy:
@@ -483,12 +487,14 @@ class Ledger:
 
         if atomic:
             with self._store.transaction():
+                self._take_turn()
                 for batch in batches():
                     run(batch)
                 self._flush(touched)
         else:
             for batch in batches():
                 with self._store.transaction():
+                    self._take_turn()
                     run(batch)
                     self._flush(touched)
         return RecordResult(
@@ -790,6 +796,7 @@ class Ledger:
         count = 0
         touched = _Touched()
         with self._store.transaction():
+            self._take_turn()
             while batch := list(islice(numbered, self._batch)):
                 count += self._approve_batch(batch, actor, reason, now, touched)
             self._flush(touched)
@@ -969,6 +976,7 @@ class Ledger:
             raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
         now = self._clock.now()
         with self._store.transaction():
+            self._take_turn()
             entry = self._repo.get_entries([entry_id]).get(entry_id)
             if entry is None:
                 raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
@@ -1001,6 +1009,11 @@ class Ledger:
         return after
 
     # ------------------------------------------------------------------------------- credit
+
+    def _take_turn(self) -> None:
+        """Wait for the other writers of the store's ledger, where it needs that (WriterTurns)."""
+        if self._turn is not None:
+            self._turn()
 
     def _stored_policy(self) -> bool:
         """Return whether the store keeps the ledger's policy (``False``: none yet).

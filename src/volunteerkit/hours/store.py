@@ -50,6 +50,7 @@ __all__ = [
     "LedgerStore",
     "MinutesRow",
     "Query",
+    "WriterTurns",
     "date_key",
     "day_text",
     "group_sort_key",
@@ -496,6 +497,29 @@ class LedgerRepository(Protocol):
 
         Raises:
             ConflictError: ``hours.setting_conflict`` if a different value is stored.
+        """
+        ...
+
+
+@runtime_checkable
+class WriterTurns(Protocol):
+    """Optional: a ledger repository whose writers must take turns, and how they do.
+
+    A volunteer's credit is computed from all of their records (a daily cap, overlapping entries
+    counted once), then written. Where two transactions can write at once and each reads without
+    the other's uncommitted records (PostgreSQL under read committed), both would credit from
+    what they read: two 300-minute days approved together under a 480-minute cap were credited
+    600, and one entry approved twice at once was credited twice. A
+    :class:`~volunteerkit.hours.ledger.Ledger` calls :meth:`take_turn` at the start of each write
+    transaction, before it reads anything it writes from. The SQL repositories implement it
+    (SQLite's writers already take turns, so there it does nothing); the memory store, used by
+    one process, does not need to.
+    """
+
+    def take_turn(self) -> None:
+        """Wait until no other ledger writer of this store is inside its transaction.
+
+        The turn is held until the caller's transaction ends.
         """
         ...
 

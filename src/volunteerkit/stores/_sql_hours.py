@@ -39,7 +39,7 @@ from volunteerkit.hours.store import (
     month_text,
 )
 from volunteerkit.stores._base import SQLDatabase
-from volunteerkit.stores._sql_hours_direct import _LOCK_BUCKETS, SQLDirectApprovals
+from volunteerkit.stores._sql_hours_direct import SQLDirectApprovals
 
 __all__ = [
     "SQLLedgerRepository",
@@ -99,6 +99,7 @@ _ENTRY_SELECT = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM vk_hours_entries"
 _EVENT_SELECT = f"SELECT {', '.join(EVENT_COLUMNS)} FROM vk_hours_events"
 _CREDIT_SELECT = f"SELECT {', '.join(CREDIT_COLUMNS)} FROM vk_hours_credit"
 _MAX_CHUNK = 5000
+_WRITER_TURN = 0x766B_6877  # "vkhw": with the schema's hash, the key of the ledger writers' lock
 _T = TypeVar("_T")
 _I = TypeVar("_I", EntryId, EventId)
 _GROUP_SQL = {
@@ -275,6 +276,20 @@ class SQLLedgerRepository(SQLDirectApprovals):
         # 500 ids took 1.24 µs an unknown id to look up on SQLite, with 5,000 ids 0.78 µs (0.39
         # of it Python's sorting)
         self._chunk = min(_MAX_CHUNK, db.max_params)
+
+    def take_turn(self) -> None:
+        """Wait until no other ledger writer of this store is in its transaction (see the protocol).
+
+        PostgreSQL: a transaction-scoped advisory lock, one per schema, held until the caller's
+        transaction ends. Ledger writers take it before they read anything, so none of them
+        credits from records another is changing, and, all taking the one lock first, they never
+        deadlock on each other. SQLite: nothing to do; its writers begin with ``BEGIN IMMEDIATE``,
+        which already makes them take turns.
+        """
+        if self._db.backend == "postgresql":
+            self._db.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema()), ?)", [_WRITER_TURN]
+            )
 
     # ----------------------------------------------------------------------------- conversion
 
@@ -490,13 +505,8 @@ class SQLLedgerRepository(SQLDirectApprovals):
     def records_of(
         self, volunteer_ids: Collection[str]
     ) -> dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]]:
-        """Return each volunteer's entries and events (see the protocol).
-
-        On PostgreSQL it first waits for other writers of these volunteers (see
-        ``_lock_volunteers``): the ledger credits from what it reads here.
-        """
+        """Return each volunteer's entries and events (see the protocol)."""
         keys = sorted(set(volunteer_ids))
-        self._lock_volunteers(keys if len(keys) <= _LOCK_BUCKETS else None)
         result: dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]] = {}
         for chunk in _chunks(keys, self._chunk):
             marks = _marks(len(chunk))
@@ -510,17 +520,9 @@ class SQLLedgerRepository(SQLDirectApprovals):
         return result
 
     def isolated(self, entry_ids: Collection[EntryId]) -> set[EntryId]:
-        """Return the isolated entries among ``entry_ids`` (see the protocol).
-
-        On PostgreSQL it first waits for other writers of their volunteers (see
-        ``_lock_volunteers``): an entry credited alone must not meet one another transaction is
-        approving.
-        """
+        """Return the isolated entries among ``entry_ids`` (see the protocol)."""
         keys = sorted({str(i) for i in entry_ids})
         found: set[EntryId] = set()
-        if self._db.backend == "postgresql" and keys:
-            owners = self._volunteers_of(keys) if len(keys) <= _LOCK_BUCKETS else None
-            self._lock_volunteers(None if owners is None else set(owners.values()))
         # PostgreSQL: OFFSET 0 keeps the sub-select a per-entry index probe. Unfenced, it was
         # planned as an anti join that hashes every entry of the table while a freshly loaded
         # table had no statistics: one scan of the whole table per batch.

@@ -19,8 +19,7 @@ Inside one span the local day of epoch minute ``m`` is ``(m + offset) // 1440`` 
 from __future__ import annotations
 
 import json
-import zlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -132,14 +131,6 @@ class _Dialect:
         )
 
 
-_LOCK_BUCKETS = 256
-"""How many advisory locks stand for the volunteers on PostgreSQL (see ``_lock_volunteers``)."""
-
-
-def _bucket(volunteer_id: str) -> int:
-    return zlib.crc32(volunteer_id.encode("utf-8", "surrogatepass")) % _LOCK_BUCKETS
-
-
 class SQLDirectApprovals:
     """:class:`~volunteerkit.hours.store.DirectApproval` over a :class:`SQLDatabase`."""
 
@@ -147,38 +138,6 @@ class SQLDirectApprovals:
         self._db = db
         self._sql = _Dialect(db.backend)
         self._zones: dict[str, ZoneInfo | None] = {}
-
-    def _lock_volunteers(self, volunteer_ids: Collection[str] | None) -> None:
-        """On PostgreSQL, wait until no other transaction writes these volunteers' credit.
-
-        A volunteer's credit is computed from all of their records (a daily cap, overlapping
-        entries counted once), then written. Under read committed, two transactions writing
-        records of one volunteer at once each missed the other's and both wrote credit: two
-        300-minute days approved together under a 480-minute cap credited 600. A writer now
-        takes, before it reads what it credits from, a transaction-scoped advisory lock for each
-        volunteer, held until it commits, and the other reads after that commit.
-
-        The volunteers share :data:`_LOCK_BUCKETS` locks (by a hash of the id, per schema), so a
-        bulk call takes at most that many (``None``: all of them, in order) and the server's
-        lock table never fills up; two volunteers of one bucket wait for each other. SQLite
-        needs none: its writers take the database's write lock when their transaction begins.
-        Locks are taken in ascending order within a call; a transaction that takes some, then
-        others in a later call, can deadlock with another, which PostgreSQL breaks by failing
-        one (``store.unavailable``, to retry).
-        """
-        if not self._sql.pg:
-            return
-        buckets = (
-            list(range(_LOCK_BUCKETS))
-            if volunteer_ids is None
-            else sorted({_bucket(v) for v in volunteer_ids})
-        )
-        if buckets:
-            self._db.execute(
-                "SELECT count(pg_advisory_xact_lock(hashtext(current_schema()), b)) "
-                "FROM unnest(?::int[]) AS b",
-                [buckets],
-            )
 
     def _clear(self, table: str) -> None:
         """Empty a temporary table; on PostgreSQL only when it holds a row.
@@ -288,7 +247,6 @@ class SQLDirectApprovals:
             self._clear("vk_direct_plain")
             if not entry_ids:
                 return []
-            self._lock_volunteers(None)  # before the search reads who overlaps whom
             t = db.to_db_time(at)
             start, end = s.start_min, s.end_min
             served_end = f"({end} - e.break_minutes)"
