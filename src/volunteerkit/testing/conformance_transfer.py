@@ -16,7 +16,7 @@ Subclass the classes with a ``make_store`` fixture (see :mod:`volunteerkit.testi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -200,10 +200,11 @@ class TransferRepositoryConformance(_Base):
         store.transfers.add(_transfer())
         store.transfers.add_entries([_entry(1)])
         step = TransferStep(state=TransferState.APPROVED, at=_T0, actor="a")
-        for call in (
+        calls: tuple[Callable[[], object], ...] = (
             lambda: store.transfers.get(text),
             lambda: store.transfers.append_step(text, 1, step),
-        ):
+        )
+        for call in calls:
             with pytest.raises(NotFoundError) as info:
                 call()
             assert (info.value.code, info.value.path) == ("transfer.not_found", "$.transfer_id")
