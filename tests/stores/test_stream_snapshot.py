@@ -159,3 +159,26 @@ def test_streams_outside_a_transaction_read_their_own_snapshot(tmp_path: Path) -
         with pytest.raises(UnavailableError) as info:
             list(rows)
         assert info.value.code == "store.closed"
+
+
+def test_a_store_opened_by_a_relative_path_streams_its_own_file_after_chdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream's own read connection opens the store's file, wherever the process has moved.
+
+    It reopened the relative path given, so after ``os.chdir`` a listing read (and created) a
+    file of that name in the new folder: it failed with "no such table", or listed another
+    store's rows.
+    """
+    first, elsewhere = tmp_path / "first", tmp_path / "elsewhere"
+    first.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.chdir(first)
+    store = SQLiteStore("store.db")
+    store.volunteers.add(_volunteer("v1"))
+    monkeypatch.chdir(elsewhere)
+    try:
+        assert [r.volunteer.id for r in store.volunteers.iter()] == ["v1"]
+        assert list(elsewhere.iterdir()) == []
+    finally:
+        store.close()

@@ -132,7 +132,8 @@ class _SQLiteDatabase(SQLDatabase):
             self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")  # KiB when negative
             # the build's limit on bound variables (32,766 by default since SQLite 3.32)
             self.max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        self._path = path
+        # absolute: a stream opens its own connection later, perhaps after the process chdir()s
+        self._path = path if path == ":memory:" else os.path.abspath(path)
         self._timeout = timeout
         self._cache_mib = cache_mib
         # Streams outside a transaction read a file in WAL mode through connections of their own
