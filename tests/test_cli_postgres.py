@@ -6,6 +6,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,47 @@ def test_read_only_commands_refuse_a_schema_without_volunteerkit_migrations(
     assert run("migrate", url)[0] == 0
     for argv in commands:
         assert run(*argv)[0] == 0, argv
+
+
+def test_demo_store_and_readers_look_where_the_store_is_found_through_the_search_path(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    """The search path's first schema is empty; the second holds somebody's store.
+
+    PostgresStore finds its tables through the whole search path, so that store is what a URL
+    with this path opens. The demo looked only at the first schema, found it empty, and wrote
+    its records into the other's store; ``open_store(create=False)`` refused the store that
+    ``open_store`` opens. Both now look where the store does.
+    """
+    import psycopg
+
+    from volunteerkit import FixedClock
+    from volunteerkit.audit import record
+    from volunteerkit.stores import PostgresStore, open_store
+
+    if "://" not in postgres_dsn:
+        pytest.skip("the command takes a postgresql:// URL; the test server's DSN is not one")
+    empty, real = (f"vk_cli_{uuid.uuid4().hex[:12]}" for _ in range(2))
+    store = PostgresStore(postgres_dsn, schema=real)
+    clock = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
+    store.audit.append(record(clock, actor="alice", action="x.y", subject_type="t", subject_id="s"))
+    store.close()
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{empty}"')
+    joiner = "&" if "?" in postgres_dsn else "?"
+    url = f"{postgres_dsn}{joiner}options=-csearch_path%3D{empty},{real}"
+    try:
+        code, text = run("--json", "demo", "--store", url, "--out-dir", str(tmp_path))
+        error = json.loads(text)["error"]
+        assert code == 2 and (error["code"], error["path"]) == ("demo.file_taken", "$.store")
+        with psycopg.connect(postgres_dsn) as conn:
+            actors = conn.execute(f'SELECT DISTINCT actor FROM "{real}".vk_audit_log').fetchall()
+        assert actors == [("alice",)]
+        assert _tables(postgres_dsn, empty) == []
+        opened = open_store(url, create=False)
+        assert [e.actor for e in opened.audit.query()] == ["alice"]
+        opened.close()
+    finally:
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{empty}" CASCADE')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{real}" CASCADE')

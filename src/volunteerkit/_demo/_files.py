@@ -162,10 +162,17 @@ def _check_database(path: Path, option: str) -> None:
         raise _taken(option)
 
 
+# The tables of the schema the store would use: the one of the search path that holds
+# vk_schema_migrations (PostgresStore finds its tables through the search path), else the first
+# (current_schema()), where a new store's tables are created.
 _PG_TABLES = """
 SELECT c.relname FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+WHERE n.nspname = COALESCE(
+    (SELECT m.relnamespace::regnamespace::text FROM pg_catalog.pg_class m
+     WHERE m.oid = to_regclass('vk_schema_migrations')),
+    current_schema()
+) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 """
 
 

@@ -125,13 +125,9 @@ def _check_sqlite(target: str) -> None:
         raise _not_ours()
 
 
-_PG_CHECK = """
-SELECT EXISTS (
-    SELECT 1 FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = current_schema() AND c.relname = %s
-)
-"""
+# The store's own test (PostgresStore's _has_migrations_table): the table found through the
+# search path, in whichever of its schemas holds it, not only the first (current_schema()).
+_PG_CHECK = "SELECT to_regclass(%s) IS NOT NULL"
 
 
 def _check_postgres(dsn: str) -> None:
