@@ -380,6 +380,34 @@ class StatsConformance(_Base):
             (("unregistered", "1-9"), 1),
         ]
 
+    def test_hand_computed_january_activity_retention_and_percentiles(
+        self, pair: tuple[Any, tuple[Any, StatsDataset], StatsDataset]
+    ) -> None:
+        """January 2026's figures, worked out from how the data set is built.
+
+        Volunteer i (0-12) serves once in month m unless (i + m) % 4 == 0, for 30 * (1 + i*m % 7)
+        minutes; i = 0's January entry was corrected to 10 minutes and its February one voided.
+        January: everyone but 3, 7 and 11, so 10 persons and 10 + 60 + 90 + 150 + 180 + 210 + 60
+        + 90 + 120 + 180 = 1,150 minutes; nearest-rank percentiles of [10, 60, 60, 90, 90, 120,
+        150, 180, 180, 210] at 10/25/50/75/90 are 10, 60, 90, 180, 180. Active again one month
+        later (February: not 2, 6, 10, nor 0, voided): 1, 4, 5, 8, 9, 12 = 6; two months (March:
+        not 1, 5, 9): 7; three (April: not 0, 4, 8, 12): 6; six (July, no service): 0.
+
+        These hold on the memory store itself, which the other tests of this class use as the
+        reference, so there they compare it with itself.
+        """
+        store, _, data = pair
+        january = Scope(
+            as_of=data.as_of,
+            window=Window(first=date(2026, 1, 1), last=date(2026, 1, 31)),
+            zone=_SH,
+        )
+        repo = store.stats
+        assert repo.active(january, HoursBy.ALL) == [RawRow(key=(), value=10, persons=10)]
+        assert repo.minutes(january, HoursBy.ALL) == [RawRow(key=(), value=1150, persons=10)]
+        assert repo.minutes_per_volunteer(january, PERCENTILES) == (10, 1150, [10, 60, 90, 180, 180])
+        assert repo.retained(january, (1, 2, 3, 6)) == (10, [6, 7, 6, 0])
+
     def test_correction_and_void_change_only_later_figures(
         self, pair: tuple[Any, tuple[Any, StatsDataset], StatsDataset]
     ) -> None:
