@@ -202,3 +202,67 @@ def test_two_bulk_imports_in_opposite_orders_do_not_deadlock(postgres_dsn):
         b.close()
         with psycopg.connect(postgres_dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_connections_with_different_search_paths_share_one_turn(postgres_dsn):
+    """Two connections to one store, one with an empty schema first on its search path.
+
+    Both find the ledger's tables in the store's schema, but current_schema() differs: the turn
+    was keyed on it, so the two never waited for each other and one entry approved by both was
+    credited twice. The turn is now keyed on the schema that holds the tables.
+    """
+    import threading
+    import uuid
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import psycopg
+
+    from volunteerkit import FixedClock
+    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours.ledger import Ledger
+    from volunteerkit.stores import PostgresStore, open_store
+
+    if "://" not in postgres_dsn:
+        pytest.skip("needs a postgresql:// URL to set a search path; the test server's DSN is not one")
+    sh = ZoneInfo("Asia/Shanghai")
+    clock = FixedClock(datetime(2026, 11, 28, 9, tzinfo=sh))
+    real, empty = (f"vk_test_turn_{uuid.uuid4().hex[:10]}" for _ in range(2))
+    a = PostgresStore(postgres_dsn, schema=real)
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{empty}"')
+    joiner = "&" if "?" in postgres_dsn else "?"
+    b = open_store(f"{postgres_dsn}{joiner}options=-csearch_path%3D{empty},{real}", create=False)
+    try:
+        entry = ServiceEntry(
+            id=EntryId(origin="bj", local_id="e1"), volunteer_id="v9", organization_id="org",
+            category="education", start=datetime(2026, 11, 10, 9, tzinfo=sh),
+            end=datetime(2026, 11, 10, 12, tzinfo=sh), zone=sh, source=Source.SELF_DECLARED,
+            recorded_by="v9", recorded_at=clock.now(),
+        )  # fmt: skip
+        mine, theirs = Ledger(a, clock=clock, policy=NATIONAL), Ledger(b, clock=clock, policy=NATIONAL)
+        mine.record_many([entry], actor="r")
+        refused: list[str] = []
+
+        def approve_too() -> None:
+            try:
+                theirs.approve(entry.id, actor="lead-b")
+            except Exception as err:  # the code is what the test compares
+                refused.append(getattr(err, "code", type(err).__name__))
+
+        with a.transaction():
+            mine.approve(entry.id, actor="lead")
+            other = threading.Thread(target=approve_too)
+            other.start()
+            other.join(0.5)
+            waited = other.is_alive()
+        other.join(30)
+        at = clock.now() + timedelta(minutes=5)
+        assert mine.totals("v9", as_of=at).credited_minutes == 180
+        assert refused == ["hours.invalid_transition"] and waited
+    finally:
+        a.close()
+        b.close()
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{empty}" CASCADE')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{real}" CASCADE')

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +157,61 @@ def test_importing_a_package_after_another_was_rejected_is_already_rejected(s):
             s.beijing.import_package(files, actor="bj-admin")
         assert (caught.value.code, caught.value.path) == refusal
     assert s.beijing_counts() == before
+
+
+@pytest.mark.postgres
+def test_an_import_reads_the_volunteers_records_in_its_turn(
+    make_postgres_store, postgres_dsn, tmp_path
+):
+    """Another process records a local entry while an import runs: it waits for the import.
+
+    The import read the volunteer's local records (for the overlap check) before it took the
+    ledger writers' turn, which came only with its record_many; an entry recorded in between
+    was not seen, and an overlapping transferred entry was imported beside it (its 90 certified
+    minutes credited on top of the local 100). Now the turn comes first: the other writer waits
+    until the import commits, then records.
+    """
+    import threading
+
+    from volunteerkit import FixedClock
+    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours.ledger import Ledger
+    from volunteerkit.stores import PostgresStore
+    from volunteerkit.testing.conformance_transfer import _URUMQI
+    from volunteerkit.transfer.service import OverlapPolicy
+
+    beijing = make_postgres_store()
+    scenario = TransferScenario(MemoryStore(), beijing, tmp_path)
+    files = scenario.export()
+    start = datetime(2026, 11, 1, 9, tzinfo=_URUMQI)  # the transferred entry of 100 minutes
+    local = ServiceEntry(
+        id=EntryId(origin="bj", local_id="local-1"), volunteer_id=scenario.beijing_volunteer,
+        organization_id="bj-org", category="community", start=start,
+        end=start + timedelta(minutes=100), zone=_URUMQI, source=Source.ORGANIZATION,
+        recorded_by="bj", recorded_at=scenario.clock.now(),
+    )  # fmt: skip
+    other = PostgresStore(postgres_dsn, schema=beijing.schema)
+    office = Ledger(other, clock=FixedClock(scenario.clock.now()), policy=NATIONAL, origin="bj")
+    waited: list[bool] = []
+    recorder: list[threading.Thread] = []
+    add = beijing.transfers.add
+
+    def add_while_another_records(transfer):
+        thread = threading.Thread(target=lambda: office.record(local, actor="bj-office"))
+        thread.start()
+        thread.join(0.5)
+        waited.append(thread.is_alive())
+        recorder.append(thread)
+        return add(transfer)
+
+    beijing.transfers.add = add_while_another_records
+    try:
+        receipt = scenario.beijing.import_package(
+            files, actor="bj-verify", overlap=OverlapPolicy.SKIP
+        ).receipt.receipt
+        recorder[0].join(30)
+        assert waited == [True]
+        assert (receipt.entries_imported, receipt.skipped) == (3, ())
+        assert list(other.ledger.get_entries([local.id])) == [local.id]  # recorded after it
+    finally:
+        other.close()

@@ -42,7 +42,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
@@ -1014,6 +1015,23 @@ class Ledger:
         """Wait for the other writers of the store's ledger, where it needs that (WriterTurns)."""
         if self._turn is not None:
             self._turn()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Open a transaction of the store in which this ledger writes after the other writers.
+
+        Every write method of the ledger runs in such a transaction of its own (nested ones are
+        savepoints). Open one yourself to read the ledger's records and then write from what you
+        read, as one step: on a store whose writers must take turns (PostgreSQL, see
+        :class:`~volunteerkit.hours.store.WriterTurns`), the turn is taken first, so nothing read
+        inside is changed by another writer before the transaction ends.
+
+        Yields:
+            Nothing; the transaction commits when the block ends, and rolls back if it raises.
+        """
+        with self._store.transaction():
+            self._take_turn()
+            yield
 
     def _stored_policy(self) -> bool:
         """Return whether the store keeps the ledger's policy (``False``: none yet).

@@ -283,12 +283,17 @@ class SQLLedgerRepository(SQLDirectApprovals):
         PostgreSQL: a transaction-scoped advisory lock, one per schema, held until the caller's
         transaction ends. Ledger writers take it before they read anything, so none of them
         credits from records another is changing, and, all taking the one lock first, they never
-        deadlock on each other. SQLite: nothing to do; its writers begin with ``BEGIN IMMEDIATE``,
+        deadlock on each other. The schema is the one that holds the ledger's tables, found
+        through the search path as every statement of the store finds them: two connections
+        whose search paths differ (a role with a schema of its own, empty, before ``public``)
+        still share one lock. SQLite: nothing to do; its writers begin with ``BEGIN IMMEDIATE``,
         which already makes them take turns.
         """
         if self._db.backend == "postgresql":
             self._db.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(current_schema()), ?)", [_WRITER_TURN]
+                "SELECT pg_advisory_xact_lock(hashtext(c.relnamespace::regnamespace::text), ?) "
+                "FROM pg_catalog.pg_class c WHERE c.oid = 'vk_hours_entries'::regclass",
+                [_WRITER_TURN],
             )
 
     # ----------------------------------------------------------------------------- conversion

@@ -853,12 +853,16 @@ class Transfers:
         header = package.header
         now = self._clock.now()
         repo = self._store.ledger
-        local_entries, local_events = repo.records_of([volunteer_id]).get(volunteer_id, ([], []))
-        local = _Intervals(fold(local_entries, local_events, as_of=now).entries)
-        del local_entries, local_events
         tally = _Tally()
         policy = self._ledger.policy
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as pending, self._store.transaction():
+        # the ledger's turn first (on PostgreSQL), then the volunteer's records: an entry another
+        # writer records meanwhile is then seen by the overlap check, not imported beside
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as pending, self._ledger.transaction():
+            local_entries, local_events = repo.records_of([volunteer_id]).get(
+                volunteer_id, ([], [])
+            )
+            local = _Intervals(fold(local_entries, local_events, as_of=now).entries)
+            del local_entries, local_events
             transfer = self._received(package, volunteer_id, actor)
             self._store.transfers.add(transfer)
             self._audit(
