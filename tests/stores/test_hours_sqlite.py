@@ -48,20 +48,20 @@ def test_the_database_refuses_changes_to_records(statement):
 
 @pytest.mark.parametrize("table", ["vk_hours_entries", "vk_hours_events", "vk_hours_settings"])
 def test_the_database_refuses_to_replace_records(table):
-    """A raw INSERT OR REPLACE of a stored record fails as a duplicate insert does.
+    """An INSERT OR REPLACE of a stored record through the store is refused; nothing changes.
 
-    SQLite fires no DELETE trigger for the row a REPLACE removes, so before, it rewrote a stored
-    entry, event or setting in place. The store still reports a duplicate as a conflict.
+    SQLite fires no DELETE trigger for the row a REPLACE removes unless the connection turns
+    recursive_triggers on, so before, it rewrote a stored entry, event or setting in place. The
+    store's connection now turns it on, and settings refuse deletes as they refuse updates.
     """
-    from volunteerkit.errors import ConflictError
-
     store = SQLiteStore(":memory:")
     run_scenario(store)
     before = store._db.fetchall(f"SELECT * FROM {table} ORDER BY 1")
     row = before[0]
     marks = ", ".join("?" for _ in row)
-    with pytest.raises(ConflictError):
+    with pytest.raises(IntegrityError) as info:
         store._db.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)
+    assert re.search("append-only|write-once", str(info.value.__cause__))
     assert store._db.fetchall(f"SELECT * FROM {table} ORDER BY 1") == before
     store.close()
 

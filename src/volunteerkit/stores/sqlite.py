@@ -129,6 +129,9 @@ class _SQLiteDatabase(SQLDatabase):
                 wal = mode is not None and str(mode[0]).lower() == "wal"
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
+            # a REPLACE deletes the row it replaces; with this on, that delete fires the tables'
+            # no-delete triggers, so INSERT OR REPLACE cannot rewrite a record through the store
+            self._conn.execute("PRAGMA recursive_triggers = ON")
             self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")  # KiB when negative
             # the build's limit on bound variables (32,766 by default since SQLite 3.32)
             self.max_params = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
