@@ -22,7 +22,8 @@ demo wrote it:
 
 With ``--store URL`` the demo runs on that store instead of replacing anything, so the store
 must hold nothing but what the demo wrote (:func:`check_demo_store`): a SQLite file by the rules
-of a database above; a PostgreSQL schema (the first of the URL's search path) with no tables, or
+of a database above; the PostgreSQL schema the store would use (the one of the URL's search path
+that holds volunteerkit's tables, as PostgresStore finds them, else the first) with no tables, or
 with nothing but volunteerkit's tables and an audit log whose actors are all the demo's, as for a
 database of an earlier version; ``memory:`` is new and empty.
 

@@ -36,8 +36,9 @@ def open_store(url: str, *, create: bool = True) -> MemoryStore | SQLStoreBase:
     ``create=False`` only an existing volunteerkit store opens, as a command that only reads
     wants: :func:`require_existing_store` checks first, before anything is created or changed,
     that the SQLite file exists and holds volunteerkit's ``vk_schema_migrations`` table (read with
-    a read-only connection, ``mode=ro``), or that the PostgreSQL schema (the first of the URL's
-    search path) holds it (read with a connection of its own). ``memory:`` and
+    a read-only connection, ``mode=ro``), or that the URL's PostgreSQL search path finds it, in
+    whichever of its schemas, as :class:`~volunteerkit.stores.PostgresStore` finds its tables
+    (read with a connection of its own). ``memory:`` and
     ``sqlite:///:memory:`` have nothing to check: they open a new, empty store either way, and
     nothing is written anywhere. Either way, a volunteerkit store of an earlier version is
     brought up to date by its pending migrations.
