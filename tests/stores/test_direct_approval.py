@@ -93,13 +93,8 @@ def _found(store: Any, keys: list[str], *, at: datetime = NOW, certified: bool =
         nonlocal found
         with store.transaction():
             skipped = store.ledger.approve_direct(
-                keys,
-                at=at,
-                actor="lead",
-                reason="",
-                event_prefix="local:0000-0000-7000-",
-                event_start=0,
-                certified_in_store=certified,
+                keys, at=at, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
+                event_start=0, certified_in_store=certified,
             )
             assert skipped == sorted(set(skipped))
             assert all(0 <= i < len(keys) for i in skipped)
@@ -132,17 +127,8 @@ def test_an_overnight_entry_in_kathmandu_is_credited_per_local_day(store: Any) -
     assert _plain(store, OVERNIGHT) == {"t:night"}
     assert ledger.approve_many([OVERNIGHT.id], actor="lead") == 1
     rows = [
-        (
-            r.local_date,
-            r.raw_minutes,
-            r.credited_minutes,
-            r.weighted_micro,
-            r.valid_from,
-            r.valid_to,
-            r.region,
-            r.category,
-            r.organization_id,
-        )
+        (r.local_date, r.raw_minutes, r.credited_minutes, r.weighted_micro, r.valid_from,
+         r.valid_to, r.region, r.category, r.organization_id)
         for r in store.ledger.credit_history("v1")
     ]
     assert rows == [
@@ -312,10 +298,7 @@ def test_spans_are_kept_for_later_batches_and_loaded_again_after_a_rollback(stor
     )
     # Kathmandu: 2026 whole, one offset; New York: EST, EDT from 8 March, EST from 1 November
     assert [(str(z), int(n)) for z, n in spans] == [("America/New_York", 3), ("Asia/Kathmandu", 1)]
-    days = [
-        (r.entry_id.local_id, r.local_date, r.raw_minutes)
-        for r in store.ledger.credit_history("v1")
-    ]
+    days = [(r.entry_id.local_id, r.local_date, r.raw_minutes) for r in store.ledger.credit_history("v1")]
     assert sorted(days) == [("first", 20260601, 60), ("second", 20260630, 60)]
 
 
@@ -340,13 +323,8 @@ def test_approve_direct_refuses_an_id_listed_twice(store: Any) -> None:
     _record(store, entry)
     with pytest.raises(IntegrityError) as info:
         store.ledger.approve_direct(
-            ["t:e", "t:e"],
-            at=NOW,
-            actor="lead",
-            reason="",
-            event_prefix="local:0000-0000-7000-",
-            event_start=0,
-            certified_in_store=True,
+            ["t:e", "t:e"], at=NOW, actor="lead", reason="", event_prefix="local:0000-0000-7000-",
+            event_start=0, certified_in_store=True,
         )
     assert info.value.code == "hours.direct_repeated"
     assert store.ledger.count_events() == 0
@@ -360,13 +338,8 @@ def test_credit_direct_credits_the_approved_entries_once(store: Any) -> None:
     assert store.ledger.credit_direct(at=NOW, multipliers={}, regions={}) == 0  # none approved
     with store.transaction():
         skipped = store.ledger.approve_direct(
-            ["t:x", "t:b", "t:a"],
-            at=NOW,
-            actor="lead",
-            reason="",
-            event_prefix="local:0000-0000-7000-",
-            event_start=5,
-            certified_in_store=True,
+            ["t:x", "t:b", "t:a"], at=NOW, actor="lead", reason="",
+            event_prefix="local:0000-0000-7000-", event_start=5, certified_in_store=True,
         )
         assert skipped == [0]  # t:x is unknown
         assert store.ledger.plain_volunteers() == ["v1", "v2"]
@@ -461,10 +434,7 @@ def test_an_approval_the_event_refuses_never_reaches_the_store(tmp_path: Any) ->
     assert missing.value.path == "$.entry_ids[2]"
     with pytest.raises(InvalidEvent) as refused:
         ledger.approve_many([e.id for e in entries], actor="")
-    assert (refused.value.code, refused.value.path) == (
-        "hours.invalid_event",
-        "$.entry_ids[0].actor",
-    )
+    assert (refused.value.code, refused.value.path) == ("hours.invalid_event", "$.entry_ids[0].actor")
     assert spy.handed == []
     assert store.ledger.count_events() == 0
     assert ledger.approve_many([e.id for e in entries], actor="lead") == 2
@@ -482,13 +452,8 @@ def test_postgres_turns_jit_off_for_the_search_alone(make_postgres_store: Any) -
         store._db.execute(f"SET jit = {session}")
         with store.transaction():
             skipped = store.ledger.approve_direct(
-                [str(entry.id)],
-                at=NOW,
-                actor="lead",
-                reason="",
-                event_prefix="local:0000-0000-7000-",
-                event_start=0,
-                certified_in_store=True,
+                [str(entry.id)], at=NOW, actor="lead", reason="",
+                event_prefix="local:0000-0000-7000-", event_start=0, certified_in_store=True,
             )
             assert skipped == ([] if session == "on" else [0])  # approved the first time
             store.ledger.credit_direct(at=NOW, multipliers={}, regions={})
