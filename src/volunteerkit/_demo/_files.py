@@ -182,26 +182,9 @@ def _postgres_is_demo(dsn: str) -> bool:
 
     Read with a connection of its own, in a transaction that is rolled back: nothing is written.
     """
-    try:
-        import psycopg
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise UnavailableError(
-            "PostgreSQL support needs the 'postgres' extra: pip install 'volunteerkit[postgres]'",
-            "PostgreSQL 支持需要安装 'postgres' 附加依赖",
-            code="store.driver_missing",
-        ) from exc
-    try:
-        psycopg.conninfo.conninfo_to_dict(dsn)
-        parsed = True
-    except psycopg.Error:
-        parsed = False
-    if not parsed:  # raised outside the handler: libpq's message quotes the password
-        raise InvalidInputError(
-            "not a valid PostgreSQL connection string or URL",
-            "不是有效的 PostgreSQL 连接字符串或 URL",
-            code="store.dsn",
-            path="$.store",
-        )
+    from volunteerkit.stores.postgres import load_driver
+
+    psycopg = load_driver(dsn, "$.store")
     try:
         with psycopg.connect(dsn, connect_timeout=10) as conn:
             try:

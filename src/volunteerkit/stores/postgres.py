@@ -182,33 +182,53 @@ def _translated() -> Iterator[None]:
         ) from exc
 
 
+def load_driver(dsn: str, path: str = "$.dsn") -> Any:
+    """Import psycopg and check that ``dsn`` parses as a connection string, without connecting.
+
+    Args:
+        dsn: A libpq connection string or URL.
+        path: The path to give a DSN that does not parse.
+
+    Returns:
+        The ``psycopg`` module.
+
+    Raises:
+        UnavailableError: ``store.driver_missing`` without the ``postgres`` extra.
+        InvalidInputError: ``store.dsn`` at ``path`` if ``dsn`` does not parse.
+    """
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise UnavailableError(
+            "PostgreSQL support needs the 'postgres' extra: pip install 'volunteerkit[postgres]'",
+            "PostgreSQL 支持需要安装 'postgres' 附加依赖",
+            code="store.driver_missing",
+        ) from exc
+    try:
+        psycopg.conninfo.conninfo_to_dict(dsn)
+        parsed = True
+    except psycopg.Error:
+        parsed = False
+    if not parsed:
+        # Raised outside the handler, so that not even ``__context__`` keeps libpq's message: it
+        # quotes the connection string, password and all.
+        raise InvalidInputError(
+            "not a valid PostgreSQL connection string or URL",
+            "不是有效的 PostgreSQL 连接字符串或 URL",
+            code="store.dsn",
+            path=path,
+        )
+    return psycopg
+
+
 class _PostgresDatabase(SQLDatabase):
     backend = "postgresql"
     max_params = 65_535  # the protocol's limit; lists of ids go as one array anyway
 
     def __init__(self, dsn: str, schema: str | None, connect_timeout: int) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise UnavailableError(
-                "PostgreSQL support needs the 'postgres' extra: pip install 'volunteerkit[postgres]'",
-                "PostgreSQL 支持需要安装 'postgres' 附加依赖",
-                code="store.driver_missing",
-            ) from exc
-        try:
-            psycopg.conninfo.conninfo_to_dict(dsn)
-            parsed = True
-        except psycopg.Error:
-            parsed = False
-        if not parsed:
-            # Raised outside the handler, so that not even ``__context__`` keeps libpq's message:
-            # it quotes the connection string, password and all.
-            raise InvalidInputError(
-                "not a valid PostgreSQL connection string or URL",
-                "不是有效的 PostgreSQL 连接字符串或 URL",
-                code="store.dsn",
-                path="$.dsn",
-            )
+        load_driver(dsn)
+        import psycopg  # there: load_driver imported it
+
         with _translated():
             self._conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(
                 dsn, autocommit=True, connect_timeout=connect_timeout
