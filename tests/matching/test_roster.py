@@ -137,3 +137,30 @@ def test_every_roster_obeys_the_rules(instance):
         per_occ[(x.shift_id, x.start)] = per_occ.get((x.shift_id, x.start), 0) + 1
     needed = {(o.shift_id, o.start): o.needed for o in occ}
     assert all(per_occ[k] <= needed[k] for k in per_occ)
+
+
+def test_arguments_of_the_wrong_type_are_refused_with_their_path():
+    """roster() refuses wrong types with matching.invalid at their path, not a bare error.
+
+    ``assigned`` given as a list raised AttributeError ('list' object has no attribute 'items'),
+    a text of ids was read letter by letter, and a list as an id raised TypeError (unhashable).
+    """
+    import pytest
+
+    from volunteerkit.matching import MatchingInputError
+
+    occ = _occ(_shift("am", 8, 240))
+    vols = [VolunteerProfile(id="a")]
+    cases = [
+        (lambda: roster(occ, [("s", ["a"])], vols), "matching.invalid", "$.assigned"),
+        (lambda: roster(occ, {"s": "a"}, vols), "matching.invalid", "$.assigned.s"),
+        (lambda: roster(occ, {"s": [["a"]]}, vols), "matching.unknown_reference", "$.assigned.s[0]"),
+        (lambda: roster(occ, {"s": ["a"]}, ["a"]), "matching.invalid", "$.volunteers[0]"),
+        (lambda: roster([None], {"s": ["a"]}, vols), "matching.invalid", "$.occurrences[0]"),
+        (lambda: roster(occ, {"s": ["a"]}, vols, {"min_rest_minutes": 0}), "matching.invalid", "$.rules"),
+    ]
+    for call, code, path in cases:
+        with pytest.raises(MatchingInputError) as info:
+            call()
+        assert (info.value.code, info.value.path) == (code, path)
+    assert roster(occ, {"s": ("a",)}, vols).filled == 7  # a tuple of ids is a sequence too

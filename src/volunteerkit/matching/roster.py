@@ -150,13 +150,32 @@ def roster(
 
     Raises:
         MatchingInputError: ``matching.unknown_reference`` when a volunteer id in ``assigned`` has no
-            profile.
+            profile; ``matching.invalid`` for arguments of the wrong type: ``assigned`` that is
+            not a mapping of slot ids to lists of volunteer ids (``$.assigned``,
+            ``$.assigned.<slot>``), an item of ``volunteers`` that is not a
+            :class:`VolunteerProfile` (``$.volunteers[i]``), of ``occurrences`` that is not an
+            :class:`Occurrence` (``$.occurrences[i]``), or ``rules`` that is not
+            :class:`RosterRules` (``$.rules``).
     """
-    rules = rules or RosterRules()
+    rules = RosterRules() if rules is None else rules
+    if not isinstance(rules, RosterRules):
+        raise MatchingInputError.of("matching.invalid", "$.rules")
+    if not isinstance(assigned, Mapping):
+        raise MatchingInputError.of("matching.invalid", "$.assigned")
+    volunteers = list(volunteers)
+    for i, v in enumerate(volunteers):
+        if not isinstance(v, VolunteerProfile):
+            raise MatchingInputError.of("matching.invalid", f"$.volunteers[{i}]")
+    occurrences = list(occurrences)
+    for i, o in enumerate(occurrences):
+        if not isinstance(o, Occurrence):
+            raise MatchingInputError.of("matching.invalid", f"$.occurrences[{i}]")
     profiles = {v.id: v for v in volunteers}
     for slot_id, ids in assigned.items():
+        if isinstance(ids, str) or not isinstance(ids, Sequence):  # a text would be its letters
+            raise MatchingInputError.of("matching.invalid", f"$.assigned.{slot_id}")
         for i, vid in enumerate(ids):
-            if vid not in profiles:
+            if not isinstance(vid, str) or vid not in profiles:  # anything else names nobody
                 raise MatchingInputError.of(
                     "matching.unknown_reference", f"$.assigned.{slot_id}[{i}]"
                 )
