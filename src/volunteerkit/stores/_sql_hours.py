@@ -38,7 +38,7 @@ from volunteerkit.hours.store import (
     group_sort_key,
     month_text,
 )
-from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._base import SQLDatabase, unstorable_key
 from volunteerkit.stores._sql_hours_direct import SQLDirectApprovals
 
 __all__ = [
@@ -491,7 +491,7 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def latest_change(self, volunteer_ids: Collection[str]) -> dict[str, datetime]:
         """Return each volunteer's latest record instant (see the protocol)."""
-        keys = sorted(set(volunteer_ids))
+        keys = sorted({v for v in volunteer_ids if not unstorable_key(v)})  # no record holds those
         result: dict[str, datetime] = {}
         f = self._db.from_db_time
         for chunk in _chunks(keys, self._chunk):
@@ -511,7 +511,7 @@ class SQLLedgerRepository(SQLDirectApprovals):
         self, volunteer_ids: Collection[str]
     ) -> dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]]:
         """Return each volunteer's entries and events (see the protocol)."""
-        keys = sorted(set(volunteer_ids))
+        keys = sorted({v for v in volunteer_ids if not unstorable_key(v)})  # no record holds those
         result: dict[str, tuple[list[ServiceEntry], list[LedgerEvent]]] = {}
         for chunk in _chunks(keys, self._chunk):
             marks = _marks(len(chunk))
@@ -580,7 +580,7 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def open_credit(self, volunteer_ids: Collection[str]) -> dict[str, list[CreditRow]]:
         """Return each volunteer's open credit rows (see the protocol)."""
-        keys = sorted(set(volunteer_ids))
+        keys = sorted({v for v in volunteer_ids if not unstorable_key(v)})  # no row holds those
         result: dict[str, list[CreditRow]] = {}
         for chunk in _chunks(keys, self._chunk):
             rows = self._db.fetchall(
@@ -594,6 +594,8 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def credit_history(self, volunteer_id: str) -> list[CreditRow]:
         """Return every credit row of a volunteer (see the protocol)."""
+        if unstorable_key(volunteer_id):  # no row holds it: see _base.unstorable_key
+            return []
         rows = self._db.fetchall(f"{_CREDIT_SELECT} WHERE volunteer_id = ?", (volunteer_id,))
         return sorted(
             (self._credit(r) for r in rows), key=lambda c: (c.local_date, c.entry_id, c.valid_from)
@@ -705,6 +707,8 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def get_setting(self, name: str) -> str | None:
         """Return a stored setting (see the protocol)."""
+        if unstorable_key(name):  # no setting has it: see _base.unstorable_key
+            return None
         row = self._db.fetchone("SELECT value FROM vk_hours_settings WHERE name = ?", (name,))
         return None if row is None else str(row[0])
 

@@ -16,7 +16,7 @@ from volunteerkit.matching.store import (
     conflict,
     unknown_reference,
 )
-from volunteerkit.stores._base import SQLDatabase
+from volunteerkit.stores._base import SQLDatabase, unstorable_key
 
 __all__ = ["SQLMatchingRepository"]
 
@@ -60,12 +60,16 @@ class SQLMatchingRepository:
         )
 
     def _get(self, table: str, record_id: str, cls: type[T], kind: str) -> T:
+        if unstorable_key(record_id):  # no record holds it: see _base.unstorable_key
+            raise _missing(kind)
         row = self._db.fetchone(f"SELECT data FROM {table} WHERE id = ?", (record_id,))
         if row is None:
             raise _missing(kind)
         return structure(loads(row[0]), cls)
 
     def _stream(self, table: str, cls: type[T], filters: dict[str, str | None]) -> Iterator[T]:
+        if any(unstorable_key(v) for v in filters.values()):
+            return iter(())  # no record holds it: see _base.unstorable_key
         clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
         params = [v for v in filters.values() if v is not None]
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -298,6 +302,8 @@ class SQLMatchingRepository:
     ) -> Iterator[RoleAssignment]:
         """Stream role assignments, by id."""
         filters = {"run_id": run_id, "volunteer_id": volunteer_id, "slot_id": slot_id}
+        if any(unstorable_key(v) for v in filters.values()):
+            return iter(())  # no assignment holds it: see _base.unstorable_key
         clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
         params = [v for v in filters.values() if v is not None]
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -351,6 +357,8 @@ class SQLMatchingRepository:
     ) -> Iterator[ShiftAssignment]:
         """Stream shift assignments, by (start, id)."""
         filters = {"run_id": run_id, "volunteer_id": volunteer_id, "shift_id": shift_id}
+        if any(unstorable_key(v) for v in filters.values()):
+            return iter(())  # no assignment holds it: see _base.unstorable_key
         clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
         params = [v for v in filters.values() if v is not None]
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""

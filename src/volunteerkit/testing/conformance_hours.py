@@ -212,6 +212,22 @@ class LedgerRepositoryConformance(_Base):
             ),
         ]
 
+    @pytest.mark.parametrize("text", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
+    def test_a_lookup_by_text_no_store_can_hold_finds_nothing(self, store: Any, text: str) -> None:
+        """Lookups by text holding NUL or a lone surrogate find nothing, on every store.
+
+        No record can hold such text, so the memory store answered "nothing"; the SQL stores
+        raised store.invalid_text (PostgreSQL for NUL, both for a surrogate).
+        """
+        run_scenario(store)
+        repo = store.ledger
+        assert repo.get_setting(text) is None
+        assert repo.credit_history(text) == []
+        assert repo.open_credit([text]) == {}
+        assert repo.records_of([text]) == {}
+        assert repo.latest_change([text]) == {}
+        assert repo.open_credit([text, "v1"]).keys() <= {"v1"}
+
     def test_entries_round_trip_exactly(self, store: Any) -> None:
         """Entries come back equal: Unicode, zones, seconds and microseconds, optional fields."""
         entries = self._entries()

@@ -210,6 +210,26 @@ class MatchingStoreConformance(_Base):
         assert info.value.path == "$.project_id"
         assert list(m.shifts()) == []
 
+    @pytest.mark.parametrize("text", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
+    def test_a_lookup_by_text_no_store_can_hold_finds_nothing(self, store: Any, text: str) -> None:
+        """get_* by text holding NUL or a lone surrogate is matching.not_found; filters find none.
+
+        No record can hold such text, so the memory store answered "not found"; the SQL stores
+        raised store.invalid_text (PostgreSQL for NUL, both for a surrogate).
+        """
+        m = store.matching
+        m.put_project(_project())
+        m.put_slot(_slot())
+        for getter in (m.get_project, m.get_slot, m.get_shift):
+            with pytest.raises(NotFoundError) as info:
+                getter(text)
+            assert info.value.code == "matching.not_found"
+        assert list(m.slots(project_id=text)) == []
+        assert list(m.shifts(slot_id=text)) == []
+        assert list(m.role_assignments(volunteer_id=text)) == []
+        assert list(m.shift_assignments(shift_id=text)) == []
+        assert [s.id for s in m.slots(project_id="p1")] == ["s1"]
+
     def test_a_shift_is_in_its_projects_zone(self, store: Any) -> None:
         """A shift in another zone is refused; a project with shifts keeps its zone."""
         m = store.matching
