@@ -14,6 +14,7 @@ from volunteerkit.errors import NaiveDatetimeError, VolunteerkitError
 from volunteerkit.matching import (
     Availability,
     GeoPoint,
+    Location,
     MatchingInputError,
     Preferences,
     Project,
@@ -279,3 +280,67 @@ def test_profile_lists_are_kept_as_tuples():
     assert listed == tupled
     assert hash(listed) == hash(tupled)
     assert listed.qualifications == (q,)
+
+
+def _project(**fields):
+    return Project(
+        id="p",
+        organization_id="o",
+        organization_name="O",
+        title="T",
+        category="c",
+        zone=SH,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "code", "path"),
+    [
+        (lambda: Requirements(agreement="no"), "matching.invalid", "$.agreement"),
+        (lambda: Requirements(insurance=1), "matching.invalid", "$.insurance"),
+        (lambda: _project(remote="yes"), "matching.invalid", "$.remote"),
+        (lambda: _project(remote=None), "matching.invalid", "$.remote"),
+        (lambda: _project(location="Shanghai"), "matching.invalid", "$.location"),
+        (lambda: Location(point=(31.2, 121.5)), "matching.invalid", "$.point"),
+        (lambda: Location(point={"latitude": 0.0}), "matching.invalid", "$.point"),
+        (lambda: Location(region_code=310101), "matching.invalid", "$.region_code"),
+        (
+            lambda: Slot(id="s", project_id="p", title="t", capacity=1, requirements={}),
+            "matching.invalid",
+            "$.requirements",
+        ),
+        (lambda: GeoPoint(latitude=0.0, longitude=180.5), "matching.coordinates", "$.longitude"),
+        (lambda: GeoPoint(latitude=0.0, longitude="E"), "matching.coordinates", "$.longitude"),
+        (lambda: GeoPoint(latitude=None, longitude=0.0), "matching.coordinates", "$.latitude"),
+    ],
+)
+def test_project_and_slot_fields_of_a_wrong_type_are_refused(build, code, path):
+    """Flags, locations, points and requirements of a wrong type are refused where they are."""
+    with pytest.raises(MatchingInputError) as info:
+        build()
+    assert (info.value.code, info.value.path) == (code, path)
+    assert info.value.message and info.value.message_zh
+
+
+def test_nested_wrong_types_are_reported_at_their_nested_path():
+    """Through structure(), the path names the nested field."""
+    slot = {"id": "s", "project_id": "p", "title": "t", "capacity": 1}
+    with pytest.raises(VolunteerkitError) as info:
+        structure({**slot, "requirements": {"insurance": "yes"}}, Slot)
+    assert info.value.path == "$.requirements.insurance"
+    project = {
+        "id": "p",
+        "organization_id": "o",
+        "organization_name": "O",
+        "title": "T",
+        "category": "c",
+        "zone": "Asia/Shanghai",
+        "location": {"point": {"latitude": 0.0, "longitude": 500.0}},
+    }
+    with pytest.raises(MatchingInputError) as info:
+        structure(project, Project)
+    assert (info.value.code, info.value.path) == (
+        "matching.coordinates",
+        "$.location.point.longitude",
+    )

@@ -243,12 +243,15 @@ class GeoPoint:
 
     def __attrs_post_init__(self) -> None:
         """Check that the coordinates are finite and within range."""
-        lat, lon = self.latitude, self.longitude
-        for value in (lat, lon):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise MatchingInputError.of("matching.coordinates", "$.latitude")
-        if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or abs(lon) > 180:
-            raise MatchingInputError.of("matching.coordinates", "$.latitude")
+        for name, limit in (("latitude", 90), ("longitude", 180)):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or abs(value) > limit
+            ):
+                raise MatchingInputError.of("matching.coordinates", f"$.{name}")
 
     def distance_m(self, other: GeoPoint) -> int:
         """Return the great-circle distance to ``other`` in whole metres (haversine, R = 6,371,008.8 m).
@@ -271,13 +274,14 @@ class Location:
     """Where a project happens.
 
     Attributes:
-        point: Coordinates, if known.
-        region_code: An administrative region code (for example a GB/T 2260 code), if known.
+        point: Coordinates, if known (a :class:`GeoPoint`; anything else is ``matching.invalid``).
+        region_code: An administrative region code (for example a GB/T 2260 code), if known
+            (text).
         address: Free-text address.
     """
 
-    point: GeoPoint | None = None
-    region_code: str | None = None
+    point: GeoPoint | None = attrs.field(default=None, validator=_optional(GeoPoint))
+    region_code: str | None = attrs.field(default=None, validator=_optional_text)
     address: str = attrs.field(default="", validator=_text)
 
 
@@ -293,8 +297,8 @@ class Project:
         description: What it is about.
         category: Its service category (``elderly``, ``environment``, ``events`` …).
         zone: IANA zone of the place (remote projects: the organiser's zone).
-        location: Where it happens; required unless ``remote``.
-        remote: Whether volunteers take part from anywhere.
+        location: Where it happens (a :class:`Location`); required unless ``remote``.
+        remote: Whether volunteers take part from anywhere (a ``bool``).
     """
 
     id: str = attrs.field(validator=matching_id)
@@ -304,8 +308,8 @@ class Project:
     category: str = attrs.field(validator=_non_empty)
     zone: ZoneInfo = attrs.field(validator=_zone)
     description: str = attrs.field(default="", validator=_text)
-    location: Location | None = None
-    remote: bool = False
+    location: Location | None = attrs.field(default=None, validator=_optional(Location))
+    remote: bool = attrs.field(default=False, validator=_flag)
 
     def __attrs_post_init__(self) -> None:
         """Require a location for projects that are not remote."""
@@ -323,8 +327,8 @@ class Requirements:
         languages: Languages the volunteer must speak (all of them).
         min_age: Minimum age in whole years on every shift date (local date of the project).
         max_age: Maximum age in whole years on every shift date.
-        agreement: Whether a signed volunteer agreement is needed.
-        insurance: Whether insurance valid on every shift date is needed.
+        agreement: Whether a signed volunteer agreement is needed (a ``bool``).
+        insurance: Whether insurance valid on every shift date is needed (a ``bool``).
     """
 
     skills: tuple[str, ...] = attrs.field(default=(), converter=_code_set, validator=_code_check)
@@ -334,8 +338,8 @@ class Requirements:
     languages: tuple[str, ...] = attrs.field(default=(), converter=_code_set, validator=_code_check)
     min_age: int | None = attrs.field(default=None, validator=_optional_non_negative)
     max_age: int | None = attrs.field(default=None, validator=_optional_non_negative)
-    agreement: bool = False
-    insurance: bool = False
+    agreement: bool = attrs.field(default=False, validator=_flag)
+    insurance: bool = attrs.field(default=False, validator=_flag)
 
     def __attrs_post_init__(self) -> None:
         """Refuse a minimum age above the maximum."""
@@ -352,7 +356,7 @@ class Slot:
         project_id: The project it belongs to.
         title: The role's title (``Guide``, ``Interpreter``).
         capacity: How many volunteers role allocation may place in it.
-        requirements: The hard rules.
+        requirements: The hard rules (a :class:`Requirements`).
         preferred_skills: Skills that add score but are not required.
         preferred_languages: Languages that add score but are not required.
         description: What the role does.
@@ -362,7 +366,9 @@ class Slot:
     project_id: str = attrs.field(validator=matching_id)
     title: str = attrs.field(validator=_non_empty)
     capacity: int = attrs.field(validator=_non_negative)
-    requirements: Requirements = attrs.field(factory=Requirements)
+    requirements: Requirements = attrs.field(
+        factory=Requirements, validator=_instance(Requirements)
+    )
     preferred_skills: tuple[str, ...] = attrs.field(
         default=(), converter=_code_set, validator=_code_check
     )
