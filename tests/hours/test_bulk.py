@@ -456,6 +456,75 @@ def test_bad_options_raise(kwargs: dict[str, Any], code: str, path: str) -> None
     assert (info.value.code, info.value.path) == (code, path)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"sink": None}, "$.sink"),
+        ({"sink": object()}, "$.sink"),
+        ({"progress": 5}, "$.progress"),
+        ({"defaults": "zone"}, "$.defaults"),
+        ({"defaults": [("zone", "Asia/Shanghai")]}, "$.defaults"),
+    ],
+)
+def test_options_of_the_wrong_type_raise_before_anything_is_written(
+    kwargs: dict[str, Any], path: str
+) -> None:
+    """Options of the wrong type raise bulk.invalid_option with their path, writing nothing.
+
+    A sink without record_many, a progress that is not callable, defaults that are not a mapping
+    raised AttributeError or TypeError (a bad progress only after the first batch was written).
+    """
+    sink = DictSink()
+    args: dict[str, Any] = {"format": "csv", "sink": sink, "actor": "importer"} | kwargs
+    with pytest.raises(BulkError) as info:
+        import_entries(io.StringIO(csv_text(row())), **args)
+    assert (info.value.code, info.value.path) == ("bulk.invalid_option", path)
+    assert sink.entries == {}
+
+
+@pytest.mark.parametrize(
+    "source", [5, None, b"entries.csv", io.BytesIO(b"id\r\n")], ids=["int", "none", "bytes", "bytesio"]
+)
+def test_a_source_that_is_neither_a_path_nor_a_text_stream_is_refused(source: Any) -> None:
+    """bulk.invalid_option at $.source, not AttributeError or TypeError from deep inside."""
+    with pytest.raises(BulkError) as info:
+        import_entries(source, format="csv", sink=DictSink(), actor="importer")
+    assert (info.value.code, info.value.path) == ("bulk.invalid_option", "$.source")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_refuses_what_is_not_an_entry(fmt: str) -> None:
+    """An item that is not a ServiceEntry is refused at its index, not written.
+
+    JSON Lines used to write ``1`` and ``2`` as lines and report 2 entries written. ``entries``
+    that is not iterable and a destination that is neither a text stream nor a path are refused
+    too.
+    """
+    buffer = io.StringIO()
+    with pytest.raises(BulkError) as info:
+        export_entries([entry("1"), 2], buffer, format=fmt)  # type: ignore[list-item]
+    assert (info.value.code, info.value.path) == ("bulk.invalid_option", "$.entries[1]")
+    with pytest.raises(BulkError) as info:
+        export_entries(None, io.StringIO(), format=fmt)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("bulk.invalid_option", "$.entries")
+    for dest in (5, io.BytesIO()):
+        with pytest.raises(BulkError) as info:
+            export_entries([entry("1")], dest, format=fmt)  # type: ignore[arg-type]
+        assert (info.value.code, info.value.path) == ("bulk.invalid_option", "$.dest")
+
+
+def test_export_to_a_path_of_something_that_is_not_an_entry_leaves_no_file(
+    tmp_path: Path,
+) -> None:
+    """The refusal happens before the path is replaced: the old file stays, no partial file."""
+    path = tmp_path / "out.jsonl"
+    path.write_text("old\n", encoding="utf-8")
+    with pytest.raises(BulkError):
+        export_entries([entry("1"), "2"], path, format="jsonl")  # type: ignore[list-item]
+    assert path.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
 # --------------------------------------------------------------------------------------------
 # idempotence, modes and the sink's refusals
 

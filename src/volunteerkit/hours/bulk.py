@@ -72,7 +72,8 @@ those of the library error the row raised, so a bad offset is ``time.naive_datet
 * ``bulk.duplicate_key``: a JSON line with the same key twice (at ``$.<key>``);
 * ``bulk.source_changed``: in all-or-nothing mode, the file changed between the check and the
   write;
-* ``bulk.invalid_option``: a bad argument to :func:`import_entries` (raised, not reported).
+* ``bulk.invalid_option``: a bad argument to :func:`import_entries` or :func:`export_entries`
+  (raised, not reported), at the argument's path (``$.sink``, ``$.entries[3]``, ...).
 
 Line numbers are physical line numbers of the file, counting from 1 with the header (CSV) on line
 1 when it is the first line. A CSV record that spans several lines (a quoted value with line
@@ -778,6 +779,20 @@ def _open_input(source: TextIO | str | os.PathLike[str], stack: ExitStack) -> _I
     return _Input(stream=stream, total_bytes=total, rewind=rewind)
 
 
+def _check_source(source: object) -> None:
+    """Refuse a source that is neither a path (``str`` or path-like) nor a text stream."""
+    if isinstance(source, str | os.PathLike):
+        if isinstance(os.fspath(source), str):
+            return
+    elif (
+        callable(getattr(source, "__iter__", None))
+        and callable(getattr(source, "read", None))
+        and not isinstance(source, io.RawIOBase | io.BufferedIOBase)
+    ):
+        return
+    raise BulkError.of("bulk.invalid_option", "$.source", "a path or a text stream")
+
+
 def _check_options(
     format: str,
     mode: str,
@@ -901,15 +916,24 @@ def import_entries(
         The report: counts and errors.
 
     Raises:
-        BulkError: ``bulk.invalid_option`` or ``bulk.unknown_column`` for a bad argument.
+        BulkError: ``bulk.invalid_option`` or ``bulk.unknown_column`` for a bad argument, with
+            its path: among others a ``source`` that is neither a path nor a text stream
+            (``$.source``), a ``sink`` without ``record_many`` (``$.sink``), a ``progress`` that
+            is not callable (``$.progress``), ``defaults`` that are not a mapping
+            (``$.defaults``). Raised before anything is read or written.
         OSError: If the file cannot be opened or read.
         VolunteerkitError: Whatever the sink raises that is not a refusal of an entry (for example
             :class:`~volunteerkit.errors.UnavailableError`).
     """
-    fmt, how = _check_options(
-        format, mode, actor, origin, dict(defaults or {}), batch_size, max_errors
-    )
+    if defaults is not None and not isinstance(defaults, Mapping):
+        raise BulkError.of("bulk.invalid_option", "$.defaults", "a mapping of column to text")
     defaults = dict(defaults or {})
+    fmt, how = _check_options(format, mode, actor, origin, defaults, batch_size, max_errors)
+    if not callable(getattr(sink, "record_many", None)):
+        raise BulkError.of("bulk.invalid_option", "$.sink", "needs a record_many method")
+    if progress is not None and not callable(progress):
+        raise BulkError.of("bulk.invalid_option", "$.progress", "a callable or None")
+    _check_source(source)
     parse = _parse_csv if fmt is ExportFormat.CSV else _parse_jsonl
     with ExitStack() as stack:
         source_in = _open_input(source, stack)
@@ -1112,10 +1136,22 @@ def export_entries(
         How many entries were written.
 
     Raises:
-        BulkError: ``bulk.invalid_option`` for an unknown format.
+        BulkError: ``bulk.invalid_option`` for an unknown format (``$.format``), ``entries``
+            that are not iterable (``$.entries``), an item that is not a
+            :class:`~volunteerkit.hours.ServiceEntry` (``$.entries[i]``; a path keeps what it
+            had), or a ``dest`` that is neither a path nor a text stream (``$.dest``).
         OSError: If the destination cannot be written.
     """
     fmt = _format(format)
+    if not isinstance(entries, Iterable) or isinstance(entries, str | bytes):
+        raise BulkError.of("bulk.invalid_option", "$.entries", "an iterable of ServiceEntry")
+    if isinstance(dest, str | os.PathLike):
+        if not isinstance(os.fspath(dest), str):
+            raise BulkError.of("bulk.invalid_option", "$.dest", "a path or a text stream")
+    elif not callable(getattr(dest, "write", None)) or isinstance(
+        dest, io.RawIOBase | io.BufferedIOBase
+    ):
+        raise BulkError.of("bulk.invalid_option", "$.dest", "a path or a text stream")
     if isinstance(dest, str | os.PathLike):
         path = os.fspath(dest)
         if not _regular_or_absent(path):  # a device or a pipe, such as /dev/stdout
@@ -1144,17 +1180,23 @@ def _regular_or_absent(path: str) -> bool:
         return True
 
 
+def _an_entry(entry: object, index: int) -> ServiceEntry:
+    if not isinstance(entry, ServiceEntry):
+        raise BulkError.of("bulk.invalid_option", f"$.entries[{index}]", "not a ServiceEntry")
+    return entry
+
+
 def _write_entries(entries: Iterable[ServiceEntry], stream: IO[str], fmt: ExportFormat) -> int:
     count = 0
     if fmt is ExportFormat.CSV:
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for entry in entries:
-            writer.writerow(_csv_row(entry))
+            writer.writerow(_csv_row(_an_entry(entry, count)))
             count += 1
     else:
         for entry in entries:
-            stream.write(dumps(unstructure(entry)) + "\n")
+            stream.write(dumps(unstructure(_an_entry(entry, count))) + "\n")
             count += 1
     stream.flush()
     return count
