@@ -265,3 +265,72 @@ def test_connections_with_different_search_paths_share_one_turn(postgres_dsn):
         with psycopg.connect(postgres_dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{empty}" CASCADE')
             conn.execute(f'DROP SCHEMA IF EXISTS "{real}" CASCADE')
+
+
+@pytest.mark.parametrize("write", ["void", "approve_many"])
+def test_a_writer_that_waited_acts_at_the_instant_it_got_its_turn(postgres_dsn, write):
+    """B asks to write at 09:00 and waits for A, who writes at 09:05 and commits.
+
+    B read its clock before waiting, so its event was dated 09:00, before A's, and was refused
+    with hours.event_out_of_order: a void of the entry A approved ("void"), an approval of the
+    entry A rejected ("approve_many", which may approve rejected entries). B now reads its clock
+    once it has the turn, and writes at 09:05 after A.
+    """
+    import threading
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import psycopg
+
+    from volunteerkit import FixedClock
+    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours.ledger import Ledger
+
+    sh = ZoneInfo("Asia/Shanghai")
+    clock = FixedClock(datetime(2026, 11, 28, 9, tzinfo=sh))  # one clock: both act "now"
+    entry = ServiceEntry(
+        id=EntryId(origin="bj", local_id="e1"), volunteer_id="v9", organization_id="org",
+        category="education", start=datetime(2026, 11, 10, 9, tzinfo=sh),
+        end=datetime(2026, 11, 10, 12, tzinfo=sh), zone=sh, source=Source.SELF_DECLARED,
+        recorded_by="v9", recorded_at=clock.now(),
+    )  # fmt: skip
+    schema, a, b = _writers_of_one_schema(postgres_dsn)
+    failed: list[str] = []
+    try:
+        mine, theirs = Ledger(a, clock=clock, policy=NATIONAL), Ledger(b, clock=clock, policy=NATIONAL)
+        mine.record_many([entry], actor="r")
+
+        def other_write() -> None:
+            try:
+                if write == "void":
+                    theirs.void(entry.id, actor="lead-b", reason="duplicate")
+                else:
+                    theirs.approve_many([entry.id], actor="lead-b")
+            except Exception as err:  # the code is what the test compares
+                failed.append(getattr(err, "code", type(err).__name__))
+
+        with mine.transaction():  # A holds the turn
+            other = threading.Thread(target=other_write)
+            other.start()
+            other.join(0.5)  # B has asked, and waits
+            waited = other.is_alive()
+            clock.advance(timedelta(minutes=5))
+            if write == "void":
+                mine.approve(entry.id, actor="lead")  # 09:05
+            else:
+                mine.reject(entry.id, actor="lead", reason="no sign-in sheet")
+        other.join(30)
+        assert not other.is_alive() and waited and failed == []
+        events = a.ledger.entry_events(entry.id)
+        assert [(type(e).__name__, e.at.astimezone(sh).strftime("%H:%M")) for e in events] == (
+            [("Approved", "09:05"), ("Voided", "09:05")]
+            if write == "void"
+            else [("Rejected", "09:05"), ("Approved", "09:05")]
+        )
+        credited = mine.totals("v9", as_of=clock.now() + timedelta(minutes=1)).credited_minutes
+        assert credited == (0 if write == "void" else 180)
+    finally:
+        a.close()
+        b.close()
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

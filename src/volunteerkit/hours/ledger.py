@@ -448,8 +448,9 @@ class Ledger:
             entries: The entries, in any order (an iterator is consumed once).
             actor: Who records them (for the audit log).
             atomic: ``True``: all or nothing, in one transaction. ``False``: each batch commits on
-                its own, so a failure keeps the batches before it; running the same input again
-                resumes (what is stored counts as already present).
+                its own (and is recorded at the clock's time when it starts), so a failure keeps
+                the batches before it; running the same input again resumes (what is stored
+                counts as already present).
             registered: Registration date or instant per volunteer id, for the before-registration
                 check.
 
@@ -467,7 +468,6 @@ class Ledger:
         """
         if not isinstance(actor, str) or not actor.strip():
             raise InvalidEntry.of("hours.empty_field", "$.actor")
-        now = self._clock.now()
         totals = [0, 0, 0, 0]
         numbered = enumerate(_sequence(entries, "$.entries"))
         touched = _Touched()
@@ -477,7 +477,7 @@ class Ledger:
             while batch := list(islice(numbered, self._batch)):
                 yield batch
 
-        def run(batch: list[tuple[int, ServiceEntry]]) -> None:
+        def run(batch: list[tuple[int, ServiceEntry]], now: datetime) -> None:
             written, present, approved = self._record_batch(
                 batch, actor, now, registered, touched, unread
             )
@@ -486,17 +486,20 @@ class Ledger:
             totals[2] += approved
             totals[3] += 1
 
+        # the clock is read once the turn is ours (a writer may have gone first): once for the
+        # call's one transaction, or once for each batch's own
         if atomic:
             with self._store.transaction():
                 self._take_turn()
+                now = self._clock.now()
                 for batch in batches():
-                    run(batch)
+                    run(batch, now)
                 self._flush(touched)
         else:
             for batch in batches():
                 with self._store.transaction():
                     self._take_turn()
-                    run(batch)
+                    run(batch, self._clock.now())
                     self._flush(touched)
         return RecordResult(
             written=totals[0], already_present=totals[1], approved=totals[2], batches=totals[3]
@@ -792,12 +795,12 @@ class Ledger:
                 sequence.
             InvalidEvent: The first refusal (path ``$.entry_ids[i]...``); nothing is written.
         """
-        now = self._clock.now()
         numbered = enumerate(_sequence(entry_ids, "$.entry_ids"))
         count = 0
         touched = _Touched()
         with self._store.transaction():
             self._take_turn()
+            now = self._clock.now()  # once the turn is ours: a writer may have gone first
             while batch := list(islice(numbered, self._batch)):
                 count += self._approve_batch(batch, actor, reason, now, touched)
             self._flush(touched)
@@ -975,9 +978,9 @@ class Ledger:
     ) -> EntryState:
         if not isinstance(entry_id, EntryId):  # names no stored entry
             raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
-        now = self._clock.now()
         with self._store.transaction():
             self._take_turn()
+            now = self._clock.now()  # once the turn is ours: a writer may have gone first
             entry = self._repo.get_entries([entry_id]).get(entry_id)
             if entry is None:
                 raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
