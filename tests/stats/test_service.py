@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from volunteerkit.errors import InvalidInputError
-from volunteerkit.stats import Statistics, Window
+from volunteerkit.stats import HoursBy, Statistics, VolunteersBy, Window
 from volunteerkit.stores import MemoryStore
 from volunteerkit.testing.conformance_stats import StatsDataset, build_stats_dataset
 
 EMPTY = Window(first=date(2027, 1, 1), last=date(2027, 1, 31))
+WINDOW = Window(first=date(2026, 1, 1), last=date(2026, 6, 30))
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +113,62 @@ def test_zone_must_be_a_zoneinfo(built: tuple[MemoryStore, StatsDataset]) -> Non
         Statistics(store.stats, zone="Asia/Shanghai")  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == ("stats.zone", "$.zone")
 
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "path"),
+    [
+        ("hours", {"window": (date(2026, 1, 1), date(2026, 6, 30))}, "$.window"),
+        ("hours", {"window": None}, "$.window"),
+        ("hours", {"by": "weekday"}, "$.by"),
+        ("hours", {"by": 3}, "$.by"),
+        ("hours", {"by": VolunteersBy.SEX}, "$.by"),
+        ("active", {"by": VolunteersBy.AGE_BAND}, "$.by"),
+        ("volunteers", {"by": HoursBy.MONTH}, "$.by"),
+        ("volunteers", {"by": HoursBy.CATEGORY}, "$.by"),
+        ("volunteers", {"new": "yes"}, "$.new"),
+        ("hours", {"filters": {"region": "420000"}}, "$.filters"),
+        ("hours_per_volunteer", {"filters": "420000"}, "$.filters"),
+        ("retention", {"offsets": 3}, "$.offsets"),
+        ("retention", {"offsets": "13"}, "$.offsets"),
+        ("awards", {"rule_set_id": 5}, "$.rule_set_id"),
+        ("awards", {"rule_set_id": ""}, "$.rule_set_id"),
+        ("organizations", {"window": "2026"}, "$.window"),
+        ("all_figures", {"rule_set_ids": "cn.cyl.stars"}, "$.rule_set_ids"),
+        ("all_figures", {"rule_set_ids": ("cn.cyl.stars", 7)}, "$.rule_set_ids[1]"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_refused_with_their_path(
+    built: tuple[MemoryStore, StatsDataset], method: str, kwargs: dict[str, Any], path: str
+) -> None:
+    """stats.invalid_argument at the argument's path, not AttributeError or a wrong figure.
+
+    A text ``by`` raised AttributeError; a HoursBy given to volunteers() silently grouped by
+    document scheme; a text of rule set ids computed one award figure per letter.
+    """
+    store, data = built
+    args: dict[str, Any] = {"as_of": data.as_of, "window": WINDOW}
+    if method == "awards":
+        args["rule_set_id"] = "cn.cyl.stars"
+    with pytest.raises(InvalidInputError) as info:
+        getattr(Statistics(store.stats, k=1), method)(**(args | kwargs))
+    assert (info.value.code, info.value.path) == ("stats.invalid_argument", path)
+
+
+def test_by_may_be_given_as_its_text(built: tuple[MemoryStore, StatsDataset]) -> None:
+    """``by="month"`` is HoursBy.MONTH, and a HoursBy value that volunteers() also has works."""
+    store, data = built
+    stats = Statistics(store.stats, k=1)
+    by_text = stats.hours(as_of=data.as_of, window=WINDOW, by="month")  # type: ignore[arg-type]
+    assert by_text == stats.hours(as_of=data.as_of, window=WINDOW, by=HoursBy.MONTH)
+    assert by_text.dimensions == ("month",)
+    assert stats.volunteers(
+        as_of=data.as_of, window=WINDOW, by=HoursBy.PROVINCE  # type: ignore[arg-type]
+    ) == stats.volunteers(as_of=data.as_of, window=WINDOW, by=VolunteersBy.PROVINCE)
+
+
+def test_the_repository_must_be_a_stats_repository() -> None:
+    """Statistics(None) used to fail only at the first figure, with AttributeError."""
+    with pytest.raises(InvalidInputError) as info:
+        Statistics(None)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("stats.invalid_argument", "$.repository")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from volunteerkit.errors import InvalidInputError
@@ -33,6 +35,35 @@ MAX_OFFSET = 1200
 
 _CENT = Decimal("0.01")
 _SHARE = Decimal("0.0001")
+
+
+_E = TypeVar("_E", HoursBy, VolunteersBy)
+
+
+def _invalid(path: str, expected: str, expected_zh: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"argument of the wrong type: expected {expected}",
+        f"参数类型错误:应为{expected_zh}",
+        code="stats.invalid_argument",
+        path=path,
+    )
+
+
+def _grouping(by: object, kind: type[_E]) -> _E:
+    """Return ``by`` as a member of ``kind`` (its text value is accepted), else refuse it."""
+    if isinstance(by, str):
+        try:
+            return kind(by)
+        except ValueError:
+            pass
+    values = ", ".join(member.value for member in kind)
+    raise _invalid("$.by", f"one of {values}", f"以下之一:{values}")
+
+
+def _check_offsets_type(offsets: object) -> tuple[int, ...]:
+    if isinstance(offsets, str | bytes) or not isinstance(offsets, Sequence):
+        raise _invalid("$.offsets", "a tuple of month offsets", "月数偏移的元组")
+    return tuple(offsets)
 
 
 def _check_age_bands(bands: object) -> tuple[int, ...]:
@@ -81,10 +112,19 @@ class Statistics:
         zone: Time zone of the window's local dates (default ``Asia/Shanghai``).
         age_bands: Lower bounds of the age bands.
 
+    Every method refuses an argument of the wrong type with ``stats.invalid_argument`` and the
+    argument's path: a ``window`` that is not a :class:`~volunteerkit.stats.Window`
+    (``$.window``), ``filters`` that are not :class:`~volunteerkit.stats.Filters`
+    (``$.filters``), a ``by`` that is not a grouping of that figure (``$.by``; its text value,
+    such as ``"month"``, is accepted), a ``new`` that is not a bool, ``offsets`` or
+    ``rule_set_ids`` that are not a sequence (a text is refused, not read letter by letter), a
+    ``rule_set_id`` that is not a non-empty text. A naive ``as_of`` is ``time.naive_datetime``.
+
     Raises:
         InvalidInputError: ``stats.k`` for a threshold below 1, ``stats.zone`` for a zone that
             is not a :class:`~zoneinfo.ZoneInfo`, ``stats.age_bands`` unless the bands are
-            strictly increasing lower bounds from 1 to 150.
+            strictly increasing lower bounds from 1 to 150, ``stats.invalid_argument`` for a
+            ``repository`` that is not a :class:`StatsRepository` (``$.repository``).
     """
 
     def __init__(
@@ -95,6 +135,8 @@ class Statistics:
         zone: ZoneInfo | None = None,
         age_bands: tuple[int, ...] = AGE_BANDS,
     ) -> None:
+        if not isinstance(repository, StatsRepository):
+            raise _invalid("$.repository", "a StatsRepository (store.stats)", "StatsRepository")
         self._repo = repository
         self.k = check_k(k)
         if zone is not None and not isinstance(zone, ZoneInfo):
@@ -108,6 +150,10 @@ class Statistics:
         self.age_bands = _check_age_bands(age_bands)
 
     def _scope(self, as_of: datetime, window: Window, filters: Filters | None) -> Scope:
+        if not isinstance(window, Window):
+            raise _invalid("$.window", "a stats Window", "统计区间 Window")
+        if filters is not None and not isinstance(filters, Filters):
+            raise _invalid("$.filters", "Filters or None", "Filters 或 None")
         return Scope(as_of=as_of, window=window, filters=filters or Filters(), zone=self.zone)
 
     def _figure(
@@ -159,6 +205,9 @@ class Statistics:
             The figure (rows partition the total).
         """
         scope = self._scope(as_of, window, filters)
+        by = _grouping(by, VolunteersBy)
+        if not isinstance(new, bool):
+            raise _invalid("$.new", "True or False", "True 或 False")
         raw = self._repo.volunteers(scope, by, new=new, age_bands=self.age_bands)
         total = sum(r.value for r in raw)
         kind = "new" if new else "registered"
@@ -197,7 +246,7 @@ class Statistics:
         Returns:
             The figure; its total counts each volunteer once.
         """
-        return self._active(self._scope(as_of, window, filters), by, None)
+        return self._active(self._scope(as_of, window, filters), _grouping(by, HoursBy), None)
 
     def _active(self, scope: Scope, by: HoursBy, known_total: int | None) -> Figure:
         if by is HoursBy.ALL and known_total is not None:
@@ -240,7 +289,7 @@ class Statistics:
         Returns:
             The figure (rows partition the total minutes).
         """
-        return self._hours(self._scope(as_of, window, filters), by, None)
+        return self._hours(self._scope(as_of, window, filters), _grouping(by, HoursBy), None)
 
     def _hours(self, scope: Scope, by: HoursBy, known_total: int | None) -> Figure:
         raw = self._repo.minutes(scope, by)
@@ -339,8 +388,8 @@ class Statistics:
                 months from 1 to :data:`MAX_OFFSET`, or that shifts the window past
                 :data:`~volunteerkit.stats.models.LAST_DATE`.
         """
-        offsets = _check_offsets(offsets, window)
         scope = self._scope(as_of, window, filters)
+        offsets = _check_offsets(_check_offsets_type(offsets), window)
         cohort, again = self._repo.retained(scope, offsets)
         rows = []
         for n, kept in zip(offsets, again, strict=True):
@@ -393,6 +442,8 @@ class Statistics:
             The figure.
         """
         scope = self._scope(as_of, window, filters)
+        if not isinstance(rule_set_id, str) or not rule_set_id:
+            raise _invalid("$.rule_set_id", "a rule set id", "规则集标识")
         raw = self._repo.award_levels(scope, rule_set_id)
         most = max((r.persons for r in raw), default=0)
         return self._figure(
@@ -461,6 +512,11 @@ class Statistics:
         """
         a, w, f = as_of, window, filters
         scope = self._scope(as_of, window, filters)
+        if isinstance(rule_set_ids, str | bytes) or not isinstance(rule_set_ids, Sequence):
+            raise _invalid("$.rule_set_ids", "a tuple of rule set ids", "规则集标识的元组")
+        for i, rule_set_id in enumerate(rule_set_ids):
+            if not isinstance(rule_set_id, str) or not rule_set_id:
+                raise _invalid(f"$.rule_set_ids[{i}]", "a rule set id", "规则集标识")
         active_total = self._active_total(scope)  # one count, shared by the figures below
         return [
             self.volunteers(as_of=a, window=w, filters=f),
