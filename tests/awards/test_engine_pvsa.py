@@ -139,9 +139,14 @@ def test_the_award_stops_with_the_pause_of_may_2025():
     late = evaluate(PVSA, subject, on_1, at(date(2025, 7, 1)), periods=[period])
     bronze = late.level("adults-bronze")
     assert bronze.status is LevelStatus.NOT_MET
-    assert [r.code for r in bronze.reasons] == ["awards.not_in_effect"]
+    assert [r.code for r in bronze.reasons] == ["awards.not_in_effect", "awards.hours_short"]
+    # hours stop counting on 31 May 2025: the 10 h of 1 June cannot earn, nor count as progress
     assert bronze.progress is not None
-    assert bronze.progress.remaining_minutes == 0
+    assert (
+        bronze.progress.counted_minutes,
+        bronze.progress.remaining_minutes,
+        bronze.progress.window_last,
+    ) == (90 * 60, 10 * 60, date(2025, 5, 31))
     assert "AmeriCorps paused the PVSA in late May 2025" in PVSA.note
 
 
@@ -151,7 +156,8 @@ def test_after_the_pause_no_progress_is_offered_in_a_window_that_starts_after_it
     With 40 h in spring 2026, evaluated on 1 June 2026, next_level promised adults-bronze with
     60 h remaining in the window 2025-06-02..2026-06-01 (and, with 100 h, remaining 0), though
     every award of that window would be earned after the rule set stopped. The open Lifetime
-    window also covers dates in effect, so its progress is still offered.
+    window also covers dates in effect, so its progress is still offered, counting only the hours
+    up to 31 May 2025 (none here: the 40 h of 2026 cannot earn it).
     """
     adult = kid(date(1980, 5, 1))
     spring = [line(date(2026, 3, 1) + timedelta(weeks=k), 240, f"w{k}") for k in range(10)]
@@ -165,10 +171,12 @@ def test_after_the_pause_no_progress_is_offered_in_a_window_that_starts_after_it
         ]
     assert result.next_level == result.level("lifetime").progress
     assert result.next_level is not None
-    assert (result.next_level.level_id, result.next_level.remaining_minutes) == (
-        "lifetime",
-        4000 * 60 - 40 * 60,
-    )
+    assert (
+        result.next_level.level_id,
+        result.next_level.counted_minutes,
+        result.next_level.remaining_minutes,
+        result.next_level.window_last,
+    ) == ("lifetime", 0, 4000 * 60, date(2025, 5, 31))
     hundred = daily(date(2026, 3, 1), 10, 600)
     bronze = evaluate(PVSA, adult, hundred, at(date(2026, 6, 1))).level("adults-bronze")
     assert (bronze.status, bronze.progress) == (LevelStatus.NOT_MET, None)
@@ -185,17 +193,22 @@ def test_after_the_pause_no_progress_is_offered_in_a_window_that_starts_after_it
 def test_a_chosen_period_that_overlaps_the_effective_dates_by_one_day_can_still_earn(
     first, offered
 ):
-    """A period starting on effective_to (31 May 2025) keeps its progress; a day later, none."""
+    """A period starting on effective_to (31 May 2025) keeps its progress; a day later, none.
+
+    Its progress counts the hours of 31 May 2025 only: hours after effective_to cannot earn.
+    """
     period = DateRange(first=first, last=first + timedelta(days=364))
-    lines = [line(date(2025, 9, 1), 600, "a")]
+    lines = [line(date(2025, 5, 31), 300, "in"), line(date(2025, 9, 1), 600, "a")]
     result = evaluate(PVSA, kid(date(1980, 5, 1)), lines, at(date(2026, 6, 1)), periods=[period])
     bronze = result.level("adults-bronze")
     if offered:
         assert bronze.progress is not None
-        assert (bronze.progress.remaining_minutes, bronze.progress.window_first) == (
-            90 * 60,
-            date(2025, 5, 31),
-        )
+        assert (
+            bronze.progress.counted_minutes,
+            bronze.progress.remaining_minutes,
+            bronze.progress.window_first,
+            bronze.progress.window_last,
+        ) == (300, 100 * 60 - 300, date(2025, 5, 31), date(2025, 5, 31))
         assert result.next_level == bronze.progress
     else:
         assert bronze.progress is None
@@ -220,7 +233,11 @@ def test_paid_and_court_ordered_hours_do_not_count_and_stipended_counts_for_life
     lifetime = result.level("lifetime")
     assert lifetime.progress is not None
     assert lifetime.progress.counted_minutes == 99 * 60 + 600
-    assert (lifetime.progress.window_first, lifetime.progress.window_last) == (None, None)
+    # an open window: hours count up to the rule set's effective_to
+    assert (lifetime.progress.window_first, lifetime.progress.window_last) == (
+        None,
+        date(2025, 5, 31),
+    )
 
 
 def test_lifetime_achievement_at_4000_hours():

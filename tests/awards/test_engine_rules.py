@@ -197,9 +197,9 @@ requires = ["first"]
 def test_a_year_before_the_rules_start_offers_no_progress_to_an_annual_award():
     """Rules from 2027, evaluated in 2026: the 2026 award of a per_period level cannot be earned.
 
-    Its window ends before effective_from, so no progress and a not_in_effect reason. A once
-    level can still be earned (it is dated effective_from), and so can a per_period level with a
-    prerequisite (earned on the day the prerequisite is); their progress stays. From 2027 the
+    Its window ends before effective_from, so no progress and a not_in_effect reason, with or
+    without a prerequisite (a prerequisite earned later does not date a 2026 award into 2027). A
+    once level can still be earned (it is dated effective_from): its progress stays. From 2027 the
     annual window is in effect again.
     """
     rule = loads_rules(
@@ -219,8 +219,8 @@ def test_a_year_before_the_rules_start_offers_no_progress_to_an_annual_award():
         date(2026, 12, 31),
     )
     after = result.level("annual-after-first")
-    assert after.progress is not None
-    assert after.progress.remaining_minutes == 360
+    assert (after.status, after.progress) == (LevelStatus.NOT_MET, None)
+    assert [r.code for r in after.reasons] == ["awards.prerequisite_missing", "awards.not_in_effect"]
     assert result.next_level == first.progress
     next_year = evaluate(rule, V1, lines, at(date(2027, 2, 1))).level("annual")
     assert next_year.progress is not None

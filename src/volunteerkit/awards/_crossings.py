@@ -275,13 +275,14 @@ class CrossingPlan:
         crossed = self._dates.get(hit[2])
         if crossed is None:
             crossed = self._dates[hit[2]] = _day(hit[2])
+        effective_from = rule_set.effective_from
+        if effective_from is not None and crossed < effective_from and not plan.once:
+            return plan.not_met  # a per-period award crossed before the rules existed
         earned = crossed
         if prerequisite is not None and prerequisite > earned:
             earned = prerequisite
-        if rule_set.effective_from is not None and rule_set.effective_from > earned:
-            if not plan.once:
-                return plan.not_met  # a per-period award from before the rules existed
-            earned = rule_set.effective_from
+        if effective_from is not None and effective_from > earned:
+            earned = effective_from
         if earned > self.today or (
             rule_set.effective_to is not None and earned > rule_set.effective_to
         ):

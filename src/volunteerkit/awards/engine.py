@@ -24,8 +24,10 @@ the start of the window, at which the counted minutes reach the threshold and ev
 of the level (each group member's minimum, the span, the number of days or months) holds. Its local
 date is the date the level was *crossed*; its entry is the *crossing entry*. The *earned date* is
 the crossing date, moved later to the date the last prerequisite was earned and to the rule set's
-``effective_from`` when those are later; a level whose earned date would fall after
-``effective_to`` is not earned.
+``effective_from`` when those are later. A ``per_period`` or ``renewable`` award *crossed* before
+``effective_from`` is not earned (a prerequisite earned later does not make it so; its hours are
+consumed all the same); a level whose earned date would fall after ``effective_to`` is not
+earned, and progress counts no hours after ``effective_to``.
 
 *Rolling windows.* The window ending on a date ``d`` holds the ``months`` months ending on ``d``.
 A level is *held* (:attr:`LevelResult.held`) when the window ending on the evaluation date meets
@@ -399,12 +401,14 @@ class Progress:
     Args:
         level_id: The level.
         required_minutes: The threshold.
-        counted_minutes: Minutes counted so far in the window (not yet consumed by an award).
+        counted_minutes: Minutes counted so far in the window (not yet consumed by an award),
+            up to ``window_last``.
         remaining_minutes: Minutes still needed (0 when the hours are there but another condition
             is not).
         window_first: First date of the window (``None``: open).
-        window_last: Last date of the window, when hours stop counting (``None``: open; for a
-            rolling window, the evaluation date).
+        window_last: Last date on which hours count: the window's last date or the rule set's
+            ``effective_to``, whichever is earlier (``None``: open; for a rolling window, the
+            evaluation date).
     """
 
     level_id: str
@@ -476,8 +480,7 @@ class Evaluation:
         levels: One result per level, in the rule set's order.
         next_level: Progress towards the first level, in order, that can still be earned in the
             current window (a window that starts after ``effective_to``, or a fixed one that ends
-            before ``effective_from`` for a repeated level without prerequisites, cannot), or
-            ``None``.
+            before ``effective_from`` for a repeated level, cannot), or ``None``.
         standing: Good standing, if the rule set has an annual minimum.
     """
 
@@ -1307,19 +1310,31 @@ def _finish(
     awaiting = level.recommendation and level.id not in ctx.recommended
     scale = stream.scale
     prefix = stream.prefix
-    next_line = 0  # progress counts from the line after the last award granted
+    next_line = 0  # progress counts from the line after the last award granted or consumed
+    spent_current = False  # the current period's award was crossed before the rules existed
+    effective_from = rule_set.effective_from
     for hit in hits if prerequisite_ok else ():
         entry = stream.entry(hit.index)  # first: a day or month total marks itself to be read
         crossed = _day(stream.days[hit.index])
+        if (
+            effective_from is not None
+            and crossed < effective_from
+            and level.repeat is not Repeat.ONCE
+        ):
+            # an annual or renewed award crossed before the rules existed is not earned, even
+            # when a prerequisite earned later would date it after effective_from; its hours are
+            # consumed all the same (a later award counts only the lines after it)
+            if not any(r.code == "awards.not_in_effect" for r in reasons):
+                reasons.append(_not_in_effect(rule_set, crossed))
+            next_line = hit.index + 1
+            if hit.first == current.first and hit.key == current.key:
+                spent_current = True
+            continue
         earned = crossed
         if prerequisite_day is not None and prerequisite_day > earned:
             earned = prerequisite_day
-        if rule_set.effective_from is not None and rule_set.effective_from > earned:
-            if level.repeat is not Repeat.ONCE:
-                # an annual or renewed award from before the rules existed is not earned
-                reasons.append(_not_in_effect(rule_set, earned))
-                continue
-            earned = rule_set.effective_from
+        if effective_from is not None and effective_from > earned:
+            earned = effective_from  # a once award crossed before the rules is dated from them
         if earned > ctx.today or (
             rule_set.effective_to is not None and earned > rule_set.effective_to
         ):
@@ -1356,7 +1371,9 @@ def _finish(
 
     # progress towards the next award in the current window
     progress: Progress | None = None
-    in_current = any(a.period_first == current.first and a.key == current.key for a in achievements)
+    in_current = spent_current or any(
+        a.period_first == current.first and a.key == current.key for a in achievements
+    )
     can_follow = age_reason is None and (
         level.repeat is Repeat.RENEWABLE
         or (level.repeat is Repeat.ONCE and not achievements)
@@ -1368,7 +1385,12 @@ def _finish(
         if not any(r.code == "awards.not_in_effect" for r in reasons):
             reasons.append(out_of_effect)
     if can_follow:
-        lo, hi = _bounds(stream, current.first, current.last, ctx.today_key)
+        # hours stop counting at the window's end or at effective_to, whichever comes first: an
+        # award crossed later would be earned after the rules stopped
+        last = current.last
+        if rule_set.effective_to is not None and (last is None or last > rule_set.effective_to):
+            last = rule_set.effective_to
+        lo, hi = _bounds(stream, current.first, last, ctx.today_key)
         lo = max(lo, next_line)
         hi = max(hi, lo)
         counted = (prefix[hi] - prefix[lo]) // scale
@@ -1378,7 +1400,7 @@ def _finish(
             counted_minutes=counted,
             remaining_minutes=max(0, level.threshold - counted),
             window_first=current.first,
-            window_last=current.last if current.last is not None else None,
+            window_last=last,
         )
         if current.first is not None and current.first > ctx.today:
             reasons.append(Reason.of("awards.window_not_started", day=current.first.isoformat()))
@@ -1399,11 +1421,10 @@ def _out_of_effect(level: Level, ctx: _Context, current: _Period) -> Reason | No
 
     A window that starts after ``effective_to`` cannot earn anything: every date of it is after
     the rules stopped, and an award is earned no earlier than it is crossed. A fixed window that
-    ends before ``effective_from`` cannot earn a ``per_period`` or ``renewable`` award of a level
-    without prerequisites: it would be crossed, and earned, before the rules existed. A ``once``
-    award crossed there is dated ``effective_from``, a prerequisite earned later moves the earned
-    date, and a rolling window moves on with the evaluation date, so those can still earn. A window
-    that overlaps the effective dates, even partly, can still earn.
+    ends before ``effective_from`` cannot earn a ``per_period`` or ``renewable`` award: it would be
+    crossed before the rules existed (whatever its prerequisites). A ``once`` award crossed there
+    is dated ``effective_from``, and a rolling window moves on with the evaluation date, so those
+    can still earn. A window that overlaps the effective dates, even partly, can still earn.
 
     The reason's day is the evaluation date moved into the window: when new service would cross.
     """
@@ -1417,7 +1438,6 @@ def _out_of_effect(level: Level, ctx: _Context, current: _Period) -> Reason | No
         and last is not None
         and last < rule_set.effective_from
         and level.repeat is not Repeat.ONCE
-        and not level.requires
         and _rolling_months(rule_set.window_of(level)) is None
     )
     if not (after or before):
