@@ -170,6 +170,37 @@ def test_group_service_lines_refuses_a_day_that_is_not_a_date() -> None:
     assert (info.value.code, info.value.path) == ("certificate.minutes", "$.days[1].minutes")
 
 
+
+_DAY1 = ("a", date(2026, 1, 1), 5)
+_INVALID = "certificate.invalid_field"
+
+
+@pytest.mark.parametrize(
+    ("days", "code", "path"),
+    [
+        (None, _INVALID, "$.days"),
+        (5, _INVALID, "$.days"),
+        ([_DAY1, ("a", date(2026, 1, 2))], _INVALID, "$.days[1]"),
+        ([_DAY1, "abc"], _INVALID, "$.days[1]"),
+        ([_DAY1, None], _INVALID, "$.days[1]"),
+        ([_DAY1, (7, date(2026, 1, 2), 5)], _INVALID, "$.days[1].content"),
+        ([_DAY1, (" ", date(2026, 1, 2), 5)], "certificate.empty_field", "$.days[1].content"),
+        ([_DAY1, ("a\x00", date(2026, 1, 2), 5)], "certificate.invalid_text", "$.days[1].content"),
+    ],
+)
+def test_group_service_lines_refuses_bad_items_at_their_index(
+    days: Any, code: str, path: str
+) -> None:
+    """Not a triple, not iterable, content that is not text: a typed error at the item's path.
+
+    These raised ValueError or TypeError (unpacking), or reported ``$.content`` without saying
+    which item it was.
+    """
+    with pytest.raises(CertificateError) as info:
+        group_service_lines(days)
+    assert (info.value.code, info.value.path) == (code, path)
+
+
 # --------------------------------------------------------------------------------------------
 # the certificate, exactly
 
@@ -668,6 +699,7 @@ def test_certificate_round_trips(cert: Certificate) -> None:
     assert verify_certificate(cert.to_json(include_identity=True)) == cert
     without = attrs.evolve(cert, holder=attrs.evolve(cert.holder, document_number=None))
     assert structure(unstructure(cert), Certificate) == without
+    assert cert.holder.document_number is not None
     assert cert.holder.document_number not in to_json(cert)
 
 

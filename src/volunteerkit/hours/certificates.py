@@ -978,7 +978,10 @@ def group_service_lines(days: Iterable[tuple[str, date, int]]) -> tuple[ServiceL
     Raises:
         CertificateError: ``certificate.minutes`` for negative minutes (path
             ``$.days[i].minutes``), ``certificate.invalid_field`` for a day that is not a date
-            (``$.days[i].day``), and the field codes for bad text.
+            (``$.days[i].day``), an item that is not a ``(content, day, minutes)`` triple
+            (``$.days[i]``) or ``days`` that are not iterable (``$.days``), and the text codes
+            (``certificate.invalid_field``, ``certificate.invalid_text``,
+            ``certificate.empty_field``) for bad content (``$.days[i].content``).
 
     Examples:
         >>> from datetime import date
@@ -990,8 +993,19 @@ def group_service_lines(days: Iterable[tuple[str, date, int]]) -> tuple[ServiceL
         ... ])]
         [('Elderly care', '2026-03-01', '2026-03-08', 125), ('Library', '2026-04-01', '2026-04-01', 60)]
     """
+    if isinstance(days, str | bytes) or not isinstance(days, Iterable):
+        raise CertificateError.of("certificate.invalid_field", "$.days")
     groups: dict[str, list[tuple[date, int]]] = defaultdict(list)
-    for i, (text, day, minutes) in enumerate(days):
+    for i, item in enumerate(days):
+        if isinstance(item, str | bytes) or not isinstance(item, Sequence) or len(item) != 3:
+            raise CertificateError.of("certificate.invalid_field", f"$.days[{i}]")
+        text, day, minutes = item
+        if not isinstance(text, str):
+            raise CertificateError.of("certificate.invalid_field", f"$.days[{i}].content")
+        if unstorable(text):
+            raise CertificateError.of("certificate.invalid_text", f"$.days[{i}].content")
+        if not text.strip():
+            raise CertificateError.of("certificate.empty_field", f"$.days[{i}].content")
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
             raise CertificateError.of("certificate.minutes", f"$.days[{i}].minutes")
         if not isinstance(day, date) or isinstance(day, datetime):  # min() would mix types
