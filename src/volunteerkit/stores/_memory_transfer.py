@@ -12,7 +12,13 @@ from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
 from volunteerkit.hours.models import EntryId
 from volunteerkit.transfer.errors import transfer_error
 from volunteerkit.transfer.models import CertifiedDay
-from volunteerkit.transfer.store import TransferredEntry
+from volunteerkit.transfer.store import (
+    TransferredEntry,
+    checked_filters,
+    checked_id,
+    checked_step,
+    checked_transfer,
+)
 from volunteerkit.transfer.workflow import Role, Transfer, TransferState, TransferStep
 
 if TYPE_CHECKING:
@@ -34,6 +40,7 @@ class MemoryTransferRepository:
 
     def add(self, transfer: Transfer) -> None:
         """Store a new transfer (see :meth:`~volunteerkit.transfer.store.TransferRepository.add`)."""
+        checked_transfer(transfer)
         with self._store.transaction():
             if transfer.id in self._transfers:
                 raise transfer_error(ConflictError, "transfer.exists", "$.id")
@@ -45,6 +52,8 @@ class MemoryTransferRepository:
 
     def append_step(self, transfer_id: str, seq: int, step: TransferStep) -> None:
         """Append a step at ``seq`` (see the protocol)."""
+        checked_id(transfer_id)
+        checked_step(seq, step)
         with self._store.transaction():
             stored = self._transfers.get(transfer_id)
             if stored is None:
@@ -62,7 +71,7 @@ class MemoryTransferRepository:
 
     def get(self, transfer_id: str) -> Transfer:
         """Return a transfer (see the protocol)."""
-        stored = self._transfers.get(transfer_id)
+        stored = self._transfers.get(checked_id(transfer_id))
         if stored is None:
             raise transfer_error(NotFoundError, "transfer.not_found", "$.transfer_id")
         return stored
@@ -75,6 +84,7 @@ class MemoryTransferRepository:
         state: TransferState | None = None,
     ) -> list[Transfer]:
         """Return matching transfers ordered by creation and id (see the protocol)."""
+        volunteer_id, role, state = checked_filters(volunteer_id, role, state)
         found = [
             t
             for t in self._transfers.values()

@@ -13,7 +13,13 @@ from volunteerkit.hours.models import EntryId, Source
 from volunteerkit.stores._base import SQLDatabase, unstorable_key
 from volunteerkit.transfer.errors import transfer_error
 from volunteerkit.transfer.models import CertifiedDay, RejectReason, SignedReceipt
-from volunteerkit.transfer.store import TransferredEntry
+from volunteerkit.transfer.store import (
+    TransferredEntry,
+    checked_filters,
+    checked_id,
+    checked_step,
+    checked_transfer,
+)
 from volunteerkit.transfer.workflow import Role, Transfer, TransferState, TransferStep
 
 __all__ = ["SQLTransferRepository", "days_text", "parse_days"]
@@ -174,6 +180,7 @@ class SQLTransferRepository:
 
     def add(self, transfer: Transfer) -> None:
         """Store a new transfer (see :meth:`~volunteerkit.transfer.store.TransferRepository.add`)."""
+        checked_transfer(transfer)
         db = self._db
         with db.atomic():
             # ON CONFLICT DO NOTHING: an id stored (or being stored by another connection, which
@@ -201,6 +208,8 @@ class SQLTransferRepository:
 
     def append_step(self, transfer_id: str, seq: int, step: TransferStep) -> None:
         """Append a step at ``seq`` (see the protocol)."""
+        checked_id(transfer_id)
+        checked_step(seq, step)
         db = self._db
         if unstorable_key(transfer_id):  # no transfer holds it: see _base.unstorable_key
             raise transfer_error(NotFoundError, "transfer.not_found", "$.transfer_id")
@@ -229,7 +238,7 @@ class SQLTransferRepository:
 
     def get(self, transfer_id: str) -> Transfer:
         """Return a transfer (see the protocol)."""
-        if unstorable_key(transfer_id):
+        if unstorable_key(checked_id(transfer_id)):
             raise transfer_error(NotFoundError, "transfer.not_found", "$.transfer_id")
         row = self._db.fetchone(
             f"SELECT {', '.join(_TRANSFER_COLUMNS)} FROM vk_transfer_transfers WHERE id = ?",
@@ -260,6 +269,7 @@ class SQLTransferRepository:
         state: TransferState | None = None,
     ) -> list[Transfer]:
         """Return matching transfers ordered by creation and id (see the protocol)."""
+        volunteer_id, role, state = checked_filters(volunteer_id, role, state)
         if unstorable_key(volunteer_id):
             return []
         clauses: list[str] = []

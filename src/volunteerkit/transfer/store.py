@@ -25,6 +25,11 @@ code                              when
 ``transfer.concurrent_update``    ``append_step`` at a position already taken
 ``transfer.invalid``              ``append_step`` that would leave a gap
 ``transfer.entry_conflict``       a different transferred entry under a stored entry id
+``transfer.invalid``              an argument of the wrong type (a transfer id that is not
+                                  text, a ``seq`` that is not an ``int``, a role or state
+                                  filter that is not one); text that cannot be a stored id
+                                  (empty, NUL, a lone surrogate, too long) is not an error
+                                  but finds nothing: ``transfer.not_found``
 ================================  ======================================================
 """
 
@@ -41,10 +46,102 @@ from volunteerkit._clock import require_aware
 from volunteerkit.audit import AuditLog
 from volunteerkit.hours.models import EntryId, Source
 from volunteerkit.hours.store import LedgerRepository
+from volunteerkit.transfer.errors import TransferInputError
 from volunteerkit.transfer.models import CertifiedDay
 from volunteerkit.transfer.workflow import Role, Transfer, TransferState, TransferStep
 
-__all__ = ["TransferRepository", "TransferStore", "TransferredEntry"]
+__all__ = [
+    "TransferRepository",
+    "TransferStore",
+    "TransferredEntry",
+    "checked_filters",
+    "checked_id",
+    "checked_step",
+    "checked_transfer",
+]
+
+
+def checked_id(value: object, path: str = "$.transfer_id") -> str:
+    """Return a transfer id a caller looks up by, refusing a value that is not text.
+
+    Every backend answers the same: a value that is not a ``str`` (a number, ``bytes``, ``None``,
+    a list) is refused here, before any backend compares it with its own rules (SQLite would
+    find the transfer ``"5"`` by the number 5, PostgreSQL refuses the statement, a dict refuses
+    a list). Text that no transfer can have finds nothing on every backend.
+
+    Args:
+        value: The id given.
+        path: Its path, for the error.
+
+    Returns:
+        ``value``.
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` at ``path``.
+    """
+    if not isinstance(value, str):
+        raise TransferInputError.of("transfer.invalid", path, "a transfer id is text")
+    return value
+
+
+def checked_step(seq: object, step: object) -> int:
+    """Check the arguments of ``append_step`` other than the id (see :func:`checked_id`).
+
+    Args:
+        seq: The position given.
+        step: The step given.
+
+    Returns:
+        ``seq``.
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` at ``$.seq`` (not an ``int``) or ``$.step``
+            (not a :class:`~volunteerkit.transfer.workflow.TransferStep`).
+    """
+    if isinstance(seq, bool) or not isinstance(seq, int):
+        raise TransferInputError.of("transfer.invalid", "$.seq", "a position is an integer")
+    if not isinstance(step, TransferStep):
+        raise TransferInputError.of("transfer.invalid", "$.step", "expected a TransferStep")
+    return seq
+
+
+def checked_transfer(transfer: object) -> Transfer:
+    """Return the argument of ``add`` if it is a :class:`~volunteerkit.transfer.workflow.Transfer`.
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` at ``$``.
+    """
+    if not isinstance(transfer, Transfer):
+        raise TransferInputError.of("transfer.invalid", "$", "expected a Transfer")
+    return transfer
+
+
+def checked_filters(
+    volunteer_id: object, role: object, state: object
+) -> tuple[str | None, Role | None, TransferState | None]:
+    """Check the filters of ``find``: ``None``, or text, a :class:`Role`, a :class:`TransferState`.
+
+    A role or state may be given by its value (``"source"``), as the enums are text.
+
+    Returns:
+        The filters, the role and state as enum members.
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` at ``$.volunteer_id``, ``$.role`` or ``$.state``.
+    """
+    if volunteer_id is not None and not isinstance(volunteer_id, str):
+        raise TransferInputError.of("transfer.invalid", "$.volunteer_id", "expected text")
+    out_role: Role | None = None
+    out_state: TransferState | None = None
+    if role is not None:
+        if not isinstance(role, str) or role not in {r.value for r in Role}:
+            raise TransferInputError.of("transfer.invalid", "$.role", "expected a Role")
+        out_role = Role(role)
+    if state is not None:
+        if not isinstance(state, str) or state not in {t.value for t in TransferState}:
+            raise TransferInputError.of("transfer.invalid", "$.state", "expected a TransferState")
+        out_state = TransferState(state)
+    return volunteer_id, out_role, out_state
 
 
 def _utc(value: datetime) -> datetime:
