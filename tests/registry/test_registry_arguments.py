@@ -135,3 +135,51 @@ def test_set_status_refuses_a_status_that_is_not_a_member(
     assert (caught.value.code, caught.value.path) == ("registry.enum", "$.status")
     assert registry.get(volunteer.id).status is VolunteerStatus.ACTIVE
     assert registry._store.audit.count() == audit
+
+
+def _parts() -> dict[str, object]:
+    return {
+        "store": MemoryStore(),
+        "clock": FixedClock(NOW),
+        "keyring": Keyring({"i1": bytes(32)}),
+        "policy": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("part", "bad", "code"),
+    [
+        ("store", "memory:", "registry.store"),
+        ("store", None, "registry.store"),
+        ("clock", "now", "registry.clock"),
+        ("clock", 5, "registry.clock"),
+        ("keyring", {"i1": bytes(32)}, "registry.keyring"),
+        ("keyring", None, "registry.keyring"),
+        ("policy", "beijing", "registry.policy"),
+    ],
+)
+def test_registry_refuses_parts_of_the_wrong_type(part: str, bad: object, code: str) -> None:
+    """Registry(...) checks its store, clock, keyring and policy when it is built.
+
+    Before, it took anything, and the first call that used the part raised a bare
+    AttributeError ('str' object has no attribute 'now', ... 'index_candidates').
+    """
+    parts = {**_parts(), part: bad}
+    with pytest.raises(InvalidInputError) as caught:
+        Registry(
+            parts["store"],  # type: ignore[arg-type]
+            clock=parts["clock"],  # type: ignore[arg-type]
+            keyring=parts["keyring"],  # type: ignore[arg-type]
+            policy=parts["policy"],  # type: ignore[arg-type]
+        )
+    assert (caught.value.code, caught.value.path) == (code, f"$.{part}")
+    assert caught.value.message_zh
+
+
+@pytest.mark.parametrize("bad", [5, None, 2.5])
+def test_register_many_refuses_what_is_not_iterable(registry: Registry, bad: object) -> None:
+    """register_many(5) is registry.list at $; before, a bare TypeError ('int' ... not iterable)."""
+    with pytest.raises(InvalidInputError) as caught:
+        registry.register_many(bad)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.list", "$")
+    assert registry._store.volunteers.count() == 0

@@ -256,6 +256,10 @@ class Registry:
         keyring: The keys for blind indexes and, optionally, for encrypting identity numbers.
         policy: The registration rules (default: :class:`RegistrationPolicy`, Beijing's).
 
+    Raises:
+        InvalidInputError: ``registry.store``, ``registry.clock``, ``registry.keyring`` or
+            ``registry.policy`` (at ``$.store`` ...) if a part is not of its type.
+
     Examples:
         See the "Registering volunteers" page of the documentation.
     """
@@ -268,6 +272,24 @@ class Registry:
         keyring: Keyring,
         policy: RegistrationPolicy | None = None,
     ) -> None:
+        for ok, part, what, what_zh in (
+            (isinstance(store, RegistryStore), "store", "a registry store", "登记存储"),
+            (isinstance(clock, Clock), "clock", "a Clock", "Clock"),
+            (isinstance(keyring, Keyring), "keyring", "a Keyring", "Keyring"),
+            (
+                policy is None or isinstance(policy, RegistrationPolicy),
+                "policy",
+                "a RegistrationPolicy or None",
+                "RegistrationPolicy 或 None",
+            ),
+        ):
+            if not ok:
+                raise InvalidInputError(
+                    f"{part} must be {what}",
+                    f"{part} 必须是{what_zh}",
+                    code=f"registry.{part}",
+                    path=f"$.{part}",
+                )
         self._store = store
         self._clock = clock
         self._keyring = keyring
@@ -964,11 +986,21 @@ class Registry:
         Raises:
             VolunteerkitError: As :meth:`register_volunteer`, with the path prefixed by the
                 application's position.
+            InvalidInputError: ``registry.list`` at ``$`` if ``applications`` is not iterable;
+                ``registry.batch_size``.
         """
         _check_batch_size(batch_size)
         ids: list[str] = []
         created = existing = 0
-        iterator = iter(applications)
+        try:
+            iterator = iter(applications)
+        except TypeError:
+            raise InvalidInputError(
+                "expected an iterable of VolunteerApplication",
+                "应为 VolunteerApplication 的可迭代对象",
+                code="registry.list",
+                path="$",
+            ) from None
         position = 0
         organization = None
         if organization_id is not None:
