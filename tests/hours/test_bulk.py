@@ -248,6 +248,31 @@ def test_header_problems_stop_the_import_before_any_row() -> None:
     assert sink.calls == 0
 
 
+def test_a_file_without_header_does_not_echo_its_first_row_in_the_errors() -> None:
+    """A header cell that is not a column name is reported by its index, not by its text.
+
+    A file without a header row (or any file uploaded by mistake) has data in its first line,
+    possibly personal data: the unknown-column errors used to carry each value as their path
+    (``$.110105194912310037``, ``$.张三``).
+    """
+    personal = "110105194912310037,张三,E12345678"
+    report = run(f"{personal},id,note\r\n{personal},x,y\r\n")
+    assert [(e.line, e.field, e.code) for e in report.errors[:4]] == [
+        (1, "$.columns[0]", "bulk.unknown_column"),
+        (1, "$.columns[1]", "bulk.unknown_column"),
+        (1, "$.columns[2]", "bulk.unknown_column"),
+        (1, "$.volunteer_id", "bulk.missing_column"),
+    ]
+    text = " ".join(f"{e.field} {e.message} {e.message_zh} {e}" for e in report.errors)
+    for value in personal.split(","):
+        assert value not in text
+    dup = run("Id,Id,id\r\n")
+    assert [(e.field, e.code) for e in dup.errors[:2]] == [
+        ("$.columns[0]", "bulk.unknown_column"),
+        ("$.columns[1]", "bulk.duplicate_column"),
+    ]
+
+
 def test_unterminated_quote_at_the_end_is_reported_at_its_first_line() -> None:
     """A quote opened on one line and never closed is bulk.csv_syntax at the line it opened on."""
     text = csv_text(row(id="bj:1"), row(id="bj:2", note='"never closed'), row(id="bj:3"))

@@ -62,7 +62,10 @@ those of the library error the row raised, so a bad offset is ``time.naive_datet
 ``serialization.zone`` at ``$.zone``. A row reports its first problem only. Codes of this module:
 
 * ``bulk.unknown_column``, ``bulk.missing_column``, ``bulk.duplicate_column``, ``bulk.no_header``:
-  the CSV header (line of the header);
+  the CSV header (line of the header). The path names the column (``$.colour``) when the header
+  cell looks like a column name (lower-case letters, digits and ``_``), else its 0-based position
+  (``$.columns[3]``): a file without a header has data in its first line, which must not be
+  echoed into errors;
 * ``bulk.field_count``: a CSV row with more or fewer fields than the header;
 * ``bulk.csv_syntax``: malformed quoting;
 * ``bulk.encoding``: bytes that are not UTF-8. From a path, the bad line is reported and the others
@@ -629,14 +632,21 @@ def _unreadable(line: int) -> _Parsed:
     return line, _Bad(RowError.of(line, BulkError.of("bulk.encoding", "$", detail)), is_row=False)
 
 
+_COLUMN_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
+"""What a header cell must look like to be named in an error path (else ``$.columns[i]``)."""
+
+
 def _check_header(cells: list[str], line: int, defaults: Mapping[str, str]) -> list[_Bad]:
     problems: list[_Bad] = []
     seen: set[str] = set()
-    for name in cells:
+    for i, name in enumerate(cells):
+        # A cell that does not look like a column name may be data (a file without a header):
+        # it is reported by its position, so that no value of the file reaches the errors.
+        field = f"$.{name}" if _COLUMN_NAME.fullmatch(name) else f"$.columns[{i}]"
         if name in seen:
-            problems.append(_row_error(line, "bulk.duplicate_column", f"$.{name}"))
+            problems.append(_row_error(line, "bulk.duplicate_column", field))
         elif name not in COLUMNS:
-            problems.append(_row_error(line, "bulk.unknown_column", f"$.{name}"))
+            problems.append(_row_error(line, "bulk.unknown_column", field))
         seen.add(name)
     for name in COLUMNS:
         if name in REQUIRED_COLUMNS and name not in seen and name not in defaults:
