@@ -1006,10 +1006,18 @@ def test_memory_does_not_grow_with_the_number_of_rows(tmp_path: Path, mode: str)
 LEDGER_NOW = datetime(2026, 11, 28, 9, tzinfo=CST)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(
+    params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
-    """A Ledger over a MemoryStore or an SQLiteStore file, its clock at the demo's instant."""
-    store = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "ledger.db")
+    """A Ledger over each backend (a throwaway PostgreSQL server for the last), at the demo's now."""
+    store: Any
+    if request.param == "memory":
+        store = MemoryStore()
+    elif request.param == "sqlite":
+        store = SQLiteStore(tmp_path / "ledger.db")
+    else:
+        store = request.getfixturevalue("make_postgres_store")()
     yield Ledger(store, clock=FixedClock(LEDGER_NOW))
     close = getattr(store, "close", None)
     if close is not None:
