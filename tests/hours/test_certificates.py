@@ -787,3 +787,61 @@ def test_certificate_from_the_ledger() -> None:
     ]
     assert cert.total_minutes == 215
     assert cert.total_hours == "3.58"
+
+
+@pytest.fixture(
+    params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def any_store(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
+    """An empty store of each backend (a throwaway PostgreSQL server for the last)."""
+    from volunteerkit.stores import MemoryStore, SQLiteStore
+
+    if request.param == "memory":
+        return MemoryStore()
+    if request.param == "sqlite":
+        return SQLiteStore(tmp_path / "c.db")
+    return request.getfixturevalue("make_postgres_store")()
+
+
+def test_the_same_service_gets_the_same_certificate_on_every_backend(any_store: Any) -> None:
+    """The same service gives the same lines, number and hash on every store.
+
+    Local days are taken in the zone of service: DST days, a zone at +05:45, a year's edges.
+    """
+    from volunteerkit.hours.ledger import Ledger
+
+    ny, kathmandu = ZoneInfo("America/New_York"), ZoneInfo("Asia/Kathmandu")
+    recorded = datetime(2027, 1, 2, tzinfo=UTC)
+    ledger = Ledger(any_store, clock=FixedClock(datetime(2027, 1, 30, tzinfo=UTC)))
+
+    def served(local_id: str, start: datetime, minutes: int, zone: ZoneInfo, what: str) -> Any:
+        end = (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(zone)
+        return make_entry(local_id, start, end, zone, category=what, recorded_at=recorded)
+
+    ledger.record_many(
+        [
+            served("1", datetime(2026, 3, 8, 1, 30, tzinfo=ny), 120, ny, "dst"),  # 23-hour day
+            served("2", datetime(2026, 11, 1, 1, 30, tzinfo=ny), 90, ny, "dst"),  # 25-hour day
+            served("3", datetime(2026, 3, 31, 20, tzinfo=UTC), 60, kathmandu, "kt"),  # 1 April
+            served("4", datetime(2025, 12, 31, 23, tzinfo=UTC), 120, kathmandu, "edge"),  # 2026
+            served("5", datetime(2026, 12, 31, 20, tzinfo=UTC), 120, kathmandu, "edge"),  # 2027
+        ],
+        actor="clerk",
+    )
+    window = CalendarYear(year=2026)
+    per_day = ledger.minutes_by(["category", "day"], window, volunteer_id="v1")
+    lines = group_service_lines(
+        (str(category), date.fromisoformat(str(day)), minutes.credited)
+        for (category, day), minutes in per_day.items()
+    )
+    cert = issue(lines=lines, total=ledger.totals("v1", window), window=None)
+    assert [(ln.content, str(ln.first_day), str(ln.last_day), ln.minutes) for ln in lines] == [
+        ("edge", "2026-01-01", "2026-01-01", 120),
+        ("dst", "2026-03-08", "2026-11-01", 210),
+        ("kt", "2026-04-01", "2026-04-01", 60),
+    ]
+    assert cert.total_minutes == 390
+    assert cert.certificate_number == "VK-bj-org-1-2026-URUNELNQVGC66BRZ"
+    assert cert.verification_hash == (
+        "6b8dfa0aed05edcf417b7977922f01dd55059c6c04b587907ba06f05041e7fea"
+    )
