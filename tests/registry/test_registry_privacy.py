@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import pickle
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import attrs
@@ -172,6 +173,12 @@ def test_key_material_never_shown() -> None:
         (({"k1": INDEX_KEY},), {"current_index_key": "k9"}, "$.current_index_key"),
         (({"k1": INDEX_KEY},), {"encryption_keys": {"e1": bytes(16)}}, "$.encryption_keys['e1']"),
         (({"k1": "a string key"},), {}, "$.index_keys['k1']"),
+        (({"k1": INDEX_KEY},), {"current_index_key": ["k1"]}, "$.current_index_key"),
+        (
+            ({"k1": INDEX_KEY},),
+            {"encryption_keys": {"e1": ENC_KEY}, "current_encryption_key": {"e1": 1}},
+            "$.current_encryption_key",
+        ),
     ],
 )
 def test_keyring_refuses_bad_keys(
@@ -191,6 +198,40 @@ def test_adding_an_existing_key_id_is_refused() -> None:
         ring.with_index_key("k1", bytes(32))
     with pytest.raises(InvalidInputError):
         ring.with_encryption_key("e1", bytes(32))
+
+
+def test_adding_a_key_id_of_the_wrong_type_is_refused() -> None:
+    """An unhashable key id is registry.keyring at $.key_id; before, a bare TypeError."""
+    ring = Keyring({"k1": INDEX_KEY}, encryption_keys={"e1": ENC_KEY})
+    for add in (ring.with_index_key, ring.with_encryption_key):
+        with pytest.raises(InvalidInputError) as info:
+            add(["k2"], bytes(32))  # type: ignore[arg-type]
+        assert (info.value.code, info.value.path) == ("registry.keyring", "$.key_id")
+
+
+@pytest.mark.parametrize("encrypts", [True, False])
+def test_seal_open_and_is_current_refuse_arguments_of_the_wrong_type(encrypts: bool) -> None:
+    """A context that is not text, a sealed number or record of another type: typed errors.
+
+    Before, seal(context=5) and open(context=5) raised a bare AttributeError ('int' object has
+    no attribute 'encode') with an encryption key, open("...") and is_current("...") one
+    ('str' object has no attribute 'key_id' / 'document_index').
+    """
+    ring = Keyring({"k1": INDEX_KEY}, encryption_keys={"e1": ENC_KEY} if encrypts else None)
+    sealed = ring.seal(RIC18, context="v1/document")
+    cases: list[tuple[Callable[[], object], str, str]] = [
+        (lambda: ring.seal(RIC18, context=5), "registry.context", "$.context"),  # type: ignore[arg-type]
+        (lambda: ring.seal(RIC18, context="a\ud800"), "registry.context", "$.context"),
+        (lambda: ring.open(sealed, context=5), "registry.context", "$.context"),  # type: ignore[arg-type]
+        (lambda: ring.open("11010519491231002X", context="v1/document"), "registry.sealed", "$.sealed"),  # type: ignore[arg-type]
+        (lambda: ring.is_current("v1"), "registry.record", "$.record"),  # type: ignore[arg-type]
+    ]  # fmt: skip
+    for call, code, path in cases:
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert (info.value.code, info.value.path) == (code, path)
+        assert "11010519491231002X" not in str(info.value)
+    assert ring.open(sealed, context="v1/document") == "11010519491231002X"
 
 
 def test_generate_makes_distinct_random_keys() -> None:

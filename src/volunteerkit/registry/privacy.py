@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from volunteerkit._text import unstorable
 from volunteerkit.errors import IntegrityError, InvalidInputError, UnavailableError
 from volunteerkit.registry.identity import IdentityDocument, cn_passport_number
 from volunteerkit.registry.models import (
@@ -155,7 +156,21 @@ def _index_forms(scheme: str, number: str) -> tuple[_Form, tuple[_Form, ...]]:
     return (scheme, number), ()
 
 
+def _check_context(context: object) -> str:
+    """Refuse a sealing context that is not text UTF-8 can encode (a lone surrogate)."""
+    if not isinstance(context, str) or unstorable(context):
+        raise InvalidInputError(
+            "the context must be text without NUL or lone surrogates",
+            "上下文必须是不含 NUL 或孤立代理字符的文本",
+            code="registry.context",
+            path="$.context",
+        )
+    return context
+
+
 def _current(keys: Mapping[str, bytes], current: str | None, path: str) -> str | None:
+    if current is not None and not isinstance(current, str):
+        raise _keyring_error("a key id must be text", "密钥标识必须是字符串", path)
     if current is None:
         if len(keys) > 1:
             raise _keyring_error(
@@ -264,9 +279,10 @@ class Keyring:
             The new ring; this one is unchanged.
 
         Raises:
-            InvalidInputError: ``registry.keyring`` if the id is taken or the key is bad.
+            InvalidInputError: ``registry.keyring`` if the id is taken or not text, or the key
+                is bad.
         """
-        if key_id in self._index_keys:
+        if not isinstance(key_id, str) or key_id in self._index_keys:
             raise _keyring_error(
                 "the key id is already in the ring", "密钥标识已在密钥环中", "$.key_id"
             )
@@ -288,9 +304,10 @@ class Keyring:
             The new ring; this one is unchanged.
 
         Raises:
-            InvalidInputError: ``registry.keyring`` if the id is taken or the key is bad.
+            InvalidInputError: ``registry.keyring`` if the id is taken or not text, or the key
+                is bad.
         """
-        if key_id in self._enc_keys:
+        if not isinstance(key_id, str) or key_id in self._enc_keys:
             raise _keyring_error(
                 "the key id is already in the ring", "密钥标识已在密钥环中", "$.key_id"
             )
@@ -410,9 +427,11 @@ class Keyring:
             The sealed number (with the masked number for display).
 
         Raises:
-            InvalidInputError: ``registry.document``, as :meth:`index`.
+            InvalidInputError: ``registry.document``, as :meth:`index`; ``registry.context`` at
+                ``$.context`` if ``context`` is not text (or holds NUL or a lone surrogate).
         """
         _document_parts(document)
+        _check_context(context)
         if self._current_enc is None:
             return SealedNumber(
                 scheme=document.scheme, masked=document.masked, key_id=None, payload=document.number
@@ -440,10 +459,19 @@ class Keyring:
 
         Raises:
             InvalidInputError: ``registry.unknown_key`` if the ring lacks the key it was sealed
-                with.
+                with; ``registry.sealed`` at ``$.sealed`` if ``sealed`` is not a
+                :class:`SealedNumber`; ``registry.context`` as :meth:`seal`.
             IntegrityError: ``registry.seal_invalid`` if the ciphertext does not open (altered,
                 or moved to another record).
         """
+        if not isinstance(sealed, SealedNumber):
+            raise InvalidInputError(
+                "expected a SealedNumber",
+                "应为 SealedNumber",
+                code="registry.sealed",
+                path="$.sealed",
+            )
+        _check_context(context)
         if sealed.key_id is None:
             return sealed.payload
         cipher = self._cipher(sealed.key_id)
@@ -471,7 +499,18 @@ class Keyring:
 
         Returns:
             ``False`` if :meth:`~volunteerkit.registry.service.Registry.rekey` would rewrite it.
+
+        Raises:
+            InvalidInputError: ``registry.record`` at ``$.record`` if ``record`` is not a
+                :class:`VolunteerRecord`.
         """
+        if not isinstance(record, VolunteerRecord):
+            raise InvalidInputError(
+                "expected a VolunteerRecord",
+                "应为 VolunteerRecord",
+                code="registry.record",
+                path="$.record",
+            )
         if record.document_index is not None and record.index_key_id != self._current_index:
             return False
         return all(
