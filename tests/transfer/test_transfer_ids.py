@@ -5,6 +5,11 @@ answered ``transfer.not_found`` for a number and raised a bare ``TypeError`` for
 found the transfer ``"5"`` by the number 5 and refused a list with ``store.invalid_value``, and
 PostgreSQL failed with ``store.operational`` for a number or ``bytes``. Text that no transfer can
 have (empty, NUL, a lone surrogate, too long) finds nothing everywhere: ``transfer.not_found``.
+
+Text a transfer record keeps (actor, reason, consent) with a lone surrogate was stored by the
+memory store (or refused by its audit log as ``audit.nul_character``) and refused by SQLite and
+PostgreSQL as ``store.invalid_text`` without a path; a volunteer id that is not text failed on
+PostgreSQL with ``store.operational``. Now the records refuse both, the same everywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import pytest
 
 from volunteerkit.errors import NotFoundError
 from volunteerkit.stores import MemoryStore, SQLiteStore
-from volunteerkit.testing.conformance_transfer import TransferScenario
+from volunteerkit.testing.conformance_transfer import BEIJING, TransferScenario
 from volunteerkit.transfer.errors import TransferInputError
 from volunteerkit.transfer.models import RejectReason
 from volunteerkit.transfer.workflow import Role, TransferState, TransferStep, new_transfer
@@ -140,3 +145,51 @@ def test_add_refuses_what_is_not_a_transfer(s):
         s.hami_store.transfers.add({"id": "t1"})
     assert (info.value.code, info.value.path) == ("transfer.invalid", "$")
     assert s.hami_store.transfers.find() == []
+
+
+def _request(s: TransferScenario, **changes: Any) -> Any:
+    fields: dict[str, Any] = {"destination": BEIJING, "consent": "consent-1", "actor": "volunteer"}
+    fields.update(changes)
+    return s.hami.request(fields.pop("volunteer_id", s.hami_volunteer), **fields)
+
+
+REFUSED = {
+    "actor": (lambda s: _request(s, actor="co\ud800"), "$.actor", 0),
+    "reason": (lambda s: _request(s, reason="why\udfff"), "$.reason", 0),
+    "consent": (lambda s: _request(s, consent="consent-\ud800"), "$.consent", 0),
+    "volunteer_id": (lambda s: _request(s, volunteer_id=5), "$.volunteer_id", 0),
+    "volunteer_id_bytes": (lambda s: _request(s, volunteer_id=b"v"), "$.volunteer_id", 0),
+    "approve_actor": (
+        lambda s: s.hami.approve(_request(s).id, actor="\udc00"),
+        "$.actor",
+        1,
+    ),
+    "reject_reason": (
+        lambda s: s.hami.reject(
+            _request(s).id, actor="a", reason_code=next(iter(RejectReason)), reason="\ud800"
+        ),
+        "$.reason",
+        1,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_text_no_store_can_keep_is_refused_alike_and_writes_nothing(s, case):
+    """A lone surrogate or a volunteer id that is not text: transfer.invalid at its path."""
+    call, path, kept = REFUSED[case]
+    with pytest.raises(TransferInputError) as info:
+        call(s)
+    assert (info.value.code, info.value.path) == ("transfer.invalid", path)
+    assert [len(t.steps) for t in s.hami_store.transfers.find()] == [1] * kept
+
+
+def test_import_refuses_an_expected_volunteer_that_is_not_text(s):
+    """import_package(volunteer_id=5) is transfer.invalid, not transfer.volunteer_mismatch."""
+    t = _request(s)
+    s.hami.approve(t.id, actor="coordinator")
+    files = s.hami.export(t.id, s.folder, actor="coordinator").package.files
+    with pytest.raises(TransferInputError) as info:
+        s.beijing.import_package(files, actor="verifier", volunteer_id=5)
+    assert (info.value.code, info.value.path) == ("transfer.invalid", "$.volunteer_id")
+    assert s.beijing_store.transfers.find() == []

@@ -212,3 +212,22 @@ def test_the_fast_entry_conversion_reports_errors_like_the_converter():
         structure(plain, TransferEntry)
     assert (fast.value.code, fast.value.path) == (slow.value.code, slow.value.path)
     assert fast.value.path == "$.days[0].minutes"
+
+
+@pytest.mark.parametrize(
+    ("build", "path"),
+    [
+        (lambda: attrs.evolve(make_entry(1), recorded_by="a\ud800"), "$.recorded_by"),
+        (lambda: attrs.evolve(make_entry(1), certified_by="\udfff"), "$.certified_by"),
+        (lambda: make_header(consent="consent-\ud800"), "$.consent"),
+    ],
+)
+def test_text_with_a_lone_surrogate_is_refused_at_its_field(build, path):
+    """A lone surrogate (no UTF-8 form) is transfer.schema at its field when the record is built.
+
+    Before, the record was built and writing the package failed as ``transfer.malformed`` at
+    ``$`` or ``$.entries[0]``.
+    """
+    with pytest.raises(PackageRefused) as info:
+        build()
+    assert (info.value.code, info.value.path) == ("transfer.schema", path)

@@ -32,6 +32,7 @@ import attrs
 
 from volunteerkit._clock import require_aware
 from volunteerkit._serialization import structure
+from volunteerkit._text import unstorable
 from volunteerkit.hours._hooks import register_str_enum
 from volunteerkit.hours._time import split_minutes_by_day, to_minute
 from volunteerkit.hours.models import EntryId, ServiceEntry, Source, Status, check_times
@@ -165,12 +166,13 @@ def _text(limit: int, *, empty: bool = False) -> Any:
             not isinstance(value, str)
             or len(value) > limit
             or (not empty and not value.strip())
-            or "\x00" in value
+            or unstorable(value)
         ):
             raise _refuse(
                 "transfer.schema",
                 f"$.{attribute.name}",
-                f"text of {'0' if empty else '1'} to {limit} characters without NUL",
+                f"text of {'0' if empty else '1'} to {limit} characters without NUL or a lone"
+                " surrogate",
             )
 
     return check

@@ -42,6 +42,7 @@ import attrs
 
 from volunteerkit._clock import Clock
 from volunteerkit._ids import new_id
+from volunteerkit._text import unstorable
 from volunteerkit.audit import record as audit_record
 from volunteerkit.errors import NotFoundError
 from volunteerkit.hours._time import to_minute
@@ -168,7 +169,14 @@ class RegistryDirectory:
         self._by_unified = by_unified_number
 
     def reference(self, volunteer_id: str) -> VolunteerRef:
-        """Return a local volunteer's reference (see :meth:`VolunteerDirectory.reference`)."""
+        """Return a local volunteer's reference (see :meth:`VolunteerDirectory.reference`).
+
+        Raises:
+            TransferInputError: ``transfer.invalid`` if ``volunteer_id`` is not text.
+            VolunteerNotMatched: ``transfer.volunteer_not_found``.
+        """
+        if not isinstance(volunteer_id, str):
+            raise TransferInputError.of("transfer.invalid", "$.volunteer_id", "expected text")
         try:
             record = self._store.volunteers.get(volunteer_id)
         except NotFoundError:
@@ -398,15 +406,20 @@ class Transfers:
 
         Raises:
             TransferInputError: ``transfer.consent_required`` without consent,
-                ``transfer.invalid`` for a consent reference a package header cannot carry (with
-                a NUL character, or not in Unicode NFC).
+                ``transfer.invalid`` for a volunteer id that is not text, or a consent reference a
+                package header cannot carry (with a NUL character or a lone surrogate, or not in
+                Unicode NFC).
             VolunteerNotMatched: If the directory cannot name the volunteer to partners.
         """
+        if not isinstance(volunteer_id, str):
+            raise TransferInputError.of("transfer.invalid", "$.volunteer_id", "expected text")
         if isinstance(consent, str) and (
-            "\x00" in consent or not unicodedata.is_normalized("NFC", consent)
+            unstorable(consent) or not unicodedata.is_normalized("NFC", consent)
         ):
             raise TransferInputError.of(
-                "transfer.invalid", "$.consent", "text in Unicode NFC without NUL"
+                "transfer.invalid",
+                "$.consent",
+                "text in Unicode NFC without NUL or a lone surrogate",
             )
         self._directory.reference(volunteer_id)
         now = self._clock.now()
@@ -808,11 +821,14 @@ class Transfers:
                 rejected here, or ``transfer.invalid_transition`` if this package was rejected
                 here.
             PolicyViolation: If this platform's policy refuses an entry (nothing written).
-            TransferInputError: ``transfer.invalid`` for an unknown overlap policy or ``paths``
-                that are not a collection of paths, ``transfer.wrong_key`` without a signer.
+            TransferInputError: ``transfer.invalid`` for an unknown overlap policy, ``paths``
+                that are not a collection of paths or a ``volunteer_id`` that is not text,
+                ``transfer.wrong_key`` without a signer.
         """
         if not isinstance(overlap, OverlapPolicy):
             raise TransferInputError.of("transfer.invalid", "$.overlap", "keep_and_flag or skip")
+        if volunteer_id is not None and not isinstance(volunteer_id, str):
+            raise TransferInputError.of("transfer.invalid", "$.volunteer_id", "expected text")
         self._need_signer()
         package = self.verify(paths)
         existing = self._existing(package)

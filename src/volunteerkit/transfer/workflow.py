@@ -36,6 +36,7 @@ from typing import Any, Final
 import attrs
 
 from volunteerkit._clock import require_aware
+from volunteerkit._text import unstorable
 from volunteerkit.hours._hooks import register_str_enum
 from volunteerkit.transfer.errors import TransferInputError, TransferStateError
 from volunteerkit.transfer.models import (
@@ -111,9 +112,12 @@ def _text(limit: int, *, empty: bool = False) -> Any:
             not isinstance(value, str)
             or len(value) > limit
             or (not empty and not value.strip())
-            or "\x00" in value
+            or unstorable(value)
         ):
-            raise _invalid(f"$.{attribute.name}", f"text of at most {limit} characters")
+            raise _invalid(
+                f"$.{attribute.name}",
+                f"text of at most {limit} characters without NUL or a lone surrogate",
+            )
 
     return check
 
@@ -226,6 +230,8 @@ class Transfer:
     def _check_consent(self, attribute: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not value.strip() or len(value) > 200:
             raise TransferInputError.of("transfer.consent_required", "$.consent")
+        if unstorable(value):
+            raise _invalid("$.consent", "text without NUL or a lone surrogate")
 
     def __attrs_post_init__(self) -> None:
         """Check the history of steps."""
