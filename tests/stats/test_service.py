@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -77,11 +78,14 @@ def test_window_at_the_supported_ends_computes(built: tuple[MemoryStore, StatsDa
     assert (info.value.code, info.value.path) == ("stats.offsets", "$.offsets[0]")
 
 
-@pytest.mark.parametrize("offsets", [(0,), (1, -3), (1201,), (True,), ("1",)])
+@pytest.mark.parametrize("offsets", [(0,), (1, -3), (1201,), (True,), ("1",), (1, 3, 1)])
 def test_retention_offsets_must_be_months_later(
     built: tuple[MemoryStore, StatsDataset], offsets: tuple[object, ...]
 ) -> None:
-    """An offset outside 1..1200 months is stats.offsets with its index, not a ValueError."""
+    """An offset outside 1..1200 months, or given twice, is stats.offsets with its index.
+
+    Twice used to give two rows with the same key (``Figure.value`` sees only the first).
+    """
     store, data = built
     with pytest.raises(InvalidInputError) as info:
         Statistics(store.stats).retention(
@@ -172,3 +176,26 @@ def test_the_repository_must_be_a_stats_repository() -> None:
     with pytest.raises(InvalidInputError) as info:
         Statistics(None)  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == ("stats.invalid_argument", "$.repository")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "zone"),
+    [
+        (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), "Asia/Shanghai"),
+        (datetime(1, 1, 1, tzinfo=UTC), "America/New_York"),
+    ],
+)
+def test_an_as_of_whose_local_date_is_outside_the_calendar_is_refused(
+    built: tuple[MemoryStore, StatsDataset], as_of: datetime, zone: str
+) -> None:
+    """stats.date at $.as_of, not a bare OverflowError from the age computation."""
+    store, _data = built
+    stats = Statistics(store.stats, k=1, zone=ZoneInfo(zone))
+    for compute in (
+        lambda: stats.volunteers(as_of=as_of, window=WINDOW, by=VolunteersBy.AGE_BAND),
+        lambda: stats.all_figures(as_of=as_of, window=WINDOW),
+        lambda: stats.hours(as_of=as_of, window=WINDOW),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            compute()
+        assert (info.value.code, info.value.path) == ("stats.date", "$.as_of")

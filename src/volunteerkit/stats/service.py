@@ -84,6 +84,13 @@ def _check_age_bands(bands: object) -> tuple[int, ...]:
 
 def _check_offsets(offsets: tuple[int, ...], window: Window) -> tuple[int, ...]:
     for i, n in enumerate(offsets):
+        if n in offsets[:i] and not isinstance(n, bool):  # two rows with one key
+            raise InvalidInputError(
+                "a retention offset is given twice",
+                "留存偏移重复",
+                code="stats.offsets",
+                path=f"$.offsets[{i}]",
+            )
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_OFFSET:
             raise InvalidInputError(
                 f"a retention offset must be a whole number of months from 1 to {MAX_OFFSET}",
@@ -118,7 +125,8 @@ class Statistics:
     (``$.filters``), a ``by`` that is not a grouping of that figure (``$.by``; its text value,
     such as ``"month"``, is accepted), a ``new`` that is not a bool, ``offsets`` or
     ``rule_set_ids`` that are not a sequence (a text is refused, not read letter by letter), a
-    ``rule_set_id`` that is not a non-empty text. A naive ``as_of`` is ``time.naive_datetime``.
+    ``rule_set_id`` that is not a non-empty text. A naive ``as_of`` is ``time.naive_datetime``, and
+    one whose local date in ``zone`` is outside the calendar (year 1 to 9999) ``stats.date``.
 
     Raises:
         InvalidInputError: ``stats.k`` for a threshold below 1, ``stats.zone`` for a zone that
@@ -154,7 +162,17 @@ class Statistics:
             raise _invalid("$.window", "a stats Window", "统计区间 Window")
         if filters is not None and not isinstance(filters, Filters):
             raise _invalid("$.filters", "Filters or None", "Filters 或 None")
-        return Scope(as_of=as_of, window=window, filters=filters or Filters(), zone=self.zone)
+        scope = Scope(as_of=as_of, window=window, filters=filters or Filters(), zone=self.zone)
+        try:
+            scope.as_of_date  # noqa: B018 - ages are computed on it: it must be a date
+        except OverflowError:
+            raise InvalidInputError(
+                "the local date of the as-of instant is outside the calendar",
+                "统计时点的本地日期超出日历范围",
+                code="stats.date",
+                path="$.as_of",
+            ) from None
+        return scope
 
     def _figure(
         self,
@@ -385,7 +403,7 @@ class Statistics:
 
         Raises:
             InvalidInputError: ``stats.offsets`` for an offset that is not a whole number of
-                months from 1 to :data:`MAX_OFFSET`, or that shifts the window past
+                months from 1 to :data:`MAX_OFFSET`, that is given twice, or that shifts the window past
                 :data:`~volunteerkit.stats.models.LAST_DATE`.
         """
         scope = self._scope(as_of, window, filters)
