@@ -488,3 +488,98 @@ def test_batch_entry_points_refuse_periods_that_are_not_date_ranges(periods, pat
             call()
         assert (info.value.code, info.value.path) == ("awards.input.invalid", path), name
     assert store.awards.held("us.pvsa", ["v1"]) == {}
+
+
+def _batch_calls(store, rule_set, as_of, **kw):
+    clock = FixedClock(as_of)
+    subjects = kw.pop("subject_list", [AwardSubject(id="v1")])
+    return {
+        "evaluate_all": lambda: list(evaluate_all(rule_set, store, as_of=as_of, **kw)),
+        "earned_all": lambda: list(earned_all(rule_set, store, as_of=as_of, **kw)),
+        "award_all": lambda: award_all(
+            rule_set, store, as_of=as_of, clock=clock, actor="job", **kw
+        ),
+        "evaluate_subjects": lambda: list(
+            evaluate_subjects(rule_set, store, subjects, as_of=as_of)
+        ),
+        "award_subjects": lambda: award_subjects(
+            rule_set, store, subjects, as_of=as_of, clock=clock, actor="job"
+        ),
+    }
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("wrong", "path"),
+    [
+        ({"volunteer_ids": "v1"}, "$.volunteer_ids"),
+        ({"volunteer_ids": 5}, "$.volunteer_ids"),
+        ({"volunteer_ids": ["v1", 5]}, "$.volunteer_ids[1]"),
+        ({"subjects": 5}, "$.subjects"),
+        ({"subjects": {"v1": "v1"}}, "$.subjects.v1"),
+        ({"subjects": lambda vid: vid}, "$.subjects"),
+        ({"chunk_size": "10"}, "$.chunk_size"),
+    ],
+)
+def test_batch_entry_points_refuse_volunteer_ids_subjects_and_chunk_sizes_of_the_wrong_type(
+    backend, wrong, path
+):
+    """volunteer_ids="v1" is refused: it evaluated, and award_all granted, volunteers v and 1.
+
+    A subject source that is not a mapping or a function, or gives something other than an
+    AwardSubject, and a chunk size given as text are refused too (they raised TypeError or
+    AttributeError from deep inside).
+    """
+    store = MemoryStore() if backend == "memory" else SQLiteStore(":memory:")
+    lines = [
+        *daily(date(2025, 1, 1), 12, 600, volunteer="v", prefix="v"),
+        *daily(date(2025, 1, 1), 12, 600, volunteer="1", prefix="o"),
+        *daily(date(2025, 1, 1), 12, 600, volunteer="v1", prefix="w"),
+    ]
+    write(store, lines)
+    rule_set = load_rule_set("cn.heilongjiang.annual")  # 50 and 100 h a year: all have 120
+    as_of = at(date(2025, 6, 1))
+    calls = _batch_calls(store, rule_set, as_of, **wrong)
+    for name in ("evaluate_all", "earned_all", "award_all"):
+        with pytest.raises(InvalidInputError) as info:
+            calls[name]()
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", path), name
+    assert store.awards.count_held() == 0
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("subjects", "path"),
+    [("v1", "$.subjects"), (None, "$.subjects"), ([AwardSubject(id="v1"), "v2"], "$.subjects[1]")],
+)
+def test_subject_batches_refuse_subjects_that_are_not_award_subjects(subjects, path):
+    """subjects="v1" or [subject, "v2"] is awards.input.invalid at its path, not AttributeError."""
+    store = MemoryStore()
+    write(store, daily(date(2025, 1, 1), 12, 600))
+    rule_set = load_rule_set("cn.cyl.stars")
+    as_of = at(date(2025, 6, 1))
+    calls = _batch_calls(store, rule_set, as_of, subject_list=subjects)
+    for name in ("evaluate_subjects", "award_subjects"):
+        with pytest.raises(InvalidInputError) as info:
+            calls[name]()
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", path), name
+    assert store.awards.count_held() == 0
+
+
+def test_evaluate_one_and_reconcile_refuse_arguments_of_the_wrong_type():
+    """A rule set, subject, evaluation or held grant of the wrong type is refused at its path."""
+    store = MemoryStore()
+    rule_set = load_rule_set("cn.cyl.stars")
+    as_of = at(date(2025, 6, 1))
+    evaluation = evaluate(rule_set, AwardSubject(id="v1"), [], as_of)
+    clock = FixedClock(T0)
+    wrong = {
+        "$.subject": lambda: evaluate_one(rule_set, store, "v1", as_of=as_of),
+        "$.rule_set": lambda: evaluate_one(None, store, AwardSubject(id="v1"), as_of=as_of),
+        "$.evaluation": lambda: reconcile(None, [], clock=clock, actor="batch"),
+        "$.held[0]": lambda: reconcile(evaluation, ["star-1"], clock=clock, actor="batch"),
+    }
+    for path, call in wrong.items():
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert (info.value.code, info.value.path) == ("awards.input.invalid", path)

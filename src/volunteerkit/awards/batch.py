@@ -179,7 +179,18 @@ def reconcile(
 
     Returns:
         The grants to record, the revocations to record (each with its reason) and what is kept.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` if ``evaluation`` is not an
+            :class:`~volunteerkit.awards.Evaluation` (``$.evaluation``) or a held record is not a
+            :class:`~volunteerkit.awards.Grant` (``$.held[i]``).
     """
+    if not isinstance(evaluation, Evaluation):
+        raise _invalid("$.evaluation", "evaluation must be an Evaluation")
+    held = list(held)
+    for i, grant in enumerate(held):
+        if not isinstance(grant, Grant):
+            raise _invalid(f"$.held[{i}]", "held records are Grant objects")
     later = set(decided_later)
     held_by_key = {
         (g.level_id, g.key): g
@@ -254,12 +265,21 @@ def _resolver(subjects: SubjectSource) -> Callable[[str], AwardSubject]:
         return lambda vid: AwardSubject(id=vid)
     if isinstance(subjects, Mapping):
         mapping = subjects
-        return lambda vid: mapping.get(vid) or AwardSubject(id=vid)
+
+        def look_up(vid: str) -> AwardSubject:
+            found = mapping.get(vid)
+            if found is not None and not isinstance(found, AwardSubject):
+                raise _invalid(f"$.subjects.{vid}", "subjects must map ids to AwardSubject objects")
+            return found if found is not None else AwardSubject(id=vid)
+
+        return look_up
 
     function = subjects
 
     def resolve(vid: str) -> AwardSubject:
         found = function(vid)
+        if found is not None and not isinstance(found, AwardSubject):
+            raise _invalid("$.subjects", f"subjects({vid!r}) must return an AwardSubject or None")
         return found if found is not None else AwardSubject(id=vid)
 
     return resolve
@@ -273,6 +293,51 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _invalid(path: str, detail: str) -> InvalidInputError:
+    en, zh = message("awards.input.invalid", detail=detail)
+    return InvalidInputError(en, zh, code="awards.input.invalid", path=path)
+
+
+def _check_args(
+    rule_set: object,
+    *,
+    subjects: object = None,
+    volunteer_ids: object = None,
+    chunk_size: object = 500,
+) -> list[str] | None:
+    """Refuse batch arguments of the wrong type; return the volunteer ids (sorted, distinct).
+
+    A text is not a collection of volunteer ids (``"ab"`` is not the volunteers ``a`` and ``b``).
+    """
+    if not isinstance(rule_set, RuleSet):
+        raise _invalid("$.rule_set", "rule_set must be a RuleSet")
+    if subjects is not None and not isinstance(subjects, Mapping) and not callable(subjects):
+        raise _invalid(
+            "$.subjects", "subjects must be a mapping or a function from volunteer id to subject"
+        )
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+        raise _invalid("$.chunk_size", "chunk_size must be a whole number")
+    if volunteer_ids is None:
+        return None
+    if isinstance(volunteer_ids, str) or not isinstance(volunteer_ids, Iterable):
+        raise _invalid("$.volunteer_ids", "volunteer_ids must be a collection of volunteer ids")
+    ids = list(volunteer_ids)
+    for i, vid in enumerate(ids):
+        if not isinstance(vid, str):
+            raise _invalid(f"$.volunteer_ids[{i}]", "volunteer ids are text")
+    return sorted(set(ids))
+
+
+def _checked_subjects(subjects: object) -> Iterator[AwardSubject]:
+    """The subjects given to a batch, each checked to be an :class:`AwardSubject`."""
+    if isinstance(subjects, str | AwardSubject) or not isinstance(subjects, Iterable):
+        raise _invalid("$.subjects", "subjects must be a collection of AwardSubject objects")
+    for i, subject in enumerate(subjects):
+        if not isinstance(subject, AwardSubject):
+            raise _invalid(f"$.subjects[{i}]", "subjects are AwardSubject objects")
+        yield subject
 
 
 class _Reader:
@@ -581,13 +646,17 @@ def evaluate_subjects(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
-        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
-            DateRange objects (``$.periods``, or the item's path).
+        InvalidInputError: ``awards.input.invalid`` for an argument of the wrong type, at its
+            path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
+            the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
+            that is one text or not a collection of texts (``$.volunteer_ids``), a
+            ``chunk_size`` that is not a whole number.
     """
     require_aware(as_of, "$.as_of")
+    _check_args(rule_set, chunk_size=chunk_size)
     chosen = _check_periods(periods)
     reader = _Reader(rule_set, store, as_of)
-    for chunk in _chunks(subjects, max(1, chunk_size)):
+    for chunk in _chunks(_checked_subjects(subjects), max(1, chunk_size)):
         yield from _evaluate_chunk(
             rule_set,
             reader,
@@ -602,7 +671,7 @@ def _volunteer_ids(
     store: Any, as_of: datetime, volunteer_ids: Collection[str] | None
 ) -> Iterator[str]:
     if volunteer_ids is not None:
-        return iter(sorted(set(volunteer_ids)))
+        return iter(volunteer_ids)  # checked: sorted and distinct
     today = _key(as_of.date())
     return (row[0] for row in store.awards.credit_totals(as_of, last=today))
 
@@ -633,12 +702,18 @@ def evaluate_all(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
-        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
-            DateRange objects (``$.periods``, or the item's path).
+        InvalidInputError: ``awards.input.invalid`` for an argument of the wrong type, at its
+            path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
+            the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
+            that is one text or not a collection of texts (``$.volunteer_ids``), a
+            ``chunk_size`` that is not a whole number.
     """
     require_aware(as_of, "$.as_of")
+    wanted = _check_args(
+        rule_set, subjects=subjects, volunteer_ids=volunteer_ids, chunk_size=chunk_size
+    )
     resolve = _resolver(subjects)
-    ids = _volunteer_ids(store, as_of, volunteer_ids)
+    ids = _volunteer_ids(store, as_of, wanted)
     return evaluate_subjects(
         rule_set,
         store,
@@ -708,10 +783,16 @@ def earned_all(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
-        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
-            DateRange objects (``$.periods``, or the item's path).
+        InvalidInputError: ``awards.input.invalid`` for an argument of the wrong type, at its
+            path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
+            the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
+            that is one text or not a collection of texts (``$.volunteer_ids``), a
+            ``chunk_size`` that is not a whole number.
     """
     require_aware(as_of, "$.as_of")
+    volunteer_ids = _check_args(
+        rule_set, subjects=subjects, volunteer_ids=volunteer_ids, chunk_size=chunk_size
+    )
     resolve = _resolver(subjects)
     reader = _Reader(rule_set, store, as_of)
     chosen = _check_periods(periods)
@@ -918,14 +999,18 @@ def award_subjects(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
-        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
-            DateRange objects (``$.periods``, or the item's path).
+        InvalidInputError: ``awards.input.invalid`` for an argument of the wrong type, at its
+            path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
+            the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
+            that is one text or not a collection of texts (``$.volunteer_ids``), a
+            ``chunk_size`` that is not a whole number.
     """
     require_aware(as_of, "$.as_of")
+    _check_args(rule_set, chunk_size=chunk_size)
     chosen = _check_periods(periods)
     evaluated = (
         (chunk, list(evaluate_subjects(rule_set, store, chunk, as_of=as_of, periods=chosen)))
-        for chunk in _chunks(subjects, max(1, chunk_size))
+        for chunk in _chunks(_checked_subjects(subjects), max(1, chunk_size))
     )
     return _award_chunks(
         rule_set, store, evaluated, as_of=as_of, periods=chosen, clock=clock, actor=actor
@@ -968,10 +1053,16 @@ def award_all(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
-        InvalidInputError: ``awards.input.invalid`` if ``periods`` is not a collection of
-            DateRange objects (``$.periods``, or the item's path).
+        InvalidInputError: ``awards.input.invalid`` for an argument of the wrong type, at its
+            path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
+            the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
+            that is one text or not a collection of texts (``$.volunteer_ids``), a
+            ``chunk_size`` that is not a whole number.
     """
     require_aware(as_of, "$.as_of")
+    volunteer_ids = _check_args(
+        rule_set, subjects=subjects, volunteer_ids=volunteer_ids, chunk_size=chunk_size
+    )
     resolve = _resolver(subjects)
     wanted = None if volunteer_ids is None else set(volunteer_ids)
     holders = [h for h in store.awards.holders(rule_set.id) if wanted is None or h in wanted]
@@ -1043,5 +1134,13 @@ def evaluate_one(
 
     Returns:
         The full evaluation.
+
+    Raises:
+        NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidInputError: ``awards.input.invalid`` if ``subject`` is not an
+            :class:`~volunteerkit.awards.AwardSubject` (``$.subject``) or ``rule_set`` not a
+            :class:`~volunteerkit.awards.RuleSet` (``$.rule_set``).
     """
+    if not isinstance(subject, AwardSubject):
+        raise _invalid("$.subject", "subject must be an AwardSubject")
     return next(iter(evaluate_subjects(rule_set, store, [subject], as_of=as_of)))
