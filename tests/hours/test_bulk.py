@@ -755,6 +755,30 @@ def test_render_progress_lines() -> None:
 # export
 
 
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [
+        ((5,), "$.progress"),
+        ((None,), "$.progress"),
+        ((Progress(bytes_read=5, total_bytes=10), 0), "$.width"),
+        ((Progress(bytes_read=5, total_bytes=10), -3), "$.width"),
+        ((Progress(bytes_read=5, total_bytes=10), "10"), "$.width"),
+        ((Progress(bytes_read=5, total_bytes=10), True), "$.width"),
+    ],
+)
+def test_render_progress_refuses_arguments_of_the_wrong_type(
+    args: tuple[Any, ...], path: str
+) -> None:
+    """Not a Progress, or a width that is not a positive integer: bulk.invalid_option.
+
+    These raised AttributeError or TypeError, and a negative width drew a bar of nonsense.
+    """
+    progress, *rest = args
+    with pytest.raises(BulkError) as info:
+        render_progress(progress, **({"width": rest[0]} if rest else {}))
+    assert (info.value.code, info.value.path) == ("bulk.invalid_option", path)
+
+
 def test_export_csv_exactly() -> None:
     """Export writes a header and one row per entry, times in UTC, RFC 4180 quoting, CRLF."""
     out = io.StringIO(newline="")

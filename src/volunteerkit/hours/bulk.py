@@ -452,6 +452,10 @@ def render_progress(progress: Progress, *, width: int = 24) -> str:
         The line, such as ``importing [############------------]  50% 1,000 read, 990 imported,
         10 rejected``.
 
+    Raises:
+        BulkError: ``bulk.invalid_option`` if ``progress`` is not a :class:`Progress`
+            (``$.progress``) or ``width`` is not an integer of at least 1 (``$.width``).
+
     Examples:
         >>> render_progress(Progress(phase="write", rows_read=1000, rows_imported=990,
         ...     rows_rejected=10, bytes_read=50, total_bytes=100), width=10)
@@ -459,6 +463,10 @@ def render_progress(progress: Progress, *, width: int = 24) -> str:
         >>> render_progress(Progress(phase="validate", rows_read=7, bytes_read=9))
         'checking 7 read, 0 imported, 0 rejected'
     """
+    if not isinstance(progress, Progress):
+        raise BulkError.of("bulk.invalid_option", "$.progress", "a Progress")
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise BulkError.of("bulk.invalid_option", "$.width", "an integer >= 1")
     verb = "checking" if progress.phase == "validate" else "importing"
     counts = (
         f"{progress.rows_read:,} read, {progress.rows_imported:,} imported, "
