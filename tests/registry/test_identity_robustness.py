@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from volunteerkit import FixedClock
+from volunteerkit.errors import InvalidInputError
 from volunteerkit.registry import identity
 
 CLOCK = FixedClock(datetime(2026, 11, 28, tzinfo=UTC))
@@ -121,3 +123,26 @@ def test_near_miss_text_never_escapes_the_error_family(scheme: str, value: str) 
     except identity.InvalidIdentity as err:
         code = err.code
     assert code.startswith("identity.")
+
+
+@pytest.mark.parametrize("clock", ["now", 5, CLOCK.now()])
+@pytest.mark.parametrize("scheme", sorted(identity.SCHEMES))
+def test_a_clock_of_the_wrong_type_is_a_typed_error(scheme: str, clock: object) -> None:
+    """validate, is_valid, parse and detect refuse a clock without a now() giving a datetime.
+
+    Before, cn_ric, the permits and the MRZ raised a bare AttributeError ('str' object has no
+    attribute 'now'), and the other schemes ignored the clock. A datetime itself (whose
+    ``now()`` is naive) is refused too.
+    """
+    value = "11010519491231002X"
+    calls: list[Callable[[], object]] = [
+        lambda: identity.validate(scheme, value, clock=clock),  # type: ignore[arg-type]
+        lambda: identity.is_valid(scheme, value, clock=clock),  # type: ignore[arg-type]
+        lambda: identity.parse(scheme, value, clock=clock),  # type: ignore[arg-type]
+        lambda: identity.detect(value, clock=clock),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(InvalidInputError) as caught:
+            call()
+        assert (caught.value.code, caught.value.path) == ("identity.clock", "$.clock")
+        assert not isinstance(caught.value, identity.InvalidIdentity)

@@ -13,12 +13,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Final
 
 from volunteerkit._clock import Clock, require_aware
+from volunteerkit.errors import InvalidInputError
 from volunteerkit.registry.identity._errors import bad_birth_date, future_birth_date
 
 __all__ = [
     "CHINA_STANDARD_TIME",
     "MIN_BIRTH",
     "check_birth",
+    "check_clock",
     "is_real_date",
     "to_date",
     "today",
@@ -50,6 +52,26 @@ _last_day: tuple[datetime, datetime, str] = (
 )
 
 
+def check_clock(clock: object) -> None:
+    """Refuse what cannot be a clock, before a scheme asks it for the time.
+
+    Args:
+        clock: What the caller passed as ``clock``.
+
+    Raises:
+        InvalidInputError: ``identity.clock`` at ``$.clock`` unless ``clock`` is ``None`` or has
+            a ``now()`` method (a ``datetime`` or ``date``, whose ``now()`` is the class's, is
+            refused: pass a :class:`~volunteerkit.FixedClock` of it).
+    """
+    if clock is not None and (isinstance(clock, date) or not callable(getattr(clock, "now", None))):
+        raise InvalidInputError(
+            "clock must be a Clock (such as SystemClock() or FixedClock(...)) or None",
+            "clock 必须是 Clock(例如 SystemClock() 或 FixedClock(...))或 None",
+            code="identity.clock",
+            path="$.clock",
+        )
+
+
 def today(clock: Clock | None) -> str | None:
     """Return the clock's date in China Standard Time as ``YYYYMMDD``, or ``None`` without a clock.
 
@@ -60,11 +82,13 @@ def today(clock: Clock | None) -> str | None:
         ``"20261128"``-style text, comparable with birth dates as strings.
 
     Raises:
+        InvalidInputError: ``identity.clock`` if ``clock`` is not a clock.
         NaiveDatetimeError: If the clock returns a naive datetime.
     """
     global _last_day
     if clock is None:
         return None
+    check_clock(clock)
     now = require_aware(clock.now(), "$.clock")
     start, end, ymd = _last_day
     if start <= now < end:

@@ -23,6 +23,7 @@ from volunteerkit.registry.identity import (
     tw_national_id,
     tw_uin,
 )
+from volunteerkit.registry.identity._dates import check_clock
 from volunteerkit.registry.identity._errors import InvalidIdentity, UnknownScheme
 from volunteerkit.registry.identity._model import IdentityDocument
 
@@ -160,13 +161,17 @@ def validate(scheme: str, value: object, *, clock: Clock | None = None) -> str:
         InvalidChecksum: A check character does not match (``identity.checksum*``).
         InvalidComponent: A part is impossible: region, birth date, type code
             (``identity.component*``).
+        InvalidInputError: ``identity.clock`` at ``$.clock`` if ``clock`` is neither ``None``
+            nor a clock (an object with ``now()``; a ``datetime`` is refused).
         NaiveDatetimeError: If ``clock`` returns a naive datetime.
 
     Examples:
         >>> validate("cn_ric", "11010519491231002x")
         '11010519491231002X'
     """
-    return _lookup(scheme).validate(value, clock=clock)
+    module = _lookup(scheme)
+    check_clock(clock)
+    return module.validate(value, clock=clock)
 
 
 def is_valid(scheme: str, value: object, *, clock: Clock | None = None) -> bool:
@@ -185,8 +190,10 @@ def is_valid(scheme: str, value: object, *, clock: Clock | None = None) -> bool:
     Raises:
         UnknownScheme: If ``scheme`` is not known: a misspelt scheme id must not make every
             number silently invalid.
+        InvalidInputError: ``identity.clock`` if ``clock`` is not a clock (as :func:`validate`).
     """
     module = _lookup(scheme)
+    check_clock(clock)
     try:
         module.validate(value, clock=clock)
     except InvalidIdentity:
@@ -212,8 +219,11 @@ def parse(scheme: str, value: object, *, clock: Clock | None = None) -> Identity
     Raises:
         UnknownScheme: If ``scheme`` is not known.
         InvalidIdentity: As :func:`validate`.
+        InvalidInputError: ``identity.clock`` as :func:`validate`.
     """
-    return _lookup(scheme).parse(value, clock=clock)
+    module = _lookup(scheme)
+    check_clock(clock)
+    return module.parse(value, clock=clock)
 
 
 def detect(value: object, *, clock: Clock | None = None) -> list[str]:
@@ -229,10 +239,14 @@ def detect(value: object, *, clock: Clock | None = None) -> list[str]:
     Returns:
         Scheme ids in the order of :data:`SCHEMES`; empty if none matches.
 
+    Raises:
+        InvalidInputError: ``identity.clock`` as :func:`validate`.
+
     Examples:
         >>> detect("A123456(3)")
         ['hk_hkid']
     """
+    check_clock(clock)
     found = []
     for module in _ORDER:
         try:
