@@ -222,6 +222,24 @@ def test_syntax_file_and_format_errors(tmp_path):
     assert codes(not_a_table.value) == [("$", "awards.rules.type")]
 
 
+@pytest.mark.parametrize(
+    ("call", "detail"),
+    [
+        (lambda: load_rules(None), "the path must be text or a Path"),
+        (lambda: load_rules(5), "the path must be text or a Path"),
+        (lambda: loads_rules(None), "the rule text must be str or bytes"),
+        (lambda: loads_rules(["id"], format="json"), "the rule text must be str or bytes"),
+        (lambda: loads_rules(b"\xff", format=5), "unknown format 5 (toml or json)"),
+    ],
+)
+def test_a_path_text_or_format_of_the_wrong_type_is_a_file_problem(call, detail):
+    """load_rules(None) and loads_rules(None) raised TypeError and AttributeError from inside."""
+    with pytest.raises(RuleSetInvalid) as err:
+        call()
+    assert codes(err.value) == [("$", "awards.rules.file")]
+    assert detail in err.value.problems[0].message
+
+
 def test_rules_are_data_never_code():
     """Text that looks like code stays text: nothing in a rule file is executed."""
     data = unstructure(loads_rules(GOOD))

@@ -24,6 +24,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from os import PathLike
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, cast
 
@@ -778,8 +779,17 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
     Raises:
         RuleSetInvalid: ``awards.rules.syntax`` for text that does not parse (with the line in the
             message) or that nests lists or tables more than 32 deep (at the path of each too
-            deep value), or every problem of the rule set.
+            deep value), or every problem of the rule set; ``awards.rules.file`` for an unknown
+            format, or ``text`` that is neither ``str`` nor ``bytes``.
     """
+    if not isinstance(format, str) or format not in ("toml", "json"):
+        raise RuleSetInvalid(
+            [_problem("$", "awards.rules.file", detail=f"unknown format {format!r} (toml or json)")]
+        )
+    if not isinstance(text, str | bytes):
+        raise RuleSetInvalid(
+            [_problem("$", "awards.rules.file", detail="the rule text must be str or bytes")]
+        )
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")  # drops a byte order mark (Windows editors)
@@ -798,7 +808,7 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="TOML", detail=_TOO_DEEP)]
             ) from None
-    elif format == "json":
+    else:  # json
         try:
             data = json.loads(
                 text, parse_constant=_no_constant, object_pairs_hook=_no_duplicate_keys
@@ -811,10 +821,6 @@ def loads_rules(text: str | bytes, *, format: str = "toml") -> RuleSet:
             raise RuleSetInvalid(
                 [_problem("$", "awards.rules.syntax", format="JSON", detail=_TOO_DEEP)]
             ) from None
-    else:
-        raise RuleSetInvalid(
-            [_problem("$", "awards.rules.file", detail=f"unknown format {format!r} (toml or json)")]
-        )
     deep = too_deep(data)  # parsed, but deeper than any rule file: refused as the parser would
     if deep:
         raise RuleSetInvalid(
@@ -853,9 +859,14 @@ def load_rules(path: str | Path) -> RuleSet:
         The rule set.
 
     Raises:
-        RuleSetInvalid: ``awards.rules.file`` if the file cannot be read or has another extension;
-            ``awards.rules.syntax`` or every problem of its content otherwise.
+        RuleSetInvalid: ``awards.rules.file`` if the file cannot be read or has another extension
+            (or ``path`` is neither text nor a path); ``awards.rules.syntax`` or every problem of
+            its content otherwise.
     """
+    if not isinstance(path, str | PathLike):
+        raise RuleSetInvalid(
+            [_problem("$", "awards.rules.file", detail="the path must be text or a Path")]
+        )
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".toml", ".json"):
