@@ -102,6 +102,12 @@ def test_ric_holder_gets_birth_date_sex_and_nationality_from_the_document(
         ({"sex": Sex.MALE}, "registry.sex_mismatch", "$.sex"),
         ({"nationality": "USA"}, "registry.nationality_mismatch", "$.nationality"),
         ({"nationality": "XXX"}, "registry.nationality", "$.nationality"),
+        # of the wrong type: refused as such, not as a mismatch (before, "female" and
+        # "1949-12-31" were registry.sex_mismatch and registry.birth_date_mismatch)
+        ({"sex": "female"}, "registry.enum", "$.sex"),
+        ({"sex": "male"}, "registry.enum", "$.sex"),
+        ({"birth_date": "1949-12-31"}, "registry.date", "$.birth_date"),
+        ({"birth_date": datetime(1949, 12, 31)}, "registry.date", "$.birth_date"),
     ],
 )
 def test_declared_facts_are_cross_checked(
@@ -109,7 +115,7 @@ def test_declared_facts_are_cross_checked(
 ) -> None:
     """A declared birth date, sex or nationality that contradicts the document is refused."""
     with pytest.raises(InvalidInputError) as info:
-        registry.register_volunteer(app(**declared))
+        registry.register_volunteer(app(**declared))  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == (code, path)
     assert store.volunteers.count() == 0
     assert store.audit.count() == 0
@@ -219,7 +225,7 @@ def test_bad_profile_fields(
 ) -> None:
     """Each bad field is refused with its code and path."""
     with pytest.raises(InvalidInputError) as info:
-        registry.register_volunteer(app(**fields))
+        registry.register_volunteer(app(**fields))  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == (code, path)
 
 

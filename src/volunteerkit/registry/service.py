@@ -190,6 +190,17 @@ def _mismatch(what: str, what_zh: str, field: str) -> InvalidInputError:
     )
 
 
+def _check_plain_date(value: object) -> None:
+    """Refuse a birth date that is not a calendar date (text, a datetime)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInputError(
+            "expected a calendar date",
+            "应为日历日期",
+            code="registry.date",
+            path="$.birth_date",
+        )
+
+
 def _check_batch_size(batch_size: object) -> None:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidInputError(
@@ -600,6 +611,8 @@ class Registry:
                 path="$.document",
             )
         birth_date = application.birth_date
+        if birth_date is not None:
+            _check_plain_date(birth_date)
         if document.birth_date is not None:
             if birth_date is not None and birth_date != document.birth_date:
                 raise _mismatch("birth date", "出生日期", "birth_date")
@@ -611,13 +624,7 @@ class Registry:
                 code="registry.birth_date_required",
                 path="$.birth_date",
             )
-        if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
-            raise InvalidInputError(
-                "expected a calendar date",
-                "应为日历日期",
-                code="registry.date",
-                path="$.birth_date",
-            )
+        _check_plain_date(birth_date)
         if birth_date > today:
             raise InvalidInputError(
                 "the birth date is after today's date",
@@ -626,6 +633,13 @@ class Registry:
                 path="$.birth_date",
             )
         sex = application.sex
+        if sex is not None and not isinstance(sex, Sex):
+            raise InvalidInputError(
+                "sex must be a Sex (Sex.MALE, Sex.FEMALE, Sex.UNSPECIFIED) or None",
+                "sex 必须是 Sex(Sex.MALE、Sex.FEMALE、Sex.UNSPECIFIED)或 None",
+                code="registry.enum",
+                path="$.sex",
+            )
         if document.sex is not None:
             if sex is not None and sex is not document.sex:
                 raise _mismatch("sex", "性别", "sex")
