@@ -29,10 +29,10 @@ Backends: :class:`~volunteerkit.stores.MemoryStore`, :class:`~volunteerkit.store
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
@@ -58,7 +58,9 @@ __all__ = [
     "Revocation",
     "TotalsTuple",
     "check_counting",
+    "check_ids",
     "check_minimum",
+    "check_records",
     "check_thresholds",
     "counting_sql",
 ]
@@ -282,6 +284,8 @@ class AwardRepository(Protocol):
 
         Raises:
             ConflictError: ``awards.conflict`` if a different record is stored under an id.
+            InvalidInputError: ``awards.input.invalid`` if ``grants`` is not a collection
+                (``$.grants``) or holds another kind of record (``$.grants[i]``).
         """
         ...
 
@@ -296,6 +300,8 @@ class AwardRepository(Protocol):
 
         Raises:
             ConflictError: ``awards.conflict`` if a different record is stored under an id.
+            InvalidInputError: ``awards.input.invalid`` if ``revocations`` is not a collection
+                (``$.revocations``) or holds another kind of record (``$.revocations[i]``).
         """
         ...
 
@@ -310,6 +316,10 @@ class AwardRepository(Protocol):
 
         Returns:
             Per subject holding any: its grants ordered by level id and key.
+
+        Raises:
+            InvalidInputError: ``awards.input.invalid`` if ``subject_ids`` is one text (``"ab"``
+                is not the subjects ``a`` and ``b``) or not a collection of texts.
         """
         ...
 
@@ -355,6 +365,11 @@ class AwardRepository(Protocol):
 
         Returns:
             How many were newly recorded.
+
+        Raises:
+            InvalidInputError: ``awards.input.invalid`` if ``recommendations`` is not a
+                collection (``$.recommendations``) or holds another kind of record
+                (``$.recommendations[i]``).
         """
         ...
 
@@ -373,6 +388,8 @@ class AwardRepository(Protocol):
 
         Raises:
             NaiveDatetimeError: If ``as_of`` is naive.
+            InvalidInputError: ``awards.input.invalid`` if ``subject_ids`` is one text or not a
+                collection of texts.
         """
         ...
 
@@ -557,6 +574,79 @@ CREDIT_COLUMNS: Mapping[str, str] = {
     "weighted": "weighted_micro",
 }
 """The credit row column of each kind of credit."""
+
+
+_R = TypeVar("_R", Grant, Revocation, Recommendation)
+
+
+def _wrong(path: str, detail: str, detail_zh: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"invalid award store input: {detail}",
+        f"奖项存储输入无效:{detail_zh}",
+        code="awards.input.invalid",
+        path=path,
+    )
+
+
+def check_records(records: Iterable[_R], kind: type[_R], name: str) -> list[_R]:
+    """Return the records given to a write, each checked to be of the right kind.
+
+    Args:
+        records: What was given (a collection of records).
+        kind: :class:`Grant`, :class:`Revocation` or :class:`Recommendation`.
+        name: The argument's name, for the error's path.
+
+    Returns:
+        The records, as a list.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` at ``$.<name>`` if ``records`` is not a
+            collection (a single record, ``None``), or at ``$.<name>[i]`` for an item of another
+            kind (a revocation given to ``grant``).
+    """
+    if isinstance(records, str | Grant | Revocation | Recommendation) or not isinstance(
+        records, Iterable
+    ):
+        raise _wrong(
+            f"$.{name}",
+            f"{name} must be a collection of {kind.__name__} records",
+            f"{name} 必须是 {kind.__name__} 记录的集合",
+        )
+    found = list(records)
+    for i, record in enumerate(found):
+        if not isinstance(record, kind):
+            raise _wrong(
+                f"$.{name}[{i}]",
+                f"expected a {kind.__name__}, got {type(record).__name__}",
+                f"应为 {kind.__name__},得到 {type(record).__name__}",
+            )
+    return found
+
+
+def check_ids(ids: Collection[str], name: str) -> list[str]:
+    """Return ids given as a collection of texts, distinct and sorted.
+
+    Args:
+        ids: What was given.
+        name: The argument's name, for the error's path.
+
+    Returns:
+        The distinct ids, sorted.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` at ``$.<name>`` for one text (``"ab"`` is not
+            the ids ``a`` and ``b``) or something that is not a collection, and at
+            ``$.<name>[i]`` for an id that is not text.
+    """
+    if isinstance(ids, str) or not isinstance(ids, Iterable):
+        raise _wrong(
+            f"$.{name}", f"{name} must be a collection of ids (text)", f"{name} 必须是标识(文本)的集合"
+        )
+    found = list(ids)
+    for i, value in enumerate(found):
+        if not isinstance(value, str):
+            raise _wrong(f"$.{name}[{i}]", "ids are text", "标识必须是文本")
+    return sorted(set(found))
 
 
 def check_minimum(minimum: Mapping[str, int]) -> None:

@@ -19,7 +19,9 @@ from volunteerkit.awards.store import (
     Revocation,
     TotalsTuple,
     check_counting,
+    check_ids,
     check_minimum,
+    check_records,
     check_thresholds,
 )
 from volunteerkit.errors import ConflictError
@@ -95,6 +97,7 @@ class MemoryAwardRepository:
 
     def grant(self, grants: Sequence[Grant]) -> int:
         """Record grants (see :meth:`volunteerkit.awards.store.AwardRepository.grant`)."""
+        grants = check_records(grants, Grant, "grants")
         written = 0
         with self._store.transaction():
             for grant in grants:
@@ -107,6 +110,7 @@ class MemoryAwardRepository:
 
     def revoke(self, revocations: Sequence[Revocation]) -> int:
         """Record revocations (see :meth:`volunteerkit.awards.store.AwardRepository.revoke`)."""
+        revocations = check_records(revocations, Revocation, "revocations")
         written = 0
         with self._store.transaction():
             for revocation in revocations:
@@ -121,7 +125,7 @@ class MemoryAwardRepository:
         self, rule_set_id: str, subject_ids: Collection[str] | None = None
     ) -> dict[str, list[Grant]]:
         """Return held grants per subject (see the protocol)."""
-        wanted = None if subject_ids is None else set(subject_ids)
+        wanted = None if subject_ids is None else set(check_ids(subject_ids, "subject_ids"))
         result: dict[str, list[Grant]] = {}
         for (rs, subject, _level, _key), grant in self._held.items():
             if rs == rule_set_id and (wanted is None or subject in wanted):
@@ -145,6 +149,7 @@ class MemoryAwardRepository:
 
     def recommend(self, recommendations: Sequence[Recommendation]) -> int:
         """Record recommendations (see the protocol)."""
+        recommendations = check_records(recommendations, Recommendation, "recommendations")
         written = 0
         with self._store.transaction():
             for rec in recommendations:
@@ -166,7 +171,7 @@ class MemoryAwardRepository:
         """Return recommended levels per subject (see the protocol)."""
         if as_of is not None:
             as_of = require_aware(as_of, "$.as_of")
-        wanted = set(subject_ids)
+        wanted = set(check_ids(subject_ids, "subject_ids"))
         found: dict[str, set[str]] = {}
         for (rs, subject, level), rec in self._recommended.items():
             if rs == rule_set_id and subject in wanted and (as_of is None or rec.at <= as_of):

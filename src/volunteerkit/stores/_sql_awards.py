@@ -28,7 +28,9 @@ from volunteerkit.awards.store import (
     Revocation,
     TotalsTuple,
     check_counting,
+    check_ids,
     check_minimum,
+    check_records,
     counting_sql,
 )
 from volunteerkit.hours.models import EntryId
@@ -164,7 +166,7 @@ class SQLAwardRepository:
 
     def grant(self, grants: Sequence[Grant]) -> int:
         """Record grants (see :meth:`volunteerkit.awards.store.AwardRepository.grant`)."""
-        batch = list(grants)
+        batch = check_records(grants, Grant, "grants")
         written = 0
         # each grant is written in a savepoint of its own; one alone needs no outer one
         with self._db.atomic() if len(batch) > 1 else nullcontext():
@@ -201,6 +203,7 @@ class SQLAwardRepository:
 
     def revoke(self, revocations: Sequence[Revocation]) -> int:
         """Record revocations (see :meth:`volunteerkit.awards.store.AwardRepository.revoke`)."""
+        revocations = check_records(revocations, Revocation, "revocations")
         written = 0
         with self._db.atomic():
             for revocation in revocations:
@@ -228,7 +231,7 @@ class SQLAwardRepository:
         if subject_ids is None:
             rows = self._db.fetchall(base, (rule_set_id,))
         else:
-            keys = sorted({s for s in subject_ids if not unstorable_key(s)})
+            keys = [s for s in check_ids(subject_ids, "subject_ids") if not unstorable_key(s)]
             for i in range(0, len(keys), _CHUNK):
                 chunk = keys[i : i + _CHUNK]
                 rows += self._db.fetchall(
@@ -277,6 +280,7 @@ class SQLAwardRepository:
 
     def recommend(self, recommendations: Sequence[Recommendation]) -> int:
         """Record recommendations (see the protocol)."""
+        recommendations = check_records(recommendations, Recommendation, "recommendations")
         written = 0
         with self._db.atomic():
             for rec in recommendations:
@@ -299,7 +303,7 @@ class SQLAwardRepository:
         self, rule_set_id: str, subject_ids: Collection[str], *, as_of: datetime | None = None
     ) -> dict[str, frozenset[str]]:
         """Return recommended levels per subject (see the protocol)."""
-        keys = sorted({s for s in subject_ids if not unstorable_key(s)})
+        keys = [s for s in check_ids(subject_ids, "subject_ids") if not unstorable_key(s)]
         if unstorable_key(rule_set_id):
             keys = []
         by_time = ""
