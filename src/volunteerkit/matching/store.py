@@ -10,13 +10,20 @@ Assignments are records: :class:`RoleAssignment` (a volunteer in a slot, from on
 never changed. Appending a batch is atomic; appending an identical record again does nothing;
 a *different* record under a stored id raises :class:`~volunteerkit.errors.ConflictError`
 (``matching.conflict``), and the whole batch is refused.
+
+Arguments of the wrong type get the same answer on every backend: an id or filter that is not
+text (a number, ``bytes``, a list), a record that is not of its model, or a batch that is not a
+collection of records is ``matching.invalid`` (:class:`MatchingInputError`) at its path (``$``,
+``$[i]`` for the i-th record of a batch, ``$.project_id`` for a filter). Text no record can have
+(empty, NUL, a lone surrogate, too long) finds nothing: ``matching.not_found`` at the id's path,
+or no records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -29,9 +36,72 @@ __all__ = [
     "MatchingStore",
     "RoleAssignment",
     "ShiftAssignment",
+    "checked_filters",
+    "checked_items",
+    "checked_key",
+    "checked_record",
     "conflict",
     "unknown_reference",
 ]
+
+R = TypeVar("R")
+
+
+def checked_key(value: object, path: str) -> str:
+    """Return an id a caller looks up by, refusing a value that is not text.
+
+    Without this, each backend applied its own rules to a number or ``bytes`` (memory: not
+    found; SQLite: found the record ``"5"`` by the number 5; PostgreSQL: ``store.operational``)
+    and a list (memory: ``TypeError``; SQLite: ``store.invalid_value``).
+
+    Args:
+        value: The id given.
+        path: Its path (``$.project_id``).
+
+    Returns:
+        ``value``.
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``path``.
+    """
+    if not isinstance(value, str):
+        raise MatchingInputError.of("matching.invalid", path)
+    return value
+
+
+def checked_filters(**filters: object) -> None:
+    """Check filters of a listing: each ``None`` or text (see :func:`checked_key`).
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``$.<name>``.
+    """
+    for name, value in filters.items():
+        if value is not None:
+            checked_key(value, f"$.{name}")
+
+
+def checked_record(value: object, kind: type[R], path: str = "$") -> R:
+    """Return ``value`` if it is a ``kind``.
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``path``.
+    """
+    if not isinstance(value, kind):
+        raise MatchingInputError.of("matching.invalid", path)
+    return value
+
+
+def checked_items(items: object, kind: type[R]) -> Iterator[R]:
+    """Iterate a batch of records, refusing a batch or a record of the wrong type.
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``$`` (not a collection: ``None``, a
+            number, a text) or ``$[i]`` (the i-th item is not a ``kind``).
+    """
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise MatchingInputError.of("matching.invalid", "$")
+    for i, item in enumerate(items):
+        yield checked_record(item, kind, f"$[{i}]")
 
 
 def _aware(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:

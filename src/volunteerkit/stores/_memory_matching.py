@@ -15,6 +15,10 @@ from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
     RoleAssignment,
     ShiftAssignment,
+    checked_filters,
+    checked_items,
+    checked_key,
+    checked_record,
     conflict,
     unknown_reference,
 )
@@ -70,15 +74,17 @@ class MemoryMatchingRepository:
 
     @staticmethod
     def _get(table: dict[str, T], key: str, kind: str) -> T:
+        path = f"$.{kind}_id"
         try:
-            return table[key]
+            return table[checked_key(key, path)]
         except KeyError:
             raise MatchingNotFound(
-                f"{kind} not found", f"未找到{_ZH[kind]}", code="matching.not_found"
+                f"{kind} not found", f"未找到{_ZH[kind]}", code="matching.not_found", path=path
             ) from None
 
     def put_project(self, project: Project) -> bool:
         """Insert or replace a project (not into another zone while it has shifts)."""
+        checked_record(project, Project)
         with self._store.transaction():
             known = self._projects.get(project.id)
             if (
@@ -99,6 +105,7 @@ class MemoryMatchingRepository:
 
     def put_slot(self, slot: Slot) -> bool:
         """Insert or replace a slot of a stored project."""
+        checked_record(slot, Slot)
         with self._store.transaction():
             if slot.project_id not in self._projects:
                 raise unknown_reference("$.project_id")
@@ -110,6 +117,7 @@ class MemoryMatchingRepository:
 
     def slots(self, *, project_id: str | None = None) -> Iterator[Slot]:
         """Stream slots, by id."""
+        checked_filters(project_id=project_id)
         return iter(
             [
                 self._slots[k]
@@ -120,6 +128,7 @@ class MemoryMatchingRepository:
 
     def put_shift(self, shift: Shift) -> bool:
         """Insert or replace a shift of a stored slot of the same project."""
+        checked_record(shift, Shift)
         with self._store.transaction():
             slot = self._slots.get(shift.slot_id)
             if slot is None:
@@ -138,6 +147,7 @@ class MemoryMatchingRepository:
         self, *, project_id: str | None = None, slot_id: str | None = None
     ) -> Iterator[Shift]:
         """Stream shifts, by id."""
+        checked_filters(project_id=project_id, slot_id=slot_id)
         return iter(
             [
                 s
@@ -152,7 +162,7 @@ class MemoryMatchingRepository:
         """Append role assignments atomically; identical replays are no-ops."""
         written = 0
         with self._store.transaction():
-            for a in items:
+            for a in checked_items(items, RoleAssignment):
                 if a.slot_id not in self._slots:
                     raise unknown_reference("$.slot_id")
                 old = self._roles.get(a.id)
@@ -172,6 +182,7 @@ class MemoryMatchingRepository:
         slot_id: str | None = None,
     ) -> Iterator[RoleAssignment]:
         """Stream role assignments, by id."""
+        checked_filters(run_id=run_id, volunteer_id=volunteer_id, slot_id=slot_id)
         return iter(
             [
                 a
@@ -187,7 +198,7 @@ class MemoryMatchingRepository:
         """Append shift assignments atomically; identical replays are no-ops."""
         written = 0
         with self._store.transaction():
-            for a in items:
+            for a in checked_items(items, ShiftAssignment):
                 if a.shift_id not in self._shifts:
                     raise unknown_reference("$.shift_id")
                 old = self._rostered.get(a.id)
@@ -207,6 +218,7 @@ class MemoryMatchingRepository:
         shift_id: str | None = None,
     ) -> Iterator[ShiftAssignment]:
         """Stream shift assignments, by (start, id)."""
+        checked_filters(run_id=run_id, volunteer_id=volunteer_id, shift_id=shift_id)
         return iter(
             sorted(
                 (

@@ -13,6 +13,10 @@ from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
     RoleAssignment,
     ShiftAssignment,
+    checked_filters,
+    checked_items,
+    checked_key,
+    checked_record,
     conflict,
     unknown_reference,
 )
@@ -27,7 +31,9 @@ _SHIFT_COLS = "id, run_id, volunteer_id, shift_id, start_at, end_at, assigned_at
 
 
 def _missing(kind: str) -> MatchingNotFound:
-    return MatchingNotFound(f"{kind} not found", f"未找到{_ZH[kind]}", code="matching.not_found")
+    return MatchingNotFound(
+        f"{kind} not found", f"未找到{_ZH[kind]}", code="matching.not_found", path=f"$.{kind}_id"
+    )
 
 
 _ZH = {"project": "项目", "slot": "岗位", "shift": "班次"}
@@ -60,7 +66,8 @@ class SQLMatchingRepository:
         )
 
     def _get(self, table: str, record_id: str, cls: type[T], kind: str) -> T:
-        if unstorable_key(record_id):  # no record holds it: see _base.unstorable_key
+        # no record holds text a store cannot keep: see _base.unstorable_key
+        if unstorable_key(checked_key(record_id, f"$.{kind}_id")):
             raise _missing(kind)
         row = self._db.fetchone(f"SELECT data FROM {table} WHERE id = ?", (record_id,))
         if row is None:
@@ -68,6 +75,7 @@ class SQLMatchingRepository:
         return structure(loads(row[0]), cls)
 
     def _stream(self, table: str, cls: type[T], filters: dict[str, str | None]) -> Iterator[T]:
+        checked_filters(**filters)
         if any(unstorable_key(v) for v in filters.values()):
             return iter(())  # no record holds it: see _base.unstorable_key
         clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
@@ -103,6 +111,7 @@ class SQLMatchingRepository:
 
         A project with shifts keeps its zone: its shifts are expanded there.
         """
+        checked_record(project, Project)
         read = "SELECT data FROM vk_matching_projects WHERE id = ?"
         locked = read + self._lock("NO KEY UPDATE")  # the same read on SQLite
         data = dumps(unstructure(project))
@@ -157,6 +166,7 @@ class SQLMatchingRepository:
 
     def put_slot(self, slot: Slot) -> bool:
         """Insert or replace a slot of a stored project."""
+        checked_record(slot, Slot)
         with self._db.atomic():
             if (
                 self._db.fetchone(
@@ -177,6 +187,7 @@ class SQLMatchingRepository:
 
     def put_shift(self, shift: Shift) -> bool:
         """Insert or replace a shift of a stored slot of the same project."""
+        checked_record(shift, Shift)
         with self._db.atomic():
             row = self._db.fetchone(
                 "SELECT project_id FROM vk_matching_slots WHERE id = ?", (shift.slot_id,)
@@ -260,7 +271,7 @@ class SQLMatchingRepository:
     def add_role_assignments(self, items: Iterable[RoleAssignment]) -> int:
         """Append role assignments atomically; identical replays are no-ops."""
         written = 0
-        iterator = iter(items)
+        iterator = checked_items(items, RoleAssignment)
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
                 seen: dict[str, RoleAssignment] = {}
@@ -302,6 +313,7 @@ class SQLMatchingRepository:
     ) -> Iterator[RoleAssignment]:
         """Stream role assignments, by id."""
         filters = {"run_id": run_id, "volunteer_id": volunteer_id, "slot_id": slot_id}
+        checked_filters(**filters)
         if any(unstorable_key(v) for v in filters.values()):
             return iter(())  # no assignment holds it: see _base.unstorable_key
         clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
@@ -315,7 +327,7 @@ class SQLMatchingRepository:
     def add_shift_assignments(self, items: Iterable[ShiftAssignment]) -> int:
         """Append shift assignments atomically; identical replays are no-ops."""
         written = 0
-        iterator = iter(items)
+        iterator = checked_items(items, ShiftAssignment)
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
                 seen: dict[str, ShiftAssignment] = {}
@@ -357,6 +369,7 @@ class SQLMatchingRepository:
     ) -> Iterator[ShiftAssignment]:
         """Stream shift assignments, by (start, id)."""
         filters = {"run_id": run_id, "volunteer_id": volunteer_id, "shift_id": shift_id}
+        checked_filters(**filters)
         if any(unstorable_key(v) for v in filters.values()):
             return iter(())  # no assignment holds it: see _base.unstorable_key
         clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
