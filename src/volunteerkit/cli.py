@@ -44,7 +44,7 @@ from typing import Any, TextIO
 
 from volunteerkit import __version__
 from volunteerkit._serialization import unstructure
-from volunteerkit.errors import InvalidInputError, VolunteerkitError, mask
+from volunteerkit.errors import InvalidInputError, VolunteerkitError
 
 __all__ = ["main"]
 
@@ -283,23 +283,33 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _masked_part(value: str, number: str) -> str:
-    """Mask a parsed detail that repeats the number or a long part of it.
+def _masked_part(value: str, number: str, masked: str) -> str:
+    """Mask a parsed detail that repeats the number or a long part of it, as the number is masked.
 
     An MRZ's document number, a travel permit's lifetime number and a mobile number's E.164
-    form disclose the number as much as the number itself does.
+    form disclose the number as much as the number itself does. Each is masked where the
+    number's own mask hides it, so that the two shown side by side disclose no more than the
+    masked number alone (each masked on its own, ``13*******89`` beside ``+86131****6789``
+    showed 7 of 11 digits).
 
     Args:
         value: A value of :attr:`IdentityDocument.extra`.
         number: The document's canonical number.
+        masked: The number as masked for display.
 
     Returns:
         ``value`` masked if it is a part of the number (of six characters or more) or contains
         the whole number, else unchanged.
     """
-    if len(value) >= 6 and (value in number or number in value):
-        return mask(value)
-    return value
+    if len(value) < 6 or (value not in number and number not in value):
+        return value
+    if len(masked) != len(number):  # a mask that reformats the number: hide the detail whole
+        return "*" * len(value)
+    if value in number:
+        start = number.index(value)
+        return masked[start : start + len(value)]
+    start = value.index(number)
+    return value[:start] + masked + value[start + len(number) :]
 
 
 def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
@@ -320,7 +330,9 @@ def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
         data = unstructure(doc)
         data["number"] = number
         if not args.reveal:
-            data["extra"] = [[key, _masked_part(value, doc.number)] for key, value in doc.extra]
+            data["extra"] = [
+                [key, _masked_part(value, doc.number, doc.masked)] for key, value in doc.extra
+            ]
             # The mask hides exactly the birth date of a citizen number: printing it beside the
             # masked number would give the whole number back.
             del data["birth_date"]

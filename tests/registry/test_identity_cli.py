@@ -64,7 +64,37 @@ def test_json_details_that_are_not_the_number_stay_readable() -> None:
     extra = dict(json.loads(text)["extra"])
     assert extra["issuer"] == "HK"
     assert extra["issue_count"] == "00"
-    assert extra["lifetime_number"] == "H1*****78"
+    assert extra["lifetime_number"] == "H1*******"
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "key", "shown"),
+    [
+        ("cn_hk_macau_mainland_permit", "H1234567800", "lifetime_number", "H1*******"),
+        ("cn_mobile", "13123456789", "e164", "+8613*******89"),
+        ("icao_td3_mrz", SPECIMEN, "document_number", "*********"),
+    ],
+)
+def test_json_details_show_no_more_of_the_number_than_its_mask(
+    scheme: str, value: str, key: str, shown: str
+) -> None:
+    """A detail that repeats part of the number is masked where the number's mask masks it.
+
+    Before, each was masked on its own, and the two masks together showed more than either:
+    ``13*******89`` beside ``+86131****6789`` gave away 7 of a mobile number's 11 digits, and
+    ``H1*******00`` beside ``H1*****78`` two more digits of the permit's lifetime number.
+    """
+    _, text = run("--json", "identity", "validate", scheme, value)
+    data = json.loads(text)
+    assert dict(data["extra"])[key] == shown
+    number, masked = identity.validate(scheme, value), data["number"]
+    hidden = {i for i, char in enumerate(masked) if char == "*"}
+    detail = dict(identity.parse(scheme, value).extra)[key]
+    start = number.find(detail)
+    offset = -start if start >= 0 else detail.find(number)
+    for i, char in enumerate(shown):
+        if char != "*" and 0 <= i - offset < len(number):
+            assert i - offset not in hidden, (i, char)
 
 
 @pytest.mark.parametrize(
