@@ -177,6 +177,10 @@ def test_a_toml_date_that_does_not_exist_is_a_syntax_error():
             {"window": {"kind": "since", "start": "registration", "first": "2026-01-01"}},
             [("$.window.first", "awards.rules.unknown_field")],
         ),
+        (  # a field no window has was reported twice (by the window and by its kind)
+            {"window": {"kind": "calendar_year", "repeat": "per_period"}},
+            [("$.window.repeat", "awards.rules.unknown_field")],
+        ),
         ({"hours": 50, "minutes": 3000}, [("$.levels[0]", "awards.rules.one_of")]),
         ({"format": 2}, [("$.format", "awards.rules.value")]),
         ({"url": "ftp://x"}, [("$.sources[0].url", "awards.rules.pattern")]),

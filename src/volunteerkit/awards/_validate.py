@@ -303,7 +303,7 @@ def check(value: Any, schema: Mapping[str, Any]) -> list[Problem]:
         schema: A schema using the keywords listed in the module notes.
 
     Returns:
-        ``(path, code, message, message_zh)`` for each problem, in document order. A value with
+        ``(path, code, message, message_zh)`` for each problem, once, in document order. A value with
         lists or tables nested deeper than :data:`MAX_DEPTH` gets only an ``awards.rules.type``
         problem at each too deep value: nothing else is checked.
     """
@@ -321,4 +321,6 @@ def check(value: Any, schema: Mapping[str, Any]) -> list[Problem]:
             )
             for path in deep
         ]
-    return list(_Checker(schema).check(value, schema, "$"))
+    # a field the level's window kind does not have is unknown both to the window's properties
+    # and to its kind's list of fields: report each problem once
+    return list(dict.fromkeys(_Checker(schema).check(value, schema, "$")))
