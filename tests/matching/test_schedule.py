@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from volunteerkit.errors import NaiveDatetimeError, VolunteerkitError
 from volunteerkit.matching import (
     Availability,
     AvailabilityException,
@@ -351,3 +352,58 @@ def test_exdates_must_be_a_list_of_instants():
     cancelled = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
     assert _shift(exdates=[cancelled]) == _shift(exdates=(cancelled,))
     assert _shift(exdates=[cancelled]).exdates == (cancelled,)
+
+
+def test_short_time_off_is_counted_exactly_not_per_piece():
+    """Two 30-second breaks in a 10-minute window leave 9 available minutes, not 10.
+
+    Before, each piece of time off was floored to whole minutes on its own (0 + 0), so a
+    volunteer away for a minute in all was counted as available for the whole shift.
+    """
+    utc = ZoneInfo("UTC")
+    monday = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+    breaks = [
+        AvailabilityException(
+            start=monday + timedelta(seconds=a), end=monday + timedelta(seconds=b)
+        )
+        for a, b in ((30, 60), (150, 180))
+    ]
+    avail = Availability(
+        zone=utc,
+        weekly=[WeeklyWindow(weekday=0, start_minute=0, end_minute=10)],
+        exceptions=breaks,
+    )
+    assert available_minutes(avail, monday, monday + timedelta(minutes=10)) == 9
+    one = Availability(zone=utc, weekly=avail.weekly, exceptions=breaks[:1])
+    assert available_minutes(one, monday, monday + timedelta(minutes=10)) == 9
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "path"),
+    [
+        ((None, datetime(2026, 3, 2), datetime(2026, 3, 2, 1, tzinfo=UTC)), None, "$.start"),
+        ((None, datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 2, 1)), None, "$.end"),
+        ((None, "2026-03-02", datetime(2026, 3, 2, 1, tzinfo=UTC)), "time.not_datetime", "$.start"),
+        (
+            ("always", datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 2, 1, tzinfo=UTC)),
+            "matching.invalid",
+            "$.availability",
+        ),
+    ],
+)
+def test_available_minutes_refuses_naive_or_wrong_arguments(args, code, path):
+    """A naive bound is refused (it was read as the machine's local time), as is a wrong type."""
+    with pytest.raises(VolunteerkitError) as info:
+        available_minutes(*args)
+    assert info.value.path == path
+    if code is None:
+        assert isinstance(info.value, NaiveDatetimeError)
+    else:
+        assert info.value.code == code
+
+
+def test_available_minutes_at_the_start_of_the_calendar():
+    """A bound before 0001-01-01 in UTC counts from the calendar's start, not an OverflowError."""
+    plus5 = timezone(timedelta(hours=5))
+    start = datetime(1, 1, 1, 0, 0, tzinfo=plus5)  # 31 December of year 0 in UTC
+    assert available_minutes(None, start, datetime(1, 1, 1, 6, 0, tzinfo=plus5)) == 60

@@ -365,17 +365,20 @@ def _weekly_intervals(
         day += timedelta(days=1)
 
 
-def _overlap(intervals: list[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> int:
+def _overlap(intervals: list[tuple[datetime, datetime]], lo: datetime, hi: datetime) -> timedelta:
     total = timedelta()
     for s, e in intervals:
         a, b = max(s, lo), min(e, hi)
         if b > a:
             total += b - a
-    return total // _MINUTE
+    return total
 
 
 def available_minutes(availability: Availability | None, start: datetime, end: datetime) -> int:
     """Return how many whole minutes of ``[start, end)`` the volunteer is available.
+
+    The available time is summed exactly (time off of a few seconds counts), then given in whole
+    minutes, rounded down.
 
     Args:
         availability: The volunteer's availability; ``None`` means always available.
@@ -384,8 +387,18 @@ def available_minutes(availability: Availability | None, start: datetime, end: d
 
     Returns:
         Available minutes: weekly windows and extra time, less time off.
+
+    Raises:
+        NaiveDatetimeError: For a naive ``start`` or ``end`` (at ``$.start``, ``$.end``).
+        InvalidInputError: ``time.not_datetime`` for a bound that is not a datetime.
+        MatchingInputError: ``matching.invalid`` (``$.availability``) for an ``availability``
+            that is neither ``None`` nor an :class:`~volunteerkit.matching.models.Availability`.
     """
-    lo, hi = start.astimezone(UTC), end.astimezone(UTC)
+    require_aware(start, "$.start")
+    require_aware(end, "$.end")
+    if availability is not None and not isinstance(availability, Availability):
+        raise MatchingInputError.of("matching.invalid", "$.availability")
+    lo, hi = _utc(start), _utc(end)
     if hi <= lo:
         return 0
     if availability is None:
@@ -396,17 +409,14 @@ def available_minutes(availability: Availability | None, start: datetime, end: d
         pair = (ex.start.astimezone(UTC), ex.end.astimezone(UTC))
         (on if ex.available else off).append(pair)
     on = _merge(on)
-    if not off:
-        return _overlap(on, lo, hi)
-    off = _merge(off)
-    # minutes in (on ∩ [lo, hi)) minus minutes in (on ∩ off ∩ [lo, hi))
     covered = _overlap(on, lo, hi)
-    both = 0
-    for s, e in off:
+    # time in (on ∩ [lo, hi)) less time in (on ∩ off ∩ [lo, hi)), summed exactly, then floored:
+    # flooring each part would lose the seconds of short time off
+    for s, e in _merge(off):
         a, b = max(s, lo), min(e, hi)
         if b > a:
-            both += _overlap(on, a, b)
-    return covered - both
+            covered -= _overlap(on, a, b)
+    return covered // _MINUTE
 
 
 def age_on(birth_date: date, day: date) -> int:
