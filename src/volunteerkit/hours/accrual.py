@@ -348,7 +348,8 @@ def _overlaps(items: list[_Interval], grace: int) -> tuple[Overlap, ...]:
             (to_minute(item.start), to_minute(item.end), item.id)
         )
     for volunteer in sorted(by_volunteer):
-        spans = sorted(by_volunteer[volunteer])
+        # by start, then id: on a tie of starts the smaller id is ``first``, as the merge takes it
+        spans = sorted(by_volunteer[volunteer], key=lambda s: (s[0], s[2]))
         active: list[tuple[int, int, EntryId]] = []
         for start, end, eid in spans:
             active = [a for a in active if a[1] > start]
