@@ -183,3 +183,45 @@ def test_register_many_refuses_what_is_not_iterable(registry: Registry, bad: obj
         registry.register_many(bad)  # type: ignore[arg-type]
     assert (caught.value.code, caught.value.path) == ("registry.list", "$")
     assert registry._store.volunteers.count() == 0
+
+
+@pytest.mark.parametrize("bad", [["x"], 7, None])
+def test_merge_checks_both_ids_before_comparing_them(registry: Registry, bad: object) -> None:
+    """merge(bad, bad) is registry.id at $.survivor_id; before, registry.merge_same."""
+    with pytest.raises(InvalidInputError) as caught:
+        registry.merge(bad, bad)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.path) == ("registry.id", "$.survivor_id")
+
+
+@pytest.mark.parametrize("bad", ["no", 0, None])
+def test_flags_must_be_true_or_false(registry: Registry, bad: object) -> None:
+    """active_only, follow_merges and self_supporting take a bool: registry.bool at their path.
+
+    Before, memberships(..., active_only="no") and find_by_document(..., follow_merges="no")
+    read the text as true, and self_supporting="yes" was silently taken as False.
+    """
+    document = identity.parse("cn_ric", "11010519491231002X")
+    volunteer = registry.register_volunteer(
+        VolunteerApplication(name="张丽", document=document)
+    ).volunteer
+    organization = registry.register_organization(name="协会")
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: registry.memberships(volunteer.id, active_only=bad), "$.active_only"),  # type: ignore[arg-type]
+        (lambda: list(registry.members(organization.id, active_only=bad)), "$.active_only"),  # type: ignore[arg-type]
+        (lambda: registry.find_by_document(document, follow_merges=bad), "$.follow_merges"),  # type: ignore[arg-type]
+        (
+            lambda: registry.register_volunteer(
+                VolunteerApplication(
+                    name="李想",
+                    document=identity.parse("cn_ric", "110101200002290018"),
+                    self_supporting=bad,  # type: ignore[arg-type]
+                )
+            ),
+            "$.self_supporting",
+        ),
+    ]
+    for call, path in cases:
+        with pytest.raises(InvalidInputError) as caught:
+            call()
+        assert (caught.value.code, caught.value.path) == ("registry.bool", path)
+    assert registry._store.volunteers.count() == 1

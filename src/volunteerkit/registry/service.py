@@ -190,6 +190,18 @@ def _mismatch(what: str, what_zh: str, field: str) -> InvalidInputError:
     )
 
 
+def _check_bool(value: object, path: str) -> bool:
+    """Refuse a flag that is not ``True`` or ``False`` (text such as "no" would read as true)."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            "expected True or False",
+            "应为 True 或 False",
+            code="registry.bool",
+            path=path,
+        )
+    return value
+
+
 def _check_plain_date(value: object) -> None:
     """Refuse a birth date that is not a calendar date (text, a datetime)."""
     if not isinstance(value, date) or isinstance(value, datetime):
@@ -486,9 +498,11 @@ class Registry:
                 :class:`IdentityDocument`, ``registry.document_scheme`` for an organization code
                 or a phone number, or an ``identity.*`` code if its number is not valid (all at
                 ``$.document``). The number is canonicalized first, so a document built by hand
-                from a 15-digit number or a lower-case ``x`` finds the volunteer too.
+                from a 15-digit number or a lower-case ``x`` finds the volunteer too;
+                ``registry.bool`` at ``$.follow_merges`` unless it is ``True`` or ``False``.
         """
         document = _reparse(document, None, "$.document")
+        _check_bool(follow_merges, "$.follow_merges")
         rec = self._store.volunteers.find_by_index(self._keyring.index_candidates(document))
         if rec is None:
             return None
@@ -559,8 +573,13 @@ class Registry:
 
         Returns:
             The memberships.
+
+        Raises:
+            InvalidInputError: ``registry.id`` at ``$.volunteer_id``; ``registry.bool`` at
+                ``$.active_only`` unless it is ``True`` or ``False``.
         """
         _require_id(volunteer_id, "$.volunteer_id")
+        _check_bool(active_only, "$.active_only")
         return self._store.memberships.for_volunteer(volunteer_id, active_only=active_only)
 
     def members(self, organization_id: str, *, active_only: bool = True) -> Iterator[Membership]:
@@ -572,8 +591,13 @@ class Registry:
 
         Returns:
             An iterator of memberships.
+
+        Raises:
+            InvalidInputError: ``registry.id`` at ``$.organization_id``; ``registry.bool`` at
+                ``$.active_only`` unless it is ``True`` or ``False``.
         """
         _require_id(organization_id, "$.organization_id")
+        _check_bool(active_only, "$.active_only")
         return self._store.memberships.for_organization(organization_id, active_only=active_only)
 
     # ----------------------------------------------------------------------------------------
@@ -598,6 +622,7 @@ class Registry:
             field_zh="姓名",
         )
         document = _reparse(application.document, self._clock, "$.document")
+        self_supporting = _check_bool(application.self_supporting, "$.self_supporting")
         today = self.policy.local_date(now)
         if (
             self.policy.refuse_expired_documents
@@ -675,7 +700,7 @@ class Registry:
         self.policy.check_applicant(
             birth_date,
             now=now,
-            self_supporting=application.self_supporting is True,
+            self_supporting=self_supporting,
             guardian=guardian,
         )
         skills = tuple(
@@ -719,7 +744,7 @@ class Registry:
             "qualifications": qualifications,
             "registered_at": now,
             "status": VolunteerStatus.ACTIVE,
-            "self_supporting": application.self_supporting is True,
+            "self_supporting": self_supporting,
             "guardian": guardian,
         }
 
@@ -948,7 +973,8 @@ class Registry:
         Raises:
             InvalidInputError: A field breaks a rule (code and path say which), such as
                 ``registry.too_young``, ``registry.guardian_consent_required``,
-                ``registry.birth_date_mismatch``, ``registry.phone.mobile`` or an
+                ``registry.birth_date_mismatch``, ``registry.phone.mobile``,
+                ``registry.bool`` (``self_supporting`` not ``True`` or ``False``) or an
                 ``identity.*`` code at ``$.document``.
             NotFoundError: ``registry.organization_not_found`` at ``$.organization_id``.
             ConflictError: ``registry.duplicate`` (policy ``REFUSE``),
@@ -1236,11 +1262,14 @@ class Registry:
             The survivor.
 
         Raises:
-            InvalidInputError: ``registry.merge_same`` (one id twice) or
-                ``registry.merge_mismatch`` (the records show different birth dates or sexes).
+            InvalidInputError: ``registry.id`` (an id that cannot be one), ``registry.merge_same``
+                (one id twice) or ``registry.merge_mismatch`` (the records show different birth
+                dates or sexes).
             ConflictError: ``registry.merge_state`` if either record is merged or anonymised.
             NotFoundError: ``registry.volunteer_not_found``.
         """
+        _require_id(survivor_id, "$.survivor_id")
+        _require_id(duplicate_id, "$.duplicate_id")
         if survivor_id == duplicate_id:
             raise InvalidInputError(
                 "a record cannot be merged with itself",
