@@ -269,3 +269,75 @@ def test_a_shift_under_an_old_name_of_its_projects_zone_opens():
         (o.start, o.end)
         for o in opening(FAIR, MEDIC, [GUIDE_SHIFT, MEDIC_SHIFT], *WINDOW).occurrences
     ]
+
+
+def _entry_points():
+    from datetime import UTC, date, datetime
+
+    from volunteerkit.matching import (
+        Opening,
+        ScoringWeights,
+        age_on,
+        allocate_roles,
+        check,
+        occurrences,
+        opening,
+        score,
+    )
+
+    from ._fixtures import openings, volunteers
+
+    op, vol = openings()[0], volunteers()[0]
+    t0, t1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    return [
+        (lambda: check(None, op), "matching.invalid", "$.volunteer"),
+        (lambda: check({"id": "v"}, op), "matching.invalid", "$.volunteer"),
+        (lambda: check(vol, op.slot), "matching.invalid", "$.opened"),
+        (lambda: score(None, op), "matching.invalid", "$.volunteer"),
+        (lambda: score(vol, None), "matching.invalid", "$.opened"),
+        (lambda: score(vol, op, "default"), "matching.invalid", "$.weights"),
+        (lambda: age_on("2000-01-01", date(2026, 1, 1)), "matching.date", "$.birth_date"),
+        (lambda: age_on(date(2000, 1, 1), 2026), "matching.date", "$.day"),
+        (lambda: occurrences(None, t0, t1), "matching.invalid", "$.shift"),
+        (lambda: opening(None, op.slot, [], t0, t1), "matching.invalid", "$.project"),
+        (lambda: opening(op.project, "s", [], t0, t1), "matching.invalid", "$.slot"),
+        (lambda: opening(op.project, op.slot, None, t0, t1), "matching.invalid", "$.shifts"),
+        (lambda: opening(op.project, op.slot, ["f"], t0, t1), "matching.invalid", "$.shifts[0]"),
+        (lambda: allocate_roles(None, [op]), "matching.invalid", "$.volunteers"),
+        (lambda: allocate_roles(["v"], [op]), "matching.invalid", "$.volunteers[0]"),
+        (lambda: allocate_roles([vol], "op"), "matching.invalid", "$.openings"),
+        (lambda: allocate_roles([vol], [op.slot]), "matching.invalid", "$.openings[0]"),
+        (
+            lambda: allocate_roles([vol], [op], weights=ScoringWeights),
+            "matching.invalid",
+            "$.weights",
+        ),
+        (
+            lambda: Opening(project=None, slot=op.slot, occurrences=()),
+            "matching.invalid",
+            "$.project",
+        ),
+        (
+            lambda: Opening(project=op.project, slot=op.slot, occurrences=[None]),
+            "matching.invalid",
+            "$.occurrences",
+        ),
+        (
+            lambda: Opening(project=op.project, slot=op.slot, occurrences=(None,)),
+            "matching.invalid",
+            "$.occurrences[0]",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("case", range(21))
+def test_public_functions_refuse_arguments_of_the_wrong_type(case):
+    """check, score, opening, occurrences, age_on and allocate_roles: a typed error with a path.
+
+    Before, each raised a bare AttributeError or TypeError from deep inside.
+    """
+    call, code, path = _entry_points()[case]
+    with pytest.raises(MatchingInputError) as info:
+        call()
+    assert (info.value.code, info.value.path) == (code, path)
+    assert info.value.message_zh

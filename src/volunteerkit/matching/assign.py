@@ -26,7 +26,7 @@ import attrs
 from volunteerkit.matching.eligibility import Eligibility, Opening, Reason, check
 from volunteerkit.matching.errors import MatchingInputError
 from volunteerkit.matching.flow import exact_b_matching, greedy_b_matching
-from volunteerkit.matching.models import VolunteerProfile
+from volunteerkit.matching.models import VolunteerProfile, require, require_items
 from volunteerkit.matching.scoring import Score, ScoringWeights, score
 
 __all__ = [
@@ -411,10 +411,13 @@ def allocate_roles(
         The allocation, the score of each placement, and why ineligible volunteers were left out.
 
     Raises:
-        MatchingInputError: Duplicate volunteer or slot ids (``matching.duplicate_id``).
+        MatchingInputError: Duplicate volunteer or slot ids (``matching.duplicate_id``);
+            ``matching.invalid`` for arguments of the wrong type (``$.volunteers``,
+            ``$.volunteers[i]``, ``$.openings``, ``$.openings[i]``, ``$.weights``).
     """
-    vols = list(volunteers)
-    opens = list(openings)
+    vols = require_items(volunteers, VolunteerProfile, "$.volunteers")
+    opens = require_items(openings, Opening, "$.openings")
+    require(weights, (ScoringWeights, type(None)), "$.weights")
     by_vol: dict[str, VolunteerProfile] = {}
     for i, vol in enumerate(vols):
         if vol.id in by_vol:

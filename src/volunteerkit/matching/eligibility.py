@@ -20,7 +20,15 @@ import attrs
 
 from volunteerkit._zones import same_zone
 from volunteerkit.matching.errors import MatchingInputError, text_of
-from volunteerkit.matching.models import Project, Qualification, Shift, Slot, VolunteerProfile
+from volunteerkit.matching.models import (
+    Project,
+    Qualification,
+    Shift,
+    Slot,
+    VolunteerProfile,
+    require,
+    require_items,
+)
 from volunteerkit.matching.schedule import Occurrence, age_on, available_minutes, occurrences
 
 __all__ = ["Eligibility", "Opening", "Reason", "check", "opening"]
@@ -96,6 +104,18 @@ class Opening:
     slot: Slot
     occurrences: tuple[Occurrence, ...]
 
+    def __attrs_post_init__(self) -> None:
+        """Refuse parts of the wrong type.
+
+        Raises:
+            MatchingInputError: ``matching.invalid`` at ``$.project``, ``$.slot``,
+                ``$.occurrences`` or ``$.occurrences[i]``.
+        """
+        require(self.project, Project, "$.project")
+        require(self.slot, Slot, "$.slot")
+        require(self.occurrences, tuple, "$.occurrences")
+        require_items(self.occurrences, Occurrence, "$.occurrences")
+
     @property
     def dates(self) -> tuple[date, date] | None:
         """The first and last local dates served on, or ``None`` without occurrences.
@@ -148,12 +168,16 @@ def opening(
     Raises:
         MatchingInputError: If the slot, or one of its shifts, is not in the project
             (``matching.unknown_reference``), or a shift of the slot is in another zone than the
-            project (``matching.zone_mismatch``, path ``$.shifts[i].zone``).
+            project (``matching.zone_mismatch``, path ``$.shifts[i].zone``);
+            ``matching.invalid`` for an argument of the wrong type (``$.project``, ``$.slot``,
+            ``$.shifts`` or ``$.shifts[i]``).
     """
+    require(project, Project, "$.project")
+    require(slot, Slot, "$.slot")
     if slot.project_id != project.id:
         raise MatchingInputError.of("matching.unknown_reference", "$.slot.project_id")
     occ: list[Occurrence] = []
-    for i, shift in enumerate(shifts):
+    for i, shift in enumerate(require_items(shifts, Shift, "$.shifts")):
         if shift.slot_id == slot.id:
             if shift.project_id != project.id:
                 raise MatchingInputError.of(
@@ -181,7 +205,13 @@ def check(volunteer: VolunteerProfile, opened: Opening) -> Eligibility:
 
     Returns:
         The eligibility with every failing rule.
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``$.volunteer`` or ``$.opened`` for an
+            argument of the wrong type.
     """
+    require(volunteer, VolunteerProfile, "$.volunteer")
+    require(opened, Opening, "$.opened")
     slot, project = opened.slot, opened.project
     req = slot.requirements
     reasons: list[Reason] = []

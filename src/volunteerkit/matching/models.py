@@ -77,6 +77,34 @@ def codes(values: Iterable[str], path: str | None = None) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+def require(value: Any, kind: type | tuple[type, ...], path: str) -> None:
+    """Refuse an argument that is not a ``kind`` (``matching.invalid`` at ``path``).
+
+    For the public functions of matching, so that a wrong type is a typed error with the
+    argument's path, never a bare ``AttributeError`` from deep inside.
+
+    Raises:
+        MatchingInputError: ``matching.invalid``.
+    """
+    if not isinstance(value, kind):
+        raise MatchingInputError.of("matching.invalid", path)
+
+
+def require_items(values: Any, kind: type, path: str) -> list[Any]:
+    """Return a collection's items as a list, refusing a non-collection or an item not a ``kind``.
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``path`` (``None``, a number, a text) or at
+            ``path[i]``.
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise MatchingInputError.of("matching.invalid", path)
+    items = list(values)
+    for i, item in enumerate(items):
+        require(item, kind, f"{path}[{i}]")
+    return items
+
+
 def _code_set(values: Iterable[str]) -> tuple[str, ...]:
     """Converter of a code field: :func:`codes`, or bad input as given for :func:`_code_check`.
 

@@ -28,7 +28,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from volunteerkit._clock import require_aware
 from volunteerkit.matching.errors import MatchingInputError
-from volunteerkit.matching.models import Availability, Shift
+from volunteerkit.matching.models import Availability, Shift, require
 
 __all__ = [
     "Occurrence",
@@ -195,9 +195,11 @@ def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> l
         no instant, or no local date, to give them).
 
     Raises:
-        MatchingInputError: ``matching.window_required`` for an empty window.
+        MatchingInputError: ``matching.window_required`` for an empty window;
+            ``matching.invalid`` (``$.shift``) if ``shift`` is not a :class:`Shift`.
         NaiveDatetimeError: For a naive window bound.
     """
+    require(shift, Shift, "$.shift")
     require_aware(window_start, "$.window_start")
     require_aware(window_end, "$.window_end")
     if window_end <= window_start:
@@ -434,7 +436,15 @@ def age_on(birth_date: date, day: date) -> int:
         17
         >>> age_on(date(2008, 2, 29), date(2026, 3, 1))
         18
+
+    Raises:
+        MatchingInputError: ``matching.date`` at ``$.birth_date`` or ``$.day`` for an argument
+            that is not a date.
     """
+    if not isinstance(birth_date, date):
+        raise MatchingInputError.of("matching.date", "$.birth_date")
+    if not isinstance(day, date):
+        raise MatchingInputError.of("matching.date", "$.day")
     years = day.year - birth_date.year
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1

@@ -29,7 +29,7 @@ import attrs
 
 from volunteerkit.matching.eligibility import Opening
 from volunteerkit.matching.errors import MatchingInputError
-from volunteerkit.matching.models import VolunteerProfile
+from volunteerkit.matching.models import VolunteerProfile, require
 from volunteerkit.matching.schedule import available_minutes
 
 __all__ = ["PARTS", "Score", "ScorePart", "ScoringWeights", "score"]
@@ -148,7 +148,14 @@ def score(
 
     Returns:
         The integer score and its parts.
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``$.volunteer``, ``$.opened`` or
+            ``$.weights`` for an argument of the wrong type.
     """
+    require(volunteer, VolunteerProfile, "$.volunteer")
+    require(opened, Opening, "$.opened")
+    require(weights, (ScoringWeights, type(None)), "$.weights")
     w = weights or ScoringWeights()
     slot, project = opened.slot, opened.project
     fractions: list[tuple[str, Fraction, str]] = [("base", Fraction(1), "eligible")]
