@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from volunteerkit.audit import AuditEntry
-from volunteerkit.errors import InvalidInputError, StoreError, UnavailableError
+from volunteerkit.errors import IntegrityError, InvalidInputError, StoreError, UnavailableError
 from volunteerkit.stores import PostgresStore, load_migrations, open_store
 
 pytestmark = pytest.mark.postgres
@@ -42,6 +42,42 @@ def test_reopening_runs_no_migration(postgres_dsn: str) -> None:
     second = PostgresStore(postgres_dsn, schema=schema)
     assert second.migrations_applied == []
     second.close()
+
+
+def test_a_database_with_changed_or_unknown_migrations_is_refused_unchanged(
+    postgres_dsn: str,
+) -> None:
+    """A changed or a not-shipped recorded migration is refused before anything is applied.
+
+    ``audit/2`` is made pending; the store used to apply it before refusing a changed
+    ``awards/1``, and opened a schema with a migration of a newer version silently.
+    """
+    schema = _schema()
+    PostgresStore(postgres_dsn, schema=schema).close()
+    count = "SELECT count(*) FROM vk_schema_migrations"
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'SET search_path TO "{schema}"')
+        conn.execute("DELETE FROM vk_schema_migrations WHERE part = 'audit' AND version = 2")
+        conn.execute(
+            "UPDATE vk_schema_migrations SET checksum = 'x' WHERE part = 'awards' AND version = 1"
+        )
+        before = conn.execute(count).fetchone()
+        with pytest.raises(IntegrityError) as changed:
+            PostgresStore(postgres_dsn, schema=schema)
+        assert changed.value.code == "store.migration_changed"
+        assert conn.execute(count).fetchone() == before
+        conn.execute(
+            "UPDATE vk_schema_migrations SET checksum = %s WHERE part = 'awards' AND version = 1",
+            (next(m for m in load_migrations("postgresql") if m.part == "awards").checksum,),
+        )
+        conn.execute(
+            "INSERT INTO vk_schema_migrations (part, version, name, checksum) "
+            "VALUES ('audit', 99, 'future', 'abc')"
+        )
+        with pytest.raises(IntegrityError) as unknown:
+            PostgresStore(postgres_dsn, schema=schema)
+        assert unknown.value.code == "store.migration_unknown"
+        assert conn.execute(count).fetchone() == (before[0] + 1,)  # only the row added here
 
 
 def test_concurrent_openers_apply_each_migration_once(postgres_dsn: str) -> None:

@@ -86,6 +86,78 @@ def test_changed_migration_is_refused(tmp_path: Path) -> None:
     assert info.value.code == "store.migration_changed"
 
 
+def _edit(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def _schema_of(path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    recorded = conn.execute("SELECT part, version, checksum FROM vk_schema_migrations").fetchall()
+    conn.close()
+    return [*rows, *((f"{p}/{v}", c) for p, v, c in sorted(recorded))]
+
+
+def test_a_changed_migration_is_refused_before_any_pending_one_is_applied(tmp_path: Path) -> None:
+    """A changed migration is refused with the database left as it was, not half-migrated.
+
+    Here ``audit/2`` is pending (not recorded, its trigger absent) and ``awards/1`` changed: the
+    store used to apply ``audit/2`` (it comes first) and only then refuse the open.
+    """
+    path = tmp_path / "vk.db"
+    SQLiteStore(path).close()
+    _edit(
+        path,
+        "DELETE FROM vk_schema_migrations WHERE part = 'audit' AND version = 2",
+        "DROP TRIGGER vk_audit_log_no_replace",
+        "UPDATE vk_schema_migrations SET checksum = 'x' WHERE part = 'awards' AND version = 1",
+    )
+    before = _schema_of(path)
+    with pytest.raises(IntegrityError) as info:
+        SQLiteStore(path)
+    assert (info.value.code, info.value.path) == ("store.migration_changed", None)
+    assert str(info.value) == "[store.migration_changed] migration awards 1 changed after it was applied"
+    assert _schema_of(path) == before
+
+
+@pytest.mark.parametrize("part", ["audit", "widgets"])
+def test_a_database_with_a_migration_this_code_does_not_ship_is_refused(
+    tmp_path: Path, part: str
+) -> None:
+    """A database a newer version migrated further is refused, unchanged, not used as it is.
+
+    Its schema may hold tables or triggers this code does not know how to keep consistent; the
+    store used to open it silently. With a migration pending too, nothing is applied.
+    """
+    path = tmp_path / "vk.db"
+    SQLiteStore(path).close()
+    _edit(
+        path,
+        "INSERT INTO vk_schema_migrations (part, version, name, checksum) "
+        f"VALUES ('{part}', 99, 'future', 'abc')",
+    )
+    with pytest.raises(IntegrityError) as info:
+        SQLiteStore(path)
+    assert info.value.code == "store.migration_unknown"
+    assert info.value.message == (
+        f"the database has migration {part} 99, which this version of volunteerkit does not "
+        "know (a newer version opened it)"
+    )
+    assert info.value.message_zh == (
+        f"数据库包含本版本 volunteerkit 不认识的迁移 {part} 99(由更新的版本打开过)"
+    )
+    _edit(path, "DELETE FROM vk_schema_migrations WHERE part = 'hours' AND version = 4")
+    before = _schema_of(path)
+    with pytest.raises(IntegrityError) as again:
+        SQLiteStore(path)
+    assert again.value.code == "store.migration_unknown"
+    assert _schema_of(path) == before
+
+
 def test_two_processes_appending_lose_nothing(tmp_path: Path) -> None:
     """Two processes appending to one SQLite file concurrently: every entry of both is stored."""
     path = str(tmp_path / "shared.db")

@@ -8,7 +8,8 @@ errors for its backend.
 Migrations are SQL files in ``_sql/<backend>/<part>/NNNN_<name>.sql``. On open, every part's files are
 applied in order (parts in :data:`PART_ORDER`), each in its own transaction together with its row in
 ``vk_schema_migrations``; a migration already recorded is never run again, and one whose text changed
-after it was applied is refused (:class:`~volunteerkit.errors.IntegrityError`).
+after it was applied is refused (:class:`~volunteerkit.errors.IntegrityError`), and so is a database
+that records a migration the code does not ship; both before any migration is applied.
 """
 
 from __future__ import annotations
@@ -79,6 +80,14 @@ def unstorable_key(value: object) -> bool:
         ``True`` if ``value`` is a ``str`` that :func:`volunteerkit._text.unstorable` refuses.
     """
     return isinstance(value, str) and unstorable(value)
+
+
+def _changed(part: str, version: int) -> IntegrityError:
+    return IntegrityError(
+        f"migration {part} {version} changed after it was applied",
+        f"迁移 {part} {version} 在应用后被修改",
+        code="store.migration_changed",
+    )
 
 
 def unsupported_value() -> InvalidInputError:
@@ -277,6 +286,9 @@ class SQLDatabase(ABC):
     def apply_migrations(self, migrations: Sequence[Migration]) -> list[Migration]:
         """Apply the migrations not yet recorded, each atomically with its record.
 
+        Every recorded migration is checked before any is applied, so a database this code must
+        refuse is refused unchanged, never half-migrated.
+
         Args:
             migrations: All migrations for this backend, in order.
 
@@ -284,7 +296,9 @@ class SQLDatabase(ABC):
             The migrations applied now (empty when the schema was up to date).
 
         Raises:
-            IntegrityError: If an applied migration's text has changed since.
+            IntegrityError: ``store.migration_changed`` if an applied migration's text has changed
+                since; ``store.migration_unknown`` if the database records a migration this code
+                does not ship (it was opened by a newer version of volunteerkit).
         """
         if self._all_recorded(migrations):
             return []  # the common case: a reopen that only reads, taking no write lock
@@ -293,18 +307,16 @@ class SQLDatabase(ABC):
         for migration in migrations:
             with self.atomic():
                 self._lock_migrations()
+                if migration is migrations[0]:
+                    # under the lock: what another opener recorded meanwhile is checked too
+                    self._check_recorded(migrations)
                 row = self.fetchone(
                     "SELECT checksum FROM vk_schema_migrations WHERE part = ? AND version = ?",
                     (migration.part, migration.version),
                 )
                 if row is not None:
                     if row[0] != migration.checksum:
-                        raise IntegrityError(
-                            f"migration {migration.part} {migration.version} changed after it "
-                            "was applied",
-                            f"迁移 {migration.part} {migration.version} 在应用后被修改",
-                            code="store.migration_changed",
-                        )
+                        raise _changed(migration.part, migration.version)
                     continue
                 self.run_script(migration.sql)
                 self.execute(
@@ -316,12 +328,41 @@ class SQLDatabase(ABC):
         return applied_now
 
     def _all_recorded(self, migrations: Sequence[Migration]) -> bool:
-        """Return whether every migration is recorded with its checksum (reads only)."""
+        """Return whether every migration is recorded with its checksum (reads only).
+
+        Raises:
+            IntegrityError: As :meth:`_check_recorded`.
+        """
         if not self._has_migrations_table():
             return False
+        return self._check_recorded(migrations) == len(migrations)
+
+    def _check_recorded(self, migrations: Sequence[Migration]) -> int:
+        """Refuse a database whose recorded migrations this code cannot go on from.
+
+        Returns:
+            How many of ``migrations`` are recorded (each with its checksum).
+
+        Raises:
+            IntegrityError: ``store.migration_changed`` if a recorded checksum differs from the
+                shipped text; ``store.migration_unknown`` if a recorded migration is not shipped.
+        """
         rows = self.fetchall("SELECT part, version, checksum FROM vk_schema_migrations")
         recorded = {(str(r[0]), int(r[1])): str(r[2]) for r in rows}
-        return all(recorded.get((m.part, m.version)) == m.checksum for m in migrations)
+        shipped = {(m.part, m.version): m for m in migrations}
+        for part, version in sorted(recorded):
+            migration = shipped.get((part, version))
+            if migration is None:
+                raise IntegrityError(
+                    f"the database has migration {part} {version}, which this version of "
+                    "volunteerkit does not know (a newer version opened it)",
+                    f"数据库包含本版本 volunteerkit 不认识的迁移 {part} {version}"
+                    "(由更新的版本打开过)",
+                    code="store.migration_unknown",
+                )
+            if recorded[(part, version)] != migration.checksum:
+                raise _changed(part, version)
+        return len(recorded)
 
     @abstractmethod
     def _has_migrations_table(self) -> bool:
