@@ -10,6 +10,9 @@ demo wrote it:
 * a database is replaced when it is absent, empty, marked, or written by an earlier version of
   the demo: every audit record by an actor of :data:`EARLIER_DEMO_ACTORS`, among them the
   demo's own ``demo`` or ``hami-demo`` (a store that anybody else wrote to has other actors);
+  a database the demo runs on with ``--keep`` that was none of these gets an audit record by
+  :data:`KEPT_ACTOR` first (:func:`disown_kept_database`), so that it never passes for the
+  demo's, even when it held no audit record, or only records by actors the demo also uses;
 * the transfer folder is removed when it holds nothing but package chunks
   (``transfer-<package id>-<number>-of-<count>.jsonl``, see
   :func:`volunteerkit.transfer.package.chunk_file_name`);
@@ -49,12 +52,14 @@ from volunteerkit.stores._open import store_target
 __all__ = [
     "DEMO_MARK",
     "EARLIER_DEMO_ACTORS",
+    "KEPT_ACTOR",
     "MANIFEST",
     "MANIFEST_HEAD",
     "WRITTEN_FILES",
     "check_demo_files",
     "check_demo_store",
     "clear_demo_files",
+    "disown_kept_database",
     "mark_demo_database",
     "write_demo_file",
     "write_demo_text",
@@ -70,6 +75,9 @@ EARLIER_DEMO_ACTORS = frozenset(
     }
 )  # fmt: skip
 """The audit actors of the databases that versions before the mark wrote (main store, Hami's)."""
+
+KEPT_ACTOR = "demo-on-a-kept-database"
+"""The audit actor that marks a database the demo ran on but did not create (not a demo actor)."""
 
 WRITTEN_FILES = ("demo-hours.csv", "demo-report-k5.html", "demo-report-k1.html")
 """The files the demo writes in ``--out-dir`` besides its databases and the transfer folder."""
@@ -424,6 +432,52 @@ def clear_demo_files(
                 shutil.rmtree(folder)
         except OSError as err:
             raise _unusable(err, option) from None
+
+
+def _tables(path: Path) -> set[str] | None:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return None
+    return {str(r[0]) for r in rows}
+
+
+def disown_kept_database(path: Path, *, created_now: bool) -> bool:
+    """Whether the demo runs on a SQLite database that is not its own, which it must never replace.
+
+    Called once the store is open, before the demo writes anything. A database that is marked, or
+    whose audit log is the demo's alone, is the demo's. One the store has just made out of nothing
+    (``created_now``: an empty file, every migration applied by this open, no table but
+    volunteerkit's) is marked as the demo's. Anything else (``--keep`` on somebody's store, on a
+    store that holds nothing yet, on another application's database) is not: the caller records
+    that in the audit log under :data:`KEPT_ACTOR`, which no demo run uses, so the next run
+    without ``--keep`` refuses to replace it.
+
+    Args:
+        path: The database file of the open store.
+        created_now: Whether opening the store applied every migration.
+
+    Returns:
+        ``True`` if the database is not the demo's.
+    """
+    if _written_by_demo(path):
+        return False
+    tables = _tables(path)
+    if created_now and tables is not None and all(t.startswith(("vk_", "sqlite_")) for t in tables):
+        try:
+            conn = sqlite3.connect(path)
+            try:
+                conn.execute(f"PRAGMA user_version = {DEMO_MARK}")
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return True
+        return False
+    return True
 
 
 def mark_demo_database(path: Path, *, option: str) -> None:
