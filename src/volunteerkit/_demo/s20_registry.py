@@ -19,6 +19,7 @@ finds everything already registered and creates nothing new.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from datetime import date, timedelta
 
 from volunteerkit._demo._context import DemoContext
@@ -40,14 +41,22 @@ from volunteerkit.registry.identity import cn_ric, cn_uscc
 TITLE = "Registering volunteers and organizations"
 
 
+def can_encrypt() -> bool:
+    """Whether the optional ``cryptography`` package is installed (``volunteerkit[crypto]``)."""
+    return importlib.util.find_spec("cryptography") is not None
+
+
 def _demo_keyring() -> Keyring:
     """Fixed keys derived from labels, so a kept demo database is found again on the next run.
 
+    Without ``cryptography`` the keyring has no encryption key: numbers are kept as the blind
+    index and the masked form only, in the clear in the store.
     A real application loads random keys from its secret store; never derive keys like this.
     """
+    sealing = {"demo-e1": hashlib.sha256(b"volunteerkit demo encryption key").digest()}
     return Keyring(
         {"demo-i1": hashlib.sha256(b"volunteerkit demo blind-index key").digest()},
-        encryption_keys={"demo-e1": hashlib.sha256(b"volunteerkit demo encryption key").digest()},
+        encryption_keys=sealing if can_encrypt() else None,
     )
 
 
@@ -92,6 +101,11 @@ def _organization(registry: Registry, ctx: DemoContext) -> tuple[Organization, O
 def run(ctx: DemoContext) -> None:
     """Register an organization, four volunteers and a duplicate; show what was kept."""
     keyring = _demo_keyring()
+    if not keyring.encrypts:
+        ctx.say(
+            "The 'cryptography' package is not installed: identity numbers are stored without "
+            "encryption (pip install 'volunteerkit[crypto]' to seal them)."
+        )
     registry = Registry(ctx.store, clock=ctx.clock, keyring=keyring)
     today = registry.policy.local_date(ctx.clock.now())
     org, team = _organization(registry, ctx)

@@ -8,7 +8,8 @@ at most 8 hours a day. Both platforms index identity documents under one shared 
 
 The step requests the transfer with her consent, approves and exports it in Hami (signed chunk
 files, HMAC with a secret the two platforms share), verifies and imports it in Beijing (which
-keeps Hami's certified minutes and signs a receipt with its Ed25519 key), and closes the transfer
+keeps Hami's certified minutes and signs a receipt with its Ed25519 key, or with a second shared
+HMAC secret when the optional ``cryptography`` package is not installed), and closes the transfer
 in Hami with the receipt. It then shows that a tampered package is refused and nothing written.
 
 Uses ``ctx.data["volunteers"]``, ``ctx.data["keyring"]`` and ``ctx.data["ledger"]`` when earlier
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from volunteerkit._demo._context import DemoContext
 from volunteerkit._demo._files import clear_demo_files, mark_demo_database
+from volunteerkit._demo.s20_registry import can_encrypt
 from volunteerkit._serialization import from_json
 from volunteerkit.hours import (
     NATIONAL,
@@ -147,7 +149,17 @@ def _run(
     ctx.show("Hami: credited minutes", hami_ledger.totals(hami_volunteer).credited_minutes)
 
     hami_key = HmacSigner("hami-bj-demo", _secret("hami-beijing shared secret"), party=HAMI)
-    beijing_key = Ed25519Signer("bj-demo-ed1", _secret("beijing ed25519 seed"), party=BEIJING)
+    beijing_key: Ed25519Signer | HmacSigner
+    if can_encrypt():
+        beijing_key = Ed25519Signer("bj-demo-ed1", _secret("beijing ed25519 seed"), party=BEIJING)
+    else:
+        ctx.say(
+            "Without the 'cryptography' package Beijing signs its receipt with HMAC-SHA256 "
+            "instead of Ed25519 (pip install 'volunteerkit[crypto]')."
+        )
+        beijing_key = HmacSigner(
+            "bj-demo-hmac", _secret("beijing-hami receipt secret"), party=BEIJING
+        )
     hami = Transfers(
         hami_store, ledger=hami_ledger, clock=ctx.clock, party=HAMI,
         directory=RegistryDirectory(hami_store), keys=KeySet([beijing_key.trusted()]),
