@@ -119,6 +119,26 @@ def test_hours_export_filters_by_organization_and_local_date_of_service(
         run("hours", "export", url, str(out), "--from", "1 April")
 
 
+def test_hours_export_refuses_a_date_range_that_ends_before_it_starts(tmp_path: Path) -> None:
+    """--from after --to is bulk.date_range at $.to, exit 2, and the file is left as it was.
+
+    Before, the export selected nothing, replaced the file with an empty one and exited 0.
+    """
+    url = f"sqlite:///{tmp_path / 'vk.sqlite'}"
+    assert run("migrate", url)[0] == 0
+    out = tmp_path / "out.csv"
+    out.write_text("kept\n", encoding="utf-8")
+    code, text = run("--json", "hours", "export", url, str(out), "--from", "2026-04-30",
+                     "--to", "2026-04-01")  # fmt: skip
+    error = json.loads(text)["error"]
+    assert (code, error["code"], error["path"]) == (2, "bulk.date_range", "$.to")
+    assert error["message_zh"]
+    assert out.read_text(encoding="utf-8") == "kept\n"
+    code, text = run("--json", "hours", "export", url, str(out), "--from", "2026-04-01",
+                     "--to", "2026-04-01")  # fmt: skip
+    assert (code, json.loads(text)["written"]) == (0, 0)  # one day is a range
+
+
 def test_hours_import_reports_bad_rows_with_lines(tmp_path: Path) -> None:
     """A bad row is reported with its line, field and code, and the exit status is 1."""
     db = _demo(tmp_path)

@@ -397,6 +397,18 @@ def _cmd_hours(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit.hours.bulk import export_entries, import_entries, render_progress
     from volunteerkit.stores import open_store
 
+    if (
+        args.hours_command == "export"
+        and args.date_from is not None
+        and args.date_to is not None
+        and args.date_from > args.date_to
+    ):  # checked before the store is opened or the file replaced
+        raise InvalidInputError(
+            "--to must not be before --from",
+            "--to 不能早于 --from",
+            code="bulk.date_range",
+            path="$.to",
+        )
     # export only reads: it opens an existing store, creating nothing; import may create one
     store = open_store(args.url, create=args.hours_command == "import")
     try:
