@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,19 +14,25 @@ from volunteerkit.errors import VolunteerkitError
 from volunteerkit.hours import (
     NATIONAL,
     Approved,
+    BackfillDeadline,
+    CalendarYear,
+    DateRange,
     accrue,
     apply_event,
+    auto_approve_below,
     check_event,
     credited_as_of,
     decide_approval,
     find_overlaps,
     fold,
     initial_state,
+    split_by_local_day,
     totals,
     totals_as_of,
     totals_by_volunteer,
     validate_entry,
 )
+from volunteerkit.hours.windows import LIFETIME, RollingMonths
 
 from .strategies import evid, make_entry
 
@@ -69,6 +76,60 @@ CASES: list[tuple[str, Callable[[], Any], str, str]] = [
      "hours.policy.invalid", "$.policy"),
     ("decide_approval: not an entry", lambda: decide_approval({"id": "x"}, NATIONAL),
      "hours.invalid_entry", "$.entry"),
+    # these raised a bare AttributeError or TypeError, or answered for a volunteer id no entry has
+    ("totals: not an accrual", lambda: totals("x", "v1"), "hours.invalid_argument",
+     "$.accrual"),
+    ("totals: volunteer id not text", lambda: totals(ACCRUAL, 5), "hours.invalid_filter",
+     "$.volunteer_id"),
+    ("totals_by_volunteer: not an accrual", lambda: totals_by_volunteer(None),
+     "hours.invalid_argument", "$.accrual"),
+    ("totals_as_of: no entries",
+     lambda: totals_as_of(None, [], NATIONAL, volunteer_id="v1", as_of=AS_OF),
+     "hours.invalid_entry", "$.entries"),
+    ("totals_as_of: not an entry",
+     lambda: totals_as_of([ENTRY, "x"], [], NATIONAL, volunteer_id="v1", as_of=AS_OF),
+     "hours.invalid_entry", "$.entries[1]"),
+    ("totals_as_of: no events",
+     lambda: totals_as_of([ENTRY], None, NATIONAL, volunteer_id="v1", as_of=AS_OF),
+     "hours.invalid_entry", "$.events"),
+    ("totals_as_of: not an event",
+     lambda: totals_as_of([ENTRY], [APPROVED, "x"], NATIONAL, volunteer_id="v1", as_of=AS_OF),
+     "hours.invalid_event", "$.events[1]"),
+    ("totals_as_of: volunteer id not text",
+     lambda: totals_as_of([ENTRY], [], NATIONAL, volunteer_id=5, as_of=AS_OF),
+     "hours.invalid_filter", "$.volunteer_id"),
+    ("accrue: certified not a mapping", lambda: accrue([STATE], NATIONAL, certified="x"),
+     "hours.invalid_argument", "$.certified"),
+    ("accrue: certified days not a sequence",
+     lambda: accrue([STATE], NATIONAL, certified={ENTRY.id: "x"}), "hours.invalid_argument",
+     f"$.certified[{ENTRY.id}]"),
+    ("accrue: a certified day without day and minutes",
+     lambda: accrue([STATE], NATIONAL, certified={ENTRY.id: [1]}), "hours.invalid_argument",
+     f"$.certified[{ENTRY.id}][0]"),
+    ("split_by_local_day: zone as text",
+     lambda: split_by_local_day(AS_OF, AS_OF, "UTC"), "hours.invalid_zone", "$.zone"),
+    ("auto_approve_below: base not a policy", lambda: auto_approve_below(60, "national"),
+     "hours.policy.invalid", "$.base"),
+    ("initial_state: not an entry", lambda: initial_state("x"), "hours.invalid_entry",
+     "$.entry"),
+    ("BackfillDeadline.last_day: end as text",
+     lambda: BackfillDeadline(days=1).last_day("x", ZoneInfo("UTC")), "time.not_datetime",
+     "$.end"),
+    ("BackfillDeadline.last_day: naive end",
+     lambda: BackfillDeadline(days=1).last_day(datetime(2026, 1, 1), ZoneInfo("UTC")),
+     "time.naive_datetime", "$.end"),
+    ("BackfillDeadline.deadline: zone as text",
+     lambda: BackfillDeadline(days=1).deadline(AS_OF, "UTC"), "hours.invalid_zone", "$.zone"),
+    ("CalendarYear.contains: text", lambda: CalendarYear(year=2026).contains("2026-01-01"),
+     "hours.window.invalid", "$.day"),
+    ("DateRange.contains: a datetime",
+     lambda: DateRange(first=date(2026, 1, 1), last=date(2026, 2, 1)).contains(AS_OF),
+     "hours.window.invalid", "$.day"),
+    ("RollingMonths.contains: None",
+     lambda: RollingMonths(months=1, ending=date(2026, 1, 31)).contains(None),
+     "hours.window.invalid", "$.day"),
+    ("Lifetime.contains: a number", lambda: LIFETIME.contains(5), "hours.window.invalid",
+     "$.day"),
 ]  # fmt: skip
 
 
@@ -90,3 +151,16 @@ def test_the_right_arguments_still_work() -> None:
     assert accrue(fold([ENTRY], [], as_of=AS_OF).entries, NATIONAL).credited_minutes == 180
     assert totals(ACCRUAL, "v1").credited_minutes == 180
     assert find_overlaps([ENTRY, STATE], 0)[0].minutes == 180
+    assert totals_by_volunteer(ACCRUAL)["v1"].credited_minutes == 180
+    assert totals_as_of([ENTRY], [], NATIONAL, volunteer_id="v1", as_of=AS_OF).raw_minutes == 180
+    day = date(2026, 5, 1)
+    certified = {ENTRY.id: [SimpleNamespace(day=day, minutes=60)]}
+    assert accrue([STATE], NATIONAL, certified=certified).credited_minutes == 60
+    assert [s.minutes for s in split_by_local_day(ENTRY.start, ENTRY.end, ZoneInfo("UTC"))] == [
+        180
+    ]
+    assert auto_approve_below(60).approval.below_minutes == 60
+    assert BackfillDeadline(days=1).last_day(ENTRY.end, ZoneInfo("UTC")) == date(2026, 5, 2)
+    assert CalendarYear(year=2026).contains(day) and LIFETIME.contains(day)
+    assert DateRange(first=day, last=day).contains(day)
+    assert RollingMonths(months=1, ending=day).contains(day)

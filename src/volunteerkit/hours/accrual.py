@@ -92,7 +92,7 @@ from volunteerkit.hours._time import (
     split_minutes_by_day,
     to_minute,
 )
-from volunteerkit.hours.errors import InvalidEntry, InvalidPolicy
+from volunteerkit.hours.errors import HoursInputError, InvalidEntry, InvalidPolicy
 from volunteerkit.hours.models import FIRST_START, LAST_END, EntryId, ServiceEntry
 from volunteerkit.hours.policy import AccrualPolicy, RoundingScope, Weighting
 
@@ -163,10 +163,14 @@ def split_by_local_day(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[
         NaiveDatetimeError: If ``start`` or ``end`` is naive.
         InvalidEntry: ``hours.out_of_range`` if ``start`` is before
             :data:`~volunteerkit.hours.models.FIRST_START` or ``end`` after
-            :data:`~volunteerkit.hours.models.LAST_END` (local days there may not exist).
+            :data:`~volunteerkit.hours.models.LAST_END` (local days there may not exist);
+            ``hours.invalid_zone`` (``$.zone``) if ``zone`` is not a
+            :class:`~zoneinfo.ZoneInfo`.
     """
     require_aware(start, "$.start")
     require_aware(end, "$.end")
+    if not isinstance(zone, ZoneInfo):
+        raise InvalidEntry.of("hours.invalid_zone", "$.zone")
     if start < FIRST_START:
         raise InvalidEntry.of("hours.out_of_range", "$.start", "before 0001-01-03 UTC")
     if end > LAST_END:
@@ -742,9 +746,15 @@ def accrue(
         InvalidEntry: ``hours.invalid_entry`` (``$.states[i]``) for an item that is not an
             :class:`~volunteerkit.hours.EntryState` (a :class:`ServiceEntry` must be folded first).
         InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
+        HoursInputError: ``hours.invalid_argument`` if ``certified`` is not a mapping
+            (``$.certified``), an entry's certified days are not a sequence
+            (``$.certified[<entry id>]``), or one of them has no date ``day`` and whole
+            ``minutes`` (``$.certified[<entry id>][i]``).
     """
     if not isinstance(policy, AccrualPolicy):
         raise InvalidPolicy.of("hours.policy.invalid", "$.policy", "expected AccrualPolicy")
+    if certified is not None:
+        _check_certified(certified)
     effective = _effective_states(states)
     days, entries = _accrue_effective(effective, policy, certified)
     entries.sort(key=lambda c: (c.volunteer_id, c.entry_id))
@@ -755,6 +765,28 @@ def accrue(
         entries=tuple(entries),
         overlaps=overlaps,
     )
+
+
+def _check_certified(certified: Mapping[EntryId, Sequence[CertifiedMinutes]]) -> None:
+    """Refuse certified credit that is not certified minutes per local date, by entry id."""
+    if not isinstance(certified, Mapping):
+        raise HoursInputError.of("hours.invalid_argument", "$.certified", "expected a mapping")
+    for entry_id, days in certified.items():
+        path = f"$.certified[{entry_id}]"
+        if isinstance(days, str | bytes) or not isinstance(days, Sequence):
+            raise HoursInputError.of("hours.invalid_argument", path, "expected a sequence")
+        for i, item in enumerate(days):
+            day = getattr(item, "day", None)
+            minutes = getattr(item, "minutes", None)
+            if (
+                not isinstance(day, date)
+                or isinstance(day, datetime)
+                or isinstance(minutes, bool)
+                or not isinstance(minutes, int)
+            ):
+                raise HoursInputError.of(
+                    "hours.invalid_argument", f"{path}[{i}]", "expected a day and minutes"
+                )
 
 
 def _effective_states(states: Iterable[EntryState]) -> list[EntryState]:

@@ -96,6 +96,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the back-fill deadline for this service has passed",
         "该服务的补录期限已过",
     ),
+    # arguments
+    "hours.invalid_argument": (
+        "this argument has the wrong type",
+        "此参数的类型不正确",
+    ),
     # queries
     "hours.invalid_filter": (
         "a volunteer, organization, region or category filter must be text without NUL or lone "

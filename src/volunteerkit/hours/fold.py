@@ -188,7 +188,13 @@ def initial_state(entry: ServiceEntry) -> EntryState:
     Returns:
         Its state: ``initial_status``; an entry recorded approved counts as approved by its
         recorder at its recording instant.
+
+    Raises:
+        InvalidEntry: ``hours.invalid_entry`` (``$.entry``) if ``entry`` is not a
+            :class:`~volunteerkit.hours.ServiceEntry`.
     """
+    if not isinstance(entry, ServiceEntry):
+        raise InvalidEntry.of("hours.invalid_entry", "$.entry", "expected a ServiceEntry")
     approved = entry.initial_status is Status.APPROVED
     return EntryState(
         entry=entry,

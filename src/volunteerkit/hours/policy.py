@@ -274,7 +274,16 @@ class BackfillDeadline:
 
         Returns:
             The last local date allowed (:attr:`datetime.date.max` when it would fall after it).
+
+        Raises:
+            InvalidInputError: ``time.not_datetime`` (``$.end``) if ``end`` is not a datetime.
+            NaiveDatetimeError: If ``end`` is naive.
+            InvalidEntry: ``hours.invalid_zone`` (``$.zone``) if ``zone`` is not a
+                :class:`~zoneinfo.ZoneInfo`.
         """
+        require_aware(end, "$.end")
+        if not isinstance(zone, ZoneInfo):
+            raise InvalidEntry.of("hours.invalid_zone", "$.zone")
         served_on = local_date(to_minute(end) - 1, zone)
         try:
             result: date = served_on + relativedelta(months=self.months, days=self.days)
@@ -292,6 +301,9 @@ class BackfillDeadline:
         Returns:
             The aware UTC instant of local midnight after :meth:`last_day`, or the last UTC
             datetime when :meth:`last_day` is 9999-12-30 or later (never too late in practice).
+
+        Raises:
+            InvalidInputError: As :meth:`last_day`.
         """
         last = self.last_day(end, zone)
         if last >= date.max - timedelta(days=1):  # the day after it may not exist in ``zone``
@@ -859,8 +871,11 @@ def auto_approve_below(minutes: int, base: AccrualPolicy = NATIONAL) -> AccrualP
         A new policy named ``<base>_auto_below_<minutes>``.
 
     Raises:
-        InvalidPolicy: ``hours.policy.threshold`` if ``minutes`` is not positive.
+        InvalidPolicy: ``hours.policy.threshold`` if ``minutes`` is not positive,
+            ``hours.policy.invalid`` (``$.base``) if ``base`` is not a policy.
     """
+    if not isinstance(base, AccrualPolicy):
+        raise InvalidPolicy.of("hours.policy.invalid", "$.base", "expected AccrualPolicy")
     return attrs.evolve(
         base,
         name=f"{base.name}_auto_below_{minutes}",

@@ -19,9 +19,16 @@ from decimal import Decimal
 import attrs
 
 from volunteerkit.hours.accrual import _EXACT, Accrual, DayCredit
-from volunteerkit.hours.errors import InvalidWindow
+from volunteerkit.hours.errors import HoursInputError, InvalidEntry, InvalidEvent, InvalidWindow
 from volunteerkit.hours.fold import credited_as_of
-from volunteerkit.hours.models import LedgerEvent, ServiceEntry
+from volunteerkit.hours.models import (
+    Approved,
+    Corrected,
+    LedgerEvent,
+    Rejected,
+    ServiceEntry,
+    Voided,
+)
 from volunteerkit.hours.policy import AccrualPolicy
 from volunteerkit.hours.windows import (
     LIFETIME,
@@ -99,6 +106,22 @@ def _check_window(window: Window) -> None:
         raise InvalidWindow.of("hours.window.invalid", "$.window", "expected a window")
 
 
+def _check_accrual(accrual: Accrual) -> None:
+    if not isinstance(accrual, Accrual):
+        raise HoursInputError.of("hours.invalid_argument", "$.accrual", "expected an Accrual")
+
+
+def _check_volunteer(volunteer_id: str) -> None:
+    if not isinstance(volunteer_id, str):  # no entry has another id: the answer would be zero
+        raise HoursInputError.of("hours.invalid_filter", "$.volunteer_id")
+
+
+def _items(values: Iterable[object], path: str) -> list[object]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidEntry.of("hours.invalid_entry", path, "expected a sequence")
+    return list(values)
+
+
 def _sum(volunteer_id: str, lines: Iterable[DayCredit], window: Window) -> Totals:
     total = Minutes()
     orgs: dict[str, Minutes] = defaultdict(Minutes)
@@ -136,8 +159,13 @@ def totals(accrual: Accrual, volunteer_id: str, window: Window = LIFETIME) -> To
         The totals (all zero if the volunteer has no credit).
 
     Raises:
+        HoursInputError: ``hours.invalid_argument`` (``$.accrual``) if ``accrual`` is not an
+            :class:`~volunteerkit.hours.Accrual`; ``hours.invalid_filter`` (``$.volunteer_id``)
+            if ``volunteer_id`` is not text.
         InvalidWindow: ``hours.window.invalid`` (``$.window``) if ``window`` is not a window.
     """
+    _check_accrual(accrual)
+    _check_volunteer(volunteer_id)
     _check_window(window)
     return _sum(volunteer_id, (d for d in accrual.days if d.volunteer_id == volunteer_id), window)
 
@@ -153,8 +181,11 @@ def totals_by_volunteer(accrual: Accrual, window: Window = LIFETIME) -> dict[str
         Totals per volunteer id, sorted by id.
 
     Raises:
+        HoursInputError: ``hours.invalid_argument`` (``$.accrual``) if ``accrual`` is not an
+            :class:`~volunteerkit.hours.Accrual`.
         InvalidWindow: ``hours.window.invalid`` (``$.window``) if ``window`` is not a window.
     """
+    _check_accrual(accrual)
     _check_window(window)
     lines: dict[str, list[DayCredit]] = defaultdict(list)
     for line in accrual.days:
@@ -188,12 +219,31 @@ def totals_as_of(
 
     Raises:
         NaiveDatetimeError: If ``as_of`` is naive.
+        InvalidEntry: ``hours.invalid_entry`` (``$.entries``, ``$.events``) if either is not a
+            sequence, or (``$.entries[i]``) for an item that is not a
+            :class:`~volunteerkit.hours.ServiceEntry`.
+        InvalidEvent: ``hours.invalid_event`` (``$.events[i]``) for an item that is not an event.
+        HoursInputError: ``hours.invalid_filter`` (``$.volunteer_id``) if ``volunteer_id`` is
+            not text.
         InvalidWindow: ``hours.window.invalid`` (``$.window``) if ``window`` is not a window.
         LedgerConflict: If two different records share an id.
     """
+    _check_volunteer(volunteer_id)
     _check_window(window)
-    mine = [e for e in entries if e.volunteer_id == volunteer_id]
+    all_entries = _items(entries, "$.entries")
+    all_events = _items(events, "$.events")
+    mine: list[ServiceEntry] = []
+    for i, entry in enumerate(all_entries):
+        if not isinstance(entry, ServiceEntry):
+            raise InvalidEntry.of("hours.invalid_entry", f"$.entries[{i}]", "expected an entry")
+        if entry.volunteer_id == volunteer_id:
+            mine.append(entry)
     ids = {e.id for e in mine}
-    related = [ev for ev in events if ev.entry_id in ids]
+    related: list[LedgerEvent] = []
+    for i, event in enumerate(all_events):
+        if not isinstance(event, Approved | Rejected | Voided | Corrected):
+            raise InvalidEvent.of("hours.invalid_event", f"$.events[{i}]", "expected an event")
+        if event.entry_id in ids:
+            related.append(event)
     accrual = credited_as_of(mine, related, policy, as_of=as_of)
     return totals(accrual, volunteer_id, window)

@@ -53,6 +53,12 @@ def _is_date(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> 
         raise InvalidWindow.of("hours.window.invalid", f"$.{attribute.name}", "expected a date")
 
 
+def _check_day(day: date) -> None:
+    """Refuse a ``day`` that is not a date (a datetime cannot be compared with dates)."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise InvalidWindow.of("hours.window.invalid", "$.day", "expected a date")
+
+
 def _int_in(low: int, high: int) -> Any:
     def check(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -85,7 +91,11 @@ class Lifetime:
 
         Returns:
             ``True``.
+
+        Raises:
+            InvalidWindow: ``hours.window.invalid`` (``$.day``) if ``day`` is not a date.
         """
+        _check_day(day)
         return True
 
 
@@ -120,7 +130,11 @@ class CalendarYear:
 
         Returns:
             True if ``day.year == year``.
+
+        Raises:
+            InvalidWindow: ``hours.window.invalid`` (``$.day``) if ``day`` is not a date.
         """
+        _check_day(day)
         return day.year == self.year
 
 
@@ -169,7 +183,11 @@ class RollingMonths:
 
         Returns:
             True if ``first <= day <= ending``.
+
+        Raises:
+            InvalidWindow: ``hours.window.invalid`` (``$.day``) if ``day`` is not a date.
         """
+        _check_day(day)
         return self.first <= day <= self.ending
 
 
@@ -202,7 +220,11 @@ class DateRange:
 
         Returns:
             True if ``first <= day <= last``.
+
+        Raises:
+            InvalidWindow: ``hours.window.invalid`` (``$.day``) if ``day`` is not a date.
         """
+        _check_day(day)
         return self.first <= day <= self.last
 
 
