@@ -141,3 +141,13 @@ def test_the_figures_the_demo_prints_are_the_stores(tmp_path: Path) -> None:
     assert shown["recorded (written, already present)"] == [5, 0]
     assert shown["deployment days recorded now (0 on a replay)"] == 18
     assert entries == 5 + 18 + 1 + 3  # hours step, deployment, make-up day, Hami's summer
+
+
+def test_a_refused_run_writes_nothing(tmp_path: Path) -> None:
+    """A run refused with demo.file_taken leaves the folder exactly as it was (no -wal, -shm)."""
+    assert run("demo", "--db", str(tmp_path / "demo.sqlite"))[0] == 0
+    (tmp_path / "demo-hours.csv").write_text("my own export\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    code, text = run("--json", "demo", "--db", str(tmp_path / "demo.sqlite"))
+    assert (code, json.loads(text)["error"]["code"]) == (2, "demo.file_taken")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before

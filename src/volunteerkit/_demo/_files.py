@@ -128,11 +128,22 @@ def _unusable(err: OSError | sqlite3.Error, option: str) -> InvalidInputError:
     )
 
 
+def _read_only_uri(path: Path) -> str:
+    """A URI that reads ``path`` and writes nothing, not even the ``-wal`` and ``-shm`` files.
+
+    Opening a database in WAL mode, even read-only, creates those two files beside it unless
+    it is opened as immutable, which is exact only while there is no ``-wal`` file (no write
+    waiting to be copied into the database); when there is one, the two files are there already.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return uri if Path(str(path) + "-wal").exists() else uri + "&immutable=1"
+
+
 def _written_by_demo(path: Path) -> bool:
     """Whether ``path`` is a database the demo created (marked, or by an earlier version)."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+    except (OSError, sqlite3.Error):
         return False
     try:
         if conn.execute("PRAGMA user_version").fetchone()[0] == DEMO_MARK:
@@ -436,7 +447,7 @@ def clear_demo_files(
 
 def _tables(path: Path) -> set[str] | None:
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         finally:
