@@ -316,15 +316,18 @@ def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
     from volunteerkit._clock import SystemClock
     from volunteerkit.registry import identity
 
+    # A number typed with spaces arrives in parts (the shell splits it): join them as the
+    # library would read them, rather than let argparse print the parts it does not expect.
     if args.identity_command == "detect":
-        schemes = identity.detect(args.value)
+        schemes = identity.detect(" ".join(args.value))
         if args.json:
             _print_json(out, {"schemes": schemes})
         else:
             out.write(("\n".join(schemes) or "(no scheme)") + "\n")
         return 0 if schemes else 1
     # The command line is the edge of an application: here the real clock may be read.
-    doc = identity.parse(args.scheme, args.value, clock=SystemClock())
+    value = ("\n" if args.scheme == "icao_td3_mrz" else " ").join(args.value)  # MRZ: two lines
+    doc = identity.parse(args.scheme, value, clock=SystemClock())
     number = doc.number if args.reveal else doc.masked
     if args.json:
         data = unstructure(doc)
@@ -622,10 +625,12 @@ def build_parser() -> argparse.ArgumentParser:
     ident_commands = ident.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
     validate = ident_commands.add_parser("validate", help="validate a number for a scheme")
     validate.add_argument("scheme")
-    validate.add_argument("value")
+    validate.add_argument(
+        "value", nargs="+", help="the number (parts are joined; an MRZ's two lines by a newline)"
+    )
     validate.add_argument("--reveal", action="store_true", help="print the number unmasked")
     detect = ident_commands.add_parser("detect", help="list the schemes a value is valid for")
-    detect.add_argument("value")
+    detect.add_argument("value", nargs="+", help="the number (parts are joined)")
     ident.set_defaults(handler=_cmd_identity)
 
     hours = commands.add_parser("hours", help="import or export service entries")

@@ -121,3 +121,24 @@ def test_json_output_does_not_give_the_number_back_through_the_birth_date(
     assert digits not in text and f"{digits[:4]}-{digits[4:6]}-{digits[6:]}" not in text
     _, text = run("--json", "identity", "validate", scheme, value, "--reveal")
     assert json.loads(text)["birth_date"] == f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+
+
+def test_a_number_typed_with_spaces_is_one_value_not_an_error_that_shows_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An unquoted number with spaces is joined, as the library joins them, and masked.
+
+    Before, ``identity validate cn_ric 360426 199101010071`` was a usage error that printed
+    ``unrecognized arguments: 199101010071``: the birth date, sequence and check digit.
+    An MRZ may be given as its two lines.
+    """
+    code, text = run("identity", "validate", "cn_ric", "360426", "199101010071")
+    assert (code, text) == (0, "valid cn_ric: 360426********0071\n")
+    code, text = run("--json", "identity", "detect", "360426", "1991", "0101", "0071")
+    assert (code, json.loads(text)) == (0, {"schemes": ["cn_ric"]})
+    code, text = run("identity", "validate", "icao_td3_mrz", *SPECIMEN.split("\n"))
+    assert code == 0
+    assert text.splitlines()[0] == (
+        f"valid icao_td3_mrz: {identity.parse('icao_td3_mrz', SPECIMEN).masked}"
+    )
+    assert "199101010071" not in capsys.readouterr().err
