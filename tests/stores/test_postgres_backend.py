@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -372,3 +373,37 @@ def test_text_with_nul_is_a_typed_error_however_it_is_sent(make_postgres_store) 
     with pytest.raises(StoreError) as other:
         db.fetchall("SELECT ?::integer", ["ten"])
     assert other.value.code == "store.operational"
+
+
+def test_a_transaction_whose_connection_was_lost_is_not_reported_committed(
+    postgres_dsn: str,
+) -> None:
+    """A block that catches the error of a lost connection and ends normally raises, not commits.
+
+    psycopg ends a transaction block of a broken connection silently; the caller went on as if
+    the entry written before the loss had been committed.
+    """
+    schema = _schema()
+    store = PostgresStore(postgres_dsn, schema=schema)
+    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+
+        def block() -> None:
+            with store.transaction():
+                store.audit.append(_audit(1))
+                pid = store._db._conn.info.backend_pid
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                gone = "SELECT 1 FROM pg_stat_activity WHERE pid = %s"
+                while admin.execute(gone, (pid,)).fetchone():
+                    time.sleep(0.01)
+                with pytest.raises(UnavailableError):
+                    store.audit.append(_audit(2))
+
+        with pytest.raises(UnavailableError) as info:
+            block()
+        assert (info.value.code, info.value.message) == (
+            "store.unavailable",
+            "the connection to the database was lost; nothing of the transaction was committed",
+        )
+        admin.execute(f'SET search_path TO "{schema}"')
+        assert admin.execute("SELECT count(*) FROM vk_audit_log").fetchone() == (0,)
+    store.close()

@@ -344,3 +344,24 @@ def test_a_transaction_sqlite_rolled_back_itself_reports_the_real_error(nested: 
         db.execute("INSERT INTO t_rows VALUES (2)")
     assert db.fetchall("SELECT id FROM t_rows") == [(2,)]
     store.close()
+
+
+def test_closing_the_store_inside_a_transaction_commits_nothing(tmp_path: Path) -> None:
+    """A block that closes the store and ends normally is store.closed, and wrote nothing.
+
+    The driver's ``sqlite3.ProgrammingError`` used to escape from the end of the block.
+    """
+    path = tmp_path / "vk.db"
+    store = SQLiteStore(path)
+
+    def block() -> None:
+        with store.transaction():
+            store.audit.append(_entry(0, 1))
+            store.close()
+
+    with pytest.raises(UnavailableError) as info:
+        block()
+    assert info.value.code == "store.closed"
+    again = SQLiteStore(path)
+    assert again.audit.count() == 0
+    again.close()

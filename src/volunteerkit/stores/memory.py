@@ -96,6 +96,8 @@ class MemoryStore:
             mark = len(undo)
             try:
                 yield
+                if self._closed:  # closed inside the block: nothing is committed, as on SQL
+                    _refuse_closed()
             except BaseException:
                 while len(undo) > mark:
                     undo.pop()()

@@ -242,6 +242,7 @@ class _PostgresDatabase(SQLDatabase):
                     self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 self._conn.execute(f'SET search_path TO "{schema}"')
         self._lock = threading.RLock()
+        self._closed = False
         self._cursor_ids = itertools.count()
         self._copy_types: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
@@ -349,6 +350,20 @@ class _PostgresDatabase(SQLDatabase):
     def atomic(self) -> Iterator[None]:
         with self._lock, _translated(), self._conn.transaction():
             yield
+            if self._conn.closed:
+                # psycopg ends the block of a closed or lost connection without a word: nothing
+                # was committed, and a block that goes on after a caught error must not think so
+                raise self._gone()
+
+    def _gone(self) -> UnavailableError:
+        """The error for a transaction whose connection was closed by the store, or lost."""
+        if self._closed:
+            return UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+        return UnavailableError(
+            "the connection to the database was lost; nothing of the transaction was committed",
+            "与数据库的连接已断开;事务中的内容均未提交",
+            code="store.unavailable",
+        )
 
     def to_db_time(self, value: datetime) -> datetime:
         return require_aware(value)
@@ -363,6 +378,7 @@ class _PostgresDatabase(SQLDatabase):
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._conn.close()
 
     def _has_migrations_table(self) -> bool:

@@ -309,8 +309,9 @@ class _SQLiteDatabase(SQLDatabase):
             except BaseException:
                 self._depth = depth
                 # SQLite may have rolled the whole transaction back already (a trigger's
-                # RAISE(ROLLBACK), a full disk): rolling back again would fail and hide the error.
-                if self._conn.in_transaction:
+                # RAISE(ROLLBACK), a full disk), or the block closed the store: rolling back
+                # would fail and hide the block's own error.
+                if self._in_transaction():
                     with _translated():
                         if depth == 0:
                             self._conn.execute("ROLLBACK")
@@ -328,10 +329,17 @@ class _SQLiteDatabase(SQLDatabase):
             except BaseException:
                 # A COMMIT that fails (a deferred constraint, a full disk) leaves the transaction
                 # open: every later BEGIN would fail. Undo it, as a block that raised is undone.
-                if depth == 0 and self._conn.in_transaction:
+                if depth == 0 and self._in_transaction():
                     with _translated():
                         self._conn.execute("ROLLBACK")
                 raise
+
+    def _in_transaction(self) -> bool:
+        """Return whether the connection is in a transaction (``False`` once it is closed)."""
+        try:
+            return self._conn.in_transaction
+        except sqlite3.ProgrammingError:  # closed: the transaction went with it
+            return False
 
     def to_db_time(self, value: datetime) -> int:
         return self.checked_time(require_aware(value))

@@ -174,6 +174,32 @@ class StoreConformance(_Base):
         assert info.value.code == "store.closed"
         store.close()
 
+    @pytest.mark.parametrize("nested", [False, True])
+    def test_a_store_closed_inside_a_transaction_commits_nothing(
+        self, make_store: StoreFactory, nested: bool
+    ) -> None:
+        """A store closed inside a transaction never seems to have committed the block.
+
+        A block that raises keeps its own error; one that ends normally raises UnavailableError
+        ``store.closed``. SQLite replaced either with a raw ``sqlite3.ProgrammingError``;
+        PostgreSQL and memory ended the block silently although nothing was committed.
+        """
+        store = make_store()
+        with pytest.raises(RuntimeError, match="the block's own"), store.transaction():
+            store.audit.append(_entry(1))
+            store.close()
+            raise RuntimeError("the block's own")
+        store = make_store()
+        with pytest.raises(UnavailableError) as info, store.transaction():
+            store.audit.append(_entry(1))
+            if nested:
+                with store.transaction():
+                    store.audit.append(_entry(2))
+                    store.close()
+            else:
+                store.close()
+        assert info.value.code == "store.closed"
+
     def test_writes_made_while_a_query_is_read_are_kept_when_it_stops_early(
         self, store: Any
     ) -> None:
