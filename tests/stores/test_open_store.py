@@ -83,3 +83,50 @@ def test_non_string_url_is_refused() -> None:
     """A non-string URL is refused with the same typed error."""
     with pytest.raises(InvalidInputError):
         open_store(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///a\tb.db",
+        "sqlite:///a\nb.db",
+        "sqlite:///a\rb.db",
+        "sqlite:///ab.db\n",
+        " sqlite:///ab.db",
+        "\x00sqlite:///ab.db",
+        "\x7fsqlite:///ab.db",
+        "memory:\n",
+        "\tmemory:",
+        "sqlite:///%ff.db",
+        "sqlite:///%ed%a0%80.db",
+        "sqlite:/ab.db",
+        "sqlite:/tmp/ab.db",
+    ],
+)
+def test_urls_that_would_open_another_file_are_refused(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL that URL parsing would quietly change is store.url, and no file is created.
+
+    Tabs and line breaks anywhere, control characters or a space in front were dropped
+    (``sqlite:///a<TAB>b.db`` opened ``ab.db``); an escape that is not UTF-8 became U+FFFD
+    (``%ff.db`` opened ``\ufffd.db``); ``sqlite:/ab.db``, no form the docs give, opened ``ab.db``
+    relative to the working folder (``sqlite:/tmp/ab.db`` opened ``tmp/ab.db``).
+    """
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tmp").mkdir()
+    with pytest.raises(InvalidInputError) as info:
+        open_store(url)
+    assert (info.value.code, info.value.path) == ("store.url", "$.url")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["tmp"]
+
+
+def test_a_control_character_written_as_an_escape_is_part_of_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``%09`` is a tab the caller asked for: the file's name holds it."""
+    monkeypatch.chdir(tmp_path)
+    store = open_store("sqlite:///a%09b.db")
+    assert isinstance(store, SQLiteStore) and store.path == "a\tb.db"
+    store.close()
+    assert (tmp_path / "a\tb.db").exists()

@@ -23,8 +23,9 @@ def open_store(url: str, *, create: bool = True) -> MemoryStore | SQLStoreBase:
 
     * ``memory:`` (or ``memory://``): a fresh :class:`~volunteerkit.stores.MemoryStore`;
     * ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, ``sqlite:///:memory:``
-      (percent-encoded characters are decoded; a query such as ``?mode=ro`` or a fragment is
-      refused rather than ignored);
+      (percent-encoded characters are decoded, and must decode to UTF-8 text; a query such as
+      ``?mode=ro`` or a fragment is refused rather than ignored, and so are tabs, line breaks and
+      other control characters, which URL parsing would silently drop);
     * ``postgresql://…`` or ``postgres://…``: a :class:`~volunteerkit.stores.PostgresStore` (the URL
       is passed to libpq as it is, its scheme in lower case; add
       ``?options=-csearch_path%3Dmyschema`` or use ``PostgresStore(dsn, schema=…)`` for a schema).
@@ -200,10 +201,18 @@ def store_target(url: str) -> tuple[Literal["memory", "sqlite", "postgresql"], s
         return "postgresql", url
     if parts.netloc or "?" in url or "#" in url:  # even an empty query or fragment
         raise _unsupported()
+    # urlsplit drops tabs and line breaks anywhere and control characters or spaces in front:
+    # "sqlite:///a<TAB>b.db" would open ab.db. Such characters are refused, not dropped.
+    if url[:1] == " " or any(c < " " or c == "\x7f" for c in url):
+        raise _unsupported()
     if scheme == "memory" and parts.path in ("", "/"):
         return "memory", ""
-    if scheme == "sqlite" and parts.path.startswith("/") and len(parts.path) > 1:
-        return "sqlite", unquote(parts.path[1:])
+    # sqlite:/x.db (no "//") is no form of the URL: a relative x.db, not /x.db, if taken
+    if scheme == "sqlite" and url[7:9] == "//" and parts.path.startswith("/") and len(parts.path) > 1:
+        try:  # an escape that is not UTF-8 (%ff) would become U+FFFD: another file's name
+            return "sqlite", unquote(parts.path[1:], errors="strict")
+        except UnicodeDecodeError:
+            raise _unsupported() from None
     raise _unsupported()
 
 
