@@ -165,6 +165,29 @@ def _places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def _check_parts(
+    store: object, clock: object, home_region: object, batch_size: object, certified: object
+) -> None:
+    """Refuse parts of a ledger that would break its first write with a bare error."""
+    wrong = [
+        ("store", not all(hasattr(store, a) for a in ("ledger", "audit", "transaction"))),
+        # a datetime has a ``now`` too, but it is the class's, not the instant's
+        ("clock", isinstance(clock, date) or not callable(getattr(clock, "now", None))),
+        ("home_region", home_region is not None and not callable(home_region)),
+        (
+            "batch_size",
+            isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1,
+        ),
+        (
+            "certified",
+            certified is not None and not callable(getattr(certified, "certified_credit", None)),
+        ),
+    ]
+    for name, bad in wrong:
+        if bad:
+            raise HoursInputError.of("hours.invalid_argument", f"$.{name}")
+
+
 def _check_policy(policy: AccrualPolicy) -> None:
     if not isinstance(policy, AccrualPolicy):
         raise InvalidPolicy.of("hours.policy.invalid", "$.policy", "expected AccrualPolicy")
@@ -344,6 +367,11 @@ class Ledger:
             repository when it has one, so every ledger on a store keeps certified minutes.
 
     Raises:
+        HoursInputError: ``hours.invalid_argument`` at ``$.store``, ``$.clock``,
+            ``$.home_region``, ``$.batch_size`` or ``$.certified`` for a store without ``ledger``,
+            ``audit`` and ``transaction``, a clock without ``now()`` (a datetime is not a clock), a
+            home region that is not callable, a batch size that is not a positive integer, or a
+            certified source without ``certified_credit``.
         InvalidPolicy: ``hours.policy.multiplier_precision`` when weighted credit could need more
             than 6 decimal places; ``hours.policy.multiplier_range`` when a category multiplier
             times a time-window multiplier exceeds 1,000,000, or ``hours.policy.unit_range`` when
@@ -364,6 +392,7 @@ class Ledger:
         batch_size: int = 5000,
         certified: CertifiedCreditSource | None = None,
     ) -> None:
+        _check_parts(store, clock, home_region, batch_size, certified)
         _check_policy(policy)
         self._certified = certified if certified is not None else _certified_source(store)
         self._store = store
@@ -372,7 +401,7 @@ class Ledger:
         self._policy = policy
         self._origin = EventId(origin=origin, local_id="x").origin
         self._home_region = home_region
-        self._batch = max(1, int(batch_size))
+        self._batch = batch_size
         self._policy_json = to_json(policy)
         self._stored_policy()
         # plain entries of approve_many are approved and credited by the store's own engine when
