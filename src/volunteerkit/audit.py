@@ -22,7 +22,17 @@ from volunteerkit._ids import new_id
 from volunteerkit._text import unstorable
 from volunteerkit.errors import InvalidInputError
 
-__all__ = ["MAX_LIMIT", "AuditEntry", "AuditLog", "check_entries", "check_entry", "check_limit", "record"]
+__all__ = [
+    "MAX_LIMIT",
+    "AuditEntry",
+    "AuditLog",
+    "check_entries",
+    "check_entry",
+    "check_filters",
+    "check_id",
+    "check_limit",
+    "record",
+]
 
 _MAX_TEXT = 10_000
 
@@ -213,6 +223,45 @@ def _not_entry(path: str) -> InvalidInputError:
     )
 
 
+def check_id(entry_id: object) -> str:
+    """Return the id of :meth:`AuditLog.get` if it is text, for every store alike.
+
+    A value that is not a ``str`` is refused before any backend compares it by its own rules
+    (SQLite would find the entry ``"5"`` by the number 5, PostgreSQL refuses the statement, a
+    dict cannot hash a list). Text that no entry can have finds nothing.
+
+    Args:
+        entry_id: The id given.
+
+    Returns:
+        ``entry_id``.
+
+    Raises:
+        InvalidInputError: ``audit.invalid_field`` at ``$.entry_id``.
+    """
+    if not isinstance(entry_id, str):
+        raise _not_a_string("$.entry_id")
+    return entry_id
+
+
+def check_filters(**filters: object) -> None:
+    """Refuse a text filter of :meth:`AuditLog.query` that is neither ``None`` nor a ``str``.
+
+    Args:
+        **filters: ``subject_type``, ``subject_id``, ``actor`` and ``action`` as given.
+
+    Raises:
+        InvalidInputError: ``audit.invalid_field`` at ``$.<filter>`` (see :func:`check_id`).
+    """
+    for name, value in filters.items():
+        if value is not None and not isinstance(value, str):
+            raise _not_a_string(f"$.{name}")
+
+
+def _not_a_string(path: str) -> InvalidInputError:
+    return InvalidInputError("must be a string", "必须是字符串", code="audit.invalid_field", path=path)
+
+
 def check_limit(limit: object) -> int | None:
     """Return the ``limit`` of :meth:`AuditLog.query` if every store can take it.
 
@@ -287,6 +336,8 @@ class AuditLog(Protocol):
 
         Raises:
             NotFoundError: If there is none.
+            InvalidInputError: ``audit.invalid_field`` at ``$.entry_id`` if ``entry_id`` is not a
+                ``str`` (see :func:`check_id`).
         """
         ...
 
@@ -319,7 +370,9 @@ class AuditLog(Protocol):
         Raises:
             NaiveDatetimeError: If ``since`` or ``until`` is naive.
             InvalidInputError: ``audit.limit`` if ``limit`` is not an ``int`` or is negative;
-                ``store.out_of_range`` if it is above :data:`MAX_LIMIT` (both at ``$.limit``).
+                ``store.out_of_range`` if it is above :data:`MAX_LIMIT` (both at ``$.limit``);
+                ``audit.invalid_field`` at ``$.<filter>`` if a text filter is neither ``None``
+                nor a ``str`` (see :func:`check_filters`).
         """
         ...
 

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from volunteerkit._clock import require_aware
-from volunteerkit.audit import AuditEntry, check_entries, check_entry, check_limit
+from volunteerkit.audit import (
+    AuditEntry,
+    check_entries,
+    check_entry,
+    check_filters,
+    check_id,
+    check_limit,
+)
 from volunteerkit.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -73,7 +80,7 @@ class MemoryAuditLog:
     def get(self, entry_id: str) -> AuditEntry:
         """Return one entry (see :meth:`volunteerkit.audit.AuditLog.get`)."""
         try:
-            return _detached(self._entries[entry_id])
+            return _detached(self._entries[check_id(entry_id)])
         except KeyError:
             raise NotFoundError(
                 "audit entry not found", "未找到审计记录", code="audit.not_found"
@@ -92,6 +99,9 @@ class MemoryAuditLog:
     ) -> Iterator[AuditEntry]:
         """Stream matching entries (see :meth:`volunteerkit.audit.AuditLog.query`)."""
         limit = check_limit(limit)
+        check_filters(
+            subject_type=subject_type, subject_id=subject_id, actor=actor, action=action
+        )
         if since is not None:
             require_aware(since, "$.since")
         if until is not None:

@@ -9,7 +9,14 @@ from typing import Any
 
 from volunteerkit._clock import require_aware
 from volunteerkit._serialization import dumps, loads
-from volunteerkit.audit import AuditEntry, check_entries, check_entry, check_limit
+from volunteerkit.audit import (
+    AuditEntry,
+    check_entries,
+    check_entry,
+    check_filters,
+    check_id,
+    check_limit,
+)
 from volunteerkit.errors import ConflictError, NotFoundError
 from volunteerkit.stores._base import SQLDatabase, unstorable_key
 
@@ -94,6 +101,7 @@ class SQLAuditLog:
         """Return one entry (see :meth:`volunteerkit.audit.AuditLog.get`)."""
         # No entry holds text a store cannot keep (NUL, a lone surrogate): not found, as on the
         # memory store, without sending it to a database that would refuse it (see _base).
+        check_id(entry_id)
         row = (
             None
             if unstorable_key(entry_id)
@@ -116,6 +124,9 @@ class SQLAuditLog:
     ) -> Iterator[AuditEntry]:
         """Stream matching entries (see :meth:`volunteerkit.audit.AuditLog.query`)."""
         limit = check_limit(limit)
+        check_filters(
+            subject_type=subject_type, subject_id=subject_id, actor=actor, action=action
+        )
         clauses: list[str] = []
         params: list[Any] = []
         for column, value in (

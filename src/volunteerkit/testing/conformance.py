@@ -357,6 +357,26 @@ class AuditLogConformance(_Base):
         assert [e.id for e in store.audit.query(limit=1)] == [_entry(1).id]
         assert list(store.audit.query(limit=0)) == []
 
+    @pytest.mark.parametrize("value", [5, None, b"v1", ["v1"]])
+    def test_a_lookup_by_what_is_not_text_is_refused(self, store: Any, value: Any) -> None:
+        """``get`` of an id, or a query by a text filter, that is not a ``str`` is a typed error.
+
+        ``audit.invalid_field`` at the argument's path, on every store. Found: PostgreSQL refused
+        the statement (``store.operational``), SQLite found the entry ``"5"`` by the number 5 and
+        refused a list (``store.invalid_value``), memory raised a bare TypeError for a list.
+        """
+        store.audit.append(_entry(1, subject="5"))
+        with pytest.raises(InvalidInputError) as info:
+            store.audit.get(value)
+        assert (info.value.code, info.value.path) == ("audit.invalid_field", "$.entry_id")
+        for name in ("subject_type", "subject_id", "actor", "action"):
+            if value is None:
+                continue  # None is "no filter"
+            with pytest.raises(InvalidInputError) as info:
+                list(store.audit.query(**{name: value}))
+            assert (info.value.code, info.value.path) == ("audit.invalid_field", f"$.{name}")
+        assert [e.id for e in store.audit.query(subject_id="5")] == [_entry(1).id]
+
     def test_append_refuses_what_is_not_an_entry(self, store: Any) -> None:
         """append(None) and append_many of a non-entry are audit.invalid_entry; nothing is written."""
         cases: list[tuple[Callable[[], object], str]] = [
