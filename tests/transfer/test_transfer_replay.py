@@ -215,3 +215,65 @@ def test_an_import_reads_the_volunteers_records_in_its_turn(
         assert list(other.ledger.get_entries([local.id])) == [local.id]  # recorded after it
     finally:
         other.close()
+
+
+@pytest.mark.postgres
+def test_an_import_that_waited_for_its_turn_sees_what_the_other_writer_did(
+    make_postgres_store, postgres_dsn, tmp_path
+):
+    """Another process voids the local entry an import would overlap, while the import waits.
+
+    The import read its clock before it waited for the ledger writers' turn, and read the local
+    records as of that instant, five minutes before the void committed while it waited. Its first
+    step, dated when it got the turn, then preceded the steps dated at the old instant, and the
+    import was refused (transfer.invalid, "a step dated before the previous one"). The import now
+    reads its clock once it has the turn: the voided entry overlaps nothing, all three come in.
+    """
+    import threading
+
+    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours.ledger import Ledger
+    from volunteerkit.stores import PostgresStore
+    from volunteerkit.testing.conformance_transfer import _URUMQI
+    from volunteerkit.transfer.service import OverlapPolicy
+
+    beijing = make_postgres_store()
+    scenario = TransferScenario(MemoryStore(), beijing, tmp_path)
+    files = scenario.export()
+    start = datetime(2026, 11, 1, 9, tzinfo=_URUMQI)  # the transferred entry of 100 minutes
+    local = ServiceEntry(
+        id=EntryId(origin="bj", local_id="local-1"), volunteer_id=scenario.beijing_volunteer,
+        organization_id="bj-org", category="community", start=start,
+        end=start + timedelta(minutes=100), zone=_URUMQI, source=Source.ORGANIZATION,
+        recorded_by="bj", recorded_at=scenario.clock.now(),
+    )  # fmt: skip
+    other = PostgresStore(postgres_dsn, schema=beijing.schema)
+    office = Ledger(other, clock=scenario.clock, policy=NATIONAL, origin="bj")  # one clock
+    office.record(local, actor="bj-office")  # approved on entry (an organization's)
+    result: list[Any] = []
+
+    def import_package() -> None:
+        try:
+            result.append(
+                scenario.beijing.import_package(
+                    files, actor="bj-verify", overlap=OverlapPolicy.SKIP
+                ).receipt.receipt
+            )
+        except Exception as err:  # the code is what the test compares
+            result.append(f"{getattr(err, 'code', type(err).__name__)} {err}")
+
+    try:
+        with office.transaction():  # the office holds the turn
+            importer = threading.Thread(target=import_package)
+            importer.start()
+            importer.join(0.5)  # the import has asked, and waits
+            waited = importer.is_alive()
+            scenario.clock.advance(timedelta(minutes=5))
+            office.void(local.id, actor="bj-office", reason="entered twice")
+        importer.join(30)
+        assert waited and not importer.is_alive()
+        assert [r if isinstance(r, str) else (r.entries_imported, r.skipped) for r in result] == [
+            (3, ())
+        ]
+    finally:
+        other.close()

@@ -867,13 +867,14 @@ class Transfers:
         self, package: VerifiedPackage, volunteer_id: str, actor: str, overlap: OverlapPolicy
     ) -> ImportResult:
         header = package.header
-        now = self._clock.now()
         repo = self._store.ledger
         tally = _Tally()
         policy = self._ledger.policy
-        # the ledger's turn first (on PostgreSQL), then the volunteer's records: an entry another
-        # writer records meanwhile is then seen by the overlap check, not imported beside
+        # the ledger's turn first (on PostgreSQL), then the clock and the volunteer's records: an
+        # entry another writer records meanwhile is then seen by the overlap check, not imported
+        # beside, and nothing the import writes is dated before what that writer wrote
         with tempfile.TemporaryFile("w+", encoding="utf-8") as pending, self._ledger.transaction():
+            now = self._clock.now()
             local_entries, local_events = repo.records_of([volunteer_id]).get(
                 volunteer_id, ([], [])
             )
