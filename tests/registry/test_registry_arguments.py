@@ -225,3 +225,48 @@ def test_flags_must_be_true_or_false(registry: Registry, bad: object) -> None:
             call()
         assert (caught.value.code, caught.value.path) == ("registry.bool", path)
     assert registry._store.volunteers.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "bad"),
+    [
+        (call, field, bad)
+        for call in ("set_status", "set_verification", "set_role", "join", "anonymise", "rekey")
+        for field, bad in (("actor", 5), ("actor", ""), ("reason", None))
+        if not (call == "rekey" and field == "reason")  # rekey takes no reason
+    ],
+)
+def test_actor_and_reason_are_checked_even_when_nothing_changes(
+    registry: Registry, call: str, field: str, bad: object
+) -> None:
+    """A bad actor or reason is refused as the audit log refuses it, written entry or not.
+
+    Before, they were checked only when an audit entry was written: set_status to the status a
+    volunteer has, joining twice, anonymising twice or a rekey with nothing to do took
+    ``actor=5`` silently, while the same call that changed something refused it.
+    """
+    volunteer = registry.register_volunteer(
+        VolunteerApplication(name="张丽", document=identity.parse("cn_ric", "11010519491231002X"))
+    ).volunteer
+    organization = registry.register_organization(name="协会")
+    registry.join(volunteer.id, organization.id)
+    if call == "anonymise":
+        registry.anonymise(volunteer.id)
+    who: dict[str, Any] = {field: bad}
+    calls: dict[str, Callable[[], object]] = {
+        "set_status": lambda: registry.set_status(volunteer.id, VolunteerStatus.ACTIVE, **who),
+        "set_verification": lambda: registry.set_verification(
+            organization.id, organization.verification, **who
+        ),
+        "set_role": lambda: registry.set_role(
+            volunteer.id, organization.id, MembershipRole.MEMBER, **who
+        ),
+        "join": lambda: registry.join(volunteer.id, organization.id, **who),
+        "anonymise": lambda: registry.anonymise(volunteer.id, **who),
+        "rekey": lambda: registry.rekey(**who),
+    }
+    audit = registry._store.audit.count()
+    with pytest.raises(InvalidInputError) as caught:
+        calls[call]()
+    assert (caught.value.code, caught.value.path) == ("audit.invalid_field", f"$.{field}")
+    assert registry._store.audit.count() == audit

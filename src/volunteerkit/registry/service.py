@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Final
 
@@ -190,6 +190,23 @@ def _mismatch(what: str, what_zh: str, field: str) -> InvalidInputError:
     )
 
 
+_SOME_INSTANT: Final = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _check_who(actor: str, reason: str = "") -> None:
+    """Refuse an actor or reason as the audit log would, whether or not an entry is written.
+
+    Raises:
+        InvalidInputError: ``audit.invalid_field`` (not text, an empty actor, an actor over 200
+            characters), ``audit.too_long`` or ``audit.nul_character``, at ``$.actor`` or
+            ``$.reason``.
+    """
+    AuditEntry(
+        id="check", at=_SOME_INSTANT, actor=actor, action="check", subject_type="check",
+        subject_id="check", reason=reason,
+    )  # fmt: skip
+
+
 def _check_bool(value: object, path: str) -> bool:
     """Refuse a flag that is not ``True`` or ``False`` (text such as "no" would read as true)."""
     if not isinstance(value, bool):
@@ -271,6 +288,10 @@ def _reparse(document: object, clock: Clock | None, path: str) -> IdentityDocume
 
 class Registry:
     """Register volunteers and organizations in a store, with a policy and a keyring.
+
+    Every method that writes takes an ``actor`` (and most a ``reason``) for the audit log, and
+    refuses one the audit log would refuse (``audit.invalid_field``, ``audit.too_long``,
+    ``audit.nul_character`` at ``$.actor`` or ``$.reason``) even when it has nothing to change.
 
     Args:
         store: The store (memory, SQLite, PostgreSQL, or your own implementing
@@ -980,6 +1001,7 @@ class Registry:
             ConflictError: ``registry.duplicate`` (policy ``REFUSE``),
                 ``registry.volunteer_suspended``, ``registry.organization_not_accepting``.
         """
+        _check_who(actor, reason)
         audit: list[AuditEntry] = []
         with self._store.transaction():
             organization = None
@@ -1029,6 +1051,7 @@ class Registry:
             InvalidInputError: ``registry.list`` at ``$`` if ``applications`` is not iterable;
                 ``registry.batch_size``.
         """
+        _check_who(actor, reason)
         _check_batch_size(batch_size)
         ids: list[str] = []
         created = existing = 0
@@ -1110,6 +1133,7 @@ class Registry:
             ConflictError: ``registry.volunteer_not_active`` for a merged or anonymised record.
             InvalidInputError: A field breaks a rule.
         """
+        _check_who(actor, reason)
         changes: dict[str, object] = {}
         if not isinstance(name, _Unchanged):
             changes["name"] = check_text(
@@ -1195,6 +1219,7 @@ class Registry:
                 ``registry.status_transition`` for ``MERGED``/``ANONYMISED`` (use :meth:`merge`
                 and :meth:`anonymise`) or a record that is merged or anonymised.
         """
+        _check_who(actor, reason)
         if not isinstance(status, VolunteerStatus):
             raise InvalidInputError(
                 "status must be a VolunteerStatus",
@@ -1268,6 +1293,7 @@ class Registry:
             ConflictError: ``registry.merge_state`` if either record is merged or anonymised.
             NotFoundError: ``registry.volunteer_not_found``.
         """
+        _check_who(actor, reason)
         _require_id(survivor_id, "$.survivor_id")
         _require_id(duplicate_id, "$.duplicate_id")
         if survivor_id == duplicate_id:
@@ -1375,6 +1401,7 @@ class Registry:
         Raises:
             NotFoundError: ``registry.volunteer_not_found``.
         """
+        _check_who(actor, reason)
         today = self.policy.local_date(self._clock.now())
         with self._store.transaction():
             rec = self._record(volunteer_id)
@@ -1426,6 +1453,7 @@ class Registry:
             InvalidInputError: ``registry.unknown_key`` if a record uses a key missing from
                 the ring; ``registry.batch_size`` unless ``batch_size`` is a positive integer.
         """
+        _check_who(actor)
         _check_batch_size(batch_size)
         stale = [
             rec.id for rec in self._store.volunteers.iter() if not self._keyring.is_current(rec)
@@ -1494,6 +1522,7 @@ class Registry:
             ConflictError: ``registry.duplicate_uscc`` if an organization has the code.
             NotFoundError: ``registry.organization_not_found`` at ``$.parent_id``.
         """
+        _check_who(actor, reason)
         canonical = None
         derived_region = None
         if uscc is not None:
@@ -1556,6 +1585,7 @@ class Registry:
         Raises:
             NotFoundError: ``registry.organization_not_found``.
         """
+        _check_who(actor, reason)
         with self._store.transaction():
             organization = self._organization(organization_id)
             if organization.verification is not verification:
@@ -1600,6 +1630,7 @@ class Registry:
             ConflictError: ``registry.volunteer_not_active`` or
                 ``registry.organization_not_accepting``.
         """
+        _check_who(actor, reason)
         audit: list[AuditEntry] = []
         with self._store.transaction():
             rec = self._record(volunteer_id)
@@ -1638,6 +1669,7 @@ class Registry:
             InvalidInputError: ``registry.membership_end`` for ``MembershipEnd.MERGED`` (set
                 only by :meth:`merge`).
         """
+        _check_who(actor, reason)
         if end is MembershipEnd.MERGED:
             raise InvalidInputError(
                 "memberships end as 'merged' only through merge()",
@@ -1699,6 +1731,7 @@ class Registry:
         Raises:
             NotFoundError: ``registry.membership_not_found`` if there is no active membership.
         """
+        _check_who(actor, reason)
         with self._store.transaction():
             membership = self._store.memberships.active(
                 _require_id(volunteer_id, "$.volunteer_id"),
