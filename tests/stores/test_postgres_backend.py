@@ -407,3 +407,33 @@ def test_a_transaction_whose_connection_was_lost_is_not_reported_committed(
         admin.execute(f'SET search_path TO "{schema}"')
         assert admin.execute("SELECT count(*) FROM vk_audit_log").fetchone() == (0,)
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code", "path"),
+    [
+        ({"dsn": 5}, "store.dsn", "$.dsn"),
+        ({"dsn": None}, "store.dsn", "$.dsn"),
+        ({"schema": 5}, "store.invalid_schema", "$.schema"),
+        ({"schema": "pg_vk"}, "store.invalid_schema", "$.schema"),
+        ({"schema": "pg_catalog"}, "store.invalid_schema", "$.schema"),
+        ({"connect_timeout": "5"}, "store.timeout", "$.connect_timeout"),
+        ({"connect_timeout": -1}, "store.timeout", "$.connect_timeout"),
+        ({"connect_timeout": 1.5}, "store.timeout", "$.connect_timeout"),
+        ({"connect_timeout": True}, "store.timeout", "$.connect_timeout"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_refused_before_connecting(
+    kwargs: dict[str, object], code: str, path: str
+) -> None:
+    """Each is an InvalidInputError at its path; none reaches the server.
+
+    A DSN that is not text raised a bare AttributeError, a schema that is not text a bare
+    TypeError, a ``pg_`` schema (reserved by PostgreSQL) or a timeout of text
+    store.operational.
+    """
+    arguments: dict[str, object] = {"dsn": "postgresql://nobody@127.0.0.1:1/none", **kwargs}
+    dsn = arguments.pop("dsn")
+    with pytest.raises(InvalidInputError) as info:
+        PostgresStore(dsn, **arguments)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == (code, path)

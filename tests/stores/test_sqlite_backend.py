@@ -365,3 +365,32 @@ def test_closing_the_store_inside_a_transaction_commits_nothing(tmp_path: Path) 
     again = SQLiteStore(path)
     assert again.audit.count() == 0
     again.close()
+
+
+@pytest.mark.parametrize("timeout", ["5", None, float("nan"), float("inf"), -1, 2_147_484, True])
+def test_a_timeout_sqlite_cannot_wait_for_is_refused(timeout: object) -> None:
+    """A timeout that is not a number of seconds from 0 to 2,147,483 is store.timeout.
+
+    Text, None and NaN raised a bare TypeError or ValueError; a negative timeout, or one past
+    SQLite's busy timeout (a C int of milliseconds), silently became "do not wait at all".
+    """
+    with pytest.raises(InvalidInputError) as info:
+        SQLiteStore(":memory:", timeout=timeout)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("store.timeout", "$.timeout")
+    assert info.value.message == "the timeout must be a number of seconds from 0 to 2,147,483"
+
+
+@pytest.mark.parametrize("timeout", [0, 0.25, 2_147_483])
+def test_the_timeout_is_the_busy_timeout_in_milliseconds(timeout: float) -> None:
+    """Every accepted timeout is SQLite's busy timeout, to the millisecond."""
+    store = SQLiteStore(":memory:", timeout=timeout)
+    assert store._db.fetchall("PRAGMA busy_timeout") == [(int(timeout * 1000),)]
+    store.close()
+
+
+@pytest.mark.parametrize("path", [5, None, b"vk.db"])
+def test_a_path_that_is_not_text_is_refused(path: object) -> None:
+    """A path that is not a str or os.PathLike of str is store.path, not a bare TypeError."""
+    with pytest.raises(InvalidInputError) as info:
+        SQLiteStore(path)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("store.path", "$.path")

@@ -407,22 +407,44 @@ class PostgresStore(SQLStoreBase):
     Args:
         dsn: A libpq connection string or URL (``postgresql://user@host:5432/db``).
         schema: Optional schema to create (if missing) and use, so several stores can share one
-            database (a lower-case SQL identifier).
+            database (a lower-case SQL identifier, not starting with ``pg_``).
         connect_timeout: Seconds to wait for the server.
 
     Raises:
         UnavailableError: If psycopg is not installed or the server cannot be reached.
-        InvalidInputError: If ``schema`` is not a plain lower-case identifier, or ``dsn`` cannot
-            be parsed (``store.dsn``; the error never quotes it, as it may hold a password).
+        InvalidInputError: ``store.invalid_schema`` if ``schema`` is not a plain lower-case
+            identifier (or starts with ``pg_``, which PostgreSQL reserves); ``store.dsn`` if
+            ``dsn`` is not text or cannot be parsed (the error never quotes it, as it may hold a
+            password); ``store.timeout`` if ``connect_timeout`` is not a whole number from 0.
     """
 
     def __init__(self, dsn: str, *, schema: str | None = None, connect_timeout: int = 10) -> None:
-        if schema is not None and not _SCHEMA.match(schema):
+        if not isinstance(dsn, str):  # psycopg would raise a bare AttributeError
             raise InvalidInputError(
-                "schema must be a lower-case SQL identifier",
-                "schema 必须是小写的 SQL 标识符",
+                "not a valid PostgreSQL connection string or URL",
+                "不是有效的 PostgreSQL 连接字符串或 URL",
+                code="store.dsn",
+                path="$.dsn",
+            )
+        if schema is not None and (
+            not isinstance(schema, str) or not _SCHEMA.match(schema) or schema.startswith("pg_")
+        ):
+            raise InvalidInputError(
+                "schema must be a lower-case SQL identifier, not starting with pg_ (reserved)",
+                "schema 必须是小写的 SQL 标识符,且不以 pg_ 开头(保留给系统)",
                 code="store.invalid_schema",
                 path="$.schema",
+            )
+        if (
+            isinstance(connect_timeout, bool)
+            or not isinstance(connect_timeout, int)
+            or not 0 <= connect_timeout <= 2**31 - 1
+        ):
+            raise InvalidInputError(
+                "connect_timeout must be a whole number of seconds, 0 or more",
+                "connect_timeout 必须是大于或等于 0 的整数秒",
+                code="store.timeout",
+                path="$.connect_timeout",
             )
         self.schema = schema
         super().__init__(

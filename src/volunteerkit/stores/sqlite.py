@@ -48,6 +48,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _IDLE_READERS = 4  # read connections kept open for later streams
 _SIZE = struct.Struct("<Q")  # the length of each batch written to a stream's temporary file
 _NONE = _SIZE.pack(0)
+_MAX_TIMEOUT = (2**31 - 1) // 1000  # seconds: SQLite's busy timeout is a C int of milliseconds
 
 
 def _no_spill() -> StoreError:
@@ -392,8 +393,9 @@ class SQLiteStore(SQLStoreBase):
             "Credit sums" in the stores guide). It grows only as pages are read.
 
     Raises:
-        InvalidInputError: ``store.path`` if ``path`` contains NUL; ``store.cache_size`` if
-            ``cache_mib`` is not a whole number from 1 to 65536.
+        InvalidInputError: ``store.path`` if ``path`` is not text or contains NUL;
+            ``store.timeout`` if ``timeout`` is not a number of seconds from 0 to 2,147,483;
+            ``store.cache_size`` if ``cache_mib`` is not a whole number from 1 to 65536.
         UnavailableError: If the file cannot be opened or stays locked.
         StoreError: If the file is not a SQLite database.
 
@@ -418,7 +420,27 @@ class SQLiteStore(SQLStoreBase):
                 code="store.cache_size",
                 path="$.cache_mib",
             )
-        raw = os.fspath(path)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 <= timeout <= _MAX_TIMEOUT  # NaN fails too
+        ):
+            # SQLite's busy timeout is a C int of milliseconds: beyond it, or below 0, SQLite
+            # would silently wait not at all
+            raise InvalidInputError(
+                f"the timeout must be a number of seconds from 0 to {_MAX_TIMEOUT:,}",
+                f"超时必须是 0 到 {_MAX_TIMEOUT} 之间的秒数",
+                code="store.timeout",
+                path="$.timeout",
+            )
+        raw = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+        if not isinstance(raw, str):  # a number, None, bytes: sqlite3 would raise a TypeError
+            raise InvalidInputError(
+                "the path must be text (a str or an os.PathLike of str)",
+                "路径必须是文本(str 或 str 的 os.PathLike)",
+                code="store.path",
+                path="$.path",
+            )
         if "\x00" in raw:  # sqlite3 would raise a bare ValueError
             raise InvalidInputError(
                 "a file path cannot contain NUL",
