@@ -165,6 +165,36 @@ def test_decimal_exponents_up_to_1000_are_kept() -> None:
     assert structure("0.000", Decimal) == Decimal("0.000")
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (Decimal("NaN"), "decimal must be finite"),
+        (Decimal("-Infinity"), "decimal must be finite"),
+        (Decimal("sNaN"), "decimal must be finite"),
+        (Decimal("1e1001"), "decimal exponent must be within ±1000"),
+    ],
+)
+def test_a_decimal_object_is_checked_as_its_text_is(value: Decimal, message: str) -> None:
+    """A Decimal given as an object is refused where its text would be, at its path.
+
+    ``structure`` took any Decimal object unchecked: ``Decimal("NaN")`` passed (and a model
+    holding it never equals itself read back), where ``"NaN"`` was refused.
+    """
+    with pytest.raises(SerializationError) as info:
+        structure(
+            {"at": "2026-01-01T00:00:00+00:00", "rate": value, "colour": "red", "zone": "UTC"},
+            Inner,
+        )
+    assert (info.value.code, info.value.message, info.value.path) == (
+        "serialization.decimal",
+        message,
+        "$.rate",
+    )
+    with pytest.raises(SerializationError):
+        structure(str(value), Decimal)
+    assert structure(Decimal("1.50"), Decimal).as_tuple() == Decimal("1.50").as_tuple()
+
+
 def test_unstructuring_a_naive_datetime_is_refused() -> None:
     """A naive datetime cannot leave the library either."""
     with pytest.raises(NaiveDatetimeError):
@@ -375,12 +405,13 @@ def test_a_zone_and_its_tz_database_link_are_the_same_zone(empty_tzpath: bool) -
         zoneinfo.reset_tzpath(to=saved)
 
 
-@pytest.mark.parametrize("bad", ["39.9", True, None, [39.9]])
+@pytest.mark.parametrize("bad", ["39.9", True, None, [39.9], pytest.param(10**400, id="10**400")])
 def test_a_float_field_takes_only_a_number(bad: object) -> None:
     """A float (a coordinate) is a JSON number: text or a boolean is serialization.float.
 
     cattrs would call ``float()`` on it, so ``"39.9"`` and ``true`` (as 1.0) passed. An integer
-    is a number: 39 reads as 39.0.
+    is a number: 39 reads as 39.0; one beyond any float (10**400) was serialization.type, "the
+    wrong type", from the bare OverflowError.
     """
     from volunteerkit.matching import GeoPoint
 

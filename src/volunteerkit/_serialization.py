@@ -110,19 +110,20 @@ take minutes to build."""
 
 def _structure_decimal(value: Any, _type: type) -> Decimal:
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | str):
+        result = value  # checked as text is: Decimal("NaN") is no more a number than "NaN"
+    elif isinstance(value, bool) or not isinstance(value, int | str):
         raise SerializationError(
             "expected a decimal as a string or an integer (floats are inexact)",
             "小数应写成字符串或整数(浮点数不精确)",
             code="serialization.decimal",
         )
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise SerializationError(
-            "not a decimal number", "不是十进制数", code="serialization.decimal"
-        ) from None
+    else:
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            raise SerializationError(
+                "not a decimal number", "不是十进制数", code="serialization.decimal"
+            ) from None
     if not result.is_finite():
         raise SerializationError(
             "decimal must be finite", "小数必须是有限数", code="serialization.decimal"
@@ -163,7 +164,12 @@ def _structure_float(value: Any, _type: type) -> float:
     # cattrs would call float() on anything: "39.9" and true (1.0) would pass as coordinates
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SerializationError("expected a number", "应为数字", code="serialization.float")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond any float (10**400): a number, not the wrong type
+        raise SerializationError(
+            "a number too large for a float", "数字超出浮点数的范围", code="serialization.float"
+        ) from None
 
 
 def _structure_str(value: Any, _type: type) -> str:
