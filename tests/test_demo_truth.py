@@ -192,3 +192,18 @@ def test_the_api_reference_names_every_public_module() -> None:
         )
     ]
     assert missing == []
+
+
+def test_the_report_step_prints_a_zero_as_zero(tmp_path: Path) -> None:
+    """On a store with nobody registered, k=1 shows 0 volunteers, not 'suppressed'."""
+    from volunteerkit._demo import DemoContext, s90_report
+    from volunteerkit.stores import MemoryStore
+
+    out = io.StringIO()
+    ctx = DemoContext(store=MemoryStore(), json_mode=True, out=out)
+    ctx.data["out_dir"] = str(tmp_path)
+    s90_report.run(ctx)
+    lines = map(json.loads, out.getvalue().splitlines())
+    shown = {r["label"]: r["value"] for r in lines if "label" in r}
+    assert shown["k=1 (demo only, no suppression): registered volunteers"] == 0
+    assert shown["k=5 (default): registered volunteers"] == "suppressed"

@@ -43,7 +43,8 @@ def run(ctx: DemoContext) -> None:
         by_sex = stats.volunteers(as_of=as_of, window=window, by=VolunteersBy.SEX)
         hours = stats.hours(as_of=as_of, window=window, by=HoursBy.MONTH)
         label = "k=5 (default)" if k == 5 else "k=1 (demo only, no suppression)"
-        ctx.show(f"{label}: registered volunteers", registered.total or "suppressed")
+        total = "suppressed" if registered.total is None else registered.total
+        ctx.show(f"{label}: registered volunteers", total)
         ctx.show(f"{label}: volunteers by sex", _cells(by_sex))
         ctx.show(f"{label}: credited minutes by month", _cells(hours))
         figures = stats.all_figures(as_of=as_of, window=window, rule_set_ids=("cn.cyl.stars",))
