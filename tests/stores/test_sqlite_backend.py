@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from volunteerkit._ids import uuid7
@@ -394,3 +395,28 @@ def test_a_path_that_is_not_text_is_refused(path: object) -> None:
     with pytest.raises(InvalidInputError) as info:
         SQLiteStore(path)  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == ("store.path", "$.path")
+
+
+def test_a_full_database_is_unavailable_and_writes_nothing(tmp_path: Path) -> None:
+    """A write past the size the file may grow to is store.unavailable and writes nothing.
+
+    As PostgreSQL's disk_full is; the batch is not half-written and the store stays usable.
+    SQLite's SQLITE_FULL was store.operational ("the database refused the statement"), which
+    says retrying cannot help; making room can.
+    """
+    store = SQLiteStore(tmp_path / "vk.db")
+    pages = store._db.fetchall("PRAGMA page_count")[0][0]
+    store._db.execute(f"PRAGMA max_page_count = {pages + 2}")
+    big = [
+        AuditEntry(**{**attrs.asdict(_entry(0, n)), "reason": "x" * 9000}) for n in range(30)
+    ]
+    with pytest.raises(UnavailableError) as info:
+        store.audit.append_many(big)
+    assert (info.value.code, info.value.message) == (
+        "store.unavailable",
+        "the disk or the database is full",
+    )
+    assert store.audit.count() == 0
+    store._db.execute("PRAGMA max_page_count = 1073741823")
+    assert store.audit.append_many(big) == 30
+    store.close()

@@ -90,6 +90,10 @@ def _translated() -> Iterator[None]:
         raise IntegrityError(code="store.integrity") from exc
     except sqlite3.OperationalError as exc:
         text = str(exc).lower()
+        if exc.sqlite_errorname == "SQLITE_FULL":  # as PostgreSQL's disk_full: room may be made
+            raise UnavailableError(
+                "the disk or the database is full", "磁盘或数据库已满", code="store.unavailable"
+            ) from exc
         if "locked" in text or "busy" in text or "unable to open" in text or "disk i/o" in text:
             raise UnavailableError(code="store.unavailable") from exc
         raise StoreError(
