@@ -104,7 +104,8 @@ def run(ctx: DemoContext) -> None:
     if not keyring.encrypts:
         ctx.say(
             "The 'cryptography' package is not installed: identity numbers are stored without "
-            "encryption (pip install 'volunteerkit[crypto]' to seal them)."
+            "encryption (install the 'crypto' extra to seal them: python -m pip install '.[crypto]' "
+            "in a checkout)."
         )
     registry = Registry(ctx.store, clock=ctx.clock, keyring=keyring)
     today = registry.policy.local_date(ctx.clock.now())

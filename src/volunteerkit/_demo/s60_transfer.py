@@ -155,7 +155,8 @@ def _run(
     else:
         ctx.say(
             "Without the 'cryptography' package Beijing signs its receipt with HMAC-SHA256 "
-            "instead of Ed25519 (pip install 'volunteerkit[crypto]')."
+            "instead of Ed25519 (the 'crypto' extra: python -m pip install '.[crypto]' in a "
+            "checkout)."
         )
         beijing_key = HmacSigner(
             "bj-demo-hmac", _secret("beijing-hami receipt secret"), party=BEIJING
