@@ -83,3 +83,63 @@ def test_preferences_from_scores_rank_by_score_then_id():
     vp, sp = preferences_from_scores([("a", "x", 5), ("a", "y", 7), ("b", "x", 5), ("c", "x", 9)])
     assert vp == {"a": ["y", "x"], "b": ["x"], "c": ["x"]}
     assert sp == {"x": ["c", "a", "b"], "y": ["a"]}
+
+
+_PREFS = {"v1": ["s1"]}
+_SLOTS = {"s1": ["v1"]}
+_CAPS = {"s1": 1}
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [
+        ((None, _SLOTS, _CAPS), "$.volunteer_prefs"),
+        ((_PREFS, [("s1", ["v1"])], _CAPS), "$.slot_prefs"),
+        ((_PREFS, _SLOTS, None), "$.capacities"),
+        (({"v1": "s1"}, _SLOTS, _CAPS), "$.volunteer_prefs.v1"),  # one text, not a ranking
+        (({"v1": ["s1", 7]}, _SLOTS, _CAPS), "$.volunteer_prefs.v1[1]"),
+        (({5: ["s1"]}, _SLOTS, _CAPS), "$.volunteer_prefs"),
+        ((_PREFS, {"s1": None}, _CAPS), "$.slot_prefs.s1"),
+        ((_PREFS, _SLOTS, {7: 1}), "$.capacities"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_refused_with_their_path(args, path):
+    """Rankings are mappings of id to a list of ids, capacities a mapping of id to a count.
+
+    Before, None raised a bare AttributeError, a ranking given as one text was read letter by
+    letter (slot "s1" became slots "s" and "1"), and ids that are not text went through.
+    """
+    for run in (
+        lambda: deferred_acceptance(*args),
+        lambda: blocking_pairs(deferred_acceptance(_PREFS, _SLOTS, _CAPS), *args),
+    ):
+        with pytest.raises(MatchingInputError) as info:
+            run()
+        assert (info.value.code, info.value.path) == ("matching.invalid", path)
+
+
+def test_blocking_pairs_needs_a_stable_matching():
+    """blocking_pairs of something that is not a StableMatching is matching.invalid at $.matching."""
+    with pytest.raises(MatchingInputError) as info:
+        blocking_pairs({"v1": "s1"}, _PREFS, _SLOTS, _CAPS)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("matching.invalid", "$.matching")
+
+
+@pytest.mark.parametrize(
+    ("candidates", "path"),
+    [
+        (None, "$.candidates"),
+        ([("v1", "s1")], "$.candidates[0]"),
+        ([("v1", "s1", 3), ("v2", "s1", "3")], "$.candidates[1]"),
+        ([("v1", "s1", True)], "$.candidates[0]"),
+        ([(1, "s1", 3)], "$.candidates[0]"),
+    ],
+)
+def test_preferences_from_scores_refuses_what_is_not_a_scored_pair(candidates, path):
+    """Each candidate is a (volunteer id, slot id, integer score) triple.
+
+    Before, a pair or a text score raised a bare ValueError or TypeError from inside the sort.
+    """
+    with pytest.raises(MatchingInputError) as info:
+        preferences_from_scores(candidates)
+    assert (info.value.code, info.value.path) == ("matching.invalid", path)

@@ -46,11 +46,34 @@ class StableMatching:
         return None
 
 
+def _invalid(path: str) -> MatchingInputError:
+    return MatchingInputError.of("matching.invalid", path)
+
+
+def _check_capacities(capacities: Mapping[str, int]) -> None:
+    if not isinstance(capacities, Mapping):
+        raise _invalid("$.capacities")
+    for sid, cap in capacities.items():
+        if not isinstance(sid, str):
+            raise _invalid("$.capacities")
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+            raise MatchingInputError.of("matching.negative", f"$.capacities.{sid}")
+
+
 def _ranks(prefs: Mapping[str, Sequence[str]], path: str) -> dict[str, dict[str, int]]:
+    """Each ranking's positions by id; refuses what is not a mapping of id to a list of ids."""
+    if not isinstance(prefs, Mapping):
+        raise _invalid(path)
     out: dict[str, dict[str, int]] = {}
     for key, ranked in prefs.items():
+        if not isinstance(key, str):
+            raise _invalid(path)
+        if isinstance(ranked, str | bytes) or not isinstance(ranked, Sequence):
+            raise _invalid(f"{path}.{key}")  # one text is not a ranking of one id
         table: dict[str, int] = {}
         for i, other in enumerate(ranked):
+            if not isinstance(other, str):
+                raise _invalid(f"{path}.{key}[{i}]")
             if other in table:
                 raise MatchingInputError.of("matching.duplicate_id", f"{path}.{key}[{i}]")
             table[other] = i
@@ -75,11 +98,11 @@ def deferred_acceptance(
 
     Raises:
         MatchingInputError: A ranking lists the same id twice (``matching.duplicate_id``) or a
-            capacity is negative (``matching.negative``).
+            capacity is negative (``matching.negative``); ``matching.invalid`` at the argument
+            (``$.volunteer_prefs.v1[2]``...) for rankings that are not a mapping of text ids to
+            lists of text ids, or capacities that are not a mapping of text ids.
     """
-    for sid, cap in capacities.items():
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
-            raise MatchingInputError.of("matching.negative", f"$.capacities.{sid}")
+    _check_capacities(capacities)
     _ranks(volunteer_prefs, "$.volunteer_prefs")
     slot_rank = _ranks(slot_prefs, "$.slot_prefs")
     held: dict[str, list[tuple[int, str]]] = {s: [] for s in capacities}
@@ -132,7 +155,15 @@ def blocking_pairs(
 
     Returns:
         The blocking pairs, sorted.
+
+    Raises:
+        MatchingInputError: As :func:`deferred_acceptance`; ``matching.invalid`` at
+            ``$.matching`` if ``matching`` is not a :class:`StableMatching`.
     """
+    if not isinstance(matching, StableMatching):
+        raise _invalid("$.matching")
+    _check_capacities(capacities)
+    _ranks(volunteer_prefs, "$.volunteer_prefs")
     slot_rank = _ranks(slot_prefs, "$.slot_prefs")
     mine = dict(matching.pairs)
     members: dict[str, list[str]] = {}
@@ -165,10 +196,27 @@ def preferences_from_scores(
 
     Returns:
         ``(volunteer_prefs, slot_prefs)``.
+
+    Raises:
+        MatchingInputError: ``matching.invalid`` at ``$.candidates[i]`` for an item that is not
+            a ``(volunteer_id, slot_id, score)`` triple of two texts and an integer
+            (``$.candidates`` if ``candidates`` is not iterable).
     """
+    if isinstance(candidates, str | bytes) or not isinstance(candidates, Iterable):
+        raise _invalid("$.candidates")
     by_v: dict[str, list[tuple[int, str]]] = {}
     by_s: dict[str, list[tuple[int, str]]] = {}
-    for v, s, points in candidates:
+    for i, item in enumerate(candidates):
+        if not (
+            isinstance(item, tuple | list)
+            and len(item) == 3
+            and isinstance(item[0], str)
+            and isinstance(item[1], str)
+            and isinstance(item[2], int)
+            and not isinstance(item[2], bool)
+        ):
+            raise _invalid(f"$.candidates[{i}]")
+        v, s, points = item
         by_v.setdefault(v, []).append((-points, s))
         by_s.setdefault(s, []).append((-points, v))
     return (
