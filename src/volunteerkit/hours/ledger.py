@@ -70,6 +70,7 @@ from volunteerkit.hours.errors import (
     InvalidEntry,
     InvalidEvent,
     InvalidPolicy,
+    PolicyViolation,
     UnknownEntry,
 )
 from volunteerkit.hours.fold import EntryState, apply_event, check_event, fold, initial_state
@@ -767,7 +768,13 @@ class Ledger:
             InvalidEvent: ``hours.invalid_correction`` if nothing is given,
                 ``hours.invalid_transition`` for a rejected, voided or reversed entry, or the entry
                 invariant the adjustment breaks (``hours.end_before_start`` ...).
+            PolicyViolation: When a new start or end gives a record the policy refuses at record
+                time (path ``$.end``): ``hours.too_long`` (``end - start`` in whole minutes over
+                ``max_record_minutes``) or ``hours.future_service`` (an end after the ledger's
+                now, under ``refuse_future_service``). The back-fill deadline and the
+                registration are not checked again: a correction amends a record already made.
         """
+        times_change = start is not None or end is not None
         return self._one(
             entry_id, actor, "hours.correct",
             lambda i, at: Corrected(
@@ -775,7 +782,18 @@ class Ledger:
                 kind=CorrectionKind.ADJUST, start=start, end=end, break_minutes=break_minutes,
             ),
             reason,
+            self._vet_times if times_change else None,
         )
+
+    def _vet_times(self, state: EntryState, now: datetime) -> None:
+        """Refuse corrected times the policy refuses at record time (length, future service)."""
+        policy = self._policy
+        limit = policy.max_record_minutes
+        minutes = to_minute(state.end) - to_minute(state.start)  # as ServiceEntry.duration_minutes
+        if limit is not None and minutes > limit:
+            raise PolicyViolation.of("hours.too_long", "$.end", f"{minutes} min > {limit} min")
+        if policy.refuse_future_service and state.end > now:
+            raise PolicyViolation.of("hours.future_service", "$.end")
 
     def reverse(self, entry_id: EntryId, *, actor: str, reason: str) -> EntryState:
         """Reverse an entry: a correction that cancels its credit for good.
@@ -1004,6 +1022,7 @@ class Ledger:
         action: str,
         make: Callable[[EventId, datetime], LedgerEvent],
         reason: str,
+        vet: Callable[[EntryState, datetime], None] | None = None,
     ) -> EntryState:
         if not isinstance(entry_id, EntryId):  # names no stored entry
             raise UnknownEntry.of("hours.unknown_entry", "$.entry_id")
@@ -1019,6 +1038,8 @@ class Ledger:
             state = self._state_before(entry, mine, now)
             check_event(state, event)
             after = apply_event(state, event)
+            if vet is not None:
+                vet(after, now)
             self._save_policy()
             touched = _Touched()
             rows: list[CreditRow] = []
