@@ -162,3 +162,41 @@ def test_a_batch_of_the_wrong_type_is_refused_whole(store, add, good, batch, pat
     assert (info.value.code, info.value.path) == ("matching.invalid", path)
     assert list(store.matching.role_assignments()) == []
     assert list(store.matching.shift_assignments()) == []
+
+
+@pytest.mark.parametrize("kind", ["role", "shift"])
+@pytest.mark.parametrize("first", ["conflict", "unknown"])
+def test_a_batch_with_two_bad_records_is_refused_for_the_first(store, kind, first):
+    """One batch: a record clashing with a stored one, and one naming no slot (or shift).
+
+    Every store now refuses the batch for the record that comes first. Before, memory did, while
+    the SQL stores looked for unknown slots first: ``[clash, unknown]`` was matching.conflict on
+    memory and matching.unknown_reference on SQLite and PostgreSQL. Nothing is written.
+    """
+    from volunteerkit.errors import VolunteerkitError
+
+    if kind == "role":
+        add, read = store.matching.add_role_assignments, store.matching.role_assignments
+
+        def record(i: str, ref: str, score: int = 1) -> Any:
+            return RoleAssignment(
+                id=i, run_id="r", volunteer_id="v", slot_id=ref, score=score, assigned_at=AT
+            )
+    else:
+        add, read = store.matching.add_shift_assignments, store.matching.shift_assignments
+
+        def record(i: str, ref: str, score: int = 1) -> Any:
+            start = datetime(2026, 3, 1, 1, score, tzinfo=UTC)
+            return ShiftAssignment(
+                id=i, run_id="r", volunteer_id="v", shift_id=ref, start=start,
+                end=datetime(2026, 3, 1, 2, tzinfo=UTC), assigned_at=AT,
+            )  # fmt: skip
+
+    assert add([record("a1", "5")]) == 1
+    clash, unknown = record("a1", "5", score=2), record("a2", "no-such")
+    batch = [clash, unknown] if first == "conflict" else [unknown, clash]
+    with pytest.raises(VolunteerkitError) as info:
+        add(batch)
+    expected = "matching.conflict" if first == "conflict" else "matching.unknown_reference"
+    assert info.value.code == expected
+    assert [a.id for a in read()] == ["a1"]

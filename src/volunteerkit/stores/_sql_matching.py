@@ -269,31 +269,30 @@ class SQLMatchingRepository:
         )
 
     def add_role_assignments(self, items: Iterable[RoleAssignment]) -> int:
-        """Append role assignments atomically; identical replays are no-ops."""
+        """Append role assignments atomically; identical replays are no-ops.
+
+        Each record is checked in input order, as on the memory store: the first that names no
+        stored slot (``matching.unknown_reference``) or clashes with a stored or earlier record
+        (``matching.conflict``) refuses the batch.
+        """
         written = 0
         iterator = checked_items(items, RoleAssignment)
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
-                seen: dict[str, RoleAssignment] = {}
-                slots_needed = set()
+                known = self._known("vk_matching_slots", {a.slot_id for a in batch})
+                seen: dict[str, RoleAssignment | None] = {}  # None: not stored
                 for a in batch:
-                    if a.id in seen and seen[a.id] != a:
-                        raise conflict()
-                    seen[a.id] = a
-                    slots_needed.add(a.slot_id)
-                for sid in sorted(slots_needed):
-                    if (
-                        self._db.fetchone("SELECT 1 FROM vk_matching_slots WHERE id = ?", (sid,))
-                        is None
-                    ):
+                    if a.slot_id not in known:
                         raise unknown_reference("$.slot_id")
-                for a in seen.values():
-                    row = self._db.fetchone(
-                        f"SELECT {_ROLE_COLS} FROM vk_matching_role_assignments WHERE id = ?",
-                        (a.id,),
-                    )
-                    if row is not None:
-                        if self._role(row) != a:
+                    if a.id not in seen:
+                        row = self._db.fetchone(
+                            f"SELECT {_ROLE_COLS} FROM vk_matching_role_assignments WHERE id = ?",
+                            (a.id,),
+                        )
+                        seen[a.id] = None if row is None else self._role(row)
+                    old = seen[a.id]
+                    if old is not None:
+                        if old != a:
                             raise conflict()
                         continue
                     self._db.execute(
@@ -301,8 +300,17 @@ class SQLMatchingRepository:
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         self._role_row(a),
                     )
+                    seen[a.id] = a
                     written += 1
         return written
+
+    def _known(self, table: str, ids: set[str]) -> set[str]:
+        """The ``ids`` that ``table`` holds."""
+        return {
+            i
+            for i in sorted(ids)
+            if self._db.fetchone(f"SELECT 1 FROM {table} WHERE id = ?", (i,)) is not None
+        }
 
     def role_assignments(
         self,
@@ -325,31 +333,28 @@ class SQLMatchingRepository:
         return (self._role(r) for r in rows)
 
     def add_shift_assignments(self, items: Iterable[ShiftAssignment]) -> int:
-        """Append shift assignments atomically; identical replays are no-ops."""
+        """Append shift assignments atomically; identical replays are no-ops.
+
+        Checked in input order, as :meth:`add_role_assignments`.
+        """
         written = 0
         iterator = checked_items(items, ShiftAssignment)
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
-                seen: dict[str, ShiftAssignment] = {}
-                shifts_needed = set()
+                known = self._known("vk_matching_shifts", {a.shift_id for a in batch})
+                seen: dict[str, ShiftAssignment | None] = {}  # None: not stored
                 for a in batch:
-                    if a.id in seen and seen[a.id] != a:
-                        raise conflict()
-                    seen[a.id] = a
-                    shifts_needed.add(a.shift_id)
-                for sid in sorted(shifts_needed):
-                    if (
-                        self._db.fetchone("SELECT 1 FROM vk_matching_shifts WHERE id = ?", (sid,))
-                        is None
-                    ):
+                    if a.shift_id not in known:
                         raise unknown_reference("$.shift_id")
-                for a in seen.values():
-                    row = self._db.fetchone(
-                        f"SELECT {_SHIFT_COLS} FROM vk_matching_shift_assignments WHERE id = ?",
-                        (a.id,),
-                    )
-                    if row is not None:
-                        if self._shift(row) != a:
+                    if a.id not in seen:
+                        row = self._db.fetchone(
+                            f"SELECT {_SHIFT_COLS} FROM vk_matching_shift_assignments WHERE id = ?",
+                            (a.id,),
+                        )
+                        seen[a.id] = None if row is None else self._shift(row)
+                    old = seen[a.id]
+                    if old is not None:
+                        if old != a:
                             raise conflict()
                         continue
                     self._db.execute(
@@ -357,6 +362,7 @@ class SQLMatchingRepository:
                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
                         self._shift_row(a),
                     )
+                    seen[a.id] = a
                     written += 1
         return written
 
