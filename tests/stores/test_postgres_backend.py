@@ -437,3 +437,43 @@ def test_arguments_of_the_wrong_type_are_refused_before_connecting(
     with pytest.raises(InvalidInputError) as info:
         PostgresStore(dsn, **arguments)  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_a_block_that_caught_a_failed_statement_does_not_seem_to_commit(
+    postgres_dsn: str,
+) -> None:
+    """A statement failed in a block, its error caught there: the block ends with store.aborted.
+
+    PostgreSQL goes on with nothing in a failed transaction and answers COMMIT with a silent
+    ROLLBACK: the block used to end normally with nothing of it committed (SQLite, which only
+    undoes the failed statement, commits the rest). An inner block that ends so is undone alone,
+    and the outer block goes on and commits.
+    """
+    store = PostgresStore(postgres_dsn, schema=_schema())
+
+    def fail_and_catch() -> None:
+        with pytest.raises(StoreError) as failed:
+            store._db.execute("SELECT * FROM vk_no_such_table")
+        assert failed.value.code == "store.operational"
+
+    def block() -> None:
+        with store.transaction():
+            store.audit.append(_audit(1))
+            fail_and_catch()
+
+    with pytest.raises(StoreError) as info:
+        block()
+    assert (info.value.code, info.value.message) == (
+        "store.aborted",
+        "a statement in the transaction failed and its error was caught inside the block: "
+        "PostgreSQL rolled the block back, nothing of it was committed",
+    )
+    assert store.audit.count() == 0
+    with store.transaction():
+        store.audit.append(_audit(2))
+        with pytest.raises(StoreError) as inner:
+            block()
+        assert inner.value.code == "store.aborted"
+        store.audit.append(_audit(3))
+    assert [e.id for e in store.audit.query()] == [_audit(2).id, _audit(3).id]
+    store.close()

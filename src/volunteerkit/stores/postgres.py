@@ -41,6 +41,7 @@ __all__ = ["PostgresStore"]
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _MIGRATION_LOCK = 0x766B_6D69  # "vkmi": the advisory lock key migrators share
 _INT_LIMITS = {"integer": 2**31, "smallint": 2**15}  # values lie in [-limit, limit)
+_IN_ERROR = 3  # psycopg.pq.TransactionStatus.INERROR (psycopg is imported lazily)
 
 
 @lru_cache(maxsize=512)
@@ -354,6 +355,16 @@ class _PostgresDatabase(SQLDatabase):
                 # psycopg ends the block of a closed or lost connection without a word: nothing
                 # was committed, and a block that goes on after a caught error must not think so
                 raise self._gone()
+            if self._conn.info.transaction_status == _IN_ERROR:
+                # A statement failed and the block caught its error. PostgreSQL goes on with
+                # nothing in a failed transaction and answers COMMIT with a silent ROLLBACK:
+                # say so, rather than let the block seem to have committed.
+                raise StoreError(
+                    "a statement in the transaction failed and its error was caught inside the "
+                    "block: PostgreSQL rolled the block back, nothing of it was committed",
+                    "事务中的语句失败且其错误在块内被捕获:PostgreSQL 已回滚该块,未提交任何内容",
+                    code="store.aborted",
+                )
 
     def _gone(self) -> UnavailableError:
         """The error for a transaction whose connection was closed by the store, or lost."""
