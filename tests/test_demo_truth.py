@@ -176,11 +176,11 @@ def test_the_api_reference_names_every_public_module() -> None:
         if not any(part.startswith("_") for part in info.name.split("."))
         and info.name != "volunteerkit.cli"  # the command, documented in README and its --help
     ]
-    rendered: set[int] = set()  # the objects of every module named in the reference
+    kept: list[object] = []  # the objects of every module named in the reference, kept alive
     for name in named:
         module = importlib.import_module(name)
-        rendered |= {id(getattr(module, n)) for n in getattr(module, "__all__", ())}
-        rendered.add(id(module))
+        kept += [module, *(getattr(module, n) for n in getattr(module, "__all__", ()))]
+    rendered = {id(obj) for obj in kept}
     missing = [
         name
         for name in modules
