@@ -270,3 +270,39 @@ def test_actor_and_reason_are_checked_even_when_nothing_changes(
         calls[call]()
     assert (caught.value.code, caught.value.path) == ("audit.invalid_field", f"$.{field}")
     assert registry._store.audit.count() == audit
+
+
+@pytest.mark.parametrize("bad", ["leader", None, 1])
+@pytest.mark.parametrize(
+    "call", ["join", "register_volunteer", "register_many", "set_role", "leave"]
+)
+def test_role_and_end_are_checked_whatever_the_state(
+    registry: Registry, call: str, bad: object
+) -> None:
+    """A role or end that is not a member of its enum is registry.enum at once.
+
+    Before, join(..., role="leader") by a member, register_volunteer(..., role="leader") of a
+    registered person or without an organization, and register_many([...], role=...) returned
+    as if it were fine; set_role and leave said registry.membership_not_found first.
+    """
+    document = identity.parse("cn_ric", "11010519491231002X")
+    volunteer = registry.register_volunteer(
+        VolunteerApplication(name="张丽", document=document)
+    ).volunteer
+    member_of = registry.register_organization(name="协会")
+    other = registry.register_organization(name="另一协会")
+    registry.join(volunteer.id, member_of.id)
+    application = VolunteerApplication(name="张丽", document=document)
+    calls: dict[str, tuple[Callable[[], object], str]] = {
+        "join": (lambda: registry.join(volunteer.id, member_of.id, role=bad), "$.role"),  # type: ignore[arg-type]
+        "register_volunteer": (lambda: registry.register_volunteer(application, role=bad), "$.role"),  # type: ignore[arg-type]
+        "register_many": (lambda: registry.register_many([], role=bad), "$.role"),  # type: ignore[arg-type]
+        "set_role": (lambda: registry.set_role(volunteer.id, other.id, bad), "$.role"),  # type: ignore[arg-type]
+        "leave": (lambda: registry.leave(volunteer.id, other.id, end=bad), "$.end"),  # type: ignore[arg-type]
+    }  # fmt: skip
+    function, path = calls[call]
+    audit = registry._store.audit.count()
+    with pytest.raises(InvalidInputError) as caught:
+        function()
+    assert (caught.value.code, caught.value.path) == ("registry.enum", path)
+    assert registry._store.audit.count() == audit

@@ -13,6 +13,7 @@ already registered joins the existing account to the new organization (service-r
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -207,6 +208,18 @@ def _check_who(actor: str, reason: str = "") -> None:
     )  # fmt: skip
 
 
+def _check_member(value: object, cls: type[enum.Enum], path: str) -> None:
+    """Refuse what is not a member of ``cls`` (text such as "leader" included), as the models do."""
+    if not isinstance(value, cls):
+        names = ", ".join(f"{cls.__name__}.{member.name}" for member in cls)
+        raise InvalidInputError(
+            f"expected one of {names}",
+            f"应为以下之一:{names}",
+            code="registry.enum",
+            path=path,
+        )
+
+
 def _check_bool(value: object, path: str) -> bool:
     """Refuse a flag that is not ``True`` or ``False`` (text such as "no" would read as true)."""
     if not isinstance(value, bool):
@@ -292,6 +305,8 @@ class Registry:
     Every method that writes takes an ``actor`` (and most a ``reason``) for the audit log, and
     refuses one the audit log would refuse (``audit.invalid_field``, ``audit.too_long``,
     ``audit.nul_character`` at ``$.actor`` or ``$.reason``) even when it has nothing to change.
+    So are a ``role``, ``end``, ``verification`` or ``status`` that is not a member of its enum
+    (``registry.enum``; the text ``"leader"`` included).
 
     Args:
         store: The store (memory, SQLite, PostgreSQL, or your own implementing
@@ -1002,6 +1017,7 @@ class Registry:
                 ``registry.volunteer_suspended``, ``registry.organization_not_accepting``.
         """
         _check_who(actor, reason)
+        _check_member(role, MembershipRole, "$.role")
         audit: list[AuditEntry] = []
         with self._store.transaction():
             organization = None
@@ -1052,6 +1068,7 @@ class Registry:
                 ``registry.batch_size``.
         """
         _check_who(actor, reason)
+        _check_member(role, MembershipRole, "$.role")
         _check_batch_size(batch_size)
         ids: list[str] = []
         created = existing = 0
@@ -1523,6 +1540,7 @@ class Registry:
             NotFoundError: ``registry.organization_not_found`` at ``$.parent_id``.
         """
         _check_who(actor, reason)
+        _check_member(verification, VerificationStatus, "$.verification")
         canonical = None
         derived_region = None
         if uscc is not None:
@@ -1586,6 +1604,7 @@ class Registry:
             NotFoundError: ``registry.organization_not_found``.
         """
         _check_who(actor, reason)
+        _check_member(verification, VerificationStatus, "$.verification")
         with self._store.transaction():
             organization = self._organization(organization_id)
             if organization.verification is not verification:
@@ -1631,6 +1650,7 @@ class Registry:
                 ``registry.organization_not_accepting``.
         """
         _check_who(actor, reason)
+        _check_member(role, MembershipRole, "$.role")
         audit: list[AuditEntry] = []
         with self._store.transaction():
             rec = self._record(volunteer_id)
@@ -1670,6 +1690,7 @@ class Registry:
                 only by :meth:`merge`).
         """
         _check_who(actor, reason)
+        _check_member(end, MembershipEnd, "$.end")
         if end is MembershipEnd.MERGED:
             raise InvalidInputError(
                 "memberships end as 'merged' only through merge()",
@@ -1732,6 +1753,7 @@ class Registry:
             NotFoundError: ``registry.membership_not_found`` if there is no active membership.
         """
         _check_who(actor, reason)
+        _check_member(role, MembershipRole, "$.role")
         with self._store.transaction():
             membership = self._store.memberships.active(
                 _require_id(volunteer_id, "$.volunteer_id"),
