@@ -171,3 +171,17 @@ def test_a_stored_history_that_breaks_the_rules_is_refused():
             consent="c", steps=(_step(S.REQUESTED, 0), _step(S.IMPORTED, 1)),
         )
     assert (info.value.code, info.value.path) == ("transfer.invalid", "$.steps[1].state")
+
+
+def test_a_reason_code_is_a_reject_reason_or_its_text():
+    """A reason code that is no RejectReason is transfer.invalid, and its text value is taken.
+
+    Before, "nope" was reported as a missing reason code (transfer.reason_required), and the text
+    "other", a valid code, was refused as missing too.
+    """
+    for bad in ("nope", 5, b"other"):
+        with pytest.raises(TransferInputError) as info:
+            TransferStep(state=S.REJECTED, at=T, actor="a", reason_code=bad)  # type: ignore[arg-type]
+        assert (info.value.code, info.value.path) == ("transfer.invalid", "$.reason_code")
+    step = TransferStep(state=S.REJECTED, at=T, actor="a", reason_code="other")  # type: ignore[arg-type]
+    assert step.reason_code is RejectReason.OTHER

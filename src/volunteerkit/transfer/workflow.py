@@ -141,6 +141,16 @@ def _optional_count(_inst: object, attribute: attrs.Attribute[Any], value: int |
         raise _invalid(f"$.{attribute.name}", "a non-negative integer")
 
 
+def _reason_code(value: Any) -> Any:
+    """A RejectReason given by its text value becomes the RejectReason (others are checked later)."""
+    if isinstance(value, str) and not isinstance(value, RejectReason):
+        try:
+            return RejectReason(value)
+        except ValueError:
+            return value
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class TransferStep:
     """One step of a transfer: the state it reached, who, when, and the facts it fixed.
@@ -149,7 +159,8 @@ class TransferStep:
         state: The state reached.
         at: When (stored in UTC).
         actor: Who took the step.
-        reason_code: Why, for a rejection (required then, and only then).
+        reason_code: Why, for a rejection (required then, and only then); a
+            :class:`~volunteerkit.transfer.models.RejectReason` or its text value.
         reason: Free text.
         package_id: The package exported or imported (``exported`` steps need it).
         header_digest: ``sha256:`` of that package's header (``exported`` steps need it).
@@ -158,14 +169,15 @@ class TransferStep:
         receipt: The signed receipt issued or received, if any.
 
     Raises:
-        TransferInputError: ``transfer.invalid`` for a malformed field;
-            ``transfer.reason_required`` for a rejection without a reason code.
+        TransferInputError: ``transfer.invalid`` for a malformed field (a reason code that is
+            no RejectReason included); ``transfer.reason_required`` for a rejection without a
+            reason code.
     """
 
     state: TransferState = attrs.field()
     at: datetime = attrs.field(converter=_utc)
     actor: str = attrs.field(validator=_text(200))
-    reason_code: RejectReason | None = attrs.field(default=None)
+    reason_code: RejectReason | None = attrs.field(default=None, converter=_reason_code)
     reason: str = attrs.field(default="", validator=_text(10_000, empty=True))
     package_id: str | None = attrs.field(default=None, validator=_pattern(ID_PATTERN, optional=True))
     header_digest: str | None = attrs.field(
@@ -180,7 +192,9 @@ class TransferStep:
         if not isinstance(self.state, TransferState):
             raise _invalid("$.state", "expected a TransferState")
         rejected = self.state is TransferState.REJECTED
-        if rejected and not isinstance(self.reason_code, RejectReason):
+        if self.reason_code is not None and not isinstance(self.reason_code, RejectReason):
+            raise _invalid("$.reason_code", "expected a RejectReason or its text")
+        if rejected and self.reason_code is None:
             raise TransferInputError.of("transfer.reason_required", "$.reason_code")
         if not rejected and self.reason_code is not None:
             raise _invalid("$.reason_code", "only a rejection has a reason code")
