@@ -420,3 +420,18 @@ def test_a_full_database_is_unavailable_and_writes_nothing(tmp_path: Path) -> No
     store._db.execute("PRAGMA max_page_count = 1073741823")
     assert store.audit.append_many(big) == 30
     store.close()
+
+
+def test_a_query_read_out_whole_is_refused_after_close() -> None:
+    """On ``":memory:"`` a query is read out before its first row; close() still ends it.
+
+    The rest of its rows used to be handed out after the store was closed.
+    """
+    store = SQLiteStore(":memory:")
+    store.audit.append_many(_entry(0, n) for n in range(1500))
+    rows = store.audit.query()
+    next(rows)
+    store.close()
+    with pytest.raises(UnavailableError) as info:
+        next(rows)
+    assert info.value.code == "store.closed"

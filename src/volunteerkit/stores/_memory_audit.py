@@ -17,7 +17,7 @@ from volunteerkit.audit import (
     check_id,
     check_limit,
 )
-from volunteerkit.errors import ConflictError, NotFoundError
+from volunteerkit.errors import ConflictError, NotFoundError, UnavailableError
 
 if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
@@ -126,7 +126,14 @@ class MemoryAuditLog:
             key=lambda e: (e.at, e.id),
         )
         chosen = matching if limit is None else matching[:limit]
-        return iter([_detached(e) for e in chosen])
+        return self._handed_out(chosen)
+
+    def _handed_out(self, chosen: list[AuditEntry]) -> Iterator[AuditEntry]:
+        """Yield copies of ``chosen``; once the store is closed, refuse the rest (as SQL does)."""
+        for entry in chosen:
+            if self._store.closed:
+                raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+            yield _detached(entry)
 
     def count(self) -> int:
         """Return how many entries are stored."""

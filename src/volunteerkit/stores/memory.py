@@ -121,8 +121,15 @@ class MemoryStore:
         return []
 
     def applied_migrations(self) -> list[tuple[str, int, str]]:
-        """Always empty: a memory store has no schema to migrate."""
+        """Always empty: a memory store has no schema to migrate (``store.closed`` once closed)."""
+        if self._closed:
+            _refuse_closed()
         return []
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
 
     def close(self) -> None:
         """Close the store: from then on it refuses every use with ``store.closed``.

@@ -323,7 +323,10 @@ class _PostgresDatabase(SQLDatabase):
                     rows = cursor.fetchmany(batch)
                 if not rows:
                     return
-                yield from rows
+                for row in rows:
+                    if self._closed:  # the rest of a batch fetched before close() is not handed out
+                        raise self._gone()
+                    yield row
         finally:
             with self._lock:
                 self._close_cursor(cursor)

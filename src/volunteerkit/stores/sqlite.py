@@ -59,6 +59,10 @@ def _no_spill() -> StoreError:
     )
 
 
+def _closed_error() -> UnavailableError:
+    return UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+
+
 def _replayed(first: list[tuple[Any, ...]], spill: IO[bytes]) -> Iterator[tuple[Any, ...]]:
     """Yield ``first``, then the batches written to ``spill``; close ``spill`` when done."""
     try:
@@ -213,7 +217,11 @@ class _SQLiteDatabase(SQLDatabase):
                     self._give_back(reader)
                     raise
         if reader is None:
-            yield from rows
+            # read out already: refuse the rest once the store is closed, as a reader's are
+            for row in rows:
+                if self._closed:
+                    raise _closed_error()
+                yield row
             return
         try:
             while True:
@@ -221,7 +229,10 @@ class _SQLiteDatabase(SQLDatabase):
                     fetched = cursor.fetchmany(batch)
                 if not fetched:
                     return
-                yield from fetched
+                for row in fetched:
+                    if self._closed:
+                        raise _closed_error()
+                    yield row
         finally:
             with self._lock:
                 self._give_back(reader, cursor)

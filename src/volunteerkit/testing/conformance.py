@@ -174,6 +174,31 @@ class StoreConformance(_Base):
         assert info.value.code == "store.closed"
         store.close()
 
+    def test_a_query_started_before_close_is_refused_after_it(
+        self, make_store: StoreFactory
+    ) -> None:
+        """The rest of a query read after ``close()`` is UnavailableError ``store.closed``.
+
+        So is ``applied_migrations()``. The memory store (and SQLite for a query it had read out
+        whole: in a transaction, or on ``":memory:"``) went on handing out rows after close, and
+        the memory store answered ``applied_migrations()``, while the other stores refused.
+        """
+        store = make_store()
+        store.audit.append_many(_entry(n) for n in range(1, 2501))
+        rows = store.audit.query()
+        assert next(rows).id == _entry(1).id
+        with store.transaction():
+            inside = store.audit.query()
+            assert next(inside).id == _entry(1).id
+        store.close()
+        for left in (rows, inside):
+            with pytest.raises(UnavailableError) as info:
+                next(left)
+            assert info.value.code == "store.closed"
+        with pytest.raises(UnavailableError) as info:
+            store.applied_migrations()
+        assert info.value.code == "store.closed"
+
     @pytest.mark.parametrize("nested", [False, True])
     def test_a_store_closed_inside_a_transaction_commits_nothing(
         self, make_store: StoreFactory, nested: bool
