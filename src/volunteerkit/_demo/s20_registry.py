@@ -49,8 +49,8 @@ def can_encrypt() -> bool:
 def _demo_keyring() -> Keyring:
     """Fixed keys derived from labels, so a kept demo database is found again on the next run.
 
-    Without ``cryptography`` the keyring has no encryption key: numbers are kept as the blind
-    index and the masked form only, in the clear in the store.
+    Without ``cryptography`` the keyring has no encryption key, and the store keeps identity
+    numbers in the clear (beside their blind index), as :class:`Keyring` allows.
     A real application loads random keys from its secret store; never derive keys like this.
     """
     sealing = {"demo-e1": hashlib.sha256(b"volunteerkit demo encryption key").digest()}
