@@ -435,3 +435,25 @@ def test_a_query_read_out_whole_is_refused_after_close() -> None:
     with pytest.raises(UnavailableError) as info:
         next(rows)
     assert info.value.code == "store.closed"
+
+
+def test_a_value_beyond_a_limit_of_sqlite_is_too_large_not_a_damaged_file() -> None:
+    """Text longer than SQLite's length limit is store.too_large, as on PostgreSQL.
+
+    The driver raises DataError ("string or blob too big"), a DatabaseError, which the store
+    reported as store.corrupt: "the database file is damaged or not a database".
+    """
+    store = SQLiteStore(":memory:")
+    store._db._conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1000)
+    entry = attrs.evolve(_entry(0, 1), reason="r" * 5000)
+    with pytest.raises(InvalidInputError) as info:
+        store.audit.append(entry)
+    assert (info.value.code, info.value.message) == (
+        "store.too_large",
+        "a value or statement beyond a limit of the database (such as the size of an index "
+        "row); trying again will not help",
+    )
+    assert store.audit.count() == 0
+    store.audit.append(_entry(0, 2))
+    assert store.audit.count() == 1
+    store.close()

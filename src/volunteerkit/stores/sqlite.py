@@ -115,6 +115,13 @@ def _translated() -> Iterator[None]:
         raise StoreError(
             "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
         ) from exc
+    except sqlite3.DataError as exc:  # SQLITE_TOOBIG: a text or statement beyond SQLite's limits
+        raise InvalidInputError(
+            "a value or statement beyond a limit of the database (such as the size of an index "
+            "row); trying again will not help",
+            "数值或语句超出数据库的限制(例如索引行的大小);重试无济于事",
+            code="store.too_large",
+        ) from exc
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             "the database file is damaged or not a database",
