@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -477,3 +478,52 @@ def test_a_block_that_caught_a_failed_statement_does_not_seem_to_commit(
         store.audit.append(_audit(3))
     assert [e.id for e in store.audit.query()] == [_audit(2).id, _audit(3).id]
     store.close()
+
+
+def _fake_bin(folder: Path) -> Path:
+    folder.mkdir()
+    for name in ("initdb", "pg_ctl"):
+        (folder / name).write_text("#!/bin/sh\nexit 0\n")
+        (folder / name).chmod(0o755)
+    return folder
+
+
+def test_a_server_that_cannot_start_is_unavailable_not_a_bare_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TemporaryPostgres raises UnavailableError store.postgres_start, as documented.
+
+    A missing system user (as root) raised a bare KeyError, a program that cannot be run a bare
+    FileNotFoundError, and one that hangs a bare subprocess.TimeoutExpired.
+    """
+    import subprocess
+
+    import volunteerkit.testing.postgres as tp
+
+    monkeypatch.setattr(tp.os, "geteuid", lambda: 0)
+    with pytest.raises(UnavailableError) as info:
+        tp.TemporaryPostgres(_fake_bin(tmp_path / "a"), user="vk-no-such-user")
+    assert (info.value.code, info.value.message) == (
+        "store.postgres_start",
+        "no system user 'vk-no-such-user' to run the server as",
+    )
+    monkeypatch.setattr(tp.os, "geteuid", lambda: 1000)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UnavailableError) as info:
+        tp.TemporaryPostgres(empty)
+    assert (info.value.code, info.value.message) == (
+        "store.postgres_start",
+        "initdb could not run: FileNotFoundError",
+    )
+
+    def hang(command: list[str], **kwargs: object) -> object:
+        raise subprocess.TimeoutExpired(command, 120)
+
+    monkeypatch.setattr(tp.subprocess, "run", hang)
+    with pytest.raises(UnavailableError) as info:
+        tp.TemporaryPostgres(_fake_bin(tmp_path / "b"))
+    assert (info.value.code, info.value.message) == (
+        "store.postgres_start",
+        "initdb could not run: TimeoutExpired",
+    )

@@ -72,7 +72,9 @@ class TemporaryPostgres:
         dsn: Connection URL of the running server (``postgresql://postgres@127.0.0.1:PORT/postgres``).
 
     Raises:
-        UnavailableError: If no server binaries are found or the server fails to start.
+        UnavailableError: ``store.postgres_missing`` if no server binaries are found;
+            ``store.postgres_start`` if the server fails to start (a program fails, cannot run
+            or runs past two minutes; as root, ``user`` does not exist).
 
     Examples:
         ``with TemporaryPostgres() as pg: store = PostgresStore(pg.dsn)``
@@ -106,7 +108,16 @@ class TemporaryPostgres:
         command = [str(self._bin / args[0]), *args[1:]]
         if self._as_user is not None:
             command = ["runuser", "-u", self._as_user, "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, check=False, timeout=120
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:  # no such program; one that hangs
+            raise UnavailableError(
+                f"{args[0]} could not run: {type(exc).__name__}",
+                f"{args[0]} 无法运行",
+                code="store.postgres_start",
+            ) from exc
         if result.returncode != 0:
             log = self._dir / "server.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -118,7 +129,14 @@ class TemporaryPostgres:
 
     def _start(self) -> None:
         if self._as_user is not None:
-            entry = pwd.getpwnam(self._as_user)
+            try:
+                entry = pwd.getpwnam(self._as_user)
+            except KeyError:
+                raise UnavailableError(
+                    f"no system user {self._as_user!r} to run the server as",
+                    f"没有用于运行服务器的系统用户 {self._as_user!r}",
+                    code="store.postgres_start",
+                ) from None
             os.chown(self._dir, entry.pw_uid, entry.pw_gid)
         locale = ["--locale=C"]
         if self._icu_locale is not None:
