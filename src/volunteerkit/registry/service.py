@@ -22,7 +22,7 @@ from typing import Final
 
 import attrs
 
-from volunteerkit._clock import Clock
+from volunteerkit._clock import Clock, FixedClock
 from volunteerkit._ids import new_id
 from volunteerkit.audit import AuditEntry, record
 from volunteerkit.errors import (
@@ -299,6 +299,18 @@ def _reparse(document: object, clock: Clock | None, path: str) -> IdentityDocume
         raise err.at(path) from None
 
 
+def _parse_stored(scheme: str, number: str, then: Clock) -> IdentityDocument:
+    """Parse a stored number as on the day it was registered (see ``Registry._open``).
+
+    A record whose registration date does not admit its number (written by other means than
+    :meth:`Registry.register_volunteer`) is parsed without a clock, as before.
+    """
+    try:
+        return identity.parse(scheme, number, clock=then)
+    except identity.InvalidIdentity:
+        return identity.parse(scheme, number)
+
+
 class Registry:
     """Register volunteers and organizations in a store, with a policy and a keyring.
 
@@ -415,19 +427,26 @@ class Registry:
         return [attrs.evolve(holder, document_index=self._keyring.index_as_given(other)), new]
 
     def _open(self, rec: VolunteerRecord) -> Volunteer:
-        """Turn a stored record back into a volunteer with its documents."""
+        """Turn a stored record back into a volunteer with its documents.
+
+        Each number is parsed as it was at registration, on a clock stopped at
+        ``registered_at``: an MRZ's two-digit birth year is read against that date, as it was
+        then (without a clock, a holder born in 1930 whose passport runs to 2035 would come
+        back born in 2030).
+        """
         volunteer = rec.volunteer
         if rec.document is None and rec.guardian_document is None:
             return volunteer
+        then = FixedClock(volunteer.registered_at)
         document = None
         if rec.document is not None:
             number = self._keyring.open(rec.document, context=f"{volunteer.id}/document")
-            document = identity.parse(rec.document.scheme, number)
+            document = _parse_stored(rec.document.scheme, number, then)
         guardian = volunteer.guardian
         if guardian is not None and rec.guardian_document is not None:
             number = self._keyring.open(rec.guardian_document, context=f"{volunteer.id}/guardian")
             guardian = attrs.evolve(
-                guardian, document=identity.parse(rec.guardian_document.scheme, number)
+                guardian, document=_parse_stored(rec.guardian_document.scheme, number, then)
             )
         return attrs.evolve(volunteer, document=document, guardian=guardian)
 
