@@ -446,3 +446,25 @@ def test_auto_approve_below_names_the_derived_policy() -> None:
     assert policy.name == "beijing_university_auto_below_120"
     assert policy.daily_cap_minutes == 480
     assert policy.approval.below_minutes == 120
+
+
+@pytest.mark.parametrize("refuse", [True, False], ids=["refusing", "not refusing"])
+def test_a_naive_registration_instant_is_refused_whatever_the_policy(refuse: bool) -> None:
+    """validate_entry: "NaiveDatetimeError: If ``now`` or a ``registered`` datetime is naive".
+
+    Datetimes are timezone-aware everywhere (DESIGN.md, data rules). A naive ``registered`` was
+    accepted in silence when the policy did not refuse service before registration; it is
+    ``time.naive_datetime`` at ``$.registered`` under either policy.
+    """
+    zone = ZoneInfo("UTC")
+    entry = make_entry("n", datetime(2026, 3, 7, 20, tzinfo=UTC), datetime(2026, 3, 7, 22, tzinfo=UTC),
+                       zone)  # fmt: skip
+    policy = attrs.evolve(NATIONAL, refuse_before_registration=refuse)
+    with pytest.raises(NaiveDatetimeError) as info:
+        validate_entry(entry, policy, now=datetime(2026, 4, 1, tzinfo=UTC),
+                       registered=datetime(2026, 1, 1))  # fmt: skip
+    assert (info.value.code, info.value.path) == ("time.naive_datetime", "$.registered")
+    # an aware instant, or a date, is still accepted
+    validate_entry(entry, policy, now=datetime(2026, 4, 1, tzinfo=UTC),
+                   registered=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+    validate_entry(entry, policy, now=datetime(2026, 4, 1, tzinfo=UTC), registered=date(2026, 1, 1))

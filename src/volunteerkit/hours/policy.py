@@ -732,9 +732,10 @@ def _validate(
         raise PolicyViolation.of("hours.future_service", "$.end")
     if registered is not None and not isinstance(registered, date):
         raise HoursInputError.of("hours.invalid_registration", "$.registered")
+    if isinstance(registered, datetime):  # naive is refused whether the policy compares or not
+        require_aware(registered, "$.registered")
     if policy.refuse_before_registration and registered is not None:
         if isinstance(registered, datetime):
-            require_aware(registered, "$.registered")
             early = entry.start < registered
         else:
             early = entry.start.astimezone(entry.zone).date() < registered
