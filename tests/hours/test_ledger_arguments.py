@@ -54,3 +54,21 @@ def test_good_parts_still_make_a_ledger_that_records() -> None:
                        ZoneInfo("UTC"), recorded_at=CLOCK.now())  # fmt: skip
     book.record(entry, actor="a")
     assert book.minutes_by("region")[("beijing",)].credited == 120
+
+
+@pytest.mark.parametrize("registered", ["2020-01-01", 5, [("v1", "2020-01-01")]],
+                         ids=["text", "number", "pairs"])  # fmt: skip
+def test_record_many_refuses_registrations_that_are_not_a_mapping(registered: Any) -> None:
+    """``registered`` is a mapping of volunteer id to date or instant.
+
+    Anything else raised a bare AttributeError ('str' object has no attribute 'get'); it is
+    ``hours.invalid_registration`` at ``$.registered`` and nothing is written.
+    """
+    store = MemoryStore()
+    book = Ledger(store, clock=CLOCK)
+    entry = make_entry("x", datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 2, 1, 2, tzinfo=UTC),
+                       ZoneInfo("UTC"), recorded_at=CLOCK.now())  # fmt: skip
+    with pytest.raises(VolunteerkitError) as info:
+        book.record_many([entry], actor="a", registered=registered)
+    assert (info.value.code, info.value.path) == ("hours.invalid_registration", "$.registered")
+    assert store.ledger.count_entries() == 0

@@ -492,12 +492,16 @@ class Ledger:
                 :class:`~volunteerkit.hours.ServiceEntry` (``$.entries`` if ``entries`` is not a
                 sequence); ``hours.empty_field`` (``$.actor``) for an empty or non-text actor.
                 Nothing is written.
+            HoursInputError: ``hours.invalid_registration`` (``$.registered``) if
+                ``registered`` is neither a mapping nor ``None``.
             PolicyViolation: If the policy refuses an entry (path ``$.entries[i]...``).
             ConflictError: ``hours.entry_conflict`` if an entry clashes with a stored one or with
                 an earlier one of the input.
         """
         if not isinstance(actor, str) or not actor.strip():
             raise InvalidEntry.of("hours.empty_field", "$.actor")
+        if registered is not None and not isinstance(registered, Mapping):
+            raise HoursInputError.of("hours.invalid_registration", "$.registered")
         totals = [0, 0, 0, 0]
         numbered = enumerate(_sequence(entries, "$.entries"))
         touched = _Touched()
