@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from volunteerkit import FixedClock, from_json, structure, to_json, unstructure
 from volunteerkit._serialization import loads
-from volunteerkit.errors import InvalidInputError, NaiveDatetimeError, SerializationError
+from volunteerkit.errors import (
+    InvalidInputError,
+    NaiveDatetimeError,
+    SerializationError,
+    VolunteerkitError,
+)
 from volunteerkit.hours import (
     Approved,
     Corrected,
@@ -387,3 +392,21 @@ def test_a_volunteer_id_longer_than_the_stores_index_is_refused() -> None:
     with pytest.raises(InvalidEntry) as info:
         make_entry("1", start, end, SH, volunteer="v" * 257)
     assert (info.value.code, info.value.path) == ("hours.id_too_long", "$.volunteer_id")
+
+
+@pytest.mark.parametrize("clock", [None, datetime(2026, 1, 1, tzinfo=UTC), "now"],
+                         ids=["none", "a datetime", "text"])  # fmt: skip
+@pytest.mark.parametrize("kind", ["EntryId", "EventId"])
+def test_a_new_id_needs_a_clock(kind: str, clock: object) -> None:
+    """``EntryId.new``/``EventId.new`` refuse what is not a clock: ``hours.invalid_argument``.
+
+    None raised a bare AttributeError; an aware datetime was taken for a clock and its class's
+    ``now()`` (the system time, naive) read and refused as ``time.naive_datetime`` (the clock is
+    never read implicitly, DESIGN.md).
+    """
+    cls = EntryId if kind == "EntryId" else EventId
+    with pytest.raises(VolunteerkitError) as info:
+        cls.new("bj", clock)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("hours.invalid_argument", "$.clock")
+    made = cls.new("bj", FixedClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    assert made.origin == "bj" and made.local_id.startswith("019b")

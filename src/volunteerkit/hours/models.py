@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
@@ -41,7 +41,7 @@ from volunteerkit._text import unstorable
 from volunteerkit.errors import SerializationError
 from volunteerkit.hours._hooks import register_str_enum, register_tagged_union
 from volunteerkit.hours._time import to_minute
-from volunteerkit.hours.errors import InvalidEntry, InvalidEvent
+from volunteerkit.hours.errors import HoursInputError, InvalidEntry, InvalidEvent
 
 __all__ = [
     "EVENT_TYPES",
@@ -332,7 +332,11 @@ class _GlobalId:
 
         Raises:
             InvalidEntry: ``hours.invalid_id`` if ``origin`` is not a valid origin.
+            HoursInputError: ``hours.invalid_argument`` (``$.clock``) if ``clock`` has no
+                ``now()`` (a datetime is not a clock: its ``now`` reads the system time).
         """
+        if isinstance(clock, date) or not callable(getattr(clock, "now", None)):
+            raise HoursInputError.of("hours.invalid_argument", "$.clock", "expected a Clock")
         return cls(origin=origin, local_id=new_id(clock))
 
 
