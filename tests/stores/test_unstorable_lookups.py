@@ -61,3 +61,36 @@ def test_registry_lookups_by_text_no_store_can_hold_find_nothing(store: Any, tex
     assert store.memberships.active("v1", text) is None
     assert store.memberships.for_volunteer(text) == []
     assert list(store.memberships.for_organization(text)) == []
+
+
+@pytest.mark.parametrize("value", [5, None, b"v1"], ids=["int", "none", "bytes"])
+def test_ledger_lookups_by_what_is_not_text_are_refused_alike(store: Any, value: Any) -> None:
+    """A ledger key, setting or id list that is not text is hours.invalid_argument at its path.
+
+    Found: PostgreSQL refused the statement (store.operational), SQLite found ``"5"`` by 5, and
+    the memory store answered nothing or kept a setting that was not text; a naive or non-datetime
+    ``since`` of ``truncate_credit`` passed on the memory store only.
+    """
+    from datetime import datetime
+
+    from volunteerkit.errors import InvalidInputError
+
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: store.ledger.get_setting(value), "$.name"),
+        (lambda: store.ledger.put_setting(value, "v"), "$.name"),
+        (lambda: store.ledger.put_setting("name", value), "$.value"),
+        (lambda: store.ledger.credit_history(value), "$.volunteer_id"),
+        (lambda: store.ledger.truncate_credit(value, datetime(2026, 1, 1).astimezone()), "$.volunteer_id"),
+        (lambda: store.ledger.latest_change([value]), "$.volunteer_ids"),
+        (lambda: store.ledger.open_credit(["v1", value]), "$.volunteer_ids"),
+        (lambda: store.ledger.latest_change("v1"), "$.volunteer_ids"),
+    ]
+    for call, path in calls:
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        assert (info.value.code, info.value.path) == ("hours.invalid_argument", path)
+    for since in (datetime(2026, 1, 1), "2026-01-01"):
+        with pytest.raises(InvalidInputError) as info:
+            store.ledger.truncate_credit("v1", since)
+        assert info.value.path == "$.since"
+    assert store.ledger.get_setting("name") is None

@@ -20,6 +20,8 @@ from volunteerkit.hours.store import (
     group_sort_key,
 )
 from volunteerkit.stores._sql_hours import (
+    checked_key,
+    checked_keys,
     entry_conflict,
     event_conflict,
     group_key,
@@ -125,7 +127,7 @@ class MemoryLedgerRepository:
     def latest_change(self, volunteer_ids: Collection[str]) -> dict[str, datetime]:
         """Return each volunteer's latest record instant (see the protocol)."""
         result: dict[str, datetime] = {}
-        for vid in set(volunteer_ids):
+        for vid in set(checked_keys(volunteer_ids, "$.volunteer_ids")):
             ids = self._entries_of.get(vid)
             if not ids:
                 continue
@@ -191,7 +193,7 @@ class MemoryLedgerRepository:
     def open_credit(self, volunteer_ids: Collection[str]) -> dict[str, list[CreditRow]]:
         """Return each volunteer's open credit rows (see the protocol)."""
         result: dict[str, list[CreditRow]] = {}
-        for vid in set(volunteer_ids):
+        for vid in set(checked_keys(volunteer_ids, "$.volunteer_ids")):
             rows = [r for r in self._credit.get(vid, []) if r.valid_to is None]
             if rows:
                 result[vid] = rows
@@ -200,7 +202,7 @@ class MemoryLedgerRepository:
     def credit_history(self, volunteer_id: str) -> list[CreditRow]:
         """Return every credit row of a volunteer (see the protocol)."""
         return sorted(
-            self._credit.get(volunteer_id, []),
+            self._credit.get(checked_key(volunteer_id, "$.volunteer_id"), []),
             key=lambda c: (c.local_date, c.entry_id, c.valid_from),
         )
 
@@ -257,6 +259,8 @@ class MemoryLedgerRepository:
 
     def truncate_credit(self, volunteer_id: str, since: datetime) -> None:
         """Shrink a volunteer's rows valid at or after ``since`` (see the protocol)."""
+        checked_key(volunteer_id, "$.volunteer_id")
+        require_aware(since, "$.since")  # the SQL stores refuse a naive instant too
         rows = self._credit.get(volunteer_id)
         if not rows:
             return
@@ -332,10 +336,12 @@ class MemoryLedgerRepository:
 
     def get_setting(self, name: str) -> str | None:
         """Return a stored setting (see the protocol)."""
-        return self._settings.get(name)
+        return self._settings.get(checked_key(name, "$.name"))
 
     def put_setting(self, name: str, value: str) -> None:
         """Store a setting once (see the protocol)."""
+        checked_key(name, "$.name")
+        checked_key(value, "$.value")
         stored = self._settings.get(name)
         if stored is None:
             with self._store.transaction():

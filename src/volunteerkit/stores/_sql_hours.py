@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+from volunteerkit._clock import require_aware
 from volunteerkit._unchecked import builder
 from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
+from volunteerkit.hours.errors import HoursInputError
 from volunteerkit.hours.models import (
     Approved,
     Corrected,
@@ -43,6 +45,8 @@ from volunteerkit.stores._sql_hours_direct import SQLDirectApprovals
 
 __all__ = [
     "SQLLedgerRepository",
+    "checked_key",
+    "checked_keys",
     "credit_row",
     "entry_conflict",
     "entry_row",
@@ -491,7 +495,8 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def latest_change(self, volunteer_ids: Collection[str]) -> dict[str, datetime]:
         """Return each volunteer's latest record instant (see the protocol)."""
-        keys = sorted({v for v in volunteer_ids if not unstorable_key(v)})  # no record holds those
+        ids = checked_keys(volunteer_ids, "$.volunteer_ids")
+        keys = sorted({v for v in ids if not unstorable_key(v)})  # no record holds those
         result: dict[str, datetime] = {}
         f = self._db.from_db_time
         for chunk in _chunks(keys, self._chunk):
@@ -580,7 +585,8 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def open_credit(self, volunteer_ids: Collection[str]) -> dict[str, list[CreditRow]]:
         """Return each volunteer's open credit rows (see the protocol)."""
-        keys = sorted({v for v in volunteer_ids if not unstorable_key(v)})  # no row holds those
+        ids = checked_keys(volunteer_ids, "$.volunteer_ids")
+        keys = sorted({v for v in ids if not unstorable_key(v)})  # no row holds those
         result: dict[str, list[CreditRow]] = {}
         for chunk in _chunks(keys, self._chunk):
             rows = self._db.fetchall(
@@ -594,7 +600,8 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def credit_history(self, volunteer_id: str) -> list[CreditRow]:
         """Return every credit row of a volunteer (see the protocol)."""
-        if unstorable_key(volunteer_id):  # no row holds it: see _base.unstorable_key
+        # no row holds text of that kind: see _base.unstorable_key
+        if unstorable_key(checked_key(volunteer_id, "$.volunteer_id")):
             return []
         rows = self._db.fetchall(f"{_CREDIT_SELECT} WHERE volunteer_id = ?", (volunteer_id,))
         return sorted(
@@ -627,7 +634,8 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def truncate_credit(self, volunteer_id: str, since: datetime) -> None:
         """Shrink a volunteer's rows valid at or after ``since`` (see the protocol)."""
-        t = self._db.to_db_time(since)
+        checked_key(volunteer_id, "$.volunteer_id")
+        t = self._db.to_db_time(require_aware(since, "$.since"))
         self._db.execute(
             "UPDATE vk_hours_credit SET valid_to = CASE WHEN valid_from > ? THEN valid_from "
             "ELSE ? END WHERE volunteer_id = ? AND (valid_to IS NULL OR valid_to > ?)",
@@ -707,13 +715,15 @@ class SQLLedgerRepository(SQLDirectApprovals):
 
     def get_setting(self, name: str) -> str | None:
         """Return a stored setting (see the protocol)."""
-        if unstorable_key(name):  # no setting has it: see _base.unstorable_key
+        if unstorable_key(checked_key(name, "$.name")):  # no setting has it: see _base.unstorable_key
             return None
         row = self._db.fetchone("SELECT value FROM vk_hours_settings WHERE name = ?", (name,))
         return None if row is None else str(row[0])
 
     def put_setting(self, name: str, value: str) -> None:
         """Store a setting once (see the protocol)."""
+        checked_key(name, "$.name")
+        checked_key(value, "$.value")
         with self._db.atomic():
             stored = self.get_setting(name)
             if stored is None:
@@ -722,6 +732,34 @@ class SQLLedgerRepository(SQLDirectApprovals):
                 )
             elif stored != value:
                 raise setting_conflict(name)
+
+
+def checked_key(value: object, path: str) -> str:
+    """Return a volunteer id or setting a caller passed, refusing what is not a ``str``.
+
+    Every store answers alike: SQLite would find ``"5"`` by the number 5, PostgreSQL refuses the
+    statement, the memory store finds nothing.
+
+    Raises:
+        HoursInputError: ``hours.invalid_argument`` at ``path``.
+    """
+    if not isinstance(value, str):
+        raise HoursInputError.of("hours.invalid_argument", path)
+    return value
+
+
+def checked_keys(values: object, path: str) -> list[str]:
+    """Return volunteer ids a caller passed, refusing text (not a collection) and non-text items.
+
+    Raises:
+        HoursInputError: ``hours.invalid_argument`` at ``path``.
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise HoursInputError.of("hours.invalid_argument", path)
+    keys = list(values)
+    if not all(isinstance(v, str) for v in keys):
+        raise HoursInputError.of("hours.invalid_argument", path)
+    return keys
 
 
 def _as_text(value: Any) -> str:
