@@ -279,6 +279,33 @@ def test_mask_hides_at_least_four_or_half(value: str) -> None:
     assert masked == value[:start] + "*" * hidden + value[start + hidden :]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"keep_start": -1}, "$.keep_start"),
+        ({"keep_end": -2}, "$.keep_end"),
+        ({"keep_start": True}, "$.keep_start"),
+        ({"keep_end": 1.5}, "$.keep_end"),
+        ({"fill": "ab"}, "$.fill"),
+        ({"fill": ""}, "$.fill"),
+        ({"value": None}, "$.value"),
+        ({"value": 110105194912310018}, "$.value"),
+    ],
+)
+def test_mask_refuses_arguments_that_would_show_the_number(
+    kwargs: dict[str, object], path: str
+) -> None:
+    """Bad mask() arguments are mask.invalid at their path, never a leak or a bare TypeError.
+
+    ``keep_start=-1`` showed all but the last four characters of the number (``value[:-1]``), a
+    two-character fill made the result longer than the number, and None raised a TypeError.
+    """
+    arguments: dict[str, object] = {"value": "110105194912310018", **kwargs}
+    with pytest.raises(InvalidInputError) as info:
+        mask(**arguments)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("mask.invalid", path)
+
+
 def test_fixed_clock() -> None:
     """FixedClock refuses naive instants, advances and sets."""
     clock = FixedClock(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))

@@ -140,6 +140,10 @@ def join_path(prefix: str, rest: str | None) -> str:
     return prefix + rest
 
 
+def _a_count(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and value >= 0
+
+
 def mask(value: str, *, keep_start: int = 6, keep_end: int = 4, fill: str = "*") -> str:
     """Mask the middle of an identifier so it can be shown without disclosing it.
 
@@ -155,12 +159,32 @@ def mask(value: str, *, keep_start: int = 6, keep_end: int = 4, fill: str = "*")
     Returns:
         The masked identifier, of the same length as ``value``.
 
+    Raises:
+        InvalidInputError: ``mask.invalid`` at the argument's path if ``value`` is not a ``str``,
+            ``keep_start`` or ``keep_end`` is not a whole number from 0, or ``fill`` is not one
+            character (a negative ``keep_start`` would show all but the end of the number).
+
     Examples:
         >>> mask("110105194912310018")
         '110105********0018'
         >>> mask("H1234567")
         'H1****67'
     """
+    checks = {
+        "value": isinstance(value, str),
+        "keep_start": _a_count(keep_start),
+        "keep_end": _a_count(keep_end),
+        "fill": isinstance(fill, str) and len(fill) == 1,
+    }
+    for name, ok in checks.items():
+        if not ok:
+            raise InvalidInputError(
+                "mask takes text, whole numbers of characters from 0 to keep, and one fill "
+                "character",
+                "mask 需要文本、从 0 起的保留字符数和一个填充字符",
+                code="mask.invalid",
+                path=f"$.{name}",
+            )
     n = len(value)
     if n - keep_start - keep_end < max(4, n // 2 if n < 12 else 4):
         keep_start = min(keep_start, n // 4)
