@@ -261,7 +261,29 @@ def test_stats_and_report_errors_go_to_stderr_as_text_without_json(
     err = capsys.readouterr().err
     assert err.startswith("error: [stats.unwritable] ") and "无法写入报告" in err
     code, text = run("--json", "stats", url, "--k", "0", "--as-of", NOW)
-    assert code == 2 and json.loads(text)["code"] == "stats.k"
+    assert code == 2 and json.loads(text)["error"]["code"] == "stats.k"
+
+
+def test_every_json_error_has_one_shape(tmp_path: Path) -> None:
+    """Under --json an error is {"ok": false, "error": {code, message, message_zh, path}}.
+
+    Before, three shapes: {"error": {...}} from most commands, a flat {"ok": false, "code": ...}
+    from stats and report, and {"ok": false, "error": {...}} from the transfer commands.
+    """
+    missing = f"sqlite:///{tmp_path / 'missing.db'}"
+    runs = [
+        ["--json", "audit", missing],
+        ["--json", "stats", missing, "--as-of", NOW],
+        ["--json", "report", missing, str(tmp_path / "r.html"), "--as-of", NOW],
+        ["--json", "identity", "validate", "cn_ric", "110105194912310019"],
+    ]
+    for argv in runs:
+        out = io.StringIO()
+        status = main(argv, out=out)
+        printed = json.loads(out.getvalue())
+        assert status == 2 and printed["ok"] is False, argv
+        assert set(printed) == {"ok", "error"}, argv
+        assert set(printed["error"]) == {"code", "message", "message_zh", "path"}, argv
 
 
 def test_hours_import_of_a_file_without_a_usable_header_exits_1(tmp_path: Path) -> None:

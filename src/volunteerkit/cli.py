@@ -23,8 +23,11 @@ the store they are given, as before.
 ``--json`` (before the command) prints JSON instead of text; the ``transfer`` commands always print
 JSON, and a refusal there is a report with ``"ok": false`` and exit status 1. Other errors print
 their code and message in English and Chinese and exit with status 2; nothing prints a traceback
-for bad input. An interrupt (Ctrl-C) prints ``interrupted`` and exits with status 130; a reader
-that stops reading (``| head``) ends the command quietly. On a standard output that cannot encode
+for bad input. Under ``--json`` (and from the ``transfer`` commands) every error has one shape,
+``{"ok": false, "error": {"code", "message", "message_zh", "path"}}`` (``awards validate`` reports
+every problem of a rule file instead, under ``"problems"``). An interrupt (Ctrl-C) prints
+``interrupted`` and exits with status 130; a reader that stops reading (``| head``) ends the
+command quietly. On a standard output that cannot encode
 a character (``PYTHONIOENCODING=ascii``) the character prints as a JSON escape (``\u4e2d``), so
 ``--json`` output stays valid JSON.
 """
@@ -566,7 +569,7 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         region=args.region,
     )  # fmt: skip
     if status != 0 and not args.json:  # not JSON in the middle of tables or CSV
-        _print_error(json.loads(text))
+        _print_error(json.loads(text)["error"])
         return status
     out.write(text if text.endswith("\n") else text + "\n")
     return status
@@ -584,7 +587,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         _print_json(out, report)
     elif status != 0:
-        _print_error(report)
+        _print_error(report["error"])
     else:
         out.write(f"wrote {args.out}\n")
     return status
@@ -754,7 +757,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return 0
     except VolunteerkitError as err:
         if args.json:
-            _print_json(stream, {"error": err.to_dict()})
+            _print_json(stream, {"ok": False, "error": err.to_dict()})
         else:
             sys.stderr.write(f"error: {err}\n       {err.message_zh}\n")
         return 2

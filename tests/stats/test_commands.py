@@ -78,9 +78,9 @@ def test_bad_format_and_bad_region_are_reported(built: tuple[str, StatsDataset])
     url, data = built
     status, text = stats_command(url, as_of=data.as_of, fmt="xml")
     assert status == 2
-    assert json.loads(text)["code"] == "stats.format"
+    assert json.loads(text)["error"]["code"] == "stats.format"
     status, text = stats_command(url, as_of=data.as_of, region="12345")
-    assert (status, json.loads(text)["path"]) == (2, "$.region")
+    assert (status, json.loads(text)["error"]["path"]) == (2, "$.region")
 
 
 def test_report_command_writes_the_page(built: tuple[str, StatsDataset], tmp_path: Path) -> None:
@@ -111,12 +111,12 @@ def test_report_command_reports_an_unwritable_path(
     url, data = built
     status, summary = report_command(url, tmp_path / where, as_of=data.as_of, window=data.window)
     assert status == 2
-    assert (summary["ok"], summary["code"], summary["path"]) == (
+    assert (summary["ok"], summary["error"]["code"], summary["error"]["path"]) == (
         False,
         "stats.unwritable",
         "$.out_path",
     )
-    assert summary["message_zh"].startswith("无法写入报告")
+    assert summary["error"]["message_zh"].startswith("无法写入报告")
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_an_as_of_at_the_end_of_the_calendar_is_stats_date(
     """An instant whose local date leaves the calendar is stats.date, not an OverflowError."""
     url, _ = built
     status, text = stats_command(url, as_of=datetime.fromisoformat(as_of), fmt="json")
-    assert status == 2 and json.loads(text)["code"] == "stats.date"
+    assert status == 2 and json.loads(text)["error"]["code"] == "stats.date"
     out = tmp_path / "r.html"
     status, report = report_command(url, str(out), as_of=datetime.fromisoformat(as_of))
-    assert status == 2 and report["code"] == "stats.date" and not out.exists()
+    assert status == 2 and report["error"]["code"] == "stats.date" and not out.exists()

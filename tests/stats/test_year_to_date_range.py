@@ -45,7 +45,8 @@ def test_stats_and_report_name_the_as_of_option(
     out = io.StringIO()
     argv = ["report", "memory:", str(tmp_path / "x.html"), "--as-of", "1700-01-01T00:00:00+00:00"]
     assert main(["--json", *argv], out=out) == 2
-    assert (json.loads(out.getvalue())["code"], json.loads(out.getvalue())["path"]) == (
+    error = json.loads(out.getvalue())["error"]
+    assert (error["code"], error["path"]) == (
         "stats.date",
         "$.as_of",
     )

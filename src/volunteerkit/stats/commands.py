@@ -164,13 +164,8 @@ def figures_csv(figures: Sequence[Figure]) -> str:
 
 
 def _error(err: VolunteerkitError) -> dict[str, Any]:
-    return {
-        "ok": False,
-        "code": err.code,
-        "message": err.message,
-        "message_zh": err.message_zh,
-        "path": err.path,
-    }
+    """The error object every command prints: ``{"ok": false, "error": {code, message, ...}}``."""
+    return {"ok": False, "error": err.to_dict()}
 
 
 def _compute(
