@@ -195,6 +195,26 @@ def test_a_decimal_object_is_checked_as_its_text_is(value: Decimal, message: str
     assert structure(Decimal("1.50"), Decimal).as_tuple() == Decimal("1.50").as_tuple()
 
 
+@pytest.mark.parametrize(
+    "name", ["America", "Asia", "localtime", "posixrules", "right/UTC", "posix/Asia/Shanghai"]
+)
+def test_a_name_that_is_no_iana_zone_is_refused(name: str) -> None:
+    """A zone folder, or a system file that is no IANA zone, is serialization.zone.
+
+    ``"America"`` (a folder) was serialization.type, "the wrong type", from a bare
+    IsADirectoryError; ``"localtime"`` gave this machine's own zone, and ``posixrules``,
+    ``right/…`` and ``posix/…`` zones of the system's folder that the tzdata package lacks, so a
+    record written with one could not be read on another machine.
+    """
+    with pytest.raises(SerializationError) as info:
+        structure(
+            {"at": "2026-01-01T00:00:00+00:00", "rate": "1", "colour": "red", "zone": name},
+            Inner,
+        )
+    assert (info.value.code, info.value.path) == ("serialization.zone", "$.zone")
+    assert structure("Asia/Shanghai", ZoneInfo) == ZoneInfo("Asia/Shanghai")
+
+
 def test_unstructuring_a_naive_datetime_is_refused() -> None:
     """A naive datetime cannot leave the library either."""
     with pytest.raises(NaiveDatetimeError):

@@ -138,6 +138,11 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
     return result
 
 
+_NOT_ZONES = ("localtime", "posixrules")
+"""Files of a system's zone folder that name no IANA zone: ``localtime`` is this machine's own zone
+(a link to ``/etc/localtime``), ``posixrules`` the rules POSIX TZ strings borrow."""
+
+
 def _structure_zone(value: Any, _type: type) -> ZoneInfo:
     if isinstance(value, ZoneInfo):
         return value
@@ -145,9 +150,17 @@ def _structure_zone(value: Any, _type: type) -> ZoneInfo:
         raise SerializationError(
             "expected an IANA time zone name", "应为 IANA 时区名称", code="serialization.zone"
         )
+    # Names that open a file of the system's zone folder but are no IANA zone: the machine's own
+    # zone (never used by default), and the posix/ and right/ copies some systems add (right/
+    # counts leap seconds); none exists in the tzdata package, so another machine could not read
+    # a record written with one.
+    if value in _NOT_ZONES or value.startswith(("posix/", "right/")):
+        raise SerializationError(
+            "unknown IANA time zone", "未知的 IANA 时区", code="serialization.zone"
+        )
     try:
         return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, such as "America"
         raise SerializationError(
             "unknown IANA time zone", "未知的 IANA 时区", code="serialization.zone"
         ) from None
