@@ -6,7 +6,7 @@ arithmetic); none is computed by the library under test.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from volunteerkit.hours import (
@@ -19,6 +19,7 @@ from volunteerkit.hours import (
     RoundingScope,
     accrue,
     fold,
+    initial_state,
     split_by_local_day,
     totals,
 )
@@ -252,3 +253,29 @@ def test_entry_across_new_year_counts_in_both_calendar_years() -> None:
     assert totals(accrual, "v1", CalendarYear(year=2026)).credited_minutes == 120
     assert totals(accrual, "v1", CalendarYear(year=2027)).credited_minutes == 180
     assert totals(accrual, "v1").credited_minutes == 300
+
+
+def test_a_zone_whose_offset_has_seconds_starts_each_day_at_its_floored_midnight() -> None:
+    """Local midnight at an offset with seconds: the minute holding it starts the new day.
+
+    Monrovia kept -00:44:30 until 1972-01-07. Local midnight of 1972-01-06 is 00:44:30 UTC, and
+    day starts are whole UTC minutes, seconds floored (``local_day_start``), so 6 January starts at
+    00:44 UTC. Service from 1972-01-05 12:00 to 1972-01-06 12:00 UTC (1,440 minutes) is 764
+    minutes on 5 January (12:00-00:44 UTC) and 676 on 6 January (00:44-12:00). The minute
+    00:44-00:45 used to be dated 5 January by its first second (23:59:30 local), so the whole
+    rest of the service, 6 January included, was dated 5 January: one day of 1,440 minutes under
+    a daily cap.
+    """
+    monrovia = ZoneInfo("Africa/Monrovia")
+    start = datetime(1972, 1, 5, 12, tzinfo=UTC)
+    end = datetime(1972, 1, 6, 12, tzinfo=UTC)
+    slices = split_by_local_day(start, end, monrovia)
+    assert [(s.day, s.minutes) for s in slices] == [(date(1972, 1, 5), 764), (date(1972, 1, 6), 676)]
+    assert slices[1].start == datetime(1972, 1, 6, 0, 44, tzinfo=UTC)
+    capped = AccrualPolicy(name="capped", daily_cap_minutes=600, max_record_minutes=None)
+    entry = make_entry("lib", start, end, monrovia)
+    days = accrue([initial_state(entry)], capped).days
+    assert [(d.day, d.raw_minutes, d.credited_minutes) for d in days] == [
+        (date(1972, 1, 5), 764, 600),
+        (date(1972, 1, 6), 676, 600),
+    ]

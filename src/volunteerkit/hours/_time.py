@@ -80,8 +80,17 @@ def from_minute(minute: int) -> datetime:
     return EPOCH + timedelta(minutes=minute)
 
 
+_MINUTE_LAST = timedelta(seconds=59, microseconds=999_999)
+
+
 def local_date(minute: int, zone: ZoneInfo) -> date:
-    """Return the local calendar date, in ``zone``, of the instant that starts ``minute``.
+    """Return the local calendar date, in ``zone``, of the epoch minute ``minute``.
+
+    That is the date of the minute's last instant. It is the date of its first instant too,
+    except in the minute that holds a local midnight at an offset with seconds (Monrovia's
+    -00:44:30, until 1972; local mean times before 1900): that minute starts the new day, as
+    :func:`local_day_start` floors the midnight to it, so a day's minutes are exactly those from
+    its start to the next day's.
 
     Args:
         minute: An epoch minute.
@@ -90,7 +99,7 @@ def local_date(minute: int, zone: ZoneInfo) -> date:
     Returns:
         The local date.
     """
-    return from_minute(minute).astimezone(zone).date()
+    return (from_minute(minute) + _MINUTE_LAST).astimezone(zone).date()
 
 
 @lru_cache(maxsize=65536)
