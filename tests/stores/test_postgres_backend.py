@@ -466,10 +466,19 @@ def test_a_block_that_caught_a_failed_statement_does_not_seem_to_commit(
         block()
     assert (info.value.code, info.value.message) == (
         "store.aborted",
-        "a statement in the transaction failed and its error was caught inside the block: "
-        "PostgreSQL rolled the block back, nothing of it was committed",
+        "the database rolled the transaction back after a statement in it failed (its error was "
+        "caught inside the block): nothing of it is committed",
     )
     assert store.audit.count() == 0
+
+    def block_that_goes_on() -> None:
+        with store.transaction():
+            fail_and_catch()
+            store.audit.append(_audit(4))
+
+    with pytest.raises(StoreError) as later:  # was store.operational (in_failed_sql_transaction)
+        block_that_goes_on()
+    assert later.value.code == "store.aborted"
     with store.transaction():
         store.audit.append(_audit(2))
         with pytest.raises(StoreError) as inner:

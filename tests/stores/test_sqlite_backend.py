@@ -457,3 +457,45 @@ def test_a_value_beyond_a_limit_of_sqlite_is_too_large_not_a_damaged_file() -> N
     store.audit.append(_entry(0, 2))
     assert store.audit.count() == 1
     store.close()
+
+
+@pytest.mark.parametrize("goes_on", [False, True])
+def test_a_block_going_on_after_sqlite_rolled_its_transaction_back_writes_nothing(
+    goes_on: bool,
+) -> None:
+    """A block going on after SQLite rolled its transaction back gets store.aborted.
+
+    SQLite ended the transaction itself (RAISE(ROLLBACK)) and the block caught the error: what
+    the block writes next is store.aborted, and so is the block's end. The block's next append
+    ran outside any transaction and was committed at once, though the block then failed
+    (store.operational, "cannot commit - no transaction is active"): half written. As on
+    PostgreSQL, whose failed transaction refuses everything until it ends.
+    """
+    store = SQLiteStore(":memory:")
+    db = store._db
+    db.execute("CREATE TABLE t_rows (id INTEGER PRIMARY KEY)")
+    db.execute(
+        "CREATE TRIGGER t_rows_no BEFORE INSERT ON t_rows WHEN NEW.id < 0 "
+        "BEGIN SELECT RAISE(ROLLBACK, 'negative'); END"
+    )
+
+    def block() -> None:
+        with store.transaction():
+            store.audit.append(_entry(0, 1))
+            with pytest.raises(IntegrityError):
+                db.execute("INSERT INTO t_rows VALUES (-1)")
+            if goes_on:
+                with pytest.raises(StoreError) as later:
+                    store.audit.append(_entry(0, 2))
+                assert later.value.code == "store.aborted"
+                with pytest.raises(StoreError):
+                    db.execute("INSERT INTO t_rows VALUES (3)")
+
+    with pytest.raises(StoreError) as info:
+        block()
+    assert info.value.code == "store.aborted"
+    assert store.audit.count() == 0
+    assert db.fetchall("SELECT id FROM t_rows") == []
+    store.audit.append(_entry(0, 3))  # the store is usable again
+    assert store.audit.count() == 1
+    store.close()

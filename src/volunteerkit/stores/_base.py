@@ -27,13 +27,14 @@ import attrs
 
 from volunteerkit._text import unstorable
 from volunteerkit.audit import AuditLog
-from volunteerkit.errors import IntegrityError, InvalidInputError
+from volunteerkit.errors import IntegrityError, InvalidInputError, StoreError
 
 __all__ = [
     "PART_ORDER",
     "Migration",
     "SQLDatabase",
     "Store",
+    "aborted",
     "load_migrations",
     "out_of_range",
     "unstorable_key",
@@ -87,6 +88,25 @@ def _changed(part: str, version: int) -> IntegrityError:
         f"migration {part} {version} changed after it was applied",
         f"迁移 {part} {version} 在应用后被修改",
         code="store.migration_changed",
+    )
+
+
+def aborted() -> StoreError:
+    """Return the error for a transaction the database rolled back under a block that went on.
+
+    A statement failed inside ``store.transaction()`` and the block caught its error: PostgreSQL
+    then refuses everything until the block ends, and SQLite may have rolled the whole
+    transaction back (a trigger's ``RAISE(ROLLBACK)``, a full disk). Statements that follow, and
+    the block's end, raise this instead of running outside the transaction or seeming to commit.
+
+    Returns:
+        A :class:`~volunteerkit.errors.StoreError` with code ``store.aborted``.
+    """
+    return StoreError(
+        "the database rolled the transaction back after a statement in it failed (its error was "
+        "caught inside the block): nothing of it is committed",
+        "事务中的语句失败后数据库已回滚该事务(错误在块内被捕获):其中的内容均未提交",
+        code="store.aborted",
     )
 
 

@@ -27,6 +27,7 @@ from volunteerkit.errors import (
 )
 from volunteerkit.stores._base import (
     SQLDatabase,
+    aborted,
     load_migrations,
     out_of_range,
     unsupported_value,
@@ -156,6 +157,8 @@ def _translated() -> Iterator[None]:
         raise StoreError(
             "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
         ) from exc
+    except psycopg.errors.InFailedSqlTransaction:  # a statement after one the block caught
+        raise aborted() from None
     except psycopg.errors.UniqueViolation as exc:
         raise ConflictError(code="store.conflict") from exc
     except psycopg.IntegrityError as exc:
@@ -362,12 +365,7 @@ class _PostgresDatabase(SQLDatabase):
                 # A statement failed and the block caught its error. PostgreSQL goes on with
                 # nothing in a failed transaction and answers COMMIT with a silent ROLLBACK:
                 # say so, rather than let the block seem to have committed.
-                raise StoreError(
-                    "a statement in the transaction failed and its error was caught inside the "
-                    "block: PostgreSQL rolled the block back, nothing of it was committed",
-                    "事务中的语句失败且其错误在块内被捕获:PostgreSQL 已回滚该块,未提交任何内容",
-                    code="store.aborted",
-                )
+                raise aborted()
 
     def _gone(self) -> UnavailableError:
         """The error for a transaction whose connection was closed by the store, or lost."""

@@ -36,6 +36,7 @@ from volunteerkit.errors import (
 )
 from volunteerkit.stores._base import (
     SQLDatabase,
+    aborted,
     load_migrations,
     out_of_range,
     unsupported_value,
@@ -166,6 +167,7 @@ class _SQLiteDatabase(SQLDatabase):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self._lock, _translated():
+            self._check_live()
             return self._conn.execute(sql, params).rowcount
 
     def run_script(self, sql: str) -> None:
@@ -188,10 +190,12 @@ class _SQLiteDatabase(SQLDatabase):
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
         with self._lock, _translated():
+            self._check_live()
             return self._conn.executemany(sql, rows).rowcount
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock, _translated():
+            self._check_live()
             return self._conn.execute(sql, params).fetchall()
 
     def stream(
@@ -210,6 +214,7 @@ class _SQLiteDatabase(SQLDatabase):
         # a batch at a time into a temporary file beyond the first, and then handed out from it.
         with self._lock:
             with _translated():
+                self._check_live()
                 inside = self._conn.in_transaction
             if inside or not self._wal:
                 rows = self._read_out(sql, params, batch)
@@ -325,6 +330,7 @@ class _SQLiteDatabase(SQLDatabase):
                 if depth == 0:
                     self._conn.execute("BEGIN IMMEDIATE")
                 else:
+                    self._check_live()  # a SAVEPOINT outside a transaction would begin one
                     self._conn.execute(f"SAVEPOINT vk_sp{depth}")
             self._depth = depth + 1
             try:
@@ -343,6 +349,9 @@ class _SQLiteDatabase(SQLDatabase):
                             self._conn.execute(f"RELEASE vk_sp{depth}")
                 raise
             self._depth = depth
+            if not self._in_transaction() and not self._closed:
+                # SQLite rolled the transaction back under the block, which caught the error
+                raise aborted()
             try:
                 with _translated():
                     if depth == 0:
@@ -356,6 +365,14 @@ class _SQLiteDatabase(SQLDatabase):
                     with _translated():
                         self._conn.execute("ROLLBACK")
                 raise
+
+    def _check_live(self) -> None:
+        """Refuse a statement of a block whose transaction SQLite rolled back (see ``aborted``).
+
+        Run outside the transaction it would be committed at once, though the block fails.
+        """
+        if self._depth and not self._conn.in_transaction:
+            raise aborted()
 
     def _in_transaction(self) -> bool:
         """Return whether the connection is in a transaction (``False`` once it is closed)."""
