@@ -326,6 +326,39 @@ def test_mask_refuses_arguments_that_would_show_the_number(
     assert (info.value.code, info.value.path) == ("mask.invalid", path)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "code", "path"),
+    [
+        ({"clock": None}, "audit.clock", "$.clock"),
+        ({"clock": 5}, "audit.clock", "$.clock"),
+        ({"details": [("doc", "cn_ric")]}, "audit.invalid_details", "$.details"),
+        ({"details": "x"}, "audit.invalid_details", "$.details"),
+    ],
+)
+def test_record_refuses_what_an_entry_refuses(
+    kwargs: dict[str, object], code: str, path: str
+) -> None:
+    """audit.record gives typed errors at their path, as AuditEntry(...) does.
+
+    A clock that is not a Clock raised a bare AttributeError; details given as pairs were made a
+    dict (AuditEntry refuses them), and as text raised a bare ValueError.
+    """
+    from volunteerkit.audit import record
+
+    arguments: dict[str, object] = {
+        "clock": FixedClock(datetime(2026, 1, 1, tzinfo=UTC)),
+        "actor": "a",
+        "action": "demo.note",
+        "subject_type": "demo",
+        "subject_id": "s",
+        **kwargs,
+    }
+    clock = arguments.pop("clock")
+    with pytest.raises(InvalidInputError) as info:
+        record(clock, **arguments)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == (code, path)
+
+
 def test_fixed_clock() -> None:
     """FixedClock refuses naive instants, advances and sets."""
     clock = FixedClock(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))

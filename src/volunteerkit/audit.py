@@ -163,7 +163,20 @@ def record(
 
     Returns:
         The entry, ready for :meth:`AuditLog.append`.
+
+    Raises:
+        InvalidInputError: ``audit.clock`` at ``$.clock`` if ``clock`` is not a
+            :class:`~volunteerkit.Clock`; the codes of :class:`AuditEntry` for a bad field
+            (``details`` that is not a dict of strings is ``audit.invalid_details``, as it is
+            for :class:`AuditEntry` itself).
     """
+    if not isinstance(clock, Clock):  # a bare AttributeError later
+        raise InvalidInputError(
+            "clock must be a Clock (such as SystemClock or FixedClock)",
+            "clock 必须是 Clock(例如 SystemClock 或 FixedClock)",
+            code="audit.clock",
+            path="$.clock",
+        )
     return AuditEntry(
         id=new_id(clock),
         at=clock.now(),
@@ -172,7 +185,8 @@ def record(
         subject_type=subject_type,
         subject_id=subject_id,
         reason=reason,
-        details=dict(details or {}),
+        # a copy of a dict; anything else as given, for the entry's own check to refuse
+        details={} if details is None else dict(details) if isinstance(details, dict) else details,
     )
 
 
