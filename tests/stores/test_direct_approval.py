@@ -422,20 +422,26 @@ def test_a_ledger_with_its_own_certified_source_credits_in_python(tmp_path: Any)
 
 
 def test_an_approval_the_event_refuses_never_reaches_the_store(tmp_path: Any) -> None:
-    """An empty actor is refused at the first entry, after unknown ids, as the replay does."""
+    """An empty actor is refused at $.actor before any entry is looked at, even with none.
+
+    Before, it was refused at the first entry ($.entry_ids[0].actor), after unknown ids, and a
+    call with no entries accepted it.
+    """
     store = SQLiteStore(tmp_path / "actor.db")
     spy = _Spy(store)
     start = datetime(2026, 6, 1, 2, tzinfo=UTC)
     entries = [_entry(f"e{i}", start + timedelta(days=i), 60) for i in range(2)]
     ledger = _record(store, *entries)
     unknown = EntryId(origin="t", local_id="unknown")
-    with pytest.raises(UnknownEntry) as missing:
-        ledger.approve_many([entries[0].id, entries[1].id, unknown], actor="")
-    assert missing.value.path == "$.entry_ids[2]"
-    with pytest.raises(InvalidEvent) as refused:
-        ledger.approve_many([e.id for e in entries], actor="")
-    assert (refused.value.code, refused.value.path) == ("hours.invalid_event", "$.entry_ids[0].actor")
+    for ids in ([entries[0].id, entries[1].id, unknown], [e.id for e in entries], []):
+        with pytest.raises(InvalidEvent) as refused:
+            ledger.approve_many(ids, actor="")
+        assert (refused.value.code, refused.value.path) == ("hours.invalid_event", "$.actor")
     assert spy.handed == []
+    with pytest.raises(UnknownEntry) as missing:
+        ledger.approve_many([entries[0].id, entries[1].id, unknown], actor="lead")
+    assert missing.value.path == "$.entry_ids[2]"
+    spy.handed.clear()  # handed, then rolled back with the rest of the call
     assert store.ledger.count_events() == 0
     assert ledger.approve_many([e.id for e in entries], actor="lead") == 2
     assert spy.handed == ["t:e0", "t:e1"]

@@ -47,7 +47,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import attrs
 
@@ -113,6 +113,8 @@ from volunteerkit.hours.windows import LIFETIME, Window
 __all__ = ["Ledger", "RecordResult"]
 
 _POLICY_SETTING = "policy"
+_CHECKED_ENTRY: Final = EntryId(origin="check", local_id="actor")
+"""The entry of the event that approve_many builds only to check its actor and reason."""
 _MAX_WEIGHT_PLACES = 6
 _MAX_WEIGHT = Decimal(1_000_000)
 _MAX_UNIT = 1_000_000
@@ -844,7 +846,9 @@ class Ledger:
                 (or one that is not an :class:`~volunteerkit.hours.EntryId`).
             InvalidEntry: ``hours.invalid_entry`` (``$.entry_ids``) if ``entry_ids`` is not a
                 sequence.
-            InvalidEvent: The first refusal (path ``$.entry_ids[i]...``); nothing is written.
+            InvalidEvent: ``hours.invalid_event`` at ``$.actor`` or ``$.reason`` for an actor or
+                reason no event may have, before any entry is looked at (even with no entries);
+                else the first refusal (path ``$.entry_ids[i]...``). Nothing is written.
         """
         numbered = enumerate(_sequence(entry_ids, "$.entry_ids"))
         count = 0
@@ -852,6 +856,11 @@ class Ledger:
         with self._store.transaction():
             self._take_turn()
             now = self._clock.now()  # once the turn is ours: a writer may have gone first
+            # the actor and reason, once, as every approval event of the call checks them
+            Approved(
+                id=self._next_event_id(now, ()), entry_id=_CHECKED_ENTRY, actor=actor, at=now,
+                reason=reason,
+            )  # fmt: skip
             while batch := list(islice(numbered, self._batch)):
                 count += self._approve_batch(batch, actor, reason, now, touched)
             self._flush(touched)
