@@ -169,6 +169,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在规则范围内没有已分配的志愿者能承担此班次",
     ),
 }
+"""Each ``matching.*`` error code with its message in English and in Chinese."""
 
 
 def text_of(code: str) -> tuple[str, str]:

@@ -89,6 +89,7 @@ class _Unchanged:
 
 
 UNCHANGED: Final = _Unchanged()
+"""The default of an update's optional fields: keep what is stored (``None`` would clear it)."""
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:

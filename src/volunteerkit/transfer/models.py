@@ -76,13 +76,21 @@ VERSION: Final = 1
 
 # The patterns of the format (the JSON Schema in :mod:`volunteerkit.transfer.schema` uses them too).
 PARTY_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+"""A party (platform) name: a letter or digit, then up to 63 of ``A-Z a-z 0-9 . _ -``."""
 ID_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}"
+"""A transfer, package or receipt id: a letter or digit, then up to 127 of ``A-Z a-z 0-9 . _ : -``."""
 KEY_ID_PATTERN: Final = r"[A-Za-z0-9._-]{1,64}"
+"""A signing key id: 1 to 64 of ``A-Z a-z 0-9 . _ -``."""
 BLIND_INDEX_PATTERN: Final = r"[A-Za-z0-9._-]{1,32}:[0-9a-f]{64}"
+"""A blind index: its key id, ``:``, and 64 lower-case hex digits (HMAC-SHA256)."""
 UNIFIED_NUMBER_PATTERN: Final = r"[0-9A-Za-z-]{1,64}"
+"""A volunteer's unified number on a platform: 1 to 64 letters, digits or ``-``."""
 DIGEST_PATTERN: Final = r"sha256:[0-9a-f]{64}"
+"""A content digest: ``sha256:`` and 64 lower-case hex digits."""
 BASE64_PATTERN: Final = r"[A-Za-z0-9+/]{4,200}={0,2}"
+"""A signature's value: 4 to 200 base64 characters, then up to two ``=``."""
 MAX_TEXT: Final = 10_000
+"""The most characters a free-text field (a reason, a note) may hold."""
 
 _PARTY = re.compile(PARTY_PATTERN)
 _ID = re.compile(ID_PATTERN)

@@ -70,6 +70,7 @@ __all__ = [
 ]
 
 SCHEME: Final = "cn_foreign_pr"
+"""The scheme id of this module (``cn_foreign_pr``), as ``validate`` and ``SCHEMES`` name it."""
 
 LAST_2017_ISSUE: Final = "20231130"
 """The 2017 edition was issued until 2023-11-30 (the 2023 edition from 2023-12-01)."""

@@ -27,6 +27,7 @@ from volunteerkit.registry.identity._normalize import normalize
 __all__ = ["SCHEME", "compact", "format", "is_valid", "lifetime_number", "parse", "validate"]
 
 SCHEME: Final = "cn_hk_macau_mainland_permit"
+"""The scheme id of this module (``cn_hk_macau_mainland_permit``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?", re.ASCII).fullmatch
 _ISSUERS: Final = {"H": ("HK", "810000"), "M": ("MO", "820000")}

@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 SCHEME: Final = "cn_hmt_residence_permit"
+"""The scheme id of this module (``cn_hmt_residence_permit``), as ``validate`` and ``SCHEMES`` name it."""
 
 AREAS: Final[Mapping[str, str]] = MappingProxyType({"810000": "HK", "820000": "MO", "830000": "TW"})
 """Address code -> area the holder is a resident of."""

@@ -41,6 +41,7 @@ from volunteerkit.registry.identity._normalize import normalize
 __all__ = ["SCHEME", "compact", "format", "is_valid", "parse", "to_e164", "validate"]
 
 SCHEME: Final = "cn_mobile"
+"""The scheme id of this module (``cn_mobile``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"(?:\+86|0086)?([0-9]+)", re.ASCII).fullmatch
 _BLOCK: Final = re.compile(r"1[0-9]{2,6}", re.ASCII).fullmatch

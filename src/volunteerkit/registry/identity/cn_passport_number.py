@@ -30,6 +30,7 @@ from volunteerkit.registry.identity._normalize import normalize
 __all__ = ["SCHEME", "compact", "format", "is_valid", "parse", "series", "validate"]
 
 SCHEME: Final = "cn_passport_number"
+"""The scheme id of this module (``cn_passport_number``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}", re.ASCII).fullmatch
 

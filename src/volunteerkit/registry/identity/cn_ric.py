@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 SCHEME: Final = "cn_ric"
+"""The scheme id of this module (``cn_ric``), as ``validate`` and ``SCHEMES`` name it."""
 
 _DIGITS_15: Final = re.compile(r"[0-9]{15}", re.ASCII).fullmatch
 _DIGITS_17: Final = re.compile(r"[0-9]{17}", re.ASCII).fullmatch

@@ -27,6 +27,7 @@ from volunteerkit.registry.identity._normalize import normalize
 __all__ = ["SCHEME", "compact", "format", "is_valid", "parse", "validate"]
 
 SCHEME: Final = "cn_taiwan_mainland_permit"
+"""The scheme id of this module (``cn_taiwan_mainland_permit``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"[0-9]{8}", re.ASCII).fullmatch
 

@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 SCHEME: Final = "cn_uscc"
+"""The scheme id of this module (``cn_uscc``), as ``validate`` and ``SCHEMES`` name it."""
 
 ALPHABET: Final = USCC_ALPHABET
 """The 31 characters a USCC may contain."""

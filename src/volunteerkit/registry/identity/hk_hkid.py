@@ -33,6 +33,7 @@ from volunteerkit.registry.identity._normalize import normalize, strip_check_par
 __all__ = ["SCHEME", "calc_check_digit", "compact", "format", "is_valid", "parse", "validate"]
 
 SCHEME: Final = "hk_hkid"
+"""The scheme id of this module (``hk_hkid``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"([A-Z]{1,2})([0-9]{6})([0-9A])", re.ASCII).fullmatch
 _BODY: Final = re.compile(r"([A-Z]{1,2})([0-9]{6})", re.ASCII).fullmatch

@@ -68,6 +68,7 @@ __all__ = [
 ]
 
 SCHEME: Final = "icao_td3_mrz"
+"""The scheme id of this module (``icao_td3_mrz``), as ``validate`` and ``SCHEMES`` name it."""
 
 _LINE_1: Final = re.compile(r"P[A-Z<][A-Z<]{3}[A-Z<]{39}", re.ASCII).fullmatch
 _LINE_2: Final = re.compile(

@@ -27,6 +27,7 @@ from volunteerkit.registry.identity._normalize import normalize, strip_check_par
 __all__ = ["SCHEME", "compact", "format", "is_valid", "parse", "validate"]
 
 SCHEME: Final = "mo_bir"
+"""The scheme id of this module (``mo_bir``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"[0-9]{8}", re.ASCII).fullmatch
 

@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 SCHEME: Final = "tw_national_id"
+"""The scheme id of this module (``tw_national_id``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"[A-Z][12][0-9]{8}", re.ASCII).fullmatch
 _BODY: Final = re.compile(r"[A-Z][12][0-9]{7}", re.ASCII).fullmatch

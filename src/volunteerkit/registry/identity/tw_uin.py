@@ -34,6 +34,7 @@ from volunteerkit.registry.identity._normalize import normalize
 __all__ = ["SCHEME", "calc_check_digit", "compact", "format", "is_valid", "parse", "validate"]
 
 SCHEME: Final = "tw_uin"
+"""The scheme id of this module (``tw_uin``), as ``validate`` and ``SCHEMES`` name it."""
 
 _SHAPE: Final = re.compile(r"[A-Z](?:[89]|[A-D])[0-9]{8}", re.ASCII).fullmatch
 _BODY: Final = re.compile(r"[A-Z](?:[89]|[A-D])[0-9]{7}", re.ASCII).fullmatch
