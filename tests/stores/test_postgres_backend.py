@@ -403,8 +403,12 @@ def test_a_transaction_whose_connection_was_lost_is_not_reported_committed(
             block()
         assert (info.value.code, info.value.message) == (
             "store.unavailable",
-            "the connection to the database was lost; nothing of the transaction was committed",
+            "the connection to the database was lost; nothing since the last commit is written",
         )
+        for call in (store.audit.count, lambda: list(store.audit.query())):
+            with pytest.raises(UnavailableError) as later:  # was store.closed: "is closed"
+                call()
+            assert later.value.code == "store.unavailable"
         admin.execute(f'SET search_path TO "{schema}"')
         assert admin.execute("SELECT count(*) FROM vk_audit_log").fetchone() == (0,)
     store.close()

@@ -251,28 +251,28 @@ class _PostgresDatabase(SQLDatabase):
         self._copy_types: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        with self._lock, _translated():
+        with self._lock, self._translated():
             return self._conn.execute(*_pg_call(sql, params)).rowcount
 
     def run_script(self, sql: str) -> None:
         # Without parameters psycopg sends the simple query protocol, which runs several statements.
-        with self._lock, _translated():
+        with self._lock, self._translated():
             self._conn.execute(sql.encode())
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        with self._lock, _translated(), self._conn.cursor() as cursor:
+        with self._lock, self._translated(), self._conn.cursor() as cursor:
             cursor.executemany(_pg_sql(sql), rows)
             return cursor.rowcount
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock, _translated():
+        with self._lock, self._translated():
             return self._conn.execute(*_pg_call(sql, params)).fetchall()
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         # Binary COPY needs each column's server type; read them once per table and columns.
         key = (table, tuple(columns))
         types = self._copy_types.get(key)
-        with self._lock, _translated():
+        with self._lock, self._translated():
             if types is None:
                 found = dict(
                     self._conn.execute(
@@ -313,7 +313,7 @@ class _PostgresDatabase(SQLDatabase):
         # write made while the caller iterates, and roll it back if the caller stopped early.
         # The lock is held per fetch only, so other threads use the store between fetches.
         name = f"vk_stream_{next(self._cursor_ids)}"
-        with self._lock, _translated():
+        with self._lock, self._translated():
             cursor = self._conn.cursor(name=name, withhold=True)
             try:
                 cursor.execute(*_pg_call(sql, params))
@@ -322,7 +322,7 @@ class _PostgresDatabase(SQLDatabase):
                 raise
         try:
             while True:
-                with self._lock, _translated():
+                with self._lock, self._translated():
                     rows = cursor.fetchmany(batch)
                 if not rows:
                     return
@@ -346,7 +346,7 @@ class _PostgresDatabase(SQLDatabase):
             psycopg.Cursor.close(cursor)
             return
         try:
-            with _translated(), self._conn.transaction() if inside else nullcontext():
+            with self._translated(), self._conn.transaction() if inside else nullcontext():
                 cursor.close()
         except StoreError:
             # Declared inside a savepoint or transaction that was rolled back since: the server
@@ -355,7 +355,7 @@ class _PostgresDatabase(SQLDatabase):
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
-        with self._lock, _translated(), self._conn.transaction():
+        with self._lock, self._translated(), self._conn.transaction():
             yield
             if self._conn.closed:
                 # psycopg ends the block of a closed or lost connection without a word: nothing
@@ -367,13 +367,28 @@ class _PostgresDatabase(SQLDatabase):
                 # say so, rather than let the block seem to have committed.
                 raise aborted()
 
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """:func:`_translated`, telling a connection lost from one the store closed.
+
+        psycopg says "the connection is closed" for both; only :meth:`close` makes it
+        ``store.closed``, a lost connection stays ``store.unavailable``.
+        """
+        try:
+            with _translated():
+                yield
+        except UnavailableError as err:
+            if err.code == "store.closed" and not self._closed:
+                raise self._gone() from err.__cause__
+            raise
+
     def _gone(self) -> UnavailableError:
         """The error for a transaction whose connection was closed by the store, or lost."""
         if self._closed:
             return UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
         return UnavailableError(
-            "the connection to the database was lost; nothing of the transaction was committed",
-            "与数据库的连接已断开;事务中的内容均未提交",
+            "the connection to the database was lost; nothing since the last commit is written",
+            "与数据库的连接已断开;上次提交之后的内容均未写入",
             code="store.unavailable",
         )
 
