@@ -98,7 +98,9 @@ def _edit(path: Path, *statements: str) -> None:
 def _schema_of(path: Path) -> list[tuple[str, str]]:
     conn = sqlite3.connect(path)
     rows = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
-    recorded = conn.execute("SELECT part, version, checksum FROM vk_schema_migrations").fetchall()
+    recorded = conn.execute(
+        "SELECT part, CAST(version AS TEXT), checksum FROM vk_schema_migrations"
+    ).fetchall()
     conn.close()
     return [*rows, *((f"{p}/{v}", c) for p, v, c in sorted(recorded))]
 
@@ -125,9 +127,9 @@ def test_a_changed_migration_is_refused_before_any_pending_one_is_applied(tmp_pa
     assert _schema_of(path) == before
 
 
-@pytest.mark.parametrize("part", ["audit", "widgets"])
+@pytest.mark.parametrize(("part", "version"), [("audit", "99"), ("widgets", "99"), ("audit", "'x'")])
 def test_a_database_with_a_migration_this_code_does_not_ship_is_refused(
-    tmp_path: Path, part: str
+    tmp_path: Path, part: str, version: str
 ) -> None:
     """A database a newer version migrated further is refused, unchanged, not used as it is.
 
@@ -139,17 +141,18 @@ def test_a_database_with_a_migration_this_code_does_not_ship_is_refused(
     _edit(
         path,
         "INSERT INTO vk_schema_migrations (part, version, name, checksum) "
-        f"VALUES ('{part}', 99, 'future', 'abc')",
+        f"VALUES ('{part}', {version}, 'future', 'abc')",
     )
-    with pytest.raises(IntegrityError) as info:
+    shown = version.strip("'")
+    with pytest.raises(IntegrityError) as info:  # a version of text raised a bare ValueError
         SQLiteStore(path)
     assert info.value.code == "store.migration_unknown"
     assert info.value.message == (
-        f"the database has migration {part} 99, which this version of volunteerkit does not "
-        "know (a newer version opened it)"
+        f"the database has migration {part} {shown}, which this version of volunteerkit does "
+        "not know (a newer version opened it)"
     )
     assert info.value.message_zh == (
-        f"数据库包含本版本 volunteerkit 不认识的迁移 {part} 99(由更新的版本打开过)"
+        f"数据库包含本版本 volunteerkit 不认识的迁移 {part} {shown}(由更新的版本打开过)"
     )
     _edit(path, "DELETE FROM vk_schema_migrations WHERE part = 'hours' AND version = 4")
     before = _schema_of(path)

@@ -368,9 +368,10 @@ class SQLDatabase(ABC):
                 shipped text; ``store.migration_unknown`` if a recorded migration is not shipped.
         """
         rows = self.fetchall("SELECT part, version, checksum FROM vk_schema_migrations")
-        recorded = {(str(r[0]), int(r[1])): str(r[2]) for r in rows}
+        # as stored: a version that is no int (a row written by hand) is no shipped migration
+        recorded = {(str(r[0]), r[1]): str(r[2]) for r in rows}
         shipped = {(m.part, m.version): m for m in migrations}
-        for part, version in sorted(recorded):
+        for part, version in sorted(recorded, key=lambda k: (k[0], str(k[1]))):
             migration = shipped.get((part, version))
             if migration is None:
                 raise IntegrityError(
