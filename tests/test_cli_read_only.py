@@ -54,8 +54,7 @@ def _read_only_commands(url: str, tmp_path: Path) -> list[list[str]]:
 
 
 def _error(text: str) -> dict[str, str]:
-    data = json.loads(text)
-    return dict(data.get("error", data))  # stats and report print the error object itself
+    return dict(json.loads(text)["error"])
 
 
 @pytest.mark.parametrize("table", ["customers", "vk_volunteers"], ids=["foreign", "clashing"])
@@ -76,6 +75,31 @@ def test_read_only_commands_refuse_a_database_without_volunteerkit_migrations(
         assert error["message_zh"].startswith("不是 volunteerkit 存储")
         assert db.read_bytes() == before and _tables(db) == [table]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]  # no report, no export
+
+
+def test_read_only_commands_do_not_migrate_a_store_of_an_earlier_version(tmp_path: Path) -> None:
+    """A store without this release's newest hours migration: store.outdated, not a byte changed.
+
+    Before, each of these commands applied the missing migration to the store it was asked to
+    read. ``migrate`` applies it, and then they read the store (exit 0).
+    """
+    db = tmp_path / "old.db"
+    SQLiteStore(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM vk_schema_migrations WHERE part = 'hours' AND version = 4")
+    conn.execute("DROP TRIGGER vk_hours_settings_no_delete")  # as a release before it left it
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    url = f"sqlite:///{db}"
+    for argv in _read_only_commands(url, tmp_path):
+        code, text = run("--json", *argv)
+        error = _error(text)
+        assert (code, error["code"], error["path"]) == (2, "store.outdated", "$.url"), argv
+        assert db.read_bytes() == before
+    assert run("migrate", url)[0] == 0
+    for argv in _read_only_commands(url, tmp_path):
+        assert run(*argv)[0] == 0, argv
 
 
 def test_read_only_commands_refuse_a_missing_file_and_create_none(tmp_path: Path) -> None:

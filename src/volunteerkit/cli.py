@@ -16,8 +16,9 @@ Commands:
 Commands that only read (``audit``, ``stats``, ``report``, ``hours export``, ``awards evaluate``)
 open only an existing volunteerkit store (``open_store(url, create=False)``): a SQLite file that
 does not exist is ``store.missing``, a database or PostgreSQL schema without volunteerkit's
-``vk_schema_migrations`` table is ``store.not_ours`` (exit status 2), and nothing is created or
-changed. ``migrate``, ``demo``, ``hours import`` and the ``transfer`` commands that write create
+``vk_schema_migrations`` table is ``store.not_ours``, a store of an earlier version that needs
+migrations is ``store.outdated`` (``migrate`` applies them) (exit status 2), and nothing is created
+or changed. ``migrate``, ``demo``, ``hours import`` and the ``transfer`` commands that write create
 the store they are given, as before.
 
 ``--json`` (before the command) prints JSON instead of text; the ``transfer`` commands always print

@@ -130,3 +130,76 @@ def test_a_control_character_written_as_an_escape_is_part_of_the_name(
     assert isinstance(store, SQLiteStore) and store.path == "a\tb.db"
     store.close()
     assert (tmp_path / "a\tb.db").exists()
+
+
+def _outdated_sqlite(path: Path) -> bytes:
+    """A SQLite store whose newest hours migration is not applied yet, as an older release left it.
+
+    Returns:
+        The file's bytes, to show that opening it for reading changed nothing.
+    """
+    import sqlite3
+
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path)
+    (version,) = conn.execute(
+        "SELECT max(version) FROM vk_schema_migrations WHERE part = 'hours'"
+    ).fetchone()
+    assert version == 4  # hours/0004_settings_no_delete: undone below, as if never applied
+    conn.execute("DELETE FROM vk_schema_migrations WHERE part = 'hours' AND version = ?", (version,))
+    conn.execute("DROP TRIGGER vk_hours_settings_no_delete")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+def test_a_store_of_an_earlier_version_is_not_migrated_by_a_reader(tmp_path: Path) -> None:
+    """create=False (the read-only commands) refuses a store with pending migrations.
+
+    Before, it ran them: `volunteerkit stats` or `audit` changed the schema of the store it was
+    asked to read (on PostgreSQL, with the exclusive lock a migration takes). Now it is
+    store.outdated at $.url, the file unchanged; opening it to write migrates it, as before.
+    """
+    path = tmp_path / "old.db"
+    before = _outdated_sqlite(path)
+    with pytest.raises(InvalidInputError) as info:
+        open_store(f"sqlite:///{path}", create=False)
+    assert (info.value.code, info.value.path) == ("store.outdated", "$.url")
+    assert "volunteerkit migrate" in str(info.value)
+    assert path.read_bytes() == before
+    open_store(f"sqlite:///{path}").close()  # a writer brings it up to date
+    open_store(f"sqlite:///{path}", create=False).close()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_of_an_earlier_version_is_not_migrated_by_a_reader(
+    postgres_dsn: str,
+) -> None:
+    """As on SQLite, through the search path that PostgresStore follows."""
+    import uuid
+
+    import psycopg
+
+    from volunteerkit.stores import PostgresStore
+
+    schema = f"vk_test_old_{uuid.uuid4().hex[:10]}"
+    PostgresStore(postgres_dsn, schema=schema).close()
+    sep = "&" if "?" in postgres_dsn else "?"
+    url = f"{postgres_dsn}{sep}options=-csearch_path%3D{schema}"  # as open_store's docs say
+    try:
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(
+                f'DELETE FROM "{schema}".vk_schema_migrations WHERE part = %s AND version = '
+                f'(SELECT max(version) FROM "{schema}".vk_schema_migrations WHERE part = %s)',
+                ("hours", "hours"),
+            )
+            count = conn.execute(f'SELECT count(*) FROM "{schema}".vk_schema_migrations').fetchone()
+        with pytest.raises(InvalidInputError) as info:
+            open_store(url, create=False)
+        assert (info.value.code, info.value.path) == ("store.outdated", "$.url")
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            after = conn.execute(f'SELECT count(*) FROM "{schema}".vk_schema_migrations').fetchone()
+        assert after == count
+    finally:
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -8,6 +8,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from volunteerkit.errors import InvalidInputError, UnavailableError
+from volunteerkit.stores._base import load_migrations
 from volunteerkit.stores._sql_store import SQLStoreBase
 from volunteerkit.stores.memory import MemoryStore
 
@@ -41,8 +42,9 @@ def open_store(url: str, *, create: bool = True) -> MemoryStore | SQLStoreBase:
     whichever of its schemas, as :class:`~volunteerkit.stores.PostgresStore` finds its tables
     (read with a connection of its own). ``memory:`` and
     ``sqlite:///:memory:`` have nothing to check: they open a new, empty store either way, and
-    nothing is written anywhere. Either way, a volunteerkit store of an earlier version is
-    brought up to date by its pending migrations.
+    nothing is written anywhere. A volunteerkit store of an earlier version is brought up to
+    date by its pending migrations when opened with ``create=True``; with ``create=False`` it is
+    refused (``store.outdated``), as a command that only reads must not change the schema.
 
     Args:
         url: The store URL.
@@ -54,9 +56,10 @@ def open_store(url: str, *, create: bool = True) -> MemoryStore | SQLStoreBase:
     Raises:
         InvalidInputError: ``store.url`` if the URL's scheme is not one of the above;
             ``store.create`` if ``create`` is not a bool; with ``create=False``,
-            ``store.missing`` (no such SQLite file) or ``store.not_ours`` (a file or schema
+            ``store.missing`` (no such SQLite file), ``store.not_ours`` (a file or schema
             without volunteerkit's migrations table: another application's database, a file
-            that is not a database), at ``$.url``.
+            that is not a database) or ``store.outdated`` (a store of an earlier version, with
+            migrations to apply), at ``$.url``.
         UnavailableError: If the database cannot be opened.
     """
     if not isinstance(create, bool):
@@ -117,14 +120,38 @@ def _check_sqlite(target: str) -> None:
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                 (_MIGRATIONS_TABLE,),
             ).fetchone()
+            if row is None:
+                raise _not_ours()
+            applied = conn.execute(_APPLIED).fetchall()
         finally:
             conn.close()
     except sqlite3.OperationalError as exc:  # cannot be opened or read: locked, not permitted
         raise UnavailableError(code="store.unavailable") from exc
     except sqlite3.DatabaseError:  # not a database
         raise _not_ours() from None
-    if row is None:
-        raise _not_ours()
+    _require_current("sqlite", applied)
+
+
+# What a store has applied; a store with a migration it has not is of an earlier version.
+_APPLIED = f"SELECT part, version FROM {_MIGRATIONS_TABLE}"
+
+
+def _outdated() -> InvalidInputError:
+    return InvalidInputError(
+        "the store is of an earlier version and needs migrations that a command that only reads "
+        "does not apply: run `volunteerkit migrate` on it first",
+        "该存储来自较早的版本,需要迁移,而只读的命令不会执行迁移:请先对其运行 "
+        "`volunteerkit migrate`",
+        code="store.outdated",
+        path="$.url",
+    )
+
+
+def _require_current(backend: str, applied: list[tuple[object, object]]) -> None:
+    """Refuse a store that lacks a migration this release ships (see ``create=False``)."""
+    done = {(str(part), version) for part, version in applied}
+    if any((m.part, m.version) not in done for m in load_migrations(backend)):
+        raise _outdated()
 
 
 # The store's own test (PostgresStore's _has_migrations_table): the table found through the
@@ -144,10 +171,12 @@ def _check_postgres(dsn: str) -> None:
     try:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
             row = conn.execute(_PG_CHECK, (_MIGRATIONS_TABLE,)).fetchone()
+            if row is None or not row[0]:
+                raise _not_ours()
+            applied = conn.execute(_APPLIED).fetchall()
     except psycopg.Error as exc:  # no server, no such database, a refused login
         raise UnavailableError(code="store.unavailable") from exc
-    if row is None or not row[0]:
-        raise _not_ours()
+    _require_current("postgresql", applied)
 
 
 def require_existing_store(url: str) -> None:
@@ -161,7 +190,8 @@ def require_existing_store(url: str) -> None:
     Raises:
         InvalidInputError: ``store.url`` for a URL :func:`open_store` does not accept;
             ``store.missing`` if the SQLite file does not exist; ``store.not_ours`` if the file
-            or the PostgreSQL schema has no ``vk_schema_migrations`` table (path ``$.url``).
+            or the PostgreSQL schema has no ``vk_schema_migrations`` table; ``store.outdated`` if
+            the store lacks a migration of this release (path ``$.url``).
         UnavailableError: ``store.unavailable`` if the database cannot be reached or read.
     """
     kind, target = store_target(url)
