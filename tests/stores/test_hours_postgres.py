@@ -204,6 +204,22 @@ def test_two_bulk_imports_in_opposite_orders_do_not_deadlock(postgres_dsn):
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+def _morning_entry(recorded_at):
+    """v9's self-declared 09:00-12:00 on 10 November 2026 in Shanghai (180 minutes), pending."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from volunteerkit.hours import EntryId, ServiceEntry, Source
+
+    sh = ZoneInfo("Asia/Shanghai")
+    return ServiceEntry(
+        id=EntryId(origin="bj", local_id="e1"), volunteer_id="v9", organization_id="org",
+        category="education", start=datetime(2026, 11, 10, 9, tzinfo=sh),
+        end=datetime(2026, 11, 10, 12, tzinfo=sh), zone=sh, source=Source.SELF_DECLARED,
+        recorded_by="v9", recorded_at=recorded_at,
+    )  # fmt: skip
+
+
 def test_connections_with_different_search_paths_share_one_turn(postgres_dsn):
     """Two connections to one store, one with an empty schema first on its search path.
 
@@ -219,7 +235,7 @@ def test_connections_with_different_search_paths_share_one_turn(postgres_dsn):
     import psycopg
 
     from volunteerkit import FixedClock
-    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours import NATIONAL
     from volunteerkit.hours.ledger import Ledger
     from volunteerkit.stores import PostgresStore
 
@@ -233,12 +249,7 @@ def test_connections_with_different_search_paths_share_one_turn(postgres_dsn):
         psycopg.conninfo.make_conninfo(postgres_dsn, options=f"-csearch_path={empty},{real}")
     )
     try:
-        entry = ServiceEntry(
-            id=EntryId(origin="bj", local_id="e1"), volunteer_id="v9", organization_id="org",
-            category="education", start=datetime(2026, 11, 10, 9, tzinfo=sh),
-            end=datetime(2026, 11, 10, 12, tzinfo=sh), zone=sh, source=Source.SELF_DECLARED,
-            recorded_by="v9", recorded_at=clock.now(),
-        )  # fmt: skip
+        entry = _morning_entry(clock.now())
         mine, theirs = Ledger(a, clock=clock, policy=NATIONAL), Ledger(b, clock=clock, policy=NATIONAL)
         mine.record_many([entry], actor="r")
         refused: list[str] = []
@@ -283,17 +294,12 @@ def test_a_writer_that_waited_acts_at_the_instant_it_got_its_turn(postgres_dsn, 
     import psycopg
 
     from volunteerkit import FixedClock
-    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours import NATIONAL
     from volunteerkit.hours.ledger import Ledger
 
     sh = ZoneInfo("Asia/Shanghai")
     clock = FixedClock(datetime(2026, 11, 28, 9, tzinfo=sh))  # one clock: both act "now"
-    entry = ServiceEntry(
-        id=EntryId(origin="bj", local_id="e1"), volunteer_id="v9", organization_id="org",
-        category="education", start=datetime(2026, 11, 10, 9, tzinfo=sh),
-        end=datetime(2026, 11, 10, 12, tzinfo=sh), zone=sh, source=Source.SELF_DECLARED,
-        recorded_by="v9", recorded_at=clock.now(),
-    )  # fmt: skip
+    entry = _morning_entry(clock.now())
     schema, a, b = _writers_of_one_schema(postgres_dsn)
     failed: list[str] = []
     try:

@@ -159,6 +159,36 @@ def test_importing_a_package_after_another_was_rejected_is_already_rejected(s):
     assert s.beijing_counts() == before
 
 
+def _beijing_office(make_postgres_store, postgres_dsn, tmp_path, *, own_clock):
+    """A transfer to Beijing on PostgreSQL, and a second connection's ledger ("the office").
+
+    Returns:
+        The scenario, its exported package files, the store of the second connection, the
+        office's ledger (on the scenario's clock, or on a fixed copy of it) and its local entry
+        of 100 minutes, which the transferred entry overlaps (not recorded yet).
+    """
+    from volunteerkit import FixedClock
+    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
+    from volunteerkit.hours.ledger import Ledger
+    from volunteerkit.stores import PostgresStore
+    from volunteerkit.testing.conformance_transfer import _URUMQI
+
+    beijing = make_postgres_store()
+    scenario = TransferScenario(MemoryStore(), beijing, tmp_path)
+    files = scenario.export()
+    start = datetime(2026, 11, 1, 9, tzinfo=_URUMQI)  # the transferred entry of 100 minutes
+    local = ServiceEntry(
+        id=EntryId(origin="bj", local_id="local-1"), volunteer_id=scenario.beijing_volunteer,
+        organization_id="bj-org", category="community", start=start,
+        end=start + timedelta(minutes=100), zone=_URUMQI, source=Source.ORGANIZATION,
+        recorded_by="bj", recorded_at=scenario.clock.now(),
+    )  # fmt: skip
+    other = PostgresStore(postgres_dsn, schema=beijing.schema)
+    clock = FixedClock(scenario.clock.now()) if own_clock else scenario.clock
+    office = Ledger(other, clock=clock, policy=NATIONAL, origin="bj")
+    return scenario, files, other, office, local
+
+
 @pytest.mark.postgres
 def test_an_import_reads_the_volunteers_records_in_its_turn(
     make_postgres_store, postgres_dsn, tmp_path
@@ -173,25 +203,12 @@ def test_an_import_reads_the_volunteers_records_in_its_turn(
     """
     import threading
 
-    from volunteerkit import FixedClock
-    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
-    from volunteerkit.hours.ledger import Ledger
-    from volunteerkit.stores import PostgresStore
-    from volunteerkit.testing.conformance_transfer import _URUMQI
     from volunteerkit.transfer.service import OverlapPolicy
 
-    beijing = make_postgres_store()
-    scenario = TransferScenario(MemoryStore(), beijing, tmp_path)
-    files = scenario.export()
-    start = datetime(2026, 11, 1, 9, tzinfo=_URUMQI)  # the transferred entry of 100 minutes
-    local = ServiceEntry(
-        id=EntryId(origin="bj", local_id="local-1"), volunteer_id=scenario.beijing_volunteer,
-        organization_id="bj-org", category="community", start=start,
-        end=start + timedelta(minutes=100), zone=_URUMQI, source=Source.ORGANIZATION,
-        recorded_by="bj", recorded_at=scenario.clock.now(),
-    )  # fmt: skip
-    other = PostgresStore(postgres_dsn, schema=beijing.schema)
-    office = Ledger(other, clock=FixedClock(scenario.clock.now()), policy=NATIONAL, origin="bj")
+    scenario, files, other, office, local = _beijing_office(
+        make_postgres_store, postgres_dsn, tmp_path, own_clock=True
+    )
+    beijing = scenario.beijing_store
     waited: list[bool] = []
     recorder: list[threading.Thread] = []
     add = beijing.transfers.add
@@ -231,24 +248,11 @@ def test_an_import_that_waited_for_its_turn_sees_what_the_other_writer_did(
     """
     import threading
 
-    from volunteerkit.hours import NATIONAL, EntryId, ServiceEntry, Source
-    from volunteerkit.hours.ledger import Ledger
-    from volunteerkit.stores import PostgresStore
-    from volunteerkit.testing.conformance_transfer import _URUMQI
     from volunteerkit.transfer.service import OverlapPolicy
 
-    beijing = make_postgres_store()
-    scenario = TransferScenario(MemoryStore(), beijing, tmp_path)
-    files = scenario.export()
-    start = datetime(2026, 11, 1, 9, tzinfo=_URUMQI)  # the transferred entry of 100 minutes
-    local = ServiceEntry(
-        id=EntryId(origin="bj", local_id="local-1"), volunteer_id=scenario.beijing_volunteer,
-        organization_id="bj-org", category="community", start=start,
-        end=start + timedelta(minutes=100), zone=_URUMQI, source=Source.ORGANIZATION,
-        recorded_by="bj", recorded_at=scenario.clock.now(),
-    )  # fmt: skip
-    other = PostgresStore(postgres_dsn, schema=beijing.schema)
-    office = Ledger(other, clock=scenario.clock, policy=NATIONAL, origin="bj")  # one clock
+    scenario, files, other, office, local = _beijing_office(
+        make_postgres_store, postgres_dsn, tmp_path, own_clock=False  # one clock for both
+    )
     office.record(local, actor="bj-office")  # approved on entry (an organization's)
     result: list[Any] = []
 
