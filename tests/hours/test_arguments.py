@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +18,8 @@ from volunteerkit.hours import (
     BackfillDeadline,
     CalendarYear,
     DateRange,
+    EntryId,
+    ServiceEntry,
     accrue,
     apply_event,
     auto_approve_below,
@@ -164,3 +167,39 @@ def test_the_right_arguments_still_work() -> None:
     assert CalendarYear(year=2026).contains(day) and LIFETIME.contains(day)
     assert DateRange(first=day, last=day).contains(day)
     assert RollingMonths(months=1, ending=day).contains(day)
+
+
+def test_totals_as_of_streams_the_entries_and_events_of_others() -> None:
+    """Entries and events of other volunteers are let go as they are read, not held in a list.
+
+    The type checks added to totals_as_of read both iterables into lists first, so a ledger
+    streamed from a store was held whole in memory (the data rules: bulk paths stream).
+    """
+    alive: list[weakref.ref[Any]] = []
+
+    def stream(items: Iterator[Any]) -> Iterator[Any]:
+        for i, item in enumerate(items):
+            alive.append(weakref.ref(item))
+            # the item before the previous one (the first is the volunteer's own, kept)
+            if i >= 3:
+                assert alive[i - 2]() is None, f"item {i - 2} is still held"
+            yield item
+
+    def others() -> Iterator[ServiceEntry]:
+        yield ENTRY
+        for i in range(6):
+            start = datetime(2026, 5, 2 + i, tzinfo=UTC)
+            yield make_entry(f"o{i}", start, start.replace(hour=2), ZoneInfo("UTC"),
+                             volunteer=f"other{i}")  # fmt: skip
+
+    def events() -> Iterator[Approved]:
+        yield APPROVED
+        for i in range(6):
+            yield Approved(id=evid(f"x{i}"), entry_id=EntryId(origin="t", local_id=f"o{i}"),
+                           actor="lead", at=AS_OF)  # fmt: skip
+
+    mine = totals_as_of(stream(others()), [], NATIONAL, volunteer_id="v1", as_of=AS_OF)
+    assert mine.raw_minutes == 180
+    alive.clear()
+    mine = totals_as_of([ENTRY], stream(events()), NATIONAL, volunteer_id="v1", as_of=AS_OF)
+    assert mine.credited_minutes == 180

@@ -116,10 +116,11 @@ def _check_volunteer(volunteer_id: str) -> None:
         raise HoursInputError.of("hours.invalid_filter", "$.volunteer_id")
 
 
-def _items(values: Iterable[object], path: str) -> list[object]:
+def _items(values: Iterable[object], path: str) -> Iterable[object]:
+    """``values`` if it is a collection (not text); streamed by the caller, never held whole."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise InvalidEntry.of("hours.invalid_entry", path, "expected a sequence")
-    return list(values)
+    return values
 
 
 def _sum(volunteer_id: str, lines: Iterable[DayCredit], window: Window) -> Totals:
