@@ -414,6 +414,36 @@ def test_a_transaction_whose_connection_was_lost_is_not_reported_committed(
     store.close()
 
 
+def test_a_store_closed_after_its_connection_was_lost_is_closed_for_every_call(
+    postgres_dsn: str,
+) -> None:
+    """After close(), a block is store.closed as every other call, even on a lost connection.
+
+    A block opened after close() on a store whose connection had been lost said
+    store.unavailable (psycopg: "the connection is lost"), while execute() said store.closed.
+    """
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    pid = store._db._conn.info.backend_pid
+    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        gone = "SELECT 1 FROM pg_stat_activity WHERE pid = %s"
+        while admin.execute(gone, (pid,)).fetchone():
+            time.sleep(0.01)
+    with pytest.raises(UnavailableError) as lost:
+        store.audit.count()
+    assert lost.value.code == "store.unavailable"
+    store.close()
+
+    def block() -> None:
+        with store.transaction():
+            pass
+
+    for call in (block, store.audit.count, lambda: list(store.audit.query())):
+        with pytest.raises(UnavailableError) as info:
+            call()
+        assert (info.value.code, info.value.message) == ("store.closed", "the connection is closed")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "code", "path"),
     [

@@ -372,13 +372,15 @@ class _PostgresDatabase(SQLDatabase):
         """:func:`_translated`, telling a connection lost from one the store closed.
 
         psycopg says "the connection is closed" for both; only :meth:`close` makes it
-        ``store.closed``, a lost connection stays ``store.unavailable``.
+        ``store.closed``, a lost connection stays ``store.unavailable``. Once :meth:`close` was
+        called every connection error is ``store.closed`` (psycopg says "the connection is lost"
+        when a transaction starts on a connection that was lost before it was closed).
         """
         try:
             with _translated():
                 yield
         except UnavailableError as err:
-            if err.code == "store.closed" and not self._closed:
+            if err.code == "store.closed" or self._closed:
                 raise self._gone() from err.__cause__
             raise
 
