@@ -324,6 +324,9 @@ def _cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
     # library would read them, rather than let argparse print the parts it does not expect.
     if args.identity_command == "detect":
         schemes = identity.detect(" ".join(args.value))
+        if len(args.value) == 2:  # an MRZ's two lines, as validate joins them
+            lines = identity.detect("\n".join(args.value))
+            schemes = [*schemes, *(s for s in lines if s not in schemes)]
         if args.json:
             _print_json(out, {"schemes": schemes})
         else:
@@ -634,7 +637,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--reveal", action="store_true", help="print the number unmasked")
     detect = ident_commands.add_parser("detect", help="list the schemes a value is valid for")
-    detect.add_argument("value", nargs="+", help="the number (parts are joined)")
+    detect.add_argument(
+        "value", nargs="+", help="the number (parts are joined; an MRZ's two lines by a newline)"
+    )
     ident.set_defaults(handler=_cmd_identity)
 
     hours = commands.add_parser("hours", help="import or export service entries")

@@ -142,3 +142,17 @@ def test_a_number_typed_with_spaces_is_one_value_not_an_error_that_shows_it(
         f"valid icao_td3_mrz: {identity.parse('icao_td3_mrz', SPECIMEN).masked}"
     )
     assert "199101010071" not in capsys.readouterr().err
+
+
+def test_detect_takes_an_mrz_typed_as_its_two_lines_as_validate_does() -> None:
+    """``identity detect`` joins an MRZ's two lines by a newline, as ``identity validate`` does.
+
+    Joined by a space only, the two lines that ``validate icao_td3_mrz`` accepts were no number
+    at all for ``detect`` (exit 1, no scheme).
+    """
+    code, text = run("--json", "identity", "detect", *SPECIMEN.split("\n"))
+    assert (code, json.loads(text)) == (0, {"schemes": ["icao_td3_mrz"]})
+    code, text = run("identity", "detect", *SPECIMEN.split("\n"))
+    assert (code, text) == (0, "icao_td3_mrz\n")
+    code, text = run("--json", "identity", "detect", "360426", "199101010071")
+    assert (code, json.loads(text)) == (0, {"schemes": ["cn_ric"]})
