@@ -10,6 +10,7 @@ import attrs
 
 from volunteerkit._serialization import unstructure
 from volunteerkit._zones import same_zone
+from volunteerkit.errors import UnavailableError
 from volunteerkit.matching.errors import MatchingInputError, MatchingNotFound
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
@@ -30,6 +31,24 @@ __all__ = ["MemoryMatchingRepository"]
 
 T = TypeVar("T")
 _ZH = {"project": "项目", "slot": "岗位", "shift": "班次"}
+
+
+def _live(store: MemoryStore) -> None:
+    """Refuse a read of a closed store with ``store.closed``, as the SQL stores do."""
+    if store.closed:
+        raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+
+
+def _handed_out(store: MemoryStore, rows: Iterable[T]) -> Iterator[T]:
+    """Yield ``rows``; once the store is closed, refuse the rest with ``store.closed``.
+
+    The SQL stores refuse the rows of a query still unread when the store is closed, and a
+    query not begun before it; so does this, though the rows are at hand.
+    """
+    _live(store)
+    for row in rows:
+        _live(store)
+        yield row
 
 
 def _instants(record: Any) -> tuple[Any, ...]:
@@ -72,11 +91,12 @@ class MemoryMatchingRepository:
         self._store.on_rollback(undo)
         return True
 
-    @staticmethod
-    def _get(table: dict[str, T], key: str, kind: str) -> T:
+    def _get(self, table: dict[str, T], key: str, kind: str) -> T:
         path = f"$.{kind}_id"
+        checked = checked_key(key, path)
+        _live(self._store)
         try:
-            return table[checked_key(key, path)]
+            return table[checked]
         except KeyError:
             raise MatchingNotFound(
                 f"{kind} not found", f"未找到{_ZH[kind]}", code="matching.not_found", path=path
@@ -101,7 +121,7 @@ class MemoryMatchingRepository:
 
     def projects(self) -> Iterator[Project]:
         """Stream every project, by id."""
-        return iter([self._projects[k] for k in sorted(self._projects)])
+        return _handed_out(self._store, [self._projects[k] for k in sorted(self._projects)])
 
     def put_slot(self, slot: Slot) -> bool:
         """Insert or replace a slot of a stored project."""
@@ -118,12 +138,13 @@ class MemoryMatchingRepository:
     def slots(self, *, project_id: str | None = None) -> Iterator[Slot]:
         """Stream slots, by id."""
         checked_filters(project_id=project_id)
-        return iter(
+        return _handed_out(
+            self._store,
             [
                 self._slots[k]
                 for k in sorted(self._slots)
                 if project_id is None or self._slots[k].project_id == project_id
-            ]
+            ],
         )
 
     def put_shift(self, shift: Shift) -> bool:
@@ -148,14 +169,15 @@ class MemoryMatchingRepository:
     ) -> Iterator[Shift]:
         """Stream shifts, by id."""
         checked_filters(project_id=project_id, slot_id=slot_id)
-        return iter(
+        return _handed_out(
+            self._store,
             [
                 s
                 for k in sorted(self._shifts)
                 for s in (self._shifts[k],)
                 if (project_id is None or s.project_id == project_id)
                 and (slot_id is None or s.slot_id == slot_id)
-            ]
+            ],
         )
 
     def add_role_assignments(self, items: Iterable[RoleAssignment]) -> int:
@@ -183,7 +205,8 @@ class MemoryMatchingRepository:
     ) -> Iterator[RoleAssignment]:
         """Stream role assignments, by id."""
         checked_filters(run_id=run_id, volunteer_id=volunteer_id, slot_id=slot_id)
-        return iter(
+        return _handed_out(
+            self._store,
             [
                 a
                 for k in sorted(self._roles)
@@ -191,7 +214,7 @@ class MemoryMatchingRepository:
                 if (run_id is None or a.run_id == run_id)
                 and (volunteer_id is None or a.volunteer_id == volunteer_id)
                 and (slot_id is None or a.slot_id == slot_id)
-            ]
+            ],
         )
 
     def add_shift_assignments(self, items: Iterable[ShiftAssignment]) -> int:
@@ -219,7 +242,8 @@ class MemoryMatchingRepository:
     ) -> Iterator[ShiftAssignment]:
         """Stream shift assignments, by (start, id)."""
         checked_filters(run_id=run_id, volunteer_id=volunteer_id, shift_id=shift_id)
-        return iter(
+        return _handed_out(
+            self._store,
             sorted(
                 (
                     a
@@ -230,5 +254,5 @@ class MemoryMatchingRepository:
                 ),
                 # by instant, as the SQL stores: ``<`` ignores ``fold`` within one zone
                 key=lambda a: (a.start.astimezone(UTC), a.id),
-            )
+            ),
         )
