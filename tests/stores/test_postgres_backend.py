@@ -452,6 +452,7 @@ def test_a_store_closed_after_its_connection_was_lost_is_closed_for_every_call(
         ({"schema": 5}, "store.invalid_schema", "$.schema"),
         ({"schema": "pg_vk"}, "store.invalid_schema", "$.schema"),
         ({"schema": "pg_catalog"}, "store.invalid_schema", "$.schema"),
+        ({"schema": "vk\n"}, "store.invalid_schema", "$.schema"),  # was created, newline and all
         ({"connect_timeout": "5"}, "store.timeout", "$.connect_timeout"),
         ({"connect_timeout": -1}, "store.timeout", "$.connect_timeout"),
         ({"connect_timeout": 1.5}, "store.timeout", "$.connect_timeout"),

@@ -456,7 +456,7 @@ class PostgresStore(SQLStoreBase):
                 path="$.dsn",
             )
         if schema is not None and (
-            not isinstance(schema, str) or not _SCHEMA.match(schema) or schema.startswith("pg_")
+            not isinstance(schema, str) or not _SCHEMA.fullmatch(schema) or schema.startswith("pg_")
         ):
             raise InvalidInputError(
                 "schema must be a lower-case SQL identifier, not starting with pg_ (reserved)",
