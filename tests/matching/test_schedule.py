@@ -402,8 +402,23 @@ def test_available_minutes_refuses_naive_or_wrong_arguments(args, code, path):
         assert info.value.code == code
 
 
-def test_available_minutes_at_the_start_of_the_calendar():
-    """A bound before 0001-01-01 in UTC counts from the calendar's start, not an OverflowError."""
+def test_available_minutes_at_the_ends_of_the_calendar():
+    """Always available: every minute of [start, end) counts, even beyond the calendar in UTC.
+
+    0001-01-01 00:00+05:00 to 06:00+05:00 is 6 hours; its start is 31 December of year 0 in
+    UTC. Clamped to the calendar's start it was counted as 60 minutes (and 3 hours ending at
+    9999-12-31 23:00-05:00 as 0), not the 360 and 180 minutes that were asked about.
+    """
     plus5 = timezone(timedelta(hours=5))
     start = datetime(1, 1, 1, 0, 0, tzinfo=plus5)  # 31 December of year 0 in UTC
-    assert available_minutes(None, start, datetime(1, 1, 1, 6, 0, tzinfo=plus5)) == 60
+    assert available_minutes(None, start, datetime(1, 1, 1, 6, 0, tzinfo=plus5)) == 360
+    minus5 = timezone(-timedelta(hours=5))
+    late = datetime(9999, 12, 31, 20, 0, tzinfo=minus5)  # 1 January of year 10000 in UTC
+    assert available_minutes(None, late, datetime(9999, 12, 31, 23, 0, tzinfo=minus5)) == 180
+    assert available_minutes(None, late, late.replace(hour=19, second=30)) == 0
+    assert available_minutes(None, start, start + timedelta(seconds=119)) == 1
+    ny = ZoneInfo("America/New_York")  # the same zone on both bounds: instants, not wall times
+    spring = (datetime(2026, 3, 8, 0, tzinfo=ny), datetime(2026, 3, 8, 4, tzinfo=ny))
+    assert available_minutes(None, *spring) == 180
+    autumn = (datetime(2026, 11, 1, 0, tzinfo=ny), datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ny))
+    assert available_minutes(None, *autumn) == 150

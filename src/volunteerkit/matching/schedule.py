@@ -376,6 +376,15 @@ def _overlap(intervals: list[tuple[datetime, datetime]], lo: datetime, hi: datet
     return total
 
 
+def _elapsed(start: datetime, end: datetime) -> timedelta:
+    """``end - start`` between the instants, without converting either (which may overflow)."""
+    start_offset, end_offset = start.utcoffset(), end.utcoffset()
+    assert start_offset is not None  # both checked aware
+    assert end_offset is not None
+    wall = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+    return wall - (end_offset - start_offset)
+
+
 def available_minutes(availability: Availability | None, start: datetime, end: datetime) -> int:
     """Return how many whole minutes of ``[start, end)`` the volunteer is available.
 
@@ -400,11 +409,11 @@ def available_minutes(availability: Availability | None, start: datetime, end: d
     require_aware(end, "$.end")
     if availability is not None and not isinstance(availability, Availability):
         raise MatchingInputError.of("matching.invalid", "$.availability")
+    if availability is None:  # exact, also for bounds beyond the calendar in UTC
+        return max(0, _elapsed(start, end) // _MINUTE)
     lo, hi = _utc(start), _utc(end)
     if hi <= lo:
         return 0
-    if availability is None:
-        return (hi - lo) // _MINUTE
     on = _weekly_intervals(availability, lo, hi)
     off: list[tuple[datetime, datetime]] = []
     for ex in availability.exceptions:
