@@ -301,12 +301,24 @@ def _masked_part(value: str, number: str, masked: str) -> str:
         number: The document's canonical number.
         masked: The number as masked for display.
 
+    A detail written with separators (a USCC's organization code ``60003734-1``) is compared by
+    its letters and digits, and masked there, its separators kept.
+
     Returns:
         ``value`` masked if it is a part of the number (of six characters or more) or contains
         the whole number, else unchanged.
     """
-    if len(value) < 6 or (value not in number and number not in value):
+    if len(value) >= 6 and (value in number or number in value):
+        return _masked_as(value, number, masked)
+    plain = "".join(c for c in value if c.isalnum())
+    if plain == value or len(plain) < 6 or (plain not in number and number not in plain):
         return value
+    shown = iter(_masked_as(plain, number, masked))
+    return "".join(next(shown) if c.isalnum() else c for c in value)
+
+
+def _masked_as(value: str, number: str, masked: str) -> str:
+    """``value``, a part of ``number`` or one containing it, masked where ``masked`` masks it."""
     if len(masked) != len(number):  # a mask that reformats the number: hide the detail whole
         return "*" * len(value)
     if value in number:

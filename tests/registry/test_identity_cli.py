@@ -156,3 +156,25 @@ def test_detect_takes_an_mrz_typed_as_its_two_lines_as_validate_does() -> None:
     assert (code, text) == (0, "icao_td3_mrz\n")
     code, text = run("--json", "identity", "detect", "360426", "199101010071")
     assert (code, json.loads(text)) == (0, {"schemes": ["cn_ric"]})
+
+
+@pytest.mark.parametrize(
+    ("value", "masked", "shown"),
+    [
+        ("91110000600037341L", "911100********341L", "******34-1"),
+        ("9144030071526726XG", "914403********26XG", "******26-X"),
+    ],
+)
+def test_a_detail_that_repeats_the_number_with_a_separator_is_masked_too(
+    value: str, masked: str, shown: str
+) -> None:
+    """A USCC's organization code is 8 of its hidden characters and its check, with a hyphen.
+
+    Written ``60003734-1``, it was not found in the number and was shown whole beside
+    ``911100********341L``: the two together were the whole number. It is masked where the
+    number's mask hides it, its hyphen kept.
+    """
+    _, text = run("--json", "identity", "validate", "cn_uscc", value)
+    data = json.loads(text)
+    assert data["number"] == masked
+    assert dict(data["extra"])["organization_code"] == shown
