@@ -15,7 +15,7 @@ import pytest
 
 from volunteerkit.audit import AuditEntry
 from volunteerkit.errors import IntegrityError, InvalidInputError, StoreError, UnavailableError
-from volunteerkit.stores import PostgresStore, load_migrations, open_store
+from volunteerkit.stores import MemoryStore, PostgresStore, load_migrations, open_store
 
 pytestmark = pytest.mark.postgres
 
@@ -442,6 +442,37 @@ def test_a_store_closed_after_its_connection_was_lost_is_closed_for_every_call(
         with pytest.raises(UnavailableError) as info:
             call()
         assert (info.value.code, info.value.message) == ("store.closed", "the connection is closed")
+
+
+def test_a_block_keeps_its_own_unavailable_error(postgres_dsn: str) -> None:
+    """An UnavailableError the block raises itself reaches the caller as it was raised.
+
+    The block's end told a connection lost from one closed by rewriting every UnavailableError
+    passing through it: another store's store.closed became this store's "connection lost"
+    store.unavailable, and after close() inside the block any other code became store.closed.
+    """
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    other = MemoryStore()
+    other.close()
+    own = UnavailableError("the worker is gone", "工作进程已退出", code="app.worker_gone")
+
+    def uses_the_closed_store() -> None:
+        with store.transaction():
+            store.audit.append(_audit(1))
+            other.audit.count()
+
+    def closes_and_raises() -> None:
+        with store.transaction():
+            store.close()
+            raise own
+
+    with pytest.raises(UnavailableError) as info:
+        uses_the_closed_store()
+    assert (info.value.code, info.value.message) == ("store.closed", "the connection is closed")
+    assert store.audit.count() == 0
+    with pytest.raises(UnavailableError) as kept:
+        closes_and_raises()
+    assert kept.value is own
 
 
 @pytest.mark.parametrize(

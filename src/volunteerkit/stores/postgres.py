@@ -376,11 +376,20 @@ class _PostgresDatabase(SQLDatabase):
         called every connection error is ``store.closed`` (psycopg says "the connection is lost"
         when a transaction starts on a connection that was lost before it was closed).
         """
+        import psycopg
+
+        # Only what psycopg raised here is told apart: an UnavailableError the caller's block
+        # raised (another store's, its own) passes through a transaction block unchanged.
+        driver: list[BaseException] = []
         try:
             with _translated():
-                yield
+                try:
+                    yield
+                except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                    driver.append(exc)
+                    raise
         except UnavailableError as err:
-            if err.code == "store.closed" or self._closed:
+            if driver and err.__cause__ is driver[0] and (err.code == "store.closed" or self._closed):
                 raise self._gone() from err.__cause__
             raise
 
