@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from volunteerkit.errors import InvalidInputError
+from volunteerkit.errors import IntegrityError, InvalidInputError
 from volunteerkit.stores import MemoryStore, SQLiteStore, open_store
 
 
@@ -169,6 +169,48 @@ def test_a_store_of_an_earlier_version_is_not_migrated_by_a_reader(tmp_path: Pat
     assert path.read_bytes() == before
     open_store(f"sqlite:///{path}").close()  # a writer brings it up to date
     open_store(f"sqlite:///{path}", create=False).close()
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        (
+            "INSERT INTO vk_schema_migrations (part, version, name, checksum) "
+            "VALUES ('audit', 99, 'future', 'abc')",
+            "store.migration_unknown",
+        ),
+        (
+            "UPDATE vk_schema_migrations SET checksum = 'x' WHERE part = 'audit' AND version = 1",
+            "store.migration_changed",
+        ),
+    ],
+    ids=["newer", "changed"],
+)
+def test_a_reader_refuses_a_store_migrate_cannot_bring_up_to_date_as_migrate_does(
+    tmp_path: Path, edit: str, code: str
+) -> None:
+    """A store with a pending migration and one this code does not ship (or one changed since).
+
+    create=False said store.outdated, "run `volunteerkit migrate` on it first", which then
+    refused the store (store.migration_unknown: a newer version migrated it; or
+    store.migration_changed). The reader now says what migrate says, the file unchanged.
+    """
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    _outdated_sqlite(path)
+    conn = sqlite3.connect(path)
+    conn.execute(edit)
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(IntegrityError) as writer:
+        open_store(f"sqlite:///{path}")
+    assert writer.value.code == code
+    with pytest.raises(IntegrityError) as reader:
+        open_store(f"sqlite:///{path}", create=False)
+    assert reader.value.code == code
+    assert path.read_bytes() == before
 
 
 @pytest.mark.postgres

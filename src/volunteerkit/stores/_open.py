@@ -60,6 +60,9 @@ def open_store(url: str, *, create: bool = True) -> MemoryStore | SQLStoreBase:
             without volunteerkit's migrations table: another application's database, a file
             that is not a database) or ``store.outdated`` (a store of an earlier version, with
             migrations to apply), at ``$.url``.
+        IntegrityError: ``store.migration_unknown`` or ``store.migration_changed`` for a store
+            whose recorded migrations this release cannot go on from (a newer version's, or
+            changed), with either ``create``, before anything is applied.
         UnavailableError: If the database cannot be opened.
     """
     if not isinstance(create, bool):
@@ -133,7 +136,7 @@ def _check_sqlite(target: str) -> None:
 
 
 # What a store has applied; a store with a migration it has not is of an earlier version.
-_APPLIED = f"SELECT part, version FROM {_MIGRATIONS_TABLE}"
+_APPLIED = f"SELECT part, version, checksum FROM {_MIGRATIONS_TABLE}"
 
 
 def _outdated() -> InvalidInputError:
@@ -147,10 +150,21 @@ def _outdated() -> InvalidInputError:
     )
 
 
-def _require_current(backend: str, applied: list[tuple[object, object]]) -> None:
-    """Refuse a store that lacks a migration this release ships (see ``create=False``)."""
-    done = {(str(part), version) for part, version in applied}
-    if any((m.part, m.version) not in done for m in load_migrations(backend)):
+def _require_current(backend: str, applied: list[tuple[object, object, object]]) -> None:
+    """Refuse a store that lacks a migration this release ships (see ``create=False``).
+
+    A store that records a migration this release does not ship (a newer version's) or one
+    whose text changed is left to the store itself, which refuses it before applying anything
+    (``store.migration_unknown``, ``store.migration_changed``), as ``migrate`` would: no
+    migration brings it up to date.
+    """
+    shipped: dict[tuple[str, object], str] = {
+        (m.part, m.version): m.checksum for m in load_migrations(backend)
+    }
+    recorded = {(str(part), version): str(checksum) for part, version, checksum in applied}
+    if any(shipped.get(key) != checksum for key, checksum in recorded.items()):
+        return
+    if any(key not in recorded for key in shipped):
         raise _outdated()
 
 
@@ -191,7 +205,9 @@ def require_existing_store(url: str) -> None:
         InvalidInputError: ``store.url`` for a URL :func:`open_store` does not accept;
             ``store.missing`` if the SQLite file does not exist; ``store.not_ours`` if the file
             or the PostgreSQL schema has no ``vk_schema_migrations`` table; ``store.outdated`` if
-            the store lacks a migration of this release (path ``$.url``).
+            the store lacks a migration of this release (path ``$.url``); a store that records a
+            migration this release does not ship, or a changed one, passes here and is refused
+            when opened (``store.migration_unknown``, ``store.migration_changed``).
         UnavailableError: ``store.unavailable`` if the database cannot be reached or read.
     """
     kind, target = store_target(url)
