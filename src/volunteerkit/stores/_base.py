@@ -21,13 +21,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from importlib import resources
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
 from volunteerkit._text import unstorable
 from volunteerkit.audit import AuditLog
-from volunteerkit.errors import IntegrityError, InvalidInputError, StoreError
+from volunteerkit.errors import IntegrityError, InvalidInputError, StoreError, UnavailableError
 
 __all__ = [
     "PART_ORDER",
@@ -89,6 +89,70 @@ def _changed(part: str, version: int) -> IntegrityError:
         f"迁移 {part} {version} 在应用后被修改",
         code="store.migration_changed",
     )
+
+
+def closed_error() -> UnavailableError:
+    """Return the error for a use of a store after its ``close()`` (code ``store.closed``).
+
+    Returns:
+        The :class:`~volunteerkit.errors.UnavailableError`, the same on every backend.
+    """
+    return UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+
+
+def too_large() -> InvalidInputError:
+    """Return the error for a value or statement beyond a limit of the database.
+
+    Returns:
+        The :class:`~volunteerkit.errors.InvalidInputError` with code ``store.too_large``, the
+        same on SQLite (``SQLITE_TOOBIG``) and PostgreSQL (``program_limit_exceeded``).
+    """
+    return InvalidInputError(
+        "a value or statement beyond a limit of the database (such as the size of an index "
+        "row); trying again will not help",
+        "数值或语句超出数据库的限制(例如索引行的大小);重试无济于事",
+        code="store.too_large",
+    )
+
+
+class _Closable(Protocol):
+    @property
+    def closed(self) -> bool: ...
+
+
+_T = TypeVar("_T")
+
+
+def require_open(store: _Closable) -> None:
+    """Refuse a use of a closed store with ``store.closed``, as the SQL stores do.
+
+    Args:
+        store: A store with a ``closed`` property (the memory store).
+
+    Raises:
+        UnavailableError: ``store.closed`` if it is closed.
+    """
+    if store.closed:
+        raise closed_error()
+
+
+def handed_out(store: _Closable, rows: Iterable[_T]) -> Iterator[_T]:
+    """Yield ``rows``; once ``store`` is closed, refuse the rest with ``store.closed``.
+
+    The SQL stores refuse the rows of a query still unread when the store is closed, and a query
+    not begun before it; this makes the memory store answer the same, though its rows are at hand.
+
+    Args:
+        store: A store with a ``closed`` property.
+        rows: The query's rows.
+
+    Yields:
+        Each row, while the store is open.
+    """
+    require_open(store)
+    for row in rows:
+        require_open(store)
+        yield row
 
 
 def aborted() -> StoreError:
@@ -225,6 +289,13 @@ class SQLDatabase(ABC):
 
     max_params: int = 999
     """The most ``?`` parameters one statement may bind (999: every SQLite before 3.32)."""
+
+    _closed: bool = False
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called (the store's rows are refused from then on)."""
+        return self._closed
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:

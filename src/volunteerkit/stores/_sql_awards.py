@@ -34,7 +34,7 @@ from volunteerkit.awards.store import (
     counting_sql,
 )
 from volunteerkit.hours.models import EntryId
-from volunteerkit.stores._base import SQLDatabase, unstorable_key
+from volunteerkit.stores._base import SQLDatabase, handed_out, unstorable_key
 from volunteerkit.stores._memory_awards import award_conflict
 from volunteerkit.stores._sql_awards_crossings import credit_crossings
 from volunteerkit.stores._sql_awards_sums import credit_crossings_from_sums
@@ -346,6 +346,23 @@ class SQLAwardRepository:
         ranges: Collection[tuple[str, int, int]] | None = None,
     ) -> Iterator[tuple[str, list[CreditTuple]]]:
         """Stream credit rows valid at ``as_of`` per volunteer (see the protocol)."""
+        # the rows of a chunk are read whole: refuse the rest once the store is closed
+        return handed_out(
+            self._db,
+            self._credit_lines(
+                as_of, volunteer_ids=volunteer_ids, first=first, last=last, ranges=ranges
+            ),
+        )
+
+    def _credit_lines(
+        self,
+        as_of: Any,
+        *,
+        volunteer_ids: Collection[str] | None,
+        first: int | None,
+        last: int | None,
+        ranges: Collection[tuple[str, int, int]] | None,
+    ) -> Iterator[tuple[str, list[CreditTuple]]]:
         where, params = self._valid(as_of, first, last)
         columns = (
             "volunteer_id, local_date, entry_id, organization_id, category, raw_minutes, "
@@ -408,6 +425,24 @@ class SQLAwardRepository:
         kinds: Collection[str] | None = None,
     ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
         """Sum credit rows per volunteer and local date or month in SQL (see the protocol)."""
+        return handed_out(  # chunks are read whole: refuse the rest once the store is closed
+            self._db,
+            self._credit_day_totals(
+                as_of, volunteer_ids=volunteer_ids, counting=counting, last=last,
+                by_month=by_month, kinds=kinds,
+            ),
+        )  # fmt: skip
+
+    def _credit_day_totals(
+        self,
+        as_of: Any,
+        *,
+        volunteer_ids: Collection[str],
+        counting: Counting | None,
+        last: int | None,
+        by_month: bool,
+        kinds: Collection[str] | None,
+    ) -> Iterator[tuple[str, list[DayTotalsTuple]]]:
         check_counting(counting)
         wanted = set(CREDIT_COLUMNS if kinds is None else kinds)
         check_minimum(dict.fromkeys(wanted, 0))
@@ -468,10 +503,12 @@ class SQLAwardRepository:
         where, params = self._valid(as_of, None, last)
         if self._db.backend == "sqlite":  # the sums its migrations keep (see _sql_awards_sums)
             at = self._db.to_db_time(as_of)
-            return credit_crossings_from_sums(
+            found = credit_crossings_from_sums(
                 self._db, where, params, at, last, thresholds, volunteer_ids
             )
-        return credit_crossings(self._db, where, params, thresholds, volunteer_ids)
+        else:
+            found = credit_crossings(self._db, where, params, thresholds, volunteer_ids)
+        return handed_out(self._db, found)  # chunks are read whole: refuse the rest once closed
 
     def credit_totals(
         self,
