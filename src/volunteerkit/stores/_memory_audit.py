@@ -17,7 +17,8 @@ from volunteerkit.audit import (
     check_id,
     check_limit,
 )
-from volunteerkit.errors import ConflictError, NotFoundError, UnavailableError
+from volunteerkit.errors import ConflictError, NotFoundError
+from volunteerkit.stores._base import handed_out
 
 if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
@@ -130,9 +131,7 @@ class MemoryAuditLog:
 
     def _handed_out(self, chosen: list[AuditEntry]) -> Iterator[AuditEntry]:
         """Yield copies of ``chosen``; once the store is closed, refuse the rest (as SQL does)."""
-        for entry in chosen:
-            if self._store.closed:
-                raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+        for entry in handed_out(self._store, chosen):
             yield _detached(entry)
 
     def count(self) -> int:

@@ -24,8 +24,9 @@ from volunteerkit.awards.store import (
     check_records,
     check_thresholds,
 )
-from volunteerkit.errors import ConflictError, UnavailableError
+from volunteerkit.errors import ConflictError
 from volunteerkit.hours.store import GroupKey, Query
+from volunteerkit.stores._base import handed_out, require_open
 
 if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
@@ -33,24 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["MemoryAwardRepository", "award_conflict"]
 
 _Award = tuple[str, str, str, str]
-
-
-def _live(store: MemoryStore) -> None:
-    """Refuse a read of a closed store with ``store.closed``, as the SQL stores do."""
-    if store.closed:
-        raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
-
-
-def _handed_out(store: MemoryStore, subjects: list[str]) -> Iterator[str]:
-    """Yield ``subjects``; once the store is closed, refuse the rest with ``store.closed``.
-
-    The SQL stores refuse the rows of a query still unread when the store is closed, and a
-    query not begun before it; so does this, though the rows are at hand.
-    """
-    _live(store)
-    for subject in subjects:
-        _live(store)
-        yield subject
 
 
 def award_conflict() -> ConflictError:
@@ -144,7 +127,7 @@ class MemoryAwardRepository:
     ) -> dict[str, list[Grant]]:
         """Return held grants per subject (see the protocol)."""
         wanted = None if subject_ids is None else set(check_ids(subject_ids, "subject_ids"))
-        _live(self._store)
+        require_open(self._store)
         result: dict[str, list[Grant]] = {}
         for (rs, subject, _level, _key), grant in self._held.items():
             if rs == rule_set_id and (wanted is None or subject in wanted):
@@ -155,18 +138,18 @@ class MemoryAwardRepository:
 
     def history(self, rule_set_id: str, subject_id: str) -> list[AwardRecord]:
         """Return a subject's records by ``(at, id)`` (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         ids = self._by_subject.get((rule_set_id, subject_id), [])
         return sorted((self._records[i] for i in ids), key=lambda r: (r.at, r.id))
 
     def holders(self, rule_set_id: str) -> Iterator[str]:
         """Stream the subjects holding an award of a rule set (see the protocol)."""
         held = sorted({award[1] for award in self._held if award[0] == rule_set_id})
-        return _handed_out(self._store, held)
+        return handed_out(self._store, held)
 
     def count_held(self, rule_set_id: str | None = None) -> int:
         """Return how many awards are held (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         return sum(1 for award in self._held if rule_set_id is None or award[0] == rule_set_id)
 
     def recommend(self, recommendations: Sequence[Recommendation]) -> int:
@@ -194,7 +177,7 @@ class MemoryAwardRepository:
         if as_of is not None:
             as_of = require_aware(as_of, "$.as_of")
         wanted = set(check_ids(subject_ids, "subject_ids"))
-        _live(self._store)
+        require_open(self._store)
         found: dict[str, set[str]] = {}
         for (rs, subject, level), rec in self._recommended.items():
             if rs == rule_set_id and subject in wanted and (as_of is None or rec.at <= as_of):
@@ -220,7 +203,7 @@ class MemoryAwardRepository:
                 spans.setdefault(vid, []).append((low, high))
             volunteer_ids = sorted(spans) if volunteer_ids is None else volunteer_ids
         as_of = require_aware(as_of, "$.as_of")
-        _live(self._store)
+        require_open(self._store)
         ledger = getattr(self._store, "ledger", None)
         if ledger is None:
             return
@@ -231,7 +214,7 @@ class MemoryAwardRepository:
         else:
             volunteers = sorted(set(volunteer_ids))
         for vid in volunteers:
-            _live(self._store)  # the rest of a query read after close() is refused, as on SQL
+            require_open(self._store)  # the rest of a query read after close() is refused, as on SQL
             rows: list[CreditTuple] = [
                 (
                     r.local_date,

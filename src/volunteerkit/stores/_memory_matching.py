@@ -10,7 +10,6 @@ import attrs
 
 from volunteerkit._serialization import unstructure
 from volunteerkit._zones import same_zone
-from volunteerkit.errors import UnavailableError
 from volunteerkit.matching.errors import MatchingInputError, MatchingNotFound
 from volunteerkit.matching.models import Project, Shift, Slot
 from volunteerkit.matching.store import (
@@ -23,6 +22,7 @@ from volunteerkit.matching.store import (
     conflict,
     unknown_reference,
 )
+from volunteerkit.stores._base import handed_out, require_open
 
 if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
@@ -31,24 +31,6 @@ __all__ = ["MemoryMatchingRepository"]
 
 T = TypeVar("T")
 _ZH = {"project": "项目", "slot": "岗位", "shift": "班次"}
-
-
-def _live(store: MemoryStore) -> None:
-    """Refuse a read of a closed store with ``store.closed``, as the SQL stores do."""
-    if store.closed:
-        raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
-
-
-def _handed_out(store: MemoryStore, rows: Iterable[T]) -> Iterator[T]:
-    """Yield ``rows``; once the store is closed, refuse the rest with ``store.closed``.
-
-    The SQL stores refuse the rows of a query still unread when the store is closed, and a
-    query not begun before it; so does this, though the rows are at hand.
-    """
-    _live(store)
-    for row in rows:
-        _live(store)
-        yield row
 
 
 def _instants(record: Any) -> tuple[Any, ...]:
@@ -94,7 +76,7 @@ class MemoryMatchingRepository:
     def _get(self, table: dict[str, T], key: str, kind: str) -> T:
         path = f"$.{kind}_id"
         checked = checked_key(key, path)
-        _live(self._store)
+        require_open(self._store)
         try:
             return table[checked]
         except KeyError:
@@ -121,7 +103,7 @@ class MemoryMatchingRepository:
 
     def projects(self) -> Iterator[Project]:
         """Stream every project, by id."""
-        return _handed_out(self._store, [self._projects[k] for k in sorted(self._projects)])
+        return handed_out(self._store, [self._projects[k] for k in sorted(self._projects)])
 
     def put_slot(self, slot: Slot) -> bool:
         """Insert or replace a slot of a stored project."""
@@ -138,7 +120,7 @@ class MemoryMatchingRepository:
     def slots(self, *, project_id: str | None = None) -> Iterator[Slot]:
         """Stream slots, by id."""
         checked_filters(project_id=project_id)
-        return _handed_out(
+        return handed_out(
             self._store,
             [
                 self._slots[k]
@@ -169,7 +151,7 @@ class MemoryMatchingRepository:
     ) -> Iterator[Shift]:
         """Stream shifts, by id."""
         checked_filters(project_id=project_id, slot_id=slot_id)
-        return _handed_out(
+        return handed_out(
             self._store,
             [
                 s
@@ -205,7 +187,7 @@ class MemoryMatchingRepository:
     ) -> Iterator[RoleAssignment]:
         """Stream role assignments, by id."""
         checked_filters(run_id=run_id, volunteer_id=volunteer_id, slot_id=slot_id)
-        return _handed_out(
+        return handed_out(
             self._store,
             [
                 a
@@ -242,7 +224,7 @@ class MemoryMatchingRepository:
     ) -> Iterator[ShiftAssignment]:
         """Stream shift assignments, by (start, id)."""
         checked_filters(run_id=run_id, volunteer_id=volunteer_id, shift_id=shift_id)
-        return _handed_out(
+        return handed_out(
             self._store,
             sorted(
                 (

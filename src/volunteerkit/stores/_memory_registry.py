@@ -7,17 +7,18 @@ sealed, exactly as the SQL backends store them). Every change registers its undo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError, UnavailableError
+from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
 from volunteerkit.registry.models import (
     Membership,
     Organization,
     VolunteerRecord,
     VolunteerStatus,
 )
+from volunteerkit.stores._base import handed_out, require_open
 
 if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
@@ -28,27 +29,6 @@ __all__ = [
     "MemoryVolunteerRepository",
     "memory_registry_repositories",
 ]
-
-T = TypeVar("T")
-
-
-def _live(store: MemoryStore) -> None:
-    """Refuse a read of a closed store with ``store.closed``, as the SQL stores do."""
-    if store.closed:
-        raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
-
-
-def _handed_out(store: MemoryStore, rows: Iterable[T]) -> Iterator[T]:
-    """Yield ``rows``; once the store is closed, refuse the rest with ``store.closed``.
-
-    The SQL stores refuse the rows of a query still unread when the store is closed, and a
-    query not begun before it; so does this, though the rows are at hand.
-    """
-    _live(store)
-    for row in rows:
-        _live(store)
-        yield row
-
 
 def _volunteer_not_found() -> NotFoundError:
     return NotFoundError("volunteer not found", "未找到志愿者", code="registry.volunteer_not_found")
@@ -135,7 +115,7 @@ class MemoryVolunteerRepository:
 
     def get(self, volunteer_id: str) -> VolunteerRecord:
         """Return a record (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         try:
             return self._records[volunteer_id]
         except (KeyError, TypeError):
@@ -143,13 +123,13 @@ class MemoryVolunteerRepository:
 
     def find_by_index(self, candidates: Sequence[str]) -> VolunteerRecord | None:
         """Return the record holding one of the blind indexes (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         ids = [self._by_index[c] for c in candidates if c in self._by_index]
         return self._records[min(ids)] if ids else None
 
     def merged_into(self, volunteer_id: str) -> list[VolunteerRecord]:
         """Return the records merged into ``volunteer_id`` (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         return sorted(
             (r for r in self._records.values() if r.volunteer.merged_into == volunteer_id),
             key=lambda r: r.id,
@@ -160,11 +140,11 @@ class MemoryVolunteerRepository:
         chosen = [
             r for r in self._records.values() if status is None or r.volunteer.status is status
         ]
-        return _handed_out(self._store, sorted(chosen, key=lambda r: r.id))
+        return handed_out(self._store, sorted(chosen, key=lambda r: r.id))
 
     def count(self, *, status: VolunteerStatus | None = None) -> int:
         """Return how many records are stored (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         if status is None:
             return len(self._records)
         return sum(1 for r in self._records.values() if r.volunteer.status is status)
@@ -245,7 +225,7 @@ class MemoryOrganizationRepository:
 
     def get(self, organization_id: str) -> Organization:
         """Return an organization (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         try:
             return self._orgs[organization_id]
         except (KeyError, TypeError):
@@ -253,24 +233,24 @@ class MemoryOrganizationRepository:
 
     def find_by_uscc(self, uscc: str) -> Organization | None:
         """Return the organization with a USCC (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         found = self._by_uscc.get(uscc)
         return None if found is None else self._orgs[found]
 
     def children(self, parent_id: str) -> list[Organization]:
         """Return the organizations under ``parent_id`` (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         return sorted(
             (o for o in self._orgs.values() if o.parent_id == parent_id), key=lambda o: o.id
         )
 
     def iter(self) -> Iterator[Organization]:
         """Stream every organization in id order (see the protocol)."""
-        return _handed_out(self._store, sorted(self._orgs.values(), key=lambda o: o.id))
+        return handed_out(self._store, sorted(self._orgs.values(), key=lambda o: o.id))
 
     def count(self) -> int:
         """Return how many organizations are stored."""
-        _live(self._store)
+        require_open(self._store)
         return len(self._orgs)
 
 
@@ -359,7 +339,7 @@ class MemoryMembershipRepository:
 
     def get(self, membership_id: str) -> Membership:
         """Return a membership (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         try:
             return self._items[membership_id]
         except (KeyError, TypeError):
@@ -367,13 +347,13 @@ class MemoryMembershipRepository:
 
     def active(self, volunteer_id: str, organization_id: str) -> Membership | None:
         """Return the active membership of a volunteer in an organization (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         found = self._active.get((volunteer_id, organization_id))
         return None if found is None else self._items[found]
 
     def for_volunteer(self, volunteer_id: str, *, active_only: bool = False) -> list[Membership]:
         """Return a volunteer's memberships (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         return sorted(
             (
                 m
@@ -387,7 +367,7 @@ class MemoryMembershipRepository:
         self, organization_id: str, *, active_only: bool = False
     ) -> Iterator[Membership]:
         """Stream an organization's memberships (see the protocol)."""
-        return _handed_out(
+        return handed_out(
             self._store,
             sorted(
                 (
@@ -401,7 +381,7 @@ class MemoryMembershipRepository:
 
     def count(self) -> int:
         """Return how many memberships are stored."""
-        _live(self._store)
+        require_open(self._store)
         return len(self._items)
 
 

@@ -6,26 +6,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from volunteerkit.awards.store import AwardRecord
-from volunteerkit.errors import UnavailableError
 from volunteerkit.hours.store import CreditRow
 from volunteerkit.registry.models import Membership, Organization, VolunteerRecord
 from volunteerkit.stats import compute
 from volunteerkit.stats.store import HoursBy, RawRow, Scope, VolunteersBy
+from volunteerkit.stores._base import require_open
 
 if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
 
 __all__ = ["MemoryStatsRepository"]
-
-
-def _live(store: MemoryStore) -> None:
-    """Refuse a read of a closed store with ``store.closed``, as the SQL stores do.
-
-    Without it a closed store would be refused only because ``close()`` replaces the
-    repositories read here (some through their private fields).
-    """
-    if store.closed:
-        raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
 
 
 class MemoryStatsRepository:
@@ -58,7 +48,7 @@ class MemoryStatsRepository:
         self, scope: Scope, by: VolunteersBy, *, new: bool, age_bands: tuple[int, ...]
     ) -> list[RawRow]:
         """Count registered volunteers (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         with self._store._lock:
             return compute.volunteers(
                 self._records(),
@@ -72,13 +62,13 @@ class MemoryStatsRepository:
 
     def active(self, scope: Scope, by: HoursBy) -> list[RawRow]:
         """Count active volunteers (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         with self._store._lock:
             return compute.active(self._credit(), self._orgs(), scope, by)
 
     def minutes(self, scope: Scope, by: HoursBy) -> list[RawRow]:
         """Sum credited minutes (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         with self._store._lock:
             return compute.minutes(self._credit(), self._orgs(), scope, by)
 
@@ -86,19 +76,19 @@ class MemoryStatsRepository:
         self, scope: Scope, percentiles: tuple[int, ...]
     ) -> tuple[int, int, list[int]]:
         """Describe minutes per active volunteer (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         with self._store._lock:
             return compute.minutes_per_volunteer(self._credit(), self._orgs(), scope, percentiles)
 
     def retained(self, scope: Scope, offsets: tuple[int, ...]) -> tuple[int, list[int]]:
         """Count the cohort active again later (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         with self._store._lock:
             return compute.retained(self._credit(), self._orgs(), scope, offsets)
 
     def award_levels(self, scope: Scope, rule_set_id: str) -> list[RawRow]:
         """Count holders of each level (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         with self._store._lock:
             return compute.award_levels(
                 self._awards(),
@@ -111,6 +101,6 @@ class MemoryStatsRepository:
 
     def organizations(self, scope: Scope, size_bands: tuple[int, ...]) -> list[RawRow]:
         """Count organizations by kind and size (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         with self._store._lock:
             return compute.organizations(self._orgs(), self._memberships(), scope, size_bands)

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError, UnavailableError
+from volunteerkit.errors import ConflictError, IntegrityError, NotFoundError
 from volunteerkit.hours.models import EntryId
+from volunteerkit.stores._base import require_open
 from volunteerkit.transfer.errors import transfer_error
 from volunteerkit.transfer.models import CertifiedDay
 from volunteerkit.transfer.store import (
@@ -25,12 +26,6 @@ if TYPE_CHECKING:
     from volunteerkit.stores.memory import MemoryStore
 
 __all__ = ["MemoryTransferRepository"]
-
-
-def _live(store: MemoryStore) -> None:
-    """Refuse a read of a closed store with ``store.closed``, as the SQL stores do."""
-    if store.closed:
-        raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
 
 
 class MemoryTransferRepository:
@@ -78,7 +73,7 @@ class MemoryTransferRepository:
     def get(self, transfer_id: str) -> Transfer:
         """Return a transfer (see the protocol)."""
         transfer_id = checked_id(transfer_id)
-        _live(self._store)
+        require_open(self._store)
         stored = self._transfers.get(transfer_id)
         if stored is None:
             raise transfer_error(NotFoundError, "transfer.not_found", "$.transfer_id")
@@ -93,7 +88,7 @@ class MemoryTransferRepository:
     ) -> list[Transfer]:
         """Return matching transfers ordered by creation and id (see the protocol)."""
         volunteer_id, role, state = checked_filters(volunteer_id, role, state)
-        _live(self._store)
+        require_open(self._store)
         found = [
             t
             for t in self._transfers.values()
@@ -133,14 +128,14 @@ class MemoryTransferRepository:
 
     def get_entries(self, entry_ids: Collection[EntryId]) -> dict[EntryId, TransferredEntry]:
         """Return stored transferred entries by id (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         return {i: self._entries[i] for i in entry_ids if i in self._entries}
 
     def certified_credit(
         self, volunteer_ids: Collection[str]
     ) -> dict[EntryId, tuple[CertifiedDay, ...]]:
         """Return certified credit by entry id (see the protocol)."""
-        _live(self._store)
+        require_open(self._store)
         return {
             i: self._entries[i].days
             for vid in volunteer_ids
@@ -149,5 +144,5 @@ class MemoryTransferRepository:
 
     def count_entries(self) -> int:
         """Return how many transferred entries are stored."""
-        _live(self._store)
+        require_open(self._store)
         return len(self._entries)

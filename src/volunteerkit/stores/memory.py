@@ -14,8 +14,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, NoReturn
 
-from volunteerkit.errors import UnavailableError
-from volunteerkit.stores._base import Migration
+from volunteerkit.stores._base import Migration, closed_error
 from volunteerkit.stores._memory_audit import MemoryAuditLog
 from volunteerkit.stores._memory_awards import MemoryAwardRepository
 from volunteerkit.stores._memory_hours import MemoryLedgerRepository
@@ -40,7 +39,7 @@ _REPOSITORIES = (
 
 
 def _refuse_closed() -> NoReturn:
-    raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+    raise closed_error()
 
 
 class _Closed:

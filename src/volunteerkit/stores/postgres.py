@@ -28,8 +28,10 @@ from volunteerkit.errors import (
 from volunteerkit.stores._base import (
     SQLDatabase,
     aborted,
+    closed_error,
     load_migrations,
     out_of_range,
+    too_large,
     unsupported_value,
 )
 from volunteerkit.stores._sql_store import SQLStoreBase
@@ -164,22 +166,13 @@ def _translated() -> Iterator[None]:
     except psycopg.IntegrityError as exc:
         raise IntegrityError(code="store.integrity") from exc
     except psycopg.errors.ProgramLimitExceeded as exc:  # e.g. an index row over 2,704 bytes
-        raise InvalidInputError(
-            "a value or statement beyond a limit of the database (such as the size of an index "
-            "row); trying again will not help",
-            "数值或语句超出数据库的限制(例如索引行的大小);重试无济于事",
-            code="store.too_large",
-        ) from exc
+        raise too_large() from exc
     except psycopg.OperationalError as exc:
         if str(exc) == "the connection is closed":  # closed by the store, not lost
-            raise UnavailableError(
-                "the connection is closed", "连接已关闭", code="store.closed"
-            ) from exc
+            raise closed_error() from exc
         raise UnavailableError(code="store.unavailable") from exc
     except psycopg.InterfaceError as exc:
-        raise UnavailableError(
-            "the connection is closed", "连接已关闭", code="store.closed"
-        ) from exc
+        raise closed_error() from exc
     except psycopg.Error as exc:
         raise StoreError(
             "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
@@ -396,7 +389,7 @@ class _PostgresDatabase(SQLDatabase):
     def _gone(self) -> UnavailableError:
         """The error for a transaction whose connection was closed by the store, or lost."""
         if self._closed:
-            return UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+            return closed_error()
         return UnavailableError(
             "the connection to the database was lost; nothing since the last commit is written",
             "与数据库的连接已断开;上次提交之后的内容均未写入",

@@ -37,8 +37,10 @@ from volunteerkit.errors import (
 from volunteerkit.stores._base import (
     SQLDatabase,
     aborted,
+    closed_error,
     load_migrations,
     out_of_range,
+    too_large,
     unsupported_value,
 )
 from volunteerkit.stores._sql_store import SQLStoreBase
@@ -58,10 +60,6 @@ def _no_spill() -> StoreError:
         "无法写入存放查询结果的临时文件",
         code="store.operational",
     )
-
-
-def _closed_error() -> UnavailableError:
-    return UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
 
 
 def _replayed(first: list[tuple[Any, ...]], spill: IO[bytes]) -> Iterator[tuple[Any, ...]]:
@@ -108,21 +106,14 @@ def _translated() -> Iterator[None]:
         # misuse, not damage: a closed connection, or a value of a type SQLite cannot bind
         text = str(exc).lower()
         if "closed" in text:
-            raise UnavailableError(
-                "the connection is closed", "连接已关闭", code="store.closed"
-            ) from exc
+            raise closed_error() from exc
         if "binding" in text or "not supported" in text or "unsupported type" in text:
             raise unsupported_value() from exc
         raise StoreError(
             "the database refused the statement", "数据库拒绝执行该语句", code="store.operational"
         ) from exc
     except sqlite3.DataError as exc:  # SQLITE_TOOBIG: a text or statement beyond SQLite's limits
-        raise InvalidInputError(
-            "a value or statement beyond a limit of the database (such as the size of an index "
-            "row); trying again will not help",
-            "数值或语句超出数据库的限制(例如索引行的大小);重试无济于事",
-            code="store.too_large",
-        ) from exc
+        raise too_large() from exc
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             "the database file is damaged or not a database",
@@ -232,7 +223,7 @@ class _SQLiteDatabase(SQLDatabase):
             # read out already: refuse the rest once the store is closed, as a reader's are
             for row in rows:
                 if self._closed:
-                    raise _closed_error()
+                    raise closed_error()
                 yield row
             return
         try:
@@ -243,7 +234,7 @@ class _SQLiteDatabase(SQLDatabase):
                     return
                 for row in fetched:
                     if self._closed:
-                        raise _closed_error()
+                        raise closed_error()
                     yield row
         finally:
             with self._lock:
@@ -287,7 +278,7 @@ class _SQLiteDatabase(SQLDatabase):
     def _take_reader(self) -> sqlite3.Connection:
         """An idle read connection to the store's file, opened if there is none."""
         if self._closed:
-            raise UnavailableError("the connection is closed", "连接已关闭", code="store.closed")
+            raise closed_error()
         if self._idle_readers:
             return self._idle_readers.pop()
         with _translated():
