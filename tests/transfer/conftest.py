@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from volunteerkit.hours import EntryId, Source
+from volunteerkit.stores import MemoryStore, SQLiteStore
+from volunteerkit.testing.conformance_transfer import TransferScenario
 from volunteerkit.transfer.models import (
     CertifiedDay,
     PackageHeader,
@@ -135,3 +138,19 @@ __all__ = [
     "make_entry",
     "make_header",
 ]
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def each_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TransferScenario]:
+    """Hami and Beijing on two fresh stores of one backend, for each backend in turn."""
+    stores: list[Any]
+    if request.param == "postgres":  # fresh schemas on the session's server
+        make = request.getfixturevalue("make_postgres_store")
+        stores = [make(), make()]
+    elif request.param == "sqlite":
+        stores = [SQLiteStore(tmp_path / "hami.db"), SQLiteStore(tmp_path / "bj.db")]
+    else:
+        stores = [MemoryStore(), MemoryStore()]
+    yield TransferScenario(stores[0], stores[1], tmp_path)
+    for store in stores:
+        store.close()

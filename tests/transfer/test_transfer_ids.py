@@ -14,15 +14,12 @@ PostgreSQL with ``store.operational``. Now the records refuse both, the same eve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from volunteerkit.errors import NotFoundError
-from volunteerkit.stores import MemoryStore, SQLiteStore
 from volunteerkit.testing.conformance_transfer import BEIJING, TransferScenario
 from volunteerkit.transfer.errors import TransferInputError
 from volunteerkit.transfer.models import RejectReason
@@ -30,22 +27,6 @@ from volunteerkit.transfer.workflow import Role, TransferState, TransferStep, ne
 
 AT = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 STEP = TransferStep(state=TransferState.APPROVED, at=AT, actor="coordinator")
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def s(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TransferScenario]:
-    """Hami and Beijing on two fresh stores of one backend."""
-    stores: list[Any]
-    if request.param == "postgres":
-        make = request.getfixturevalue("make_postgres_store")
-        stores = [make(), make()]
-    elif request.param == "sqlite":
-        stores = [SQLiteStore(tmp_path / "hami.db"), SQLiteStore(tmp_path / "bj.db")]
-    else:
-        stores = [MemoryStore(), MemoryStore()]
-    yield TransferScenario(stores[0], stores[1], tmp_path)
-    for store in stores:
-        store.close()
 
 
 def _add(s: TransferScenario, transfer_id: str) -> None:
@@ -75,6 +56,12 @@ CALLS = {
 
 NOT_TEXT = [5, None, b"5", ["5"], 5.0]
 NOT_AN_ID = ["", "  ", "a\x00b", "\ud800", "x" * 300, "x" * 5000, "é"]
+
+
+@pytest.fixture
+def s(each_backend: TransferScenario) -> TransferScenario:
+    """Hami and Beijing on two fresh stores of one backend (see conftest's each_backend)."""
+    return each_backend
 
 
 @pytest.mark.parametrize("call", sorted(CALLS))

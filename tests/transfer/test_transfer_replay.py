@@ -11,9 +11,7 @@ where the documentation says ``transfer.already_rejected``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -21,31 +19,20 @@ import pytest
 
 from volunteerkit.registry.privacy import Keyring
 from volunteerkit.registry.service import Registry
-from volunteerkit.stores import MemoryStore, SQLiteStore
+from volunteerkit.stores import MemoryStore
 from volunteerkit.testing.conformance_transfer import TransferScenario
 from volunteerkit.transfer.errors import TransferStateError
 from volunteerkit.transfer.models import RejectReason
 from volunteerkit.transfer.package import read_entries, write_package
 from volunteerkit.transfer.service import RegistryDirectory
 
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def s(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TransferScenario]:
-    """Hami and Beijing on two fresh stores of one backend."""
-    stores: list[Any]
-    if request.param == "postgres":  # fresh schemas on the session's server
-        make = request.getfixturevalue("make_postgres_store")
-        stores = [make(), make()]
-    elif request.param == "sqlite":
-        stores = [SQLiteStore(tmp_path / "hami.db"), SQLiteStore(tmp_path / "bj.db")]
-    else:
-        stores = [MemoryStore(), MemoryStore()]
-    yield TransferScenario(stores[0], stores[1], tmp_path)
-    for store in stores:
-        store.close()
-
-
 _folders = itertools.count()
+
+
+@pytest.fixture
+def s(each_backend: TransferScenario) -> TransferScenario:
+    """Hami and Beijing on two fresh stores of one backend (see conftest's each_backend)."""
+    return each_backend
 
 
 def _same_id_other_contents(
