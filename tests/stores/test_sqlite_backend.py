@@ -317,6 +317,16 @@ def test_a_commit_that_fails_leaves_the_store_usable_and_writes_nothing() -> Non
     assert store.audit.count() == 1
     store.close()
 
+def _store_whose_trigger_rolls_back() -> SQLiteStore:
+    """A store with a table ``t_rows`` whose trigger ends the transaction on a negative id."""
+    store = SQLiteStore(":memory:")
+    store._db.execute("CREATE TABLE t_rows (id INTEGER PRIMARY KEY)")
+    store._db.execute(
+        "CREATE TRIGGER t_rows_no BEFORE INSERT ON t_rows WHEN NEW.id < 0 "
+        "BEGIN SELECT RAISE(ROLLBACK, 'negative'); END"
+    )
+    return store
+
 
 @pytest.mark.parametrize("nested", [False, True])
 def test_a_transaction_sqlite_rolled_back_itself_reports_the_real_error(nested: bool) -> None:
@@ -324,13 +334,8 @@ def test_a_transaction_sqlite_rolled_back_itself_reports_the_real_error(nested: 
 
     A second ROLLBACK used to fail and replace it with store.operational.
     """
-    store = SQLiteStore(":memory:")
+    store = _store_whose_trigger_rolls_back()
     db = store._db
-    db.execute("CREATE TABLE t_rows (id INTEGER PRIMARY KEY)")
-    db.execute(
-        "CREATE TRIGGER t_rows_no BEFORE INSERT ON t_rows WHEN NEW.id < 0 "
-        "BEGIN SELECT RAISE(ROLLBACK, 'negative'); END"
-    )
 
     def write() -> None:
         with store.transaction():
@@ -474,13 +479,8 @@ def test_a_block_going_on_after_sqlite_rolled_its_transaction_back_writes_nothin
     (store.operational, "cannot commit - no transaction is active"): half written. As on
     PostgreSQL, whose failed transaction refuses everything until it ends.
     """
-    store = SQLiteStore(":memory:")
+    store = _store_whose_trigger_rolls_back()
     db = store._db
-    db.execute("CREATE TABLE t_rows (id INTEGER PRIMARY KEY)")
-    db.execute(
-        "CREATE TRIGGER t_rows_no BEFORE INSERT ON t_rows WHEN NEW.id < 0 "
-        "BEGIN SELECT RAISE(ROLLBACK, 'negative'); END"
-    )
 
     def block() -> None:
         with store.transaction():
