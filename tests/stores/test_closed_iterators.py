@@ -13,10 +13,8 @@ repository kept from before ``close()``, where SQLite and PostgreSQL refused.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +23,6 @@ from volunteerkit.errors import UnavailableError
 from volunteerkit.stats.models import Window
 from volunteerkit.stats.service import AGE_BANDS
 from volunteerkit.stats.store import PERCENTILES, SIZE_BANDS, HoursBy, Scope, VolunteersBy
-from volunteerkit.stores import MemoryStore, SQLiteStore
 from volunteerkit.testing.conformance_awards import _T0, _grant, _row
 from volunteerkit.testing.conformance_matching import _project, _role, _rostered, _shift, _slot
 from volunteerkit.testing.conformance_registry import _membership, _org, _record
@@ -37,18 +34,11 @@ _SCOPE = Scope(as_of=_AT, window=Window(first=date(2025, 1, 1), last=date(2025, 
 _SPANS = [(f"v{n}", 20250101, 20250131) for n in (1, 2, 3)]
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Callable[[], Any]]:
+@pytest.fixture
+def backend(each_backend: tuple[str, Callable[[], Any]]) -> tuple[str, Callable[[], Any]]:
     """The name of a backend and a factory of fresh, filled stores of it."""
-    make: Callable[[], Any]
-    if request.param == "memory":
-        make = MemoryStore
-    elif request.param == "sqlite":
-        counter = itertools.count()
-        make = lambda: SQLiteStore(tmp_path / f"s{next(counter)}.db")  # noqa: E731
-    else:
-        make = request.getfixturevalue("make_postgres_store")
-    return request.param, lambda: _filled(make())
+    name, make = each_backend
+    return name, lambda: _filled(make())
 
 
 def _filled(store: Any) -> Any:

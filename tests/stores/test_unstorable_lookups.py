@@ -8,29 +8,18 @@ in their conformance suites (``test_a_lookup_by_text_no_store_can_hold_finds_not
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from volunteerkit.errors import NotFoundError
-from volunteerkit.stores import MemoryStore, SQLiteStore
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+@pytest.fixture
+def store(each_backend: tuple[str, Callable[[], Any]]) -> Iterator[Any]:
     """A fresh store of each backend, closed after the test."""
-    make: Callable[[], Any]
-    if request.param == "memory":
-        make = MemoryStore
-    elif request.param == "sqlite":
-        counter = itertools.count()
-        make = lambda: SQLiteStore(tmp_path / f"s{next(counter)}.db")  # noqa: E731
-    else:
-        make = request.getfixturevalue("make_postgres_store")
-    opened = make()
+    opened = each_backend[1]()
     yield opened
     opened.close()
 
