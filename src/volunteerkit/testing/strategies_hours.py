@@ -84,21 +84,32 @@ ZONES = [
     "Pacific/Chatham",
     "America/St_Johns",
 ]
+"""The zones entries are drawn in: DST in both hemispheres, 30-minute DST (Lord Howe), and offsets
+of :45 and :30 (Kathmandu, Yangon, Chatham, St John's)."""
 
 zones = st.sampled_from(ZONES).map(ZoneInfo)
+"""One of :data:`ZONES`, as a ``ZoneInfo``."""
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8)
+"""Short ids (organizations, categories): lower-case letters, digits and ``-``."""
 origins = st.sampled_from(["bj", "sh.cloud", "gz_1"])
+"""The origin part of an entry or event id."""
 local_ids = st.text(alphabet="abcdef0123456789:-", min_size=1, max_size=12).filter(
     lambda s: not s.isspace()
 )
+"""The local part of an entry or event id (``:`` included, as in UUID-like ids of other systems)."""
 entry_ids = st.builds(EntryId, origin=origins, local_id=local_ids)
+"""Entry ids of a few origins."""
 event_ids = st.builds(EventId, origin=origins, local_id=local_ids)
+"""Event ids of a few origins."""
 
 # Instants around DST changes of 2026 and a year boundary, at whole minutes or with seconds.
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
+"""The start of the year the instants are drawn from."""
 instants = st.integers(min_value=0, max_value=366 * 24 * 60).map(
     lambda m: BASE + timedelta(minutes=m)
 )
+"""Whole-minute UTC instants from :data:`BASE` to a year and a day later (its DST changes and
+the year boundary included)."""
 
 
 @st.composite
@@ -109,6 +120,7 @@ def aware(draw: st.DrawFn) -> datetime:
 
 
 VOLUNTEERS = st.sampled_from(["v1", "v2"])
+"""Two volunteers, so that entries of one volunteer often overlap."""
 
 
 @st.composite
@@ -185,9 +197,11 @@ def events(
 
 
 multipliers = st.decimals(min_value=0, max_value=5, places=2, allow_nan=False, allow_infinity=False)
+"""Weighting multipliers from 0 to 5 in hundredths."""
 hhmm = st.builds(
     lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from([0, 15, 30, 45])
 )
+"""Wall times ``HH:MM`` at quarter hours, for time windows."""
 
 
 @st.composite
@@ -250,6 +264,7 @@ def policies(draw: st.DrawFn) -> AccrualPolicy:
 
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
+"""Calendar dates from 1990 to 2100."""
 
 
 @st.composite
