@@ -602,3 +602,35 @@ def test_a_server_that_cannot_start_is_unavailable_not_a_bare_error(
         "store.postgres_start",
         "initdb could not run: TimeoutExpired",
     )
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_store_closed_inside_a_transaction_leaves_nothing_written(
+    postgres_dsn: str, nested: bool
+) -> None:
+    """Closed inside a block (or a savepoint of it): store.closed, and a new store finds nothing.
+
+    The conformance suite checks the error; this reopens the schema to check that nothing of the
+    block was committed (PostgreSQL ended such a block silently before, with nothing written).
+    """
+    schema = _schema()
+    store = PostgresStore(postgres_dsn, schema=schema)
+
+    def block() -> None:
+        with store.transaction():
+            store.audit.append(_audit(1))
+            if nested:
+                with store.transaction():
+                    store.audit.append(_audit(2))
+                    store.close()
+            else:
+                store.close()
+
+    with pytest.raises(UnavailableError) as info:
+        block()
+    assert info.value.code == "store.closed"
+    again = PostgresStore(postgres_dsn, schema=schema)
+    try:
+        assert again.audit.count() == 0
+    finally:
+        again.close()
