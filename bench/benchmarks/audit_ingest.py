@@ -1,8 +1,9 @@
 """audit-ingest: append audit entries to SQLite through the store vs raw sqlite3.executemany.
 
 Both sides write the same rows into the same schema (the store's own migration) in a fresh WAL
-database, in one transaction. The baseline gets its rows as ready-made tuples, so the ratio shows
-what the model layer, validation-free conversion and idempotent ``ON CONFLICT`` cost.
+database, in one transaction (the run checks that the two tables hold the same rows). The baseline
+gets its rows as ready-made tuples, so the ratio shows what the model layer, validation-free
+conversion and idempotent ``ON CONFLICT`` cost.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from volunteerkit.stores import SQLiteStore
 NAME = "audit-ingest"
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: datetime) -> int:
+    """Epoch microseconds, as the SQLite store writes an instant (exact, not via float seconds)."""
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _entries(n: int) -> list[AuditEntry]:
@@ -58,7 +66,7 @@ def _raw_run(entries: list[AuditEntry], folder: Path) -> float:
     rows = [
         (
             e.id,
-            int((e.at - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1_000_000,
+            _micros(e.at),
             e.actor,
             e.action,
             e.subject_type,
@@ -81,6 +89,19 @@ def _raw_run(entries: list[AuditEntry], folder: Path) -> float:
     return elapsed
 
 
+def _same_rows(folder: Path) -> bool:
+    """Whether the raw load wrote exactly the rows the store wrote."""
+    import sqlite3
+
+    query = "SELECT * FROM vk_audit_log ORDER BY id"
+    ours, raw = sqlite3.connect(folder / "store.db"), sqlite3.connect(folder / "raw.db")
+    try:
+        return ours.execute(query).fetchall() == raw.execute(query).fetchall()
+    finally:
+        ours.close()
+        raw.close()
+
+
 def run(quick: bool) -> list[Figure]:
     n = 100_000 if quick else 1_000_000
     entries = _entries(n)
@@ -88,6 +109,7 @@ def run(quick: bool) -> list[Figure]:
         folder = Path(tmp)
         raw = _raw_run(entries, folder)
         ours = _store_run(entries, folder)
+        assert _same_rows(folder)
     return [
         Figure(
             name=NAME,
