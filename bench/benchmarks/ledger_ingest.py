@@ -18,7 +18,9 @@ default for a new connection); the store checks them. Figures are entries per se
 is ledger / raw (goal >= 0.8). A run starts with a warm-up ledger run, not counted, whose rows
 the raw loads insert; a full run then times each side four times, in the order raw, ledger,
 ledger, raw, raw, ledger, ledger, raw, each into a fresh database, and compares the fastest of
-each (``bench._harness.rounds``); the note lists every timing.
+each (``bench._harness.rounds``); the note lists every timing. The baselines of the other figures
+(the entry rows alone, the load without the kept sums, the floor) run in every raw slot, right
+after the raw load, so each of them is also the fastest of as many runs as the ledger's time.
 
 A fourth figure, ``ledger-ingest (raw, with kept sums)``, loads the same rows raw into the schema
 without those triggers too: what keeping the sums costs a writer.
@@ -187,21 +189,37 @@ def run(quick: bool) -> list[Figure]:
                 _remove(path)
             return seconds
 
+        # The other figures' baselines run in every baseline slot, right after the raw load, so
+        # that each is the fastest of as many runs as the ledger's time it is compared with.
+        entries_s: list[float] = []
+        unsummed_s: list[float] = []
+        floor_s: list[float] = []
+
         def raw_run() -> float:
             path = folder / "raw-all.db"
             seconds = _raw(rows, path, TABLES)
+            _remove(path)
+            path = folder / "raw-entries.db"
+            entries_s.append(_raw(rows, path, ("vk_hours_entries",)))
+            _remove(path)
+            path = folder / "raw-unsummed.db"
+            unsummed_s.append(_raw(rows, path, TABLES, sums=False))
+            _remove(path)
+            path = folder / "floor.db"
+            floor_s.append(_floor(data, path, APPROVED_AT))
+            if len(floor_s) == 1:
+                assert _same_rows(folder / "ledger-0.db", path)
             _remove(path)
             return seconds
 
         warm_up = ledger_run()  # not counted: it gives the rows of the raw loads
         rows = _rows(folder / "ledger-0.db")
         timed, raws = alternate(ledger_run, raw_run, quick)
-        raw_entries = _raw(rows, folder / "raw-entries.db", ("vk_hours_entries",))
-        raw_unsummed = _raw(rows, folder / "raw-unsummed.db", TABLES, sums=False)
-        floor = _floor(data, folder / "floor.db", APPROVED_AT)
-        assert _same_rows(folder / "ledger-0.db", folder / "floor.db")
     record_s, approve_s = min(timed, key=sum)
+    record_best = min(r for r, _ in timed)
     raw_all = min(raws)
+    raw_entries, raw_unsummed, floor = min(entries_s), min(unsummed_s), min(floor_s)
+    each = f"fastest of {len(raws)} each" if len(raws) > 1 else "one run each"
     ours = record_s + approve_s
     counts = ", ".join(f"{t.removeprefix('vk_')} {len(r):,}" for t, r in rows.items())
     return [
@@ -219,11 +237,14 @@ def run(quick: bool) -> list[Figure]:
         ),
         Figure(
             name=f"{NAME} (record only)",
-            value=n / record_s,
+            value=n / record_best,
             baseline=n / raw_entries,
             unit="entries/s",
             higher_is_better=True,
-            note=f"record_many {record_s:.2f} s; raw executemany of the entry rows {raw_entries:.2f} s",
+            note=(
+                f"record_many {record_best:.2f} s; raw executemany of the entry rows "
+                f"{raw_entries:.2f} s ({each})"
+            ),
         ),
         floor_figure(NAME, n, ours, floor, raw_all, "raw executemany"),
         Figure(
@@ -234,7 +255,7 @@ def run(quick: bool) -> list[Figure]:
             higher_is_better=True,
             note=(
                 f"raw executemany of the same rows {raw_all:.1f} s with the triggers that keep the "
-                f"credit sums, {raw_unsummed:.1f} s without them: "
+                f"credit sums, {raw_unsummed:.1f} s without them ({each}): "
                 f"{(raw_all - raw_unsummed) / len(rows['vk_hours_credit']) * 1e6:.1f} µs a credit row"
             ),
         ),
