@@ -23,7 +23,7 @@ import io
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -32,7 +32,13 @@ import attrs
 from bench._harness import Figure
 from volunteerkit import FixedClock, structure, unstructure
 from volunteerkit.hours import ServiceEntry
-from volunteerkit.hours.bulk import COLUMNS, export_entries, import_entries
+from volunteerkit.hours.bulk import (
+    COLUMNS,
+    EntrySink,
+    ImportReport,
+    export_entries,
+    import_entries,
+)
 from volunteerkit.hours.ledger import Ledger
 from volunteerkit.stores import SQLiteStore
 
@@ -97,11 +103,22 @@ def _baseline_parse(path: Path) -> int:
     return count
 
 
-def _timed(fn: object) -> float:
+def _timed(fn: Callable[[], object]) -> float:
     gc.collect()
     t0 = time.perf_counter()
-    fn()  # type: ignore[operator]
+    fn()
     return time.perf_counter() - t0
+
+
+def _imported(
+    reports: list[ImportReport], source: Path, sink: EntrySink
+) -> Callable[[], None]:
+    """An import of ``source`` into ``sink`` whose report is kept, to be checked after timing."""
+    return lambda: reports.append(import_entries(source, format="csv", sink=sink, actor="bench"))
+
+
+def _all_imported(report: ImportReport, n: int) -> bool:
+    return report.rows_read == report.imported == n and report.errors_total == 0
 
 
 def _peak(path: Path) -> int:
@@ -126,9 +143,9 @@ def run(quick: bool) -> list[Figure]:
         _baseline_parse(warm)
         import_entries(warm, format="csv", sink=_CountingSink(), actor="bench")
         base = _timed(lambda: _baseline_parse(big))
-        ours = _timed(
-            lambda: import_entries(big, format="csv", sink=_CountingSink(), actor="bench")
-        )
+        reports: list[ImportReport] = []
+        ours = _timed(_imported(reports, big, _CountingSink()))
+        assert _all_imported(reports[-1], n)
 
         small = folder / "small.csv"
         _write(small, n_ledger)
@@ -140,10 +157,13 @@ def run(quick: bool) -> list[Figure]:
             ]
         warm_ledger = Ledger(SQLiteStore(folder / "warm.db"), clock=FixedClock(_NOW))
         warm_ledger.record_many(entries[:200], actor="bench")
-        ledger_base = Ledger(SQLiteStore(folder / "base.db"), clock=FixedClock(_NOW))
+        base_store, our_store = SQLiteStore(folder / "base.db"), SQLiteStore(folder / "ours.db")
+        ledger_base = Ledger(base_store, clock=FixedClock(_NOW))
         t_ledger_base = _timed(lambda: ledger_base.record_many(entries, actor="bench"))
-        ledger = Ledger(SQLiteStore(folder / "ours.db"), clock=FixedClock(_NOW))
-        t_ledger = _timed(lambda: import_entries(small, format="csv", sink=ledger, actor="bench"))
+        ledger = Ledger(our_store, clock=FixedClock(_NOW))
+        t_ledger = _timed(_imported(reports, small, ledger))
+        assert _all_imported(reports[-1], n_ledger)
+        assert base_store.ledger.count_entries() == our_store.ledger.count_entries() == n_ledger
 
         quarter = folder / "quarter.csv"
         _write(quarter, n // 4)
