@@ -1,11 +1,11 @@
-"""stats: the full set of statistics for 1,000,000 volunteers and 10,000,000 credit rows, SQLite.
+"""stats: the full set of statistics for 1,000,000 volunteers and 10,500,000 credit rows, SQLite.
 
 Method. Before timing, a SQLite store's schema is filled straight through ``executemany`` (not
 timed): 1,000 organizations (10 roots, the rest children), N volunteers (profile JSON with home
 region among 60 GB/T 2260 codes, birth date, sex; registered 2015-2026), one membership each, and
-10 credit rows per volunteer over 2024-2026 (5% superseded by a later row, so the as-of filter
-matters), plus star grants for 5% of volunteers. Full size N = 1,000,000 (10,000,000 credit
-rows); ``--quick`` N = 10,000.
+10 credited days per volunteer over 2024-2026 (5% of them superseded by a later row, so the as-of
+filter matters: 10.5 rows per volunteer), plus star grants for 5% of volunteers. Full size
+N = 1,000,000 (10,500,000 credit rows); ``--quick`` N = 10,000.
 
 Timed: ``Statistics(store.stats, k=5).all_figures(as_of, window, rule_set_ids=(...))``: 17
 figures (registered volunteers total and by province, age band, sex and document; new
