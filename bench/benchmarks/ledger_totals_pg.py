@@ -81,6 +81,7 @@ def run(quick: bool) -> list[Figure]:
                     lambda lo=lo, hi=hi: conn.execute(RAW, (NOW, NOW, lo, hi)).fetchall()
                 )
                 assert sum(m.credited for m in ours.values()) == sum(r[2] for r in raw)
+                assert len(ours) == len(raw)
                 figures.append(
                     Figure(
                         name=f"{NAME} ({label})",
