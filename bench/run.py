@@ -34,6 +34,11 @@ def discover() -> dict[str, ModuleType]:
     return found
 
 
+def _number(x: float) -> str:
+    """A figure in 14 columns: one decimal, or three significant digits below 10 (0.0123 s)."""
+    return f"{x:14,.1f}" if abs(x) >= 10 or x == 0 else f"{x:14.3g}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
@@ -56,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 better = "higher" if fig.higher_is_better else "lower"
                 print(
-                    f"{fig.name:32} {fig.value:14,.1f} {fig.unit:10} baseline {fig.baseline:14,.1f}"
+                    f"{fig.name:32} {_number(fig.value)} {fig.unit:10} baseline {_number(fig.baseline)}"
                     f"  ratio {fig.ratio:6.3f} ({better} is better){'  ' + fig.note if fig.note else ''}",
                     flush=True,
                 )
