@@ -203,3 +203,22 @@ def test_totals_as_of_streams_the_entries_and_events_of_others() -> None:
     alive.clear()
     mine = totals_as_of([ENTRY], stream(events()), NATIONAL, volunteer_id="v1", as_of=AS_OF)
     assert mine.credited_minutes == 180
+
+
+def test_certified_days_may_be_any_collection_or_iterator() -> None:
+    """An entry's certified days may be a list, tuple, set or a generator, as before 92e70a7.
+
+    The type check took only sequences, so a set of days (or a generator) was refused with
+    hours.invalid_argument; a generator is read once, into the credit it gives.
+    """
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Day:
+        day: date
+        minutes: int
+
+    days = [Day(date(2026, 5, 1), 40), Day(date(2026, 5, 1), 20)]
+    for given in (days, tuple(days), set(days), (d for d in days)):
+        credit = accrue([STATE], NATIONAL, certified={ENTRY.id: given})
+        assert credit.credited_minutes == 60, type(given).__name__

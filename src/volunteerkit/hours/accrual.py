@@ -726,7 +726,7 @@ def accrue(
     states: Iterable[EntryState],
     policy: AccrualPolicy,
     *,
-    certified: Mapping[EntryId, Sequence[CertifiedMinutes]] | None = None,
+    certified: Mapping[EntryId, Iterable[CertifiedMinutes]] | None = None,
 ) -> Accrual:
     """Compute credited, raw and weighted minutes of the effective entries under ``policy``.
 
@@ -747,14 +747,14 @@ def accrue(
             :class:`~volunteerkit.hours.EntryState` (a :class:`ServiceEntry` must be folded first).
         InvalidPolicy: ``hours.policy.invalid`` (``$.policy``) if ``policy`` is not a policy.
         HoursInputError: ``hours.invalid_argument`` if ``certified`` is not a mapping
-            (``$.certified``), an entry's certified days are not a sequence
+            (``$.certified``), an entry's certified days are not a collection or an iterator
             (``$.certified[<entry id>]``), or one of them has no date ``day`` and whole
             ``minutes`` (``$.certified[<entry id>][i]``).
     """
     if not isinstance(policy, AccrualPolicy):
         raise InvalidPolicy.of("hours.policy.invalid", "$.policy", "expected AccrualPolicy")
     if certified is not None:
-        _check_certified(certified)
+        certified = _checked_certified(certified)
     effective = _effective_states(states)
     days, entries = _accrue_effective(effective, policy, certified)
     entries.sort(key=lambda c: (c.volunteer_id, c.entry_id))
@@ -767,14 +767,23 @@ def accrue(
     )
 
 
-def _check_certified(certified: Mapping[EntryId, Sequence[CertifiedMinutes]]) -> None:
-    """Refuse certified credit that is not certified minutes per local date, by entry id."""
+def _checked_certified(
+    certified: Mapping[EntryId, Iterable[CertifiedMinutes]],
+) -> dict[EntryId, tuple[CertifiedMinutes, ...]]:
+    """Return the certified minutes per local date, by entry id, each entry's read once.
+
+    Raises:
+        HoursInputError: ``hours.invalid_argument`` for what is not certified minutes per local
+            date by entry id (see :func:`accrue`).
+    """
     if not isinstance(certified, Mapping):
         raise HoursInputError.of("hours.invalid_argument", "$.certified", "expected a mapping")
-    for entry_id, days in certified.items():
+    checked: dict[EntryId, tuple[CertifiedMinutes, ...]] = {}
+    for entry_id, given in certified.items():
         path = f"$.certified[{entry_id}]"
-        if isinstance(days, str | bytes) or not isinstance(days, Sequence):
-            raise HoursInputError.of("hours.invalid_argument", path, "expected a sequence")
+        if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+            raise HoursInputError.of("hours.invalid_argument", path, "expected a collection")
+        days = checked[entry_id] = tuple(given)  # a generator is read here, once
         for i, item in enumerate(days):
             day = getattr(item, "day", None)
             minutes = getattr(item, "minutes", None)
@@ -787,6 +796,7 @@ def _check_certified(certified: Mapping[EntryId, Sequence[CertifiedMinutes]]) ->
                 raise HoursInputError.of(
                     "hours.invalid_argument", f"{path}[{i}]", "expected a day and minutes"
                 )
+    return checked
 
 
 def _effective_states(states: Iterable[EntryState]) -> list[EntryState]:
