@@ -544,8 +544,9 @@ def test_export_to_a_path_of_something_that_is_not_an_entry_leaves_no_file(
     """The refusal happens before the path is replaced: the old file stays, no partial file."""
     path = tmp_path / "out.jsonl"
     path.write_text("old\n", encoding="utf-8")
-    with pytest.raises(BulkError):
+    with pytest.raises(BulkError) as info:
         export_entries([entry("1"), "2"], path, format="jsonl")  # type: ignore[list-item]
+    assert (info.value.code, info.value.path) == ("bulk.invalid_option", "$.entries[1]")
     assert path.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
 

@@ -472,8 +472,10 @@ def test_a_write_rolled_back_takes_the_policy_with_it_and_the_next_stores_it(bac
     future = attrs.evolve(
         future, start=NOW + timedelta(days=30), end=NOW + timedelta(days=30, hours=1)
     )
-    with pytest.raises(VolunteerkitError):  # the first batch wrote the policy, the second failed
+    # the first batch wrote the policy, the second failed
+    with pytest.raises(PolicyViolation) as info:
         ledger.record_many([entry("a"), future], actor="importer")
+    assert (info.value.code, info.value.path) == ("hours.future_service", "$.entries[1].end")
     assert store.ledger.get_setting("policy") is None
     ledger.record(entry("b"), actor="vol")
     _refuses_another_policy(store, clock)

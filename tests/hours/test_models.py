@@ -216,8 +216,9 @@ def test_unknown_event_type_is_a_serialization_error_not_a_key_error() -> None:
         with pytest.raises(SerializationError) as info:
             structure_event(bad)
         assert info.value.path == "$.type"
-    with pytest.raises(SerializationError):
+    with pytest.raises(SerializationError) as wrong:
         structure({**data, "type": "rejected"}, Approved)
+    assert (wrong.value.code, wrong.value.path) == ("serialization.tag", "$.type")
 
 
 @pytest.mark.parametrize("bad", ["caf\x00", "\ud800", "ok\udfff"])
@@ -270,8 +271,9 @@ def test_corrections_must_match_their_kind() -> None:
             kind=CorrectionKind.REVERSE, break_minutes=10,
         )  # fmt: skip
     assert info.value.code == "hours.invalid_correction"
-    with pytest.raises(InvalidEvent):
+    with pytest.raises(InvalidEvent) as empty:
         Corrected(id=evid("c"), entry_id=eid("1"), actor="a", at=RECORDED, reason="r")
+    assert empty.value.code == "hours.invalid_correction"
     with pytest.raises(NaiveDatetimeError) as naive:
         Corrected(
             id=evid("c"), entry_id=eid("1"), actor="a", at=RECORDED, reason="r",

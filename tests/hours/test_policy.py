@@ -156,8 +156,12 @@ def test_policy_refuses_float_multipliers_in_data() -> None:
     """A float multiplier in a rule file is refused (Decimals only)."""
     data = unstructure(AccrualPolicy(name="x"))
     data["weighting"]["categories"] = [{"category": "c", "multiplier": 1.5}]
-    with pytest.raises(SerializationError):
+    with pytest.raises(SerializationError) as info:
         structure(data, AccrualPolicy)
+    assert (info.value.code, info.value.path) == (
+        "serialization.decimal",
+        "$.weighting.categories[0].multiplier",
+    )
 
 
 @pytest.mark.parametrize("policy", list(PRESETS.values()), ids=list(PRESETS))
@@ -329,8 +333,9 @@ def test_service_before_registration_is_refused() -> None:
     with pytest.raises(PolicyViolation) as info:
         validate_entry(entry, NATIONAL, now=now, registered=date(2026, 5, 2))
     assert (info.value.code, info.value.path) == ("hours.before_registration", "$.start")
-    with pytest.raises(PolicyViolation):
+    with pytest.raises(PolicyViolation) as at:  # 00:30 is before a registration at 01:00
         validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1, 1, tzinfo=SH))
+    assert (at.value.code, at.value.path) == ("hours.before_registration", "$.start")
     with pytest.raises(NaiveDatetimeError):
         validate_entry(entry, NATIONAL, now=now, registered=datetime(2026, 5, 1))
 

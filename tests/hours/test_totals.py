@@ -80,8 +80,9 @@ def test_windows_validate_their_bounds() -> None:
     with pytest.raises(InvalidWindow) as info:
         RollingMonths(months=0, ending=date(2026, 1, 1))
     assert info.value.path == "$.months"
-    with pytest.raises(InvalidWindow):
+    with pytest.raises(InvalidWindow) as info:
         RollingMonths(months=24, ending=date(1, 6, 1))
+    assert (info.value.code, info.value.path) == ("hours.window.invalid", "$.months")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 from volunteerkit import structure, unstructure
-from volunteerkit.errors import InvalidInputError, VolunteerkitError
+from volunteerkit.errors import InvalidInputError, NaiveDatetimeError
 from volunteerkit.stats.models import Figure, Filters, Row, Window, region_prefix
 from volunteerkit.stats.store import Scope, size_band
 from volunteerkit.testing.strategies_stats import figures
@@ -30,7 +30,7 @@ def test_filters_refuse_an_unknown_region() -> None:
 
 def test_figure_refuses_a_naive_as_of() -> None:
     """A naive as_of instant is refused."""
-    with pytest.raises(VolunteerkitError):
+    with pytest.raises(NaiveDatetimeError) as info:
         Figure(
             definition="volunteers.registered",
             title="t",
@@ -42,6 +42,7 @@ def test_figure_refuses_a_naive_as_of() -> None:
             k=5,
             rows=(),
         )
+    assert (info.value.code, info.value.path) == ("time.naive_datetime", "$.as_of")
 
 
 @pytest.mark.parametrize(
