@@ -77,8 +77,9 @@ def test_age_is_computed_on_the_local_date() -> None:
     before = datetime(2026, 11, 27, 15, 59, tzinfo=UTC)
     after = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     early = guardian(given_at=before)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidInputError) as info:  # still 13 on the 27th in Beijing
         policy.check_applicant(date(2012, 11, 28), now=before, guardian=early)
+    assert (info.value.code, info.value.path) == ("registry.too_young", "$.birth_date")
     assert policy.check_applicant(date(2012, 11, 28), now=after, guardian=early) == 14
     assert policy.local_date(after) == date(2026, 11, 28)
 
@@ -102,8 +103,12 @@ def test_self_supporting_only_counts_under_the_cyl_rule() -> None:
     with pytest.raises(InvalidInputError) as info:
         cyl.check_applicant(date(2010, 11, 29), now=NOW, self_supporting=True)
     assert info.value.code == "registry.guardian_consent_required"
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidInputError) as beijing:
         RegistrationPolicy().check_applicant(date(2010, 11, 28), now=NOW, self_supporting=True)
+    assert (beijing.value.code, beijing.value.path) == (
+        "registry.guardian_consent_required",
+        "$.guardian",
+    )
     assert cyl.needs_consent(17, self_supporting=False)
     assert not cyl.needs_consent(17, self_supporting=True)
     assert not cyl.needs_consent(18)

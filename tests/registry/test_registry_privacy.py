@@ -194,10 +194,12 @@ def test_keyring_refuses_bad_keys(
 def test_adding_an_existing_key_id_is_refused() -> None:
     """with_index_key/with_encryption_key refuse an id already in the ring."""
     ring = Keyring({"k1": INDEX_KEY}, encryption_keys={"e1": ENC_KEY})
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidInputError) as index:
         ring.with_index_key("k1", bytes(32))
-    with pytest.raises(InvalidInputError):
+    assert (index.value.code, index.value.path) == ("registry.keyring", "$.key_id")
+    with pytest.raises(InvalidInputError) as enc:
         ring.with_encryption_key("e1", bytes(32))
+    assert (enc.value.code, enc.value.path) == ("registry.keyring", "$.key_id")
 
 
 def test_adding_a_key_id_of_the_wrong_type_is_refused() -> None:

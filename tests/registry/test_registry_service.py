@@ -375,8 +375,12 @@ def test_leave_and_roles(registry: Registry, store: MemoryStore) -> None:
     with pytest.raises(NotFoundError) as info2:
         registry.leave(vid, org.id)
     assert info2.value.code == "registry.membership_not_found"
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as info3:
         registry.set_role(vid, org.id, MembershipRole.LEADER)
+    assert (info3.value.code, info3.value.path) == (
+        "registry.membership_not_found",
+        "$.organization_id",
+    )
     assert list(registry.members(org.id)) == []
     assert [m.id for m in registry.members(org.id, active_only=False)] == [ended.id]
 
@@ -391,8 +395,9 @@ def test_set_status_rules(registry: Registry, store: MemoryStore) -> None:
     registry.set_status(vid, VolunteerStatus.ACTIVE)
     assert store.audit.count() == before
     registry.anonymise(vid)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidInputError) as gone:
         registry.set_status(vid, VolunteerStatus.ACTIVE)
+    assert (gone.value.code, gone.value.path) == ("registry.status_transition", "$.status")
     with pytest.raises(NotFoundError) as info2:
         registry.set_status("nope", VolunteerStatus.ACTIVE)
     assert (info2.value.code, info2.value.path) == (
@@ -418,8 +423,9 @@ def test_merge_errors(registry: Registry) -> None:
     with pytest.raises(ConflictError) as info3:
         registry.merge(b, c)
     assert (info3.value.code, info3.value.path) == ("registry.merge_state", "$.duplicate_id")
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as info4:
         registry.update_profile(c, phone=None)
+    assert (info4.value.code, info4.value.path) == ("registry.volunteer_not_active", "$.volunteer_id")
 
 
 def test_anonymise_cascades_to_merged_records_and_is_idempotent(
