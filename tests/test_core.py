@@ -228,8 +228,9 @@ def test_json_helpers() -> None:
     with pytest.raises(SerializationError) as info:
         volunteerkit.from_json('{"minutes": NaN}', Outer)
     assert info.value.code == "serialization.json"
-    with pytest.raises(SerializationError):
+    with pytest.raises(SerializationError) as broken:
         volunteerkit.from_json("{", Outer)
+    assert broken.value.code == "serialization.json"
 
 
 @given(aware_datetimes())

@@ -87,8 +87,9 @@ def test_the_latest_version_is_the_default():
     assert (info.value.code, info.value.message) == (
         "awards.unknown_rule_set", "no built-in rule set 'us.pvsa' version '1999'",
     )  # fmt: skip
-    with pytest.raises(UnknownRuleSet):
+    with pytest.raises(UnknownRuleSet) as nothing:
         load_rule_set("xx.nothing")
+    assert nothing.value.code == "awards.unknown_rule_set"
     assert rule_set_text("cn.cyl.stars").startswith("# Registered volunteer stars")
 
 

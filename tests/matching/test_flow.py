@@ -271,8 +271,9 @@ def test_unknown_mode_or_backend_is_refused():
     with pytest.raises(MatchingInputError) as info:
         allocate(p, backend="gurobi")
     assert info.value.code == "matching.backend_unknown"
-    with pytest.raises(MatchingInputError):
+    with pytest.raises(MatchingInputError) as greedy:
         allocate(p, mode="greedy", backend="ortools")
+    assert (greedy.value.code, greedy.value.path) == ("matching.backend_unknown", "$.backend")
 
 
 @pytest.mark.parametrize("backend", ["ortools", "scipy"])

@@ -81,8 +81,9 @@ def test_a_nul_in_a_sqlite_path_is_a_typed_error() -> None:
 
 def test_non_string_url_is_refused() -> None:
     """A non-string URL is refused with the same typed error."""
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(InvalidInputError) as info:
         open_store(42)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("store.url", "$.url")
 
 
 @pytest.mark.parametrize(

@@ -161,10 +161,12 @@ def test_receipts_need_a_reason_code_exactly_when_rejected():
         "destination": "b",
         "at": datetime(2026, 1, 1, tzinfo=UTC),
     }
-    with pytest.raises(PackageRefused):
+    with pytest.raises(PackageRefused) as missing:
         Receipt(outcome=ReceiptOutcome.REJECTED, **base)
-    with pytest.raises(PackageRefused):
+    assert (missing.value.code, missing.value.path) == ("transfer.schema", "$.reason_code")
+    with pytest.raises(PackageRefused) as stray:
         Receipt(outcome=ReceiptOutcome.IMPORTED, reason_code=RejectReason.OTHER, **base)
+    assert (stray.value.code, stray.value.path) == ("transfer.schema", "$.reason_code")
     with pytest.raises(PackageRefused) as info:
         Receipt(outcome=ReceiptOutcome.IMPORTED, entries_received=2, entries_imported=1, **base)
     assert (info.value.code, info.value.path) == ("transfer.schema", "$.entries_received")

@@ -105,8 +105,9 @@ def test_the_source_rejects_with_a_reason_code(s):
     with pytest.raises(TransferStateError) as info:
         s.hami.export(t.id, s.folder, actor="hami-admin")
     assert info.value.code == "transfer.invalid_transition"
-    with pytest.raises(TransferStateError):
+    with pytest.raises(TransferStateError) as again:
         s.hami.approve(t.id, actor="hami-admin")
+    assert (again.value.code, again.value.path) == ("transfer.invalid_transition", "$.state")
 
 
 @pytest.mark.parametrize("consent", ["consent\x00-7", "conse\u0301nt-7"])
