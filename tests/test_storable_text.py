@@ -71,8 +71,13 @@ CASES: list[tuple[Callable[[str], object], str, str]] = [
 def test_text_no_store_can_keep_is_refused(
     build: Callable[[str], object], code: str, path: str, bad: str
 ) -> None:
-    """NUL and lone surrogates raise the part's typed error with the field's path."""
-    assert build("志愿服务 ok") is not None
+    """NUL and lone surrogates raise the part's typed error with the field's path.
+
+    The same field with storable text (Chinese and a space) is kept exactly as given.
+    """
+    good = "志愿服务 ok"
+    kept = getattr(build(good), path.removeprefix("$."))
+    assert kept == ({"k": good} if path == "$.details" else good)
     with pytest.raises(InvalidInputError) as info:
         build(bad)
     assert (info.value.code, info.value.path) == (code, path)
