@@ -15,6 +15,8 @@ from volunteerkit.transfer.errors import transfer_error
 from volunteerkit.transfer.models import CertifiedDay
 from volunteerkit.transfer.store import (
     TransferredEntry,
+    checked_entries,
+    checked_entry,
     checked_filters,
     checked_id,
     checked_step,
@@ -103,8 +105,10 @@ class MemoryTransferRepository:
     def add_entries(self, entries: Iterable[TransferredEntry]) -> int:
         """Store transferred entries; replays are skipped (see the protocol)."""
         written = 0
+        items = checked_entries(entries)
         with self._store.transaction():
-            for i, entry in enumerate(entries):
+            for i, item in enumerate(items):
+                entry = checked_entry(item, i)
                 known = self._entries.get(entry.entry_id)
                 if known is not None:
                     if known != entry:

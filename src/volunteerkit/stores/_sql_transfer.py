@@ -15,6 +15,8 @@ from volunteerkit.transfer.errors import transfer_error
 from volunteerkit.transfer.models import CertifiedDay, RejectReason, SignedReceipt
 from volunteerkit.transfer.store import (
     TransferredEntry,
+    checked_entries,
+    checked_entry,
     checked_filters,
     checked_id,
     checked_step,
@@ -290,61 +292,62 @@ class SQLTransferRepository:
     # ----------------------------------------------------------------------------- entries
 
     def add_entries(self, entries: Iterable[TransferredEntry]) -> int:
-        """Store transferred entries, streaming; replays are skipped (see the protocol)."""
+        """Store transferred entries, streaming; replays are skipped (see the protocol).
+
+        Each batch is read first (the stored entries and transfers it names), then checked in
+        input order, as on the memory store: the first item that is not an entry, clashes with a
+        stored or earlier entry, or names no stored transfer refuses the call.
+        """
         written = 0
-        iterator = iter(entries)
+        iterator = checked_entries(entries)
         offset = 0
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
+                typed = [e for e in batch if isinstance(e, TransferredEntry)]
+                stored = self.get_entries({e.entry_id for e in typed})
+                transfers = self._known_transfers({e.transfer_id for e in typed})
                 unique: dict[EntryId, TransferredEntry] = {}
-                for i, entry in enumerate(batch):
-                    known = unique.get(entry.entry_id)
-                    if known is not None and known != entry:
+                for i, item in enumerate(batch):
+                    entry = checked_entry(item, offset + i)
+                    known = stored.get(entry.entry_id) or unique.get(entry.entry_id)
+                    if known is not None:
+                        if known != entry:
+                            raise transfer_error(
+                                ConflictError,
+                                "transfer.entry_conflict",
+                                f"$.entries[{offset + i}].entry_id",
+                            )
+                        continue
+                    if entry.transfer_id not in transfers:
                         raise transfer_error(
-                            ConflictError,
-                            "transfer.entry_conflict",
-                            f"$.entries[{offset + i}].entry_id",
+                            NotFoundError,
+                            "transfer.not_found",
+                            f"$.entries[{offset + i}].transfer_id",
                         )
                     unique[entry.entry_id] = entry
-                stored = self.get_entries(list(unique))
-                for i, entry in enumerate(batch):
-                    known = stored.get(entry.entry_id)
-                    if known is not None and known != entry:
-                        raise transfer_error(
-                            ConflictError,
-                            "transfer.entry_conflict",
-                            f"$.entries[{offset + i}].entry_id",
-                        )
-                new = [e for k, e in unique.items() if k not in stored]
-                self._check_transfers(batch, stored, offset)
-                if new:
+                if unique:
                     self._db.copy_rows(
-                        "vk_transfer_entries", _ENTRY_COLUMNS, [self._entry_row(e) for e in new]
+                        "vk_transfer_entries",
+                        _ENTRY_COLUMNS,
+                        [self._entry_row(e) for e in unique.values()],
                     )
-                written += len(new)
+                written += len(unique)
                 offset += len(batch)
         return written
 
-    def _check_transfers(
-        self, batch: list[TransferredEntry], stored: Collection[EntryId], offset: int
-    ) -> None:
-        """Refuse a new entry of a transfer not stored, as the memory store does.
+    def _known_transfers(self, wanted: Collection[str]) -> set[str]:
+        """Return the transfer ids among ``wanted`` that are stored.
 
-        Without this check the foreign key refused it as ``store.integrity``.
+        Without this check the foreign key refused a new entry of a transfer not stored as
+        ``store.integrity``; the memory store says ``transfer.not_found``.
         """
-        fresh = [(i, e) for i, e in enumerate(batch) if e.entry_id not in stored]
-        wanted = sorted({e.transfer_id for _, e in fresh})
         known: set[str] = set()
-        for chunk in _chunks(wanted):
+        for chunk in _chunks(sorted(t for t in wanted if not unstorable_key(t))):
             rows = self._db.fetchall(
                 f"SELECT id FROM vk_transfer_transfers WHERE id IN ({_marks(len(chunk))})", chunk
             )
             known.update(r[0] for r in rows)
-        for i, entry in fresh:
-            if entry.transfer_id not in known:
-                raise transfer_error(
-                    NotFoundError, "transfer.not_found", f"$.entries[{offset + i}].transfer_id"
-                )
+        return known
 
     def get_entries(self, entry_ids: Collection[EntryId]) -> dict[EntryId, TransferredEntry]:
         """Return stored transferred entries by id (see the protocol)."""

@@ -35,7 +35,7 @@ code                              when
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
@@ -54,6 +54,8 @@ __all__ = [
     "TransferRepository",
     "TransferStore",
     "TransferredEntry",
+    "checked_entries",
+    "checked_entry",
     "checked_filters",
     "checked_id",
     "checked_step",
@@ -114,6 +116,37 @@ def checked_transfer(transfer: object) -> Transfer:
     if not isinstance(transfer, Transfer):
         raise TransferInputError.of("transfer.invalid", "$", "expected a Transfer")
     return transfer
+
+
+def checked_entries(entries: object) -> Iterator[object]:
+    """Return an iterator over the argument of ``add_entries``, refusing one that is not a batch.
+
+    Check each item with :func:`checked_entry` where the backend looks at it, in input order,
+    so that every backend reports the first problem of a batch (see ``add_entries``).
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` at ``$.entries`` for text, bytes or an object
+            that is not iterable (before, a bare ``TypeError``).
+    """
+    if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
+        raise TransferInputError.of(
+            "transfer.invalid", "$.entries", "expected transferred entries"
+        )
+    return iter(entries)
+
+
+def checked_entry(entry: object, index: int) -> TransferredEntry:
+    """Return the ``index``-th item of an ``add_entries`` batch if it is a :class:`TransferredEntry`.
+
+    Raises:
+        TransferInputError: ``transfer.invalid`` at ``$.entries[index]`` (before, a bare
+            ``AttributeError``).
+    """
+    if not isinstance(entry, TransferredEntry):
+        raise TransferInputError.of(
+            "transfer.invalid", f"$.entries[{index}]", "expected a TransferredEntry"
+        )
+    return entry
 
 
 def checked_filters(
@@ -267,6 +300,12 @@ class TransferRepository(Protocol):
                 of the ids; nothing is written.
             NotFoundError: ``transfer.not_found`` (``$.entries[i].transfer_id``) if a new entry's
                 transfer is not stored; nothing is written.
+            TransferInputError: ``transfer.invalid`` at ``$.entries`` if ``entries`` is not
+                iterable, or at ``$.entries[i]`` for an item that is not a
+                :class:`TransferredEntry`; nothing is written.
+
+        The entries are checked in input order and the first problem is raised, on every
+        backend: an entry refused is refused at its own index, whatever follows it.
         """
         ...
 

@@ -1,0 +1,151 @@
+"""Batch writes on every store: a failure partway leaves the store as it was, replays change nothing.
+
+Each test runs on the memory, SQLite and PostgreSQL stores (``each_backend``) and compares the
+store's full contents, read through its public read APIs, before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from volunteerkit.hours import EntryId, Source
+from volunteerkit.transfer.store import TransferredEntry
+from volunteerkit.transfer.workflow import Role, new_transfer
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+Backend = tuple[str, Callable[[], Any]]
+
+
+# --------------------------------------------------------------------------------------------
+# transferred entries
+
+
+def _transferred(key: str, *, transfer: str = "t1", minutes: int = 60) -> TransferredEntry:
+    from volunteerkit.transfer.models import CertifiedDay
+
+    return TransferredEntry(
+        entry_id=EntryId(origin="hami", local_id=key),
+        volunteer_id="v1",
+        transfer_id=transfer,
+        package_id="0195b7a0-0000-7000-8000-000000000001",
+        source="hami",
+        captured_by=Source.ORGANIZATION,
+        certified_by="coordinator",
+        certified_at=NOW,
+        source_recorded_at=NOW,
+        credited_minutes=minutes,
+        days=(CertifiedDay(day=date(2026, 5, 1), minutes=minutes),),
+        imported_at=NOW,
+    )
+
+
+@pytest.fixture
+def transfers(each_backend: Backend) -> Iterator[Any]:
+    """A store holding transfer ``t1`` and its transferred entry ``hami:a`` (60 minutes)."""
+    _name, make = each_backend
+    store = make()
+    store.transfers.add(
+        new_transfer(
+            transfer_id="t1", role=Role.DESTINATION, volunteer_id="v1", source="hami",
+            destination="bj", consent="c-1", actor="importer", at=NOW,
+            package_id="0195b7a0-0000-7000-8000-000000000001",
+            header_digest="sha256:" + "1" * 64, entries=1, credited_minutes=60,
+        )
+    )  # fmt: skip
+    store.transfers.add_entries([_transferred("a")])
+    yield store
+    store.close()
+
+
+def _transfer_contents(store: Any) -> tuple[object, ...]:
+    ids = [EntryId(origin="hami", local_id=k) for k in ("a", "b", "c", "x")]
+    return (
+        store.transfers.find(),
+        store.transfers.count_entries(),
+        store.transfers.get_entries(ids),
+        store.transfers.certified_credit(["v1"]),
+    )
+
+
+def _refusal(call: Callable[[], object]) -> tuple[str, str, str | None]:
+    from volunteerkit.errors import VolunteerkitError
+
+    with pytest.raises(VolunteerkitError) as info:
+        call()
+    return type(info.value).__name__, info.value.code, info.value.path
+
+
+@pytest.mark.parametrize(
+    ("batch", "expected"),
+    [
+        # a new entry of an unknown transfer, then a clash with a stored entry: the first wins
+        (
+            lambda: [_transferred("x", transfer="nope"), _transferred("a", minutes=61)],
+            ("NotFoundError", "transfer.not_found", "$.entries[0].transfer_id"),
+        ),
+        # a clash with a stored entry comes before a clash inside the batch
+        (
+            lambda: [_transferred("b"), _transferred("a", minutes=61), _transferred("b", minutes=5)],
+            ("ConflictError", "transfer.entry_conflict", "$.entries[1].entry_id"),
+        ),
+        # an entry of an unknown transfer, then the same id again, different
+        (
+            lambda: [_transferred("c", transfer="nope"), _transferred("c", minutes=61)],
+            ("NotFoundError", "transfer.not_found", "$.entries[0].transfer_id"),
+        ),
+        # something that is not a transferred entry: typed, at its index
+        (
+            lambda: [_transferred("b"), "not an entry"],
+            ("TransferInputError", "transfer.invalid", "$.entries[1]"),
+        ),
+        # a clash before something that is not an entry: the clash, at its index
+        (
+            lambda: [_transferred("a", minutes=61), None],
+            ("ConflictError", "transfer.entry_conflict", "$.entries[0].entry_id"),
+        ),
+        (lambda: None, ("TransferInputError", "transfer.invalid", "$.entries")),
+        (lambda: 5, ("TransferInputError", "transfer.invalid", "$.entries")),
+    ],
+)
+def test_add_entries_reports_the_first_problem_in_input_order_and_writes_nothing(
+    transfers: Any, batch: Callable[[], object], expected: tuple[str, str, str]
+) -> None:
+    """Every backend refuses a bad batch with the same typed error and keeps what it held.
+
+    Before, SQL stores checked clashes inside the batch first, then clashes with stored entries,
+    then unknown transfers, each over the whole batch, so they named another entry (and code)
+    than the memory store; an item that was not an entry was a bare ``AttributeError`` and a
+    batch that was not iterable a bare ``TypeError`` on every backend.
+    """
+    before = _transfer_contents(transfers)
+    assert _refusal(lambda: transfers.transfers.add_entries(batch())) == expected
+    assert _transfer_contents(transfers) == before
+    assert transfers.transfers.count_entries() == 1
+
+
+def test_add_entries_from_a_stream_that_fails_midway_writes_nothing(transfers: Any) -> None:
+    """A generator that raises after yielding entries leaves the store as it was."""
+    before = _transfer_contents(transfers)
+
+    def stream() -> Iterator[TransferredEntry]:
+        yield _transferred("b")
+        yield _transferred("c")
+        raise OSError("the package file went away")
+
+    with pytest.raises(OSError, match="went away"):
+        transfers.transfers.add_entries(stream())
+    assert _transfer_contents(transfers) == before
+
+
+def test_add_entries_replayed_changes_nothing(transfers: Any) -> None:
+    """The same batch twice: written once; a duplicate inside a batch is written once."""
+    batch = [_transferred("b"), _transferred("c"), _transferred("b"), _transferred("a")]
+    assert transfers.transfers.add_entries(batch) == 2
+    after = _transfer_contents(transfers)
+    assert transfers.transfers.add_entries(iter(batch)) == 0
+    assert _transfer_contents(transfers) == after
+    assert transfers.transfers.count_entries() == 3
