@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import os
+from collections import Counter
 
 import networkx as nx
 import pytest
@@ -119,12 +120,27 @@ def test_exact_matches_brute_force_on_tiny_problems(problem):
 @settings(max_examples=60, deadline=None)
 @given(allocation_problems())
 def test_greedy_is_feasible_and_not_better_than_exact(problem):
-    """Greedy mode is feasible and never beats exact mode."""
+    """Greedy mode is feasible and never beats exact mode.
+
+    Feasible: every placement is a pair of the problem with a positive score (its own), no pair
+    twice, no volunteer over their limit, no slot over its capacity, and the total is the sum.
+    """
     greedy = allocate(problem, mode="greedy")
     exact = allocate(problem)
     assert greedy.total_score <= exact.total_score
-    owner_ok = {(x.volunteer_id, x.slot_id) for x in greedy.placements}
-    assert len(owner_ok) == len(greedy.placements)
+    owner = problem.owners()
+    pairs = {
+        (problem.volunteer_ids[owner[e]], problem.slot_ids[s]): problem.scores[e]
+        for e, s in enumerate(problem.targets)
+    }
+    placed = [(x.volunteer_id, x.slot_id) for x in greedy.placements]
+    assert len(set(placed)) == len(placed)
+    assert all(pairs.get(k, 0) == x.score > 0 for k, x in zip(placed, greedy.placements, strict=True))
+    limits = dict(zip(problem.volunteer_ids, problem.limits, strict=True))
+    capacities = dict(zip(problem.slot_ids, problem.capacities, strict=True))
+    assert all(n <= limits[v] for v, n in Counter(v for v, _ in placed).items())
+    assert all(n <= capacities[s] for s, n in Counter(s for _, s in placed).items())
+    assert greedy.total_score == sum(x.score for x in greedy.placements)
 
 
 @settings(max_examples=40, deadline=None)
