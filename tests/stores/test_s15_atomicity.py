@@ -6,17 +6,24 @@ store's full contents, read through its public read APIs, before and after.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from volunteerkit.hours import EntryId, Source
+from volunteerkit import FixedClock
+from volunteerkit.errors import ConflictError
+from volunteerkit.hours import EntryId, ServiceEntry, Source
+from volunteerkit.hours.bulk import Progress, export_entries, import_entries
+from volunteerkit.hours.ledger import Ledger
 from volunteerkit.transfer.store import TransferredEntry
 from volunteerkit.transfer.workflow import Role, new_transfer
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+SH = ZoneInfo("Asia/Shanghai")
 Backend = tuple[str, Callable[[], Any]]
 
 
@@ -149,3 +156,91 @@ def test_add_entries_replayed_changes_nothing(transfers: Any) -> None:
     assert transfers.transfers.add_entries(iter(batch)) == 0
     assert _transfer_contents(transfers) == after
     assert transfers.transfers.count_entries() == 3
+
+
+# --------------------------------------------------------------------------------------------
+# bulk import into a ledger
+
+
+def _service(key: str, day: int) -> ServiceEntry:
+    start = datetime(2026, 5, day, 9, tzinfo=SH)
+    return ServiceEntry(
+        id=EntryId(origin="bj", local_id=key),
+        volunteer_id=f"v{day % 2}",
+        organization_id="org-a",
+        category="community",
+        start=start,
+        end=start + timedelta(hours=3),
+        zone=SH,
+        source=Source.ORGANIZATION,
+        recorded_by="clerk",
+        recorded_at=NOW,
+    )
+
+
+def _ledger_contents(store: Any) -> tuple[object, ...]:
+    repo = store.ledger
+    volunteers = repo.volunteers()
+    return (
+        repo.records_of(volunteers),
+        {v: repo.credit_history(v) for v in volunteers},
+        repo.count_entries(),
+        repo.count_events(),
+        [(a.action, a.subject_id, a.details) for a in store.audit.query()],
+    )
+
+
+def _csv(entries: list[ServiceEntry]) -> str:
+    out = io.StringIO(newline="")
+    export_entries(entries, out)
+    return out.getvalue()
+
+
+class _Cancelled(ConflictError):
+    """What an application's progress callback raises to stop an import."""
+
+
+def test_an_all_or_nothing_import_stopped_by_its_progress_callback_raises_and_writes_nothing(
+    each_backend: Backend,
+) -> None:
+    """The callback's error reaches the caller, as in best-effort mode; nothing is written.
+
+    Before, an error of a refusal type (``InvalidInputError``, ``ConflictError``,
+    ``IntegrityError``) raised by the callback in the write pass was caught with the sink's
+    refusals and reported as the rejection of the row last read (line 3 here), with the
+    callback's code.
+    """
+    _name, make = each_backend
+    store = make()
+    ledger = Ledger(store, clock=FixedClock(NOW))
+    ledger.record_many([_service("old", 1)], actor="clerk")
+    before = _ledger_contents(store)
+    text = _csv([_service(f"e{i}", 2 + i) for i in range(5)])
+    seen: list[tuple[str, int]] = []
+
+    def progress(p: Progress) -> None:
+        seen.append((p.phase, p.rows_imported))
+        if p.phase == "write" and p.rows_imported == 2:
+            raise _Cancelled("cancelled", "已取消", code="app.cancelled", path="$")
+
+    with pytest.raises(_Cancelled):
+        import_entries(
+            io.StringIO(text, newline=""), format="csv", sink=ledger, actor="importer",
+            mode="all_or_nothing", batch_size=1, progress=progress,
+        )  # fmt: skip
+    assert seen[-2:] == [("write", 1), ("write", 2)]
+    assert _ledger_contents(store) == before
+    # the same file imported again, without the callback, writes it all; a third time nothing
+    report = import_entries(
+        io.StringIO(text, newline=""), format="csv", sink=ledger, actor="importer",
+        mode="all_or_nothing",
+    )  # fmt: skip
+    assert (report.imported, report.unchanged, report.rejected, report.errors) == (5, 0, 0, ())
+    after = _ledger_contents(store)
+    again = import_entries(
+        io.StringIO(text, newline=""), format="csv", sink=ledger, actor="importer",
+        mode="all_or_nothing",
+    )  # fmt: skip
+    assert (again.imported, again.unchanged, again.rejected) == (0, 5, 0)
+    assert _ledger_contents(store) == after
+    store.close()

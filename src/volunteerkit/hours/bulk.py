@@ -926,6 +926,9 @@ def import_entries(
             ``{"organization_id": "org-7", "source": "organization"}``; in JSON Lines, for keys a
             line leaves out. Minutes are given as digits.
         progress: Called with a :class:`Progress` every ``batch_size`` rows and at the end.
+            Whatever it raises propagates: in all-or-nothing mode the write is rolled back
+            (unless it is the last call, made once every row is written), in best-effort mode
+            the batches before stay written (importing the file again resumes).
         batch_size: Entries per ``record_many`` call (best effort), and rows between progress
             reports.
         max_errors: How many :class:`RowError` to keep (all are counted).
@@ -1057,6 +1060,9 @@ def _write_pass(
     expected = tally.rows_read
     rows, meter = reread()
     last_line = 0
+    # what the progress callback raised: it passes through the sink (which rolls back) and is
+    # raised to the caller as in best-effort mode, never reported as the refusal of a row
+    callback_error: list[BaseException] = []
 
     def entries() -> Iterator[ServiceEntry]:
         nonlocal last_line
@@ -1068,13 +1074,19 @@ def _write_pass(
             handed += 1
             yield item
             if handed % batch_size == 0:
-                tally.report("write", meter, handed)
+                try:
+                    tally.report("write", meter, handed)
+                except BaseException as err:
+                    callback_error.append(err)
+                    raise
         if handed != expected:
             raise BulkError.of("bulk.source_changed", "$")
 
     try:
         result = sink.record_many(entries(), actor=actor, atomic=True)
     except _SINK_REFUSALS as err:
+        if callback_error and err is callback_error[0]:
+            raise
         if err.code == "bulk.source_changed":
             tally.error(RowError.of(last_line, err))
             return
