@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -165,7 +166,14 @@ def test_awards_check_built_in_and_broken_file(tmp_path: Path) -> None:
     report = json.loads(text)
     assert code == 1
     assert report["ok"] is False
-    assert all(p["path"].startswith("$") and p["code"] for p in report["problems"])
+    # the four required fields the file lacks, then the version given as a number
+    assert [(p["code"], p["path"], p["message"]) for p in report["problems"]] == [
+        ("awards.rules.missing", "$", "required field 'name_zh' is missing"),
+        ("awards.rules.missing", "$", "required field 'name_en' is missing"),
+        ("awards.rules.missing", "$", "required field 'sources' is missing"),
+        ("awards.rules.missing", "$", "required field 'levels' is missing"),
+        ("awards.rules.type", "$.version", "expected text"),
+    ]
 
 
 def test_awards_evaluate_prints_one_result_per_volunteer(tmp_path: Path) -> None:
@@ -190,10 +198,22 @@ def test_stats_tables_csv_and_json(tmp_path: Path) -> None:
     assert "Registered volunteers [volunteers.registered]" in table
     code, csv_text = run("stats", url, "--as-of", NOW, "--csv")
     assert code == 0
-    assert csv_text.splitlines()[0].count(",") >= 2
+    header, *rows = csv.reader(io.StringIO(csv_text))
+    assert header == [
+        "definition", "dimensions", "key", "value", "persons", "exact", "suppressed", "as_of",
+        "window_first", "window_last", "k",
+    ]  # fmt: skip
+    assert rows and all(len(row) == len(header) for row in rows)
     code, json_text = run("--json", "stats", url, "--as-of", NOW)
     assert code == 0
-    assert json.loads(json_text)
+    # every figure of the catalogue in docs/statistics.md, and the CSV's figures are the same
+    documented = {
+        "volunteers.registered", "volunteers.new", "volunteers.active", "hours.credited",
+        "hours.per_active_volunteer", "volunteers.retention", "awards.held",
+        "organizations.by_kind_size",
+    }  # fmt: skip
+    assert {f["definition"] for f in json.loads(json_text)} == documented
+    assert {row[0] for row in rows} == documented
 
 
 def test_report_writes_a_self_contained_html_file(tmp_path: Path) -> None:
