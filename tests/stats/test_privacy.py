@@ -81,16 +81,40 @@ def test_invalid_threshold_is_refused(k: object) -> None:
     k=st.integers(min_value=1, max_value=10),
 )
 def test_suppression_invariants(persons: list[int], k: int) -> None:
-    """Shown cells hold at least k persons; hidden cells together hold at least k (or none)."""
+    """Shown cells hold at least k persons; hidden cells together hold at least k (or none).
+
+    And no more is hidden than the rules need (docs/statistics.md, "Suppression rules"): shown
+    rows keep their value and persons, nothing is hidden when no row is small, the extra rows
+    hidden are the smallest (ties: first in key order), and without the last of them the hidden
+    rows would hold fewer than k persons. The groups are disjoint, so the count is exact.
+    """
     raw = _rows(*persons)
     total = sum(persons)
     rows, hidden = suppress(raw, k, total_persons=total, additive=True)
+    assert [r.key for r in rows] == [r.key for r in raw]
     if hidden:
         assert total < k and all(r.suppressed for r in rows)
         return
-    assert all(r.persons is not None and r.persons >= k for r in rows if not r.suppressed)
-    hidden_persons = sum(p for p, r in zip(persons, rows, strict=True) if r.suppressed)
-    assert hidden_persons == 0 or hidden_persons >= k or all(r.suppressed for r in rows)
+    assert hidden is (k > 1 and total < k)
+    for r, p in zip(rows, raw, strict=True):
+        if r.suppressed:
+            assert (r.value, r.persons) == (None, None)
+        else:
+            assert (r.value, r.persons) == (p.value, p.persons)
+            assert p.persons >= k
+    small = {i for i, p in enumerate(persons) if p < k}
+    gone = {i for i, r in enumerate(rows) if r.suppressed}
+    assert small <= gone
+    extra = sorted(gone - small, key=lambda i: (persons[i], i))
+    if not small:
+        assert not gone
+    shown = [i for i in range(len(rows)) if i not in gone]
+    for i in extra:  # the smallest shown rows go first
+        assert all((persons[i], i) < (persons[j], j) for j in shown)
+    hidden_persons = sum(persons[i] for i in gone)
+    assert hidden_persons == 0 or hidden_persons >= k or not shown
+    if extra:  # one fewer would not do
+        assert hidden_persons - persons[extra[-1]] < k
 
 
 def test_a_person_counted_in_several_hidden_rows_is_counted_once() -> None:
