@@ -244,3 +244,124 @@ def test_an_all_or_nothing_import_stopped_by_its_progress_callback_raises_and_wr
     assert (again.imported, again.unchanged, again.rejected) == (0, 5, 0)
     assert _ledger_contents(store) == after
     store.close()
+
+
+# --------------------------------------------------------------------------------------------
+# matching assignments
+
+
+def _shift_assignment(n: int, **changes: Any) -> Any:
+    from volunteerkit.matching.store import ShiftAssignment
+
+    fields: dict[str, Any] = {
+        "id": f"sa-{n}",
+        "run_id": "roster-1",
+        "volunteer_id": "v1",
+        "shift_id": "f1",
+        "start": datetime(2026, 12, 1, 1, tzinfo=UTC),
+        "end": datetime(2026, 12, 1, 5, tzinfo=UTC),
+        "assigned_at": NOW,
+    }
+    fields.update(changes)
+    return ShiftAssignment(**fields)
+
+
+@pytest.fixture
+def matching(each_backend: Backend) -> Iterator[Any]:
+    """A store with project p1, slot s1, shift f1, role assignment ra-0001 and shift one sa-1."""
+    from volunteerkit.testing.conformance_matching import _project, _role, _shift, _slot
+
+    _name, make = each_backend
+    store = make()
+    m = store.matching
+    m.put_project(_project())
+    m.put_slot(_slot())
+    m.put_shift(_shift())
+    m.add_role_assignments([_role(1)])
+    m.add_shift_assignments([_shift_assignment(1)])
+    yield store
+    store.close()
+
+
+def _matching_contents(store: Any) -> tuple[object, ...]:
+    m = store.matching
+    return (list(m.role_assignments()), list(m.shift_assignments()))
+
+
+def _roles(*items: object) -> Callable[[Any], object]:
+    return lambda m: m.add_role_assignments(list(items))
+
+
+def _rostered(*items: object) -> Callable[[Any], object]:
+    return lambda m: m.add_shift_assignments(list(items))
+
+
+def _role_batch(name: str) -> Callable[[Any], object]:
+    from volunteerkit.testing.conformance_matching import _role
+
+    batches = {
+        "clash, then not a record": _roles(_role(1, score=1), "not a record"),
+        "unknown slot, then not a record": _roles(_role(2), _role(3, slot="nope"), None),
+        "not a record after new ones": _roles(_role(2), _role(3), 42),
+        "shift clash, then not a record": _rostered(
+            _shift_assignment(1, volunteer_id="v2"), None
+        ),
+        "unknown shift, then not a record": _rostered(
+            _shift_assignment(2), _shift_assignment(3, shift_id="zz"), "x"
+        ),
+    }
+    return batches[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("clash, then not a record", ("ConflictError", "matching.conflict", "$.id")),
+        (
+            "unknown slot, then not a record",
+            ("IntegrityError", "matching.unknown_reference", "$.slot_id"),
+        ),
+        ("not a record after new ones", ("MatchingInputError", "matching.invalid", "$[2]")),
+        ("shift clash, then not a record", ("ConflictError", "matching.conflict", "$.id")),
+        (
+            "unknown shift, then not a record",
+            ("IntegrityError", "matching.unknown_reference", "$.shift_id"),
+        ),
+    ],
+)
+def test_assignments_report_the_first_problem_in_input_order_and_write_nothing(
+    matching: Any, name: str, expected: tuple[str, str, str]
+) -> None:
+    """Every backend refuses a bad batch of assignments with the same error, keeping its contents.
+
+    Before, the SQL stores checked the type of every record of a batch before anything else, so
+    a batch whose first problem was a clash or an unknown slot or shift was ``matching.invalid``
+    at a later index there, and the memory store named the clash.
+    """
+    before = _matching_contents(matching)
+    assert _refusal(lambda: _role_batch(name)(matching.matching)) == expected
+    assert _matching_contents(matching) == before
+
+
+def test_assignments_from_a_stream_that_fails_midway_write_nothing_and_replay(
+    matching: Any,
+) -> None:
+    """A generator raising after two records writes nothing; the batch replayed writes once."""
+    from volunteerkit.testing.conformance_matching import _role
+
+    before = _matching_contents(matching)
+
+    def stream() -> Iterator[Any]:
+        yield _role(2)
+        yield _role(3)
+        raise OSError("the allocation run died")
+
+    with pytest.raises(OSError, match="died"):
+        matching.matching.add_role_assignments(stream())
+    assert _matching_contents(matching) == before
+    batch = [_role(2), _role(3), _role(2), _role(1)]
+    assert matching.matching.add_role_assignments(iter(batch)) == 2
+    after = _matching_contents(matching)
+    assert matching.matching.add_role_assignments(batch) == 0
+    assert _matching_contents(matching) == after
+    assert [a.id for a in matching.matching.role_assignments()] == ["ra-0001", "ra-0002", "ra-0003"]

@@ -14,7 +14,6 @@ from volunteerkit.matching.store import (
     RoleAssignment,
     ShiftAssignment,
     checked_filters,
-    checked_items,
     checked_key,
     checked_record,
     conflict,
@@ -37,6 +36,17 @@ def _missing(kind: str) -> MatchingNotFound:
 
 
 _ZH = {"project": "项目", "slot": "岗位", "shift": "班次"}
+
+
+def _items(items: object) -> Iterator[object]:
+    """Iterate a batch of assignments unchecked, refusing what is not a batch (``$``).
+
+    Each item is checked where it is looked at, in input order with the rest of its checks,
+    as on the memory store (see ``add_role_assignments``).
+    """
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise MatchingInputError.of("matching.invalid", "$")
+    return iter(items)
 
 
 class SQLMatchingRepository:
@@ -271,17 +281,21 @@ class SQLMatchingRepository:
     def add_role_assignments(self, items: Iterable[RoleAssignment]) -> int:
         """Append role assignments atomically; identical replays are no-ops.
 
-        Each record is checked in input order, as on the memory store: the first that names no
-        stored slot (``matching.unknown_reference``) or clashes with a stored or earlier record
+        Each record is checked in input order, as on the memory store: the first that is not a
+        :class:`RoleAssignment` (``matching.invalid`` at ``$[i]``), names no stored slot
+        (``matching.unknown_reference``) or clashes with a stored or earlier record
         (``matching.conflict``) refuses the batch.
         """
         written = 0
-        iterator = checked_items(items, RoleAssignment)
+        iterator = _items(items)
+        offset = 0
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
-                known = self._known("vk_matching_slots", {a.slot_id for a in batch})
+                typed = [a for a in batch if isinstance(a, RoleAssignment)]
+                known = self._known("vk_matching_slots", {a.slot_id for a in typed})
                 seen: dict[str, RoleAssignment | None] = {}  # None: not stored
-                for a in batch:
+                for i, item in enumerate(batch):
+                    a = checked_record(item, RoleAssignment, f"$[{offset + i}]")
                     if a.slot_id not in known:
                         raise unknown_reference("$.slot_id")
                     if a.id not in seen:
@@ -302,6 +316,7 @@ class SQLMatchingRepository:
                     )
                     seen[a.id] = a
                     written += 1
+                offset += len(batch)
         return written
 
     def _known(self, table: str, ids: set[str]) -> set[str]:
@@ -338,12 +353,15 @@ class SQLMatchingRepository:
         Checked in input order, as :meth:`add_role_assignments`.
         """
         written = 0
-        iterator = checked_items(items, ShiftAssignment)
+        iterator = _items(items)
+        offset = 0
         with self._db.atomic():
             while batch := list(islice(iterator, _BATCH)):
-                known = self._known("vk_matching_shifts", {a.shift_id for a in batch})
+                typed = [a for a in batch if isinstance(a, ShiftAssignment)]
+                known = self._known("vk_matching_shifts", {a.shift_id for a in typed})
                 seen: dict[str, ShiftAssignment | None] = {}  # None: not stored
-                for a in batch:
+                for i, item in enumerate(batch):
+                    a = checked_record(item, ShiftAssignment, f"$[{offset + i}]")
                     if a.shift_id not in known:
                         raise unknown_reference("$.shift_id")
                     if a.id not in seen:
@@ -364,6 +382,7 @@ class SQLMatchingRepository:
                     )
                     seen[a.id] = a
                     written += 1
+                offset += len(batch)
         return written
 
     def shift_assignments(
