@@ -41,7 +41,7 @@ from cattrs.errors import (
 )
 
 from volunteerkit._clock import require_aware
-from volunteerkit.errors import SerializationError, VolunteerkitError, join_path
+from volunteerkit.errors import SerializationError, VolunteerkitError, join_path, mask
 
 __all__ = [
     "converter",
@@ -74,13 +74,15 @@ def _structure_datetime(value: Any, _type: type) -> datetime:
             code="serialization.datetime",
         )
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        parsed: datetime | None = datetime.fromisoformat(value)
+    except ValueError:  # its message quotes the value: raised below, outside this block
+        parsed = None
+    if parsed is None:
         raise SerializationError(
             "not an ISO 8601 datetime",
             "不是 ISO 8601 日期时间",
             code="serialization.datetime",
-        ) from None
+        )
     return require_aware(parsed)
 
 
@@ -97,9 +99,10 @@ def _structure_date(value: Any, _type: type) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise SerializationError(
-            "not a valid calendar date", "不是有效的日历日期", code="serialization.date"
-        ) from None
+        pass  # raised below, outside this block, so that no stdlib error rides along
+    raise SerializationError(
+        "not a valid calendar date", "不是有效的日历日期", code="serialization.date"
+    )
 
 
 _MAX_DECIMAL_EXPONENT = 1000
@@ -161,9 +164,10 @@ def _structure_zone(value: Any, _type: type) -> ZoneInfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, such as "America"
-        raise SerializationError(
-            "unknown IANA time zone", "未知的 IANA 时区", code="serialization.zone"
-        ) from None
+        pass  # their messages quote the value: raised below, with no context to carry it
+    raise SerializationError(
+        "unknown IANA time zone", "未知的 IANA 时区", code="serialization.zone"
+    )
 
 
 def _structure_int(value: Any, _type: type) -> int:
@@ -194,12 +198,13 @@ def _structure_str(value: Any, _type: type) -> str:
 def _structure_enum(value: Any, cls: type[Enum]) -> Enum:
     try:
         return cls(value)
-    except ValueError:
-        raise SerializationError(
-            f"not one of the allowed values: {', '.join(str(m.value) for m in cls)}",
-            f"不是允许的取值之一:{', '.join(str(m.value) for m in cls)}",
-            code="serialization.enum",
-        ) from None
+    except ValueError:  # "'<value>' is not a valid Sex": raised below, with no context to carry it
+        pass
+    raise SerializationError(
+        f"not one of the allowed values: {', '.join(str(m.value) for m in cls)}",
+        f"不是允许的取值之一:{', '.join(str(m.value) for m in cls)}",
+        code="serialization.enum",
+    )
 
 
 def _structure_bool(value: Any, _type: type) -> bool:
@@ -261,11 +266,34 @@ def _collection_hook(cls: Any) -> Callable[[Any, Any], Any]:
 converter.register_structure_hook_factory(_is_collection, _collection_hook)
 
 
+_FIELD_NAME = re.compile(r"(?![A-Za-z0-9_-]*[0-9]{3})[A-Za-z_][A-Za-z0-9_-]{0,63}", re.ASCII)
+"""A key shown whole in an error path: a name, not a value (no run of three digits)."""
+
+
+def _key(key: object) -> str:
+    """A mapping key as shown in a path: whole if it looks like a field name, else masked.
+
+    A key is input too: a mapping keyed by identity numbers must not give them back in the path
+    of its first bad value (``$['360426********0071']``, not the whole number).
+    """
+    if isinstance(key, str) and _FIELD_NAME.fullmatch(key):
+        return key
+    return mask(key) if isinstance(key, str) else mask(repr(key))
+
+
+def _step(path: str, key: object) -> str:
+    """``path`` followed by an index (``[3]``) or a mapping key (``['name']``), see :func:`_key`."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"{path}[{key}]"
+    return f"{path}[{_key(key)!r}]"
+
+
 def _leaves(exc: BaseException, path: str) -> Iterator[tuple[str, BaseException]]:
     """Walk a cattrs exception group and yield each leaf error with its field path."""
     if isinstance(exc, ForbiddenExtraKeysError):
         for key in sorted(exc.extra_fields):
-            yield f"{path}.{key}", exc
+            shown = _key(key)
+            yield (f"{path}.{shown}" if shown == key else f"{path}[{shown!r}]"), exc
         return
     if isinstance(exc, BaseExceptionGroup):
         for sub in exc.exceptions:
@@ -275,11 +303,14 @@ def _leaves(exc: BaseException, path: str) -> Iterator[tuple[str, BaseException]
                     sub_path = f"{path}.{note.name}"
                     break
                 if isinstance(note, IterableValidationNote):
-                    sub_path = f"{path}[{note.index!r}]"
+                    sub_path = _step(path, note.index)
                     break
             yield from _leaves(sub, sub_path)
         return
     yield path, exc
+
+
+_CATTRS_NOTES = (AttributeValidationNote, IterableValidationNote)
 
 
 def _translate(exc: Exception, root: str) -> VolunteerkitError:
@@ -322,7 +353,10 @@ def structure(data: Any, cls: type[T], *, path: str = "$") -> T:
         The model instance.
 
     Raises:
-        VolunteerkitError: The first problem found, with the path of the bad field.
+        VolunteerkitError: The first problem found, with the path of the bad field. A key that
+            does not look like a field name (an identity number keying a mapping) is masked in
+            the path (``$['360426********0071']``); no error of cattrs or the standard library,
+            whose messages may quote the input, is chained to it.
     """
     try:
         return converter.structure(data, cls)
@@ -330,7 +364,17 @@ def structure(data: Any, cls: type[T], *, path: str = "$") -> T:
         err.path = join_path(path, err.path)
         raise
     except Exception as exc:  # cattrs raises groups and stdlib errors; all become ours
-        raise _translate(exc, path) from None
+        error = _translate(exc, path)
+    # Raised out here, with no context: cattrs' errors (the group, unknown keys, its notes on the
+    # leaf, such as "@ key '<a mapping key>'") would carry input values along with ours.
+    error.__context__ = None
+    error.__suppress_context__ = True
+    notes = getattr(error, "__notes__", None)
+    if notes is not None:
+        error.__notes__ = [n for n in notes if not isinstance(n, _CATTRS_NOTES)]
+        if not error.__notes__:
+            del error.__notes__
+    raise error
 
 
 def unstructure(obj: Any) -> Any:
@@ -379,10 +423,9 @@ def loads(text: str | bytes) -> Any:
         )
     try:
         return json.loads(text, parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # deep nesting: RecursionError
-        raise SerializationError(
-            "not valid JSON", "不是有效的 JSON", code="serialization.json"
-        ) from exc
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting: RecursionError
+        pass  # a JSONDecodeError keeps the whole text (``doc``), a UnicodeDecodeError its bytes
+    raise SerializationError("not valid JSON", "不是有效的 JSON", code="serialization.json")
 
 
 def to_json(obj: Any) -> str:
