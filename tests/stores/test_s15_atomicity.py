@@ -365,3 +365,75 @@ def test_assignments_from_a_stream_that_fails_midway_write_nothing_and_replay(
     assert matching.matching.add_role_assignments(batch) == 0
     assert _matching_contents(matching) == after
     assert [a.id for a in matching.matching.role_assignments()] == ["ra-0001", "ra-0002", "ra-0003"]
+
+
+# --------------------------------------------------------------------------------------------
+# the transfer export command
+
+
+def test_export_command_of_a_new_transfer_that_fails_records_nothing(
+    each_backend: Backend, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Request, approve and export in one command: an export that fails leaves no transfer.
+
+    Before, the request and the approval were committed before the export ran, so a chunk size
+    of 0 (or a folder that cannot be written) left an approved transfer and its audit entries
+    behind, and each retry of the command one more.
+    """
+    import base64
+    import json
+
+    import volunteerkit.stores
+    from volunteerkit.testing.conformance_transfer import BEIJING, TransferScenario
+    from volunteerkit.transfer.commands import export_command
+
+    _name, make = each_backend
+    hami, beijing = make(), make()
+    scenario = TransferScenario(hami, beijing, tmp_path)
+    keys = tmp_path / "hami-keys.json"
+    keys.write_text(
+        json.dumps(
+            {
+                "party": "hami.volunteer-cloud",
+                "signer": {
+                    "algorithm": "hmac-sha256",
+                    "key_id": "hami-bj-2026",
+                    "secret": base64.b64encode(b"hami-beijing-shared-secret-0001!").decode(),
+                },
+                "trusted": [],
+            }
+        )
+    )
+    close = hami.close
+    monkeypatch.setattr(hami, "close", lambda: None)  # the command closes the store it opens
+    monkeypatch.setattr(volunteerkit.stores, "open_store", lambda url: hami)
+
+    def contents() -> tuple[object, ...]:
+        return (
+            hami.transfers.find(),
+            [(a.action, a.subject_id) for a in hami.audit.query()],
+            _ledger_contents(hami),
+        )
+
+    before = contents()
+    now = scenario.clock.now() + timedelta(hours=1)
+    out = tmp_path / "out"
+    for _attempt in range(2):
+        status, report = export_command(
+            "memory:", keys_file=str(keys), out_dir=str(out), volunteer_id=scenario.hami_volunteer,
+            destination=BEIJING, consent="consent-77", chunk_size=0, now=now,
+        )  # fmt: skip
+        assert (status, report["error"]["code"], report["error"]["path"]) == (
+            1, "transfer.invalid", "$.chunk_size",
+        )  # fmt: skip
+        assert contents() == before
+        assert list(out.iterdir()) == []
+    status, report = export_command(
+        "memory:", keys_file=str(keys), out_dir=str(out), volunteer_id=scenario.hami_volunteer,
+        destination=BEIJING, consent="consent-77", chunk_size=2, now=now,
+    )  # fmt: skip
+    assert (status, report["entries"], report["credited_minutes"]) == (0, 3, 600)
+    assert [t.state.value for t in hami.transfers.find()] == ["exported"]
+    assert len(list(out.iterdir())) == 2
+    close()
+    beijing.close()

@@ -35,6 +35,7 @@ import binascii
 import json
 import os
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ from volunteerkit.transfer.package import (
     receipt_bytes,
     verify_package,
 )
-from volunteerkit.transfer.service import OverlapPolicy, RegistryDirectory, Transfers
+from volunteerkit.transfer.service import ExportResult, OverlapPolicy, RegistryDirectory, Transfers
 from volunteerkit.transfer.signing import Ed25519Signer, HmacSigner, KeySet, Signer, TrustedKey
 
 __all__ = [
@@ -248,18 +249,19 @@ def export_command(
         store = open_store(url)
         try:
             transfers = _transfers(store, keys, _clock(now))
-            if transfer_id is None:
-                if volunteer_id is None or destination is None or consent is None:
-                    raise TransferInputError.of(
-                        "transfer.invalid",
-                        "$.transfer_id",
-                        "a transfer, or volunteer, destination and consent",
-                    )
-                requested = transfers.request(
-                    volunteer_id, destination=destination, consent=consent, actor=actor
+            if transfer_id is not None:
+                result = transfers.export(transfer_id, out_dir, actor=actor, chunk_size=chunk_size)
+            elif volunteer_id is None or destination is None or consent is None:
+                raise TransferInputError.of(
+                    "transfer.invalid",
+                    "$.transfer_id",
+                    "a transfer, or volunteer, destination and consent",
                 )
-                transfer_id = transfers.approve(requested.id, actor=actor).id
-            result = transfers.export(transfer_id, out_dir, actor=actor, chunk_size=chunk_size)
+            else:
+                result = _request_and_export(
+                    store, transfers, volunteer_id, destination, consent, actor, out_dir,
+                    chunk_size,
+                )  # fmt: skip
         finally:
             store.close()
     except VolunteerkitError as err:
@@ -270,6 +272,39 @@ def export_command(
         "state": result.transfer.state.value,
         **_package_summary(result.package),
     }
+
+
+def _request_and_export(
+    store: Any,
+    transfers: Transfers,
+    volunteer_id: str,
+    destination: str,
+    consent: str,
+    actor: str,
+    out_dir: str,
+    chunk_size: int,
+) -> ExportResult:
+    """Request, approve and export a new transfer as one step: all of it is recorded, or none.
+
+    Before, the request and the approval were committed first, so an export that failed (a
+    chunk size below 1, a folder that cannot be written) left an approved transfer behind, and
+    every retry of the command one more.
+    """
+    result: ExportResult | None = None
+    try:
+        with store.transaction():
+            requested = transfers.request(
+                volunteer_id, destination=destination, consent=consent, actor=actor
+            )
+            approved = transfers.approve(requested.id, actor=actor)
+            result = transfers.export(approved.id, out_dir, actor=actor, chunk_size=chunk_size)
+    except BaseException:
+        if result is not None:  # written, but the transaction did not commit: no files left
+            for path in result.package.files:
+                with suppress(OSError):
+                    os.remove(path)
+        raise
+    return result
 
 
 def verify_command(paths: Sequence[str], *, keys_file: str) -> tuple[int, dict[str, Any]]:
