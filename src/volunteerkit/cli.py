@@ -41,6 +41,7 @@ import io
 import json
 import re
 import sys
+import typing
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -48,7 +49,7 @@ from typing import Any, TextIO
 
 from volunteerkit import __version__
 from volunteerkit._serialization import unstructure
-from volunteerkit.errors import InvalidInputError, VolunteerkitError
+from volunteerkit.errors import InvalidInputError, VolunteerkitError, mask
 
 __all__ = ["main"]
 
@@ -85,11 +86,77 @@ def _print_json(out: TextIO, value: Any) -> None:
     out.write(json.dumps(value, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+_WORD = re.compile(
+    r"-{0,2}[A-Za-z_][A-Za-z_-]{0,63}"  # a misspelt command or option
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]{1,15}(?:Z|[+-][0-9:]{1,8})?)?",  # a wrong date
+    re.ASCII,
+)
+"""A value a usage error may quote whole: a word without digits, or an ISO 8601 date or
+datetime (wrong in its digits, not in its shape)."""
+
+
+def _shown(value: str) -> str:
+    """``value`` as a usage error may quote it: whole if a word, else masked.
+
+    A usage error quotes what was typed, and what was typed where a command or a date was
+    expected may be an identity number or a phone number (``volunteerkit identity 3604…``): it
+    is masked as the library masks numbers (``360426********0071``).
+
+    Examples:
+        >>> _shown("valid"), _shown("2026-13-01"), _shown("360426199101010071")
+        ('valid', '2026-13-01', '360426********0071')
+    """
+    return value if _WORD.fullmatch(value) else mask(value)
+
+
+_QUOTED = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+"""A Python string literal, as ``%r`` writes one in argparse's messages."""
+_USAGE_VALUES = (
+    re.compile(rf"(invalid choice: ){_QUOTED}"),
+    re.compile(rf"(invalid [^:]* value: ){_QUOTED}"),
+    re.compile(rf"(ignored explicit argument ){_QUOTED}"),
+)
+
+
+def _usage_message(message: str) -> str:
+    """An argparse error message with the values it quotes shown by :func:`_shown`."""
+    import ast
+
+    def quoted(match: re.Match[str]) -> str:
+        return match[1] + repr(_shown(ast.literal_eval(match[2])))
+
+    for pattern in _USAGE_VALUES:
+        message = pattern.sub(quoted, message)
+    head, sep, rest = message.partition("unrecognized arguments: ")
+    if sep:
+        return head + sep + " ".join(_shown(part) for part in rest.split(" "))
+    head, sep, rest = message.partition("ambiguous option: ")  # --option=value could match …
+    if sep:
+        option, could, matches = rest.partition(" could match ")
+        name, eq, value = option.partition("=")
+        return head + sep + name + eq + (_shown(value) if eq else "") + could + matches
+    return message
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors quote no identity number typed by mistake."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        """Print the usage and the message, with typed values masked, and exit with status 2.
+
+        Args:
+            message: argparse's message.
+        """
+        super().error(_usage_message(message))
+
+
 def _aware(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 datetime: {text!r}") from None
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 datetime: {_shown(text)!r}")
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError("the datetime needs an offset, such as +08:00 or Z")
     try:
@@ -103,7 +170,8 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {text!r}") from None
+        pass
+    raise argparse.ArgumentTypeError(f"not an ISO 8601 date: {_shown(text)!r}")
 
 
 def _file_error(
@@ -611,7 +679,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``volunteerkit`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="volunteerkit",
         description="Domain logic for volunteer service: registration, hours, matching, awards.",
     )
