@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from volunteerkit._serialization import loads, structure, unstructure
+from volunteerkit.audit import AuditEntry
 from volunteerkit.errors import VolunteerkitError
 from volunteerkit.registry import Volunteer, identity
 from volunteerkit.registry.identity import Sex
@@ -135,4 +136,21 @@ def test_invalid_json_keeps_no_copy_of_the_text(text: str | bytes) -> None:
     err = info.value
     assert (err.code, err.path) == ("serialization.json", None)
     assert err.__cause__ is None and err.__context__ is None
+    assert NUMBER not in texts(err)
+
+
+def test_an_audit_detail_keyed_by_a_number_is_masked_in_the_path() -> None:
+    entry = AuditEntry(
+        id="a1",
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+        actor="system",
+        action="volunteer.register",
+        subject_type="volunteer",
+        subject_id="v1",
+        details={"document": MASKED},
+    )
+    data = unstructure(entry)
+    data["details"] = {NUMBER: 5}
+    err = refused(data, AuditEntry)
+    assert (err.code, err.path) == ("serialization.str", f"$.details['{MASKED}']")
     assert NUMBER not in texts(err)
