@@ -350,6 +350,29 @@ def _certified_source(store: object) -> CertifiedCreditSource | None:
     return found if callable(getattr(found, "certified_credit", None)) else None
 
 
+_RAND_B: Final = (1 << 62) - 1
+
+
+def _random_id_after(value: int) -> uuid.UUID | None:
+    """Return a random UUIDv7 of ``value``'s millisecond that sorts after it, if there is one.
+
+    Not ``value + 1``: a set-based approval numbers its events' ids one after another (see
+    :meth:`Ledger._approve_plain`), so the id after one entry's approval is the next entry's, and
+    a second event of the first entry at the same instant would take it. The 74 random bits
+    (``rand_a``, then ``rand_b``) are drawn above ``value``'s, so the text sorts after it too.
+    Another UUID gets ``value + 1``, as before. ``None`` if nothing of that kind sorts after it.
+    """
+    if (value >> 76) & 0xF != 7 or (value >> 62) & 0b11 != 0b10:  # not written by a ledger
+        return uuid.UUID(int=value + 1) if value + 1 < 1 << 128 else None
+    bits = ((value >> 64) & 0xFFF) << 62 | value & _RAND_B
+    room = (1 << 74) - 1 - bits
+    if room <= 0:
+        return None
+    bits += 1 + secrets.randbelow(room)
+    stem = value >> 80 << 80 | 7 << 76 | 0b10 << 62
+    return uuid.UUID(int=stem | (bits >> 62) << 64 | bits & _RAND_B)
+
+
 class Ledger:
     """The hours ledger over a store: append-only records, credit as of any instant.
 
@@ -1016,11 +1039,13 @@ class Ledger:
             return candidate
         if now == last.at and last.id.origin == self._origin:
             try:
-                bumped = uuid.UUID(int=uuid.UUID(last.id.local_id).int + 1)
+                value = uuid.UUID(last.id.local_id).int
             except ValueError:
                 pass
             else:
-                return EventId(origin=self._origin, local_id=str(bumped))
+                bumped = _random_id_after(value)
+                if bumped is not None:
+                    return EventId(origin=self._origin, local_id=str(bumped))
         raise InvalidEvent(
             "the event would be dated before the entry's latest event",
             "该事件的时间早于该记录的最新事件",
