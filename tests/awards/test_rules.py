@@ -24,6 +24,7 @@ from volunteerkit.awards import (
     RuleSet,
     RuleSetInvalid,
     SourceStatus,
+    check_rules,
     evaluate,
     list_rule_sets,
     load_rule_set,
@@ -473,11 +474,41 @@ def test_enum_fields_given_as_text_in_python_become_their_members():
         .achievements
     )
     assert (award.crossed_on, award.counted_minutes) == (date(2024, 1, 2), 120)
-    with pytest.raises(RuleSetInvalid):
+    with pytest.raises(RuleSetInvalid) as info:
         RuleSet(
             id="x.y", version="1", name_zh="乙", name_en="B", sources=(citation,),
             levels=(Level(id="a", name_zh="甲", name_en="A", hours=2, repeat="yearly"),),
         )  # fmt: skip
+    assert [(p.code, p.path) for p in info.value.problems] == [
+        ("awards.rules.value", "$.levels[0].repeat")
+    ]
+
+
+def test_text_naming_no_member_is_reported_where_it_is_as_in_a_rule_file():
+    """Built in Python, a rule set reports such text at its field, as ``parse_rules`` does.
+
+    It used to be one problem, ``awards.rules.type`` at ``$``, since the text could not be
+    written out for the check.
+    """
+    with pytest.raises(RuleSetInvalid) as info:
+        RuleSet(
+            id="x.y", version="1", name_zh="乙", name_en="B",
+            sources=(Citation(title="t", status="bogus"),),
+            counting=Counting(credit="bogus"),
+            levels=(Level(id="a", name_zh="甲", name_en="A", hours=2, repeat="yearly"),),
+        )  # fmt: skip
+    found = [(p.code, p.path) for p in info.value.problems]
+    assert found == [
+        ("awards.rules.value", "$.sources[0].status"),
+        ("awards.rules.value", "$.levels[0].repeat"),
+        ("awards.rules.value", "$.counting.credit"),
+    ]
+    as_file = {
+        "format": 1, "id": "x.y", "version": "1", "name_zh": "乙", "name_en": "B",
+        "sources": [{"title": "t", "status": "bogus"}], "counting": {"credit": "bogus"},
+        "levels": [{"id": "a", "name_zh": "甲", "name_en": "A", "hours": 2, "repeat": "yearly"}],
+    }  # fmt: skip
+    assert sorted((p.code, p.path) for p in check_rules(as_file)) == sorted(found)
 
 
 _JSON = st.recursive(

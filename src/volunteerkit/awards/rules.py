@@ -23,7 +23,7 @@ import json
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from os import PathLike
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, cast
@@ -901,6 +901,11 @@ def rules_to_json(rule_set: RuleSet) -> str:
 def _register() -> None:
     for enum_cls in (CreditKind, Repeat, AgeOn, SourceStatus):
         register_str_enum(enum_cls)
+        # text that names no member is kept by the models (see _member) for the rule set's check
+        # to report where it is, as for a rule file: written out as it is
+        converter.register_unstructure_hook(
+            enum_cls, lambda value: value.value if isinstance(value, Enum) else value
+        )
     plain: Sequence[type[Any]] = (
         Citation,
         Counting,
