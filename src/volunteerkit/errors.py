@@ -18,6 +18,7 @@ driver's errors into, so application code never catches ``sqlite3`` or ``psycopg
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 __all__ = [
@@ -58,7 +59,7 @@ class VolunteerkitError(Exception):
     code: str
     message: str
     message_zh: str
-    path: str | None
+    _path: str | None
 
     def __init__(
         self,
@@ -73,6 +74,21 @@ class VolunteerkitError(Exception):
         self.message_zh = message_zh or self.default_message_zh
         self.path = path
         super().__init__(self.message)
+
+    @property
+    def path(self) -> str | None:
+        """Location of the offending field, or ``None``.
+
+        A segment that is a valid identity number, or has the shape of a citizen or mobile number
+        (a mapping keyed by numbers, a column named by one), is masked when the path is set
+        (``$['360426********0071']``): a path names where the problem is, and a number is
+        personal data even there.
+        """
+        return self._path
+
+    @path.setter
+    def path(self, value: str | None) -> None:
+        self._path = value if not isinstance(value, str) else _masked_path(value)
 
     def __str__(self) -> str:
         """Return ``[code] message (at path)``."""
@@ -115,6 +131,48 @@ def _rebuild(
     err = cls.__new__(cls)
     VolunteerkitError.__init__(err, message, message_zh, code=code, path=path)
     return err
+
+
+_SEGMENT = re.compile(r"""\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]|\.([^.\[\]]+)""")
+"""A segment of a path: ``['key']``, ``["key"]`` or ``.name`` (indexes ``[3]`` are left alone)."""
+
+
+_LIKE_A_NUMBER = re.compile(r"[0-9]{15}|[0-9]{17}[0-9X]|1[0-9]{10}", re.ASCII)
+"""The shape of a citizen number (15 or 18 characters) or a mobile number, mistyped or not."""
+
+
+def _a_number(text: str) -> bool:
+    """Whether ``text`` is a valid identity number, or has a citizen or mobile number's shape.
+
+    A mistyped number (a wrong check digit) is all but the number.
+    """
+    if sum(c.isdigit() for c in text) < 6 or len(text) > 256:
+        return False
+    compact = re.sub(r"[\s-]", "", text).upper()
+    if _LIKE_A_NUMBER.fullmatch(compact):
+        return True
+    from volunteerkit.registry.identity import detect  # the identity package imports this module
+
+    return bool(detect(text))
+
+
+def _masked_path(path: str) -> str:
+    """``path`` with every segment that is, or looks like, an identity number masked.
+
+    Examples:
+        >>> _masked_path("$.volunteers.360426199101010071.phone")
+        "$.volunteers['360426********0071'].phone"
+        >>> _masked_path("$.entries[3].start")
+        '$.entries[3].start'
+    """
+    if sum(c.isdigit() for c in path) < 6:  # the common case: no number can be in it
+        return path
+
+    def segment(match: re.Match[str]) -> str:
+        text = next(g for g in match.groups() if g is not None)
+        return f"[{mask(text)!r}]" if _a_number(text) else match[0]
+
+    return _SEGMENT.sub(segment, path)
 
 
 def join_path(prefix: str, rest: str | None) -> str:

@@ -6,7 +6,9 @@ logger or an error reporter may print.
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
 import traceback
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +16,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from volunteerkit._clock import FixedClock
 from volunteerkit._serialization import loads, structure, unstructure
 from volunteerkit.audit import AuditEntry
 from volunteerkit.errors import VolunteerkitError
+from volunteerkit.hours.bulk import import_entries
+from volunteerkit.hours.ledger import Ledger
 from volunteerkit.registry import Volunteer, identity
 from volunteerkit.registry.identity import Sex
+from volunteerkit.stores import MemoryStore
+from volunteerkit.transfer.canonical import check_canonical
 
 NUMBER = "360426199101010071"
 MASKED = "360426********0071"
@@ -154,3 +161,58 @@ def test_an_audit_detail_keyed_by_a_number_is_masked_in_the_path() -> None:
     err = refused(data, AuditEntry)
     assert (err.code, err.path) == ("serialization.str", f"$.details['{MASKED}']")
     assert NUMBER not in texts(err)
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        (f"$.{NUMBER}", f"$['{MASKED}']"),  # a JSON line's key given twice (bulk.duplicate_key)
+        (f"$.holder.{NUMBER}", f"$.holder['{MASKED}']"),  # a certificate's unknown field
+        (f"$.files[0].lines[2].a.{NUMBER}", f"$.files[0].lines[2].a['{MASKED}']"),  # a package
+        (f"$['{NUMBER}'].phone", f"$['{MASKED}'].phone"),
+        ('$["A123456(3)"]', "$['A1******3)']"),
+        ("$.a123456789", "$['a1******89']"),  # a lower-case Taiwan number as a CSV column
+        ("$.volunteers.13123456789", "$.volunteers['13*******89']"),  # a mobile number
+        (f"$.{NUMBER[:-1]}2", "$['360426********0072']"),  # a wrong check digit: all but valid
+        ("$['360426 19910101 0071']", "$['360426**********0071']"),
+    ],
+)
+def test_a_path_never_holds_a_valid_identity_number(path: str, shown: str) -> None:
+    err = VolunteerkitError(path=path)
+    assert err.path == shown
+    assert err.to_dict()["path"] == shown
+    assert err.at("$.rows[4]").path == "$.rows[4]" + shown[1:]
+    assert pickle.loads(pickle.dumps(err)).path == "$.rows[4]" + shown[1:]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "$.entries[3].start",
+        "$.volunteers.3",
+        "$.volunteer_id",
+        "$.window.first",
+        "$['01a21faa-8a80-7591-b65c-f070bb58110f']",  # an opaque id is no identity number
+        "$.e164",
+        None,
+    ],
+)
+def test_paths_without_a_valid_number_are_unchanged(path: str | None) -> None:
+    assert VolunteerkitError(path=path).path == path
+
+
+def test_a_json_line_with_a_number_as_a_key_twice_reports_it_masked() -> None:
+    line = json.dumps({"id": "p:1", "x": 1}).replace('"x"', f'"{NUMBER}": 1, "{NUMBER}"')
+    sink = Ledger(MemoryStore(), clock=FixedClock(datetime(2026, 6, 1, tzinfo=UTC)))
+    report = import_entries(io.StringIO(line + "\n"), format="jsonl", sink=sink, actor="t")
+    assert [(e.line, e.field, e.code) for e in report.errors] == [
+        (1, f"$['{MASKED}']", "bulk.duplicate_key")
+    ]
+
+
+def test_a_package_line_keyed_by_a_number_is_refused_with_it_masked() -> None:
+    with pytest.raises(VolunteerkitError) as info:
+        check_canonical(b'{"a":{"%s":1.5}}' % NUMBER.encode(), path="$.files[0].lines[2]")
+    err = info.value
+    assert (err.code, err.path) == ("transfer.float", f"$.files[0].lines[2].a['{MASKED}']")
+    assert NUMBER not in str(err)
