@@ -80,12 +80,10 @@ class MemoryAuditLog:
 
     def get(self, entry_id: str) -> AuditEntry:
         """Return one entry (see :meth:`volunteerkit.audit.AuditLog.get`)."""
-        try:
-            return _detached(self._entries[check_id(entry_id)])
-        except KeyError:
-            raise NotFoundError(
-                "audit entry not found", "未找到审计记录", code="audit.not_found"
-            ) from None
+        entry = self._entries.get(check_id(entry_id))  # no KeyError holding the id as context
+        if entry is None:
+            raise NotFoundError("audit entry not found", "未找到审计记录", code="audit.not_found")
+        return _detached(entry)
 
     def query(
         self,

@@ -77,12 +77,11 @@ class MemoryMatchingRepository:
         path = f"$.{kind}_id"
         checked = checked_key(key, path)
         require_open(self._store)
-        try:
-            return table[checked]
-        except KeyError:
+        if checked not in table:  # no KeyError holding the id as context
             raise MatchingNotFound(
                 f"{kind} not found", f"未找到{_ZH[kind]}", code="matching.not_found", path=path
-            ) from None
+            )
+        return table[checked]
 
     def put_project(self, project: Project) -> bool:
         """Insert or replace a project (not into another zone while it has shifts)."""

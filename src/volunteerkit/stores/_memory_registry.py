@@ -119,7 +119,8 @@ class MemoryVolunteerRepository:
         try:
             return self._records[volunteer_id]
         except (KeyError, TypeError):
-            raise _volunteer_not_found() from None
+            pass  # raised below, outside the handler: the KeyError holds the id given
+        raise _volunteer_not_found()
 
     def find_by_index(self, candidates: Sequence[str]) -> VolunteerRecord | None:
         """Return the record holding one of the blind indexes (see the protocol)."""
@@ -229,7 +230,8 @@ class MemoryOrganizationRepository:
         try:
             return self._orgs[organization_id]
         except (KeyError, TypeError):
-            raise _organization_not_found() from None
+            pass  # raised below, outside the handler: the KeyError holds the id given
+        raise _organization_not_found()
 
     def find_by_uscc(self, uscc: str) -> Organization | None:
         """Return the organization with a USCC (see the protocol)."""
@@ -343,7 +345,8 @@ class MemoryMembershipRepository:
         try:
             return self._items[membership_id]
         except (KeyError, TypeError):
-            raise _membership_not_found() from None
+            pass  # raised below, outside the handler: the KeyError holds the id given
+        raise _membership_not_found()
 
     def active(self, volunteer_id: str, organization_id: str) -> Membership | None:
         """Return the active membership of a volunteer in an organization (see the protocol)."""
