@@ -8,6 +8,7 @@ suppressed or not, and look at each error's repr, str, args and attributes.
 
 from __future__ import annotations
 
+import io
 import traceback
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import pytest
 
 from volunteerkit import FixedClock
-from volunteerkit.errors import VolunteerkitError
+from volunteerkit.errors import SerializationError, VolunteerkitError
+from volunteerkit.hours.bulk import BulkError, _load_line, import_entries
 from volunteerkit.registry import Registry
 from volunteerkit.registry.privacy import Keyring
 from volunteerkit.stores.memory import MemoryStore
@@ -95,4 +97,38 @@ def test_memory_store_not_found_keeps_no_key_error(lookup: Any, code: str, path:
     with pytest.raises(VolunteerkitError) as info:
         lookup(MemoryStore())
     assert (info.value.code, info.value.path) == (code, path)
+    assert_no_number(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# leak 3: a JSON Lines row with a key twice, or malformed, kept the decoder's error behind ours
+
+
+def test_bulk_duplicate_key_keeps_no_decoder_error() -> None:
+    """A row with the key N twice: bulk.duplicate_key at the masked key, nothing chained."""
+    with pytest.raises(BulkError) as info:
+        _load_line(f'{{"{N}": 1, "{N}": 2}}')
+    assert (info.value.code, info.value.path) == ("bulk.duplicate_key", f"$['{MASKED}']")
+    assert (info.value.message, info.value.message_zh) == (
+        "the key appears more than once",
+        "该键出现了不止一次",
+    )
+    assert_no_number(info.value)
+
+
+def test_bulk_malformed_line_keeps_no_decoder_error() -> None:
+    """A malformed row holding N: serialization.json, without the decoder's error (its doc)."""
+    with pytest.raises(SerializationError) as info:
+        _load_line(f'{{"volunteer_id": "{N}", ')
+    assert (info.value.code, info.value.path) == ("serialization.json", None)
+    assert_no_number(info.value)
+
+
+@pytest.mark.parametrize(("option", "path"), [("format", "$.format"), ("mode", "$.mode")])
+def test_bulk_option_given_a_number_keeps_no_value_error(option: str, path: str) -> None:
+    """import_entries(format=N) or (mode=N): bulk.invalid_option, without ValueError(N)."""
+    kwargs: dict[str, Any] = {"format": "jsonl", option: N}
+    with pytest.raises(BulkError) as info:
+        import_entries(io.StringIO(""), sink=None, actor="a", **kwargs)  # type: ignore[arg-type]
+    assert (info.value.code, info.value.path) == ("bulk.invalid_option", path)
     assert_no_number(info.value)

@@ -267,19 +267,15 @@ register_str_enum(ImportMode)
 
 
 def _format(value: ExportFormat | str) -> ExportFormat:
-    try:
+    if value in ExportFormat.__members__.values():  # no ValueError holding the value behind ours
         return ExportFormat(value)
-    except ValueError:
-        raise BulkError.of("bulk.invalid_option", "$.format", "csv or jsonl") from None
+    raise BulkError.of("bulk.invalid_option", "$.format", "csv or jsonl")
 
 
 def _mode(value: ImportMode | str) -> ImportMode:
-    try:
+    if value in ImportMode.__members__.values():  # no ValueError holding the value behind ours
         return ImportMode(value)
-    except ValueError:
-        raise BulkError.of(
-            "bulk.invalid_option", "$.mode", "best_effort or all_or_nothing"
-        ) from None
+    raise BulkError.of("bulk.invalid_option", "$.mode", "best_effort or all_or_nothing")
 
 
 # --------------------------------------------------------------------------------------------
@@ -696,12 +692,18 @@ def _load_line(line: str) -> Any:
     A duplicate key would otherwise keep its last value silently (the CSV header refuses a column
     twice, ``bulk.duplicate_column``, for the same reason).
     """
+    duplicate: list[str] = []
     try:
         return _DECODER.decode(line)
     except _DuplicateKey as dup:
-        raise BulkError.of("bulk.duplicate_key", f"$.{dup.key}") from None
+        duplicate.append(dup.key)
     except (ValueError, RecursionError):
-        return loads(line)  # raises the library's own error (serialization.json)
+        pass
+    # Raised here, outside the handlers: the decoder's errors hold the line (``doc``) or the key,
+    # which may be an identity number, and would stay behind ours as its ``__context__``.
+    if duplicate:
+        raise BulkError.of("bulk.duplicate_key", f"$.{duplicate[0]}")
+    return loads(line)  # raises the library's own error (serialization.json)
 
 
 def _parse_jsonl(
