@@ -10,17 +10,33 @@ from __future__ import annotations
 
 import io
 import traceback
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from volunteerkit import FixedClock
+from volunteerkit import FixedClock, structure
 from volunteerkit.errors import SerializationError, VolunteerkitError
+from volunteerkit.hours import EntryId, Source
 from volunteerkit.hours.bulk import BulkError, _load_line, import_entries
 from volunteerkit.registry import Registry
+from volunteerkit.registry.identity._model import mask_number
 from volunteerkit.registry.privacy import Keyring
 from volunteerkit.stores.memory import MemoryStore
+from volunteerkit.transfer.canonical import canonical_bytes, check_canonical, parse_line
+from volunteerkit.transfer.commands import load_keys
+from volunteerkit.transfer.errors import PackageRefused, TransferInputError
+from volunteerkit.transfer.models import (
+    CertifiedDay,
+    TransferEntry,
+    VolunteerRef,
+    entry_from_plain,
+    entry_to_plain,
+    local_days,
+)
+from volunteerkit.transfer.package import _known_line, _structured
 
 N = "360426199101010071"
 """A valid Chinese resident identity number (test data)."""
@@ -131,4 +147,156 @@ def test_bulk_option_given_a_number_keeps_no_value_error(option: str, path: str)
     with pytest.raises(BulkError) as info:
         import_entries(io.StringIO(""), sink=None, actor="a", **kwargs)  # type: ignore[arg-type]
     assert (info.value.code, info.value.path) == ("bulk.invalid_option", path)
+    assert_no_number(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# leak 4: a malformed package line kept the decoder's error (the whole line) behind ours
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'{{"number": "{N}", '.encode(),  # not JSON: JSONDecodeError.doc is the line
+        f'{{"number": "{N}\xff"}}'.encode() + b"\xff",  # not UTF-8: UnicodeDecodeError.object
+    ],
+)
+@pytest.mark.parametrize("read", [parse_line, check_canonical])
+def test_a_malformed_package_line_keeps_no_decoder_error(line: bytes, read: Any) -> None:
+    """parse_line and check_canonical: transfer.malformed at the path, nothing chained."""
+    with pytest.raises(PackageRefused) as info:
+        read(line, path="$.files[0].lines[3]")
+    assert (info.value.code, info.value.path) == ("transfer.malformed", "$.files[0].lines[3]")
+    assert_no_number(info.value)
+
+
+def test_canonical_bytes_of_a_lone_surrogate_keeps_no_encode_error() -> None:
+    """A text with N and a lone surrogate: transfer.malformed, no UnicodeEncodeError (its text)."""
+    with pytest.raises(PackageRefused) as info:
+        canonical_bytes({"note": N + "\ud800"}, path="$.x")
+    assert (info.value.code, info.value.path) == ("transfer.malformed", "$.x")
+    assert_no_number(info.value)
+
+
+_ZONE = ZoneInfo("Asia/Urumqi")
+_T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def _plain_entry() -> dict[str, Any]:
+    end = _T0 + timedelta(minutes=180)
+    return entry_to_plain(
+        TransferEntry(
+            id=EntryId(origin="hami", local_id="e0000001"),
+            organization_id="hami-youth-league",
+            category="community",
+            start=_T0,
+            end=end,
+            zone=_ZONE,
+            source=Source.ORGANIZATION,
+            recorded_by="coordinator-7",
+            recorded_at=end,
+            certified_by="coordinator-7",
+            certified_at=end,
+            credited_minutes=180,
+            days=tuple(
+                CertifiedDay(day=d, minutes=180) for d in local_days(_T0, end, 0, _ZONE)
+            ),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "path"),
+    [
+        ("zone", N, "$.zone"),  # ZoneInfoNotFoundError names the key
+        ("start", N, "$.start"),  # fromisoformat's ValueError quotes the text
+        ("days", [{"day": N[:10], "minutes": 180}], "$.days[0].day"),
+    ],
+)
+def test_a_package_entry_holding_a_number_keeps_no_parse_error(
+    field: str, value: Any, path: str
+) -> None:
+    """An entry line with N in a field: the converter's error, without the fast path's error."""
+    data = _plain_entry()
+    data[field] = value
+    with pytest.raises(VolunteerkitError) as info:
+        entry_from_plain(data)
+    assert info.value.path == path
+    assert_no_number(info.value)
+    with pytest.raises(PackageRefused) as refused:
+        _structured(data, TransferEntry, "$.lines[1]")
+    assert (refused.value.code, refused.value.path) == ("transfer.schema", "$.lines[1]" + path[1:])
+    assert_no_number(refused.value)
+
+
+def test_a_keys_file_that_is_not_json_keeps_no_decoder_error(tmp_path: Path) -> None:
+    """load_keys of a file that is not JSON: transfer.key_invalid, without the file's text."""
+    keys = tmp_path / "keys.json"
+    keys.write_text(f'{{"party": "{N}", ', encoding="utf-8")
+    with pytest.raises(TransferInputError) as info:
+        load_keys(str(keys))
+    assert (info.value.code, info.value.path) == ("transfer.key_invalid", "$")
+    assert_no_number(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# leak 5: a "masked" number in a package header only needed four '*'
+
+
+@pytest.mark.parametrize(
+    ("masked", "scheme"),
+    [
+        (N + "****", "cn_ric"),
+        ("****" + N, "cn_ric"),
+        (N[:9] + "****" + N[9:], None),
+        ("*" * 22, None),
+        ("360426********0071", "icao_td3_mrz"),  # an MRZ keeps 5 and 1
+    ],
+)
+def test_a_masked_number_must_have_the_masks_shape(masked: str, scheme: str | None) -> None:
+    """VolunteerRef refuses a masked number not in the shape its scheme's masking gives."""
+    with pytest.raises(PackageRefused) as info:
+        VolunteerRef(blind_index="i1:" + "0" * 64, masked_number=masked, document_scheme=scheme)
+    assert (info.value.code, info.value.path) == ("transfer.schema", "$.masked_number")
+    assert info.value.message == (
+        "a line of the package does not match the transfer format "
+        "(not the masked form of a number of its document type)"
+    )
+    assert_no_number(info.value)
+
+
+def test_a_masked_number_from_a_package_header_is_checked_at_its_path() -> None:
+    """Structuring a header whose reference carries N + '****' fails at its path."""
+    ref = {
+        "blind_index": "i1:" + "0" * 64,
+        "masked_number": N + "****",
+        "document_scheme": "cn_ric",
+        "unified_number": None,
+    }
+    with pytest.raises(PackageRefused) as info:
+        structure(ref, VolunteerRef)
+    assert (info.value.code, info.value.path) == ("transfer.schema", "$.masked_number")
+    assert_no_number(info.value)
+
+
+@pytest.mark.parametrize(
+    ("masked", "scheme"),
+    [
+        (MASKED, "cn_ric"),
+        (MASKED, None),
+        ("H1****67", "hk_hkid"),
+        (mask_number("icao_td3_mrz", "P<CHNZHANG" + "<" * 34), "icao_td3_mrz"),
+    ],
+)
+def test_a_masked_number_in_the_masks_shape_is_accepted(masked: str, scheme: str | None) -> None:
+    """What the masking gives for the scheme (what export writes) is accepted as it is."""
+    ref = VolunteerRef(blind_index="i1:" + "0" * 64, masked_number=masked, document_scheme=scheme)
+    assert ref.masked_number == masked
+
+
+def test_a_changed_entry_line_keeps_no_decoder_error() -> None:
+    """A verified line that no longer parses: transfer.digest_mismatch, without the line."""
+    with pytest.raises(PackageRefused) as info:
+        _known_line((3, f'{{"note": "{N}", '.encode()), "$.files[0]")
+    assert (info.value.code, info.value.path) == ("transfer.digest_mismatch", "$.files[0].lines[3]")
     assert_no_number(info.value)

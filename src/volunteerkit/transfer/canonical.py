@@ -143,7 +143,8 @@ def canonical_bytes(value: Any, *, path: str = "$") -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        raise PackageRefused.of("transfer.malformed", path, "lone surrogate") from None
+        pass  # raised below, outside the handler: the UnicodeEncodeError holds the whole text
+    raise PackageRefused.of("transfer.malformed", path, "lone surrogate")
 
 
 def _no_constant(name: str) -> Any:
@@ -166,7 +167,10 @@ def parse_line(line: bytes, *, path: str = "$") -> Any:
     try:
         return json.loads(line.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError):
-        raise PackageRefused.of("transfer.malformed", path) from None
+        pass
+    # Raised here, outside the handler: the decoder's error holds the whole line (``doc``,
+    # ``object``), which may hold an identity number, and would stay behind ours as __context__.
+    raise PackageRefused.of("transfer.malformed", path)
 
 
 def check_canonical(line: bytes, *, path: str = "$") -> Any:
@@ -184,6 +188,7 @@ def check_canonical(line: bytes, *, path: str = "$") -> Any:
             :func:`canonical_bytes` (floats, large integers, text not in NFC), or
             ``transfer.not_canonical`` when the bytes differ from the canonical encoding.
     """
+    malformed = False
     try:
         text = line.decode("utf-8")
         plain = text.isascii()
@@ -195,9 +200,11 @@ def check_canonical(line: bytes, *, path: str = "$") -> Any:
             object_pairs_hook=None if plain else _ascii_keys,
         )
     except (UnicodeDecodeError, ValueError):
+        malformed = True  # handled below, outside the handler (its error holds the line)
+    if malformed:
         data = parse_line(line, path=path)  # malformed: raises
         canonical_bytes(data, path=path)  # a float, large integer or non-ASCII key: raises
-        raise PackageRefused.of("transfer.malformed", path) from None  # pragma: no cover
+        raise PackageRefused.of("transfer.malformed", path)  # pragma: no cover
     if not plain and not unicodedata.is_normalized("NFC", text):
         canonical_bytes(data, path=path)  # raises not_nfc with the path of a non-NFC string
     if _dumps(data) != text:

@@ -68,6 +68,9 @@ __all__ = [
     "verify_command",
 ]
 
+_UNREADABLE: Any = object()
+"""What :func:`load_keys` read from a file that is not readable JSON."""
+
 
 @attrs.frozen(kw_only=True)
 class KeysFile:
@@ -141,10 +144,13 @@ def load_keys(path: str | os.PathLike[str]) -> KeysFile:
     Raises:
         TransferInputError: ``transfer.key_invalid`` for an unreadable or malformed file.
     """
+    data: Any = None
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, TypeError, ValueError):  # TypeError, ValueError: not a path, a NUL in it
-        raise TransferInputError.of("transfer.key_invalid", "$", "a readable JSON file expected") from None
+        data = _UNREADABLE  # raised below: a JSONDecodeError holds the file's text (the keys)
+    if data is _UNREADABLE:
+        raise TransferInputError.of("transfer.key_invalid", "$", "a readable JSON file expected")
     if not isinstance(data, dict) or not isinstance(data.get("party"), str):
         raise TransferInputError.of("transfer.key_invalid", "$.party", "the platform id")
     party = data["party"]

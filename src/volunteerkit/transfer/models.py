@@ -36,6 +36,7 @@ from volunteerkit._text import unstorable
 from volunteerkit.hours._hooks import register_str_enum
 from volunteerkit.hours._time import split_minutes_by_day, to_minute
 from volunteerkit.hours.models import EntryId, ServiceEntry, Source, Status, check_times
+from volunteerkit.registry.identity._model import mask_number
 from volunteerkit.transfer.errors import PackageRefused
 
 __all__ = [
@@ -258,6 +259,17 @@ def _nfc(value: Any) -> Any:
 # header
 
 
+def _in_mask_shape(scheme: object, value: str) -> bool:
+    """Whether ``value`` is what :func:`mask_number` gives for a number of its length.
+
+    What export writes (the registry's masked number, masked by its scheme's rule), and nothing
+    else: the masked middle all ``*``, no ``*`` in the kept ends, so that no full number (with a few
+    ``*`` added) passes for a masked one.
+    """
+    scheme_id = scheme if isinstance(scheme, str) else ""
+    return "*" in value and mask_number(scheme_id, value.replace("*", "0")) == value
+
+
 @attrs.frozen(kw_only=True)
 class VolunteerRef:
     """How the destination finds the volunteer, without the identity number itself.
@@ -273,7 +285,8 @@ class VolunteerRef:
 
     Raises:
         PackageRefused: ``transfer.schema`` if neither ``blind_index`` nor ``unified_number`` is
-            given, or a field is malformed (a masked number must hide at least four characters).
+            given, or a field is malformed (a masked number must have the shape the masking of
+            its ``document_scheme`` gives, ``650102********1234`` for ``cn_ric``).
     """
 
     blind_index: str | None = attrs.field(default=None, validator=_optional_matches(_BLIND_INDEX))
@@ -285,9 +298,13 @@ class VolunteerRef:
     def _check_masked(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
         if value is None:
             return
-        if not isinstance(value, str) or len(value) > 128 or value.count("*") < 4:
+        if not isinstance(value, str) or len(value) > 128 or not _in_mask_shape(
+            self.document_scheme, value
+        ):
             raise _refuse(
-                "transfer.schema", "$.masked_number", "a masked number hides at least 4 characters"
+                "transfer.schema",
+                "$.masked_number",
+                "not the masked form of a number of its document type",
             )
 
     def __attrs_post_init__(self) -> None:
@@ -624,7 +641,10 @@ def entry_from_plain(data: Any, *, path: str = "$") -> TransferEntry:
             days=tuple(made),
         )
     except Exception:  # anything unusual: the converter gives the exact error, with its path
-        return structure(data, TransferEntry, path=path)
+        pass
+    # Outside the handler: the error caught above may hold a value of the line (an identity
+    # number typed into a field), and would stay behind the converter's as its __context__.
+    return structure(data, TransferEntry, path=path)
 
 
 # --------------------------------------------------------------------------------------------

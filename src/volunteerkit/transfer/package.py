@@ -367,13 +367,16 @@ def _structured(data: Any, cls: type[_T], path: str) -> _T:
     The line must also be the canonical spelling of what it holds (times in UTC with
     ``+00:00``, for instance): it must unstructure back to the same data.
     """
+    refused: list[tuple[str | None, str]] = []
     try:
         result: Any = entry_from_plain(data) if cls is TransferEntry else structure(data, cls)
     except PackageRefused as err:
         err.path = join_path(path, err.path)
         raise
     except VolunteerkitError as err:
-        raise PackageRefused.of("transfer.schema", join_path(path, err.path), err.code) from None
+        refused.append((err.path, err.code))
+    if refused:  # raised outside the handler: the error and its chain stay out of ours
+        raise PackageRefused.of("transfer.schema", join_path(path, refused[0][0]), refused[0][1])
     again = entry_to_plain(result) if isinstance(result, TransferEntry) else unstructure(result)
     if again != data:
         raise PackageRefused.of("transfer.not_canonical", path, "values are not in canonical form")
@@ -497,7 +500,8 @@ def _known_line(pending: tuple[int, bytes], where: str) -> TransferEntry:
     try:
         return entry_from_plain(json.loads(pending[1]))
     except Exception:  # the bytes changed since they were verified
-        raise PackageRefused.of("transfer.digest_mismatch", f"{where}.lines[{pending[0]}]") from None
+        pass  # raised below, outside the handler: the error caught may hold the line
+    raise PackageRefused.of("transfer.digest_mismatch", f"{where}.lines[{pending[0]}]")
 
 
 def _entry_line(pending: tuple[int, bytes], where: str) -> TransferEntry:
