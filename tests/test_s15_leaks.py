@@ -8,9 +8,11 @@ suppressed or not, and look at each error's repr, str, args and attributes.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import traceback
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,8 +21,17 @@ import pytest
 
 from volunteerkit import FixedClock, structure
 from volunteerkit.errors import SerializationError, VolunteerkitError
-from volunteerkit.hours import EntryId, Source
+from volunteerkit.hours import CalendarYear, EntryId, Source
 from volunteerkit.hours.bulk import BulkError, _load_line, import_entries
+from volunteerkit.hours.certificates import (
+    Certificate,
+    CertificateError,
+    CertificateHolder,
+    Issuer,
+    ServiceLine,
+    issue_certificate,
+    verify_certificate,
+)
 from volunteerkit.registry import Registry
 from volunteerkit.registry.identity._model import mask_number
 from volunteerkit.registry.privacy import Keyring
@@ -300,3 +311,98 @@ def test_a_changed_entry_line_keeps_no_decoder_error() -> None:
         _known_line((3, f'{{"note": "{N}", '.encode()), "$.files[0]")
     assert (info.value.code, info.value.path) == ("transfer.digest_mismatch", "$.files[0].lines[3]")
     assert_no_number(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# leak 1: a certificate without its full number never checked the masked one
+
+
+def _certificate() -> Certificate:
+    return issue_certificate(
+        volunteer_name="张三",
+        document_scheme="cn_ric",
+        document_number=N,
+        volunteer_number="11010000000001",
+        issuer=Issuer(
+            organization_id="bj-org-1",
+            name="Chaoyang Volunteers",
+            person_in_charge="Li Hua",
+            handler="Wang Fang",
+            handler_contact="010-12345678",
+            seal_ref="seal:bj-org-1/2026",
+        ),
+        lines=[
+            ServiceLine(
+                content="Library", first_day=date(2026, 4, 1), last_day=date(2026, 4, 1), minutes=60
+            )
+        ],
+        total=60,
+        window=CalendarYear(year=2026),
+        issued_on=date(2026, 11, 28),
+    )
+
+
+def _forged(masked: str) -> dict[str, Any]:
+    """The certificate's masked JSON with ``masked`` in the holder, and the hash recomputed."""
+    data = _certificate().to_dict()
+    data["holder"]["document_number_masked"] = masked
+    content = {k: v for k, v in data.items() if k != "verification_hash"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    data["verification_hash"] = hashlib.sha256(canonical.encode()).hexdigest()
+    return data
+
+
+@pytest.mark.parametrize("masked", [N, N + "****", "3604261991****010071", "*" * 18, "360426"])
+def test_verify_refuses_a_masked_number_not_in_the_masks_shape(masked: str) -> None:
+    """A forged masked field with a recomputed hash: certificate.masked_number at its path."""
+    data = _forged(masked)
+    for given in (data, json.dumps(data, ensure_ascii=False)):
+        with pytest.raises(CertificateError) as info:
+            verify_certificate(given)
+        assert (info.value.code, info.value.path) == (
+            "certificate.masked_number",
+            "$.holder.document_number_masked",
+        )
+        assert (info.value.message, info.value.message_zh) == (
+            "the masked identity number is not in the masked form of its document type",
+            "遮蔽证件号码不符合该证件类型的遮蔽格式",
+        )
+        assert_no_number(info.value)
+
+
+def test_a_holder_built_with_a_full_number_as_masked_is_refused() -> None:
+    """CertificateHolder(document_number_masked=N) is refused at its field, N shown nowhere."""
+    with pytest.raises(CertificateError) as info:
+        CertificateHolder(
+            name="张三",
+            document_scheme="cn_ric",
+            document_number_masked=N,
+            volunteer_number="11010000000001",
+        )
+    assert (info.value.code, info.value.path) == (
+        "certificate.masked_number",
+        "$.document_number_masked",
+    )
+    assert_no_number(info.value)
+
+
+def test_a_certificate_in_the_masks_shape_still_verifies() -> None:
+    """Masked JSON reads back, and so does a right-shaped mask with a recomputed hash (no key)."""
+    cert = _certificate()
+    assert verify_certificate(cert.to_json()).holder.document_number_masked == MASKED
+    other = verify_certificate(_forged("360426********0012"))
+    assert other.holder.document_number_masked == "360426********0012"
+
+
+def test_holder_repr_shows_neither_the_number_nor_the_name() -> None:
+    """repr() of a holder (and of its certificate) leaves out the name, as registry models do."""
+    cert = _certificate()
+    assert repr(cert.holder) == (
+        "CertificateHolder(document_scheme='cn_ric', document_number='360426********0071', "
+        "volunteer_number='11010000000001')"
+    )
+    for text in (repr(cert), repr(cert.holder), str(cert), str(cert.holder)):
+        assert N not in text
+        assert DIGITS not in text
+    assert "张三" not in repr(cert)
+    assert str(cert.holder) == "张三 (cn_ric 360426********0071)"

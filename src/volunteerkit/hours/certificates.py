@@ -32,7 +32,10 @@ The hash binds the *masked* identity number (``110105********002X``), not the fu
 a hash over the full number, published next to its masked form, would let anyone recover the eight
 hidden digits by trying the few tens of millions of possible birth dates and sequence numbers. The
 full number, when a certificate carries it, is checked against the masked one
-(``certificate.identity_mismatch``) and against the rules of its document scheme.
+(``certificate.identity_mismatch``) and against the rules of its document scheme. The masked one is
+always checked to be in the masked form of its scheme (``certificate.masked_number``): since the
+hash has no key, a certificate without the full number could otherwise carry a full number in the
+masked field, with a recomputed hash.
 
 The hash is an integrity check, not a signature: it has no key, so it shows that a certificate is
 intact and matches the record the issuer keeps (the issuer can compare the hash it recorded), but
@@ -124,6 +127,10 @@ CERTIFICATE_MESSAGES: dict[str, tuple[str, str]] = {
     "certificate.identity_mismatch": (
         "the identity number does not match its masked form on the certificate",
         "证件号码与证明上的遮蔽号码不一致",
+    ),
+    "certificate.masked_number": (
+        "the masked identity number is not in the masked form of its document type",
+        "遮蔽证件号码不符合该证件类型的遮蔽格式",
     ),
     "certificate.identity_unknown": (
         "this certificate does not carry the full identity number",
@@ -338,32 +345,47 @@ def _scheme(_instance: object, attribute: attrs.Attribute[str], value: str) -> N
         raise CertificateError.of("certificate.document_scheme", f"$.{attribute.name}")
 
 
+def _masked(instance: CertificateHolder, attribute: attrs.Attribute[str], value: str) -> None:
+    """Refuse a masked number that is not what :func:`mask_number` gives for its scheme.
+
+    Without a full number nothing else checks the masked one, and the hash has no key: a full
+    number (or one with a few ``*`` added) would otherwise pass, and show in ``repr``/``str``.
+    """
+    _text(instance, attribute, value)
+    if mask_number(instance.document_scheme, value.replace("*", "0")) != value:
+        raise CertificateError.of("certificate.masked_number", f"$.{attribute.name}")
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class CertificateHolder:
     """The volunteer a certificate is for.
 
-    ``repr``/``str`` show the identity number masked; :attr:`document_number` holds the full number
-    (or ``None`` for a certificate read back from JSON that carried only the masked number). Build
-    one with :meth:`of`, which validates the number and masks it.
+    ``repr``/``str`` show the identity number masked, and ``repr`` leaves out the name (as the
+    registry's models do), so that a holder can be logged; ``str`` is the certificate's display
+    line and shows it. :attr:`document_number` holds the full number (or ``None`` for a certificate
+    read back from JSON that carried only the masked number). Build one with :meth:`of`, which
+    validates the number and masks it.
 
     Args:
         name: The volunteer's name.
         document_scheme: The identity document type, a scheme id from :data:`CERTIFICATE_SCHEMES`
             (``cn_ric`` for a resident identity card, ...).
-        document_number_masked: The number as shown, masked (``110105********002X``).
+        document_number_masked: The number as shown, masked (``110105********002X``): what
+            masking a number of ``document_scheme`` gives, and nothing else.
         volunteer_number: The volunteer's number (the national unified volunteer number, or the
             platform's).
         document_number: The canonical full number, or ``None`` when it is not known.
 
     Raises:
         CertificateError: ``certificate.empty_field``, ``certificate.document_scheme``,
+            ``certificate.masked_number`` (the masked number is not in its scheme's masked form),
             ``certificate.identity_mismatch`` (the full number does not mask to the masked one).
         InvalidIdentity: If the full number is not valid for its scheme (``identity.*`` codes).
     """
 
     name: str = attrs.field(validator=_text)
     document_scheme: str = attrs.field(validator=_scheme)
-    document_number_masked: str = attrs.field(validator=_text)
+    document_number_masked: str = attrs.field(validator=_masked)
     volunteer_number: str = attrs.field(validator=_text)
     document_number: str | None = attrs.field(default=None)
 
@@ -419,9 +441,9 @@ class CertificateHolder:
         )
 
     def __repr__(self) -> str:
-        """Return a repr that shows the identity number masked."""
+        """Return a repr with the identity number masked and without the name."""
         return (
-            f"CertificateHolder(name={self.name!r}, document_scheme={self.document_scheme!r}, "
+            f"CertificateHolder(document_scheme={self.document_scheme!r}, "
             f"document_number={self.document_number_masked!r}, "
             f"volunteer_number={self.volunteer_number!r})"
         )
@@ -947,6 +969,8 @@ def verify_certificate(data: Mapping[str, Any] | str | bytes) -> Certificate:
         CertificateError: ``certificate.hash_mismatch`` if the content was altered,
             ``certificate.number_mismatch`` if the number does not match the content,
             ``certificate.hours_mismatch``, ``certificate.identity_mismatch``,
+            ``certificate.masked_number`` (at ``$.holder.document_number_masked``: not the masked
+            form of a number of the holder's document type, whatever the hash),
             ``certificate.format`` and the field codes.
         SerializationError: For JSON that is not a certificate (unknown or missing fields, wrong
             types), with the path of the field.
