@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -14,7 +15,13 @@ import psycopg
 import pytest
 
 from volunteerkit.audit import AuditEntry
-from volunteerkit.errors import IntegrityError, InvalidInputError, StoreError, UnavailableError
+from volunteerkit.errors import (
+    ConflictError,
+    IntegrityError,
+    InvalidInputError,
+    StoreError,
+    UnavailableError,
+)
 from volunteerkit.stores import MemoryStore, PostgresStore, load_migrations, open_store
 
 pytestmark = pytest.mark.postgres
@@ -221,6 +228,54 @@ def test_text_with_no_utf8_form_is_a_typed_error(postgres_dsn: str) -> None:
     assert info.value.code == "store.invalid_text"
     assert store._db.fetchall("SELECT 1") == [(1,)]  # the connection is still usable
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("statements", "error", "code"),
+    [
+        (  # "Key (id)=(...) already exists"
+            ["INSERT INTO t (id, n) VALUES (?, 1)", "INSERT INTO t (id, n) VALUES (?, 1)"],
+            ConflictError,
+            "store.conflict",
+        ),
+        (  # "Key (id)=(...) is not present in table"
+            ["INSERT INTO r (id) VALUES (?)"],
+            IntegrityError,
+            "store.integrity",
+        ),
+        (  # "Failing row contains (..., null)"
+            ["INSERT INTO t (id, n) VALUES (?, NULL)"],
+            IntegrityError,
+            "store.integrity",
+        ),
+        (  # 'invalid input syntax for type date: "..."'
+            ["SELECT CAST(? AS date)"],
+            StoreError,
+            "store.operational",
+        ),
+    ],
+)
+def test_a_refused_write_prints_no_value_the_server_quoted(
+    postgres_dsn: str, statements: list[str], error: type[StoreError], code: str
+) -> None:
+    """PostgreSQL quotes keys, rows and inputs in its errors; a logged traceback must not.
+
+    The value here is an identity number used as a key. The driver's error is not chained for
+    printing (``from None``): a traceback shows the store's error alone.
+    """
+    number = "360426199101010071"
+    store = PostgresStore(postgres_dsn, schema=_schema())
+    store._db.execute("CREATE TEMP TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+    store._db.execute("CREATE TEMP TABLE r (id TEXT NOT NULL REFERENCES t (id))")
+    for statement in statements[:-1]:
+        store._db.execute(statement, [number])
+    with pytest.raises(error) as info:
+        store._db.execute(statements[-1], [number])
+    assert info.value.code == code
+    printed = "".join(traceback.format_exception(info.value)) + repr(info.value)
+    assert "19910101" not in printed
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    store.close()  # the store's own triggers quote no value: chained (test_hours_postgres.py)
 
 
 def test_writes_made_while_a_query_is_read_are_committed_at_once(postgres_dsn: str) -> None:

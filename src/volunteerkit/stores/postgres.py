@@ -141,18 +141,22 @@ def _translated() -> Iterator[None]:
         ) from None
     except (OverflowError, psycopg.errors.NumericValueOutOfRange):  # beyond the column's type
         raise out_of_range() from None
+    # Not chained to the driver's error where its text may quote a value, which may be personal
+    # data that no message or logged traceback may show: the key in the detail of a unique or
+    # foreign key violation ("Key (id)=(...) already exists"), the input of a data error
+    # ('invalid input syntax for type ...: "..."'). (``from None`` hides it from tracebacks.)
     except psycopg.DataError as exc:
         if not _is_nul(exc):
             raise StoreError(
                 "the database refused the statement",
                 "数据库拒绝执行该语句",
                 code="store.operational",
-            ) from exc
+            ) from None
         raise InvalidInputError(
             "text the database cannot store (NUL)",
             "数据库无法保存的文本(NUL 字符)",
             code="store.invalid_text",
-        ) from exc
+        ) from None
     except psycopg.ProgrammingError as exc:
         if exc.sqlstate is None and "cannot adapt" in str(exc):  # a value psycopg cannot send
             raise unsupported_value() from exc
@@ -161,10 +165,13 @@ def _translated() -> Iterator[None]:
         ) from exc
     except psycopg.errors.InFailedSqlTransaction:  # a statement after one the block caught
         raise aborted() from None
-    except psycopg.errors.UniqueViolation as exc:
-        raise ConflictError(code="store.conflict") from exc
+    except psycopg.errors.UniqueViolation:
+        raise ConflictError(code="store.conflict") from None
     except psycopg.IntegrityError as exc:
-        raise IntegrityError(code="store.integrity") from exc
+        if exc.sqlstate == "23000":  # the store's own triggers, whose messages quote no value
+            raise IntegrityError(code="store.integrity") from exc
+        # a foreign key's detail quotes the key, a NOT NULL or CHECK's the whole row
+        raise IntegrityError(code="store.integrity") from None
     except psycopg.errors.ProgramLimitExceeded as exc:  # e.g. an index row over 2,704 bytes
         raise too_large() from exc
     except psycopg.OperationalError as exc:
