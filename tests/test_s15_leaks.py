@@ -406,3 +406,25 @@ def test_holder_repr_shows_neither_the_number_nor_the_name() -> None:
         assert DIGITS not in text
     assert "张三" not in repr(cert)
     assert str(cert.holder) == "张三 (cn_ric 360426********0071)"
+
+
+# --------------------------------------------------------------------------------------------
+# an identity number passed where a scheme or an enum's value goes
+
+
+def test_a_number_given_as_the_scheme_keeps_no_key_error() -> None:
+    """``validate(N, "cn_ric")``, arguments swapped: UnknownScheme, with no KeyError(N) behind."""
+    from volunteerkit.registry import identity
+
+    with pytest.raises(VolunteerkitError) as info:
+        identity.validate(N, "cn_ric")  # swapped: the number where the scheme goes
+    assert (info.value.code, info.value.path) == ("identity.unknown_scheme", "$.scheme")
+    assert_no_number(info.value)
+
+
+def test_a_number_given_as_an_enum_value_keeps_no_value_error() -> None:
+    """``structure(N, Source)``: no ``ValueError("'<N>' is not a valid Source")`` behind it."""
+    with pytest.raises(SerializationError) as info:
+        structure(N, Source)
+    assert (info.value.code, info.value.path) == ("serialization.value", "$")
+    assert_no_number(info.value)

@@ -40,12 +40,13 @@ def register_str_enum(cls: type[Enum]) -> None:
             return value
         try:
             return cls(value)
-        except ValueError:
-            raise SerializationError(
-                f"value is not allowed here (expected one of: {allowed})",
-                f"此处不允许该值(应为:{allowed})",
-                code="serialization.value",
-            ) from None
+        except ValueError:  # "'<value>' is not a valid ...": raised below, so that it is not
+            pass  # kept as the error's context (the value may be an identity number)
+        raise SerializationError(
+            f"value is not allowed here (expected one of: {allowed})",
+            f"此处不允许该值(应为:{allowed})",
+            code="serialization.value",
+        )
 
     converter.register_unstructure_hook(cls, lambda member: member.value)
     converter.register_structure_hook(cls, structure)

@@ -107,12 +107,13 @@ def scheme_module(scheme: str) -> ModuleType:
 def _lookup(scheme: object) -> Scheme:
     try:
         return _BY_ID[scheme]  # type: ignore[index]
-    except (KeyError, TypeError):
-        raise UnknownScheme(
-            "unknown identity document scheme; see volunteerkit.registry.identity.SCHEMES",
-            "未知的证件类型;可用类型见 volunteerkit.registry.identity.SCHEMES",
-            path="$.scheme",
-        ) from None
+    except (KeyError, TypeError):  # KeyError(scheme): raised below, so that it is not kept
+        pass  # as the error's context (a number passed where the scheme goes would be in it)
+    raise UnknownScheme(
+        "unknown identity document scheme; see volunteerkit.registry.identity.SCHEMES",
+        "未知的证件类型;可用类型见 volunteerkit.registry.identity.SCHEMES",
+        path="$.scheme",
+    )
 
 
 def compact(scheme: str, value: object) -> str:
