@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from volunteerkit.cli import main
@@ -29,7 +31,7 @@ def usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
             "(choose from 'validate', 'detect')",
         ),
         (
-            ["--json", NUMBER],
+            [NUMBER],
             f"volunteerkit: error: argument COMMAND: invalid choice: '{MASKED}' (choose from "
             "'demo', 'migrate', 'audit', 'identity', 'hours', 'awards', 'transfer', 'stats', "
             "'report')",
@@ -74,4 +76,52 @@ def test_words_and_dates_are_still_quoted_whole(capsys: pytest.CaptureFixture[st
     )
     assert usage_error(capsys, "hours", "export", "memory:", "o.csv", "--from", "2026-02-30") == (
         "volunteerkit hours export: error: argument --from: not an ISO 8601 date: '2026-02-30'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--json", NUMBER],
+            f"argument COMMAND: invalid choice: '{MASKED}' (choose from 'demo', 'migrate', "
+            "'audit', 'identity', 'hours', 'awards', 'transfer', 'stats', 'report')",
+        ),
+        (
+            ["--json", "stats", "memory:", "--k", "11010519491231002X"],
+            "argument --k: invalid int value: '110105********002X'",
+        ),
+        (
+            ["--json", "identity", "validate"],
+            "the following arguments are required: scheme, value",
+        ),
+    ],
+)
+def test_with_json_a_usage_error_is_the_json_of_every_other_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """``--json`` asks for JSON on the output: a usage error too, not text on standard error."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert json.loads(out) == {
+        "ok": False,
+        "error": {
+            "code": "cli.usage",
+            "message": message,
+            "message_zh": f"命令用法有误:{message}",
+            "path": None,
+        },
+    }
+
+
+def test_json_after_a_double_dash_is_an_argument_not_the_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``-- --json`` gives text: after ``--``, ``--json`` is a value, not the option."""
+    assert usage_error(capsys, "identity", "--", "--json") == (  # not a word: masked
+        "volunteerkit identity: error: argument ACTION: invalid choice: '**' "
+        "(choose from 'validate', 'detect')"
     )

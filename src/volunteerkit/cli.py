@@ -138,16 +138,45 @@ def _usage_message(message: str) -> str:
     return message
 
 
+class _UsageError(Exception):
+    """A usage error of one of the command's parsers, for :func:`main` to report."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors quote no identity number typed by mistake."""
 
     def error(self, message: str) -> typing.NoReturn:
-        """Print the usage and the message, with typed values masked, and exit with status 2.
+        """Raise the usage error, its typed values masked, for :func:`main` to report.
 
         Args:
             message: argparse's message.
+
+        Raises:
+            _UsageError: Always.
         """
-        super().error(_usage_message(message))
+        raise _UsageError(self, _usage_message(message))
+
+
+def _usage_error(usage: _UsageError, as_json: bool, stream: TextIO) -> typing.NoReturn:
+    """Report a usage error and exit with status 2, as argparse does.
+
+    With ``--json`` on the command line the report is the JSON of every other error,
+    ``{"ok": false, "error": {...}}`` with the code ``cli.usage``, on the output; without, the
+    parser's usage and message on standard error.
+    """
+    if as_json:
+        err = InvalidInputError(
+            usage.message, f"命令用法有误:{usage.message}", code="cli.usage"
+        )
+        _print_json(stream, {"ok": False, "error": err.to_dict()})
+        raise SystemExit(2)
+    usage.parser.print_usage(sys.stderr)
+    usage.parser.exit(2, f"{usage.parser.prog}: error: {usage.message}\n")
 
 
 def _aware(text: str) -> datetime:
@@ -829,7 +858,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         sys.stdout.reconfigure(errors=_ESCAPE)
     stream = out if out is not None else sys.stdout
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(given)
+    except _UsageError as usage:
+        _usage_error(usage, "--json" in given[: given.index("--") if "--" in given else None], stream)
     if args.command is None:
         parser.print_help(stream)
         return 0
