@@ -279,12 +279,21 @@ class BackfillDeadline:
             InvalidInputError: ``time.not_datetime`` (``$.end``) if ``end`` is not a datetime.
             NaiveDatetimeError: If ``end`` is naive.
             InvalidEntry: ``hours.invalid_zone`` (``$.zone``) if ``zone`` is not a
-                :class:`~zoneinfo.ZoneInfo`.
+                :class:`~zoneinfo.ZoneInfo`; ``hours.out_of_range`` (``$.end``) if the service's
+                last minute falls before 0001-01-01 in ``zone`` (no local date to count from).
         """
         require_aware(end, "$.end")
         if not isinstance(zone, ZoneInfo):
             raise InvalidEntry.of("hours.invalid_zone", "$.zone")
-        served_on = local_date(to_minute(end) - 1, zone)
+        last_minute = to_minute(end) - 1
+        try:
+            served_on = local_date(last_minute, zone)
+        except OverflowError:  # that minute's local date is beyond the calendar
+            if last_minute > 0:  # after 9999-12-31: so is the last day
+                return date.max
+            raise InvalidEntry.of(
+                "hours.out_of_range", "$.end", "the service ends before 0001-01-01 local time"
+            ) from None
         try:
             result: date = served_on + relativedelta(months=self.months, days=self.days)
         except (ValueError, OverflowError):  # past 9999-12-31: no representable last day
