@@ -10,7 +10,9 @@
   An ``UNTIL`` in UTC (``UNTIL=20261231T155959Z``, the form RFC 5545 asks for with a zoned start)
   is the instant it names; an ``UNTIL`` without ``Z`` is a local wall time in the shift's zone.
 * :func:`available_minutes` counts how many minutes of an interval a volunteer is available:
-  weekly windows in the volunteer's own zone, plus extra time, minus time off.
+  weekly windows in the volunteer's own zone, plus extra time, minus time off. A window holds the
+  time the volunteer's clock reads inside it: a bound in a spring-forward gap falls at the jump,
+  and an ambiguous bound (clocks turned back) at its first occurrence.
 * :func:`age_on` gives an exact age in whole years on a date (a 29 February birthday is reached on
   1 March in common years).
 """
@@ -179,6 +181,30 @@ def _place(local: datetime, zone: ZoneInfo) -> datetime:
         assert before is not None
         return (local - before).replace(tzinfo=UTC)
     return aware.astimezone(UTC)
+
+
+def _place_bound(local: datetime, zone: ZoneInfo) -> datetime:
+    """Place a wall-time bound of a weekly window; a time in a gap maps to the jump.
+
+    The window holds the instants at which the volunteer's clock reads inside it, so a bound that
+    the clock skips falls at the jump, the first instant whose wall time is not before it: on the
+    morning Berlin skips 02:00-03:00, 02:30 is 03:00 CEST (01:00Z). (:func:`_place`, as RFC 5545
+    wants for a recurring start, would give 03:30 CEST, which reads after 02:30.)
+    """
+    after = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if after.astimezone(zone).replace(tzinfo=None) == local:
+        return after  # the time exists (once, or twice: the first)
+    before = local.replace(tzinfo=zone, fold=1).astimezone(UTC)  # the new offset: before the jump
+    offset = after.astimezone(zone).utcoffset()
+    # the jump lies in (before, after]; the tz database's transitions fall on whole seconds
+    low, high = 0, int((after - before).total_seconds())
+    while high - low > 1:
+        mid = (low + high) // 2
+        if (before + timedelta(seconds=mid)).astimezone(zone).utcoffset() == offset:
+            high = mid
+        else:
+            low = mid
+    return before + timedelta(seconds=high)
 
 
 def occurrences(shift: Shift, window_start: datetime, window_end: datetime) -> list[Occurrence]:
@@ -356,8 +382,8 @@ def _weekly_intervals(
             if w.weekday == day.weekday():
                 base = datetime(day.year, day.month, day.day)
                 try:
-                    s = _place(base + timedelta(minutes=w.start_minute), zone)
-                    e = _place(base + timedelta(minutes=w.end_minute), zone)
+                    s = _place_bound(base + timedelta(minutes=w.start_minute), zone)
+                    e = _place_bound(base + timedelta(minutes=w.end_minute), zone)
                 except OverflowError:  # a window beyond the calendar in UTC: never open
                     continue
                 if e > s:
