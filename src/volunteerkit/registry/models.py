@@ -39,7 +39,7 @@ from volunteerkit.registry._checks import (
     normalize_email,
     normalize_language_tag,
 )
-from volunteerkit.registry.identity import IdentityDocument, Sex, cn_uscc
+from volunteerkit.registry.identity import IdentityDocument, Sex, cn_uscc, is_masked
 from volunteerkit.registry.identity._data import alpha3_codes, region_codes
 
 __all__ = [
@@ -806,6 +806,21 @@ def _payload(_inst: object, attribute: attrs.Attribute[str], value: str) -> None
         )
 
 
+def _masked(instance: SealedNumber, attribute: attrs.Attribute[str], value: str) -> None:
+    """Refuse a masked number that is not what masking a number of the scheme gives.
+
+    ``repr()`` shows it: a full number (or one with a few ``*`` added) must not pass for it.
+    """
+    _payload(instance, attribute, value)
+    if not is_masked(instance.scheme, value):
+        raise _err(
+            "the masked number is not in the masked form of its document type",
+            "掩码号码不是该证件类型的掩码形式",
+            "registry.masked_number",
+            f"$.{attribute.name}",
+        )
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class SealedNumber:
     """An identity number as a store keeps it: encrypted, or plain when no key was given.
@@ -814,14 +829,23 @@ class SealedNumber:
 
     Attributes:
         scheme: The document's scheme id.
-        masked: The number masked for display (``110105********002X``).
+        masked: The number masked for display (``110105********002X``): what
+            :func:`~volunteerkit.registry.identity.mask_number` gives for a number of ``scheme``,
+            and nothing else.
         key_id: The id of the encryption key the payload was sealed with, or ``None`` when the
             payload is the plain canonical number (the application gave no encryption key).
         payload: Base64 of nonce and AES-256-GCM ciphertext, or the plain canonical number.
+
+    Raises:
+        InvalidInputError: ``registry.text`` at ``$.scheme`` or ``$.key_id`` for a scheme or key
+            id that is not a short name; ``registry.sealed`` at ``$.masked`` or ``$.payload`` for
+            text that is not 1 to 1,000 characters without NUL or lone surrogates;
+            ``registry.masked_number`` at ``$.masked`` if the masked number is not in its
+            scheme's masked form (``110105********002X`` for ``cn_ric``).
     """
 
     scheme: str = attrs.field(validator=_name(64))
-    masked: str = attrs.field(validator=_payload)
+    masked: str = attrs.field(validator=_masked)
     key_id: str | None = attrs.field(default=None, validator=_optional_name(32))
     payload: str = attrs.field(validator=_payload)
 

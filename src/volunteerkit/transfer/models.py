@@ -36,7 +36,7 @@ from volunteerkit._text import unstorable
 from volunteerkit.hours._hooks import register_str_enum
 from volunteerkit.hours._time import split_minutes_by_day, to_minute
 from volunteerkit.hours.models import EntryId, ServiceEntry, Source, Status, check_times
-from volunteerkit.registry.identity._model import mask_number
+from volunteerkit.registry.identity import is_masked
 from volunteerkit.transfer.errors import PackageRefused
 
 __all__ = [
@@ -259,17 +259,6 @@ def _nfc(value: Any) -> Any:
 # header
 
 
-def _in_mask_shape(scheme: object, value: str) -> bool:
-    """Whether ``value`` is what :func:`mask_number` gives for a number of its length.
-
-    What export writes (the registry's masked number, masked by its scheme's rule), and nothing
-    else: the masked middle all ``*``, no ``*`` in the kept ends, so that no full number (with a few
-    ``*`` added) passes for a masked one.
-    """
-    scheme_id = scheme if isinstance(scheme, str) else ""
-    return "*" in value and mask_number(scheme_id, value.replace("*", "0")) == value
-
-
 @attrs.frozen(kw_only=True)
 class VolunteerRef:
     """How the destination finds the volunteer, without the identity number itself.
@@ -298,9 +287,10 @@ class VolunteerRef:
     def _check_masked(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
         if value is None:
             return
-        if not isinstance(value, str) or len(value) > 128 or not _in_mask_shape(
-            self.document_scheme, value
-        ):
+        # What export writes (the registry's masked number, masked by its scheme's rule), and
+        # nothing else: no full number (with a few ``*`` added) passes for a masked one.
+        scheme = self.document_scheme if isinstance(self.document_scheme, str) else None
+        if not isinstance(value, str) or len(value) > 128 or not is_masked(scheme, value):
             raise _refuse(
                 "transfer.schema",
                 "$.masked_number",

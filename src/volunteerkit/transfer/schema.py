@@ -19,6 +19,7 @@ import sys
 from typing import Any, Final
 
 from volunteerkit.hours.models import Source
+from volunteerkit.registry.identity import SCHEMES, mask_number
 from volunteerkit.transfer.canonical import MAX_SAFE_INTEGER
 from volunteerkit.transfer.models import (
     BASE64_PATTERN,
@@ -65,6 +66,69 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
+_MASKED_MAX = 128
+"""The longest masked number a volunteer reference holds."""
+
+
+def _masked_pattern(scheme: str) -> str:
+    """The pattern of every text :func:`mask_number` gives for ``scheme`` (up to 128 characters).
+
+    Read off the masking itself: for each length, how many characters it keeps at each end (kept
+    characters are anything but ``*``, the middle is all ``*``). Lengths that keep the same are
+    one alternative, and from the length where the kept ends stop changing the middle is open.
+    """
+    shapes: list[tuple[int, int, int]] = []  # (kept at start, kept at end, the fewest *)
+    for n in range(1, _MASKED_MAX + 1):
+        masked = mask_number(scheme, "0" * n)
+        start = len(masked) - len(masked.lstrip("0"))
+        end = len(masked) - len(masked.rstrip("0"))
+        shapes.append((start, end, n - start - end))
+    alternatives: list[str] = []
+    i = 0
+    while i < len(shapes):
+        start, end, fewest = shapes[i]
+        j = i
+        while j + 1 < len(shapes) and shapes[j + 1][:2] == (start, end):
+            j += 1
+        most = "" if j == len(shapes) - 1 else str(shapes[j][2])
+        stars = f"{{{fewest},{most}}}" if most != str(fewest) else f"{{{fewest}}}"
+        kept = [f"[^*]{{{k}}}" if k > 1 else "[^*]" if k == 1 else "" for k in (start, end)]
+        alternatives.append(f"{kept[0]}\\*{stars}{kept[1]}")
+        i = j + 1
+    return f"^({'|'.join(alternatives)})$"
+
+
+def _masked_number() -> dict[str, Any]:
+    """The schema of a volunteer's ``masked_number``: the masked form of its ``document_scheme``.
+
+    Schemes whose masking keeps other ends than the default one (an MRZ keeps less) get their own
+    pattern, chosen by ``document_scheme`` with ``if``/``then``; any other scheme (or none) uses the
+    default masking's pattern.
+    """
+    default = _masked_pattern("")
+    special = {s: p for s in SCHEMES if (p := _masked_pattern(s)) != default}
+    rules: list[dict[str, Any]] = [
+        {
+            "if": {
+                "properties": {"document_scheme": {"const": scheme}},
+                "required": ["document_scheme"],
+            },
+            "then": {"properties": {"masked_number": {"pattern": pattern}}},
+        }
+        for scheme, pattern in sorted(special.items())
+    ]
+    rules.append(
+        {
+            "if": {
+                "properties": {"document_scheme": {"enum": sorted(special)}},
+                "required": ["document_scheme"],
+            },
+            "else": {"properties": {"masked_number": {"pattern": default}}},
+        }
+    )
+    return {"allOf": rules}
+
+
 def package_schema() -> dict[str, Any]:
     """Return the JSON Schema of a line of a chunk file (and, in ``$defs``, of receipts).
 
@@ -98,7 +162,14 @@ def package_schema() -> dict[str, Any]:
                     "blind_index": _nullable(_anchored(BLIND_INDEX_PATTERN)),
                     "document_scheme": _nullable({"type": "string", "minLength": 1, "maxLength": 64}),
                     "masked_number": _nullable(
-                        {"type": "string", "maxLength": 128, "pattern": r"(\*.*){4}"}
+                        {
+                            "type": "string",
+                            "maxLength": _MASKED_MAX,
+                            "description": (
+                                "The number masked as its document_scheme masks it "
+                                "(650102********1234 for cn_ric); never a full number."
+                            ),
+                        }
                     ),
                     "unified_number": _nullable(_anchored(UNIFIED_NUMBER_PATTERN)),
                 }
@@ -107,6 +178,7 @@ def package_schema() -> dict[str, Any]:
                 {"properties": {"blind_index": {"type": "string"}}},
                 {"properties": {"unified_number": {"type": "string"}}},
             ],
+            **_masked_number(),
         },
         "header": _object(
             {

@@ -26,7 +26,9 @@ The library never reads the system clock: without a ``clock`` argument, birth da
 compared with today. Pass ``clock=SystemClock()`` at the edge of your application.
 
 Numbers are personal data. Errors never contain them, and :class:`IdentityDocument` shows them
-masked in ``repr``/``str``.
+masked in ``repr``/``str``. :func:`mask_number` masks a number for display, and :func:`is_masked`
+tells whether a text has the masked shape of its scheme (models that keep only the masked number
+check it with this, so that a full number cannot be stored in its place).
 """
 
 from volunteerkit.registry.identity import (
@@ -52,7 +54,13 @@ from volunteerkit.registry.identity._errors import (
     InvalidLength,
     UnknownScheme,
 )
-from volunteerkit.registry.identity._model import IdentityDocument, IdentityWarning, Sex
+from volunteerkit.registry.identity._model import (
+    IdentityDocument,
+    IdentityWarning,
+    Sex,
+    is_masked,
+    mask_number,
+)
 from volunteerkit.registry.identity._registry import (
     SCHEMES,
     Scheme,
@@ -88,7 +96,9 @@ __all__ = [
     "detect",
     "hk_hkid",
     "icao_td3_mrz",
+    "is_masked",
     "is_valid",
+    "mask_number",
     "mo_bir",
     "parse",
     "scheme_module",

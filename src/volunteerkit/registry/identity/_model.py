@@ -10,7 +10,7 @@ import attrs
 
 from volunteerkit.errors import mask
 
-__all__ = ["IdentityDocument", "IdentityWarning", "Sex", "mask_number"]
+__all__ = ["IdentityDocument", "IdentityWarning", "Sex", "is_masked", "mask_number"]
 
 
 class Sex(enum.Enum):
@@ -60,6 +60,34 @@ def mask_number(scheme: str, number: str) -> str:
     if keep is None:
         return mask(number)
     return mask(number, keep_start=keep[0], keep_end=keep[1])
+
+
+def is_masked(scheme: str | None, value: str) -> bool:
+    """Whether ``value`` is what :func:`mask_number` gives for some number of ``scheme``.
+
+    The masked middle must be all ``*`` and the kept ends hold no ``*``, so that a full number
+    (or one with a few ``*`` added) never passes for a masked one. Only the shape is checked:
+    any character but ``*`` may stand in the kept ends.
+
+    Args:
+        scheme: The scheme id; ``None`` or an unknown id uses the default rule (what
+            :func:`volunteerkit.errors.mask` keeps).
+        value: The text to check.
+
+    Returns:
+        ``True`` if ``value`` has the masked shape, ``False`` otherwise (also for a value or a
+        scheme that is not text, and for ``""``).
+
+    Examples:
+        >>> is_masked("cn_ric", "110105********002X")
+        True
+        >>> is_masked("cn_ric", "110105194912310**2X")
+        False
+    """
+    if not isinstance(value, str) or "*" not in value:
+        return False
+    scheme_id = scheme if isinstance(scheme, str) else ""
+    return mask_number(scheme_id, value.replace("*", "0")) == value
 
 
 @attrs.frozen(kw_only=True, repr=False)
