@@ -18,6 +18,7 @@ from volunteerkit.matching.models import Availability, WeeklyWindow
 BERLIN = ZoneInfo("Europe/Berlin")
 NY = ZoneInfo("America/New_York")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
+APIA = ZoneInfo("Pacific/Apia")
 
 
 def _brute(zone: ZoneInfo, weekday: int, first: int, last: int, lo: datetime, hi: datetime) -> int:
@@ -44,6 +45,9 @@ CASES = [
     # Lord Howe goes from 02:00 +10:30 to 02:30 +11 on Sunday 2026-10-04 (15:30Z on the 3rd):
     # 02:10-03:00 reads inside from the jump to 03:00 +11 (16:00Z): 30 minutes.
     (LORD_HOWE, 6, 130, 180, datetime(2026, 10, 2, tzinfo=UTC), 30),
+    # Apia skipped Friday 2011-12-30 (Thursday 23:59:59 -10 was followed by Saturday 00:00 +14):
+    # a Friday 09:00-17:00 window has no instant that week (it did not move to Saturday).
+    (APIA, 4, 540, 1020, datetime(2011, 12, 29, tzinfo=UTC), 0),
 ]
 
 
