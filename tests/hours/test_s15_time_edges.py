@@ -1,4 +1,4 @@
-"""Time edges found in session 15: calendar limits of back-fill deadlines.
+"""Time edges found in session 15: calendar limits of back-fill deadlines and rolling windows.
 
 Expected values are worked out by hand from the UTC instants in the comments.
 """
@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from volunteerkit.hours import BackfillDeadline
-from volunteerkit.hours.errors import InvalidEntry
+from volunteerkit.hours import BackfillDeadline, RollingMonths
+from volunteerkit.hours.errors import InvalidEntry, InvalidWindow
 
 NY = ZoneInfo("America/New_York")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -52,3 +52,35 @@ def test_backfill_of_service_ending_before_year_one_locally_is_refused_typed(
         with pytest.raises(InvalidEntry) as info:
             call(end, NY)
         assert (info.value.code, info.value.path) == ("hours.out_of_range", "$.end")
+
+
+@pytest.mark.parametrize(
+    ("months", "ending"),
+    [
+        (1, date(1, 1, 31)),  # 0001-01-31 - 1 month = 0000-12-31: the window is all of January
+        (12, date(1, 12, 31)),  # 0001-12-31 - 12 months = 0000-12-31: the whole year 1
+        (13, date(2, 1, 31)),  # 0002-01-31 - 13 months = 0000-12-31
+    ],
+)
+def test_rolling_months_may_start_on_the_first_day_of_the_calendar(
+    months: int, ending: date
+) -> None:
+    """A window whose day before is 0000-12-31 starts on 0001-01-01; it is not refused."""
+    window = RollingMonths(months=months, ending=ending)
+    assert window.first == date(1, 1, 1)
+    assert window.contains(date(1, 1, 1))
+    assert (window.last - window.first).days + 1 == (ending - date(1, 1, 1)).days + 1
+
+
+@pytest.mark.parametrize(
+    ("months", "ending"),
+    [
+        (1, date(1, 1, 30)),  # 0000-12-30: the window would start on 0000-12-31
+        (2, date(1, 1, 31)),  # 0000-11-30
+        (1, date(1, 1, 1)),  # 0000-12-01
+    ],
+)
+def test_rolling_months_starting_before_year_one_is_refused(months: int, ending: date) -> None:
+    with pytest.raises(InvalidWindow) as info:
+        RollingMonths(months=months, ending=ending)
+    assert (info.value.code, info.value.path) == ("hours.window.invalid", "$.months")

@@ -167,7 +167,14 @@ class RollingMonths:
     @property
     def first(self) -> date:
         """The day after ``ending - relativedelta(months=months)``."""
-        start: date = self.ending - relativedelta(months=self.months)
+        ending = self.ending
+        try:
+            start: date = ending - relativedelta(months=self.months)
+        except ValueError:  # the day before the window lies in year 0, which date cannot hold
+            # 0000-12-31 (December of year 0, from a 31st) leaves a window from 0001-01-01
+            if ending.day == 31 and ending.year * 12 + ending.month - 1 - self.months == 11:
+                return date.min
+            raise
         return start + timedelta(days=1)
 
     @property
