@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jsonschema
@@ -111,7 +113,9 @@ def test_the_schema_accepts_every_masked_number_the_model_accepts(scheme, n):
     """The schema's pattern for a scheme accepts what the registry's masking gives for it."""
     masked = mask_number(scheme, "7" * n)
     assert _model_accepts(scheme, masked)
-    assert VOLUNTEER.is_valid(_ref(scheme, masked)), list(VOLUNTEER.iter_errors(_ref(scheme, masked)))
+    assert VOLUNTEER.is_valid(_ref(scheme, masked)), list(
+        VOLUNTEER.iter_errors(_ref(scheme, masked))
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,3 +167,111 @@ def test_the_published_schema_file_has_the_strict_pattern():
     volunteer = json.loads(text)["$defs"]["volunteer"]
     assert volunteer == package_schema()["$defs"]["volunteer"]
     assert len(volunteer["allOf"]) == 2
+
+
+# ------------------------------------------------------------------ registry helpers
+
+_D = date(2000, 1, 1)
+_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _registry_cases() -> list[tuple[str, Callable[[], object], str, str]]:
+    from volunteerkit.registry import (
+        RegistrationPolicy,
+        VolunteerRecord,
+        age_band,
+        age_on,
+        anonymised,
+        organization_kind,
+    )
+    from volunteerkit.registry.identity import cn_mobile
+
+    policy = RegistrationPolicy()
+    return [
+        ("age_on(None)", lambda: age_on(None, _D), "registry.date", "$.birth_date"),
+        ("age_on(text day)", lambda: age_on(_D, "2026-01-01"), "registry.date", "$.day"),
+        ("age_on(datetime)", lambda: age_on(_D, _NOW), "registry.date", "$.day"),
+        ("age_band(None)", lambda: age_band(None, (14,)), "registry.age", "$.age"),
+        ("age_band(nan)", lambda: age_band(float("nan"), (14,)), "registry.age", "$.age"),
+        ("age_band(bands=None)", lambda: age_band(1, None), "registry.policy", "$.bands"),
+        ("age_band(bands=text)", lambda: age_band(1, "14"), "registry.policy", "$.bands"),
+        (
+            "anonymised(None)",
+            lambda: anonymised(None, on=_D, bands=(14,)),
+            "registry.record",
+            "$.volunteer",
+        ),
+        ("organization_kind(1.5)", lambda: organization_kind(1.5), "registry.uscc", "$.uscc"),
+        (
+            "RegistrationPolicy(age_bands=None)",
+            lambda: RegistrationPolicy(age_bands=None),
+            "registry.policy",
+            "$.age_bands",
+        ),
+        (
+            "VolunteerRecord(volunteer=None)",
+            lambda: VolunteerRecord(volunteer=None),
+            "registry.record",
+            "$.volunteer",
+        ),
+        (
+            "local_date(naive)",
+            lambda: policy.local_date(datetime(2026, 1, 1)),
+            "time.naive_datetime",
+            "$.instant",
+        ),
+        ("local_date(date)", lambda: policy.local_date(_D), "time.not_datetime", "$.instant"),
+        ("needs_consent(None)", lambda: policy.needs_consent(None), "registry.age", "$.age"),
+        (
+            "needs_consent(self_supporting='no')",
+            lambda: policy.needs_consent(16, self_supporting="no"),
+            "registry.bool",
+            "$.self_supporting",
+        ),
+        (
+            "check_applicant(naive now)",
+            lambda: policy.check_applicant(_D, now=datetime(2026, 1, 1)),
+            "time.naive_datetime",
+            "$.now",
+        ),
+        (
+            "check_applicant(None)",
+            lambda: policy.check_applicant(None, now=_NOW),
+            "registry.date",
+            "$.birth_date",
+        ),
+        (
+            "check_applicant(guardian='x')",
+            lambda: policy.check_applicant(date(2015, 1, 1), now=_NOW, guardian="x"),
+            "registry.guardian",
+            "$.guardian",
+        ),
+        (
+            "cn_mobile extra_blocks=None",
+            lambda: cn_mobile.validate("13800138000", extra_blocks=None),
+            "identity.option.extra_blocks",
+            "$.extra_blocks",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "path"),
+    [pytest.param(c[1], c[2], c[3], id=c[0]) for c in _registry_cases()],
+)
+def test_registry_helpers_refuse_bad_input_with_a_typed_error(call, code, path):
+    """Wrong types, None, NaN and naive datetimes are typed errors, not TypeError/AttributeError."""
+    with pytest.raises(VolunteerkitError) as info:
+        call()
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_a_volunteer_record_refuses_a_document_that_is_not_sealed():
+    """``VolunteerRecord(document=<text>)`` used to be kept as it was (and shown in repr)."""
+    from volunteerkit.registry import VolunteerRecord
+    from volunteerkit.testing.conformance_registry import _record
+
+    record = _record(1)
+    with pytest.raises(InvalidInputError) as info:
+        VolunteerRecord(volunteer=record.volunteer, document="11010519491231002X")
+    assert (info.value.code, info.value.path) == ("registry.record", "$.document")

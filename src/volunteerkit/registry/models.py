@@ -135,6 +135,10 @@ def organization_kind(uscc: str | None) -> OrganizationKind:
     Returns:
         The kind, from the first two characters of the code.
 
+    Raises:
+        InvalidInputError: ``registry.uscc`` at ``$.uscc`` if ``uscc`` is neither text nor
+            ``None``.
+
     Examples:
         >>> organization_kind("51100000AB12C34D2Y").value
         'social_organization'
@@ -143,6 +147,8 @@ def organization_kind(uscc: str | None) -> OrganizationKind:
     """
     if uscc is None:
         return OrganizationKind.UNREGISTERED
+    if not isinstance(uscc, str):
+        raise _err("expected text or None", "应为文本或 None", "registry.uscc", "$.uscc")
     return _CIVIL_AFFAIRS.get(uscc[:2], OrganizationKind.OTHER)
 
 
@@ -407,12 +413,19 @@ def age_on(birth_date: date, day: date) -> int:
     Returns:
         The age in completed years (negative if ``day`` is before the birth date).
 
+    Raises:
+        InvalidInputError: ``registry.date`` at ``$.birth_date`` or ``$.day`` for a value that is
+            not a calendar date (``None``, text, or a ``datetime``, whose date depends on a zone).
+
     Examples:
         >>> age_on(date(2008, 2, 29), date(2026, 2, 28))
         17
         >>> age_on(date(2008, 2, 29), date(2026, 3, 1))
         18
     """
+    for name, value in (("birth_date", birth_date), ("day", day)):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise _err("expected a calendar date", "应为日历日期", "registry.date", f"$.{name}")
     # Comparing (month, day) pairs implements the 1 March rule: (2, 28) < (2, 29) < (3, 1).
     before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
     return day.year - birth_date.year - int(before_birthday)
@@ -666,7 +679,12 @@ class Volunteer:
 
         Returns:
             Completed years, or ``None`` without a birth date.
+
+        Raises:
+            InvalidInputError: ``registry.date`` at ``$.day`` if ``day`` is not a calendar date.
         """
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise _err("expected a calendar date", "应为日历日期", "registry.date", "$.day")
         return None if self.birth_date is None else age_on(self.birth_date, day)
 
     def __repr__(self) -> str:
@@ -857,6 +875,10 @@ class SealedNumber:
 
 
 def _stripped(_inst: object, attribute: attrs.Attribute[Volunteer], value: Volunteer) -> None:
+    if not isinstance(value, Volunteer):
+        raise _err(
+            "expected a Volunteer", "应为 Volunteer", "registry.record", f"$.{attribute.name}"
+        )
     if value.document is not None or (
         value.guardian is not None and value.guardian.document is not None
     ):
@@ -864,6 +886,16 @@ def _stripped(_inst: object, attribute: attrs.Attribute[Volunteer], value: Volun
             "a stored record holds its identity numbers sealed, never in the volunteer",
             "存储记录中的证件号码必须单独加密保存,不能放在志愿者对象中",
             "registry.record_not_sealed",
+            f"$.{attribute.name}",
+        )
+
+
+def _sealed_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, SealedNumber):
+        raise _err(
+            "expected a SealedNumber or None",
+            "应为 SealedNumber 或 None",
+            "registry.record",
             f"$.{attribute.name}",
         )
 
@@ -883,12 +915,19 @@ class VolunteerRecord:
         document_index: The keyed blind index of the document, ``"<key id>:<hex>"``, unique
             among records, or ``None`` (anonymised).
         guardian_document: The guardian's identity number, sealed, or ``None``.
+
+    Raises:
+        InvalidInputError: ``registry.record`` at ``$.volunteer``, ``$.document`` or
+            ``$.guardian_document`` for a value of the wrong type;
+            ``registry.record_not_sealed`` at ``$.volunteer`` if the volunteer (or its guardian)
+            still holds an identity document; ``registry.text`` at ``$.document_index`` for an
+            index that is not a short name.
     """
 
     volunteer: Volunteer = attrs.field(validator=_stripped)
-    document: SealedNumber | None = None
+    document: SealedNumber | None = attrs.field(default=None, validator=_sealed_or_none)
     document_index: str | None = attrs.field(default=None, validator=_optional_name(200))
-    guardian_document: SealedNumber | None = None
+    guardian_document: SealedNumber | None = attrs.field(default=None, validator=_sealed_or_none)
 
     @property
     def id(self) -> str:

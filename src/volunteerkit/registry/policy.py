@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from volunteerkit._clock import require_instant
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.registry.models import Guardian, age_on
 
@@ -96,7 +97,28 @@ def _zone(_inst: object, attribute: attrs.Attribute[ZoneInfo], value: object) ->
 
 
 def _ints(value: Iterable[int]) -> tuple[int, ...]:
-    return tuple(value)
+    # Anything not iterable is left for the validator to refuse (as registry.policy).
+    try:
+        return tuple(value)
+    except TypeError:
+        return ()
+
+
+def _check_age_args(age: object, self_supporting: object) -> None:
+    if isinstance(age, bool) or not isinstance(age, int):
+        raise InvalidInputError(
+            "the age must be a whole number of years",
+            "年龄必须是整数周岁",
+            code="registry.age",
+            path="$.age",
+        )
+    if not isinstance(self_supporting, bool):
+        raise InvalidInputError(
+            "expected True or False",
+            "应为 True 或 False",
+            code="registry.bool",
+            path="$.self_supporting",
+        )
 
 
 def _shanghai() -> ZoneInfo:
@@ -122,6 +144,10 @@ class RegistrationPolicy:
         time_zone: Zone whose calendar gives the registration date for age checks.
         age_bands: Lower bounds of the age bands kept when a volunteer is anonymised; the
             default gives ``0-13``, ``14-17``, ``18-24``, ``25-34`` … ``65+``.
+
+    Raises:
+        InvalidInputError: ``registry.policy`` at the attribute's path (``$.minimum_age``,
+            ``$.age_bands`` …) for a value of the wrong type or out of range.
     """
 
     minimum_age: int = attrs.field(default=14, validator=_non_negative)
@@ -165,7 +191,14 @@ class RegistrationPolicy:
 
         Returns:
             The local date.
+
+        Raises:
+            NaiveDatetimeError: ``time.naive_datetime`` at ``$.instant`` for a naive datetime
+                (it would be read in the computer's own zone).
+            InvalidInputError: ``time.not_datetime`` at ``$.instant`` for anything but a
+                datetime, ``time.out_of_range`` for an instant outside years 1 to 9999 in UTC.
         """
+        require_instant(instant, "$.instant")
         return instant.astimezone(self.time_zone).date()
 
     def needs_consent(self, age: int, *, self_supporting: bool = False) -> bool:
@@ -178,7 +211,12 @@ class RegistrationPolicy:
         Returns:
             ``True`` below :attr:`consent_age`, unless self-supporting at or above
             :attr:`self_supporting_age`.
+
+        Raises:
+            InvalidInputError: ``registry.age`` at ``$.age`` if ``age`` is not a whole number;
+                ``registry.bool`` at ``$.self_supporting`` unless it is ``True`` or ``False``.
         """
+        _check_age_args(age, self_supporting)
         if age >= self.consent_age:
             return False
         return not (
@@ -207,12 +245,30 @@ class RegistrationPolicy:
             The applicant's age on the registration date.
 
         Raises:
-            InvalidInputError: ``registry.too_young`` (at ``$.birth_date``),
+            InvalidInputError: ``registry.date`` at ``$.birth_date`` for a value that is not a
+                calendar date; ``time.not_datetime``/``time.naive_datetime`` at ``$.now``
+                (see :meth:`local_date`); ``registry.bool`` at ``$.self_supporting``;
+                ``registry.guardian`` at ``$.guardian`` for a value that is neither a
+                :class:`~volunteerkit.registry.models.Guardian` nor ``None``;
+                ``registry.too_young`` (at ``$.birth_date``),
                 ``registry.guardian_consent_required`` (at ``$.guardian``),
                 ``registry.consent_in_future`` (at ``$.guardian.consent.given_at``) or
                 ``registry.guardian_minor`` (a guardian whose document shows them under 18, at
                 ``$.guardian.document``).
         """
+        if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
+            raise InvalidInputError(
+                "expected a calendar date",
+                "应为日历日期",
+                code="registry.date",
+                path="$.birth_date",
+            )
+        require_instant(now, "$.now")
+        _check_age_args(0, self_supporting)
+        if guardian is not None and not isinstance(guardian, Guardian):
+            raise InvalidInputError(
+                "expected a Guardian", "应为 Guardian", code="registry.guardian", path="$.guardian"
+            )
         today = self.local_date(now)
         age = age_on(birth_date, today)
         if age < self.minimum_age:

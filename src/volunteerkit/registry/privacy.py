@@ -37,7 +37,7 @@ import importlib.util
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -532,6 +532,22 @@ class Keyring:
         raise TypeError("a Keyring cannot be pickled; rebuild it from your secret store")
 
 
+def _check_bands(bands: object) -> None:
+    """Refuse age bands that are not strictly increasing whole numbers from 1 to 150."""
+    values = tuple(bands) if isinstance(bands, Sequence) and not isinstance(bands, str) else ()
+    if (
+        not values
+        or any(isinstance(v, bool) or not isinstance(v, int) or not 0 < v <= 150 for v in values)
+        or list(values) != sorted(set(values))
+    ):
+        raise InvalidInputError(
+            "age bands are given by strictly increasing lower bounds from 1 to 150",
+            "年龄段由严格递增的下限(1 至 150)给出",
+            code="registry.policy",
+            path="$.bands",
+        )
+
+
 def age_band(age: int, bands: Sequence[int]) -> str:
     """Return the label of the age band ``age`` falls in.
 
@@ -542,12 +558,25 @@ def age_band(age: int, bands: Sequence[int]) -> str:
     Returns:
         ``"0-13"``, ``"14-17"``, ``"18-24"`` and ``"25+"`` for those bounds.
 
+    Raises:
+        InvalidInputError: ``registry.age`` at ``$.age`` if ``age`` is not a whole number;
+            ``registry.policy`` at ``$.bands`` unless the bounds are strictly increasing whole
+            numbers from 1 to 150 (as :attr:`RegistrationPolicy.age_bands` requires).
+
     Examples:
         >>> age_band(17, (14, 18, 25))
         '14-17'
         >>> age_band(70, (14, 18, 25))
         '25+'
     """
+    _check_bands(bands)
+    if isinstance(age, bool) or not isinstance(age, int):
+        raise InvalidInputError(
+            "the age must be a whole number of years",
+            "年龄必须是整数周岁",
+            code="registry.age",
+            path="$.age",
+        )
     lower = 0
     for bound in bands:
         if age < bound:
@@ -571,7 +600,21 @@ def anonymised(volunteer: Volunteer, *, on: date, bands: Sequence[int]) -> Volun
 
     Returns:
         The anonymised volunteer (a new object).
+
+    Raises:
+        InvalidInputError: ``registry.record`` at ``$.volunteer`` if ``volunteer`` is not a
+            :class:`Volunteer`; ``registry.date`` at ``$.on`` if ``on`` is not a calendar date;
+            ``registry.policy`` at ``$.bands`` for bands :func:`age_band` refuses.
     """
+    if not isinstance(volunteer, Volunteer):
+        raise InvalidInputError(
+            "expected a Volunteer", "应为 Volunteer", code="registry.record", path="$.volunteer"
+        )
+    if not isinstance(on, date) or isinstance(on, datetime):
+        raise InvalidInputError(
+            "expected a calendar date", "应为日历日期", code="registry.date", path="$.on"
+        )
+    _check_bands(bands)
     band = None
     if volunteer.birth_date is not None:
         band = age_band(age_on(volunteer.birth_date, on), bands)

@@ -55,8 +55,12 @@ def mask_number(scheme: str, number: str) -> str:
 
     Returns:
         The masked number, such as ``110105********0018``.
+
+    Raises:
+        InvalidInputError: ``mask.invalid`` at ``$.value`` if ``number`` is not text; a
+            ``scheme`` that is not text masks by the default rule, as an unknown scheme id does.
     """
-    keep = _MASK_KEEP.get(scheme)
+    keep = _MASK_KEEP.get(scheme) if isinstance(scheme, str) else None
     if keep is None:
         return mask(number)
     return mask(number, keep_start=keep[0], keep_end=keep[1])

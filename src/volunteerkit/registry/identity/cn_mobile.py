@@ -50,7 +50,10 @@ _BLOCK: Final = re.compile(r"1[0-9]{2,6}", re.ASCII).fullmatch
 def _blocks(extra_blocks: Iterable[str]) -> tuple[str, ...]:
     if isinstance(extra_blocks, str):
         extra_blocks = (extra_blocks,)
-    blocks = tuple(extra_blocks)
+    try:
+        blocks = tuple(extra_blocks)
+    except TypeError:  # not iterable (None, a number): refused below
+        blocks = (None,)  # type: ignore[assignment]
     for block in blocks:
         if not isinstance(block, str) or _BLOCK(block) is None:
             raise InvalidInputError(
