@@ -105,7 +105,9 @@ def require_aware(value: datetime, path: str = "$") -> datetime:
 
     Raises:
         InvalidInputError: ``time.not_datetime`` if ``value`` is not a datetime at all (a
-            :class:`~datetime.date`, text, a number).
+            :class:`~datetime.date`, text, a number); ``time.invalid_offset`` if its time zone
+            fails to give an offset (a ``tzinfo`` whose ``utcoffset`` raises, or returns
+            something other than a ``timedelta`` strictly within a day).
         NaiveDatetimeError: If ``value`` has no time zone (or its zone gives no offset).
     """
     if not isinstance(value, datetime):
@@ -115,7 +117,22 @@ def require_aware(value: datetime, path: str = "$") -> datetime:
             code="time.not_datetime",
             path=path,
         )
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+    if value.tzinfo is None:
+        raise NaiveDatetimeError(path=path)
+    offset: timedelta | None = None
+    broken = False
+    try:
+        offset = value.utcoffset()  # checks the type and range of what the tzinfo returns
+    except Exception:  # a third-party tzinfo may raise anything
+        broken = True
+    if broken:  # raised outside the handler: what the tzinfo raised may quote anything
+        raise InvalidInputError(
+            "the datetime's time zone gives no valid UTC offset",
+            "该日期时间的时区无法给出有效的 UTC 偏移",
+            code="time.invalid_offset",
+            path=path,
+        )
+    if offset is None:
         raise NaiveDatetimeError(path=path)
     return value
 
@@ -200,5 +217,28 @@ def today_in(clock: Clock, zone: tzinfo) -> date:
     Raises:
         NaiveDatetimeError: If the clock answers with a naive datetime (``astimezone`` would read
             it in the system's time zone).
+        InvalidInputError: ``time.invalid_offset`` (see :func:`require_aware`) at ``$.clock``, or
+            at ``$.zone`` if ``zone`` gives no valid offset for the clock's instant;
+            ``time.out_of_range`` at ``$.zone`` if the local date lies outside the calendar.
     """
-    return require_aware(clock.now(), "$.clock").astimezone(zone).date()
+    now = require_aware(clock.now(), "$.clock")
+    if not isinstance(zone, tzinfo):
+        raise InvalidInputError(
+            "expected a time zone", "应为时区", code="time.invalid_offset", path="$.zone"
+        )
+    local: datetime | None = None
+    failed = "time.invalid_offset"
+    try:
+        local = now.astimezone(zone)
+    except OverflowError:
+        failed = "time.out_of_range"
+    except Exception:  # a third-party tzinfo may raise anything
+        pass
+    if local is None:  # raised outside the handler, as in require_aware
+        raise InvalidInputError(
+            "the clock's instant has no local date in this time zone",
+            "该时刻在此时区没有本地日期",
+            code=failed,
+            path="$.zone",
+        )
+    return local.date()
