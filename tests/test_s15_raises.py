@@ -275,3 +275,142 @@ def test_a_volunteer_record_refuses_a_document_that_is_not_sealed():
     with pytest.raises(InvalidInputError) as info:
         VolunteerRecord(volunteer=record.volunteer, document="11010519491231002X")
     assert (info.value.code, info.value.path) == ("registry.record", "$.document")
+
+
+# ------------------------------------------------------------------ transfer
+
+
+def _transfer_cases() -> list[tuple[str, Callable[[], object], str, str]]:
+    from volunteerkit import transfer as tr
+    from volunteerkit.transfer.canonical import parse_line
+
+    start = {
+        "transfer_id": "01890f3e-0000-7000-8000-000000000001",
+        "role": tr.Role.SOURCE,
+        "volunteer_id": "v1",
+        "source": "hami.cloud",
+        "destination": "beijing.cloud",
+        "consent": "c1",
+        "actor": "clerk",
+        "at": _NOW,
+    }
+    one = tr.new_transfer(**start)
+    deep = b"[" * 990 + b"1.5" + b"]" * 990
+    return [
+        (
+            "new_transfer(role=None)",
+            lambda: tr.new_transfer(**{**start, "role": None}),
+            "transfer.invalid",
+            "$.role",
+        ),
+        ("advance(None)", lambda: tr.advance(None, one.steps[0]), "transfer.invalid", "$.transfer"),
+        ("advance(step=None)", lambda: tr.advance(one, None), "transfer.invalid", "$.step"),
+        (
+            "Transfer(steps=None)",
+            lambda: tr.Transfer(
+                **{
+                    k: getattr(one, k)
+                    for k in ("id", "role", "volunteer_id", "source", "destination", "consent")
+                },
+                steps=None,
+            ),
+            "transfer.invalid",
+            "$.steps",
+        ),
+        (
+            "Transfer(steps=['x'])",
+            lambda: tr.Transfer(
+                **{
+                    k: getattr(one, k)
+                    for k in ("id", "role", "volunteer_id", "source", "destination", "consent")
+                },
+                steps=["x"],
+            ),
+            "transfer.invalid",
+            "$.steps[0]",
+        ),
+        ("check_canonical(deep)", lambda: tr.check_canonical(deep), "transfer.malformed", "$"),
+        (
+            "check_canonical(deeper)",
+            lambda: tr.check_canonical(b"[" * 5000 + b"]" * 5000),
+            "transfer.malformed",
+            "$",
+        ),
+        (
+            "parse_line(deeper)",
+            lambda: parse_line(b"[" * 5000 + b"]" * 5000),
+            "transfer.malformed",
+            "$",
+        ),
+        ("check_canonical(text)", lambda: tr.check_canonical('{"a":1}'), "transfer.invalid", "$"),
+        (
+            "canonical_bytes(self-holding)",
+            lambda: tr.canonical_bytes(_self_holding()),
+            "transfer.malformed",
+            "$",
+        ),
+        ("KeySet(None)", lambda: tr.KeySet(None), "transfer.key_invalid", "$.keys"),
+        ("KeySet(['x'])", lambda: tr.KeySet(["x"]), "transfer.key_invalid", "$.keys[0]"),
+        (
+            "verify_package(keys=None)",
+            lambda: tr.verify_package(["x.jsonl"], None),
+            "transfer.invalid",
+            "$.keys",
+        ),
+        (
+            "read_entries(None)",
+            lambda: list(tr.read_entries(None, tr.KeySet([]))),
+            "transfer.invalid",
+            "$.package",
+        ),
+        (
+            "write_package(header=None)",
+            lambda: tr.write_package(".", None, [], signer=None),
+            "transfer.invalid",
+            "$.header",
+        ),
+    ]
+
+
+def _self_holding() -> list[object]:
+    value: list[object] = []
+    value.append(value)
+    return value
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "path"),
+    [pytest.param(c[1], c[2], c[3], id=c[0]) for c in _transfer_cases()],
+)
+def test_transfer_functions_refuse_bad_input_with_a_typed_error(call, code, path):
+    """None, text for bytes and deeply nested lines are typed errors, not bare Python errors."""
+    with pytest.raises(VolunteerkitError) as info:
+        call()
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_a_package_line_nested_too_deeply_is_refused(tmp_path):
+    """A partner's 1 MiB line of ``[[[[…]]]]`` is ``transfer.malformed``, not a RecursionError."""
+    from volunteerkit.transfer import KeySet, PackageRefused, verify_package
+
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    with pytest.raises(PackageRefused) as info:
+        verify_package([path], KeySet([]))
+    assert (info.value.code, info.value.path) == ("transfer.malformed", "$.files[0].lines[1]")
+
+
+def test_transfers_refuses_parts_of_the_wrong_type():
+    """``Transfers(...)`` names the part of the wrong type instead of failing later."""
+    from volunteerkit.transfer import KeySet, Transfers
+
+    with pytest.raises(VolunteerkitError) as info:
+        Transfers(
+            None,  # type: ignore[arg-type]
+            ledger=None,  # type: ignore[arg-type]
+            clock=None,  # type: ignore[arg-type]
+            party="hami",
+            directory=None,  # type: ignore[arg-type]
+            keys=KeySet([]),
+        )
+    assert (info.value.code, info.value.path) == ("transfer.invalid", "$.store")

@@ -29,7 +29,7 @@ import json
 import unicodedata
 from typing import Any, Final
 
-from volunteerkit.transfer.errors import PackageRefused
+from volunteerkit.transfer.errors import PackageRefused, TransferInputError
 
 __all__ = ["MAX_SAFE_INTEGER", "canonical_bytes", "check_canonical", "parse_line"]
 
@@ -122,7 +122,8 @@ def canonical_bytes(value: Any, *, path: str = "$") -> bytes:
     Raises:
         PackageRefused: ``transfer.float``, ``transfer.integer_range``, ``transfer.not_nfc``,
             ``transfer.key`` or ``transfer.type``, with the path of the offending value;
-            ``transfer.malformed`` for a string with a lone surrogate (not encodable as UTF-8).
+            ``transfer.malformed`` for a string with a lone surrogate (not encodable as UTF-8),
+            or at ``path`` for data nested too deeply to walk (or holding itself).
 
     Examples:
         >>> canonical_bytes({"b": 1, "a": ["x", None, True]})
@@ -130,6 +131,14 @@ def canonical_bytes(value: Any, *, path: str = "$") -> bytes:
         >>> canonical_bytes({"name": "张三", "minutes": 90}).decode()
         '{"minutes":90,"name":"张三"}'
     """
+    try:
+        return _canonical_bytes(value, path)
+    except RecursionError:
+        pass  # raised below, outside the handler
+    raise PackageRefused.of("transfer.malformed", path, "nested too deeply")
+
+
+def _canonical_bytes(value: Any, path: str) -> bytes:
     try:
         text = _dumps(value)
     except (TypeError, ValueError):
@@ -162,11 +171,14 @@ def parse_line(line: bytes, *, path: str = "$") -> Any:
         The parsed data (floats come back as :class:`float`; :func:`check_canonical` refuses them).
 
     Raises:
-        PackageRefused: ``transfer.malformed`` if the bytes are not UTF-8 JSON.
+        PackageRefused: ``transfer.malformed`` if the bytes are not UTF-8 JSON (or are nested too
+            deeply to parse).
+        TransferInputError: ``transfer.invalid`` at ``path`` if ``line`` is not bytes.
     """
+    _check_bytes(line, path)
     try:
         return json.loads(line.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         pass
     # Raised here, outside the handler: the decoder's error holds the whole line (``doc``,
     # ``object``), which may hold an identity number, and would stay behind ours as __context__.
@@ -184,10 +196,25 @@ def check_canonical(line: bytes, *, path: str = "$") -> Any:
         The parsed data.
 
     Raises:
-        PackageRefused: ``transfer.malformed`` (not UTF-8 JSON), one of the codes of
-            :func:`canonical_bytes` (floats, large integers, text not in NFC), or
-            ``transfer.not_canonical`` when the bytes differ from the canonical encoding.
+        PackageRefused: ``transfer.malformed`` (not UTF-8 JSON, or nested too deeply to parse),
+            one of the codes of :func:`canonical_bytes` (floats, large integers, text not in
+            NFC), or ``transfer.not_canonical`` when the bytes differ from the canonical encoding.
+        TransferInputError: ``transfer.invalid`` at ``path`` if ``line`` is not bytes.
     """
+    _check_bytes(line, path)
+    try:
+        return _check_canonical(line, path)
+    except RecursionError:
+        pass  # raised below, outside the handler
+    raise PackageRefused.of("transfer.malformed", path, "nested too deeply")
+
+
+def _check_bytes(line: object, path: str) -> None:
+    if not isinstance(line, (bytes, bytearray)):
+        raise TransferInputError.of("transfer.invalid", path, "a line is bytes")
+
+
+def _check_canonical(line: bytes, path: str) -> Any:
     malformed = False
     try:
         text = line.decode("utf-8")

@@ -243,14 +243,20 @@ def write_package(
     Raises:
         TransferInputError: ``transfer.wrong_key`` if the signer is not the source's,
             ``transfer.entry_order`` if entries are out of order or repeated,
-            ``transfer.invalid`` for a chunk size below 1 or a ``directory`` that is not a path
-            (text, bytes or a path object), ``transfer.unwritable`` if the files cannot be
+            ``transfer.invalid`` for a chunk size below 1, a ``directory`` that is not a path
+            (text, bytes or a path object), a ``header`` that is not a :class:`PackageHeader`
+            (``$.header``) or a ``signer`` that is not a :class:`Signer` (``$.signer``),
+            ``transfer.unwritable`` if the files cannot be
             written in ``directory`` (nothing is left behind then), which includes an empty path,
             one with a NUL character and text the file system cannot encode.
         PackageRefused: If an entry cannot be written canonically (``transfer.not_nfc`` ...).
     """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise TransferInputError.of("transfer.invalid", "$.chunk_size", "at least 1")
+    if not isinstance(header, PackageHeader):
+        raise TransferInputError.of("transfer.invalid", "$.header", "a PackageHeader")
+    if not isinstance(signer, Signer):
+        raise TransferInputError.of("transfer.invalid", "$.signer", "a signer")
     if signer.party != header.source:
         raise TransferInputError.of("transfer.wrong_key", "$.signer", "the source must sign")
     folder = _folder_path(directory)
@@ -521,6 +527,11 @@ def _drain(scan: _Scan) -> tuple[ChunkHead, str, ChunkSummary]:
             return result
 
 
+def _check_keys(keys: object) -> None:
+    if not isinstance(keys, KeySet):
+        raise TransferInputError.of("transfer.invalid", "$.keys", "a KeySet")
+
+
 def verify_package(
     paths: Sequence[str | os.PathLike[str]],
     keys: KeySet,
@@ -543,8 +554,10 @@ def verify_package(
             ``$.files[i]`` for a file that cannot be opened (missing, or a path with a NUL
             character or text the file system cannot encode).
         TransferInputError: ``transfer.invalid`` at ``$.files`` if ``paths`` is one path or not
-            a collection of paths, at ``$.files[i]`` for an item that is not a path.
+            a collection of paths, at ``$.files[i]`` for an item that is not a path, at
+            ``$.keys`` if ``keys`` is not a :class:`KeySet`.
     """
+    _check_keys(keys)
     if not paths:
         raise PackageRefused.of("transfer.no_files", "$.files")
     if isinstance(paths, (str, bytes, os.PathLike)) or not isinstance(paths, Iterable):
@@ -613,7 +626,12 @@ def read_entries(package: VerifiedPackage, keys: KeySet) -> Iterator[TransferEnt
     Raises:
         PackageRefused: Any code of :func:`verify_package`; ``transfer.digest_mismatch`` or
             ``transfer.chunk_foreign`` if a file changed since it was verified.
+        TransferInputError: ``transfer.invalid`` at ``$.package`` or ``$.keys`` for an argument
+            of the wrong type (raised when iteration starts).
     """
+    if not isinstance(package, VerifiedPackage):
+        raise TransferInputError.of("transfer.invalid", "$.package", "a VerifiedPackage")
+    _check_keys(keys)
     for index, chunk in enumerate(package.chunks):
         head, head_digest, summary = yield from _scan(chunk.path, index, keys, verified=True)
         if head_digest != package.header_digest or head.chunk.number != chunk.number:

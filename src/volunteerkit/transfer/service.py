@@ -29,6 +29,7 @@ Every step is stored on the transfer's record and written to the audit log.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import unicodedata
 from bisect import bisect_left
@@ -59,6 +60,7 @@ from volunteerkit.transfer.errors import (
     VolunteerNotMatched,
 )
 from volunteerkit.transfer.models import (
+    PARTY_PATTERN,
     CertifiedDay,
     PackageHeader,
     Receipt,
@@ -294,6 +296,9 @@ def _same_package(answered: Transfer, package: VerifiedPackage) -> bool:
     )
 
 
+_PARTY = re.compile(PARTY_PATTERN)
+
+
 def _credit_days(lines: Iterable[tuple[date, int]]) -> tuple[CertifiedDay, ...]:
     merged: dict[date, int] = {}
     for day, minutes in lines:
@@ -315,7 +320,10 @@ class Transfers:
         signer: This platform's signer (needed to export and to sign receipts).
 
     Raises:
-        TransferInputError: ``transfer.wrong_key`` if ``signer`` belongs to another party.
+        TransferInputError: ``transfer.wrong_key`` if ``signer`` belongs to another party;
+            ``transfer.invalid`` at ``$.store``, ``$.ledger``, ``$.clock``, ``$.party``,
+            ``$.directory``, ``$.keys`` or ``$.signer`` for a part of the wrong type (a party
+            that is not a region or platform id such as ``hami.volunteer-cloud``).
     """
 
     def __init__(
@@ -329,6 +337,17 @@ class Transfers:
         keys: KeySet,
         signer: Signer | None = None,
     ) -> None:
+        for ok, part in (
+            (isinstance(store, TransferStore), "store"),
+            (isinstance(ledger, Ledger), "ledger"),
+            (isinstance(clock, Clock), "clock"),
+            (isinstance(party, str) and _PARTY.fullmatch(party) is not None, "party"),
+            (isinstance(directory, VolunteerDirectory), "directory"),
+            (isinstance(keys, KeySet), "keys"),
+            (signer is None or isinstance(signer, Signer), "signer"),
+        ):
+            if not ok:
+                raise TransferInputError.of("transfer.invalid", f"$.{part}", "wrong type")
         if signer is not None and signer.party != party:
             raise TransferInputError.of("transfer.wrong_key", "$.signer", "the signer is another party's")
         self._store = store

@@ -432,14 +432,24 @@ class KeySet:
         keys: Trusted keys (each key id once), or signers (their :meth:`trusted` key is used).
 
     Raises:
-        TransferInputError: ``transfer.key_invalid`` if a key id appears twice.
+        TransferInputError: ``transfer.key_invalid`` at ``$.key_id`` if a key id appears twice,
+            at ``$.keys`` if ``keys`` is not an iterable (text included), at ``$.keys[i]`` for
+            an item that is not a trusted key or a signer.
     """
 
     __slots__ = ("_keys", "_public")
 
     def __init__(self, keys: Iterable[TrustedKey | HmacSigner | Ed25519Signer]) -> None:
         found: dict[str, TrustedKey] = {}
-        for item in keys:
+        try:
+            items = None if isinstance(keys, (str, bytes)) else list(keys)
+        except TypeError:
+            items = None
+        if items is None:
+            raise _key_error("expected trusted keys or signers", "$.keys")
+        for i, item in enumerate(items):
+            if not isinstance(item, (TrustedKey, HmacSigner, Ed25519Signer)):
+                raise _key_error("expected a TrustedKey or a signer", f"$.keys[{i}]")
             key = item if isinstance(item, TrustedKey) else item.trusted()
             if key.key_id in found:
                 raise _key_error("a key id appears twice", "$.key_id")

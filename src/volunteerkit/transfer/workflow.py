@@ -210,7 +210,13 @@ class TransferStep:
 
 
 def _steps(value: Any) -> tuple[TransferStep, ...]:
-    return tuple(value)
+    # Text or anything not iterable is refused by __attrs_post_init__ (an empty history).
+    if isinstance(value, (str, bytes)):
+        return ()
+    try:
+        return tuple(value)
+    except TypeError:
+        return ()
 
 
 @attrs.frozen(kw_only=True)
@@ -255,6 +261,9 @@ class Transfer:
             raise _invalid("$.destination", "source and destination differ")
         if not self.steps:
             raise _invalid("$.steps", "a transfer has at least one step")
+        for i, step in enumerate(self.steps):
+            if not isinstance(step, TransferStep):
+                raise _invalid(f"$.steps[{i}]", "expected a TransferStep")
         if self.steps[0].state is not START[self.role]:
             raise _invalid("$.steps[0].state", f"the {self.role.value} starts {START[self.role].value}")
         for i in range(1, len(self.steps)):
@@ -365,8 +374,12 @@ def new_transfer(
         The transfer with its first step.
 
     Raises:
-        TransferInputError: ``transfer.consent_required`` or ``transfer.invalid``.
+        TransferInputError: ``transfer.consent_required`` (at ``$.consent``) or
+            ``transfer.invalid`` at the field's path (``$.role`` for a value that is not a
+            :class:`Role`, ``$.at`` for a naive datetime, ...).
     """
+    if not isinstance(role, Role):
+        raise _invalid("$.role", "expected a Role")
     first = TransferStep(
         state=START[role],
         at=at,
@@ -401,8 +414,13 @@ def advance(transfer: Transfer, step: TransferStep) -> Transfer:
     Raises:
         TransferStateError: ``transfer.invalid_transition`` if the current state does not allow
             ``step.state``.
-        TransferInputError: ``transfer.invalid`` if the step is dated before the last one.
+        TransferInputError: ``transfer.invalid`` at ``$.at`` if the step is dated before the last
+            one, at ``$.transfer`` or ``$.step`` for an argument of the wrong type.
     """
+    if not isinstance(transfer, Transfer):
+        raise _invalid("$.transfer", "expected a Transfer")
+    if not isinstance(step, TransferStep):
+        raise _invalid("$.step", "expected a TransferStep")
     if step.state not in TRANSITIONS[transfer.state]:
         raise TransferStateError.of(
             "transfer.invalid_transition",
