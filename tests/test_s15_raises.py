@@ -414,3 +414,77 @@ def test_transfers_refuses_parts_of_the_wrong_type():
             keys=KeySet([]),
         )
     assert (info.value.code, info.value.path) == ("transfer.invalid", "$.store")
+
+
+# ------------------------------------------------------------------ awards
+
+
+def _awards_cases() -> list[tuple[str, Callable[[], object], str, str]]:
+    from volunteerkit import awards
+    from volunteerkit.hours.policy import NATIONAL
+
+    def level(**kw: object) -> object:
+        return awards.Level(id="a", name_zh="一", name_en="one", hours=10, **kw)
+
+    return [
+        (
+            "Counting(include_categories='paid')",
+            lambda: awards.Counting(include_categories="paid"),
+            "awards.rules.invalid",
+            "$.include_categories",
+        ),
+        (
+            "Counting(exclude_categories=None)",
+            lambda: awards.Counting(exclude_categories=None),
+            "awards.rules.invalid",
+            "$.exclude_categories",
+        ),
+        (
+            "Counting(include_sources=None)",
+            lambda: awards.Counting(include_sources=None),
+            "awards.rules.invalid",
+            "$.include_sources",
+        ),
+        (
+            "Level(requires=None)",
+            lambda: level(requires=None),
+            "awards.rules.invalid",
+            "$.requires",
+        ),
+        ("age_on(None)", lambda: awards.age_on(None, _D), "awards.input.invalid", "$.birth_date"),
+        ("age_on(datetime)", lambda: awards.age_on(_D, _NOW), "awards.input.invalid", "$.day"),
+        (
+            "credit_lines(None)",
+            lambda: awards.credit_lines(None),
+            "awards.input.invalid",
+            "$.accrual",
+        ),
+        (
+            "credit_lines_from_records(None)",
+            lambda: awards.credit_lines_from_records(None, [], NATIONAL, as_of=_NOW),
+            "hours.invalid_entry",
+            "$.entries",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "path"),
+    [pytest.param(c[1], c[2], c[3], id=c[0]) for c in _awards_cases()],
+)
+def test_awards_functions_refuse_bad_input_with_a_typed_error(call, code, path):
+    """Text or None for a list, None for a date or an accrual: typed errors with their paths."""
+    with pytest.raises(VolunteerkitError) as info:
+        call()
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_one_category_given_as_text_is_not_its_letters():
+    """``Counting(exclude_categories="paid")`` used to exclude the categories p, a, i and d."""
+    from volunteerkit.awards import Counting, RuleSetInvalid
+
+    with pytest.raises(RuleSetInvalid) as info:
+        Counting(exclude_categories="paid")
+    assert [(p.path, p.code) for p in info.value.problems] == [
+        ("$.exclude_categories", "awards.rules.type")
+    ]

@@ -188,8 +188,22 @@ def credit_lines(
 
     Returns:
         One line per entry and local day.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` at ``$.accrual`` if ``accrual`` is not an
+            :class:`~volunteerkit.hours.accrual.Accrual`, at ``$.entries`` if ``entries`` is not
+            a collection (text included), at ``$.entries[i]`` for an item that is not an entry
+            or an entry state.
     """
-    sources = {e.id: e.source for e in entries}
+    if not isinstance(accrual, Accrual):
+        raise _subject_invalid("$.accrual", "expected the result of accrue()")
+    if isinstance(entries, str | bytes) or not isinstance(entries, Iterable):
+        raise _subject_invalid("$.entries", "expected a collection of entries")
+    sources: dict[EntryId, Source] = {}
+    for i, e in enumerate(entries):
+        if not isinstance(e, ServiceEntry | EntryState):
+            raise _subject_invalid(f"$.entries[{i}]", "expected a ServiceEntry or an EntryState")
+        sources[e.id] = e.source
     return [CreditLine.from_day_credit(d, sources.get(d.entry_id)) for d in accrual.days]
 
 
@@ -212,10 +226,17 @@ def credit_lines_from_records(
         The credit lines of every volunteer, with sources.
 
     Raises:
-        NaiveDatetimeError: If ``as_of`` is naive.
+        NaiveDatetimeError: If ``as_of`` is naive (``time.naive_datetime`` at ``$.as_of``).
         LedgerConflict: If two different records share an id.
+        InvalidEntry: ``hours.invalid_entry`` at ``$.entries``, ``$.entries[i]``, ``$.events`` or
+            ``$.events[i]`` for a value that is not a collection of entries or events.
+        InvalidPolicy: ``hours.policy.invalid`` at ``$.policy`` if ``policy`` is not an
+            :class:`~volunteerkit.hours.policy.AccrualPolicy`.
     """
-    entries = list(entries)
+    # Not a collection (None, one text): the fold refuses it, with its path.
+    entries = (
+        list(entries) if isinstance(entries, Iterable) and not isinstance(entries, str) else entries
+    )
     return credit_lines(credited_as_of(entries, events, policy, as_of=as_of), entries)
 
 
@@ -544,10 +565,18 @@ def age_on(birth_date: date, day: date) -> int:
     Returns:
         Completed years.
 
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` at ``$.birth_date`` or ``$.day`` for a value
+            that is not a calendar date (``None``, text, a ``datetime``).
+
     Examples:
         >>> age_on(date(2008, 2, 29), date(2026, 2, 28)), age_on(date(2008, 2, 29), date(2026, 3, 1))
         (17, 18)
     """
+    for name, value in (("birth_date", birth_date), ("day", day)):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            en, zh = message("awards.input.invalid", detail=f"{name} must be a calendar date")
+            raise InvalidInputError(en, zh, code="awards.input.invalid", path=f"$.{name}")
     before = (day.month, day.day) < (birth_date.month, birth_date.day)
     return day.year - birth_date.year - int(before)
 

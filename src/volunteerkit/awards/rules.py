@@ -68,20 +68,55 @@ __all__ = [
 ]
 
 
-def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+def _listed(name: str, value: Any) -> tuple[Any, ...]:
+    """``value`` as a tuple, or :class:`RuleSetInvalid` (``awards.rules.type`` at ``$.<name>``).
+
+    Text is not a list here (``"paid"`` is not the categories ``p``, ``a``, ``i``, ``d``), nor is
+    ``None``: neither could be written out for the rule set's check to report, as a rule file's
+    values are.
+    """
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
+        return tuple(value)
+    en, zh = message("awards.rules.type", expected="a list", expected_zh="列表")
+    raise RuleSetInvalid(
+        [RuleProblem(path=f"$.{name}", code="awards.rules.type", message=en, message_zh=zh)]
+    )
 
 
-def _sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
-    return tuple(_member(Source, v) for v in value)
+def _include_categories(value: Iterable[str]) -> tuple[str, ...]:
+    return _listed("include_categories", value)
+
+
+def _exclude_categories(value: Iterable[str]) -> tuple[str, ...]:
+    return _listed("exclude_categories", value)
+
+
+def _include_organizations(value: Iterable[str]) -> tuple[str, ...]:
+    return _listed("include_organizations", value)
+
+
+def _exclude_organizations(value: Iterable[str]) -> tuple[str, ...]:
+    return _listed("exclude_organizations", value)
+
+
+def _requires(value: Iterable[str]) -> tuple[str, ...]:
+    return _listed("requires", value)
+
+
+def _include_sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+    return tuple(_member(Source, v) for v in _listed("include_sources", value))
+
+
+def _exclude_sources(value: Iterable[Source | str]) -> tuple[Source, ...]:
+    return tuple(_member(Source, v) for v in _listed("exclude_sources", value))
 
 
 def _citations(value: Iterable[Citation]) -> tuple[Citation, ...]:
-    return tuple(value)
+    return _listed("sources", value)
 
 
 def _levels(value: Iterable[Level]) -> tuple[Level, ...]:
-    return tuple(value)
+    return _listed("levels", value)
 
 
 class CreditKind(StrEnum):
@@ -192,15 +227,24 @@ class Counting:
         exclude_sources: Hours captured these ways never count.
         include_organizations: Only hours certified by these organizations count (empty: all).
         exclude_organizations: Hours certified by these organizations never count.
+
+    Raises:
+        RuleSetInvalid: ``awards.rules.type`` at the list's path (``$.include_categories`` …) if
+            a list is given as text or ``None`` (``"paid"`` is not the categories ``p``, ``a``,
+            ``i``, ``d``). Other values are checked when the rule set is built.
     """
 
     credit: CreditKind = attrs.field(default=CreditKind.CREDITED, converter=_credit_kind)
-    include_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    exclude_categories: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    include_sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
-    exclude_sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
-    include_organizations: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    exclude_organizations: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    include_categories: tuple[str, ...] = attrs.field(default=(), converter=_include_categories)
+    exclude_categories: tuple[str, ...] = attrs.field(default=(), converter=_exclude_categories)
+    include_sources: tuple[Source, ...] = attrs.field(default=(), converter=_include_sources)
+    exclude_sources: tuple[Source, ...] = attrs.field(default=(), converter=_exclude_sources)
+    include_organizations: tuple[str, ...] = attrs.field(
+        default=(), converter=_include_organizations
+    )
+    exclude_organizations: tuple[str, ...] = attrs.field(
+        default=(), converter=_exclude_organizations
+    )
 
     @property
     def uses_sources(self) -> bool:
@@ -430,6 +474,10 @@ class Level:
         min_span_days: … and at least this many days apart.
         authority: Who approves it (for information, e.g. ``county``).
         note: Free text.
+
+    Raises:
+        RuleSetInvalid: ``awards.rules.type`` at ``$.requires`` if it is text or ``None``
+            rather than a list. Other values are checked when the rule set is built.
     """
 
     id: str
@@ -441,7 +489,7 @@ class Level:
     counting: Counting | None = None
     age: AgeBand | None = None
     group: GroupRule | None = None
-    requires: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    requires: tuple[str, ...] = attrs.field(default=(), converter=_requires)
     repeat: Repeat = attrs.field(default=Repeat.ONCE, converter=_repeat)
     recommendation: bool = False
     min_days: int | None = None
@@ -489,7 +537,8 @@ class RuleSet:
         standing: An annual minimum to stay in good standing.
 
     Raises:
-        RuleSetInvalid: With every problem found, if the rule set is not valid.
+        RuleSetInvalid: With every problem found, if the rule set is not valid (``$.sources`` or
+            ``$.levels`` alone if one is text or ``None`` rather than a list).
     """
 
     id: str
