@@ -488,3 +488,77 @@ def test_one_category_given_as_text_is_not_its_letters():
     assert [(p.path, p.code) for p in info.value.problems] == [
         ("$.exclude_categories", "awards.rules.type")
     ]
+
+
+# ------------------------------------------------------------------ stats
+
+
+def _stats_cases() -> list[tuple[str, Callable[[], object], str, str]]:
+    from volunteerkit import stats
+    from volunteerkit.stats import RawRow
+
+    raw = [RawRow(key=(c,), value=n, persons=n) for c, n in (("a", 9), ("b", 2), ("c", 6))]
+    return [
+        (
+            "suppress(total_persons=nan)",
+            lambda: stats.suppress(raw, 5, total_persons=float("nan"), additive=True),
+            "stats.invalid_argument",
+            "$.total_persons",
+        ),
+        (
+            "suppress(total_persons=None)",
+            lambda: stats.suppress(raw, 5, total_persons=None, additive=True),
+            "stats.invalid_argument",
+            "$.total_persons",
+        ),
+        (
+            "suppress(additive='no')",
+            lambda: stats.suppress(raw, 5, total_persons=17, additive="no"),
+            "stats.invalid_argument",
+            "$.additive",
+        ),
+        (
+            "suppress(rows=None)",
+            lambda: stats.suppress(None, 5, total_persons=3, additive=True),
+            "stats.invalid_argument",
+            "$.rows",
+        ),
+        (
+            "suppress(rows=['x'])",
+            lambda: stats.suppress(["x"], 5, total_persons=3, additive=True),
+            "stats.invalid_argument",
+            "$.rows[0]",
+        ),
+        ("region_prefix(None)", lambda: stats.region_prefix(None), "stats.region", "$.region"),
+        ("region_prefix('')", lambda: stats.region_prefix(""), "stats.region", "$.region"),
+        ("bar_chart(None)", lambda: stats.bar_chart(None), "stats.invalid_argument", "$.figure"),
+        (
+            "render_report(None)",
+            lambda: stats.render_report(None, title="t", generated_at=_NOW),
+            "stats.invalid_argument",
+            "$.figures",
+        ),
+        (
+            "render_report(['x'])",
+            lambda: stats.render_report(["x"], title="t", generated_at=_NOW),
+            "stats.invalid_argument",
+            "$.figures[0]",
+        ),
+        (
+            "render_report(naive)",
+            lambda: stats.render_report([], title="t", generated_at=datetime(2026, 1, 1)),
+            "time.naive_datetime",
+            "$.generated_at",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "path"),
+    [pytest.param(c[1], c[2], c[3], id=c[0]) for c in _stats_cases()],
+)
+def test_stats_functions_refuse_bad_input_with_a_typed_error(call, code, path):
+    """A NaN person count used to skip the complementary suppression (a privacy leak)."""
+    with pytest.raises(VolunteerkitError) as info:
+        call()
+    assert (info.value.code, info.value.path) == (code, path)

@@ -85,10 +85,21 @@ def region_prefix(region: str) -> str:
     Returns:
         The prefix: two, four or six digits.
 
+    Raises:
+        InvalidInputError: ``stats.region`` at ``$.region`` unless ``region`` is six ASCII digits
+            (an empty prefix would cover every region).
+
     Examples:
         >>> region_prefix("110000"), region_prefix("429000"), region_prefix("110105")
         ('11', '4290', '110105')
     """
+    if not isinstance(region, str) or _SIX_DIGITS(region) is None:
+        raise _err(
+            "the region must be a six-digit GB/T 2260 administrative division code",
+            "地区必须是六位 GB/T 2260 行政区划代码",
+            "stats.region",
+            "$.region",
+        )
     if region.endswith("0000"):
         return region[:2]
     if region.endswith("00"):

@@ -71,6 +71,35 @@ def _hidden_persons(rows: Sequence[RawRow], hidden: set[int], total_persons: int
     return max(total_persons - shown, max(rows[i].persons for i in hidden))
 
 
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _invalid(path: str, expected: str, expected_zh: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"argument of the wrong type: expected {expected}",
+        f"参数类型错误:应为{expected_zh}",
+        code="stats.invalid_argument",
+        path=path,
+    )
+
+
+def _check_suppress_args(rows: object, total_persons: object, additive: object) -> None:
+    if not isinstance(rows, Sequence) or isinstance(rows, str | bytes):
+        raise _invalid("$.rows", "a sequence of RawRow", "RawRow 序列")
+    for i, row in enumerate(rows):
+        if not isinstance(row, RawRow) or not (_count(row.value) and _count(row.persons)):
+            raise _invalid(
+                f"$.rows[{i}]",
+                "a RawRow with whole, non-negative value and persons",
+                "value 与 persons 为非负整数的 RawRow",
+            )
+    if not _count(total_persons):
+        raise _invalid("$.total_persons", "a whole number from 0", "不小于 0 的整数")
+    if not isinstance(additive, bool):
+        raise _invalid("$.additive", "True or False", "True 或 False")
+
+
 def suppress(
     rows: Sequence[RawRow], k: int, *, total_persons: int, additive: bool
 ) -> tuple[tuple[Row, ...], bool]:
@@ -85,6 +114,13 @@ def suppress(
     Returns:
         The published rows, and whether the total is suppressed (rule 3).
 
+    Raises:
+        InvalidInputError: ``stats.k`` (see :func:`check_k`); ``stats.invalid_argument`` at
+            ``$.rows`` (not a sequence), ``$.rows[i]`` (not a :class:`RawRow` with whole,
+            non-negative ``value`` and ``persons``), ``$.total_persons`` (not a whole number
+            from 0: a NaN would silently skip the complementary suppression) or ``$.additive``
+            (not ``True`` or ``False``).
+
     Examples:
         >>> raw = [RawRow(key=(c,), value=n, persons=n) for c, n in (("a", 9), ("b", 2), ("c", 6))]
         >>> shown, total_hidden = suppress(raw, 5, total_persons=17, additive=True)
@@ -92,6 +128,7 @@ def suppress(
         ([9, None, None], False)
     """
     check_k(k)
+    _check_suppress_args(rows, total_persons, additive)
     if k > 1 and total_persons < k:
         return tuple(Row(key=r.key, value=None, suppressed=True) for r in rows), True
     hidden = {i for i, r in enumerate(rows) if r.persons < k}

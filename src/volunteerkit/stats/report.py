@@ -10,6 +10,8 @@ import html
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from volunteerkit._clock import require_aware
+from volunteerkit.errors import InvalidInputError
 from volunteerkit.stats.models import Figure, Row
 
 __all__ = ["bar_chart", "render_report"]
@@ -47,6 +49,29 @@ def _value_text(figure: Figure, row: Row) -> str:
     return f"{row.value:,}" if row.value is not None else ""
 
 
+def _invalid(path: str, expected: str, expected_zh: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"argument of the wrong type: expected {expected}",
+        f"参数类型错误:应为{expected_zh}",
+        code="stats.invalid_argument",
+        path=path,
+    )
+
+
+def _check_figures(figures: Sequence[object], path: str) -> None:
+    for i, figure in enumerate(figures):
+        if not isinstance(figure, Figure):
+            raise _invalid(path if path == "$.figure" else f"{path}[{i}]", "a Figure", "Figure")
+
+
+def _check_names(names: object) -> None:
+    if names is not None and (
+        not isinstance(names, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in names.items())
+    ):
+        raise _invalid("$.names", "a mapping of text to text, or None", "文本到文本的映射或 None")
+
+
 def bar_chart(figure: Figure, *, names: Mapping[str, str] | None = None) -> str:
     """Draw a figure's rows as a horizontal bar chart in inline SVG.
 
@@ -59,7 +84,13 @@ def bar_chart(figure: Figure, *, names: Mapping[str, str] | None = None) -> str:
 
     Returns:
         The ``<svg>`` element as text.
+
+    Raises:
+        InvalidInputError: ``stats.invalid_argument`` at ``$.figure`` or ``$.names`` for an
+            argument of the wrong type.
     """
+    _check_figures([figure], "$.figure")
+    _check_names(names)
     names = names or {}
     rows = list(figure.rows)
     if not rows:
@@ -145,7 +176,22 @@ def render_report(
 
     Returns:
         The HTML document.
+
+    Raises:
+        InvalidInputError: ``stats.invalid_argument`` at ``$.figures`` (not a sequence of
+            figures), ``$.figures[i]``, ``$.title`` or ``$.note`` (not text), ``$.names`` (not a
+            mapping of text); ``time.not_datetime`` or ``time.naive_datetime`` at
+            ``$.generated_at``.
     """
+    if not isinstance(figures, Sequence) or isinstance(figures, str | bytes):
+        raise _invalid("$.figures", "a sequence of Figure", "Figure 序列")
+    _check_figures(figures, "$.figures")
+    if not isinstance(title, str):
+        raise _invalid("$.title", "text", "文本")
+    if note is not None and not isinstance(note, str):
+        raise _invalid("$.note", "text or None", "文本或 None")
+    require_aware(generated_at, "$.generated_at")
+    _check_names(names)
     names = names or {}
     out = [
         "<!DOCTYPE html>",
