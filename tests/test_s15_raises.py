@@ -562,3 +562,106 @@ def test_stats_functions_refuse_bad_input_with_a_typed_error(call, code, path):
     with pytest.raises(VolunteerkitError) as info:
         call()
     assert (info.value.code, info.value.path) == (code, path)
+
+
+# ------------------------------------------------------------------ award batches, keyring
+
+
+def _batch_cases() -> list[tuple[str, Callable[[], object], str, str]]:
+    from volunteerkit import FixedClock, awards
+    from volunteerkit.registry import Keyring
+    from volunteerkit.stores import MemoryStore
+
+    rules = awards.load_rule_set("cn.beijing.stars")
+    subject = awards.AwardSubject(id="v1", birth_date=date(2000, 1, 1))
+    store = MemoryStore()
+    clock = FixedClock(_NOW)
+    evaluation = awards.evaluate(rules, subject, [], _NOW)
+    return [
+        (
+            "evaluate_one(store=None)",
+            lambda: awards.evaluate_one(rules, None, subject, as_of=_NOW),
+            "awards.input.invalid",
+            "$.store",
+        ),
+        (
+            "evaluate_all(store=None)",
+            lambda: list(awards.evaluate_all(rules, None, as_of=_NOW)),
+            "awards.input.invalid",
+            "$.store",
+        ),
+        (
+            "award_all(store=None)",
+            lambda: awards.award_all(rules, None, as_of=_NOW, clock=clock, actor="job"),
+            "awards.input.invalid",
+            "$.store",
+        ),
+        (
+            "award_subjects(clock=None)",
+            lambda: awards.award_subjects(
+                rules, store, [subject], as_of=_NOW, clock=None, actor="job"
+            ),
+            "awards.input.invalid",
+            "$.clock",
+        ),
+        (
+            "award_all(actor='')",
+            lambda: awards.award_all(rules, store, as_of=_NOW, clock=clock, actor=""),
+            "awards.input.invalid",
+            "$.actor",
+        ),
+        (
+            "reconcile(held=None)",
+            lambda: awards.reconcile(evaluation, None, clock=clock, actor="job"),
+            "awards.input.invalid",
+            "$.held",
+        ),
+        (
+            "reconcile(decided_later=None)",
+            lambda: awards.reconcile(evaluation, [], clock=clock, actor="job", decided_later=None),
+            "awards.input.invalid",
+            "$.decided_later",
+        ),
+        (
+            "reconcile(clock=None)",
+            lambda: awards.reconcile(evaluation, [], clock=None, actor="job"),
+            "awards.input.invalid",
+            "$.clock",
+        ),
+        (
+            "Keyring.generate(index_key_id=[])",
+            lambda: Keyring.generate(index_key_id=[]),
+            "registry.keyring",
+            "$.index_key_id",
+        ),
+        (
+            "Keyring.generate(encryption_key_id=[])",
+            lambda: Keyring.generate(encryption_key_id=[]),
+            "registry.keyring",
+            "$.encryption_key_id",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "path"),
+    [pytest.param(c[1], c[2], c[3], id=c[0]) for c in _batch_cases()],
+)
+def test_award_batches_and_keyring_refuse_bad_input_with_a_typed_error(call, code, path):
+    """A store, clock or collection of the wrong type is named, not an AttributeError later."""
+    with pytest.raises(VolunteerkitError) as info:
+        call()
+    assert (info.value.code, info.value.path) == (code, path)
+
+
+def test_a_huge_chunk_size_reads_everything_in_one_chunk():
+    """``chunk_size=2**63`` was a ValueError from islice; a chunk that large holds all."""
+    from volunteerkit import awards
+    from volunteerkit.stores import MemoryStore
+
+    rules = awards.load_rule_set("cn.beijing.stars")
+    subject = awards.AwardSubject(id="v1")
+    found = list(
+        awards.evaluate_subjects(rules, MemoryStore(), [subject], as_of=_NOW, chunk_size=2**63)
+    )
+    assert [e.subject_id for e in found] == ["v1"]

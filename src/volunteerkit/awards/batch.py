@@ -37,6 +37,7 @@ the subject's credit lines; the tests check it):
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -49,6 +50,7 @@ from dateutil.relativedelta import relativedelta
 from volunteerkit._clock import Clock, require_aware
 from volunteerkit._ids import new_id
 from volunteerkit._serialization import from_json
+from volunteerkit._text import unstorable
 from volunteerkit.audit import AuditEntry
 from volunteerkit.awards._crossings import CrossingPlan
 from volunteerkit.awards._messages import message
@@ -74,7 +76,7 @@ from volunteerkit.awards.rules import (
     RuleSet,
     SinceWindow,
 )
-from volunteerkit.awards.store import AwardStore, CreditTuple, Grant, Revocation
+from volunteerkit.awards.store import MAX_ID_BYTES, AwardStore, CreditTuple, Grant, Revocation
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.hours.policy import AccrualPolicy
 from volunteerkit.hours.windows import DateRange
@@ -183,10 +185,16 @@ def reconcile(
     Raises:
         InvalidInputError: ``awards.input.invalid`` if ``evaluation`` is not an
             :class:`~volunteerkit.awards.Evaluation` (``$.evaluation``) or a held record is not a
-            :class:`~volunteerkit.awards.Grant` (``$.held[i]``).
+            :class:`~volunteerkit.awards.Grant` (``$.held[i]``); ``held`` or ``decided_later``
+            that is not a collection (``$.held``, ``$.decided_later``), ``clock`` that is not a
+            Clock (``$.clock``), ``actor`` that is not non-empty text (``$.actor``).
     """
     if not isinstance(evaluation, Evaluation):
         raise _invalid("$.evaluation", "evaluation must be an Evaluation")
+    _check_clock_actor(clock, actor)
+    for path, value in (("$.held", held), ("$.decided_later", decided_later)):
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise _invalid(path, "expected a collection")
     held = list(held)
     for i, grant in enumerate(held):
         if not isinstance(grant, Grant):
@@ -291,6 +299,7 @@ def _plain(counting: Counting) -> bool:
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
+    size = min(size, sys.maxsize)  # islice takes no more (a larger chunk is all of them anyway)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
@@ -303,6 +312,7 @@ def _invalid(path: str, detail: str) -> InvalidInputError:
 def _check_args(
     rule_set: object,
     *,
+    store: object,
     subjects: object = None,
     volunteer_ids: object = None,
     chunk_size: object = 500,
@@ -313,6 +323,8 @@ def _check_args(
     """
     if not isinstance(rule_set, RuleSet):
         raise _invalid("$.rule_set", "rule_set must be a RuleSet")
+    if getattr(store, "awards", None) is None:
+        raise _invalid("$.store", "store must be a store with awards (store.awards)")
     if subjects is not None and not isinstance(subjects, Mapping) and not callable(subjects):
         raise _invalid(
             "$.subjects", "subjects must be a mapping or a function from volunteer id to subject"
@@ -328,6 +340,20 @@ def _check_args(
         if not isinstance(vid, str):
             raise _invalid(f"$.volunteer_ids[{i}]", "volunteer ids are text")
     return sorted(set(ids))
+
+
+def _check_clock_actor(clock: object, actor: object) -> None:
+    """Refuse a clock or actor of the wrong type before anything is evaluated or written."""
+    if not isinstance(clock, Clock):
+        raise _invalid("$.clock", "clock must be a Clock")
+    if (
+        not isinstance(actor, str)
+        or not actor.strip()
+        or len(actor) > 200
+        or unstorable(actor)
+        or len(actor.encode("utf-8")) > MAX_ID_BYTES
+    ):
+        raise _invalid("$.actor", "actor must be non-empty text of at most 200 characters")
 
 
 def _checked_subjects(subjects: object) -> Iterator[AwardSubject]:
@@ -650,10 +676,11 @@ def evaluate_subjects(
             path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
             the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
             that is one text or not a collection of texts (``$.volunteer_ids``), a
-            ``chunk_size`` that is not a whole number.
+            ``chunk_size`` that is not a whole number, a ``store`` without ``awards``
+            (``$.store``).
     """
     require_aware(as_of, "$.as_of")
-    _check_args(rule_set, chunk_size=chunk_size)
+    _check_args(rule_set, store=store, chunk_size=chunk_size)
     chosen = _check_periods(periods)
     reader = _Reader(rule_set, store, as_of)
     for chunk in _chunks(_checked_subjects(subjects), max(1, chunk_size)):
@@ -706,11 +733,16 @@ def evaluate_all(
             path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
             the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
             that is one text or not a collection of texts (``$.volunteer_ids``), a
-            ``chunk_size`` that is not a whole number.
+            ``chunk_size`` that is not a whole number, a ``store`` without ``awards``
+            (``$.store``).
     """
     require_aware(as_of, "$.as_of")
     wanted = _check_args(
-        rule_set, subjects=subjects, volunteer_ids=volunteer_ids, chunk_size=chunk_size
+        rule_set,
+        store=store,
+        subjects=subjects,
+        volunteer_ids=volunteer_ids,
+        chunk_size=chunk_size,
     )
     resolve = _resolver(subjects)
     ids = _volunteer_ids(store, as_of, wanted)
@@ -787,11 +819,16 @@ def earned_all(
             path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
             the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
             that is one text or not a collection of texts (``$.volunteer_ids``), a
-            ``chunk_size`` that is not a whole number.
+            ``chunk_size`` that is not a whole number, a ``store`` without ``awards``
+            (``$.store``).
     """
     require_aware(as_of, "$.as_of")
     volunteer_ids = _check_args(
-        rule_set, subjects=subjects, volunteer_ids=volunteer_ids, chunk_size=chunk_size
+        rule_set,
+        store=store,
+        subjects=subjects,
+        volunteer_ids=volunteer_ids,
+        chunk_size=chunk_size,
     )
     resolve = _resolver(subjects)
     reader = _Reader(rule_set, store, as_of)
@@ -1003,10 +1040,12 @@ def award_subjects(
             path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
             the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
             that is one text or not a collection of texts (``$.volunteer_ids``), a
-            ``chunk_size`` that is not a whole number.
+            ``chunk_size`` that is not a whole number, a ``store`` without ``awards``
+            (``$.store``).
     """
     require_aware(as_of, "$.as_of")
-    _check_args(rule_set, chunk_size=chunk_size)
+    _check_clock_actor(clock, actor)
+    _check_args(rule_set, store=store, chunk_size=chunk_size)
     chosen = _check_periods(periods)
     evaluated = (
         (chunk, list(evaluate_subjects(rule_set, store, chunk, as_of=as_of, periods=chosen)))
@@ -1057,11 +1096,17 @@ def award_all(
             path: ``periods`` that is not a collection of DateRange objects (``$.periods``, or
             the item's path), ``rule_set`` that is not a RuleSet, ``subjects``, ``volunteer_ids``
             that is one text or not a collection of texts (``$.volunteer_ids``), a
-            ``chunk_size`` that is not a whole number.
+            ``chunk_size`` that is not a whole number, a ``store`` without ``awards``
+            (``$.store``).
     """
     require_aware(as_of, "$.as_of")
+    _check_clock_actor(clock, actor)
     volunteer_ids = _check_args(
-        rule_set, subjects=subjects, volunteer_ids=volunteer_ids, chunk_size=chunk_size
+        rule_set,
+        store=store,
+        subjects=subjects,
+        volunteer_ids=volunteer_ids,
+        chunk_size=chunk_size,
     )
     resolve = _resolver(subjects)
     wanted = None if volunteer_ids is None else set(volunteer_ids)

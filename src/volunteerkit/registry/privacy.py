@@ -262,7 +262,26 @@ class Keyring:
 
         Returns:
             The keyring.
+
+        Raises:
+            InvalidInputError: ``registry.keyring`` at ``$.index_key_id`` or
+                ``$.encryption_key_id`` for an id that is not 1 to 32 characters from A-Z, a-z,
+                0-9, ``.``, ``_`` and ``-``.
+            UnavailableError: ``registry.crypto_missing`` if ``encryption_key_id`` is given and
+                the ``cryptography`` package is not installed.
         """
+        for path, key_id in (
+            ("$.index_key_id", index_key_id),
+            ("$.encryption_key_id", encryption_key_id),
+        ):
+            if path == "$.encryption_key_id" and key_id is None:
+                continue
+            if not isinstance(key_id, str) or _KEY_ID(key_id) is None:
+                raise _keyring_error(
+                    "a key id must be 1 to 32 characters from A-Z, a-z, 0-9, '.', '_' and '-'",
+                    "密钥标识必须是 1 至 32 个字符,仅含 A-Z、a-z、0-9、'.'、'_' 和 '-'",
+                    path,
+                )
         encryption = (
             None if encryption_key_id is None else {encryption_key_id: secrets.token_bytes(32)}
         )
