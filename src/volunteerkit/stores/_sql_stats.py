@@ -20,8 +20,11 @@ from volunteerkit.stores._base import SQLDatabase
 
 __all__ = ["SQLStatsRepository"]
 
+# The root itself whether registered or not, as compute.subtree: credit may name an organization
+# the registry does not hold (the ledger does not check it), and filtering by it finds that credit.
+# {collate}: PostgreSQL's id columns are COLLATE "C", and a recursive term must keep its collation.
 _SUBTREE = (
-    "sub(id) AS (SELECT id FROM vk_organizations WHERE id = ? "
+    "sub(id) AS (SELECT CAST(? AS TEXT){collate} "
     "UNION SELECT o.id FROM vk_organizations o JOIN sub ON o.parent_id = sub.id)"
 )
 
@@ -63,7 +66,8 @@ class SQLStatsRepository:
         parts = list(more)
         params: list[Any] = []
         if scope.filters.organization_id is not None:
-            parts.insert(0, _SUBTREE)
+            collate = ' COLLATE "C"' if self._db.backend == "postgresql" else ""
+            parts.insert(0, _SUBTREE.format(collate=collate))
             params.append(scope.filters.organization_id)
         if not parts:
             return "", params
