@@ -665,3 +665,43 @@ def test_a_huge_chunk_size_reads_everything_in_one_chunk():
         awards.evaluate_subjects(rules, MemoryStore(), [subject], as_of=_NOW, chunk_size=2**63)
     )
     assert [e.subject_id for e in found] == ["v1"]
+
+
+# ------------------------------------------------------------------ serialization
+
+
+def _self_holding_dict() -> dict[str, object]:
+    value: dict[str, object] = {}
+    value["a"] = value
+    return value
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"a": float("nan")}, id="NaN"),
+        pytest.param({"a": float("inf")}, id="infinity"),
+        pytest.param({"a": {1, 2}}, id="set"),
+        pytest.param({"a": b"x"}, id="bytes"),
+        pytest.param({"a": datetime(2026, 1, 1)}, id="datetime"),
+        pytest.param(_self_holding_dict(), id="self-holding"),
+    ],
+)
+def test_dumps_refuses_data_that_is_not_json_ready(data):
+    """``dumps`` wrote NaN (that ``loads`` refuses) and raised TypeError/ValueError for the rest."""
+    from volunteerkit._serialization import dumps
+    from volunteerkit.errors import SerializationError
+
+    with pytest.raises(SerializationError) as info:
+        dumps(data)
+    assert (info.value.code, info.value.path) == ("serialization.json", None)
+
+
+def test_to_json_of_something_that_is_no_model_is_a_serialization_error():
+    """``to_json(object())`` was a bare TypeError from the json module."""
+    from volunteerkit._serialization import to_json
+    from volunteerkit.errors import SerializationError
+
+    with pytest.raises(SerializationError) as info:
+        to_json(object())
+    assert info.value.code == "serialization.json"

@@ -397,8 +397,22 @@ def dumps(data: Any) -> str:
 
     Returns:
         The JSON text (UTF-8 characters are kept, not escaped).
+
+    Raises:
+        SerializationError: ``serialization.json`` if ``data`` is not JSON-ready: a value JSON
+            has no form for (a set, bytes, a datetime, an object), NaN or an infinity (which
+            :func:`loads` would refuse to read back), or data that holds itself or nests too
+            deeply to write.
     """
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError, RecursionError):
+        pass  # raised below, outside the handler: the error may quote the value
+    raise SerializationError(
+        "the data is not JSON-ready", "数据无法写成 JSON", code="serialization.json"
+    )
 
 
 def loads(text: str | bytes) -> Any:
@@ -436,6 +450,10 @@ def to_json(obj: Any) -> str:
 
     Returns:
         JSON text with sorted keys.
+
+    Raises:
+        SerializationError: ``serialization.json`` if ``obj`` is not a model (nor plain data)
+            that can be written as JSON (see :func:`dumps`).
     """
     return dumps(unstructure(obj))
 
