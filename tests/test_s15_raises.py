@@ -705,3 +705,14 @@ def test_to_json_of_something_that_is_no_model_is_a_serialization_error():
     with pytest.raises(SerializationError) as info:
         to_json(object())
     assert info.value.code == "serialization.json"
+
+
+def test_a_keys_file_nested_too_deeply_is_key_invalid(tmp_path):
+    """``volunteerkit transfer verify --keys deep.json`` ended in a RecursionError traceback."""
+    from volunteerkit.transfer.commands import load_keys
+
+    path = tmp_path / "keys.json"
+    path.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    with pytest.raises(VolunteerkitError) as info:
+        load_keys(path)
+    assert (info.value.code, info.value.path) == ("transfer.key_invalid", "$")

@@ -142,12 +142,13 @@ def load_keys(path: str | os.PathLike[str]) -> KeysFile:
         The party, its signer and the keys it trusts.
 
     Raises:
-        TransferInputError: ``transfer.key_invalid`` for an unreadable or malformed file.
+        TransferInputError: ``transfer.key_invalid`` for an unreadable or malformed file (not
+            UTF-8 JSON, or nested too deeply to parse).
     """
     data: Any = None
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, TypeError, ValueError):  # TypeError, ValueError: not a path, a NUL in it
+    except (OSError, TypeError, ValueError, RecursionError):  # not a path, a NUL, deep nesting
         data = _UNREADABLE  # raised below: a JSONDecodeError holds the file's text (the keys)
     if data is _UNREADABLE:
         raise TransferInputError.of("transfer.key_invalid", "$", "a readable JSON file expected")
