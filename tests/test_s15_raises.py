@@ -716,3 +716,12 @@ def test_a_keys_file_nested_too_deeply_is_key_invalid(tmp_path):
     with pytest.raises(VolunteerkitError) as info:
         load_keys(path)
     assert (info.value.code, info.value.path) == ("transfer.key_invalid", "$")
+
+
+def test_a_volunteer_s_self_supporting_flag_is_true_or_false():
+    """``Volunteer(self_supporting="no")`` was kept, and "no" reads as true."""
+    from volunteerkit.registry import Volunteer
+
+    with pytest.raises(InvalidInputError) as info:
+        Volunteer(id="v1", name="李娜", registered_at=_NOW, self_supporting="no")
+    assert (info.value.code, info.value.path) == ("registry.bool", "$.self_supporting")

@@ -444,6 +444,12 @@ class Qualification:
         issuer: Who issued it (may be empty).
         issued_on: When it was issued.
         expires_on: When it expires (last valid day), or ``None`` if it does not.
+
+    Raises:
+        InvalidInputError: ``registry.text`` at ``$.name`` or ``$.issuer`` for text that is
+            not allowed; ``registry.date`` at ``$.issued_on`` or ``$.expires_on`` for a value that
+            is not a calendar date; ``registry.qualification_dates`` at ``$.expires_on`` if it is
+            before the issue date.
     """
 
     name: str = attrs.field(validator=_name(200))
@@ -486,6 +492,12 @@ class GuardianConsent:
         method: How it was given.
         reference: Where the evidence is kept: a form number, a file id (may be empty; never
             an identity number).
+
+    Raises:
+        InvalidInputError: ``registry.datetime`` at ``$.given_at`` for a value that is not a
+            datetime (``time.naive_datetime`` for a naive one); ``registry.enum`` at ``$.method``
+            for a value that is not a :class:`ConsentMethod`; ``registry.text`` at
+            ``$.reference``.
     """
 
     given_at: datetime = attrs.field(converter=as_utc, validator=_aware)
@@ -516,6 +528,13 @@ def _consent(_inst: object, attribute: attrs.Attribute[Any], value: object) -> N
         )
 
 
+def _bool(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):  # text such as "no" would read as true
+        raise _err(
+            "expected True or False", "应为 True 或 False", "registry.bool", f"$.{attribute.name}"
+        )
+
+
 def _guardian_or_none(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, Guardian):
         raise _err(
@@ -535,6 +554,13 @@ class Guardian:
         phone: Phone number in E.164 form, or ``None``.
         document: The guardian's identity document, or ``None`` (stores keep it sealed).
         consent: The consent they gave.
+
+    Raises:
+        InvalidInputError: ``registry.text`` at ``$.name``; ``registry.enum`` at
+            ``$.relationship``; ``registry.phone.format`` at ``$.phone``; ``registry.document``
+            at ``$.document`` for a value that is not an
+            :class:`~volunteerkit.registry.identity.IdentityDocument`; ``registry.guardian`` at
+            ``$.consent`` for a value that is not a :class:`GuardianConsent`.
     """
 
     name: str = attrs.field(validator=_name(100))
@@ -584,6 +610,21 @@ class Volunteer:
             the record is later anonymised).
         age_band: For an ``ANONYMISED`` record, the age band on the day it was anonymised
             (``"18-24"``); ``None`` otherwise.
+
+    Raises:
+        InvalidInputError: At the field's path: ``registry.id`` (``$.id``, ``$.merged_into``),
+            ``registry.text``, ``registry.document``, ``registry.date``, ``registry.enum``,
+            ``registry.nationality``, ``registry.phone.format``, ``registry.email.invalid``,
+            ``registry.region``, ``registry.list`` (``skills``, ``languages`` or
+            ``qualifications`` given as one text or not a collection), ``registry.language_tag``,
+            ``registry.duplicate`` (a skill or language listed twice), ``registry.qualification``
+            (``$.qualifications[i]``), ``registry.datetime`` (``$.registered_at``),
+            ``registry.bool`` (``$.self_supporting`` that is not ``True`` or ``False``),
+            ``registry.guardian`` (``$.guardian``); and for fields that do not fit together:
+            ``registry.merged_into`` (``$.merged_into``), ``registry.name_required``
+            (``$.name``), ``registry.anonymised`` (``$``, personal data kept in an anonymised
+            record), ``registry.age_band`` (``$.age_band`` on a record that is not anonymised).
+        NaiveDatetimeError: ``time.naive_datetime`` at ``$.registered_at``.
     """
 
     id: str = attrs.field(validator=_id)
@@ -604,7 +645,7 @@ class Volunteer:
     status: VolunteerStatus = attrs.field(
         default=VolunteerStatus.ACTIVE, validator=_member_of(VolunteerStatus)
     )
-    self_supporting: bool = False
+    self_supporting: bool = attrs.field(default=False, validator=_bool)
     guardian: Guardian | None = attrs.field(default=None, validator=_guardian_or_none)
     merged_into: str | None = attrs.field(default=None, validator=_optional_id)
     age_band: str | None = attrs.field(default=None, validator=_optional_name(20))
@@ -728,6 +769,14 @@ class Organization:
         parent_id: The organization this one belongs to (a team within an association), or
             ``None``.
         registered_at: When it was registered on the platform.
+
+    Raises:
+        InvalidInputError: ``registry.id`` at ``$.id`` or ``$.parent_id``; ``registry.text`` at
+            ``$.name``; ``registry.uscc`` at ``$.uscc`` for a code that is not valid and canonical;
+            ``registry.region`` at ``$.region``; ``registry.enum`` at ``$.verification``;
+            ``registry.datetime`` at ``$.registered_at``; ``registry.parent`` at ``$.parent_id``
+            if the organization is its own parent.
+        NaiveDatetimeError: ``time.naive_datetime`` at ``$.registered_at``.
     """
 
     id: str = attrs.field(validator=_id)
@@ -771,6 +820,14 @@ class Membership:
         joined_at: When the membership began.
         left_at: When it ended, or ``None`` while active.
         end: Why it ended (set exactly when ``left_at`` is).
+
+    Raises:
+        InvalidInputError: ``registry.id`` at ``$.id``, ``$.volunteer_id`` or
+            ``$.organization_id``; ``registry.enum`` at ``$.role`` or ``$.end``;
+            ``registry.datetime`` at ``$.joined_at`` or ``$.left_at``;
+            ``registry.membership_end`` at ``$.end`` if ``left_at`` and ``end`` are not set
+            together, at ``$.left_at`` if the membership ends before it began.
+        NaiveDatetimeError: ``time.naive_datetime`` at ``$.joined_at`` or ``$.left_at``.
     """
 
     id: str = attrs.field(validator=_id)
