@@ -128,6 +128,15 @@ class AuditEntry:
         subject_id: The id of the thing acted on.
         reason: Why, in free text (may be empty).
         details: Extra string facts (no personal data: pass masked values).
+
+    Raises:
+        InvalidInputError: At the field's path: ``audit.invalid_field`` for a field that is not
+            text (or an empty or over 200-character ``id``, ``actor``, ``action``,
+            ``subject_type`` or ``subject_id``), ``audit.nul_character`` for text with a NUL or
+            a lone surrogate, ``audit.too_long`` for a ``reason`` that is too long,
+            ``audit.invalid_details`` (``$.details``) for details that are not a dict of text to
+            text; ``time.not_datetime`` or ``time.out_of_range`` at ``$.at``.
+        NaiveDatetimeError: ``time.naive_datetime`` at ``$.at``.
     """
 
     id: str = attrs.field(validator=_nonempty)

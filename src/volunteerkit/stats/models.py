@@ -55,6 +55,11 @@ class Window:
     Attributes:
         first: The first local date (from 1800-01-01).
         last: The last local date (not before ``first``, at most 9899-12-31).
+
+    Raises:
+        InvalidInputError: ``stats.date`` at ``$.first`` or ``$.last`` for a value that is not a
+            calendar date (a ``datetime`` included) or lies outside 1800-01-01 to 9899-12-31;
+            ``stats.window`` at ``$.last`` if the window ends before it begins.
     """
 
     first: date = attrs.field(validator=_plain_date)
@@ -139,6 +144,11 @@ class Filters:
         organization_id: Only this organization and its children (at any depth), or ``None``.
         region: Only this GB/T 2260 region and its sub-regions (see :func:`region_prefix`), or
             ``None``.
+
+    Raises:
+        InvalidInputError: ``stats.id`` at ``$.organization_id`` for an id that is not 1 to 64
+            printable characters; ``stats.region`` at ``$.region`` for a code that is not a
+            GB/T 2260 division code.
     """
 
     organization_id: str | None = attrs.field(default=None, validator=_optional_id)
