@@ -725,3 +725,12 @@ def test_a_volunteer_s_self_supporting_flag_is_true_or_false():
     with pytest.raises(InvalidInputError) as info:
         Volunteer(id="v1", name="李娜", registered_at=_NOW, self_supporting="no")
     assert (info.value.code, info.value.path) == ("registry.bool", "$.self_supporting")
+
+
+def test_a_certified_day_is_a_calendar_date():
+    """``CertifiedDay(day=<datetime>)`` was accepted (a datetime is a date to isinstance)."""
+    from volunteerkit.transfer import CertifiedDay, PackageRefused
+
+    with pytest.raises(PackageRefused) as info:
+        CertifiedDay(day=datetime(2026, 1, 1), minutes=60)
+    assert (info.value.code, info.value.path) == ("transfer.schema", "$.day")

@@ -215,6 +215,12 @@ def _is(kind: type[Any]) -> Any:
     return check
 
 
+def _calendar_date(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    # A datetime is a date to isinstance, but no local date: its text is not YYYY-MM-DD.
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _refuse("transfer.schema", f"$.{attribute.name}", "expected a calendar date")
+
+
 def _to_utc(value: datetime, path: str) -> datetime:
     if not isinstance(value, datetime):
         raise _refuse("transfer.schema", path, "expected a datetime")
@@ -355,6 +361,10 @@ class PackageTotals:
     Args:
         entries: Number of entries.
         credited_minutes: Sum of the entries' credited minutes.
+
+    Raises:
+        PackageRefused: ``transfer.schema`` at ``$.entries`` or ``$.credited_minutes`` for a
+            value that is not a whole number from 0 to 2**53 - 1.
     """
 
     entries: int = attrs.field(validator=_count)
@@ -372,9 +382,14 @@ class CertifiedDay:
     Args:
         day: The local date of service, in the entry's zone.
         minutes: Minutes credited on that date (may be 0, for example past a daily cap).
+
+    Raises:
+        PackageRefused: ``transfer.schema`` at ``$.day`` for a value that is not a calendar date
+            (a ``datetime`` included), at ``$.minutes`` for a value that is not a whole number
+            from 0 to 2**53 - 1.
     """
 
-    day: date = attrs.field(validator=_is(date))
+    day: date = attrs.field(validator=_calendar_date)
     minutes: int = attrs.field(validator=_count)
 
 
@@ -670,6 +685,10 @@ class Signature:
         algorithm: :attr:`Algorithm.HMAC_SHA256` or :attr:`Algorithm.ED25519`.
         key_id: The signing key's id.
         value: The signature bytes in standard base64 with padding.
+
+    Raises:
+        PackageRefused: ``transfer.schema`` at ``$.algorithm``, ``$.key_id`` or ``$.value`` for
+            an unknown algorithm, a malformed key id or a value that is not padded base64.
     """
 
     algorithm: Algorithm = attrs.field(validator=_is(Algorithm))
@@ -686,6 +705,10 @@ class ChunkHead:
         header: The package header (the same in every chunk).
         totals: The package totals (the same in every chunk).
         chunk: This chunk's number and the chunk count.
+
+    Raises:
+        PackageRefused: ``transfer.schema`` at the field's path (``$.type`` unless ``"head"``,
+            ``$.header``, ``$.totals``, ``$.chunk`` for a value of the wrong type).
     """
 
     type: str = attrs.field(default="head")
@@ -713,6 +736,11 @@ class ChunkSeal:
         credited_minutes: Sum of their credited minutes.
         digest: ``sha256:<hex>`` of the chunk's entry lines, each with its newline.
         signature: The source's signature.
+
+    Raises:
+        PackageRefused: ``transfer.schema`` at the field's path (``$.type`` unless ``"seal"``,
+            counts that are not whole numbers from 0 to 2**53 - 1, a digest that is not
+            ``sha256:<64 hex digits>``, a signature that is not a :class:`Signature`).
     """
 
     type: str = attrs.field(default="seal")
@@ -807,6 +835,10 @@ class SignedReceipt:
     Args:
         receipt: The receipt.
         signature: The signature (see :func:`volunteerkit.transfer.signing.receipt_message`).
+
+    Raises:
+        PackageRefused: ``transfer.schema`` at ``$.receipt`` or ``$.signature`` for a value of
+            the wrong type.
     """
 
     receipt: Receipt = attrs.field(validator=_is(Receipt))
