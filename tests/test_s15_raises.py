@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from volunteerkit.errors import InvalidInputError, VolunteerkitError
+from volunteerkit.errors import InvalidInputError, VolunteerkitError, join_path
 from volunteerkit.registry.identity import SCHEMES, is_masked, mask_number
 from volunteerkit.registry.models import SealedNumber
 from volunteerkit.transfer.models import VolunteerRef
@@ -734,3 +734,18 @@ def test_a_certified_day_is_a_calendar_date():
     with pytest.raises(PackageRefused) as info:
         CertifiedDay(day=datetime(2026, 1, 1), minutes=60)
     assert (info.value.code, info.value.path) == ("transfer.schema", "$.day")
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        pytest.param(lambda: join_path(None, "$.a"), "$.prefix", id="join_path(None)"),
+        pytest.param(lambda: join_path("$.a", 1), "$.rest", id="join_path(rest=1)"),
+        pytest.param(lambda: InvalidInputError(path="$.x").at(None), "$.prefix", id="at(None)"),
+    ],
+)
+def test_a_field_path_is_text(call, path):
+    """``join_path``/``at`` with a path that is not text were a TypeError/AttributeError."""
+    with pytest.raises(InvalidInputError) as info:
+        call()
+    assert (info.value.code, info.value.path) == ("error.path", path)

@@ -111,6 +111,9 @@ class VolunteerkitError(Exception):
 
         Returns:
             The same error object, with its ``path`` updated.
+
+        Raises:
+            InvalidInputError: ``error.path`` at ``$.path`` if ``path`` is not text.
         """
         self.path = join_path(path, self.path)
         return self
@@ -185,12 +188,27 @@ def join_path(prefix: str, rest: str | None) -> str:
     Returns:
         The combined path (``$.entries[3].start``).
 
+    Raises:
+        InvalidInputError: ``error.path`` at ``$.prefix`` if ``prefix`` is not text, at
+            ``$.rest`` if ``rest`` is neither text nor ``None``.
+
     Examples:
         >>> join_path("$.entries[3]", "$.start")
         '$.entries[3].start'
         >>> join_path("$.entries[3]", None)
         '$.entries[3]'
     """
+    for name, value, ok in (
+        ("prefix", prefix, isinstance(prefix, str)),
+        ("rest", rest, rest is None or isinstance(rest, str)),
+    ):
+        if not ok:
+            raise InvalidInputError(
+                f"a field path is text such as $.entries[3], not {type(value).__name__}",
+                f"字段路径必须是文本(如 $.entries[3]),而不是 {type(value).__name__}",
+                code="error.path",
+                path=f"$.{name}",
+            )
     if not rest or rest == "$":
         return prefix
     if rest.startswith("$"):
