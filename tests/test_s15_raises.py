@@ -749,3 +749,29 @@ def test_a_field_path_is_text(call, path):
     with pytest.raises(InvalidInputError) as info:
         call()
     assert (info.value.code, info.value.path) == ("error.path", path)
+
+
+@pytest.mark.parametrize(
+    ("material", "algorithm_name", "path"),
+    [
+        pytest.param(b"", "HMAC_SHA256", "$.key", id="empty HMAC secret"),
+        pytest.param(b"short", "ED25519", "$.key", id="short Ed25519 key"),
+        pytest.param("x" * 32, "HMAC_SHA256", "$.key", id="text for bytes"),
+    ],
+)
+def test_a_trusted_key_built_directly_is_checked(material, algorithm_name, path):
+    """``TrustedKey(material=b"")`` was trusted: an empty HMAC secret verifies anyone's MAC."""
+    from volunteerkit.transfer import Algorithm, KeySet, TrustedKey
+
+    with pytest.raises(VolunteerkitError) as info:
+        KeySet(
+            [
+                TrustedKey(
+                    key_id="k1",
+                    party="hami.cloud",
+                    algorithm=Algorithm[algorithm_name],
+                    material=material,
+                )
+            ]
+        )
+    assert (info.value.code, info.value.path) == ("transfer.key_invalid", path)

@@ -366,12 +366,32 @@ class TrustedKey:
         party: The region or platform whose signatures it verifies.
         algorithm: The algorithm.
         material: The shared secret (HMAC) or the raw public key (Ed25519).
+
+    Raises:
+        TransferInputError: ``transfer.key_invalid`` for a malformed key id (``$.key_id``) or
+            party (``$.party``), an algorithm that is not an :class:`Algorithm`
+            (``$.algorithm``), or material that is not bytes of the algorithm's size (``$.key``:
+            an HMAC secret of at least 32 bytes, a 32-byte Ed25519 public key). Built directly,
+            an empty secret would verify signatures anyone can make.
     """
 
     key_id: str
     party: str
     algorithm: Algorithm
     material: bytes = attrs.field(eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Check the key as :meth:`hmac` and :meth:`ed25519` do."""
+        _check_ids(self.key_id, self.party)
+        if not isinstance(self.algorithm, Algorithm):
+            raise _key_error("expected an Algorithm", "$.algorithm")
+        material = self.material
+        if not isinstance(material, bytes):
+            raise _key_error("key material is bytes")
+        if self.algorithm is Algorithm.HMAC_SHA256 and len(material) < 32:
+            raise _key_error("an HMAC secret is at least 32 random bytes")
+        if self.algorithm is Algorithm.ED25519 and len(material) != 32:
+            raise _key_error("an Ed25519 public key is 32 raw bytes")
 
     @classmethod
     def hmac(cls, key_id: str, secret: bytes, *, party: str) -> TrustedKey:
