@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import os
 import random
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -32,8 +33,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
+import volunteerkit.awards
 from volunteerkit import _ids as _ids_module
 from volunteerkit._clock import FixedClock
+from volunteerkit.awards import AwardSubject, RuleSet, award_all, evaluate_all, loads_rules
 from volunteerkit.errors import VolunteerkitError
 from volunteerkit.hours import (
     LIFETIME,
@@ -151,6 +154,21 @@ def _entries(draw: st.DrawFn) -> ServiceEntry:
     )
 
 
+def _scaled(rule_set_id: str) -> RuleSet:
+    """A catalog rule set with every threshold a twentieth (at least an hour): small ledgers earn."""
+    path = Path(volunteerkit.awards.__file__).parent / "catalog" / f"{rule_set_id.replace('.', '-')}.toml"
+    text = re.sub(
+        r"^hours = (\d+)$",
+        lambda m: f"hours = {max(1, int(m.group(1)) // 20)}",
+        path.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    return loads_rules(text)
+
+
+_RULES = {r: _scaled(r) for r in ("cn.heilongjiang.annual", "cn.cyl.stars")}
+_RULE_SETS = list(_RULES)
+_SUBJECTS = {v: AwardSubject(id=v, registered_on=date(2026, 1, 1)) for v in _VOLUNTEERS}
 _ids = st.sampled_from([*_ENTRY_IDS, EntryId(origin="t", local_id="zz")])
 _reasons = st.sampled_from(["why", ""])
 _ops = st.one_of(
@@ -169,6 +187,7 @@ _ops = st.one_of(
         st.none() | st.sampled_from([0, 5, 30]),
     ),
     st.tuples(st.just("advance"), st.sampled_from([0, 0, 1, 60, 24 * 60])),
+    st.tuples(st.just("award"), st.sampled_from(_RULE_SETS)),
 )
 _policies = st.just(NATIONAL) | ledger_policies()
 
@@ -183,7 +202,7 @@ _WINDOWS: list[Window] = [
 ]
 
 
-def _apply(ledger: Ledger, op: tuple[Any, ...], clock: FixedClock) -> Any:
+def _apply(store: Any, ledger: Ledger, op: tuple[Any, ...], clock: FixedClock) -> Any:
     kind = op[0]
     if kind == "record":
         return _call(lambda: ledger.record(op[1], actor="rec"))
@@ -205,12 +224,27 @@ def _apply(ledger: Ledger, op: tuple[Any, ...], clock: FixedClock) -> Any:
                 op[1], actor="boss", reason="fix", start=op[2], end=op[3], break_minutes=op[4]
             )
         )
+    if kind == "award":
+        rules = _RULES[op[1]]
+        now = clock.now()
+        return _call(
+            lambda: (
+                award_all(rules, store, as_of=now, clock=clock, actor="batch", subjects=_SUBJECTS),
+                list(evaluate_all(rules, store, as_of=now, subjects=_SUBJECTS)),
+            )
+        )
     assert kind == "advance"
     return None
 
 
-def _observe(ledger: Ledger, instants: list[datetime]) -> dict[str, Any]:
+def _observe(store: Any, ledger: Ledger, instants: list[datetime]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    for rule_set in _RULE_SETS:
+        out[f"held/{rule_set}"] = _call(lambda r=rule_set: store.awards.held(r))
+        for v in _VOLUNTEERS:
+            out[f"history/{rule_set}/{v}"] = _call(
+                lambda r=rule_set, v=v: store.awards.history(r, v)
+            )
     for entry_id in [*_ENTRY_IDS]:
         out[f"state/{entry_id}"] = _call(lambda e=entry_id: ledger.state(e))
     for at in instants:
@@ -281,6 +315,7 @@ def stores(make_other: Callable[[], Any]) -> Iterator[Callable[[], list[Any]]]:
 )
 def test_ledger_sequences_agree(
     stores: Callable[[], list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
     policy: AccrualPolicy,
     first: list[ServiceEntry],
     ops: list[tuple[Any, ...]],
@@ -296,11 +331,16 @@ def test_ledger_sequences_agree(
             clock.advance(timedelta(minutes=op[1]))
             instants = [*instants[-2:], clock.now()]
             continue
-        got = [_apply(ledger, op, clock) for ledger in ledgers]
+        got = []
+        for store, ledger in zip(pair, ledgers, strict=True):
+            with _seeded(monkeypatch, step):
+                got.append(_apply(store, ledger, op, clock))
         assert got[1] == got[0], (step, op)
         outcome = got[0][2] if isinstance(got[0], tuple) and got[0][0] == "error" else "ok"
+        if op[0] == "award" and outcome == "ok":
+            outcome = "granted" if got[0][1][0][1]["granted"] else "nothing granted"
         event(f"{op[0]}: {outcome}")
-        seen = [_observe(ledger, instants) for ledger in ledgers]
+        seen = [_observe(s, ledger, instants) for s, ledger in zip(pair, ledgers, strict=True)]
         for key, value in seen[0].items():
             assert seen[1][key] == value, (step, op, key)
 
