@@ -775,3 +775,33 @@ def test_a_trusted_key_built_directly_is_checked(material, algorithm_name, path)
             ]
         )
     assert (info.value.code, info.value.path) == ("transfer.key_invalid", path)
+
+
+def _signing_cases() -> list[tuple[str, Callable[[], object], str, str]]:
+    from volunteerkit.transfer import Ed25519Signer, HmacSigner, KeySet
+
+    hmac_signer = HmacSigner("k1", b"s" * 32, party="hami.cloud")
+    ed_signer = Ed25519Signer("k2", bytes(range(32)), party="hami.cloud")
+    keys = KeySet([hmac_signer])
+    return [
+        ("HmacSigner.sign(None)", lambda: hmac_signer.sign(None), "transfer.invalid", "$.message"),
+        ("HmacSigner.sign(text)", lambda: hmac_signer.sign("m"), "transfer.invalid", "$.message"),
+        ("Ed25519Signer.sign(None)", lambda: ed_signer.sign(None), "transfer.invalid", "$.message"),
+        (
+            "KeySet.verify(None)",
+            lambda: keys.verify(None, b"m", party="hami.cloud"),
+            "transfer.invalid",
+            "$.signature",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "path"),
+    [pytest.param(c[1], c[2], c[3], id=c[0]) for c in _signing_cases()],
+)
+def test_signing_refuses_what_is_not_bytes(call, code, path):
+    """``HmacSigner.sign(None)`` signed the empty message; others were bare TypeErrors."""
+    with pytest.raises(VolunteerkitError) as info:
+        call()
+    assert (info.value.code, info.value.path) == (code, path)

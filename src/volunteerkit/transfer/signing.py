@@ -143,6 +143,11 @@ def _check_ids(key_id: str, party: str) -> None:
         raise _key_error("a party is a region or platform id", "$.party")
 
 
+def _check_message(message: object) -> None:
+    if not isinstance(message, bytes | bytearray):
+        raise TransferInputError.of("transfer.invalid", "$.message", "bytes to sign")
+
+
 def _crypto() -> Any:
     try:
         from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -227,7 +232,12 @@ class HmacSigner:
 
         Returns:
             The signature.
+
+        Raises:
+            TransferInputError: ``transfer.invalid`` at ``$.message`` if ``message`` is not
+                bytes (``None`` was signed as the empty message).
         """
+        _check_message(message)
         mac = hmac.new(self._secret, message, hashlib.sha256).digest()
         return Signature(
             algorithm=Algorithm.HMAC_SHA256,
@@ -331,7 +341,12 @@ class Ed25519Signer:
 
         Returns:
             The signature.
+
+        Raises:
+            TransferInputError: ``transfer.invalid`` at ``$.message`` if ``message`` is not
+                bytes.
         """
+        _check_message(message)
         return Signature(
             algorithm=Algorithm.ED25519,
             key_id=self._key_id,
@@ -497,7 +512,12 @@ class KeySet:
         Raises:
             PackageRefused: ``transfer.unknown_key``, ``transfer.wrong_key`` or
                 ``transfer.signature_invalid``.
+            TransferInputError: ``transfer.invalid`` at ``$.signature`` or ``$.message`` for an
+                argument of the wrong type.
         """
+        if not isinstance(signature, Signature):
+            raise TransferInputError.of("transfer.invalid", "$.signature", "a Signature")
+        _check_message(message)
         key = self._keys.get(signature.key_id)
         if key is None:
             raise PackageRefused.of("transfer.unknown_key", f"{path}.key_id")
