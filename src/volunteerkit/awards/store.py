@@ -207,6 +207,12 @@ class Revocation:
         reason_code: Stable code of the reason (``awards.no_longer_supported`` …).
         reason: The reason in English.
         reason_zh: The reason in Chinese.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` at the field's path for a field of the wrong
+            type (text that is empty, too long or holds a NUL or a lone surrogate; ``at`` that is
+            not a datetime).
+        NaiveDatetimeError: ``time.naive_datetime`` at ``$.at``.
     """
 
     id: str = attrs.field(validator=_text)
@@ -241,6 +247,12 @@ class Recommendation:
         by: Who recommends (an organization or person id).
         at: When (aware; stored in UTC).
         note: Free text.
+
+    Raises:
+        InvalidInputError: ``awards.input.invalid`` at the field's path for a field of the wrong
+            type (text that is empty, too long or holds a NUL or a lone surrogate; ``at`` that is
+            not a datetime).
+        NaiveDatetimeError: ``time.naive_datetime`` at ``$.at``.
     """
 
     rule_set_id: str = attrs.field(validator=_text)
