@@ -66,6 +66,7 @@ from volunteerkit.stats import Filters as StatsFilters
 from volunteerkit.stats import Statistics
 from volunteerkit.stats import Window as StatsWindow
 from volunteerkit.stores import MemoryStore, SQLiteStore
+from volunteerkit.testing import strategies_matching as sm
 from volunteerkit.testing.strategies_hours import ledger_policies
 
 # ---------------------------------------------------------------------------------------------
@@ -574,6 +575,101 @@ def test_registry_hours_and_statistics_agree(
             _reg_observe(s, r, ledger, made, clock.now())
             for s, r, ledger in zip(pair, registries, ledgers, strict=True)
         ]
+        for key, value in seen[0].items():
+            assert seen[1][key] == value, (step, op, key)
+
+
+# ---------------------------------------------------------------------------------------------
+# matching: projects, slots, shifts and assignments with colliding ids
+
+_p_ids = st.sampled_from(["p1", "p2"])
+_s_ids = st.sampled_from(["s1", "s2"])
+_sh_ids = st.sampled_from(["h1", "h2"])
+_a_ids = st.sampled_from(["a1", "a2", "a3"])
+_match_ops = st.one_of(
+    st.tuples(st.just("project"), sm.projects(ids=_p_ids)),
+    st.tuples(st.just("slot"), sm.slots(ids=_s_ids, project_ids=_p_ids)),
+    st.tuples(
+        st.just("shift"),
+        sm.shifts(
+            ids=_sh_ids,
+            slot_ids=st.just("s1") | _s_ids,
+            project_ids=st.just("p1") | _p_ids,
+            zone=st.just(_SH) | sm.zones(),
+        ),
+    ),
+    st.tuples(
+        st.just("roles"), st.lists(sm.role_assignments(_s_ids, ids=_a_ids), max_size=3)
+    ),
+    st.tuples(
+        st.just("shift_assignments"),
+        # ids drawn here: shift_assignments(ids=...) tests its strategy's truth (a warning)
+        st.lists(
+            st.builds(
+                lambda a, i: attrs.evolve(a, id=i), sm.shift_assignments(_sh_ids), _a_ids
+            ),
+            max_size=3,
+        ),
+    ),
+)
+
+
+def _match_apply(store: Any, op: tuple[Any, ...]) -> Any:
+    repo = store.matching
+    kind, value = op
+    if kind == "project":
+        return _call(lambda: repo.put_project(value))
+    if kind == "slot":
+        return _call(lambda: repo.put_slot(value))
+    if kind == "shift":
+        return _call(lambda: repo.put_shift(value))
+    if kind == "roles":
+        return _call(lambda: repo.add_role_assignments(value))
+    return _call(lambda: repo.add_shift_assignments(value))
+
+
+def _match_observe(store: Any) -> dict[str, Any]:
+    repo = store.matching
+    out: dict[str, Any] = {"projects": _call(lambda: list(repo.projects()))}
+    for p in ("p1", "p2", None):
+        out[f"slots/{p}"] = _call(lambda p=p: list(repo.slots(project_id=p)))
+        out[f"shifts/{p}"] = _call(lambda p=p: list(repo.shifts(project_id=p)))
+        out[f"project/{p}"] = _call(lambda p=p: repo.get_project(p or "zz"))
+    for slot in ("s1", "s2"):
+        out[f"slot/{slot}"] = _call(lambda x=slot: repo.get_slot(x))
+        out[f"shifts by slot/{slot}"] = _call(lambda x=slot: list(repo.shifts(slot_id=x)))
+        out[f"roles/{slot}"] = _call(lambda x=slot: list(repo.role_assignments(slot_id=x)))
+    for shift in ("h1", "h2"):
+        out[f"shift/{shift}"] = _call(lambda x=shift: repo.get_shift(x))
+        out[f"on/{shift}"] = _call(lambda x=shift: list(repo.shift_assignments(shift_id=x)))
+    out["roles"] = _call(lambda: list(repo.role_assignments()))
+    out["shift assignments"] = _call(lambda: list(repo.shift_assignments()))
+    return out
+
+
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    project=sm.projects(ids=st.just("p1")),
+    slot=sm.slots(ids=st.just("s1"), project_ids=st.just("p1")),
+    ops=st.lists(_match_ops, min_size=1, max_size=12),
+)
+def test_matching_sequences_agree(
+    stores: Callable[[], list[Any]], project: Any, slot: Any, ops: list[tuple[Any, ...]]
+) -> None:
+    """put and add calls give the same result or error, and the same listings, in order."""
+    ops = [("project", attrs.evolve(project, zone=_SH)), ("slot", slot), *ops]
+    pair = stores()
+    for step, op in enumerate(ops):
+        got = [_match_apply(s, op) for s in pair]
+        assert got[1] == got[0], (step, op)
+        outcome = got[0][2] if isinstance(got[0], tuple) and got[0][0] == "error" else "ok"
+        event(f"{op[0]}: {outcome}")
+        seen = [_match_observe(s) for s in pair]
         for key, value in seen[0].items():
             assert seen[1][key] == value, (step, op, key)
 
