@@ -16,6 +16,7 @@ another), so the events in an entry's history are compared without their ids.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import os
@@ -67,7 +68,9 @@ from volunteerkit.stats import Statistics
 from volunteerkit.stats import Window as StatsWindow
 from volunteerkit.stores import MemoryStore, SQLiteStore
 from volunteerkit.testing import strategies_matching as sm
+from volunteerkit.testing.conformance_transfer import TransferScenario
 from volunteerkit.testing.strategies_hours import ledger_policies
+from volunteerkit.transfer.service import OverlapPolicy
 
 # ---------------------------------------------------------------------------------------------
 # normalisation of observations
@@ -672,6 +675,97 @@ def test_matching_sequences_agree(
         seen = [_match_observe(s) for s in pair]
         for key, value in seen[0].items():
             assert seen[1][key] == value, (step, op, key)
+
+
+# ---------------------------------------------------------------------------------------------
+# transfer: one package imported into stores holding overlapping local entries
+
+_local_entries = st.lists(
+    st.tuples(st.integers(1, 3), st.sampled_from([0, 9 * 60 + 30, 23 * 60]), st.sampled_from([30, 120])),
+    max_size=3,
+)
+
+
+def _masked(value: Any) -> Any:
+    """``value`` without receipt ids and the signatures over them.
+
+    A receipt id is a UUIDv7 of the import's instant whose random bits follow the ledger's draws,
+    which differ by design (the SQL stores number the events of a set-based approval).
+    """
+    if isinstance(value, dict):
+        return {
+            k: "<masked>" if k == "receipt_id" or (k == "value" and "key_id" in value) else _masked(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return type(value)(_masked(v) for v in value)
+    return value
+
+
+@settings(
+    max_examples=max(10, _EXAMPLES // 2),
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    local=_local_entries,
+    overlap=st.sampled_from(list(OverlapPolicy)),
+    chunk_size=st.sampled_from([1, 2, 5]),
+    again=st.booleans(),
+)
+def test_transfer_imports_agree(
+    stores: Callable[[], list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    local: list[tuple[int, int, int]],
+    overlap: OverlapPolicy,
+    chunk_size: int,
+    again: bool,
+) -> None:
+    """Importing one package (and importing it again) gives the same results and credit."""
+    seen: list[Any] = []
+    for destination in stores():
+        with _seeded(monkeypatch, 0):
+            scenario = TransferScenario(MemoryStore(), destination, tmp_path_factory.mktemp("t"))
+            files = scenario.export(chunk_size=chunk_size)
+        out: list[Any] = []
+        ledger = scenario.beijing_ledger
+        for n, (day, minute, minutes) in enumerate(local):
+            start = datetime(2026, 11, day, tzinfo=ZoneInfo("Asia/Urumqi")) + timedelta(minutes=minute)
+            entry = ServiceEntry(
+                id=EntryId(origin="bj", local_id=f"l{n}"),
+                volunteer_id=scenario.beijing_volunteer,
+                organization_id="bj-org",
+                category="community",
+                start=start,
+                end=start + timedelta(minutes=minutes),
+                zone=_SH,
+                source=Source.ORGANIZATION,
+                recorded_by="bj",
+                recorded_at=scenario.clock.now(),
+            )
+            out.append(_call(functools.partial(ledger.record, entry, actor="bj")))
+        for step in range(2 if again else 1):
+            with _seeded(monkeypatch, 10 + step):
+                out.append(
+                    _call(
+                        functools.partial(
+                            scenario.beijing.import_package,
+                            files,
+                            actor="bj-admin",
+                            overlap=overlap,
+                        )
+                    )
+                )
+            scenario.clock.advance(timedelta(minutes=1))
+        out.append(_call(functools.partial(ledger.totals, scenario.beijing_volunteer)))
+        out.append(_call(functools.partial(ledger.minutes_by, ("organization", "day"))))
+        out.append(_call(destination.transfers.find))
+        out.append(_call(scenario.beijing_counts))
+        scenario.hami_store.close()
+        seen.append(_masked(out))
+    assert seen[1] == seen[0]
 
 
 # ---------------------------------------------------------------------------------------------
