@@ -275,7 +275,7 @@ def _observe(store: Any, ledger: Ledger, instants: list[datetime]) -> dict[str, 
 # ---------------------------------------------------------------------------------------------
 # the stores
 
-_EXAMPLES = int(os.environ.get("VOLUNTEERKIT_DIFF_EXAMPLES", "40"))
+_EXAMPLES = int(os.environ.get("VOLUNTEERKIT_DIFF_EXAMPLES", "30"))
 """Examples per test and backend (raise it locally to search longer)."""
 
 
