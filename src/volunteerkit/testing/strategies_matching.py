@@ -294,7 +294,7 @@ def shift_assignments(
             end=start + timedelta(minutes=minutes),
             assigned_at=at,
         ),
-        ids or _ids,
+        _ids if ids is None else ids,
         st.sampled_from(["run-1", "run-2"]),
         st.sampled_from(["v1", "v2", "v3"]),
         shift_ids,

@@ -218,7 +218,7 @@ def volunteers(
     Returns:
         The strategy.
     """
-    status_strategy = statuses or st.sampled_from(
+    status_strategy = statuses if statuses is not None else st.sampled_from(
         [
             VolunteerStatus.ACTIVE,
             VolunteerStatus.SUSPENDED,
@@ -277,7 +277,7 @@ def organizations(
     """
     return st.builds(
         Organization,
-        id=ids or uuid7_ids(),
+        id=uuid7_ids() if ids is None else ids,
         name=_names,
         uscc=st.none()
         | st.sampled_from(
@@ -285,7 +285,7 @@ def organizations(
         ),
         region=st.none() | st.sampled_from(_REGIONS),
         verification=st.sampled_from(VerificationStatus),
-        parent_id=parent_ids or st.none(),
+        parent_id=st.none() if parent_ids is None else parent_ids,
         registered_at=aware_datetimes(),
     )
 
@@ -327,8 +327,8 @@ def memberships(
     return st.builds(
         build,
         uuid7_ids(),
-        volunteer_ids or uuid7_ids(),
-        organization_ids or uuid7_ids(),
+        uuid7_ids() if volunteer_ids is None else volunteer_ids,
+        uuid7_ids() if organization_ids is None else organization_ids,
         st.sampled_from(MembershipRole),
         aware_datetimes(),
         st.none() | st.integers(min_value=0, max_value=10**6),
