@@ -28,6 +28,16 @@ def _err(message: str, message_zh: str, code: str, path: str) -> InvalidInputErr
     return InvalidInputError(message, message_zh, code=code, path=path)
 
 
+def _invalid_argument(path: str, expected: str, expected_zh: str) -> InvalidInputError:
+    """``stats.invalid_argument`` at ``path``: an argument of the wrong type (not exported)."""
+    return InvalidInputError(
+        f"argument of the wrong type: expected {expected}",
+        f"参数类型错误:应为{expected_zh}",
+        code="stats.invalid_argument",
+        path=path,
+    )
+
+
 FIRST_DATE = date(1800, 1, 1)
 """The earliest date a window may cover."""
 

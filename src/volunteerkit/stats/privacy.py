@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.stats.models import Row
+from volunteerkit.stats.models import _invalid_argument as _invalid
 from volunteerkit.stats.store import RawRow
 
 __all__ = ["DEFAULT_K", "check_k", "suppress"]
@@ -73,15 +74,6 @@ def _hidden_persons(rows: Sequence[RawRow], hidden: set[int], total_persons: int
 
 def _count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _invalid(path: str, expected: str, expected_zh: str) -> InvalidInputError:
-    return InvalidInputError(
-        f"argument of the wrong type: expected {expected}",
-        f"参数类型错误:应为{expected_zh}",
-        code="stats.invalid_argument",
-        path=path,
-    )
 
 
 def _check_suppress_args(rows: object, total_persons: object, additive: object) -> None:

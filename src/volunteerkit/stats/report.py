@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from volunteerkit._clock import require_aware
-from volunteerkit.errors import InvalidInputError
 from volunteerkit.stats.models import Figure, Row
+from volunteerkit.stats.models import _invalid_argument as _invalid
 
 __all__ = ["bar_chart", "render_report"]
 
@@ -47,15 +47,6 @@ def _value_text(figure: Figure, row: Row) -> str:
     if figure.unit == "minutes" and row.value is not None:
         return f"{row.value:,} min ({row.value / 60:,.1f} h)"
     return f"{row.value:,}" if row.value is not None else ""
-
-
-def _invalid(path: str, expected: str, expected_zh: str) -> InvalidInputError:
-    return InvalidInputError(
-        f"argument of the wrong type: expected {expected}",
-        f"参数类型错误:应为{expected_zh}",
-        code="stats.invalid_argument",
-        path=path,
-    )
 
 
 def _check_figures(figures: Sequence[object], path: str) -> None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from volunteerkit.errors import InvalidInputError
 from volunteerkit.stats.compute import shift_window
 from volunteerkit.stats.models import LAST_DATE, Figure, Filters, Row, Window
+from volunteerkit.stats.models import _invalid_argument as _invalid
 from volunteerkit.stats.privacy import DEFAULT_K, check_k, suppress
 from volunteerkit.stats.store import (
     PERCENTILES,
@@ -38,15 +39,6 @@ _SHARE = Decimal("0.0001")
 
 
 _E = TypeVar("_E", HoursBy, VolunteersBy)
-
-
-def _invalid(path: str, expected: str, expected_zh: str) -> InvalidInputError:
-    return InvalidInputError(
-        f"argument of the wrong type: expected {expected}",
-        f"参数类型错误:应为{expected_zh}",
-        code="stats.invalid_argument",
-        path=path,
-    )
 
 
 def _grouping(by: object, kind: type[_E]) -> _E:
