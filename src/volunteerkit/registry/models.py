@@ -397,6 +397,17 @@ def _qualifications(value: Iterable[Qualification]) -> tuple[Qualification, ...]
 # Age
 
 
+def _check_age(age: object) -> None:
+    """Refuse an age that is not a whole number of years (``registry.age`` at ``$.age``)."""
+    if isinstance(age, bool) or not isinstance(age, int):
+        raise InvalidInputError(
+            "the age must be a whole number of years",
+            "年龄必须是整数周岁",
+            code="registry.age",
+            path="$.age",
+        )
+
+
 def age_on(birth_date: date, day: date) -> int:
     """Return a person's age in completed years on ``day``.
 

@@ -20,7 +20,7 @@ import attrs
 
 from volunteerkit._clock import require_instant
 from volunteerkit.errors import InvalidInputError
-from volunteerkit.registry.models import Guardian, age_on
+from volunteerkit.registry.models import Guardian, _check_age, age_on
 
 __all__ = ["DuplicateAction", "RegistrationPolicy"]
 
@@ -105,13 +105,7 @@ def _ints(value: Iterable[int]) -> tuple[int, ...]:
 
 
 def _check_age_args(age: object, self_supporting: object) -> None:
-    if isinstance(age, bool) or not isinstance(age, int):
-        raise InvalidInputError(
-            "the age must be a whole number of years",
-            "年龄必须是整数周岁",
-            code="registry.age",
-            path="$.age",
-        )
+    _check_age(age)
     if not isinstance(self_supporting, bool):
         raise InvalidInputError(
             "expected True or False",

@@ -51,6 +51,7 @@ from volunteerkit.registry.models import (
     Volunteer,
     VolunteerRecord,
     VolunteerStatus,
+    _check_age,
     age_on,
 )
 
@@ -589,13 +590,7 @@ def age_band(age: int, bands: Sequence[int]) -> str:
         '25+'
     """
     _check_bands(bands)
-    if isinstance(age, bool) or not isinstance(age, int):
-        raise InvalidInputError(
-            "the age must be a whole number of years",
-            "年龄必须是整数周岁",
-            code="registry.age",
-            path="$.age",
-        )
+    _check_age(age)
     lower = 0
     for bound in bands:
         if age < bound:
