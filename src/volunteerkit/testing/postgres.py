@@ -4,7 +4,9 @@
 (Debian's ``postgresql`` package puts them in ``/usr/lib/postgresql/<major>/bin``) on a temporary data
 directory, listening on 127.0.0.1 at a free port, with durability switched off for speed. The server
 refuses to run as root, so as root it runs as the ``postgres`` system user (``runuser``). It is stopped
-and its directory removed on :meth:`TemporaryPostgres.stop`.
+and its directory removed on :meth:`TemporaryPostgres.stop`, or by a small watchdog process when the
+process that started it ends without stopping it (killed, or a test run interrupted): the server
+does not outlive its owner.
 
 Use :func:`find_pg_bin` to ask whether a server can be started here at all.
 """
@@ -18,6 +20,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -50,6 +53,21 @@ def find_pg_bin() -> Path | None:
         if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
             return folder
     return None
+
+
+_WATCHDOG = """
+import shutil, subprocess, sys
+if sys.stdin.buffer.read():  # the owner wrote: it stopped the server itself
+    sys.exit(0)
+try:  # end of file without a word: the owner is gone, so the server goes too
+    subprocess.run(sys.argv[1:-1], capture_output=True, timeout=120, check=False)
+finally:
+    shutil.rmtree(sys.argv[-1], ignore_errors=True)
+"""
+"""The watchdog: it waits for the end of its standard input, whose other end only the owner holds.
+
+The operating system closes that end when the owner exits, however it ends (even ``SIGKILL``).
+"""
 
 
 def _free_port() -> int:
@@ -98,16 +116,21 @@ class TemporaryPostgres:
         self.port = _free_port()
         self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         self._running = False
+        self._watchdog: subprocess.Popen[bytes] | None = None
         try:
             self._start()
         except BaseException:
             self.stop()
             raise
 
-    def _run(self, *args: str) -> None:
+    def _command(self, *args: str) -> list[str]:
         command = [str(self._bin / args[0]), *args[1:]]
         if self._as_user is not None:
             command = ["runuser", "-u", self._as_user, "--", *command]
+        return command
+
+    def _run(self, *args: str) -> None:
+        command = self._command(*args)
         try:
             result = subprocess.run(
                 command, capture_output=True, text=True, check=False, timeout=120
@@ -159,6 +182,15 @@ class TemporaryPostgres:
             "-o", options, "-w", "-t", "60", "start",
         )  # fmt: skip
         self._running = True
+        stop = self._command("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
+        # its own session: a Ctrl-C to the owner's process group must not end the watchdog first
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, *stop, str(self._dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def stop(self) -> None:
         """Stop the server (if running) and remove its directory."""
@@ -167,6 +199,13 @@ class TemporaryPostgres:
             with contextlib.suppress(UnavailableError):  # already gone: nothing left to stop
                 self._run("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self._dir, ignore_errors=True)
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None and watchdog.stdin is not None:
+            with contextlib.suppress(OSError):  # a watchdog that is gone already
+                watchdog.stdin.write(b"stopped")
+                watchdog.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                watchdog.wait(timeout=30)
 
     def __enter__(self) -> TemporaryPostgres:
         """Return the running server."""
